@@ -1,0 +1,34 @@
+using System.Text.Json;
+using Skein.Core.Limits;
+
+namespace Skein.Core.Agents;
+
+/// <summary>
+/// The agent version configuration a run executes, frozen into the session's <c>startContext</c> at start
+/// so a resumed run keeps its instructions even if the version changes later.
+/// </summary>
+public sealed record VersionSnapshot
+{
+    public required Guid AgentId { get; init; }
+    public required string AgentName { get; init; }
+    public required ExecutionMode ExecutionMode { get; init; }
+    public required Guid AgentVersionId { get; init; }
+    public required string VersionLabel { get; init; }
+    public required Guid LlmProviderId { get; init; }
+    public required string ProviderKind { get; init; }
+    public required string Model { get; init; }
+    public string Instructions { get; init; } = "";
+    public double Temperature { get; init; } = 0.7;
+    public double? TopP { get; init; }
+    public int? TopK { get; init; }
+    public JsonElement? InputSchema { get; init; }
+    public JsonElement? OutputSchema { get; init; }
+    public IReadOnlyList<string> Operations { get; init; } = [];
+    public RunLimits Limits { get; init; } = new();
+    public ConversationMode Conversation { get; init; } = ConversationMode.Single;
+    public TimeSpan ConversationIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+    public IReadOnlyList<ScriptTurn> Script { get; init; } = [];
+}
+
+/// <summary>Wire shape of <c>startContext</c>: the frozen version plus the user input.</summary>
+public sealed record StartContext(VersionSnapshot Version, JsonElement? UserInput);

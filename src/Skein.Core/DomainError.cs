@@ -1,0 +1,25 @@
+namespace Skein.Core;
+
+/// <summary>A rule the domain refused. <see cref="Code"/> is stable and machine-readable.</summary>
+public sealed record DomainError(string Code, string Message)
+{
+    public static DomainError IllegalTransition(string machine, object from, object to) =>
+        new(DomainErrorCodes.IllegalTransition, $"{machine} cannot move from {from} to {to}");
+
+    public static DomainError NotFound(string what, Guid id) =>
+        new(DomainErrorCodes.NotFound, $"{what} {id} was not found");
+}
+
+public static class DomainErrorCodes
+{
+    public const string IllegalTransition = "illegal_transition";
+    public const string NotFound = "not_found";
+    public const string InvalidInput = "invalid_input";
+    public const string Conflict = "conflict";
+}
+
+/// <summary>Thrown where a caller asked for something the domain forbids and cannot carry a typed result.</summary>
+public sealed class DomainException(DomainError error) : Exception(error.Message)
+{
+    public DomainError Error { get; } = error;
+}

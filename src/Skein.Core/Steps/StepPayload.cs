@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Skein.Core.Steps;
+
+/// <summary>The typed content of one timeline step. Serialized as the step's <c>content</c> JSON.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "step_kind")]
+[JsonDerivedType(typeof(LlmRequestPrepared), StepType.LlmRequestPrepared)]
+[JsonDerivedType(typeof(ReasoningStep), StepType.Reasoning)]
+[JsonDerivedType(typeof(ToolCallStep), StepType.ToolCall)]
+[JsonDerivedType(typeof(ToolResultStep), StepType.ToolResult)]
+[JsonDerivedType(typeof(OutputStep), StepType.Output)]
+[JsonDerivedType(typeof(UserMessageStep), StepType.UserMessage)]
+public abstract record StepPayload
+{
+    /// <summary>The wire step type; the same string is the JSON discriminator <c>step_kind</c>.</summary>
+    [JsonIgnore]
+    public string Type => this switch
+    {
+        LlmRequestPrepared => StepType.LlmRequestPrepared,
+        ReasoningStep => StepType.Reasoning,
+        ToolCallStep => StepType.ToolCall,
+        ToolResultStep => StepType.ToolResult,
+        OutputStep => StepType.Output,
+        UserMessageStep => StepType.UserMessage,
+        _ => throw new InvalidOperationException($"unmapped step payload {GetType().Name}"),
+    };
+
+    public int Iteration { get; init; }
+}
+
+public sealed record LlmRequestPrepared(string Model) : StepPayload;
+
+/// <summary>The model's turn: its text and the tool calls it asked for (executed as later steps).</summary>
+public sealed record ReasoningStep(string Message, string Preview, long TokensUsed, IReadOnlyList<RequestedToolCall> ToolCalls) : StepPayload;
+
+public sealed record RequestedToolCall(string ToolCallId, string Name, JsonElement Arguments);
+
+/// <summary>Recorded, and committed, immediately before the tool executes.</summary>
+public sealed record ToolCallStep(string Name, JsonElement Arguments, string ToolCallId, string OperationName, string IdempotencyKey) : StepPayload;
+
+public sealed record ToolResultStep(string ToolCallId, ToolResultBody Result) : StepPayload;
+
+public sealed record ToolResultBody(JsonElement? Data, string? Error, bool Successful)
+{
+    public static ToolResultBody Ok(JsonElement data) => new(data, null, true);
+
+    public static ToolResultBody Fail(string error) => new(null, error, false);
+}
+
+public sealed record OutputStep(JsonElement Output, long TokensUsed, long TotalTokensUsed) : StepPayload;
+
+public sealed record UserMessageStep(string Text) : StepPayload;

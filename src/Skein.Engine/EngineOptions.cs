@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Skein.Engine;
+
+/// <summary>Engine settings, bound from <c>Skein:Engine</c>.</summary>
+public sealed class EngineOptions
+{
+    public const string Section = "Skein:Engine";
+
+    /// <summary>How long one model call may take before the run fails with a provider timeout.</summary>
+    public TimeSpan ModelCallTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Runs driven at once on this node; more wait their turn (their state is safe in the store).</summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentRuns { get; set; } = 512;
+
+    /// <summary>How often due waits (phrony_wait, conversation idle timeouts) are looked for.</summary>
+    public TimeSpan TimerPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Largest tool result kept; a larger one is cut and flagged.</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxToolResultBytes { get; set; } = 64 * 1024;
+}

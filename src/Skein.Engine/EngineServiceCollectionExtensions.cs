@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+using Skein.Engine.Models;
+using Skein.Engine.Runs;
+using Skein.Engine.Sessions;
+using Skein.Engine.Timers;
+using Skein.Engine.Tools;
+
+namespace Skein.Engine;
+
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>The engine: run loop, dispatcher, recovery and timers. Needs a store registered first.</summary>
+    public static IServiceCollection AddSkeinEngine(this IServiceCollection services)
+    {
+        services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SessionCommands>();
+        services.AddSingleton<SessionActions>();
+        services.AddSingleton<ModelClientFactory>();
+        services.AddSingleton<ToolCatalog>();
+        services.AddSingleton<InputValidator>();
+        services.AddSingleton<RunExecutor>();
+        services.AddSingleton<RunStarter>();
+        services.AddSingleton<RunDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
+        services.AddHostedService<RecoveryService>();
+        services.AddSingleton<TimerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<TimerService>());
+
+        // Model calls: retry transient failures (429, 5xx, timeouts) a couple of times; the per-call
+        // timeout is the engine's ModelCallTimeout, so the pipeline's own timeouts are generous.
+        services.AddHttpClient(ModelClientFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("models", b => b.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = 2,
+                Delay = TimeSpan.FromMilliseconds(200),
+                BackoffType = DelayBackoffType.Exponential,
+            }));
+        services.AddHttpClient(ToolCatalog.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        return services;
+    }
+}

@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Skein.Core.Runs;
+using Skein.Engine.Sessions;
+
+namespace Skein.Engine.Runs;
+
+/// <summary>
+/// Drives Running runs on this node, at most one driver per run and a bounded number at once. Stopping
+/// the host cancels drivers without failing their runs: they stay Running in the store and resume on
+/// the next start. Terminate cancels a session's drivers after the store already says Failed.
+/// </summary>
+public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands commands, IOptions<EngineOptions> options, ILogger<RunDispatcher> logger)
+    : IHostedService, IDisposable
+{
+    private readonly ConcurrentDictionary<Guid, ActiveRun> _active = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRuns, options.Value.MaxConcurrentRuns);
+
+    public int ActiveCount => _active.Count;
+
+    public bool IsActive(Guid runId) => _active.ContainsKey(runId);
+
+    public void Dispatch(Guid sessionId, Guid runId)
+    {
+        if (_shutdown.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var active = new ActiveRun(sessionId, CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token));
+        if (!_active.TryAdd(runId, active))
+        {
+            active.Cancellation.Dispose();
+            return;
+        }
+
+        active.Task = Task.Run(() => DriveAsync(runId, active));
+    }
+
+    /// <summary>Cancels in-flight model and tool work of a session's runs (after Terminate was committed).</summary>
+    public void CancelSession(Guid sessionId)
+    {
+        foreach (var (_, active) in _active.Where(a => a.Value.SessionId == sessionId))
+        {
+            try
+            {
+                active.Cancellation.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The driver finished meanwhile.
+            }
+        }
+    }
+
+    private async Task DriveAsync(Guid runId, ActiveRun active)
+    {
+        var token = active.Cancellation.Token;
+        var exitedCleanly = false;
+        try
+        {
+            await _slots.WaitAsync(token);
+            try
+            {
+                await executor.DriveAsync(active.SessionId, runId, token);
+                exitedCleanly = true;
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Terminated, or the node is stopping: the store already holds the truth.
+        }
+        catch (Exception ex)
+        {
+            // The run stays Running in the store; the timer service's sweep or the next start resumes it.
+            Log.DriverFailed(logger, runId, ex);
+        }
+        finally
+        {
+            _active.TryRemove(runId, out _);
+            active.Cancellation.Dispose();
+        }
+
+        // A message or timer may have made the run Running again while this driver was on its way out.
+        if (exitedCleanly && !_shutdown.IsCancellationRequested)
+        {
+            var state = await commands.GetAsync(active.SessionId, CancellationToken.None);
+            if (state?.Runs.GetValueOrDefault(runId)?.Status == RunStatus.Running)
+            {
+                Dispatch(active.SessionId, runId);
+            }
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _shutdown.CancelAsync();
+        var drivers = _active.Values.Select(a => a.Task).OfType<Task>().ToArray();
+        await Task.WhenAll(drivers).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public void Dispose()
+    {
+        _shutdown.Dispose();
+        _slots.Dispose();
+    }
+
+    private sealed class ActiveRun(Guid sessionId, CancellationTokenSource cancellation)
+    {
+        public Guid SessionId { get; } = sessionId;
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+        public Task? Task { get; set; }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Driver of run {RunId} failed; the run will be resumed")]
+        public static partial void DriverFailed(ILogger logger, Guid runId, Exception exception);
+    }
+}

@@ -1,0 +1,335 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Skein.Core;
+using Skein.Core.Agents;
+using Skein.Core.Limits;
+using Skein.Core.Runs;
+using Skein.Core.Sessions;
+using Skein.Core.Steps;
+using Skein.Core.Tools;
+using Skein.Engine.Models;
+using Skein.Engine.Sessions;
+using Skein.Engine.Tools;
+using Skein.Store.Agents;
+
+namespace Skein.Engine.Runs;
+
+/// <summary>
+/// The one run loop. Each pass asks <see cref="RunPlanner"/> what comes next from the committed steps,
+/// does it, and commits the result before the next pass, so a run killed at any instant resumes from
+/// its last commit with nothing lost or repeated.
+/// </summary>
+public sealed partial class RunExecutor
+{
+    private readonly SessionCommands commands;
+    private readonly AgentCatalog catalog;
+    private readonly WorkspaceSettings workspace;
+    private readonly ToolCatalog toolCatalog;
+    private readonly ModelClientFactory models;
+    private readonly IOptions<EngineOptions> options;
+    private readonly TimeProvider time;
+    private readonly ILogger<RunExecutor> logger;
+
+    public RunExecutor(
+        SessionCommands commands,
+        AgentCatalog catalog,
+        WorkspaceSettings workspace,
+        ToolCatalog toolCatalog,
+        ModelClientFactory models,
+        IOptions<EngineOptions> options,
+        TimeProvider time,
+        ILogger<RunExecutor> logger)
+    {
+        this.commands = commands;
+        this.catalog = catalog;
+        this.workspace = workspace;
+        this.toolCatalog = toolCatalog;
+        this.models = models;
+        this.options = options;
+        this.time = time;
+        this.logger = logger;
+    }
+
+    public const string EngineActor = "engine";
+    private const int PreviewLength = 200;
+
+    public async Task DriveAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = sessionId, ["RunId"] = runId });
+        var state = await commands.GetAsync(sessionId, cancellationToken);
+        if (state?.Runs.GetValueOrDefault(runId) is not { Status: RunStatus.Running })
+        {
+            return;
+        }
+
+        var run = await RunScope.CreateAsync(this, state, runId, cancellationToken);
+        while (await run.StepAsync(cancellationToken))
+        {
+        }
+    }
+
+    /// <summary>What a run needs for its whole drive: version, limits, tools and model client.</summary>
+    private sealed class RunScope
+    {
+        private readonly RunExecutor _x;
+        private readonly Guid _sessionId;
+        private readonly Guid _runId;
+        private readonly VersionSnapshot _version;
+        private readonly PlanLimits _plan;
+        private readonly IReadOnlyDictionary<string, ITool> _tools;
+        private readonly IChatClient _chat;
+        private readonly ChatOptions _chatOptions;
+
+        private RunScope(RunExecutor x, SessionState state, Guid runId, PlanLimits plan, IReadOnlyDictionary<string, ITool> tools, IChatClient chat)
+        {
+            _x = x;
+            _sessionId = state.Id;
+            _runId = runId;
+            _version = state.StartContext.Version;
+            _plan = plan;
+            _tools = tools;
+            _chat = chat;
+            _chatOptions = new ChatOptions
+            {
+                ModelId = _version.Model,
+                Temperature = (float)_version.Temperature,
+                TopP = _version.TopP is { } p ? (float)p : null,
+                TopK = _version.TopK,
+                Tools = [.. tools.Values.Select(t => AIFunctionFactory.CreateDeclaration(t.Name, t.Description, t.ParametersSchema))],
+            };
+        }
+
+        private RunLimits Limits => _version.Limits;
+
+        public static async Task<RunScope> CreateAsync(RunExecutor x, SessionState state, Guid runId, CancellationToken cancellationToken)
+        {
+            var version = state.StartContext.Version;
+            var plan = await x.workspace.PlanLimitsAsync(state.TenantId, cancellationToken);
+            var tools = await x.toolCatalog.ResolveAsync(state.TenantId, version.Operations, cancellationToken);
+            var provider = await x.catalog.ProviderAsync(version.LlmProviderId, cancellationToken);
+            return new RunScope(x, state, runId, plan, tools, x.models.Create(version, provider));
+        }
+
+        /// <summary>One pass of the loop; false when the run stopped being Running (finished, waiting, or taken over).</summary>
+        public async Task<bool> StepAsync(CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var state = await _x.commands.GetAsync(_sessionId, cancellationToken);
+            if (state?.Runs.GetValueOrDefault(_runId) is not { Status: RunStatus.Running } run)
+            {
+                return false;
+            }
+
+            var now = _x.time.GetUtcNow();
+            if (LimitRules.CheckSession(state, Limits, _plan, now) is { } exceeded)
+            {
+                return await FailAsync(exceeded, cancellationToken);
+            }
+
+            return RunPlanner.Next(run) switch
+            {
+                NextAction.PrepareModelRequest p => await PrepareAsync(p.Iteration, cancellationToken),
+                NextAction.CallModel c => await CallModelAsync(run, c.Iteration, cancellationToken),
+                NextAction.StartToolCall t => await StartToolAsync(run, t.Call, cancellationToken),
+                NextAction.ResolveInterruptedToolCall i => await ResolveInterruptedAsync(i.Call, cancellationToken),
+                _ => false,
+            };
+        }
+
+        private async Task<bool> PrepareAsync(int iteration, CancellationToken cancellationToken)
+        {
+            if (LimitRules.CheckIteration(iteration, Limits) is { } exceeded)
+            {
+                return await FailAsync(exceeded, cancellationToken);
+            }
+
+            return await DecideAsync(c => SessionDecider.AppendStep(c, _runId, new StepDraft(new LlmRequestPrepared(_version.Model) { Iteration = iteration }), Now, EngineActor), cancellationToken);
+        }
+
+        private async Task<bool> CallModelAsync(RunState run, int iteration, CancellationToken cancellationToken)
+        {
+            var messages = ConversationBuilder.Build(_version, run);
+            var startedAt = Now;
+            ChatResponse response;
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(_x.options.Value.ModelCallTimeout);
+                response = await _chat.GetResponseAsync(messages, _chatOptions, timeout.Token);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (OperationCanceledException)
+            {
+                return await FailAsync($"model provider error: the model call timed out after {_x.options.Value.ModelCallTimeout.TotalSeconds:0} s", cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                Log.ModelCallFailed(_x.logger, ex);
+                return await FailAsync($"model provider error: {ex.Message}", cancellationToken);
+            }
+
+            var usage = response.Usage;
+            var tokens = usage?.TotalTokenCount ?? ((usage?.InputTokenCount ?? 0) + (usage?.OutputTokenCount ?? 0));
+            var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()
+                .Select(c => new RequestedToolCall(c.CallId, c.Name, JsonSerializer.SerializeToElement(c.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions)))
+                .ToList();
+            var text = response.Text;
+            var reasoning = new ReasoningStep(text, text.Length > PreviewLength ? text[..PreviewLength] : text, tokens, calls) { Iteration = iteration };
+
+            return await DecideAsync(c =>
+            {
+                var at = Now;
+                SessionDecider.AppendStep(c, _runId, new StepDraft(reasoning, tokens, StartedAt: startedAt), at, EngineActor);
+                if (c.Rejected)
+                {
+                    return;
+                }
+
+                var after = c.Current.Runs[_runId];
+                if ((LimitRules.CheckRunTokens(after, Limits) ?? LimitRules.CheckSession(c.Current, Limits, _plan, at)) is { } exceeded)
+                {
+                    SessionDecider.FailRun(c, _runId, exceeded, at, EngineActor);
+                    return;
+                }
+
+                if (calls.Count > 0)
+                {
+                    return;
+                }
+
+                var output = OutputValue(text);
+                SessionDecider.AppendStep(c, _runId, new StepDraft(new OutputStep(output, tokens, after.TotalTokensUsed) { Iteration = iteration }), at, EngineActor);
+                SessionDecider.MoveRun(c, _runId, _version.Conversation == ConversationMode.MultiTurn
+                    ? new RunTransition(RunStatus.WaitingForResponse) { Output = output, WakeAt = at + _version.ConversationIdleTimeout, Reason = "awaiting user message" }
+                    : new RunTransition(RunStatus.Completed) { Output = output, Reason = "output" }, at, EngineActor);
+            }, cancellationToken);
+        }
+
+        private async Task<bool> StartToolAsync(RunState run, RequestedToolCall call, CancellationToken cancellationToken)
+        {
+            if (LimitRules.CheckToolCall(run, Limits) is { } exceeded)
+            {
+                return await FailAsync(exceeded, cancellationToken);
+            }
+
+            var tool = _tools.GetValueOrDefault(call.Name);
+            ToolCallStep? recorded = null;
+            var ok = await DecideAsync(c =>
+            {
+                var sequence = c.Current.Runs[_runId].Steps.Count + 1;
+                var step = new ToolCallStep(call.Name, call.Arguments, call.ToolCallId, tool?.Name ?? call.Name, $"{_runId:N}:{sequence}") { Iteration = run.Iteration };
+                if (SessionDecider.AppendStep(c, _runId, new StepDraft(step), Now, EngineActor) is not null)
+                {
+                    recorded = step;
+                }
+            }, cancellationToken);
+
+            return ok && recorded is not null && await ExecuteToolAsync(tool, recorded, cancellationToken);
+        }
+
+        /// <summary>The process stopped between a ToolCall and its result: retry only what is safe to repeat.</summary>
+        private async Task<bool> ResolveInterruptedAsync(ToolCallStep call, CancellationToken cancellationToken)
+        {
+            var tool = _tools.GetValueOrDefault(call.OperationName);
+            Log.InterruptedToolCall(_x.logger, call.OperationName, tool?.Idempotent == true);
+            return tool is { Idempotent: true }
+                ? await ExecuteToolAsync(tool, call, cancellationToken)
+                : await RecordResultAsync(call, ToolResultBody.Fail(ToolPolicy.InterruptedNotRetried), cancellationToken);
+        }
+
+        private async Task<bool> ExecuteToolAsync(ITool? tool, ToolCallStep call, CancellationToken cancellationToken)
+        {
+            ToolOutcome outcome;
+            if (tool is null)
+            {
+                outcome = ToolOutcome.Fail(ToolPolicy.UnknownTool(call.Name));
+            }
+            else if (ToolPolicy.Refusal(_version.ExecutionMode, tool.RequiresApproval) is { } refusal)
+            {
+                outcome = ToolOutcome.Fail(refusal);
+            }
+            else
+            {
+                try
+                {
+                    outcome = await tool.ExecuteAsync(new ToolInvocation(_sessionId, _runId, call.ToolCallId, call.Arguments, call.IdempotencyKey, Now), cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    outcome = ToolOutcome.Fail($"{tool.Name} failed: {ex.Message}");
+                }
+            }
+
+            switch (outcome)
+            {
+                case ToolOutcome.WaitUntil wait:
+                    var state = await _x.commands.GetAsync(_sessionId, cancellationToken);
+                    if (state is not null && LimitRules.CheckWait(state, wait.Duration, _plan) is { } overBudget)
+                    {
+                        return await RecordResultAsync(call, ToolResultBody.Fail(overBudget), cancellationToken);
+                    }
+
+                    // Parked: the timer service records the wait's result and resumes the run when it is due.
+                    await DecideAsync(c => SessionDecider.MoveRun(c, _runId, new RunTransition(RunStatus.WaitingForTimer) { WakeAt = wait.WakeAt, Reason = PhronyWaitTool.ToolName }, Now, EngineActor), cancellationToken);
+                    return false;
+                case ToolOutcome.Completed done:
+                    return await RecordResultAsync(call, done.Result, cancellationToken);
+                default:
+                    throw new InvalidOperationException($"unknown tool outcome {outcome}");
+            }
+        }
+
+        private Task<bool> RecordResultAsync(ToolCallStep call, ToolResultBody result, CancellationToken cancellationToken) =>
+            DecideAsync(c => SessionDecider.AppendStep(c, _runId, new StepDraft(new ToolResultStep(call.ToolCallId, result) { Iteration = call.Iteration }, Error: result.Error), Now, EngineActor), cancellationToken);
+
+        private Task<bool> FailAsync(string error, CancellationToken cancellationToken)
+        {
+            Log.RunFailed(_x.logger, error);
+            return DecideAsync(c => SessionDecider.FailRun(c, _runId, error, Now, EngineActor), cancellationToken).ContinueWith(_ => false, TaskScheduler.Default);
+        }
+
+        /// <summary>Commits a decision; false when it was refused (the run moved on, e.g. an operator terminated it).</summary>
+        private async Task<bool> DecideAsync(Action<SessionChange> decide, CancellationToken cancellationToken)
+        {
+            var result = await _x.commands.ExecuteAsync(_sessionId, decide, cancellationToken);
+            return result.Ok && result.State?.Runs[_runId].Status == RunStatus.Running;
+        }
+
+        private DateTimeOffset Now => _x.time.GetUtcNow();
+
+        /// <summary>With an output schema the final text is the JSON it describes; otherwise the output is the text.</summary>
+        private JsonElement OutputValue(string text)
+        {
+            if (_version.OutputSchema is not null)
+            {
+                try
+                {
+                    return SkeinJson.Parse(text);
+                }
+                catch (JsonException)
+                {
+                    // Not JSON: keep the text; schema conformance of outputs is reported, not forced.
+                }
+            }
+
+            return JsonSerializer.SerializeToElement(text);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Model call failed")]
+        public static partial void ModelCallFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Run failed: {Error}")]
+        public static partial void RunFailed(ILogger logger, string error);
+
+        [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Resolving interrupted tool call {Operation} (retry: {Retry})")]
+        public static partial void InterruptedToolCall(ILogger logger, string operation, bool retry);
+    }
+}

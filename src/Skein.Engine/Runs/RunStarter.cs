@@ -1,0 +1,49 @@
+using System.Text.Json;
+using Skein.Core;
+using Skein.Core.Agents;
+using Skein.Core.Sessions;
+using Skein.Engine.Sessions;
+using Skein.Store.Agents;
+
+namespace Skein.Engine.Runs;
+
+/// <summary>Starts a session with its root run: resolve the version, check the mode and input, commit, dispatch.</summary>
+public sealed class RunStarter(AgentCatalog catalog, InputValidator validator, SessionCommands commands, RunDispatcher dispatcher, TimeProvider time)
+{
+    public async Task<StartedRun> StartAsync(StartRunRequest request, CancellationToken cancellationToken)
+    {
+        var resolved = await catalog.ResolveAsync(request.AgentId, request.VersionId, cancellationToken);
+        var version = resolved.Snapshot;
+        if (version.ExecutionMode == ExecutionMode.SubAgent)
+        {
+            throw new DomainException(new DomainError(DomainErrorCodes.InvalidInput,
+                $"agent '{version.AgentName}' is a SubAgent: it is started by its parent agents, not directly"));
+        }
+
+        if (request.Input is { } input && input.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+        {
+            throw new DomainException(new DomainError(DomainErrorCodes.InvalidInput, "input must be a JSON object"));
+        }
+
+        var userInput = request.Input is { ValueKind: JsonValueKind.Object } ? request.Input : null;
+        await validator.ValidateAsync(version, userInput);
+
+        var now = time.GetUtcNow();
+        var start = SessionDecider.Start(new StartSession(
+            Ids.New(now), Ids.New(now), resolved.Agent.TenantId, request.TriggerType, request.TriggeredBy,
+            request.TriggerId, request.TriggerName, new StartContext(version, userInput), now));
+        var state = await commands.StartAsync(start, cancellationToken);
+        dispatcher.Dispatch(state.Id, state.RootRunId);
+        return new StartedRun(state.Id, state.RootRunId, state);
+    }
+}
+
+public sealed record StartRunRequest(Guid AgentId, JsonElement? Input, TriggerType TriggerType, string TriggeredBy)
+{
+    /// <summary>A specific version (dashboard Test run); null runs the Deployed one.</summary>
+    public Guid? VersionId { get; init; }
+    public Guid? TriggerId { get; init; }
+    public string? TriggerName { get; init; }
+}
+
+public sealed record StartedRun(Guid SessionId, Guid RunId, SessionState State);

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using Skein.Core;
+using Skein.Core.Sessions;
+using Skein.Store.EventLog;
+
+namespace Skein.Engine.Sessions;
+
+/// <summary>
+/// The single way to change a session: load its state, decide (pure), append, all under the session's
+/// lock so decisions never race inside this node. Only Running sessions stay cached; a waiting or
+/// finished session costs no memory here. A lost race with another node reloads and decides again.
+/// </summary>
+public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer)
+{
+    private const int Stripes = 1024;
+    private const int MaxConflictRetries = 3;
+
+    private readonly SemaphoreSlim[] _locks = [.. Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1))];
+    private readonly ConcurrentDictionary<Guid, SessionState> _running = new();
+
+    public async Task<SessionState?> GetAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        _running.TryGetValue(sessionId, out var cached) ? cached : await reader.LoadAsync(sessionId, cancellationToken);
+
+    /// <summary>Appends a new session's first events (its start).</summary>
+    public async Task<SessionState> StartAsync(SessionChange start, CancellationToken cancellationToken)
+    {
+        await writer.AppendAsync(start, cancellationToken);
+        Remember(start.Current);
+        return start.Current;
+    }
+
+    public async Task<CommandResult> ExecuteAsync(Guid sessionId, Action<SessionChange> decide, CancellationToken cancellationToken)
+    {
+        var gate = _locks[(sessionId.GetHashCode() & int.MaxValue) % Stripes];
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var state = await GetAsync(sessionId, cancellationToken);
+                if (state is null)
+                {
+                    return new CommandResult(null, DomainError.NotFound("session", sessionId), []);
+                }
+
+                var change = new SessionChange(state);
+                decide(change);
+                if (change.Rejected)
+                {
+                    return new CommandResult(state, change.Error, []);
+                }
+
+                try
+                {
+                    await writer.AppendAsync(change, CancellationToken.None);
+                }
+                catch (StreamConflictException) when (attempt < MaxConflictRetries)
+                {
+                    _running.TryRemove(sessionId, out _);
+                    continue;
+                }
+
+                Remember(change.Current);
+                return new CommandResult(change.Current, null, change.Events);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private void Remember(SessionState state)
+    {
+        if (state.Status == SessionStatus.Running)
+        {
+            _running[state.Id] = state;
+        }
+        else
+        {
+            _running.TryRemove(state.Id, out _);
+        }
+    }
+}
+
+/// <summary>The state after a command (or before, when rejected), the error if any, and what was appended.</summary>
+public sealed record CommandResult(SessionState? State, DomainError? Error, IReadOnlyList<Core.Events.SessionEvent> Events)
+{
+    public bool Ok => Error is null;
+}

@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Skein.Engine.Sessions;
+using Skein.Server.Api.Contracts;
+using Skein.Store.Sessions;
+
+namespace Skein.Server.Api.Admin;
+
+/// <summary>Operator access to sessions: read, Terminate, Mark complete, and the inputs a run may wait for.</summary>
+public static class SessionAdminEndpoints
+{
+    private const string Operator = "operator:admin";
+
+    public static RouteGroupBuilder MapSessionAdmin(this RouteGroupBuilder api)
+    {
+        api.MapGet("/sessions", ListAsync).WithName("AdminListSessions").WithSummary("Sessions newest first, filtered by status and agent");
+        api.MapGet("/sessions/{sessionId}", GetAsync).WithName("AdminGetSession").WithSummary("A session with its runs and step timeline");
+        api.MapPost("/sessions/{sessionId}/terminate", TerminateAsync).WithName("AdminTerminateSession")
+            .WithSummary("Terminate: non-terminal runs fail, in-flight work is cancelled; 409 when already finished");
+        api.MapPost("/sessions/{sessionId}/complete", CompleteAsync).WithName("AdminCompleteSession")
+            .WithSummary("Mark complete: only while the session waits; 409 otherwise");
+        api.MapPost("/runs/{runId}/messages", MessageAsync).WithName("AdminSendMessage")
+            .WithSummary("Continue a conversational run that waits for the user (WaitingForResponse)");
+        api.MapPost("/runs/{runId}/skip-agent-wait", SkipWaitAsync).WithName("AdminSkipWait")
+            .WithSummary("End a phrony_wait now (WaitingForTimer only)");
+        return api;
+    }
+
+    public sealed record MessageBody(string? Text, string? Message);
+
+    public sealed record StatusResponse(string Status);
+
+    private static async Task<Results<Ok<SessionPage>, ProblemHttpResult>> ListAsync(
+        SessionQueries queries, Guid? agentId, string? status, int? skip, int? take, CancellationToken cancellationToken)
+    {
+        if (status is not null && !Enum.TryParse<Core.Sessions.SessionStatus>(status, ignoreCase: false, out _))
+        {
+            return (ProblemHttpResult)ProblemMapping.BadRequest($"unknown status '{status}'");
+        }
+
+        if (skip is < 0 || take is < 1 or > 100)
+        {
+            return (ProblemHttpResult)ProblemMapping.BadRequest("skip must be >= 0 and take between 1 and 100");
+        }
+
+        var tenant = await queries.DefaultTenantAsync(cancellationToken);
+        var rows = await queries.ListAsync(new SessionFilter(tenant, take ?? 50) { AgentId = agentId, Status = status, Skip = skip ?? 0 }, cancellationToken);
+        return TypedResults.Ok(new SessionPage([.. rows.Select(SessionDto.From)], skip ?? 0, take ?? 50));
+    }
+
+    private static async Task<Results<Ok<SessionDetailDto>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> GetAsync(Guid sessionId, SessionQueries queries, CancellationToken cancellationToken)
+    {
+        var detail = await queries.GetAsync(sessionId, cancellationToken);
+        if (detail is null)
+        {
+            return TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 404, Title = "not_found", Detail = $"session {sessionId} was not found" });
+        }
+
+        return TypedResults.Ok(new SessionDetailDto(SessionDto.From(detail.Session), [.. detail.Runs.Select(RunDto.From)], [.. detail.Steps.Select(StepDto.From)]));
+    }
+
+    private static async Task<IResult> TerminateAsync(Guid sessionId, SessionActions actions, CancellationToken cancellationToken) =>
+        Answer(await actions.TerminateAsync(sessionId, Operator, cancellationToken));
+
+    private static async Task<IResult> CompleteAsync(Guid sessionId, SessionActions actions, CancellationToken cancellationToken) =>
+        Answer(await actions.MarkCompleteAsync(sessionId, Operator, cancellationToken));
+
+    private static async Task<IResult> MessageAsync(Guid runId, MessageBody? body, SessionActions actions, CancellationToken cancellationToken)
+    {
+        var text = body?.Text ?? body?.Message;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return ProblemMapping.BadRequest("a message needs non-empty 'text' (or 'message')");
+        }
+
+        return Answer(await actions.SendMessageAsync(runId, text, Operator, cancellationToken), accepted: true);
+    }
+
+    private static async Task<IResult> SkipWaitAsync(Guid runId, SessionActions actions, CancellationToken cancellationToken) =>
+        Answer(await actions.SkipWaitAsync(runId, Operator, cancellationToken), accepted: true);
+
+    private static IResult Answer(CommandResult result, bool accepted = false)
+    {
+        if (result.Error is { } error)
+        {
+            return ProblemMapping.Problem(error);
+        }
+
+        var body = new StatusResponse(result.State!.Status.ToString());
+        return accepted ? TypedResults.Accepted((string?)null, body) : TypedResults.Ok(body);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Skein.Store.Rows;
+
+namespace Skein.Server.Api.Contracts;
+
+/// <summary>A session with the exact wire names of SPEC section 1.</summary>
+public sealed record SessionDto(
+    Guid Id,
+    Guid TenantId,
+    Guid AgentId,
+    Guid AgentVersionId,
+    string LlmModel,
+    string TriggerType,
+    string TriggeredBy,
+    Guid? TriggerId,
+    string? TriggerName,
+    string Status,
+    long TotalTokensUsed,
+    JsonElement? Output,
+    string? Error,
+    JsonElement? Input,
+    JsonElement? StartContext,
+    Guid RootRunId,
+    Guid EntryRunId,
+    int RunCount,
+    DateTime StartedAt,
+    DateTime? FinishedAt)
+{
+    public static SessionDto From(SessionRow s) => new(
+        s.Id, s.TenantId, s.AgentId, s.AgentVersionId, s.LlmModel, s.TriggerType, s.TriggeredBy, s.TriggerId, s.TriggerName,
+        s.Status, s.TotalTokensUsed, Json.Parse(s.Output), s.Error, Json.Parse(s.Input), Json.Parse(s.StartContext),
+        s.RootRunId, s.EntryRunId, s.RunCount, s.StartedAt, s.FinishedAt);
+}
+
+public sealed record RunDto(
+    Guid Id,
+    Guid SessionId,
+    Guid AgentId,
+    Guid AgentVersionId,
+    Guid? ParentRunId,
+    int Depth,
+    string Status,
+    long TotalTokensUsed,
+    JsonElement? Output,
+    string? Error,
+    JsonElement? Input,
+    DateTime StartedAt,
+    DateTime? FinishedAt,
+    string AgentName,
+    string VersionLabel,
+    string LlmModel,
+    string? CompletedBy,
+    string? CompletionNote)
+{
+    public static RunDto From(RunRow r) => new(
+        r.Id, r.SessionId, r.AgentId, r.AgentVersionId, r.ParentRunId, r.Depth, r.Status, r.TotalTokensUsed,
+        Json.Parse(r.Output), r.Error, Json.Parse(r.Input), r.StartedAt, r.FinishedAt, r.AgentName, r.VersionLabel, r.LlmModel,
+        r.CompletedBy, r.CompletionNote);
+}
+
+public sealed record StepDto(Guid Id, Guid RunId, int Sequence, long EventSequence, string Type, JsonElement Content, long TokensUsed, string? Error, DateTime StartedAt, DateTime FinishedAt)
+{
+    public static StepDto From(StepRow s) => new(s.Id, s.RunId, s.Sequence, s.EventSequence, s.Type, Json.Parse(s.Content) ?? default, s.TokensUsed, s.Error, s.StartedAt, s.FinishedAt);
+}
+
+public sealed record SessionDetailDto(SessionDto Session, IReadOnlyList<RunDto> Runs, IReadOnlyList<StepDto> Steps);
+
+public sealed record SessionPage(IReadOnlyList<SessionDto> Items, int Skip, int Take);
+
+internal static class Json
+{
+    public static JsonElement? Parse(string? text) => text is null ? null : Core.SkeinJson.Parse(text);
+}

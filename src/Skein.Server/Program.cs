@@ -1,0 +1,61 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Skein.Engine;
+using Skein.Server;
+using Skein.Server.Api.Admin;
+using Skein.Server.Auth;
+using Skein.Server.Hosting;
+using Skein.Server.Seeding;
+using Skein.Store;
+using Skein.Store.Postgres;
+using Skein.Store.Sqlite;
+
+var builder = WebApplication.CreateBuilder(args);
+var options = SkeinHostOptions.From(builder.Configuration);
+Directory.CreateDirectory(options.DataDirectory);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+{
+    builder.WebHost.UseUrls(SkeinHostOptions.DefaultUrl);
+}
+
+var adminToken = AdminToken.Load(builder.Configuration, options.DataDirectory);
+builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(adminToken);
+
+if (options.Store == "postgres")
+{
+    builder.Services.AddSkeinPostgresStore(options.ConnectionString!);
+}
+else
+{
+    builder.Services.AddSkeinSqliteStore(options.SqlitePath);
+}
+
+// Order matters: hosted services start in registration order, so the schema and seed data exist
+// before the engine resumes runs.
+builder.Services.AddHostedService<DatabaseMigrator>();
+builder.Services.AddHostedService<DemoSeeder>();
+builder.Services.AddSkeinEngine();
+
+builder.Services.AddSkeinProblems();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+builder.Services.AddAuthentication(AdminTokenAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthenticationHandler>(AdminTokenAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorization();
+builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthChecks("/healthz");
+app.MapGroup("/api").RequireAuthorization().WithTags("Management").MapAgentAdmin().MapSessionAdmin();
+app.MapGet("/", () => Results.Content(HomePage.Html, "text/html; charset=utf-8")).ExcludeFromDescription();
+
+StartupBanner.Register(app, options, adminToken);
+app.Run();
+
+/// <summary>Entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

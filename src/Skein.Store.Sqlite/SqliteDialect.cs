@@ -1,0 +1,30 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Skein.Store.Sqlite;
+
+/// <summary>
+/// SQLite tuning: WAL (readers never block the writer) and synchronous=NORMAL on the writer, which in WAL
+/// mode loses nothing when the process is killed; only an OS crash can lose the last commits.
+/// </summary>
+public sealed class SqliteDialect : IStoreDialect
+{
+    public string Name => "sqlite";
+
+    public async Task PrepareWriterConnectionAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task AfterMigrateAsync(SkeinDbContext db, CancellationToken cancellationToken)
+    {
+        // journal_mode is stored in the database file: set once, it holds for every later connection.
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+    }
+
+    public bool IsUniqueViolation(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 19 };
+}

@@ -1,0 +1,27 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Skein.Store.Sqlite;
+
+public static class SqliteStoreExtensions
+{
+    /// <summary>The embedded default store: one SQLite file, migrations from this assembly.</summary>
+    public static IServiceCollection AddSkeinSqliteStore(this IServiceCollection services, string databasePath)
+    {
+        var connectionString = ConnectionString(databasePath);
+        services.AddSingleton<IStoreDialect, SqliteDialect>();
+        services.AddDbContextFactory<SkeinDbContext>(o => Configure(o, connectionString));
+        return services.AddSkeinStore();
+    }
+
+    public static string ConnectionString(string databasePath) => new SqliteConnectionStringBuilder
+    {
+        DataSource = databasePath,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(SqliteStoreExtensions).Assembly.GetName().Name));
+}

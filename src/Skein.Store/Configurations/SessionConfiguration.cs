@@ -1,0 +1,69 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Skein.Store.Rows;
+
+namespace Skein.Store.Configurations;
+
+internal sealed class SessionConfiguration : IEntityTypeConfiguration<SessionRow>
+{
+    public void Configure(EntityTypeBuilder<SessionRow> b)
+    {
+        b.ToTable("sessions");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.LlmModel).HasMaxLength(200);
+        b.Property(x => x.TriggerType).HasMaxLength(16);
+        b.Property(x => x.TriggeredBy).HasMaxLength(200);
+        b.Property(x => x.TriggerName).HasMaxLength(200);
+        b.Property(x => x.Status).HasMaxLength(32);
+        b.Property(x => x.Version).IsConcurrencyToken();
+
+        // The list views: newest first, per workspace, optionally by status or agent (keyset on started_at, id).
+        b.HasIndex(x => new { x.TenantId, x.StartedAt, x.Id });
+        b.HasIndex(x => new { x.TenantId, x.Status, x.StartedAt, x.Id });
+        b.HasIndex(x => new { x.AgentId, x.StartedAt, x.Id });
+        b.HasIndex(x => new { x.AgentId, x.Status, x.StartedAt, x.Id });
+    }
+}
+
+internal sealed class RunConfiguration : IEntityTypeConfiguration<RunRow>
+{
+    public void Configure(EntityTypeBuilder<RunRow> b)
+    {
+        b.ToTable("runs");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Status).HasMaxLength(32);
+        b.Property(x => x.AgentName).HasMaxLength(200);
+        b.Property(x => x.VersionLabel).HasMaxLength(64);
+        b.Property(x => x.LlmModel).HasMaxLength(200);
+        b.Property(x => x.CompletedBy).HasMaxLength(200);
+        b.HasIndex(x => x.SessionId);
+
+        // Recovery finds Running runs; the timer service finds due waiting runs.
+        b.HasIndex(x => new { x.Status, x.WakeAt });
+    }
+}
+
+internal sealed class StepConfiguration : IEntityTypeConfiguration<StepRow>
+{
+    public void Configure(EntityTypeBuilder<StepRow> b)
+    {
+        b.ToTable("steps");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Type).HasMaxLength(32);
+        b.HasIndex(x => new { x.RunId, x.Sequence }).IsUnique();
+        b.HasIndex(x => new { x.SessionId, x.EventSequence });
+    }
+}
+
+internal sealed class SessionEventConfiguration : IEntityTypeConfiguration<SessionEventRow>
+{
+    public void Configure(EntityTypeBuilder<SessionEventRow> b)
+    {
+        b.ToTable("session_events");
+        b.HasKey(x => x.GlobalSequence);
+        b.Property(x => x.GlobalSequence).ValueGeneratedOnAdd();
+        b.Property(x => x.Type).HasMaxLength(64);
+        b.Property(x => x.Actor).HasMaxLength(200);
+        b.HasIndex(x => new { x.SessionId, x.Sequence }).IsUnique();
+    }
+}

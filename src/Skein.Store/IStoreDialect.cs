@@ -1,0 +1,18 @@
+using System.Data.Common;
+
+namespace Skein.Store;
+
+/// <summary>What differs between the stores beyond EF's provider: connection tuning and error meaning.</summary>
+public interface IStoreDialect
+{
+    /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Tunes the event-log writer's dedicated connection after it opens.</summary>
+    Task PrepareWriterConnectionAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Runs once after migrations, for settings that live in the database file itself.</summary>
+    Task AfterMigrateAsync(SkeinDbContext db, CancellationToken cancellationToken);
+
+    bool IsUniqueViolation(Exception exception);
+}

@@ -1,0 +1,34 @@
+namespace Skein.Store.Rows;
+
+/// <summary>An agent version snapshot. JSON-valued settings are stored as text so both stores share one schema.</summary>
+public sealed class AgentVersionRow
+{
+    public Guid Id { get; set; }
+    public Guid AgentId { get; set; }
+    public Guid TenantId { get; set; }
+    public required string Label { get; set; }
+    public string Description { get; set; } = "";
+    public required string State { get; set; }
+    public required string Model { get; set; }
+    public string Instructions { get; set; } = "";
+    public double Temperature { get; set; } = 0.7;
+    public double? TopP { get; set; }
+    public int? TopK { get; set; }
+    public string? InputSchema { get; set; }
+    public string? OutputSchema { get; set; }
+
+    /// <summary>JSON array of operation names the model may call (the allowlist).</summary>
+    public string Operations { get; set; } = "[]";
+
+    /// <summary>JSON of <see cref="Core.Limits.RunLimits"/>.</summary>
+    public string Limits { get; set; } = "{}";
+
+    public string Conversation { get; set; } = "single";
+    public int ConversationIdleTimeoutSec { get; set; } = 1800;
+
+    /// <summary>JSON array of scripted-model turns (Skein extension).</summary>
+    public string Script { get; set; } = "[]";
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime? DeployedAt { get; set; }
+}

@@ -1,0 +1,15 @@
+namespace Skein.Store.Rows;
+
+/// <summary>A trigger (<c>api</c>, <c>scheduled</c> or <c>event</c>); type-specific settings are JSON.</summary>
+public sealed class TriggerRow
+{
+    public Guid Id { get; set; }
+    public Guid TenantId { get; set; }
+    public Guid AgentId { get; set; }
+    public required string Name { get; set; }
+    public required string Type { get; set; }
+    public bool Active { get; set; } = true;
+    public DateTime? LastFiredAt { get; set; }
+    public string Settings { get; set; } = "{}";
+    public DateTime CreatedAt { get; set; }
+}

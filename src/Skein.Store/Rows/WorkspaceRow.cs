@@ -1,0 +1,12 @@
+namespace Skein.Store.Rows;
+
+/// <summary>A workspace (<c>tenantId</c>) and its plan limits.</summary>
+public sealed class WorkspaceRow
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public int MaxActiveSessionSeconds { get; set; } = 3600;
+    public int AgentWaitBudgetSeconds { get; set; } = 300;
+    public int RetentionDays { get; set; } = 30;
+}

@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using Skein.Core.Runs;
+
+namespace Skein.Store.Sessions;
+
+/// <summary>What the engine's background services look for: runs to resume and waits that are due.</summary>
+public sealed class RunQueries(IDbContextFactory<SkeinDbContext> contexts)
+{
+    private static readonly string[] Timed = [nameof(RunStatus.WaitingForTimer), nameof(RunStatus.WaitingForResponse)];
+
+    public async Task<IReadOnlyList<RunRef>> RunningAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Runs.AsNoTracking()
+            .Where(r => r.Status == nameof(RunStatus.Running))
+            .Select(r => new RunRef(r.SessionId, r.Id))
+            .ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RunRef>> DueAsync(DateTimeOffset now, int take, CancellationToken cancellationToken)
+    {
+        var at = now.UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Runs.AsNoTracking()
+            .Where(r => Timed.Contains(r.Status) && r.WakeAt != null && r.WakeAt <= at)
+            .OrderBy(r => r.WakeAt)
+            .Take(take)
+            .Select(r => new RunRef(r.SessionId, r.Id))
+            .ToListAsync(cancellationToken);
+    }
+}
+
+public sealed record RunRef(Guid SessionId, Guid RunId);

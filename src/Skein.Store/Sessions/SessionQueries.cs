@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using Skein.Store.Rows;
+
+namespace Skein.Store.Sessions;
+
+/// <summary>Read side for sessions: rows as projected, never the event stream.</summary>
+public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
+{
+    public async Task<SessionDetail?> GetAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var session = await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
+        if (session is null)
+        {
+            return null;
+        }
+
+        var runs = await db.Runs.AsNoTracking().Where(r => r.SessionId == sessionId).OrderBy(r => r.StartedAt).ThenBy(r => r.Id).ToListAsync(cancellationToken);
+        var steps = await db.Steps.AsNoTracking().Where(s => s.SessionId == sessionId).OrderBy(s => s.EventSequence).ToListAsync(cancellationToken);
+        return new SessionDetail(session, runs, steps);
+    }
+
+    /// <summary>The workspace created on first start; every row carries its id.</summary>
+    public async Task<Guid> DefaultTenantAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Workspaces.AsNoTracking().OrderBy(w => w.CreatedAt).Select(w => w.Id).FirstAsync(cancellationToken);
+    }
+
+    public async Task<Guid?> SessionOfRunAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => (Guid?)r.SessionId).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Newest first; (started_at, id) makes the order total so pages never overlap.</summary>
+    public async Task<IReadOnlyList<SessionRow>> ListAsync(SessionFilter filter, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var q = db.Sessions.AsNoTracking().Where(s => s.TenantId == filter.TenantId);
+        if (filter.AgentId is { } agentId)
+        {
+            q = q.Where(s => s.AgentId == agentId);
+        }
+
+        if (filter.Status is { } status)
+        {
+            q = q.Where(s => s.Status == status);
+        }
+
+        return await q.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id).Skip(filter.Skip).Take(filter.Take).ToListAsync(cancellationToken);
+    }
+}
+
+public sealed record SessionDetail(SessionRow Session, IReadOnlyList<RunRow> Runs, IReadOnlyList<StepRow> Steps);
+
+public sealed record SessionFilter(Guid TenantId, int Take = 50)
+{
+    public Guid? AgentId { get; init; }
+    public string? Status { get; init; }
+    public int Skip { get; init; }
+}

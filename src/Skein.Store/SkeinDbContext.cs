@@ -1,0 +1,65 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Skein.Store.Rows;
+
+namespace Skein.Store;
+
+/// <summary>
+/// The one model shared by both stores. Table and column names are snake_case and fixed here, so the
+/// hot append path (<see cref="EventLog.EventLogWriter"/>) can use the same SQL on SQLite and PostgreSQL.
+/// </summary>
+public sealed class SkeinDbContext(DbContextOptions<SkeinDbContext> options) : DbContext(options)
+{
+    public DbSet<WorkspaceRow> Workspaces => Set<WorkspaceRow>();
+    public DbSet<LlmProviderRow> LlmProviders => Set<LlmProviderRow>();
+    public DbSet<AgentRow> Agents => Set<AgentRow>();
+    public DbSet<AgentVersionRow> AgentVersions => Set<AgentVersionRow>();
+    public DbSet<IntegrationRow> Integrations => Set<IntegrationRow>();
+    public DbSet<OperationRow> Operations => Set<OperationRow>();
+    public DbSet<TriggerRow> Triggers => Set<TriggerRow>();
+    public DbSet<SessionRow> Sessions => Set<SessionRow>();
+    public DbSet<RunRow> Runs => Set<RunRow>();
+    public DbSet<StepRow> Steps => Set<StepRow>();
+    public DbSet<SessionEventRow> SessionEvents => Set<SessionEventRow>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every instant is UTC; SQLite hands DateTime back as Unspecified, PostgreSQL insists on Utc.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(SkeinDbContext).Assembly);
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+            }
+        }
+    }
+
+    public static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c) && i > 0)
+            {
+                sb.Append('_');
+            }
+
+            sb.Append(char.ToLowerInvariant(c));
+        }
+
+        return sb.ToString();
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

@@ -1,0 +1,34 @@
+using Skein.Core.Agents;
+using Skein.Core.Limits;
+
+namespace Skein.Testing;
+
+/// <summary>What a test agent looks like; defaults give a Request agent with a deployed scripted version.</summary>
+public sealed record AgentSpec
+{
+    public string Name { get; init; } = "agent-" + Guid.NewGuid().ToString("N")[..8];
+    public ExecutionMode Mode { get; init; } = ExecutionMode.Request;
+    public string ProviderKind { get; init; } = "scripted";
+    public string? ProviderBaseUrl { get; init; }
+    public string? ProviderApiKey { get; init; }
+    public string Model { get; init; } = "skein-scripted";
+    public string Instructions { get; init; } = "You are a test agent.";
+    public IReadOnlyList<ScriptTurn> Script { get; init; } = [];
+    public IReadOnlyList<string> Operations { get; init; } = [];
+    public RunLimits Limits { get; init; } = new();
+    public string? InputSchema { get; init; }
+    public string? OutputSchema { get; init; }
+    public ConversationMode Conversation { get; init; } = ConversationMode.Single;
+    public int ConversationIdleTimeoutSec { get; init; } = 1800;
+    public VersionState State { get; init; } = VersionState.Deployed;
+}
+
+/// <summary>An HTTP operation for a test agent, pointing at a local test server.</summary>
+public sealed record OperationSpec(string Name, string BaseUrl, string Method = "POST", string Path = "/")
+{
+    public bool Idempotent { get; init; }
+    public bool RequireApproval { get; init; }
+    public int TimeoutSec { get; init; } = 30;
+}
+
+public sealed record CreatedAgent(Guid AgentId, Guid VersionId, Guid TenantId);

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Skein.Core;
+using Skein.Core.Sessions;
+using Skein.Engine;
+using Skein.Engine.Runs;
+using Skein.Engine.Sessions;
+using Skein.Engine.Timers;
+using Skein.Store;
+using Skein.Store.Sessions;
+using Skein.Store.Sqlite;
+
+namespace Skein.Testing;
+
+/// <summary>
+/// The real engine over a real SQLite file, in a generic host: what the server runs minus HTTP.
+/// Two hosts started one after the other on the same file are a restart.
+/// </summary>
+public sealed class EngineTestHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private EngineTestHost(IHost host) => _host = host;
+
+    public IServiceProvider Services => _host.Services;
+    public RunStarter Starter => Services.GetRequiredService<RunStarter>();
+    public SessionActions Actions => Services.GetRequiredService<SessionActions>();
+    public SessionQueries Queries => Services.GetRequiredService<SessionQueries>();
+    public TimerService Timers => Services.GetRequiredService<TimerService>();
+    public IDbContextFactory<SkeinDbContext> Contexts => Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
+
+    public static async Task<EngineTestHost> StartAsync(string databasePath, TimeProvider? time = null, Action<EngineOptions>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
+        builder.Services.AddSkeinSqliteStore(databasePath);
+        builder.Services.AddHostedService<DatabaseMigrator>();
+        builder.Services.AddSkeinEngine();
+        builder.Services.Configure<EngineOptions>(o =>
+        {
+            // With a fake clock the tests drive timers themselves (TimerService.WakeDueAsync).
+            o.TimerPollInterval = TimeSpan.FromMilliseconds(50);
+            configure?.Invoke(o);
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return new EngineTestHost(host);
+    }
+
+    public Task<CreatedAgent> CreateAgentAsync(AgentSpec spec) => TestData.CreateAgentAsync(Contexts, spec, CancellationToken.None);
+
+    public Task AddOperationAsync(OperationSpec spec) => TestData.AddOperationAsync(Contexts, spec, CancellationToken.None);
+
+    public Task<StartedRun> StartRunAsync(Guid agentId, object? input = null, Guid? versionId = null) =>
+        Starter.StartAsync(new StartRunRequest(agentId, input is null ? null : JsonSerializer.SerializeToElement(input), TriggerType.Console, "test") { VersionId = versionId }, CancellationToken.None);
+
+    public Task<SessionDetail> WaitForStatusAsync(Guid sessionId, params string[] statuses) =>
+        Eventually.Get(
+            async () => (await Queries.GetAsync(sessionId, CancellationToken.None))!,
+            d => d is not null && statuses.Contains(d.Session.Status),
+            what: $"session {sessionId} to reach {string.Join("|", statuses)}");
+
+    public async Task<SessionDetail> RunToEndAsync(Guid agentId, object? input = null)
+    {
+        var started = await StartRunAsync(agentId, input);
+        return await WaitForStatusAsync(started.SessionId, "Completed", "Failed", "Terminated");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
+
+/// <summary>A FakeTimeProvider that starts at a fixed, readable instant.</summary>
+public static class TestClock
+{
+    public static FakeTimeProvider Create() => new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+}
