@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Skein.Core;
 using Skein.Engine.Sessions;
 using Skein.Server.Api.Contracts;
 using Skein.Store.Sessions;
@@ -47,12 +48,12 @@ public static class SessionAdminEndpoints
         return TypedResults.Ok(new SessionPage([.. rows.Select(SessionDto.From)], skip ?? 0, take ?? 50));
     }
 
-    private static async Task<Results<Ok<SessionDetailDto>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> GetAsync(Guid sessionId, SessionQueries queries, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SessionDetailDto>, ProblemHttpResult>> GetAsync(Guid sessionId, SessionQueries queries, CancellationToken cancellationToken)
     {
         var detail = await queries.GetAsync(sessionId, cancellationToken);
         if (detail is null)
         {
-            return TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 404, Title = "not_found", Detail = $"session {sessionId} was not found" });
+            return (ProblemHttpResult)ProblemMapping.Problem(DomainError.NotFound("session", sessionId));
         }
 
         return TypedResults.Ok(new SessionDetailDto(SessionDto.From(detail.Session), [.. detail.Runs.Select(RunDto.From)], [.. detail.Steps.Select(StepDto.From)]));

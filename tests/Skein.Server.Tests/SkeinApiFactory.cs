@@ -1,0 +1,34 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Skein.Testing;
+
+namespace Skein.Server.Tests;
+
+/// <summary>The whole server over real HTTP, on its own data folder (SQLite file) per factory.</summary>
+public sealed class SkeinApiFactory : WebApplicationFactory<Program>
+{
+    public const string AdminToken = "test-admin-token";
+
+    public TempDirectory Data { get; } = new("skein-api");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("SKEIN_DATA_DIR", Data.Path);
+        builder.UseSetting("SKEIN_ADMIN_TOKEN", AdminToken);
+        builder.UseSetting("Skein:Engine:TimerPollInterval", "00:00:00.050");
+    }
+
+    public HttpClient CreateAdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        return client;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Data.Dispose();
+    }
+}
