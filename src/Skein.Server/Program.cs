@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Skein.Engine;
 using Skein.Server;
 using Skein.Server.Api.Admin;
+using Skein.Server.Api.V1;
 using Skein.Server.Auth;
 using Skein.Server.Hosting;
 using Skein.Server.Seeding;
@@ -39,9 +40,16 @@ builder.Services.AddSkeinEngine();
 
 builder.Services.AddSkeinProblems();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+builder.Services.AddSingleton<ApiKeyService>();
+builder.Services.AddSingleton<ApiTriggerGate>();
+builder.Services.AddSingleton<IdempotentStarts>();
+builder.Services.AddSingleton<V1Access>();
 builder.Services.AddAuthentication(AdminTokenAuthenticationHandler.SchemeName)
-    .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthenticationHandler>(AdminTokenAuthenticationHandler.SchemeName, null);
-builder.Services.AddAuthorization();
+    .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthenticationHandler>(AdminTokenAuthenticationHandler.SchemeName, null)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(ApiKeyAuthenticationHandler.SchemeName, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
 var app = builder.Build();
@@ -51,7 +59,10 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapHealthChecks("/healthz");
-app.MapGroup("/api").RequireAuthorization().WithTags("Management").MapAgentAdmin().MapSessionAdmin();
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapGroup("/api").RequireAuthorization().WithTags("Management").MapAgentAdmin().MapSessionAdmin().MapAccessAdmin();
+app.MapGroup("/v1").RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName).WithTags("Public API")
+    .MapV1Agents().MapV1Runs().MapV1RunStream();
 app.MapGet("/", () => Results.Content(HomePage.Html, "text/html; charset=utf-8")).ExcludeFromDescription();
 
 StartupBanner.Register(app, options, adminToken);

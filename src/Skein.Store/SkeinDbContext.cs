@@ -22,6 +22,11 @@ public sealed class SkeinDbContext(DbContextOptions<SkeinDbContext> options) : D
     public DbSet<RunRow> Runs => Set<RunRow>();
     public DbSet<StepRow> Steps => Set<StepRow>();
     public DbSet<SessionEventRow> SessionEvents => Set<SessionEventRow>();
+    public DbSet<ApiKeyRow> ApiKeys => Set<ApiKeyRow>();
+    public DbSet<ApiKeyScopeRow> ApiKeyScopes => Set<ApiKeyScopeRow>();
+    public DbSet<IdempotencyRecordRow> IdempotencyRecords => Set<IdempotencyRecordRow>();
+    public DbSet<LibraryFileRow> LibraryFiles => Set<LibraryFileRow>();
+    public DbSet<ServerSettingRow> ServerSettings => Set<ServerSettingRow>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -10,12 +10,14 @@ public static class StoreServiceCollectionExtensions
     /// <summary>Provider-neutral store services; called by each provider's <c>AddSkein*Store</c>.</summary>
     public static IServiceCollection AddSkeinStore(this IServiceCollection services)
     {
+        services.AddSingleton<SessionEventNotifier>();
         services.AddSingleton<EventLogWriter>();
         services.AddSingleton<EventLogReader>();
         services.AddSingleton<AgentCatalog>();
         services.AddSingleton<RunQueries>();
         services.AddSingleton<SessionQueries>();
         services.AddSingleton<WorkspaceSettings>();
+        services.AddSingleton<TriggerQueries>();
         return services;
     }
 }

@@ -2,7 +2,10 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Skein.Core;
 using Skein.Core.Agents;
+using Skein.Core.Triggers;
 using Skein.Engine.Models;
+using Skein.Server.Auth;
+using Skein.Server.Hosting;
 using Skein.Engine.Tools;
 using Skein.Store;
 using Skein.Store.Rows;
@@ -14,10 +17,16 @@ namespace Skein.Server.Seeding;
 /// (Request mode, a Deployed version whose scripted model calls phrony_wait once, then answers).
 /// Idempotent: anything already there by name is left as it is.
 /// </summary>
-public sealed class DemoSeeder(IDbContextFactory<SkeinDbContext> contexts, TimeProvider time) : IHostedService
+public sealed class DemoSeeder(
+    IDbContextFactory<SkeinDbContext> contexts,
+    ApiKeyService keys,
+    IConfiguration configuration,
+    SkeinHostOptions host,
+    TimeProvider time) : IHostedService
 {
     public const string DemoAgentName = "demo";
     public const string ScriptedProviderName = "scripted";
+    public const string DemoKeyName = "demo";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -37,9 +46,10 @@ public sealed class DemoSeeder(IDbContextFactory<SkeinDbContext> contexts, TimeP
             db.LlmProviders.Add(provider);
         }
 
-        if (!await db.Agents.AnyAsync(a => a.TenantId == workspace.Id && a.Name == DemoAgentName, cancellationToken))
+        var agent = await db.Agents.FirstOrDefaultAsync(a => a.TenantId == workspace.Id && a.Name == DemoAgentName, cancellationToken);
+        if (agent is null)
         {
-            var agent = new AgentRow { Id = Ids.New(), TenantId = workspace.Id, Name = DemoAgentName, ExecutionMode = nameof(ExecutionMode.Request), LlmProviderId = provider.Id, CreatedAt = now };
+            agent = new AgentRow { Id = Ids.New(), TenantId = workspace.Id, Name = DemoAgentName, ExecutionMode = nameof(ExecutionMode.Request), LlmProviderId = provider.Id, CreatedAt = now };
             db.Agents.Add(agent);
             db.AgentVersions.Add(new AgentVersionRow
             {
@@ -62,7 +72,52 @@ public sealed class DemoSeeder(IDbContextFactory<SkeinDbContext> contexts, TimeP
             });
         }
 
+        var trigger = await db.Triggers.FirstOrDefaultAsync(t => t.AgentId == agent.Id && t.Type == TriggerTypes.Api, cancellationToken);
+        if (trigger is null)
+        {
+            trigger = new TriggerRow { Id = Ids.New(), TenantId = workspace.Id, AgentId = agent.Id, Name = "api", Type = TriggerTypes.Api, CreatedAt = now };
+            db.Triggers.Add(trigger);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
+        await EnsureDemoKeyAsync(db, workspace.Id, new ApiKeyService.Scope(agent.Id, trigger.Id), cancellationToken);
+    }
+
+    /// <summary>
+    /// The demo key: <c>SKEIN_DEMO_API_KEY</c> when set (so automated set-ups know it), otherwise one
+    /// generated on first start, printed once and saved in the data folder for the README's examples.
+    /// </summary>
+    private async Task EnsureDemoKeyAsync(SkeinDbContext db, Guid tenantId, ApiKeyService.Scope scope, CancellationToken cancellationToken)
+    {
+        if (configuration["SKEIN_DEMO_API_KEY"] is { Length: > 0 } configured)
+        {
+            var existing = await keys.FindAsync(configured, cancellationToken);
+            if (existing is { } id)
+            {
+                await keys.AddScopeAsync(id, scope, cancellationToken);
+            }
+            else
+            {
+                await keys.CreateAsync(tenantId, DemoKeyName, [scope], allowFileUploads: true, configured, cancellationToken);
+            }
+
+            return;
+        }
+
+        if (await db.ApiKeys.AnyAsync(k => k.Name == DemoKeyName && k.TenantId == tenantId, cancellationToken))
+        {
+            return;
+        }
+
+        var created = await keys.CreateAsync(tenantId, DemoKeyName, [scope], allowFileUploads: true, null, cancellationToken);
+        var file = Path.Combine(host.DataDirectory, "demo-api-key");
+        await File.WriteAllTextAsync(file, created.Secret, cancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        Console.WriteLine($"Demo API key for agent '{DemoAgentName}' (shown once; also saved in {file}): {created.Secret}");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

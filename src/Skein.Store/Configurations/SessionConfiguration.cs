@@ -22,6 +22,9 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<SessionRow
         b.HasIndex(x => new { x.TenantId, x.Status, x.StartedAt, x.Id });
         b.HasIndex(x => new { x.AgentId, x.StartedAt, x.Id });
         b.HasIndex(x => new { x.AgentId, x.Status, x.StartedAt, x.Id });
+
+        // Per-trigger concurrency limits count a trigger's unfinished sessions.
+        b.HasIndex(x => new { x.TriggerId, x.Status });
     }
 }
 

@@ -18,6 +18,7 @@ public sealed partial class EventLogWriter : IAsyncDisposable
     private readonly IDbContextFactory<SkeinDbContext> _contexts;
     private readonly IStoreDialect _dialect;
     private readonly ILogger<EventLogWriter> _logger;
+    private readonly SessionEventNotifier _notifier;
     private readonly Channel<PreparedAppend> _queue = Channel.CreateBounded<PreparedAppend>(
         new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
 
@@ -25,10 +26,11 @@ public sealed partial class EventLogWriter : IAsyncDisposable
     private readonly Lock _startLock = new();
     private Task? _loop;
 
-    public EventLogWriter(IDbContextFactory<SkeinDbContext> contexts, IStoreDialect dialect, ILogger<EventLogWriter> logger)
+    public EventLogWriter(IDbContextFactory<SkeinDbContext> contexts, IStoreDialect dialect, SessionEventNotifier notifier, ILogger<EventLogWriter> logger)
     {
         _contexts = contexts;
         _dialect = dialect;
+        _notifier = notifier;
         _logger = logger;
     }
 
@@ -122,7 +124,7 @@ public sealed partial class EventLogWriter : IAsyncDisposable
         try
         {
             await writer.CommitAsync(batch, stopping);
-            batch.ForEach(a => a.Succeed());
+            batch.ForEach(Committed);
             return;
         }
         catch (Exception ex) when (batch.Count > 1 && ex is not OperationCanceledException)
@@ -135,13 +137,19 @@ public sealed partial class EventLogWriter : IAsyncDisposable
             try
             {
                 await writer.CommitAsync([append], stopping);
-                append.Succeed();
+                Committed(append);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 append.Fail(_dialect.IsUniqueViolation(ex) ? new StreamConflictException(append.Session.Id, append.ExpectedVersion, ex) : ex);
             }
         }
+    }
+
+    private void Committed(PreparedAppend append)
+    {
+        append.Succeed();
+        _notifier.Publish(append.Session.Id, append.Session.Version);
     }
 
     public async ValueTask DisposeAsync()

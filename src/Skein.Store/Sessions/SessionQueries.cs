@@ -33,14 +33,39 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
         return await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => (Guid?)r.SessionId).FirstOrDefaultAsync(cancellationToken);
     }
 
-    /// <summary>Newest first; (started_at, id) makes the order total so pages never overlap.</summary>
-    public async Task<IReadOnlyList<SessionRow>> ListAsync(SessionFilter filter, CancellationToken cancellationToken)
+    public async Task<(RunRow Run, SessionRow Session)?> RunWithSessionAsync(Guid runId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await (from r in db.Runs.AsNoTracking()
+                         join s in db.Sessions.AsNoTracking() on r.SessionId equals s.Id
+                         where r.Id == runId
+                         select new { r, s }).FirstOrDefaultAsync(cancellationToken);
+        return row is null ? null : (row.r, row.s);
+    }
+
+    public async Task<string?> StatusAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId).Select(s => s.Status).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    public async Task<int> CountAsync(SessionFilter filter, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await Filtered(db, filter).CountAsync(cancellationToken);
+    }
+
+    private static IQueryable<SessionRow> Filtered(SkeinDbContext db, SessionFilter filter)
+    {
         var q = db.Sessions.AsNoTracking().Where(s => s.TenantId == filter.TenantId);
         if (filter.AgentId is { } agentId)
         {
             q = q.Where(s => s.AgentId == agentId);
+        }
+
+        if (filter.AgentVersionId is { } versionId)
+        {
+            q = q.Where(s => s.AgentVersionId == versionId);
         }
 
         if (filter.Status is { } status)
@@ -48,7 +73,14 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
             q = q.Where(s => s.Status == status);
         }
 
-        return await q.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id).Skip(filter.Skip).Take(filter.Take).ToListAsync(cancellationToken);
+        return q;
+    }
+
+    /// <summary>Newest first; (started_at, id) makes the order total so pages never overlap.</summary>
+    public async Task<IReadOnlyList<SessionRow>> ListAsync(SessionFilter filter, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await Filtered(db, filter).OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id).Skip(filter.Skip).Take(filter.Take).ToListAsync(cancellationToken);
     }
 }
 
@@ -57,6 +89,7 @@ public sealed record SessionDetail(SessionRow Session, IReadOnlyList<RunRow> Run
 public sealed record SessionFilter(Guid TenantId, int Take = 50)
 {
     public Guid? AgentId { get; init; }
+    public Guid? AgentVersionId { get; init; }
     public string? Status { get; init; }
     public int Skip { get; init; }
 }

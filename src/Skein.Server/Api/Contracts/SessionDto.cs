@@ -19,7 +19,7 @@ public sealed record SessionDto(
     JsonElement? Output,
     string? Error,
     JsonElement? Input,
-    JsonElement? StartContext,
+    System.Text.Json.Nodes.JsonObject? StartContext,
     Guid RootRunId,
     Guid EntryRunId,
     int RunCount,
@@ -28,7 +28,7 @@ public sealed record SessionDto(
 {
     public static SessionDto From(SessionRow s) => new(
         s.Id, s.TenantId, s.AgentId, s.AgentVersionId, s.LlmModel, s.TriggerType, s.TriggeredBy, s.TriggerId, s.TriggerName,
-        s.Status, s.TotalTokensUsed, Json.Parse(s.Output), s.Error, Json.Parse(s.Input), Json.Parse(s.StartContext),
+        s.Status, s.TotalTokensUsed, Json.Parse(s.Output), s.Error, Json.Parse(s.Input), StartContextWire.From(s.StartContext),
         s.RootRunId, s.EntryRunId, s.RunCount, s.StartedAt, s.FinishedAt);
 }
 

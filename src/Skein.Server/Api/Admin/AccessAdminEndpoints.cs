@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Skein.Core;
+using Skein.Core.Agents;
+using Skein.Core.Triggers;
+using Skein.Server.Auth;
+using Skein.Store;
+using Skein.Store.Agents;
+using Skein.Store.Rows;
+
+namespace Skein.Server.Api.Admin;
+
+/// <summary>Management API for API access: keys (secret shown once) and each agent's api trigger.</summary>
+public static class AccessAdminEndpoints
+{
+    public static RouteGroupBuilder MapAccessAdmin(this RouteGroupBuilder api)
+    {
+        api.MapPost("/keys", CreateKeyAsync).WithName("AdminCreateApiKey").WithSummary("Create an API key; the secret is in this response only");
+        api.MapGet("/keys", ListKeysAsync).WithName("AdminListApiKeys").WithSummary("API keys without their secrets");
+        api.MapDelete("/keys/{keyId}", RevokeKeyAsync).WithName("AdminRevokeApiKey").WithSummary("Revoke an API key");
+        api.MapPut("/agents/{agentId}/triggers/api", PutApiTriggerAsync).WithName("AdminPutApiTrigger")
+            .WithSummary("Create or update the agent's api trigger (one per agent; not for SubAgent agents)");
+        api.MapGet("/agents/{agentId}/triggers", ListTriggersAsync).WithName("AdminListTriggers").WithSummary("The agent's triggers (never secrets)");
+        return api;
+    }
+
+    public sealed record ScopeBody(Guid AgentId, Guid TriggerId);
+
+    public sealed record CreateKeyBody(string? Name, IReadOnlyList<ScopeBody>? Scopes, bool AllowFileUploads);
+
+    public sealed record CreatedKey(Guid Id, string Secret, string Prefix);
+
+    public sealed record KeyItem(Guid Id, string Name, string Prefix, bool AllowFileUploads, DateTime CreatedAt, DateTime? RevokedAt, IReadOnlyList<ScopeBody> Scopes);
+
+    public sealed record ApiTriggerBody(string? Name, bool? Active, int? RpmLimit, int? MaxConcurrentRuns, IReadOnlyList<string>? IpAllowlist, bool? ExposeStepTimeline);
+
+    public sealed record TriggerItem(Guid Id, Guid AgentId, string Name, string Type, bool Active, DateTime? LastFiredAt, JsonElement Settings);
+
+    private static async Task<IResult> CreateKeyAsync(CreateKeyBody? body, ApiKeyService keys, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    {
+        if (body is null || string.IsNullOrWhiteSpace(body.Name) || body.Scopes is null || body.Scopes.Count == 0)
+        {
+            return ProblemMapping.BadRequest("a key needs a name and at least one {agentId, triggerId} scope");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        foreach (var scope in body.Scopes)
+        {
+            if (!await db.Triggers.AnyAsync(t => t.Id == scope.TriggerId && t.AgentId == scope.AgentId, cancellationToken))
+            {
+                return ProblemMapping.BadRequest($"trigger {scope.TriggerId} is not a trigger of agent {scope.AgentId}");
+            }
+        }
+
+        var tenant = await db.Workspaces.OrderBy(w => w.CreatedAt).Select(w => w.Id).FirstAsync(cancellationToken);
+        var created = await keys.CreateAsync(tenant, body.Name, [.. body.Scopes.Select(s => new ApiKeyService.Scope(s.AgentId, s.TriggerId))], body.AllowFileUploads, null, cancellationToken);
+        return TypedResults.Created($"/api/keys/{created.Id}", new CreatedKey(created.Id, created.Secret, created.Prefix));
+    }
+
+    private static async Task<IResult> ListKeysAsync(IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(cancellationToken);
+        var scopes = await db.ApiKeyScopes.AsNoTracking().ToListAsync(cancellationToken);
+        return TypedResults.Ok(new
+        {
+            items = keys.Select(k => new KeyItem(k.Id, k.Name, k.Prefix, k.AllowFileUploads, k.CreatedAt, k.RevokedAt,
+                [.. scopes.Where(s => s.ApiKeyId == k.Id).Select(s => new ScopeBody(s.AgentId, s.TriggerId))])),
+        });
+    }
+
+    private static async Task<IResult> RevokeKeyAsync(Guid keyId, ApiKeyService keys, CancellationToken cancellationToken) =>
+        await keys.RevokeAsync(keyId, cancellationToken) ? TypedResults.NoContent() : ProblemMapping.Problem(DomainError.NotFound("api key", keyId));
+
+    private static async Task<IResult> PutApiTriggerAsync(Guid agentId, ApiTriggerBody? body, IDbContextFactory<SkeinDbContext> contexts, TimeProvider time, CancellationToken cancellationToken)
+    {
+        body ??= new ApiTriggerBody(null, null, null, null, null, null);
+        if (body.RpmLimit is < 0 || body.MaxConcurrentRuns is < 0)
+        {
+            return ProblemMapping.BadRequest("rpmLimit and maxConcurrentRuns must be 0 (unlimited) or more");
+        }
+
+        if (body.IpAllowlist?.FirstOrDefault(e => !System.Net.IPNetwork.TryParse(e, out _) && !System.Net.IPAddress.TryParse(e, out _)) is { } bad)
+        {
+            return ProblemMapping.BadRequest($"'{bad}' is neither an IP address nor a CIDR range");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
+        if (agent is null)
+        {
+            return ProblemMapping.Problem(DomainError.NotFound("agent", agentId));
+        }
+
+        if (agent.ExecutionMode == nameof(ExecutionMode.SubAgent))
+        {
+            return ProblemMapping.BadRequest("SubAgent agents have no triggers");
+        }
+
+        var trigger = await db.Triggers.FirstOrDefaultAsync(t => t.AgentId == agentId && t.Type == TriggerTypes.Api, cancellationToken);
+        var current = trigger is null ? new ApiTriggerSettings() : TriggerQueries.ApiSettings(trigger);
+        var settings = current with
+        {
+            RpmLimit = body.RpmLimit ?? current.RpmLimit,
+            MaxConcurrentRuns = body.MaxConcurrentRuns ?? current.MaxConcurrentRuns,
+            IpAllowlist = body.IpAllowlist ?? current.IpAllowlist,
+            ExposeStepTimeline = body.ExposeStepTimeline ?? current.ExposeStepTimeline,
+        };
+        if (trigger is null)
+        {
+            trigger = new TriggerRow { Id = Ids.New(), TenantId = agent.TenantId, AgentId = agentId, Name = body.Name ?? "api", Type = TriggerTypes.Api, CreatedAt = time.GetUtcNow().UtcDateTime };
+            db.Triggers.Add(trigger);
+        }
+
+        trigger.Name = body.Name ?? trigger.Name;
+        trigger.Active = body.Active ?? trigger.Active;
+        trigger.Settings = JsonSerializer.Serialize(settings, SkeinJson.Options);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(Item(trigger));
+    }
+
+    private static async Task<IResult> ListTriggersAsync(Guid agentId, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (!await db.Agents.AnyAsync(a => a.Id == agentId, cancellationToken))
+        {
+            return ProblemMapping.Problem(DomainError.NotFound("agent", agentId));
+        }
+
+        var triggers = await db.Triggers.AsNoTracking().Where(t => t.AgentId == agentId).OrderBy(t => t.Name).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new { items = triggers.Select(Item) });
+    }
+
+    private static TriggerItem Item(TriggerRow t) => new(t.Id, t.AgentId, t.Name, t.Type, t.Active, t.LastFiredAt, SkeinJson.Parse(t.Settings));
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Skein.Core;
+using Skein.Core.Agents;
+
+namespace Skein.Server.Api.Contracts;
+
+/// <summary>
+/// <c>startContext</c> on the wire: the flat, camelCase snapshot the Phrony client reads (limits,
+/// instructions, model, <c>userInput</c>), built from the frozen version stored with the session.
+/// </summary>
+public static class StartContextWire
+{
+    public static JsonObject? From(string? stored)
+    {
+        if (stored is null)
+        {
+            return null;
+        }
+
+        var context = JsonSerializer.Deserialize<StartContext>(stored, SkeinJson.Options)!;
+        var v = context.Version;
+        return new JsonObject
+        {
+            ["userInput"] = context.UserInput is { } input ? JsonNode.Parse(input.GetRawText()) : null,
+            ["agentId"] = v.AgentId,
+            ["agentName"] = v.AgentName,
+            ["agentVersionId"] = v.AgentVersionId,
+            ["versionLabel"] = v.VersionLabel,
+            ["agentExecutionMode"] = v.ExecutionMode.ToString(),
+            ["rootAgentExecutionMode"] = v.ExecutionMode.ToString(),
+            ["llmModel"] = v.Model,
+            ["instructions"] = v.Instructions,
+            ["temperature"] = v.Temperature,
+            ["topP"] = v.TopP,
+            ["topK"] = v.TopK,
+            ["maxIterations"] = v.Limits.MaxIterations,
+            ["maxTokensPerRun"] = v.Limits.MaxTokensPerRun,
+            ["maxToolCalls"] = v.Limits.MaxToolCalls,
+            ["maxSessionTokens"] = v.Limits.MaxSessionTokens,
+            ["maxSessionDurationSec"] = v.Limits.MaxSessionDurationSec,
+            ["operations"] = new JsonArray([.. v.Operations.Select(o => (JsonNode?)o)]),
+            ["conversation"] = v.Conversation == ConversationMode.MultiTurn ? "multi_turn" : "single",
+        };
+    }
+}

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Skein.Core.Agents;
+using Skein.Core.Sessions;
+using Skein.Engine.Runs;
+using Skein.Server.Api.Contracts;
+using Skein.Server.Auth;
+using Skein.Store;
+using Skein.Store.Agents;
+using Skein.Store.Sessions;
+
+namespace Skein.Server.Api.V1;
+
+/// <summary>Public API, agent routes: start a run through the api trigger, list sessions, list agents.</summary>
+public static class AgentEndpoints
+{
+    public static RouteGroupBuilder MapV1Agents(this RouteGroupBuilder v1)
+    {
+        v1.MapPost("/agents/{agentId}/runs", StartRunAsync).WithName("StartRun")
+            .WithSummary("Start a run of the agent's Deployed version through its api trigger (202)");
+        v1.MapGet("/agents/{agentId}/sessions", ListSessionsAsync).WithName("ListSessions")
+            .WithSummary("The agent's sessions, newest first, with total");
+        v1.MapGet("/agents", ListAgentsAsync).WithName("ListAgents")
+            .WithSummary("Agents this API key is scoped to");
+        return v1;
+    }
+
+    public sealed record StartRunBody(JsonElement? Input);
+
+    public sealed record StartRunResponse(Guid SessionId, Guid RunId, string Status, long TotalTokensUsed, JsonElement? Output, string? Error, Guid AgentId, Guid? TriggerId, bool DuplicateDelivery);
+
+    public sealed record SessionList(IReadOnlyList<SessionDto> Items, int Total);
+
+    public sealed record AgentItem(Guid Id, string Name, string ExecutionMode, Guid? DeployedVersionId, string? VersionLabel);
+
+    public sealed record AgentList(IReadOnlyList<AgentItem> Items);
+
+    private static async Task<IResult> StartRunAsync(
+        Guid agentId, StartRunBody? body, HttpContext http, TriggerQueries triggers, ApiTriggerGate gate, IdempotentStarts idempotency,
+        RunStarter starter, CancellationToken cancellationToken)
+    {
+        var caller = ApiKeyAuthenticationHandler.Caller(http);
+        if (!caller.CanUseAgent(agentId))
+        {
+            return V1Problems.NotFound("agent", agentId);
+        }
+
+        var trigger = await triggers.ApiTriggerAsync(agentId, cancellationToken);
+        if (trigger is null || !caller.CanUseTrigger(agentId, trigger.Id))
+        {
+            return V1Problems.Forbidden("key_not_scoped", "this API key is not scoped to the agent's api trigger");
+        }
+
+        if (!trigger.Active)
+        {
+            return V1Problems.Forbidden("trigger_inactive", "the agent's api trigger is not active");
+        }
+
+        var settings = TriggerQueries.ApiSettings(trigger);
+        if (await gate.AdmitAsync(trigger.Id, settings, http.Connection.RemoteIpAddress, cancellationToken) is { } refusal)
+        {
+            if (refusal.RetryAfter is { } retry)
+            {
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return TypedResults.Problem(detail: refusal.Detail, statusCode: refusal.Status, title: refusal.Code, type: $"urn:skein:error:{refusal.Code}");
+        }
+
+        return await idempotency.RunOnceAsync(caller.KeyId, http.Request.Headers["Idempotency-Key"].ToString(), async () =>
+        {
+            var started = await starter.StartAsync(new StartRunRequest(agentId, body?.Input, TriggerType.Api, $"api-key:{caller.KeyId}")
+            {
+                TriggerId = trigger.Id,
+                TriggerName = trigger.Name,
+            }, cancellationToken);
+            var s = started.State;
+            return new StartRunResponse(s.Id, s.RootRunId, s.Status.ToString(), s.TotalTokensUsed, s.Output, s.Error, s.AgentId, trigger.Id, DuplicateDelivery: false);
+        }, cancellationToken);
+    }
+
+    private static async Task<IResult> ListSessionsAsync(
+        Guid agentId, int? skip, int? take, Guid? versionId, string? status, HttpContext http, SessionQueries queries, CancellationToken cancellationToken)
+    {
+        var caller = ApiKeyAuthenticationHandler.Caller(http);
+        if (!caller.CanUseAgent(agentId))
+        {
+            return V1Problems.NotFound("agent", agentId);
+        }
+
+        if (skip is < 0)
+        {
+            return V1Problems.BadRequest("skip must be 0 or more");
+        }
+
+        if (take is < 1 or > 100)
+        {
+            return V1Problems.BadRequest("take must be between 1 and 100");
+        }
+
+        if (status is not null && !Enum.TryParse<SessionStatus>(status, ignoreCase: false, out _))
+        {
+            return V1Problems.BadRequest($"unknown status '{status}'; expected one of {string.Join(", ", Enum.GetNames<SessionStatus>())}");
+        }
+
+        var filter = new SessionFilter(caller.TenantId, take ?? 20) { AgentId = agentId, AgentVersionId = versionId, Status = status, Skip = skip ?? 0 };
+        var rows = await queries.ListAsync(filter, cancellationToken);
+        var total = await queries.CountAsync(filter, cancellationToken);
+        return TypedResults.Ok(new SessionList([.. rows.Select(SessionDto.From)], total));
+    }
+
+    private static async Task<Ok<AgentList>> ListAgentsAsync(HttpContext http, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    {
+        var caller = ApiKeyAuthenticationHandler.Caller(http);
+        var ids = caller.Scopes.Select(s => s.AgentId).Distinct().ToList();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var items = await (from a in db.Agents.AsNoTracking().Where(a => ids.Contains(a.Id) && a.TenantId == caller.TenantId)
+                           join v in db.AgentVersions.AsNoTracking().Where(v => v.State == nameof(VersionState.Deployed)) on a.Id equals v.AgentId into deployed
+                           from v in deployed.DefaultIfEmpty()
+                           orderby a.Name
+                           select new AgentItem(a.Id, a.Name, a.ExecutionMode, v == null ? null : v.Id, v == null ? null : v.Label))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new AgentList(items));
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Skein.Core;
+using Skein.Engine.Sessions;
+using Skein.Server.Auth;
+using Skein.Store.Sessions;
+
+namespace Skein.Server.Api.V1;
+
+/// <summary>Public API, run routes: poll, conversation, messages/input, skip-agent-wait.</summary>
+public static class RunEndpoints
+{
+    public static RouteGroupBuilder MapV1Runs(this RouteGroupBuilder v1)
+    {
+        v1.MapGet("/runs/{runId}", GetRunAsync).WithName("GetRun").WithSummary("Poll a run: status, output, error (never redacted)");
+        v1.MapGet("/runs/{runId}/conversation", GetConversationAsync).WithName("GetConversation")
+            .WithSummary("The session, every run, and one merged timeline");
+        v1.MapPost("/runs/{runId}/messages", SendMessageAsync).WithName("SendRunMessage")
+            .WithSummary("Answer a user task or continue a conversational run (202)");
+        v1.MapPost("/runs/{runId}/input", SendMessageAsync).WithName("SendRunInput")
+            .WithSummary("Same as /messages");
+        v1.MapPost("/runs/{runId}/skip-agent-wait", SkipWaitAsync).WithName("SkipAgentWait")
+            .WithSummary("End a phrony_wait now; only while WaitingForTimer (else 400)");
+        return v1;
+    }
+
+    public sealed record RunResponse(
+        Guid RunId, string Status, JsonElement? Output, string? Error, Guid SessionId, Guid AgentId, Guid AgentVersionId, Guid? ParentRunId,
+        int Depth, long TotalTokensUsed, DateTime StartedAt, DateTime? FinishedAt, string AgentName, string VersionLabel, string LlmModel);
+
+    /// <summary>The message body of SPEC section 4; the fields user tasks need arrive with human-in-the-loop.</summary>
+    public sealed record MessageBody(
+        Guid? RunId, Guid? UserTaskId, bool? Approved, string? SelectedOptionId, string? TextValue, double? NumberValue,
+        JsonElement? Metadata, string? Text, string? Message, JsonElement? Files);
+
+    public sealed record AcceptedStatus(string Status);
+
+    private static async Task<IResult> GetRunAsync(Guid runId, HttpContext http, V1Access access, CancellationToken cancellationToken)
+    {
+        if (await access.RunAsync(ApiKeyAuthenticationHandler.Caller(http), runId, cancellationToken) is not { } found)
+        {
+            return V1Problems.NotFound("run", runId);
+        }
+
+        var r = found.Run;
+        return TypedResults.Ok(new RunResponse(r.Id, r.Status, r.Output is null ? null : SkeinJson.Parse(r.Output), r.Error, r.SessionId, r.AgentId,
+            r.AgentVersionId, r.ParentRunId, r.Depth, r.TotalTokensUsed, r.StartedAt, r.FinishedAt, r.AgentName, r.VersionLabel, r.LlmModel));
+    }
+
+    private static async Task<IResult> GetConversationAsync(
+        Guid runId, string? stepContent, HttpContext http, V1Access access, SessionQueries queries, CancellationToken cancellationToken)
+    {
+        if (stepContent is not (null or "slim" or "full"))
+        {
+            return V1Problems.BadRequest("stepContent must be 'slim' or 'full'");
+        }
+
+        if (await access.RunAsync(ApiKeyAuthenticationHandler.Caller(http), runId, cancellationToken) is not { } found
+            || await queries.GetAsync(found.Session.Id, cancellationToken) is not { } detail)
+        {
+            return V1Problems.NotFound("run", runId);
+        }
+
+        var redact = await access.HidesTimelineAsync(found.Session.AgentId, cancellationToken);
+        return TypedResults.Ok(ConversationView.Build(detail, slim: stepContent == "slim", redact));
+    }
+
+    private static async Task<IResult> SendMessageAsync(
+        Guid runId, MessageBody? body, HttpContext http, V1Access access, SessionActions actions, CancellationToken cancellationToken)
+    {
+        var caller = ApiKeyAuthenticationHandler.Caller(http);
+        if (body is null)
+        {
+            return V1Problems.BadRequest("a JSON body is required");
+        }
+
+        if (body.RunId is { } bodyRunId && bodyRunId != runId)
+        {
+            return V1Problems.BadRequest("runId in the body must match the run in the path");
+        }
+
+        if (await access.RunAsync(caller, runId, cancellationToken) is null)
+        {
+            return V1Problems.NotFound("run", runId);
+        }
+
+        if (body.UserTaskId is { } taskId)
+        {
+            // Until runs can wait on user tasks no task exists to answer.
+            return V1Problems.NotFound("user task", taskId);
+        }
+
+        var text = body.Text ?? body.Message;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return V1Problems.BadRequest("a message needs a userTaskId, non-empty text (or message), or files");
+        }
+
+        var result = await actions.SendMessageAsync(runId, text, $"api-key:{caller.KeyId}", cancellationToken);
+        return result.Error is { } error
+            ? ProblemMapping.Problem(error)
+            : TypedResults.Accepted((string?)null, new AcceptedStatus(result.State!.Runs[runId].Status.ToString()));
+    }
+
+    private static async Task<IResult> SkipWaitAsync(Guid runId, HttpContext http, V1Access access, SessionActions actions, CancellationToken cancellationToken)
+    {
+        var caller = ApiKeyAuthenticationHandler.Caller(http);
+        if (await access.RunAsync(caller, runId, cancellationToken) is null)
+        {
+            return V1Problems.NotFound("run", runId);
+        }
+
+        var result = await actions.SkipWaitAsync(runId, $"api-key:{caller.KeyId}", cancellationToken);
+        return result.Error is { } error
+            ? V1Problems.BadRequest(error.Message)
+            : TypedResults.Accepted((string?)null, new AcceptedStatus(result.State!.Runs[runId].Status.ToString()));
+    }
+}
