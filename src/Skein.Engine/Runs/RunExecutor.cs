@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -165,7 +166,13 @@ public sealed partial class RunExecutor
             }
             catch (OperationCanceledException)
             {
-                return await FailAsync($"model provider error: the model call timed out after {_x.options.Value.ModelCallTimeout.TotalSeconds:0} s", cancellationToken);
+                return await FailAsync(string.Create(CultureInfo.InvariantCulture, $"model provider error: the model call timed out after {_x.options.Value.ModelCallTimeout.TotalSeconds:0.###} s"), cancellationToken);
+            }
+            catch (JsonException ex)
+            {
+                // The SDK surfaces a malformed body as a bare parser message; say where it came from.
+                Log.ModelCallFailed(_x.logger, ex);
+                return await FailAsync($"model provider error: the response is not valid JSON: {ex.Message}", cancellationToken);
             }
             catch (Exception ex)
             {
