@@ -9,6 +9,7 @@ namespace Skein.Server.Tests;
 public sealed class SkeinApiFactory : WebApplicationFactory<Program>
 {
     public const string AdminToken = "test-admin-token";
+    public const string DemoApiKey = "phk_test_demo_key_0123456789abcdef";
 
     public TempDirectory Data { get; } = new("skein-api");
 
@@ -16,6 +17,7 @@ public sealed class SkeinApiFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("SKEIN_DATA_DIR", Data.Path);
         builder.UseSetting("SKEIN_ADMIN_TOKEN", AdminToken);
+        builder.UseSetting("SKEIN_DEMO_API_KEY", DemoApiKey);
         builder.UseSetting("Skein:Engine:TimerPollInterval", "00:00:00.050");
     }
 
@@ -23,6 +25,13 @@ public sealed class SkeinApiFactory : WebApplicationFactory<Program>
     {
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        return client;
+    }
+
+    public HttpClient CreateApiClient(string apiKey = DemoApiKey)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
         return client;
     }
 
