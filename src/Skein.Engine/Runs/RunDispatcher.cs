@@ -18,6 +18,7 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
     private readonly ConcurrentDictionary<Guid, ActiveRun> _active = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRuns, options.Value.MaxConcurrentRuns);
+    private int _stopped;
 
     public int ActiveCount => _active.Count;
 
@@ -101,17 +102,27 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Idempotent: hosts may stop twice, or dispose before stopping.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         await _shutdown.CancelAsync();
         var drivers = _active.Values.Select(a => a.Task).OfType<Task>().ToArray();
         await Task.WhenAll(drivers).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    // The CTS and semaphore own no timer or wait handle, so cancelling is all there is to release;
+    // leaving them undisposed keeps a late StopAsync or Dispatch safe.
     public void Dispose()
     {
-        _shutdown.Dispose();
-        _slots.Dispose();
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            _shutdown.Cancel();
+        }
     }
 
     private sealed class ActiveRun(Guid sessionId, CancellationTokenSource cancellation)

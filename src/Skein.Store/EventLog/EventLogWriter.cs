@@ -25,6 +25,7 @@ public sealed partial class EventLogWriter : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _startLock = new();
     private Task? _loop;
+    private int _disposed;
 
     public EventLogWriter(IDbContextFactory<SkeinDbContext> contexts, IStoreDialect dialect, SessionEventNotifier notifier, ILogger<EventLogWriter> logger)
     {
@@ -154,6 +155,11 @@ public sealed partial class EventLogWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
         await _stopping.CancelAsync();
         if (_loop is not null)

@@ -54,6 +54,7 @@ public sealed class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<Sk
 
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
         Assert.NotNull(second.Headers.RetryAfter);
+        await V1TestKit.WaitForRunAsync(agent.Client, first.GetProperty("runId").GetGuid(), "WaitingForTimer");
         await agent.Client.PostAsync($"/v1/runs/{first.GetProperty("runId").GetGuid()}/skip-agent-wait", null, TestContext.Current.CancellationToken);
         await V1TestKit.WaitForRunAsync(agent.Client, first.GetProperty("runId").GetGuid(), "Completed");
         Assert.Equal(HttpStatusCode.Accepted, (await StartAsync(agent)).StatusCode);
