@@ -22,6 +22,8 @@ public sealed class SkeinDbContext(DbContextOptions<SkeinDbContext> options) : D
     public DbSet<RunRow> Runs => Set<RunRow>();
     public DbSet<StepRow> Steps => Set<StepRow>();
     public DbSet<SessionEventRow> SessionEvents => Set<SessionEventRow>();
+    public DbSet<UserTaskRow> UserTasks => Set<UserTaskRow>();
+    public DbSet<AuditRow> AuditLog => Set<AuditRow>();
     public DbSet<ApiKeyRow> ApiKeys => Set<ApiKeyRow>();
     public DbSet<ApiKeyScopeRow> ApiKeyScopes => Set<ApiKeyScopeRow>();
     public DbSet<IdempotencyRecordRow> IdempotencyRecords => Set<IdempotencyRecordRow>();

@@ -16,6 +16,7 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<AgentCatalog>();
         services.AddSingleton<RunQueries>();
         services.AddSingleton<SessionQueries>();
+        services.AddSingleton<UserTaskQueries>();
         services.AddSingleton<WorkspaceSettings>();
         services.AddSingleton<TriggerQueries>();
         return services;

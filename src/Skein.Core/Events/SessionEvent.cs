@@ -4,6 +4,7 @@ using Skein.Core.Agents;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
 using Skein.Core.Steps;
+using Skein.Core.UserTasks;
 
 namespace Skein.Core.Events;
 
@@ -17,6 +18,9 @@ namespace Skein.Core.Events;
 [JsonDerivedType(typeof(StepAppended), EventTypes.StepAppended)]
 [JsonDerivedType(typeof(RunStatusChanged), EventTypes.RunStatusChanged)]
 [JsonDerivedType(typeof(SessionStatusChanged), EventTypes.SessionStatusChanged)]
+[JsonDerivedType(typeof(UserTaskCreated), EventTypes.UserTaskCreated)]
+[JsonDerivedType(typeof(UserTaskAnswered), EventTypes.UserTaskAnswered)]
+[JsonDerivedType(typeof(UserTaskCancelled), EventTypes.UserTaskCancelled)]
 public abstract record SessionEvent
 {
     public required DateTimeOffset At { get; init; }
@@ -39,6 +43,9 @@ public static class EventTypes
     public const string StepAppended = "step.appended";
     public const string RunStatusChanged = "run.status_changed";
     public const string SessionStatusChanged = "session.status_changed";
+    public const string UserTaskCreated = "user_task.created";
+    public const string UserTaskAnswered = "user_task.answered";
+    public const string UserTaskCancelled = "user_task.cancelled";
 }
 
 public sealed record SessionStarted : SessionEvent
@@ -111,4 +118,32 @@ public sealed record SessionStatusChanged : SessionEvent
     public string? Error { get; init; }
 
     public override string TypeName => EventTypes.SessionStatusChanged;
+}
+
+public sealed record UserTaskCreated : SessionEvent
+{
+    public required UserTaskState Task { get; init; }
+
+    public override string TypeName => EventTypes.UserTaskCreated;
+    public override Guid? RunIdOrNull => Task.RunId;
+}
+
+public sealed record UserTaskAnswered : SessionEvent
+{
+    public required Guid TaskId { get; init; }
+    public required Guid RunId { get; init; }
+    public required UserTaskOutcome Outcome { get; init; }
+
+    public override string TypeName => EventTypes.UserTaskAnswered;
+    public override Guid? RunIdOrNull => RunId;
+}
+
+public sealed record UserTaskCancelled : SessionEvent
+{
+    public required Guid TaskId { get; init; }
+    public required Guid RunId { get; init; }
+    public required string Reason { get; init; }
+
+    public override string TypeName => EventTypes.UserTaskCancelled;
+    public override Guid? RunIdOrNull => RunId;
 }

@@ -64,6 +64,9 @@ public static class SessionFold
             StepAppended s => ApplyStep(state, s.Step),
             RunStatusChanged c => ApplyRunStatus(state, c),
             SessionStatusChanged c => ApplySessionStatus(state, c),
+            UserTaskCreated t => state with { Tasks = state.Tasks.Add(t.Task.Id, t.Task) },
+            UserTaskAnswered a => state with { Tasks = state.Tasks.SetItem(a.TaskId, state.Tasks[a.TaskId] with { Status = UserTasks.UserTaskStatus.Completed, Outcome = a.Outcome }) },
+            UserTaskCancelled x => state with { Tasks = state.Tasks.SetItem(x.TaskId, state.Tasks[x.TaskId] with { Status = UserTasks.UserTaskStatus.Cancelled, CancelReason = x.Reason }) },
             _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
         };
         return next with { Version = state.Version + 1 };

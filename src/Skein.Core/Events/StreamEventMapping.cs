@@ -18,6 +18,9 @@ public static class StreamEventMapping
     public const string RunStarted = "engine.run.started";
     public const string RunCompleted = "engine.run.completed";
     public const string RunStatusChanged = "engine.run.status_changed";
+    public const string UserTaskCreatedSubject = "engine.user_task.created";
+    public const string UserTaskCompletedSubject = "engine.user_task.completed";
+    public const string UserTaskCancelledSubject = "engine.user_task.cancelled";
 
     public static StreamEventView Map(Guid sessionId, SessionEvent e) => e switch
     {
@@ -43,6 +46,28 @@ public static class StreamEventMapping
         Events.RunStatusChanged c => new(StreamKinds.Run, RunStatusMachine.IsTerminal(c.To) ? RunCompleted : RunStatusChanged, e.At,
             Data(sessionId, c.RunId, Status(c.From.ToString(), c.To.ToString(), c.Reason, c.Output, c.Error, e.Actor))),
         StepAppended s => new(StreamKinds.Step, "engine.step." + s.Step.Type, e.At, StepData(sessionId, s)),
+        UserTaskCreated t => new(StreamKinds.UserTask, UserTaskCreatedSubject, e.At, Data(sessionId, t.Task.RunId, new JsonObject
+        {
+            ["user_task_id"] = t.Task.Id,
+            ["kind"] = t.Task.Kind,
+            ["status"] = t.Task.Status.ToString(),
+            ["summary"] = t.Task.Summary,
+            ["context"] = JsonNode.Parse(t.Task.Context.GetRawText()),
+            ["tool_call_id"] = t.Task.ToolCallId,
+            ["timeout_at"] = t.Task.TimeoutAt,
+        })),
+        UserTaskAnswered a => new(StreamKinds.UserTask, UserTaskCompletedSubject, e.At, Data(sessionId, a.RunId, new JsonObject
+        {
+            ["user_task_id"] = a.TaskId,
+            ["status"] = "Completed",
+            ["outcome"] = JsonSerializer.SerializeToNode(a.Outcome, SkeinJson.Options),
+        })),
+        UserTaskCancelled c => new(StreamKinds.UserTask, UserTaskCancelledSubject, e.At, Data(sessionId, c.RunId, new JsonObject
+        {
+            ["user_task_id"] = c.TaskId,
+            ["status"] = "Cancelled",
+            ["reason"] = c.Reason,
+        })),
         _ => throw new InvalidOperationException($"no stream mapping for {e.GetType().Name}"),
     };
 

@@ -28,7 +28,7 @@ public static class RunPlanner
                 return new NextAction.Idle();
             case UserMessageStep:
                 return new NextAction.PrepareModelRequest(run.Iteration + 1);
-            case ReasoningStep or ToolResultStep:
+            case ReasoningStep or ToolResultStep or UserTaskRequestStep:
                 return PendingToolCall(run) is { } pending
                     ? new NextAction.StartToolCall(pending)
                     : new NextAction.PrepareModelRequest(run.Iteration + 1);

@@ -113,6 +113,7 @@ public static class SessionDecider
             return;
         }
 
+        UserTasks.UserTaskDecider.CancelPending(change, TerminatedByOperator, at, actor);
         foreach (var run in session.Runs.Values.Where(r => !r.IsTerminal).OrderBy(r => r.Depth).ToList())
         {
             MoveRun(change, run.Id, new RunTransition(RunStatus.Failed) { Error = TerminatedByOperator, Reason = TerminatedByOperator }, at, actor, sessionFollows: false);
@@ -130,6 +131,7 @@ public static class SessionDecider
             return;
         }
 
+        UserTasks.UserTaskDecider.CancelPending(change, MarkedCompleteByOperator, at, actor);
         foreach (var run in session.Runs.Values.Where(r => !r.IsTerminal).OrderByDescending(r => r.Depth).ToList())
         {
             MoveRun(change, run.Id, new RunTransition(RunStatus.Completed)
@@ -155,6 +157,12 @@ public static class SessionDecider
         {
             change.Reject(illegal);
             return;
+        }
+
+        if (SessionStatusMachine.IsTerminal(to))
+        {
+            // A finished session waits for nobody: what was still pending is cancelled with it.
+            UserTasks.UserTaskDecider.CancelPending(change, reason ?? $"session {to}", at, actor);
         }
 
         change.Emit(new SessionStatusChanged { At = at, Actor = actor, From = session.Status, To = to, Reason = reason, Output = output, Error = error });

@@ -11,6 +11,7 @@ namespace Skein.Core.Steps;
 [JsonDerivedType(typeof(ToolResultStep), StepType.ToolResult)]
 [JsonDerivedType(typeof(OutputStep), StepType.Output)]
 [JsonDerivedType(typeof(UserMessageStep), StepType.UserMessage)]
+[JsonDerivedType(typeof(UserTaskRequestStep), StepType.UserTaskReq)]
 public abstract record StepPayload
 {
     /// <summary>The wire step type; the same string is the JSON discriminator <c>step_kind</c>.</summary>
@@ -23,6 +24,7 @@ public abstract record StepPayload
         ToolResultStep => StepType.ToolResult,
         OutputStep => StepType.Output,
         UserMessageStep => StepType.UserMessage,
+        UserTaskRequestStep => StepType.UserTaskReq,
         _ => throw new InvalidOperationException($"unmapped step payload {GetType().Name}"),
     };
 
@@ -51,3 +53,6 @@ public sealed record ToolResultBody(JsonElement? Data, string? Error, bool Succe
 public sealed record OutputStep(JsonElement Output, long TokensUsed, long TotalTokensUsed) : StepPayload;
 
 public sealed record UserMessageStep(string Text) : StepPayload;
+
+/// <summary>A run asks a person: the task it now waits on.</summary>
+public sealed record UserTaskRequestStep(Guid UserTaskId, string Kind, string Summary, JsonElement Context, string? ToolCallId) : StepPayload;

@@ -10,6 +10,7 @@ using Skein.Core.Runs;
 using Skein.Core.Sessions;
 using Skein.Core.Steps;
 using Skein.Core.Tools;
+using Skein.Core.UserTasks;
 using Skein.Engine.Models;
 using Skein.Engine.Sessions;
 using Skein.Engine.Tools;
@@ -225,18 +226,53 @@ public sealed partial class RunExecutor
             }
 
             var tool = _tools.GetValueOrDefault(call.Name);
+            ToolResultBody? refused = null;
+            if (tool is { RequiresApproval: true } && _version.ExecutionMode != ExecutionMode.Request)
+            {
+                var state = await _x.commands.GetAsync(_sessionId, cancellationToken);
+                switch (state is null ? null : UserTaskDecider.DecisionFor(state, _runId, call.ToolCallId, UserTaskKinds.Approval))
+                {
+                    case null:
+                        return await AskApprovalAsync(tool, call, run.Iteration, cancellationToken);
+                    case { Status: UserTaskStatus.Completed, Outcome.Approved: true }:
+                        break;
+                    case { Status: UserTaskStatus.Completed } rejected:
+                        refused = ToolResultBody.Fail(ToolPolicy.Rejected(rejected.Outcome!.By, rejected.Outcome.Comment));
+                        break;
+                    default:
+                        return false;
+                }
+            }
+
             ToolCallStep? recorded = null;
             var ok = await DecideAsync(c =>
             {
                 var sequence = c.Current.Runs[_runId].Steps.Count + 1;
                 var step = new ToolCallStep(call.Name, call.Arguments, call.ToolCallId, tool?.Name ?? call.Name, $"{_runId:N}:{sequence}") { Iteration = run.Iteration };
-                if (SessionDecider.AppendStep(c, _runId, new StepDraft(step), Now, EngineActor) is not null)
+                if (SessionDecider.AppendStep(c, _runId, new StepDraft(step), Now, EngineActor) is null)
                 {
-                    recorded = step;
+                    return;
+                }
+
+                recorded = step;
+
+                // A rejected call is recorded with its refusal in the same commit: it never executes.
+                if (refused is not null)
+                {
+                    SessionDecider.AppendStep(c, _runId, new StepDraft(new ToolResultStep(call.ToolCallId, refused) { Iteration = run.Iteration }, Error: refused.Error), Now, EngineActor);
                 }
             }, cancellationToken);
 
-            return ok && recorded is not null && await ExecuteToolAsync(tool, recorded, cancellationToken);
+            return ok && recorded is not null && (refused is not null || await ExecuteToolAsync(tool, recorded, cancellationToken));
+        }
+
+        /// <summary>HITL: the gated call waits for a person; the run parks until the approval is answered.</summary>
+        private async Task<bool> AskApprovalAsync(ITool tool, RequestedToolCall call, int iteration, CancellationToken cancellationToken)
+        {
+            var context = SkeinJson.Element(new { tool = call.Name, operation_name = tool.Name, arguments = call.Arguments, tool_call_id = call.ToolCallId });
+            var timeoutAt = tool.ApprovalTimeout is { } timeout ? Now + timeout : (DateTimeOffset?)null;
+            await DecideAsync(c => UserTaskDecider.Ask(c, _runId, new NewTask(UserTaskKinds.Approval, $"Approve {call.Name}?", context, call.ToolCallId, iteration) { TimeoutAt = timeoutAt }, Now, EngineActor), cancellationToken);
+            return false;
         }
 
         /// <summary>The process stopped between a ToolCall and its result: retry only what is safe to repeat.</summary>
@@ -286,6 +322,15 @@ public sealed partial class RunExecutor
                     return false;
                 case ToolOutcome.Completed done:
                     return await RecordResultAsync(call, done.Result, cancellationToken);
+                case ToolOutcome.AskUser ask:
+                    if (_version.ExecutionMode == ExecutionMode.Request)
+                    {
+                        return await RecordResultAsync(call, ToolResultBody.Fail(ToolPolicy.AskNeedsHitl), cancellationToken);
+                    }
+
+                    // Parked: the answer records this call's result and resumes the run.
+                    await DecideAsync(c => UserTaskDecider.Ask(c, _runId, new NewTask(ask.Kind, ask.Summary, ask.Context, call.ToolCallId, call.Iteration), Now, EngineActor), cancellationToken);
+                    return false;
                 default:
                     throw new InvalidOperationException($"unknown tool outcome {outcome}");
             }

@@ -1,13 +1,14 @@
 using Skein.Core;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
+using Skein.Core.UserTasks;
 using Skein.Engine.Runs;
 using Skein.Store.Sessions;
 
 namespace Skein.Engine.Sessions;
 
 /// <summary>Everything that acts on a session from outside its run loop: operators, users, timers.</summary>
-public sealed class SessionActions(SessionCommands commands, SessionQueries queries, RunDispatcher dispatcher, TimeProvider time)
+public sealed class SessionActions(SessionCommands commands, SessionQueries queries, UserTaskQueries tasks, RunDispatcher dispatcher, TimeProvider time)
 {
     public const string TimerActor = "timer";
 
@@ -30,6 +31,31 @@ public sealed class SessionActions(SessionCommands commands, SessionQueries quer
 
     public Task<CommandResult> SkipWaitAsync(Guid runId, string actor, CancellationToken cancellationToken) =>
         OnRunAsync(runId, c => SessionDeciderInputs.CompleteWait(c, runId, time.GetUtcNow(), actor, skipped: true), cancellationToken);
+
+    /// <summary>
+    /// Answers a user task. Exactly one answer wins: answers are decided one at a time per session and a
+    /// task that is no longer Pending refuses the rest (409). With <paramref name="runId"/>, the task must
+    /// belong to that run (else 404, as for an unknown task).
+    /// </summary>
+    public async Task<CommandResult> AnswerTaskAsync(Guid taskId, Guid? runId, UserTaskAnswer answer, string actor, CancellationToken cancellationToken)
+    {
+        var task = await tasks.GetAsync(taskId, cancellationToken);
+        if (task is null || (runId is { } expected && task.RunId != expected))
+        {
+            return new CommandResult(null, DomainError.NotFound("user task", taskId), []);
+        }
+
+        return await RunThenDispatchAsync(task.SessionId, task.RunId, c => UserTaskDecider.Answer(c, taskId, answer, time.GetUtcNow(), actor), cancellationToken);
+    }
+
+    /// <summary>An approval nobody answered in time resolves by its default.</summary>
+    public async Task<CommandResult> TimeOutTaskAsync(Guid sessionId, Guid taskId, CancellationToken cancellationToken)
+    {
+        var task = await tasks.GetAsync(taskId, cancellationToken);
+        return task is null
+            ? new CommandResult(null, DomainError.NotFound("user task", taskId), [])
+            : await RunThenDispatchAsync(sessionId, task.RunId, c => UserTaskDecider.TimeOut(c, taskId, time.GetUtcNow()), cancellationToken);
+    }
 
     /// <summary>A due timer: end the phrony_wait, or complete a conversation that went idle.</summary>
     public Task<CommandResult> WakeAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken) =>

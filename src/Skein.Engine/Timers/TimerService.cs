@@ -8,11 +8,13 @@ using Skein.Store.Sessions;
 namespace Skein.Engine.Timers;
 
 /// <summary>
-/// Wakes runs whose persisted wake-up time has passed (phrony_wait, conversation idle timeout) and
+/// Wakes runs whose persisted wake-up time has passed (phrony_wait, conversation idle timeout), resolves
+/// approvals past their timeout by their default, and
 /// re-dispatches Running runs that lost their driver. Nothing waits in memory: a restart loses no timer.
 /// </summary>
 public sealed partial class TimerService(
     RunQueries runs,
+    UserTaskQueries tasks,
     SessionActions actions,
     RunDispatcher dispatcher,
     IOptions<EngineOptions> options,
@@ -63,8 +65,13 @@ public sealed partial class TimerService(
 
             if (due.Count < 100)
             {
-                return;
+                break;
             }
+        }
+
+        foreach (var (sessionId, taskId) in await tasks.DueAsync(time.GetUtcNow(), 100, cancellationToken))
+        {
+            await actions.TimeOutTaskAsync(sessionId, taskId, cancellationToken);
         }
     }
 

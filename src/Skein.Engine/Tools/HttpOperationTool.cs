@@ -20,6 +20,7 @@ public sealed class HttpOperationTool(OperationRow operation, IntegrationRow int
     public JsonElement ParametersSchema => operation.ArgumentsSchema is { } s ? SkeinJson.Parse(s) : OpenSchema;
     public bool Idempotent => operation.Idempotent;
     public bool RequiresApproval => operation.RequireApproval;
+    public TimeSpan? ApprovalTimeout => operation.ApprovalTimeoutSec is { } sec ? TimeSpan.FromSeconds(sec) : null;
 
     public async Task<ToolOutcome> ExecuteAsync(ToolInvocation invocation, CancellationToken cancellationToken)
     {

@@ -17,6 +17,9 @@ public interface ITool
 
     bool RequiresApproval { get; }
 
+    /// <summary>An unanswered approval of this tool resolves by its default (reject) after this long.</summary>
+    TimeSpan? ApprovalTimeout => null;
+
     Task<ToolOutcome> ExecuteAsync(ToolInvocation invocation, CancellationToken cancellationToken);
 }
 
@@ -30,6 +33,9 @@ public abstract record ToolOutcome
     }
 
     public sealed record Completed(ToolResultBody Result) : ToolOutcome;
+
+    /// <summary>The tool asks a person: the run parks in WaitingForHITL and the answer becomes the result.</summary>
+    public sealed record AskUser(string Kind, string Summary, JsonElement Context) : ToolOutcome;
 
     /// <summary>The run parks in WaitingForTimer until <see cref="WakeAt"/>; the result is recorded on wake-up.</summary>
     public sealed record WaitUntil(DateTimeOffset WakeAt, TimeSpan Duration) : ToolOutcome;

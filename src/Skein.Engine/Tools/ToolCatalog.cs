@@ -9,7 +9,8 @@ public sealed class ToolCatalog(IDbContextFactory<SkeinDbContext> contexts, IHtt
 {
     public const string HttpClientName = "skein-operations";
 
-    private static readonly Dictionary<string, ITool> BuiltIns = new ITool[] { new PhronyWaitTool(), new EchoTool() }
+    private static readonly Dictionary<string, ITool> BuiltIns = new ITool[] { new PhronyWaitTool(), new EchoTool(), new DemoRefundTool() }
+        .Concat(AskUserTools.All())
         .ToDictionary(t => t.Name, StringComparer.Ordinal);
 
     public static bool IsBuiltIn(string name) => BuiltIns.ContainsKey(name);

@@ -13,8 +13,9 @@ using Skein.Store.Rows;
 namespace Skein.Server.Seeding;
 
 /// <summary>
-/// First start: the default workspace, the built-in scripted provider and the <c>demo</c> agent
-/// (Request mode, a Deployed version whose scripted model calls phrony_wait once, then answers).
+/// First start: the default workspace, the built-in scripted provider, the <c>demo</c> agent (Request
+/// mode: calls phrony_wait once, then answers) and the <c>demo-hitl</c> agent (HITL: asks a person to
+/// approve a refund), each with a Deployed version and an api trigger, and a demo API key for both.
 /// Idempotent: anything already there by name is left as it is.
 /// </summary>
 public sealed class DemoSeeder(
@@ -27,6 +28,7 @@ public sealed class DemoSeeder(
     public const string DemoAgentName = "demo";
     public const string ScriptedProviderName = "scripted";
     public const string DemoKeyName = "demo";
+    public const string DemoHitlAgentName = "demo-hitl";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -46,27 +48,52 @@ public sealed class DemoSeeder(
             db.LlmProviders.Add(provider);
         }
 
-        var agent = await db.Agents.FirstOrDefaultAsync(a => a.TenantId == workspace.Id && a.Name == DemoAgentName, cancellationToken);
+        var demo = await EnsureAgentAsync(db, workspace.Id, provider.Id, DemoAgentName, ExecutionMode.Request,
+            "Demo: waits one second with phrony_wait, then answers.",
+            "You are Skein's demo agent. Take a short pause, then greet the user.",
+            [PhronyWaitTool.ToolName],
+            [
+                new() { Text = "Let me take a one-second pause first.", ToolCalls = [new ScriptToolCall(PhronyWaitTool.ToolName, SkeinJson.Parse("""{"seconds":1}"""))] },
+                new() { Text = "Hello from Skein's demo agent: I paused for a second with phrony_wait and now I'm done." },
+            ], now, cancellationToken);
+        var hitl = await EnsureAgentAsync(db, workspace.Id, provider.Id, DemoHitlAgentName, ExecutionMode.HITL,
+            "Demo: asks a person to approve a refund, then reports what happened.",
+            "You are Skein's refunds demo agent. Refunds need a person's approval.",
+            [DemoRefundTool.ToolName],
+            [
+                new()
+                {
+                    Text = "The customer asked for a refund of 25 EUR for a damaged item; issuing it needs approval.",
+                    ToolCalls = [new ScriptToolCall(DemoRefundTool.ToolName, SkeinJson.Parse("""{"amount":25,"currency":"EUR","reason":"damaged item"}"""))],
+                },
+            ], now, cancellationToken);
+
+        await db.SaveChangesAsync(cancellationToken);
+        await EnsureDemoKeyAsync(db, workspace.Id, [demo, hitl], cancellationToken);
+    }
+
+    /// <summary>An agent with a Deployed v1 and an api trigger, unless an agent of that name exists.</summary>
+    private static async Task<ApiKeyService.Scope> EnsureAgentAsync(
+        SkeinDbContext db, Guid tenantId, Guid providerId, string name, ExecutionMode mode, string description, string instructions,
+        string[] operations, ScriptTurn[] script, DateTime now, CancellationToken cancellationToken)
+    {
+        var agent = await db.Agents.FirstOrDefaultAsync(a => a.TenantId == tenantId && a.Name == name, cancellationToken);
         if (agent is null)
         {
-            agent = new AgentRow { Id = Ids.New(), TenantId = workspace.Id, Name = DemoAgentName, ExecutionMode = nameof(ExecutionMode.Request), LlmProviderId = provider.Id, CreatedAt = now };
+            agent = new AgentRow { Id = Ids.New(), TenantId = tenantId, Name = name, ExecutionMode = mode.ToString(), LlmProviderId = providerId, CreatedAt = now };
             db.Agents.Add(agent);
             db.AgentVersions.Add(new AgentVersionRow
             {
                 Id = Ids.New(),
                 AgentId = agent.Id,
-                TenantId = workspace.Id,
+                TenantId = tenantId,
                 Label = "v1",
-                Description = "Demo: waits one second with phrony_wait, then answers.",
+                Description = description,
                 State = nameof(VersionState.Deployed),
                 Model = "skein-scripted",
-                Instructions = "You are Skein's demo agent. Take a short pause, then greet the user.",
-                Operations = JsonSerializer.Serialize(new[] { PhronyWaitTool.ToolName }),
-                Script = JsonSerializer.Serialize(new ScriptTurn[]
-                {
-                    new() { Text = "Let me take a one-second pause first.", ToolCalls = [new ScriptToolCall(PhronyWaitTool.ToolName, SkeinJson.Parse("""{"seconds":1}"""))] },
-                    new() { Text = "Hello from Skein's demo agent: I paused for a second with phrony_wait and now I'm done." },
-                }, SkeinJson.Options),
+                Instructions = instructions,
+                Operations = JsonSerializer.Serialize(operations),
+                Script = JsonSerializer.Serialize(script, SkeinJson.Options),
                 CreatedAt = now,
                 DeployedAt = now,
             });
@@ -75,41 +102,39 @@ public sealed class DemoSeeder(
         var trigger = await db.Triggers.FirstOrDefaultAsync(t => t.AgentId == agent.Id && t.Type == TriggerTypes.Api, cancellationToken);
         if (trigger is null)
         {
-            trigger = new TriggerRow { Id = Ids.New(), TenantId = workspace.Id, AgentId = agent.Id, Name = "api", Type = TriggerTypes.Api, CreatedAt = now };
+            trigger = new TriggerRow { Id = Ids.New(), TenantId = tenantId, AgentId = agent.Id, Name = "api", Type = TriggerTypes.Api, CreatedAt = now };
             db.Triggers.Add(trigger);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        await EnsureDemoKeyAsync(db, workspace.Id, new ApiKeyService.Scope(agent.Id, trigger.Id), cancellationToken);
+        return new ApiKeyService.Scope(agent.Id, trigger.Id);
     }
 
     /// <summary>
     /// The demo key: <c>SKEIN_DEMO_API_KEY</c> when set (so automated set-ups know it), otherwise one
     /// generated on first start, printed once and saved in the data folder for the README's examples.
     /// </summary>
-    private async Task EnsureDemoKeyAsync(SkeinDbContext db, Guid tenantId, ApiKeyService.Scope scope, CancellationToken cancellationToken)
+    private async Task EnsureDemoKeyAsync(SkeinDbContext db, Guid tenantId, ApiKeyService.Scope[] scopes, CancellationToken cancellationToken)
     {
-        if (configuration["SKEIN_DEMO_API_KEY"] is { Length: > 0 } configured)
+        var configured = configuration["SKEIN_DEMO_API_KEY"] is { Length: > 0 } value ? value : null;
+        var existing = configured is not null
+            ? await keys.FindAsync(configured, cancellationToken)
+            : await db.ApiKeys.Where(k => k.Name == DemoKeyName && k.TenantId == tenantId).Select(k => (Guid?)k.Id).FirstOrDefaultAsync(cancellationToken);
+        if (existing is { } id)
         {
-            var existing = await keys.FindAsync(configured, cancellationToken);
-            if (existing is { } id)
+            foreach (var scope in scopes)
             {
                 await keys.AddScopeAsync(id, scope, cancellationToken);
             }
-            else
-            {
-                await keys.CreateAsync(tenantId, DemoKeyName, [scope], allowFileUploads: true, configured, cancellationToken);
-            }
 
             return;
         }
 
-        if (await db.ApiKeys.AnyAsync(k => k.Name == DemoKeyName && k.TenantId == tenantId, cancellationToken))
+        var created = await keys.CreateAsync(tenantId, DemoKeyName, scopes, allowFileUploads: true, configured, cancellationToken);
+        if (configured is not null)
         {
             return;
         }
 
-        var created = await keys.CreateAsync(tenantId, DemoKeyName, [scope], allowFileUploads: true, null, cancellationToken);
         var file = Path.Combine(host.DataDirectory, "demo-api-key");
         await File.WriteAllTextAsync(file, created.Secret, cancellationToken);
         if (!OperatingSystem.IsWindows())

@@ -40,6 +40,14 @@ internal sealed class AppendCommands(DbConnection connection)
         "UPDATE runs SET status = @status, total_tokens_used = @total_tokens_used, output = @output, error = @error, finished_at = @finished_at, " +
         "wake_at = @wake_at, completed_by = @completed_by, completion_note = @completion_note, step_count = @step_count WHERE id = @id");
 
+    private readonly Statement _insertTask = new(connection,
+        "INSERT INTO user_tasks (id, session_id, run_id, tenant_id, agent_id, kind, status, summary, context, tool_call_id, created_at, timeout_at, " +
+        "outcome, answered_by, answered_at, cancel_reason) VALUES (@id, @session_id, @run_id, @tenant_id, @agent_id, @kind, @status, @summary, @context, " +
+        "@tool_call_id, @created_at, @timeout_at, @outcome, @answered_by, @answered_at, @cancel_reason)");
+
+    private readonly Statement _updateTask = new(connection,
+        "UPDATE user_tasks SET status = @status, outcome = @outcome, answered_by = @answered_by, answered_at = @answered_at, cancel_reason = @cancel_reason WHERE id = @id");
+
     public async Task WriteAsync(PreparedAppend append, DbTransaction transaction, CancellationToken cancellationToken)
     {
         var s = append.Session;
@@ -90,9 +98,25 @@ internal sealed class AppendCommands(DbConnection connection)
                 r.Status.ToString(), r.TotalTokensUsed, Json(r.Output), r.Error, r.FinishedAt?.UtcDateTime, r.WakeAt?.UtcDateTime,
                 r.CompletedBy, r.CompletionNote, r.Steps.Count, r.Id);
         }
+
+        foreach (var t in append.NewTasks)
+        {
+            await _insertTask.ExecuteAsync(transaction, cancellationToken,
+                t.Id, s.Id, t.RunId, s.TenantId, s.Runs[t.RunId].AgentId, t.Kind, t.Status.ToString(), t.Summary, t.Context.GetRawText(), t.ToolCallId,
+                t.CreatedAt.UtcDateTime, t.TimeoutAt?.UtcDateTime, Outcome(t), t.Outcome?.By, t.Outcome?.At.UtcDateTime, t.CancelReason);
+        }
+
+        foreach (var t in append.ChangedTasks)
+        {
+            await _updateTask.ExecuteAsync(transaction, cancellationToken,
+                t.Status.ToString(), Outcome(t), t.Outcome?.By, t.Outcome?.At.UtcDateTime, t.CancelReason, t.Id);
+        }
     }
 
     private static string? Json(JsonElement? value) => value?.GetRawText();
+
+    private static string? Outcome(Core.UserTasks.UserTaskState task) =>
+        task.Outcome is null ? null : JsonSerializer.Serialize(task.Outcome, Core.SkeinJson.Options);
 
     /// <summary>One reusable command whose parameters bind positionally in the order they appear in the SQL.</summary>
     private sealed class Statement

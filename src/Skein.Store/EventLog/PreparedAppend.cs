@@ -4,6 +4,7 @@ using Skein.Core.Events;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
 using Skein.Core.Steps;
+using Skein.Core.UserTasks;
 
 namespace Skein.Store.EventLog;
 
@@ -25,6 +26,8 @@ internal sealed class PreparedAppend
         var events = new List<EventToWrite>(change.Events.Count);
         var steps = new List<StepToWrite>();
         var newRuns = new HashSet<Guid>();
+        var newTasks = new List<Guid>();
+        var changedTasks = new HashSet<Guid>();
         var touched = new HashSet<Guid>();
         var sequence = ExpectedVersion;
         foreach (var e in change.Events)
@@ -41,6 +44,15 @@ internal sealed class PreparedAppend
                 case RunStarted r:
                     newRuns.Add(r.RunId);
                     break;
+                case UserTaskCreated t:
+                    newTasks.Add(t.Task.Id);
+                    break;
+                case UserTaskAnswered a:
+                    changedTasks.Add(a.TaskId);
+                    break;
+                case UserTaskCancelled c:
+                    changedTasks.Add(c.TaskId);
+                    break;
                 case StepAppended s:
                     var run = after.Runs[s.Step.RunId];
                     steps.Add(new StepToWrite(s.Step, sequence, StepContent.ToJson(s.Step, after, run)));
@@ -52,6 +64,8 @@ internal sealed class PreparedAppend
         Steps = steps;
         NewRuns = [.. newRuns.Select(id => after.Runs[id])];
         ChangedRuns = [.. touched.Where(id => !newRuns.Contains(id)).Select(id => after.Runs[id])];
+        NewTasks = [.. newTasks.Select(id => after.Tasks[id])];
+        ChangedTasks = [.. changedTasks.Where(id => !newTasks.Contains(id)).Select(id => after.Tasks[id])];
     }
 
     public long ExpectedVersion { get; }
@@ -61,6 +75,8 @@ internal sealed class PreparedAppend
     public IReadOnlyList<StepToWrite> Steps { get; }
     public IReadOnlyList<RunState> NewRuns { get; }
     public IReadOnlyList<RunState> ChangedRuns { get; }
+    public IReadOnlyList<UserTaskState> NewTasks { get; }
+    public IReadOnlyList<UserTaskState> ChangedTasks { get; }
     public Task Completion => _done.Task;
 
     public void Succeed() => _done.TrySetResult();

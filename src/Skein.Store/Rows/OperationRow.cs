@@ -17,6 +17,9 @@ public sealed class OperationRow
     public bool Idempotent { get; set; }
 
     public int TimeoutSec { get; set; } = 30;
+
+    /// <summary>When set, an approval left unanswered this long resolves by its default (reject).</summary>
+    public int? ApprovalTimeoutSec { get; set; }
 }
 
 public sealed class IntegrationRow

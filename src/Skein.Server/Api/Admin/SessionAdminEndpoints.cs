@@ -48,7 +48,7 @@ public static class SessionAdminEndpoints
         return TypedResults.Ok(new SessionPage([.. rows.Select(SessionDto.From)], skip ?? 0, take ?? 50));
     }
 
-    private static async Task<Results<Ok<SessionDetailDto>, ProblemHttpResult>> GetAsync(Guid sessionId, SessionQueries queries, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SessionDetailDto>, ProblemHttpResult>> GetAsync(Guid sessionId, SessionQueries queries, UserTaskQueries tasks, CancellationToken cancellationToken)
     {
         var detail = await queries.GetAsync(sessionId, cancellationToken);
         if (detail is null)
@@ -56,7 +56,8 @@ public static class SessionAdminEndpoints
             return (ProblemHttpResult)ProblemMapping.Problem(DomainError.NotFound("session", sessionId));
         }
 
-        return TypedResults.Ok(new SessionDetailDto(SessionDto.From(detail.Session), [.. detail.Runs.Select(RunDto.From)], [.. detail.Steps.Select(StepDto.From)]));
+        var userTasks = await tasks.ForSessionAsync(sessionId, cancellationToken);
+        return TypedResults.Ok(new SessionDetailDto(SessionDto.From(detail.Session), [.. detail.Runs.Select(RunDto.From)], [.. detail.Steps.Select(StepDto.From)], [.. userTasks.Select(UserTaskDto.From)]));
     }
 
     private static async Task<IResult> TerminateAsync(Guid sessionId, SessionActions actions, CancellationToken cancellationToken) =>

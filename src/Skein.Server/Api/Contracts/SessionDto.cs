@@ -63,7 +63,7 @@ public sealed record StepDto(Guid Id, Guid RunId, int Sequence, long EventSequen
     public static StepDto From(StepRow s) => new(s.Id, s.RunId, s.Sequence, s.EventSequence, s.Type, Json.Parse(s.Content) ?? default, s.TokensUsed, s.Error, s.StartedAt, s.FinishedAt);
 }
 
-public sealed record SessionDetailDto(SessionDto Session, IReadOnlyList<RunDto> Runs, IReadOnlyList<StepDto> Steps);
+public sealed record SessionDetailDto(SessionDto Session, IReadOnlyList<RunDto> Runs, IReadOnlyList<StepDto> Steps, IReadOnlyList<UserTaskDto> Tasks);
 
 public sealed record SessionPage(IReadOnlyList<SessionDto> Items, int Skip, int Take);
 

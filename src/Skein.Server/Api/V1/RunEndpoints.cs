@@ -27,7 +27,7 @@ public static class RunEndpoints
         Guid RunId, string Status, JsonElement? Output, string? Error, Guid SessionId, Guid AgentId, Guid AgentVersionId, Guid? ParentRunId,
         int Depth, long TotalTokensUsed, DateTime StartedAt, DateTime? FinishedAt, string AgentName, string VersionLabel, string LlmModel);
 
-    /// <summary>The message body of SPEC section 4; the fields user tasks need arrive with human-in-the-loop.</summary>
+    /// <summary>The message body of SPEC section 4: a user-task answer, or a follow-up text.</summary>
     public sealed record MessageBody(
         Guid? RunId, Guid? UserTaskId, bool? Approved, string? SelectedOptionId, string? TextValue, double? NumberValue,
         JsonElement? Metadata, string? Text, string? Message, JsonElement? Files);
@@ -85,8 +85,19 @@ public static class RunEndpoints
 
         if (body.UserTaskId is { } taskId)
         {
-            // Until runs can wait on user tasks no task exists to answer.
-            return V1Problems.NotFound("user task", taskId);
+            var answer = new Skein.Core.UserTasks.UserTaskAnswer
+            {
+                Approved = body.Approved,
+                SelectedOptionId = body.SelectedOptionId,
+                TextValue = body.TextValue,
+                NumberValue = body.NumberValue,
+                Metadata = body.Metadata,
+                Comment = body.Text ?? body.Message,
+            };
+            var answered = await actions.AnswerTaskAsync(taskId, runId, answer, $"api-key:{caller.KeyId}", cancellationToken);
+            return answered.Error is { } answerError
+                ? ProblemMapping.Problem(answerError)
+                : TypedResults.Accepted((string?)null, new AcceptedStatus(answered.State!.Runs[runId].Status.ToString()));
         }
 
         var text = body.Text ?? body.Message;
