@@ -10,12 +10,16 @@ public sealed class SkeinApiFactory : WebApplicationFactory<Program>
 {
     public const string AdminToken = "test-admin-token";
 
+    /// <summary>The seeded demo key (scoped to the <c>demo</c> agent, file uploads allowed).</summary>
+    public const string DemoApiKey = "phk_test-demo-key-0123456789abcdef";
+
     public TempDirectory Data { get; } = new("skein-api");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("SKEIN_DATA_DIR", Data.Path);
         builder.UseSetting("SKEIN_ADMIN_TOKEN", AdminToken);
+        builder.UseSetting("SKEIN_DEMO_API_KEY", DemoApiKey);
         builder.UseSetting("Skein:Engine:TimerPollInterval", "00:00:00.050");
     }
 
@@ -23,6 +27,13 @@ public sealed class SkeinApiFactory : WebApplicationFactory<Program>
     {
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        return client;
+    }
+
+    public HttpClient CreateApiClient(string apiKey = DemoApiKey)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
         return client;
     }
 

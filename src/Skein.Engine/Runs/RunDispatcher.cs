@@ -18,6 +18,7 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
     private readonly ConcurrentDictionary<Guid, ActiveRun> _active = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRuns, options.Value.MaxConcurrentRuns);
+    private bool _disposed;
 
     public int ActiveCount => _active.Count;
 
@@ -103,6 +104,12 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // app.Run() stops and disposes the host, then WebApplicationFactory stops it again: nothing is left to stop.
+        if (_disposed)
+        {
+            return;
+        }
+
         await _shutdown.CancelAsync();
         var drivers = _active.Values.Select(a => a.Task).OfType<Task>().ToArray();
         await Task.WhenAll(drivers).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -110,6 +117,7 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
 
     public void Dispose()
     {
+        _disposed = true;
         _shutdown.Dispose();
         _slots.Dispose();
     }
