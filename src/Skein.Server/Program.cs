@@ -1,9 +1,11 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Skein.Engine;
 using Skein.Server;
 using Skein.Server.Api.Admin;
 using Skein.Server.Api.V1;
+using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
 using Skein.Server.Hosting;
 using Skein.Server.Seeding;
@@ -44,6 +46,14 @@ builder.Services.AddSingleton<ApiKeyService>();
 builder.Services.AddSingleton<ApiTriggerGate>();
 builder.Services.AddSingleton<IdempotentStarts>();
 builder.Services.AddSingleton<V1Access>();
+
+// Upload URLs are signed with the Data Protection key ring; kept in the data folder, it survives restarts.
+builder.Services.AddDataProtection().SetApplicationName("skein")
+    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
+builder.Services.AddOptions<FileLibraryOptions>().BindConfiguration("Skein:Files").ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<UploadTokens>();
+builder.Services.AddSingleton<LibraryFileStorage>();
+builder.Services.AddSingleton<FileReferences>();
 builder.Services.AddAuthentication(AdminTokenAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthenticationHandler>(AdminTokenAuthenticationHandler.SchemeName, null)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -62,7 +72,7 @@ app.MapHealthChecks("/healthz");
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapGroup("/api").RequireAuthorization().WithTags("Management").MapAgentAdmin().MapSessionAdmin().MapAccessAdmin().MapUserTaskAdmin();
 app.MapGroup("/v1").RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName).WithTags("Public API")
-    .MapV1Agents().MapV1Runs().MapV1RunStream();
+    .MapV1Agents().MapV1Runs().MapV1RunStream().MapV1FileLibrary();
 app.MapGet("/", () => Results.Content(HomePage.Html, "text/html; charset=utf-8")).ExcludeFromDescription();
 
 StartupBanner.Register(app, options, adminToken);

@@ -9,6 +9,8 @@ namespace Skein.Server.Tests;
 public sealed class SkeinApiFactory : WebApplicationFactory<Program>
 {
     public const string AdminToken = "test-admin-token";
+
+    /// <summary>The seeded demo key (scoped to the <c>demo</c> and <c>demo-hitl</c> agents, file uploads allowed).</summary>
     public const string DemoApiKey = "phk_test_demo_key_0123456789abcdef";
 
     public TempDirectory Data { get; } = new("skein-api");

@@ -108,8 +108,9 @@ public sealed class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<Sk
     {
         var client = factory.CreateApiClient();
         var agents = await client.GetFromJsonAsync<JsonElement>("/v1/agents", TestContext.Current.CancellationToken);
-        var demo = Assert.Single(agents.GetProperty("items").EnumerateArray());
-        Assert.Equal("demo", demo.GetProperty("name").GetString());
+        var items = agents.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["demo", "demo-hitl"], items.Select(a => a.GetProperty("name").GetString()));
+        var demo = items[0];
         Assert.Equal("v1", demo.GetProperty("versionLabel").GetString());
         var started = await V1TestKit.StartAsync(client, demo.GetProperty("id").GetGuid());
         await V1TestKit.WaitForRunAsync(client, started.GetProperty("runId").GetGuid(), "Completed");

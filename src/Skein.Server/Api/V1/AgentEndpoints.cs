@@ -5,6 +5,7 @@ using Skein.Core.Agents;
 using Skein.Core.Sessions;
 using Skein.Engine.Runs;
 using Skein.Server.Api.Contracts;
+using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
 using Skein.Store;
 using Skein.Store.Agents;
@@ -38,7 +39,7 @@ public static class AgentEndpoints
 
     private static async Task<IResult> StartRunAsync(
         Guid agentId, StartRunBody? body, HttpContext http, TriggerQueries triggers, ApiTriggerGate gate, IdempotentStarts idempotency,
-        RunStarter starter, CancellationToken cancellationToken)
+        FileReferences files, RunStarter starter, CancellationToken cancellationToken)
     {
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         if (!caller.CanUseAgent(agentId))
@@ -68,9 +69,11 @@ public static class AgentEndpoints
             return TypedResults.Problem(detail: refusal.Detail, statusCode: refusal.Status, title: refusal.Code, type: $"urn:skein:error:{refusal.Code}");
         }
 
+        // Before anything is stored: an unknown file is a 400 and no session exists.
+        var input = await files.ResolveInputAsync(caller.TenantId, body?.Input, cancellationToken);
         return await idempotency.RunOnceAsync(caller.KeyId, http.Request.Headers["Idempotency-Key"].ToString(), async () =>
         {
-            var started = await starter.StartAsync(new StartRunRequest(agentId, body?.Input, TriggerType.Api, $"api-key:{caller.KeyId}")
+            var started = await starter.StartAsync(new StartRunRequest(agentId, input, TriggerType.Api, $"api-key:{caller.KeyId}")
             {
                 TriggerId = trigger.Id,
                 TriggerName = trigger.Name,

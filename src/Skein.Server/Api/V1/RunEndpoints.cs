@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Skein.Core;
 using Skein.Engine.Sessions;
+using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
 using Skein.Store.Sessions;
 
@@ -65,7 +66,7 @@ public static class RunEndpoints
     }
 
     private static async Task<IResult> SendMessageAsync(
-        Guid runId, MessageBody? body, HttpContext http, V1Access access, SessionActions actions, CancellationToken cancellationToken)
+        Guid runId, MessageBody? body, HttpContext http, V1Access access, FileReferences files, SessionActions actions, CancellationToken cancellationToken)
     {
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         if (body is null)
@@ -100,7 +101,15 @@ public static class RunEndpoints
                 : TypedResults.Accepted((string?)null, new AcceptedStatus(answered.State!.Runs[runId].Status.ToString()));
         }
 
+        // Attachments reach the run as a note appended to the text (one line per file, see docs/api.md).
+        var attached = await files.ResolveAttachmentsAsync(caller.TenantId, body.Files, cancellationToken);
         var text = body.Text ?? body.Message;
+        if (attached.Count > 0)
+        {
+            var note = FileReferences.AttachmentNote(attached);
+            text = string.IsNullOrWhiteSpace(text) ? note : $"{text}\n\n{note}";
+        }
+
         if (string.IsNullOrWhiteSpace(text))
         {
             return V1Problems.BadRequest("a message needs a userTaskId, non-empty text (or message), or files");
