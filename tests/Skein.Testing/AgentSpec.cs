@@ -29,6 +29,7 @@ public sealed record OperationSpec(string Name, string BaseUrl, string Method = 
     public bool Idempotent { get; init; }
     public bool RequireApproval { get; init; }
     public int TimeoutSec { get; init; } = 30;
+    public int? ApprovalTimeoutSec { get; init; }
 }
 
 public sealed record CreatedAgent(Guid AgentId, Guid VersionId, Guid TenantId);
