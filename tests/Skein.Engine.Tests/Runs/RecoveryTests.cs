@@ -26,16 +26,15 @@ public sealed class RecoveryTests : EngineTestBase
         var commands = Host.Services.GetRequiredService<SessionCommands>();
         var now = DateTimeOffset.UtcNow;
         var start = SessionDecider.Start(new StartSession(Ids.New(), Ids.New(), resolved.Agent.TenantId, TriggerType.Console, "test", null, null, new StartContext(resolved.Snapshot, null), now));
-        var state = await commands.StartAsync(start, CancellationToken.None);
-        var runId = state.RootRunId;
+        var runId = start.Current.RootRunId;
         var args = Json(new { amount = 5 });
-        var result = await commands.ExecuteAsync(state.Id, c =>
-        {
-            SessionDecider.AppendStep(c, runId, new StepDraft(new LlmRequestPrepared("skein-scripted") { Iteration = 1 }), now, "engine");
-            SessionDecider.AppendStep(c, runId, new StepDraft(new ReasoningStep("calling", "calling", 2, [new RequestedToolCall("call_0_0", tool, args)]) { Iteration = 1 }, 2), now, "engine");
-            SessionDecider.AppendStep(c, runId, new StepDraft(new ToolCallStep(tool, args, "call_0_0", tool, $"{runId:N}:3") { Iteration = 1 }), now, "engine");
-        }, CancellationToken.None);
-        Assert.True(result.Ok);
+
+        // One commit, as the engine would have left it: the timer's orphan sweep must never see a half-built run.
+        SessionDecider.AppendStep(start, runId, new StepDraft(new LlmRequestPrepared("skein-scripted") { Iteration = 1 }), now, "engine");
+        SessionDecider.AppendStep(start, runId, new StepDraft(new ReasoningStep("calling", "calling", 2, [new RequestedToolCall("call_0_0", tool, args)]) { Iteration = 1 }, 2), now, "engine");
+        SessionDecider.AppendStep(start, runId, new StepDraft(new ToolCallStep(tool, args, "call_0_0", tool, $"{runId:N}:3") { Iteration = 1 }), now, "engine");
+        Assert.False(start.Rejected);
+        var state = await commands.StartAsync(start, CancellationToken.None);
         return (state.Id, runId);
     }
 
@@ -80,8 +79,8 @@ public sealed class RecoveryTests : EngineTestBase
         var commands = Host.Services.GetRequiredService<SessionCommands>();
         var now = DateTimeOffset.UtcNow;
         var start = SessionDecider.Start(new StartSession(Ids.New(), Ids.New(), resolved.Agent.TenantId, TriggerType.Console, "test", null, null, new StartContext(resolved.Snapshot, null), now));
+        SessionDecider.AppendStep(start, start.Current.RootRunId, new StepDraft(new LlmRequestPrepared("skein-scripted") { Iteration = 1 }), now, "engine");
         var state = await commands.StartAsync(start, CancellationToken.None);
-        await commands.ExecuteAsync(state.Id, c => SessionDecider.AppendStep(c, state.RootRunId, new StepDraft(new LlmRequestPrepared("skein-scripted") { Iteration = 1 }), now, "engine"), CancellationToken.None);
 
         await RestartAsync();
         var detail = await Host.WaitForStatusAsync(state.Id, "Completed");
