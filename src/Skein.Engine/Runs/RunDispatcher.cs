@@ -103,7 +103,17 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _shutdown.CancelAsync();
+        try
+        {
+            await _shutdown.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A minimal-hosting app disposes its host when Run returns, which can race a second stop from
+            // whoever stopped it (e.g. WebApplicationFactory). The first stop already cancelled the drivers.
+            return;
+        }
+
         var drivers = _active.Values.Select(a => a.Task).OfType<Task>().ToArray();
         await Task.WhenAll(drivers).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
