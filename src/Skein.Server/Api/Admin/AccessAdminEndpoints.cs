@@ -13,6 +13,9 @@ namespace Skein.Server.Api.Admin;
 /// <summary>Management API for API access: keys (secret shown once) and each agent's api trigger.</summary>
 public static class AccessAdminEndpoints
 {
+    /// <summary>Key and trigger names share the store's column length.</summary>
+    private const int MaxNameLength = 200;
+
     public static RouteGroupBuilder MapAccessAdmin(this RouteGroupBuilder api)
     {
         api.MapPost("/keys", CreateKeyAsync).WithName("AdminCreateApiKey").WithSummary("Create an API key; the secret is in this response only");
@@ -38,9 +41,15 @@ public static class AccessAdminEndpoints
 
     private static async Task<IResult> CreateKeyAsync(CreateKeyBody? body, ApiKeyService keys, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
     {
-        if (body is null || string.IsNullOrWhiteSpace(body.Name) || body.Scopes is null || body.Scopes.Count == 0)
+        // Null list entries arrive from JSON despite the non-null element type.
+        if (body is null || string.IsNullOrWhiteSpace(body.Name) || body.Scopes is null || body.Scopes.Count == 0 || body.Scopes.Any(s => s is null))
         {
             return ProblemMapping.BadRequest("a key needs a name and at least one {agentId, triggerId} scope");
+        }
+
+        if (body.Name.Length > MaxNameLength)
+        {
+            return ProblemMapping.BadRequest($"a key name is at most {MaxNameLength} characters");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -75,12 +84,19 @@ public static class AccessAdminEndpoints
     private static async Task<IResult> PutApiTriggerAsync(Guid agentId, ApiTriggerBody? body, IDbContextFactory<SkeinDbContext> contexts, TimeProvider time, CancellationToken cancellationToken)
     {
         body ??= new ApiTriggerBody(null, null, null, null, null, null);
+        if (body.Name is not null && (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > MaxNameLength))
+        {
+            return ProblemMapping.BadRequest($"a trigger name is 1 to {MaxNameLength} characters, not blank");
+        }
+
         if (body.RpmLimit is < 0 || body.MaxConcurrentRuns is < 0)
         {
             return ProblemMapping.BadRequest("rpmLimit and maxConcurrentRuns must be 0 (unlimited) or more");
         }
 
-        if (body.IpAllowlist?.FirstOrDefault(e => !System.Net.IPNetwork.TryParse(e, out _) && !System.Net.IPAddress.TryParse(e, out _)) is { } bad)
+        // The list is typed non-null, but JSON can still carry null entries: they are invalid like any other.
+        if (body.IpAllowlist?.Where(e => e is null || (!System.Net.IPNetwork.TryParse(e, out _) && !System.Net.IPAddress.TryParse(e, out _)))
+                .Select(e => e ?? "null").FirstOrDefault() is { } bad)
         {
             return ProblemMapping.BadRequest($"'{bad}' is neither an IP address nor a CIDR range");
         }
