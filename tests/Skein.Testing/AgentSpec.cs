@@ -21,6 +21,9 @@ public sealed record AgentSpec
     public ConversationMode Conversation { get; init; } = ConversationMode.Single;
     public int ConversationIdleTimeoutSec { get; init; } = 1800;
     public VersionState State { get; init; } = VersionState.Deployed;
+
+    /// <summary>Guard rules as their JSON document (written as is; validation is the API's job).</summary>
+    public string GuardRules { get; init; } = "[]";
 }
 
 /// <summary>An HTTP operation for a test agent, pointing at a local test server.</summary>

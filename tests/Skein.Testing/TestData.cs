@@ -49,6 +49,7 @@ public static class TestData
             Conversation = spec.Conversation == Core.Agents.ConversationMode.MultiTurn ? "multi_turn" : "single",
             ConversationIdleTimeoutSec = spec.ConversationIdleTimeoutSec,
             Script = JsonSerializer.Serialize(spec.Script, SkeinJson.Options),
+            GuardRules = spec.GuardRules,
             CreatedAt = DateTime.UtcNow,
         };
         db.AddRange(provider, agent, version);

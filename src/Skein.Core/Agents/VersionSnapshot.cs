@@ -28,6 +28,7 @@ public sealed record VersionSnapshot
     public ConversationMode Conversation { get; init; } = ConversationMode.Single;
     public TimeSpan ConversationIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
     public IReadOnlyList<ScriptTurn> Script { get; init; } = [];
+    public IReadOnlyList<Guards.GuardRule> GuardRules { get; init; } = [];
 }
 
 /// <summary>Wire shape of <c>startContext</c>: the frozen version plus the user input.</summary>

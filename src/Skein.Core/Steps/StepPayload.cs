@@ -39,7 +39,12 @@ public sealed record ReasoningStep(string Message, string Preview, long TokensUs
 public sealed record RequestedToolCall(string ToolCallId, string Name, JsonElement Arguments);
 
 /// <summary>Recorded, and committed, immediately before the tool executes.</summary>
-public sealed record ToolCallStep(string Name, JsonElement Arguments, string ToolCallId, string OperationName, string IdempotencyKey) : StepPayload;
+public sealed record ToolCallStep(string Name, JsonElement Arguments, string ToolCallId, string OperationName, string IdempotencyKey) : StepPayload
+{
+    /// <summary>The guard rules evaluated for this attempt: every matching rule and the applied outcome.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Guards.GuardDecision? Guard { get; init; }
+}
 
 public sealed record ToolResultStep(string ToolCallId, ToolResultBody Result) : StepPayload;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Skein.Core;
 using Skein.Core.Agents;
+using Skein.Core.Guards;
 using Skein.Core.Limits;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
@@ -226,14 +227,53 @@ public sealed partial class RunExecutor
             }
 
             var tool = _tools.GetValueOrDefault(call.Name);
-            ToolResultBody? refused = null;
-            if (tool is { RequiresApproval: true } && _version.ExecutionMode != ExecutionMode.Request)
+            var state = await _x.commands.GetAsync(_sessionId, cancellationToken);
+            if (state is null)
             {
-                var state = await _x.commands.GetAsync(_sessionId, cancellationToken);
-                switch (state is null ? null : UserTaskDecider.DecisionFor(state, _runId, call.ToolCallId, UserTaskKinds.Approval))
+                return false;
+            }
+
+            // Guard rules first: they may end the session, refuse the call, or hold it for review.
+            GuardDecision? guard = _version.GuardRules.Count > 0 ? GuardEvaluator.Evaluate(_version.GuardRules, Attempt(state, call)) : null;
+            ToolResultBody? refused = null;
+            string? terminate = null;
+            switch (guard)
+            {
+                case { Outcome: GuardAction.TerminateSession, Applied: { } rule }:
+                    terminate = ToolPolicy.TerminatedByGuard(rule.RuleId, rule.Reason);
+                    refused = ToolResultBody.Fail(terminate);
+                    break;
+                case { Outcome: GuardAction.Block, Applied: { } rule }:
+                    refused = ToolResultBody.Fail(ToolPolicy.BlockedByGuard(rule.RuleId, rule.Reason));
+                    break;
+                case { Outcome: GuardAction.Pause, Applied: { } rule } when _version.ExecutionMode == ExecutionMode.Request:
+                    // A pause needs a person; Request agents cannot save such rules, so refuse rather than run.
+                    refused = ToolResultBody.Fail(ToolPolicy.BlockedByGuard(rule.RuleId, rule.Reason));
+                    break;
+                case { Outcome: GuardAction.Pause, Applied: { } rule }:
+                    switch (UserTaskDecider.DecisionFor(state, _runId, call.ToolCallId, UserTaskKinds.AnomalyReview))
+                    {
+                        case null:
+                            return await AskAsync(UserTaskKinds.AnomalyReview, $"Guard rule '{rule.RuleId}' paused {call.Name}: {rule.Reason}", tool, call, guard, run.Iteration, null, cancellationToken);
+                        case { Status: UserTaskStatus.Completed, Outcome.Approved: true }:
+                            break;
+                        case { Status: UserTaskStatus.Completed } rejected:
+                            refused = ToolResultBody.Fail(ToolPolicy.Rejected(rejected.Outcome!.By, rejected.Outcome.Comment));
+                            break;
+                        default:
+                            return false;
+                    }
+
+                    break;
+            }
+
+            if (refused is null && tool is { RequiresApproval: true } && _version.ExecutionMode != ExecutionMode.Request)
+            {
+                switch (UserTaskDecider.DecisionFor(state, _runId, call.ToolCallId, UserTaskKinds.Approval))
                 {
                     case null:
-                        return await AskApprovalAsync(tool, call, run.Iteration, cancellationToken);
+                        var timeoutAt = tool.ApprovalTimeout is { } timeout ? Now + timeout : (DateTimeOffset?)null;
+                        return await AskAsync(UserTaskKinds.Approval, $"Approve {call.Name}?", tool, call, guard, run.Iteration, timeoutAt, cancellationToken);
                     case { Status: UserTaskStatus.Completed, Outcome.Approved: true }:
                         break;
                     case { Status: UserTaskStatus.Completed } rejected:
@@ -248,7 +288,7 @@ public sealed partial class RunExecutor
             var ok = await DecideAsync(c =>
             {
                 var sequence = c.Current.Runs[_runId].Steps.Count + 1;
-                var step = new ToolCallStep(call.Name, call.Arguments, call.ToolCallId, tool?.Name ?? call.Name, $"{_runId:N}:{sequence}") { Iteration = run.Iteration };
+                var step = new ToolCallStep(call.Name, call.Arguments, call.ToolCallId, tool?.Name ?? call.Name, $"{_runId:N}:{sequence}") { Iteration = run.Iteration, Guard = guard };
                 if (SessionDecider.AppendStep(c, _runId, new StepDraft(step), Now, EngineActor) is null)
                 {
                     return;
@@ -261,17 +301,28 @@ public sealed partial class RunExecutor
                 {
                     SessionDecider.AppendStep(c, _runId, new StepDraft(new ToolResultStep(call.ToolCallId, refused) { Iteration = run.Iteration }, Error: refused.Error), Now, EngineActor);
                 }
+
+                if (terminate is not null)
+                {
+                    SessionDecider.FailRun(c, _runId, terminate, Now, EngineActor);
+                }
             }, cancellationToken);
 
             return ok && recorded is not null && (refused is not null || await ExecuteToolAsync(tool, recorded, cancellationToken));
         }
 
-        /// <summary>HITL: the gated call waits for a person; the run parks until the approval is answered.</summary>
-        private async Task<bool> AskApprovalAsync(ITool tool, RequestedToolCall call, int iteration, CancellationToken cancellationToken)
+        /// <summary>Earlier attempts of the same tool in this run and across the session (the current one excluded).</summary>
+        private ToolAttempt Attempt(SessionState state, RequestedToolCall call)
         {
-            var context = SkeinJson.Element(new { tool = call.Name, operation_name = tool.Name, arguments = call.Arguments, tool_call_id = call.ToolCallId });
-            var timeoutAt = tool.ApprovalTimeout is { } timeout ? Now + timeout : (DateTimeOffset?)null;
-            await DecideAsync(c => UserTaskDecider.Ask(c, _runId, new NewTask(UserTaskKinds.Approval, $"Approve {call.Name}?", context, call.ToolCallId, iteration) { TimeoutAt = timeoutAt }, Now, EngineActor), cancellationToken);
+            static int Count(RunState r, string name) => r.Steps.Count(s => s.Payload is ToolCallStep c && c.Name == name);
+            return new ToolAttempt(call.Name, call.Arguments, Count(state.Runs[_runId], call.Name), state.Runs.Values.Sum(r => Count(r, call.Name)));
+        }
+
+        /// <summary>HITL: the gated call waits for a person (approval or guard review); the run parks until answered.</summary>
+        private async Task<bool> AskAsync(string kind, string summary, ITool? tool, RequestedToolCall call, GuardDecision? guard, int iteration, DateTimeOffset? timeoutAt, CancellationToken cancellationToken)
+        {
+            var context = SkeinJson.Element(new { tool = call.Name, operation_name = tool?.Name ?? call.Name, arguments = call.Arguments, tool_call_id = call.ToolCallId, guard });
+            await DecideAsync(c => UserTaskDecider.Ask(c, _runId, new NewTask(kind, summary, context, call.ToolCallId, iteration) { TimeoutAt = timeoutAt }, Now, EngineActor), cancellationToken);
             return false;
         }
 

@@ -96,6 +96,11 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("character varying(512)")
                         .HasColumnName("description");
 
+                    b.Property<string>("GuardRules")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("guard_rules");
+
                     b.Property<string>("InputSchema")
                         .HasColumnType("text")
                         .HasColumnName("input_schema");

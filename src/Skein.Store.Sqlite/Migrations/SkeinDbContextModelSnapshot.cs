@@ -91,6 +91,11 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("description");
 
+                    b.Property<string>("GuardRules")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("guard_rules");
+
                     b.Property<string>("InputSchema")
                         .HasColumnType("TEXT")
                         .HasColumnName("input_schema");

@@ -59,6 +59,7 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts)
         Conversation = version.Conversation == "multi_turn" ? ConversationMode.MultiTurn : ConversationMode.Single,
         ConversationIdleTimeout = TimeSpan.FromSeconds(version.ConversationIdleTimeoutSec),
         Script = JsonSerializer.Deserialize<List<ScriptTurn>>(version.Script, SkeinJson.Options) ?? [],
+        GuardRules = JsonSerializer.Deserialize<List<Core.Guards.GuardRule>>(version.GuardRules, SkeinJson.Options) ?? [],
     };
 }
 

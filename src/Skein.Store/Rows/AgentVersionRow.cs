@@ -26,6 +26,9 @@ public sealed class AgentVersionRow
     public string Conversation { get; set; } = "single";
     public int ConversationIdleTimeoutSec { get; set; } = 1800;
 
+    /// <summary>JSON array of guard rules (SPEC section 5), validated when saved.</summary>
+    public string GuardRules { get; set; } = "[]";
+
     /// <summary>JSON array of scripted-model turns (Skein extension).</summary>
     public string Script { get; set; } = "[]";
 
