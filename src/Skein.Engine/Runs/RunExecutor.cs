@@ -251,16 +251,11 @@ public sealed partial class RunExecutor
                     refused = ToolResultBody.Fail(ToolPolicy.BlockedByGuard(rule.RuleId, rule.Reason));
                     break;
                 case { Outcome: GuardAction.Pause, Applied: { } rule }:
-                    switch (UserTaskDecider.DecisionFor(state, _runId, call.ToolCallId, UserTaskKinds.AnomalyReview))
+                    switch (Review(state, call, UserTaskKinds.AnomalyReview, out refused))
                     {
-                        case null:
+                        case ReviewState.Unasked:
                             return await AskAsync(UserTaskKinds.AnomalyReview, $"Guard rule '{rule.RuleId}' paused {call.Name}: {rule.Reason}", tool, call, guard, run.Iteration, null, cancellationToken);
-                        case { Status: UserTaskStatus.Completed, Outcome.Approved: true }:
-                            break;
-                        case { Status: UserTaskStatus.Completed } rejected:
-                            refused = ToolResultBody.Fail(ToolPolicy.Rejected(rejected.Outcome!.By, rejected.Outcome.Comment));
-                            break;
-                        default:
+                        case ReviewState.Cancelled:
                             return false;
                     }
 
@@ -269,17 +264,12 @@ public sealed partial class RunExecutor
 
             if (refused is null && tool is { RequiresApproval: true } && _version.ExecutionMode != ExecutionMode.Request)
             {
-                switch (UserTaskDecider.DecisionFor(state, _runId, call.ToolCallId, UserTaskKinds.Approval))
+                switch (Review(state, call, UserTaskKinds.Approval, out refused))
                 {
-                    case null:
+                    case ReviewState.Unasked:
                         var timeoutAt = tool.ApprovalTimeout is { } timeout ? Now + timeout : (DateTimeOffset?)null;
                         return await AskAsync(UserTaskKinds.Approval, $"Approve {call.Name}?", tool, call, guard, run.Iteration, timeoutAt, cancellationToken);
-                    case { Status: UserTaskStatus.Completed, Outcome.Approved: true }:
-                        break;
-                    case { Status: UserTaskStatus.Completed } rejected:
-                        refused = ToolResultBody.Fail(ToolPolicy.Rejected(rejected.Outcome!.By, rejected.Outcome.Comment));
-                        break;
-                    default:
+                    case ReviewState.Cancelled:
                         return false;
                 }
             }
@@ -309,6 +299,24 @@ public sealed partial class RunExecutor
             }, cancellationToken);
 
             return ok && recorded is not null && (refused is not null || await ExecuteToolAsync(tool, recorded, cancellationToken));
+        }
+
+        /// <summary>Where a person's review of this call stands; a rejection comes back as the refusal to record.</summary>
+        private ReviewState Review(SessionState state, RequestedToolCall call, string kind, out ToolResultBody? refusal)
+        {
+            refusal = null;
+            switch (UserTaskDecider.DecisionFor(state, _runId, call.ToolCallId, kind))
+            {
+                case null:
+                    return ReviewState.Unasked;
+                case { Status: UserTaskStatus.Completed, Outcome.Approved: true }:
+                    return ReviewState.Approved;
+                case { Status: UserTaskStatus.Completed, Outcome: { } rejected }:
+                    refusal = ToolResultBody.Fail(ToolPolicy.Rejected(rejected.By, rejected.Comment));
+                    return ReviewState.Rejected;
+                default:
+                    return ReviewState.Cancelled;
+            }
         }
 
         /// <summary>Earlier attempts of the same tool in this run and across the session (the current one excluded).</summary>
@@ -422,6 +430,14 @@ public sealed partial class RunExecutor
 
             return JsonSerializer.SerializeToElement(text);
         }
+    }
+
+    private enum ReviewState
+    {
+        Unasked,
+        Approved,
+        Rejected,
+        Cancelled,
     }
 
     private static partial class Log
