@@ -21,6 +21,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<SessionActions>();
         services.AddSingleton<ModelClientFactory>();
         services.AddSingleton<ToolCatalog>();
+        services.AddSingleton<ToolArgumentValidator>();
         services.AddSingleton<InputValidator>();
         services.AddSingleton<RunExecutor>();
         services.AddSingleton<RunStarter>();

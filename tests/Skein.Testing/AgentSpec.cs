@@ -33,6 +33,7 @@ public sealed record OperationSpec(string Name, string BaseUrl, string Method = 
     public bool RequireApproval { get; init; }
     public int TimeoutSec { get; init; } = 30;
     public int? ApprovalTimeoutSec { get; init; }
+    public string? ArgumentsSchema { get; init; }
 }
 
 public sealed record CreatedAgent(Guid AgentId, Guid VersionId, Guid TenantId);

@@ -67,6 +67,7 @@ public static class TestData
             Id = Ids.New(), TenantId = tenant, IntegrationId = integration.Id, Name = spec.Name, Method = spec.Method, Path = spec.Path,
             Idempotent = spec.Idempotent, RequireApproval = spec.RequireApproval, TimeoutSec = spec.TimeoutSec, Description = spec.Name,
             ApprovalTimeoutSec = spec.ApprovalTimeoutSec,
+            ArgumentsSchema = spec.ArgumentsSchema,
         });
         await db.SaveChangesAsync(cancellationToken);
     }

@@ -31,6 +31,7 @@ public sealed partial class RunExecutor
     private readonly WorkspaceSettings workspace;
     private readonly ToolCatalog toolCatalog;
     private readonly ModelClientFactory models;
+    private readonly ToolArgumentValidator arguments;
     private readonly IOptions<EngineOptions> options;
     private readonly TimeProvider time;
     private readonly ILogger<RunExecutor> logger;
@@ -41,6 +42,7 @@ public sealed partial class RunExecutor
         WorkspaceSettings workspace,
         ToolCatalog toolCatalog,
         ModelClientFactory models,
+        ToolArgumentValidator arguments,
         IOptions<EngineOptions> options,
         TimeProvider time,
         ILogger<RunExecutor> logger)
@@ -50,6 +52,7 @@ public sealed partial class RunExecutor
         this.workspace = workspace;
         this.toolCatalog = toolCatalog;
         this.models = models;
+        this.arguments = arguments;
         this.options = options;
         this.time = time;
         this.logger = logger;
@@ -354,6 +357,10 @@ public sealed partial class RunExecutor
             else if (ToolPolicy.Refusal(_version.ExecutionMode, tool.RequiresApproval) is { } refusal)
             {
                 outcome = ToolOutcome.Fail(refusal);
+            }
+            else if (await _x.arguments.ValidateAsync(tool, call.Arguments) is { } invalid)
+            {
+                outcome = ToolOutcome.Fail(invalid);
             }
             else
             {

@@ -80,4 +80,22 @@ public sealed class ToolCallTests : EngineTestBase
         Assert.False(result.GetProperty("successful").GetBoolean());
         Assert.StartsWith("lookup failed", result.GetProperty("error").GetString());
     }
+
+    [Fact]
+    public async Task Arguments_that_break_the_operation_schema_are_a_tool_error_and_the_operation_is_not_called()
+    {
+        await Host.AddOperationAsync(new OperationSpec("charge", Unreachable) { ArgumentsSchema = """{"type":"object","required":["amount"],"properties":{"amount":{"type":"number"}}}""" });
+        var agent = await Host.CreateAgentAsync(new AgentSpec
+        {
+            Operations = ["charge"],
+            Script = [Calls(("charge", new { amount = "a lot" })), Says("I will fix the amount")],
+        });
+
+        var detail = await Host.RunToEndAsync(agent.AgentId);
+
+        Assert.Equal("Completed", detail.Session.Status);
+        var error = Content(detail.Steps.Single(s => s.Type == "ToolResult")).GetProperty("result").GetProperty("error").GetString();
+        Assert.StartsWith("the arguments do not match charge's schema", error);
+        Assert.Contains("amount", error);
+    }
 }
