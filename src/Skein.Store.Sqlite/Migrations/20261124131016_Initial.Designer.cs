@@ -11,8 +11,8 @@ using Skein.Store;
 namespace Skein.Store.Sqlite.Migrations
 {
     [DbContext(typeof(SkeinDbContext))]
-    [Migration("20261124124510_GuardRules")]
-    partial class GuardRules
+    [Migration("20261124131016_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

@@ -33,6 +33,7 @@ namespace Skein.Store.Postgres.Migrations
                     limits = table.Column<string>(type: "text", nullable: false),
                     conversation = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     conversation_idle_timeout_sec = table.Column<int>(type: "integer", nullable: false),
+                    guard_rules = table.Column<string>(type: "text", nullable: false),
                     script = table.Column<string>(type: "text", nullable: false),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     deployed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
@@ -59,6 +60,72 @@ namespace Skein.Store.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "api_key_scopes",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    api_key_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    agent_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    trigger_id = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_api_key_scopes", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "api_keys",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    hash = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    allow_file_uploads = table.Column<bool>(type: "boolean", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    revoked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_api_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "audit_log",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    actor = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    subject_type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    subject_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    detail = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_audit_log", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "idempotency_records",
+                columns: table => new
+                {
+                    api_key_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    response = table.Column<string>(type: "text", nullable: true),
+                    status_code = table.Column<int>(type: "integer", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_idempotency_records", x => new { x.api_key_id, x.key });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "integrations",
                 columns: table => new
                 {
@@ -70,6 +137,27 @@ namespace Skein.Store.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_integrations", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "library_files",
+                columns: table => new
+                {
+                    object_key = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    api_key_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    leaf_name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    filename = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    media_type = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    max_content_length = table.Column<long>(type: "bigint", nullable: false),
+                    size_bytes = table.Column<long>(type: "bigint", nullable: true),
+                    state = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    finalized_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_library_files", x => x.object_key);
                 });
 
             migrationBuilder.CreateTable(
@@ -103,7 +191,8 @@ namespace Skein.Store.Postgres.Migrations
                     arguments_schema = table.Column<string>(type: "text", nullable: true),
                     require_approval = table.Column<bool>(type: "boolean", nullable: false),
                     idempotent = table.Column<bool>(type: "boolean", nullable: false),
-                    timeout_sec = table.Column<int>(type: "integer", nullable: false)
+                    timeout_sec = table.Column<int>(type: "integer", nullable: false),
+                    approval_timeout_sec = table.Column<int>(type: "integer", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -139,6 +228,18 @@ namespace Skein.Store.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_runs", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "server_settings",
+                columns: table => new
+                {
+                    key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    value = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_server_settings", x => x.key);
                 });
 
             migrationBuilder.CreateTable(
@@ -234,6 +335,32 @@ namespace Skein.Store.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "user_tasks",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    session_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    run_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    agent_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    summary = table.Column<string>(type: "text", nullable: false),
+                    context = table.Column<string>(type: "text", nullable: false),
+                    tool_call_id = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    timeout_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    outcome = table.Column<string>(type: "text", nullable: true),
+                    answered_by = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    answered_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    cancel_reason = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_user_tasks", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "workspaces",
                 columns: table => new
                 {
@@ -267,10 +394,32 @@ namespace Skein.Store.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_api_key_scopes_api_key_id_agent_id_trigger_id",
+                table: "api_key_scopes",
+                columns: new[] { "api_key_id", "agent_id", "trigger_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_api_keys_hash",
+                table: "api_keys",
+                column: "hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_log_subject_type_subject_id_at",
+                table: "audit_log",
+                columns: new[] { "subject_type", "subject_id", "at" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_integrations_tenant_id_name",
                 table: "integrations",
                 columns: new[] { "tenant_id", "name" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_library_files_tenant_id_leaf_name",
+                table: "library_files",
+                columns: new[] { "tenant_id", "leaf_name" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_llm_providers_tenant_id_name",
@@ -321,6 +470,11 @@ namespace Skein.Store.Postgres.Migrations
                 columns: new[] { "tenant_id", "status", "started_at", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_sessions_trigger_id_status",
+                table: "sessions",
+                columns: new[] { "trigger_id", "status" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_steps_run_id_sequence",
                 table: "steps",
                 columns: new[] { "run_id", "sequence" },
@@ -336,6 +490,21 @@ namespace Skein.Store.Postgres.Migrations
                 table: "triggers",
                 columns: new[] { "agent_id", "name" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_user_tasks_session_id",
+                table: "user_tasks",
+                column: "session_id");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_user_tasks_status_timeout_at",
+                table: "user_tasks",
+                columns: new[] { "status", "timeout_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_user_tasks_tenant_id_status_created_at",
+                table: "user_tasks",
+                columns: new[] { "tenant_id", "status", "created_at" });
         }
 
         /// <inheritdoc />
@@ -348,7 +517,22 @@ namespace Skein.Store.Postgres.Migrations
                 name: "agents");
 
             migrationBuilder.DropTable(
+                name: "api_key_scopes");
+
+            migrationBuilder.DropTable(
+                name: "api_keys");
+
+            migrationBuilder.DropTable(
+                name: "audit_log");
+
+            migrationBuilder.DropTable(
+                name: "idempotency_records");
+
+            migrationBuilder.DropTable(
                 name: "integrations");
+
+            migrationBuilder.DropTable(
+                name: "library_files");
 
             migrationBuilder.DropTable(
                 name: "llm_providers");
@@ -358,6 +542,9 @@ namespace Skein.Store.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "runs");
+
+            migrationBuilder.DropTable(
+                name: "server_settings");
 
             migrationBuilder.DropTable(
                 name: "session_events");
@@ -370,6 +557,9 @@ namespace Skein.Store.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "triggers");
+
+            migrationBuilder.DropTable(
+                name: "user_tasks");
 
             migrationBuilder.DropTable(
                 name: "workspaces");
