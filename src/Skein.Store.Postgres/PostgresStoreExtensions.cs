@@ -9,7 +9,9 @@ public static class PostgresStoreExtensions
     public static IServiceCollection AddSkeinPostgresStore(this IServiceCollection services, string connectionString)
     {
         services.AddSingleton<IStoreDialect, PostgresDialect>();
-        services.AddDbContextFactory<SkeinDbContext>(o => Configure(o, connectionString));
+        // Pooled: every run start and run driver reads through a short-lived context, and a fresh context
+        // builds its internal services on first use, which costs more than the lookup itself.
+        services.AddPooledDbContextFactory<SkeinDbContext>(o => Configure(o, connectionString));
         return services.AddSkeinStore();
     }
 

@@ -11,7 +11,9 @@ public static class SqliteStoreExtensions
     {
         var connectionString = ConnectionString(databasePath);
         services.AddSingleton<IStoreDialect, SqliteDialect>();
-        services.AddDbContextFactory<SkeinDbContext>(o => Configure(o, connectionString));
+        // Pooled: every run start and run driver reads through a short-lived context, and a fresh context
+        // builds its internal services on first use, which costs more than the lookup itself.
+        services.AddPooledDbContextFactory<SkeinDbContext>(o => Configure(o, connectionString));
         return services.AddSkeinStore();
     }
 

@@ -61,12 +61,13 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
     {
         var token = active.Cancellation.Token;
         var exitedCleanly = false;
+        RunStatus? lastStatus = null;
         try
         {
             await _slots.WaitAsync(token);
             try
             {
-                await executor.DriveAsync(active.SessionId, runId, token);
+                lastStatus = await executor.DriveAsync(active.SessionId, runId, token);
                 exitedCleanly = true;
             }
             finally
@@ -90,7 +91,9 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
         }
 
         // A message or timer may have made the run Running again while this driver was on its way out.
-        if (exitedCleanly && !_shutdown.IsCancellationRequested)
+        // A finished run never changes again, so it needs no second look (and no reload from the store).
+        var finished = lastStatus is { } last && RunStatusMachine.IsTerminal(last);
+        if (exitedCleanly && !finished && !_shutdown.IsCancellationRequested)
         {
             var state = await commands.GetAsync(active.SessionId, CancellationToken.None);
             if (state?.Runs.GetValueOrDefault(runId)?.Status == RunStatus.Running)

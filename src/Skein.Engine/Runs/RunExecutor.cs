@@ -28,7 +28,6 @@ public sealed partial class RunExecutor
 {
     private readonly SessionCommands commands;
     private readonly AgentCatalog catalog;
-    private readonly WorkspaceSettings workspace;
     private readonly ToolCatalog toolCatalog;
     private readonly ModelClientFactory models;
     private readonly ToolArgumentValidator arguments;
@@ -39,7 +38,6 @@ public sealed partial class RunExecutor
     public RunExecutor(
         SessionCommands commands,
         AgentCatalog catalog,
-        WorkspaceSettings workspace,
         ToolCatalog toolCatalog,
         ModelClientFactory models,
         ToolArgumentValidator arguments,
@@ -49,7 +47,6 @@ public sealed partial class RunExecutor
     {
         this.commands = commands;
         this.catalog = catalog;
-        this.workspace = workspace;
         this.toolCatalog = toolCatalog;
         this.models = models;
         this.arguments = arguments;
@@ -61,19 +58,22 @@ public sealed partial class RunExecutor
     public const string EngineActor = "engine";
     private const int PreviewLength = 200;
 
-    public async Task DriveAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken)
+    /// <summary>Drives the run while it is Running; returns the status it was last seen in (null when there is no such run).</summary>
+    public async Task<RunStatus?> DriveAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = sessionId, ["RunId"] = runId });
         var state = await commands.GetAsync(sessionId, cancellationToken);
         if (state?.Runs.GetValueOrDefault(runId) is not { Status: RunStatus.Running })
         {
-            return;
+            return state?.Runs.GetValueOrDefault(runId)?.Status;
         }
 
         var run = await RunScope.CreateAsync(this, state, runId, cancellationToken);
         while (await run.StepAsync(cancellationToken))
         {
         }
+
+        return run.LastStatus;
     }
 
     /// <summary>What a run needs for its whole drive: version, limits, tools and model client.</summary>
@@ -109,13 +109,15 @@ public sealed partial class RunExecutor
 
         private RunLimits Limits => _version.Limits;
 
+        /// <summary>The run's status in the latest state this driver read or committed.</summary>
+        public RunStatus LastStatus { get; private set; } = RunStatus.Running;
+
         public static async Task<RunScope> CreateAsync(RunExecutor x, SessionState state, Guid runId, CancellationToken cancellationToken)
         {
             var version = state.StartContext.Version;
-            var plan = await x.workspace.PlanLimitsAsync(state.TenantId, cancellationToken);
+            var settings = await x.catalog.DriverSettingsAsync(state.TenantId, version.LlmProviderId, cancellationToken);
             var tools = await x.toolCatalog.ResolveAsync(state.TenantId, version.Operations, cancellationToken);
-            var provider = await x.catalog.ProviderAsync(version.LlmProviderId, cancellationToken);
-            return new RunScope(x, state, runId, plan, tools, x.models.Create(version, provider));
+            return new RunScope(x, state, runId, settings.PlanLimits, tools, x.models.Create(version, settings.Provider));
         }
 
         /// <summary>One pass of the loop; false when the run stopped being Running (finished, waiting, or taken over).</summary>
@@ -125,6 +127,7 @@ public sealed partial class RunExecutor
             var state = await _x.commands.GetAsync(_sessionId, cancellationToken);
             if (state?.Runs.GetValueOrDefault(_runId) is not { Status: RunStatus.Running } run)
             {
+                LastStatus = state?.Runs.GetValueOrDefault(_runId)?.Status ?? LastStatus;
                 return false;
             }
 
@@ -415,7 +418,8 @@ public sealed partial class RunExecutor
         private async Task<bool> DecideAsync(Action<SessionChange> decide, CancellationToken cancellationToken)
         {
             var result = await _x.commands.ExecuteAsync(_sessionId, decide, cancellationToken);
-            return result.Ok && result.State?.Runs[_runId].Status == RunStatus.Running;
+            LastStatus = result.State?.Runs.GetValueOrDefault(_runId)?.Status ?? LastStatus;
+            return result.Ok && LastStatus == RunStatus.Running;
         }
 
         private DateTimeOffset Now => _x.time.GetUtcNow();

@@ -12,30 +12,84 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts)
 {
     public const string NoDeployedVersion = "no_deployed_version";
 
+    // Every run start and every run driver runs these: compiled once, EF skips preparing the query on each call.
+    private static readonly Func<SkeinDbContext, Guid, CancellationToken, Task<ResolvedRows?>> DeployedRows = EF.CompileAsyncQuery(
+        (SkeinDbContext db, Guid agentId, CancellationToken _) =>
+            (from a in db.Agents.AsNoTracking()
+             join v in db.AgentVersions.AsNoTracking() on a.Id equals v.AgentId
+             join p in db.LlmProviders.AsNoTracking() on a.LlmProviderId equals p.Id
+             where a.Id == agentId && v.State == nameof(VersionState.Deployed)
+             select new ResolvedRows(a, v, p)).FirstOrDefault());
+
+    private static readonly Func<SkeinDbContext, Guid, Guid, CancellationToken, Task<ResolvedRows?>> VersionRows = EF.CompileAsyncQuery(
+        (SkeinDbContext db, Guid agentId, Guid versionId, CancellationToken _) =>
+            (from a in db.Agents.AsNoTracking()
+             join v in db.AgentVersions.AsNoTracking() on a.Id equals v.AgentId
+             join p in db.LlmProviders.AsNoTracking() on a.LlmProviderId equals p.Id
+             where a.Id == agentId && v.Id == versionId
+             select new ResolvedRows(a, v, p)).FirstOrDefault());
+
+    private static readonly Func<SkeinDbContext, Guid, CancellationToken, Task<AgentRow?>> AgentById = EF.CompileAsyncQuery(
+        (SkeinDbContext db, Guid id, CancellationToken _) => db.Agents.AsNoTracking().FirstOrDefault(a => a.Id == id));
+
+    private static readonly Func<SkeinDbContext, Guid, Guid, CancellationToken, Task<AgentVersionRow?>> VersionById = EF.CompileAsyncQuery(
+        (SkeinDbContext db, Guid agentId, Guid id, CancellationToken _) => db.AgentVersions.AsNoTracking().FirstOrDefault(v => v.AgentId == agentId && v.Id == id));
+
+    private static readonly Func<SkeinDbContext, Guid, CancellationToken, Task<AgentVersionRow?>> DeployedVersion = EF.CompileAsyncQuery(
+        (SkeinDbContext db, Guid agentId, CancellationToken _) => db.AgentVersions.AsNoTracking().FirstOrDefault(v => v.AgentId == agentId && v.State == nameof(VersionState.Deployed)));
+
+    private static readonly Func<SkeinDbContext, Guid, CancellationToken, Task<LlmProviderRow?>> ProviderById = EF.CompileAsyncQuery(
+        (SkeinDbContext db, Guid id, CancellationToken _) => db.LlmProviders.AsNoTracking().FirstOrDefault(p => p.Id == id));
+
     public async Task<ResolvedVersion> ResolveAsync(Guid agentId, Guid? versionId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken)
-            ?? throw new DomainException(DomainError.NotFound("agent", agentId));
 
-        var versions = db.AgentVersions.AsNoTracking().Where(v => v.AgentId == agentId);
-        var version = versionId is { } id
-            ? await versions.FirstOrDefaultAsync(v => v.Id == id, cancellationToken)
-                ?? throw new DomainException(DomainError.NotFound("agent version", id))
-            : await versions.FirstOrDefaultAsync(v => v.State == nameof(VersionState.Deployed), cancellationToken)
-                ?? throw new DomainException(new DomainError(NoDeployedVersion, $"agent '{agent.Name}' has no deployed version"));
-
-        var provider = await db.LlmProviders.AsNoTracking().FirstOrDefaultAsync(p => p.Id == agent.LlmProviderId, cancellationToken)
-            ?? throw new DomainException(DomainError.NotFound("llm provider", agent.LlmProviderId));
-
+        // One query in the usual case; only when it finds nothing do the lookups one by one say what is missing.
+        var rows = versionId is { } id
+            ? await VersionRows(db, agentId, id, cancellationToken)
+            : await DeployedRows(db, agentId, cancellationToken);
+        var (agent, version, provider) = rows ?? await ExplainMissingAsync(db, agentId, versionId, cancellationToken);
         return new ResolvedVersion(agent, version, provider, ToSnapshot(agent, version, provider));
     }
 
     public async Task<LlmProviderRow> ProviderAsync(Guid providerId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.LlmProviders.AsNoTracking().FirstOrDefaultAsync(p => p.Id == providerId, cancellationToken)
+        return await ProviderById(db, providerId, cancellationToken)
             ?? throw new DomainException(DomainError.NotFound("llm provider", providerId));
+    }
+
+    /// <summary>
+    /// What a run driver reads once besides its frozen version: the provider's current row (its credentials may
+    /// have rotated) and the workspace plan limits. One context and one connection for both.
+    /// </summary>
+    public async Task<DriverSettings> DriverSettingsAsync(Guid tenantId, Guid providerId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+
+        // Opening an EF SQLite connection (it registers its functions) costs more than either lookup.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var provider = await ProviderById(db, providerId, cancellationToken)
+            ?? throw new DomainException(DomainError.NotFound("llm provider", providerId));
+        return new DriverSettings(provider, await WorkspaceSettings.PlanLimitsAsync(db, tenantId, cancellationToken));
+    }
+
+    private static async Task<ResolvedRows> ExplainMissingAsync(SkeinDbContext db, Guid agentId, Guid? versionId, CancellationToken cancellationToken)
+    {
+        var agent = await AgentById(db, agentId, cancellationToken)
+            ?? throw new DomainException(DomainError.NotFound("agent", agentId));
+
+        var version = versionId is { } id
+            ? await VersionById(db, agentId, id, cancellationToken)
+                ?? throw new DomainException(DomainError.NotFound("agent version", id))
+            : await DeployedVersion(db, agentId, cancellationToken)
+                ?? throw new DomainException(new DomainError(NoDeployedVersion, $"agent '{agent.Name}' has no deployed version"));
+
+        var provider = await ProviderById(db, agent.LlmProviderId, cancellationToken)
+            ?? throw new DomainException(DomainError.NotFound("llm provider", agent.LlmProviderId));
+
+        return new ResolvedRows(agent, version, provider);
     }
 
     public static VersionSnapshot ToSnapshot(AgentRow agent, AgentVersionRow version, LlmProviderRow provider) => new()
@@ -64,3 +118,7 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts)
 }
 
 public sealed record ResolvedVersion(AgentRow Agent, AgentVersionRow Version, LlmProviderRow Provider, VersionSnapshot Snapshot);
+
+public sealed record DriverSettings(LlmProviderRow Provider, PlanLimits PlanLimits);
+
+internal sealed record ResolvedRows(AgentRow Agent, AgentVersionRow Version, LlmProviderRow Provider);

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
 
@@ -30,6 +29,10 @@ internal sealed class AppendCommands(DbConnection connection)
         "entry_run_id = @entry_run_id, run_count = @run_count, finished_at = @finished_at, version = @version " +
         "WHERE id = @id AND version = @expected_version");
 
+    // Most appends only add a step: then only tokens and version (step count for a run) move.
+    private readonly Statement _updateSessionProgress = new(connection,
+        "UPDATE sessions SET total_tokens_used = @total_tokens_used, version = @version WHERE id = @id AND version = @expected_version");
+
     private readonly Statement _insertRun = new(connection,
         "INSERT INTO runs (id, session_id, tenant_id, agent_id, agent_version_id, parent_run_id, depth, status, total_tokens_used, output, error, input, " +
         "started_at, finished_at, agent_name, version_label, llm_model, wake_at, completed_by, completion_note, step_count) " +
@@ -47,6 +50,9 @@ internal sealed class AppendCommands(DbConnection connection)
 
     private readonly Statement _updateTask = new(connection,
         "UPDATE user_tasks SET status = @status, outcome = @outcome, answered_by = @answered_by, answered_at = @answered_at, cancel_reason = @cancel_reason WHERE id = @id");
+
+    private readonly Statement _updateRunProgress = new(connection,
+        "UPDATE runs SET total_tokens_used = @total_tokens_used, step_count = @step_count WHERE id = @id");
 
     public async Task WriteAsync(PreparedAppend append, DbTransaction transaction, CancellationToken cancellationToken)
     {
@@ -69,34 +75,41 @@ internal sealed class AppendCommands(DbConnection connection)
         {
             await _insertSession.ExecuteAsync(transaction, cancellationToken,
                 s.Id, s.TenantId, s.AgentId, s.AgentVersionId, s.LlmModel, s.TriggerType.ToWire(), s.TriggeredBy, s.TriggerId, s.TriggerName,
-                s.Status.ToString(), s.TotalTokensUsed, Json(s.Output), s.Error, Json(s.Input),
-                JsonSerializer.Serialize(s.StartContext, Core.SkeinJson.Options), s.RootRunId, s.EntryRunId, s.RunCount,
+                s.Status.ToString(), s.TotalTokensUsed, append.SessionOutput, s.Error, append.SessionInput,
+                append.StartContext, s.RootRunId, s.EntryRunId, s.RunCount,
                 s.StartedAt.UtcDateTime, s.FinishedAt?.UtcDateTime, s.Version);
         }
         else
         {
-            var updated = await _updateSession.ExecuteAsync(transaction, cancellationToken,
-                s.Status.ToString(), s.TotalTokensUsed, Json(s.Output), s.Error, s.EntryRunId, s.RunCount, s.FinishedAt?.UtcDateTime,
-                s.Version, s.Id, append.ExpectedVersion);
+            var updated = append.SessionProgressOnly
+                ? await _updateSessionProgress.ExecuteAsync(transaction, cancellationToken,
+                    s.TotalTokensUsed, s.Version, s.Id, append.ExpectedVersion)
+                : await _updateSession.ExecuteAsync(transaction, cancellationToken,
+                    s.Status.ToString(), s.TotalTokensUsed, append.SessionOutput, s.Error, s.EntryRunId, s.RunCount, s.FinishedAt?.UtcDateTime,
+                    s.Version, s.Id, append.ExpectedVersion);
             if (updated != 1)
             {
                 throw new StreamConflictException(s.Id, append.ExpectedVersion);
             }
         }
 
-        foreach (var r in append.NewRuns)
+        foreach (var write in append.NewRuns)
         {
+            var r = write.Run;
             await _insertRun.ExecuteAsync(transaction, cancellationToken,
                 r.Id, s.Id, s.TenantId, r.AgentId, r.AgentVersionId, r.ParentRunId, r.Depth, r.Status.ToString(), r.TotalTokensUsed,
-                Json(r.Output), r.Error, Json(r.Input), r.StartedAt.UtcDateTime, r.FinishedAt?.UtcDateTime, r.AgentName, r.VersionLabel,
+                write.Output, r.Error, write.Input, r.StartedAt.UtcDateTime, r.FinishedAt?.UtcDateTime, r.AgentName, r.VersionLabel,
                 r.LlmModel, r.WakeAt?.UtcDateTime, r.CompletedBy, r.CompletionNote, r.Steps.Count);
         }
 
-        foreach (var r in append.ChangedRuns)
+        foreach (var write in append.ChangedRuns)
         {
-            await _updateRun.ExecuteAsync(transaction, cancellationToken,
-                r.Status.ToString(), r.TotalTokensUsed, Json(r.Output), r.Error, r.FinishedAt?.UtcDateTime, r.WakeAt?.UtcDateTime,
-                r.CompletedBy, r.CompletionNote, r.Steps.Count, r.Id);
+            var r = write.Run;
+            await (write.ProgressOnly
+                ? _updateRunProgress.ExecuteAsync(transaction, cancellationToken, r.TotalTokensUsed, r.Steps.Count, r.Id)
+                : _updateRun.ExecuteAsync(transaction, cancellationToken,
+                    r.Status.ToString(), r.TotalTokensUsed, write.Output, r.Error, r.FinishedAt?.UtcDateTime, r.WakeAt?.UtcDateTime,
+                    r.CompletedBy, r.CompletionNote, r.Steps.Count, r.Id));
         }
 
         foreach (var t in append.NewTasks)
@@ -113,10 +126,8 @@ internal sealed class AppendCommands(DbConnection connection)
         }
     }
 
-    private static string? Json(JsonElement? value) => value?.GetRawText();
-
     private static string? Outcome(Core.UserTasks.UserTaskState task) =>
-        task.Outcome is null ? null : JsonSerializer.Serialize(task.Outcome, Core.SkeinJson.Options);
+        task.Outcome is null ? null : System.Text.Json.JsonSerializer.Serialize(task.Outcome, Core.SkeinJson.Options);
 
     /// <summary>One reusable command whose parameters bind positionally in the order they appear in the SQL.</summary>
     private sealed class Statement

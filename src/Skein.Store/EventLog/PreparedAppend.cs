@@ -62,8 +62,18 @@ internal sealed class PreparedAppend
 
         Events = events;
         Steps = steps;
-        NewRuns = [.. newRuns.Select(id => after.Runs[id])];
-        ChangedRuns = [.. touched.Where(id => !newRuns.Contains(id)).Select(id => after.Runs[id])];
+        NewRuns = [.. newRuns.Select(id => new RunToWrite(after.Runs[id], null))];
+        ChangedRuns = [.. touched.Where(id => !newRuns.Contains(id)).Select(id => new RunToWrite(after.Runs[id], change.Before?.Runs.GetValueOrDefault(id)))];
+        SessionOutput = Json(after.Output);
+        SessionProgressOnly = change.Before is { } before
+            && before.Status == after.Status && before.Error == after.Error && before.FinishedAt == after.FinishedAt
+            && before.EntryRunId == after.EntryRunId && before.RunCount == after.RunCount && Json(before.Output) == SessionOutput;
+        if (IsNewSession)
+        {
+            SessionInput = Json(after.Input);
+            StartContext = JsonSerializer.Serialize(after.StartContext, SkeinJson.Options);
+        }
+
         NewTasks = [.. newTasks.Select(id => after.Tasks[id])];
         ChangedTasks = [.. changedTasks.Where(id => !newTasks.Contains(id)).Select(id => after.Tasks[id])];
     }
@@ -73,10 +83,21 @@ internal sealed class PreparedAppend
     public bool IsNewSession { get; }
     public IReadOnlyList<EventToWrite> Events { get; }
     public IReadOnlyList<StepToWrite> Steps { get; }
-    public IReadOnlyList<RunState> NewRuns { get; }
-    public IReadOnlyList<RunState> ChangedRuns { get; }
+    public IReadOnlyList<RunToWrite> NewRuns { get; }
+    public IReadOnlyList<RunToWrite> ChangedRuns { get; }
     public IReadOnlyList<UserTaskState> NewTasks { get; }
     public IReadOnlyList<UserTaskState> ChangedTasks { get; }
+
+    /// <summary>
+    /// True when the session row changes only in tokens and version, as after most steps: the update then
+    /// binds two values instead of all, and leaves the indexed status alone so its indexes are not rewritten.
+    /// </summary>
+    public bool SessionProgressOnly { get; }
+
+    /// <summary>The session row's JSON columns; input and start context only for a new session.</summary>
+    public string? SessionOutput { get; }
+    public string? SessionInput { get; }
+    public string? StartContext { get; }
     public Task Completion => _done.Task;
 
     public void Succeed() => _done.TrySetResult();
@@ -86,4 +107,17 @@ internal sealed class PreparedAppend
     internal sealed record EventToWrite(long Sequence, Guid? RunId, string Type, string Data, string Actor, DateTime OccurredAt);
 
     internal sealed record StepToWrite(StepRecord Step, long EventSequence, string Content);
+
+    internal sealed record RunToWrite(RunState Run, RunState? Before)
+    {
+        public string? Output { get; } = Json(Run.Output);
+        public string? Input { get; } = Json(Run.Input);
+
+        /// <summary>True when the run row changes only in tokens and step count (see <see cref="SessionProgressOnly"/>).</summary>
+        public bool ProgressOnly { get; } = Before is not null
+            && Before.Status == Run.Status && Before.Error == Run.Error && Before.FinishedAt == Run.FinishedAt && Before.WakeAt == Run.WakeAt
+            && Before.CompletedBy == Run.CompletedBy && Before.CompletionNote == Run.CompletionNote && Json(Before.Output) == Json(Run.Output);
+    }
+
+    private static string? Json(JsonElement? value) => value?.GetRawText();
 }

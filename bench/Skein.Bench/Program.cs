@@ -1,0 +1,29 @@
+using Skein.Bench.Micro;
+using Skein.Bench.Throughput;
+
+// Usage:
+//   engine-throughput [--runs N] [--concurrency C] [--warmup W] [--batch-runs B] [--smoke]
+//   micro [--smoke] [BenchmarkDotNet arguments]
+var command = args.FirstOrDefault();
+var rest = args.Skip(1).ToArray();
+try
+{
+    return command switch
+    {
+        "engine-throughput" => await ThroughputCommand.RunAsync(ThroughputOptions.Parse(rest), CancellationToken.None),
+        "micro" => MicroCommand.Run(rest),
+        _ => Usage(),
+    };
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return Usage();
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Skein.Bench engine-throughput [--runs N] [--concurrency C] [--warmup W] [--batch-runs B] [--smoke]");
+    Console.Error.WriteLine("       Skein.Bench micro [--smoke] [BenchmarkDotNet arguments, e.g. --filter *Fold*]");
+    return 2;
+}

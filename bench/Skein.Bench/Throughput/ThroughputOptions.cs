@@ -1,0 +1,32 @@
+namespace Skein.Bench.Throughput;
+
+/// <summary>Sizes of one engine-throughput measurement. <c>--smoke</c> is the seconds-long CI mode.</summary>
+internal sealed record ThroughputOptions(int Runs, int Concurrency, int Warmup, int BatchRuns, bool Smoke)
+{
+    public static ThroughputOptions Parse(IReadOnlyList<string> args)
+    {
+        var smoke = args.Contains("--smoke");
+        var options = smoke
+            ? new ThroughputOptions(Runs: 200, Concurrency: 64, Warmup: 20, BatchRuns: 256, Smoke: true)
+            : new ThroughputOptions(Runs: 5_000, Concurrency: 256, Warmup: 5_000, BatchRuns: 256, Smoke: false);
+        for (var i = 0; i < args.Count; i++)
+        {
+            options = args[i] switch
+            {
+                "--smoke" => options,
+                "--runs" => options with { Runs = Positive(args, ++i) },
+                "--concurrency" => options with { Concurrency = Positive(args, ++i) },
+                "--warmup" => options with { Warmup = Positive(args, ++i) },
+                "--batch-runs" => options with { BatchRuns = Positive(args, ++i) },
+                var other => throw new ArgumentException($"unknown option '{other}'"),
+            };
+        }
+
+        return options;
+    }
+
+    private static int Positive(IReadOnlyList<string> args, int index) =>
+        index < args.Count && int.TryParse(args[index], out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{args[index - 1]} needs a positive integer");
+}
