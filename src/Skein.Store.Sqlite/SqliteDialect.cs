@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,4 +28,9 @@ public sealed class SqliteDialect : IStoreDialect
 
     public bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 19 };
+
+    // Exactly what Microsoft.Data.Sqlite (and EF Core) store for these types: TEXT, uppercase ids and invariant instants.
+    public object IdValue(Guid id) => id.ToString("D").ToUpperInvariant();
+
+    public object InstantValue(DateTime utc) => utc.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
 }

@@ -15,4 +15,13 @@ public interface IStoreDialect
     Task AfterMigrateAsync(SkeinDbContext db, CancellationToken cancellationToken);
 
     bool IsUniqueViolation(Exception exception);
+
+    /// <summary>
+    /// What the event-log append binds for an id. Converted on the appending thread so the single writer only
+    /// binds; it must be exactly what the provider itself stores for the Guid.
+    /// </summary>
+    object IdValue(Guid id) => id;
+
+    /// <summary>What the event-log append binds for a UTC instant (see <see cref="IdValue"/>).</summary>
+    object InstantValue(DateTime utc) => utc;
 }

@@ -1,133 +1,127 @@
 using System.Data.Common;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
+using Skein.Core.Steps;
+using Skein.Core.UserTasks;
 
 namespace Skein.Store.EventLog;
 
 /// <summary>
-/// The append path's statements, created once per writer connection and re-bound per row so each
-/// provider can reuse its prepared statement. Plain SQL that SQLite and PostgreSQL both accept.
+/// The append path's statements: each SQL text next to the builder of its values, so a column and its value
+/// are matched in one place. Rows are built on the appending thread (<see cref="PreparedAppend"/>); the writer
+/// connection creates each statement once and re-binds it per row, so each provider reuses its prepared
+/// statement. Plain SQL that SQLite and PostgreSQL both accept.
 /// </summary>
 internal sealed class AppendCommands(DbConnection connection)
 {
-    private readonly Statement _insertEvent = new(connection,
-        "INSERT INTO session_events (session_id, sequence, run_id, tenant_id, type, data, actor, occurred_at) " +
-        "VALUES (@session_id, @sequence, @run_id, @tenant_id, @type, @data, @actor, @occurred_at)");
-
-    private readonly Statement _insertStep = new(connection,
-        "INSERT INTO steps (id, run_id, session_id, tenant_id, sequence, event_sequence, type, content, tokens_used, error, started_at, finished_at) " +
-        "VALUES (@id, @run_id, @session_id, @tenant_id, @sequence, @event_sequence, @type, @content, @tokens_used, @error, @started_at, @finished_at)");
-
-    private readonly Statement _insertSession = new(connection,
-        "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, trigger_id, trigger_name, status, " +
-        "total_tokens_used, output, error, input, start_context, root_run_id, entry_run_id, run_count, started_at, finished_at, version) " +
-        "VALUES (@id, @tenant_id, @agent_id, @agent_version_id, @llm_model, @trigger_type, @triggered_by, @trigger_id, @trigger_name, @status, " +
-        "@total_tokens_used, @output, @error, @input, @start_context, @root_run_id, @entry_run_id, @run_count, @started_at, @finished_at, @version)");
-
-    private readonly Statement _updateSession = new(connection,
-        "UPDATE sessions SET status = @status, total_tokens_used = @total_tokens_used, output = @output, error = @error, " +
-        "entry_run_id = @entry_run_id, run_count = @run_count, finished_at = @finished_at, version = @version " +
-        "WHERE id = @id AND version = @expected_version");
-
-    // Most appends only add a step: then only tokens and version (step count for a run) move.
-    private readonly Statement _updateSessionProgress = new(connection,
-        "UPDATE sessions SET total_tokens_used = @total_tokens_used, version = @version WHERE id = @id AND version = @expected_version");
-
-    private readonly Statement _insertRun = new(connection,
-        "INSERT INTO runs (id, session_id, tenant_id, agent_id, agent_version_id, parent_run_id, depth, status, total_tokens_used, output, error, input, " +
-        "started_at, finished_at, agent_name, version_label, llm_model, wake_at, completed_by, completion_note, step_count) " +
-        "VALUES (@id, @session_id, @tenant_id, @agent_id, @agent_version_id, @parent_run_id, @depth, @status, @total_tokens_used, @output, @error, @input, " +
-        "@started_at, @finished_at, @agent_name, @version_label, @llm_model, @wake_at, @completed_by, @completion_note, @step_count)");
-
-    private readonly Statement _updateRun = new(connection,
-        "UPDATE runs SET status = @status, total_tokens_used = @total_tokens_used, output = @output, error = @error, finished_at = @finished_at, " +
-        "wake_at = @wake_at, completed_by = @completed_by, completion_note = @completion_note, step_count = @step_count WHERE id = @id");
-
-    private readonly Statement _insertTask = new(connection,
-        "INSERT INTO user_tasks (id, session_id, run_id, tenant_id, agent_id, kind, status, summary, context, tool_call_id, created_at, timeout_at, " +
-        "outcome, answered_by, answered_at, cancel_reason) VALUES (@id, @session_id, @run_id, @tenant_id, @agent_id, @kind, @status, @summary, @context, " +
-        "@tool_call_id, @created_at, @timeout_at, @outcome, @answered_by, @answered_at, @cancel_reason)");
-
-    private readonly Statement _updateTask = new(connection,
-        "UPDATE user_tasks SET status = @status, outcome = @outcome, answered_by = @answered_by, answered_at = @answered_at, cancel_reason = @cancel_reason WHERE id = @id");
-
-    private readonly Statement _updateRunProgress = new(connection,
-        "UPDATE runs SET total_tokens_used = @total_tokens_used, step_count = @step_count WHERE id = @id");
+    private readonly Statement[] _statements = [.. Enum.GetValues<AppendRowKind>().Select(kind => new Statement(connection, Sql(kind)))];
 
     public async Task WriteAsync(PreparedAppend append, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        var s = append.Session;
-        foreach (var e in append.Events)
+        foreach (var row in append.Rows)
         {
-            await _insertEvent.ExecuteAsync(transaction, cancellationToken,
-                s.Id, e.Sequence, e.RunId, s.TenantId, e.Type, e.Data, e.Actor, e.OccurredAt);
-        }
-
-        foreach (var step in append.Steps)
-        {
-            var st = step.Step;
-            await _insertStep.ExecuteAsync(transaction, cancellationToken,
-                st.Id, st.RunId, s.Id, s.TenantId, st.Sequence, step.EventSequence, st.Type, step.Content, st.TokensUsed, st.Error,
-                st.StartedAt.UtcDateTime, st.FinishedAt.UtcDateTime);
-        }
-
-        if (append.IsNewSession)
-        {
-            await _insertSession.ExecuteAsync(transaction, cancellationToken,
-                s.Id, s.TenantId, s.AgentId, s.AgentVersionId, s.LlmModel, s.TriggerType.ToWire(), s.TriggeredBy, s.TriggerId, s.TriggerName,
-                s.Status.ToString(), s.TotalTokensUsed, append.SessionOutput, s.Error, append.SessionInput,
-                append.StartContext, s.RootRunId, s.EntryRunId, s.RunCount,
-                s.StartedAt.UtcDateTime, s.FinishedAt?.UtcDateTime, s.Version);
-        }
-        else
-        {
-            var updated = append.SessionProgressOnly
-                ? await _updateSessionProgress.ExecuteAsync(transaction, cancellationToken,
-                    s.TotalTokensUsed, s.Version, s.Id, append.ExpectedVersion)
-                : await _updateSession.ExecuteAsync(transaction, cancellationToken,
-                    s.Status.ToString(), s.TotalTokensUsed, append.SessionOutput, s.Error, s.EntryRunId, s.RunCount, s.FinishedAt?.UtcDateTime,
-                    s.Version, s.Id, append.ExpectedVersion);
-            if (updated != 1)
+            var affected = await _statements[(int)row.Kind].ExecuteAsync(transaction, row.Values, cancellationToken);
+            if (row.Kind is AppendRowKind.UpdateSession or AppendRowKind.UpdateSessionProgress && affected != 1)
             {
-                throw new StreamConflictException(s.Id, append.ExpectedVersion);
+                throw new StreamConflictException(append.Session.Id, append.ExpectedVersion);
             }
-        }
-
-        foreach (var write in append.NewRuns)
-        {
-            var r = write.Run;
-            await _insertRun.ExecuteAsync(transaction, cancellationToken,
-                r.Id, s.Id, s.TenantId, r.AgentId, r.AgentVersionId, r.ParentRunId, r.Depth, r.Status.ToString(), r.TotalTokensUsed,
-                write.Output, r.Error, write.Input, r.StartedAt.UtcDateTime, r.FinishedAt?.UtcDateTime, r.AgentName, r.VersionLabel,
-                r.LlmModel, r.WakeAt?.UtcDateTime, r.CompletedBy, r.CompletionNote, r.Steps.Count);
-        }
-
-        foreach (var write in append.ChangedRuns)
-        {
-            var r = write.Run;
-            await (write.ProgressOnly
-                ? _updateRunProgress.ExecuteAsync(transaction, cancellationToken, r.TotalTokensUsed, r.Steps.Count, r.Id)
-                : _updateRun.ExecuteAsync(transaction, cancellationToken,
-                    r.Status.ToString(), r.TotalTokensUsed, write.Output, r.Error, r.FinishedAt?.UtcDateTime, r.WakeAt?.UtcDateTime,
-                    r.CompletedBy, r.CompletionNote, r.Steps.Count, r.Id));
-        }
-
-        foreach (var t in append.NewTasks)
-        {
-            await _insertTask.ExecuteAsync(transaction, cancellationToken,
-                t.Id, s.Id, t.RunId, s.TenantId, s.Runs[t.RunId].AgentId, t.Kind, t.Status.ToString(), t.Summary, t.Context.GetRawText(), t.ToolCallId,
-                t.CreatedAt.UtcDateTime, t.TimeoutAt?.UtcDateTime, Outcome(t), t.Outcome?.By, t.Outcome?.At.UtcDateTime, t.CancelReason);
-        }
-
-        foreach (var t in append.ChangedTasks)
-        {
-            await _updateTask.ExecuteAsync(transaction, cancellationToken,
-                t.Status.ToString(), Outcome(t), t.Outcome?.By, t.Outcome?.At.UtcDateTime, t.CancelReason, t.Id);
         }
     }
 
-    private static string? Outcome(Core.UserTasks.UserTaskState task) =>
-        task.Outcome is null ? null : System.Text.Json.JsonSerializer.Serialize(task.Outcome, Core.SkeinJson.Options);
+    private static string Sql(AppendRowKind kind) => kind switch
+    {
+        AppendRowKind.InsertEvent =>
+            "INSERT INTO session_events (session_id, sequence, run_id, tenant_id, type, data, actor, occurred_at) " +
+            "VALUES (@session_id, @sequence, @run_id, @tenant_id, @type, @data, @actor, @occurred_at)",
+        AppendRowKind.InsertStep =>
+            "INSERT INTO steps (id, run_id, session_id, tenant_id, sequence, event_sequence, type, content, tokens_used, error, started_at, finished_at) " +
+            "VALUES (@id, @run_id, @session_id, @tenant_id, @sequence, @event_sequence, @type, @content, @tokens_used, @error, @started_at, @finished_at)",
+        AppendRowKind.InsertSession =>
+            "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, trigger_id, trigger_name, status, " +
+            "total_tokens_used, output, error, input, start_context, root_run_id, entry_run_id, run_count, started_at, finished_at, version) " +
+            "VALUES (@id, @tenant_id, @agent_id, @agent_version_id, @llm_model, @trigger_type, @triggered_by, @trigger_id, @trigger_name, @status, " +
+            "@total_tokens_used, @output, @error, @input, @start_context, @root_run_id, @entry_run_id, @run_count, @started_at, @finished_at, @version)",
+        AppendRowKind.UpdateSession =>
+            "UPDATE sessions SET status = @status, total_tokens_used = @total_tokens_used, output = @output, error = @error, " +
+            "entry_run_id = @entry_run_id, run_count = @run_count, finished_at = @finished_at, version = @version " +
+            "WHERE id = @id AND version = @expected_version",
+        AppendRowKind.UpdateSessionProgress =>
+            "UPDATE sessions SET total_tokens_used = @total_tokens_used, version = @version WHERE id = @id AND version = @expected_version",
+        AppendRowKind.InsertRun =>
+            "INSERT INTO runs (id, session_id, tenant_id, agent_id, agent_version_id, parent_run_id, depth, status, total_tokens_used, output, error, input, " +
+            "started_at, finished_at, agent_name, version_label, llm_model, wake_at, completed_by, completion_note, step_count) " +
+            "VALUES (@id, @session_id, @tenant_id, @agent_id, @agent_version_id, @parent_run_id, @depth, @status, @total_tokens_used, @output, @error, @input, " +
+            "@started_at, @finished_at, @agent_name, @version_label, @llm_model, @wake_at, @completed_by, @completion_note, @step_count)",
+        AppendRowKind.UpdateRun =>
+            "UPDATE runs SET status = @status, total_tokens_used = @total_tokens_used, output = @output, error = @error, finished_at = @finished_at, " +
+            "wake_at = @wake_at, completed_by = @completed_by, completion_note = @completion_note, step_count = @step_count WHERE id = @id",
+        AppendRowKind.UpdateRunProgress =>
+            "UPDATE runs SET total_tokens_used = @total_tokens_used, step_count = @step_count WHERE id = @id",
+        AppendRowKind.InsertTask =>
+            "INSERT INTO user_tasks (id, session_id, run_id, tenant_id, agent_id, kind, status, summary, context, tool_call_id, created_at, timeout_at, " +
+            "outcome, answered_by, answered_at, cancel_reason) VALUES (@id, @session_id, @run_id, @tenant_id, @agent_id, @kind, @status, @summary, @context, " +
+            "@tool_call_id, @created_at, @timeout_at, @outcome, @answered_by, @answered_at, @cancel_reason)",
+        AppendRowKind.UpdateTask =>
+            "UPDATE user_tasks SET status = @status, outcome = @outcome, answered_by = @answered_by, answered_at = @answered_at, cancel_reason = @cancel_reason WHERE id = @id",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public static AppendRow InsertEvent(RowValues v, SessionState s, long sequence, Guid? runId, string type, string data, string actor, DateTimeOffset at) =>
+        new(AppendRowKind.InsertEvent, [v.Id(s.Id), sequence, v.Id(runId), v.Id(s.TenantId), type, data, actor, v.Instant(at)]);
+
+    public static AppendRow InsertStep(RowValues v, SessionState s, StepRecord st, long eventSequence, string content) =>
+        new(AppendRowKind.InsertStep,
+        [
+            v.Id(st.Id), v.Id(st.RunId), v.Id(s.Id), v.Id(s.TenantId), st.Sequence, eventSequence, st.Type, content, st.TokensUsed, st.Error,
+            v.Instant(st.StartedAt), v.Instant(st.FinishedAt),
+        ]);
+
+    public static AppendRow InsertSession(RowValues v, SessionState s, string? output, string? input, string startContext) =>
+        new(AppendRowKind.InsertSession,
+        [
+            v.Id(s.Id), v.Id(s.TenantId), v.Id(s.AgentId), v.Id(s.AgentVersionId), s.LlmModel, s.TriggerType.ToWire(), s.TriggeredBy, v.Id(s.TriggerId),
+            s.TriggerName, s.Status.ToString(), s.TotalTokensUsed, output, s.Error, input, startContext, v.Id(s.RootRunId), v.Id(s.EntryRunId),
+            s.RunCount, v.Instant(s.StartedAt), v.Instant(s.FinishedAt), s.Version,
+        ]);
+
+    public static AppendRow UpdateSession(RowValues v, SessionState s, string? output, long expectedVersion) =>
+        new(AppendRowKind.UpdateSession,
+        [
+            s.Status.ToString(), s.TotalTokensUsed, output, s.Error, v.Id(s.EntryRunId), s.RunCount, v.Instant(s.FinishedAt), s.Version, v.Id(s.Id),
+            expectedVersion,
+        ]);
+
+    /// <summary>Most appends only add a step: then only tokens and version move (tokens and step count for a run).</summary>
+    public static AppendRow UpdateSessionProgress(RowValues v, SessionState s, long expectedVersion) =>
+        new(AppendRowKind.UpdateSessionProgress, [s.TotalTokensUsed, s.Version, v.Id(s.Id), expectedVersion]);
+
+    public static AppendRow InsertRun(RowValues v, SessionState s, RunState r, string? output, string? input) =>
+        new(AppendRowKind.InsertRun,
+        [
+            v.Id(r.Id), v.Id(s.Id), v.Id(s.TenantId), v.Id(r.AgentId), v.Id(r.AgentVersionId), v.Id(r.ParentRunId), r.Depth, r.Status.ToString(),
+            r.TotalTokensUsed, output, r.Error, input, v.Instant(r.StartedAt), v.Instant(r.FinishedAt), r.AgentName, r.VersionLabel, r.LlmModel,
+            v.Instant(r.WakeAt), r.CompletedBy, r.CompletionNote, r.Steps.Count,
+        ]);
+
+    public static AppendRow UpdateRun(RowValues v, RunState r, string? output) =>
+        new(AppendRowKind.UpdateRun,
+        [
+            r.Status.ToString(), r.TotalTokensUsed, output, r.Error, v.Instant(r.FinishedAt), v.Instant(r.WakeAt), r.CompletedBy, r.CompletionNote,
+            r.Steps.Count, v.Id(r.Id),
+        ]);
+
+    public static AppendRow UpdateRunProgress(RowValues v, RunState r) =>
+        new(AppendRowKind.UpdateRunProgress, [r.TotalTokensUsed, r.Steps.Count, v.Id(r.Id)]);
+
+    public static AppendRow InsertTask(RowValues v, SessionState s, UserTaskState t, string? outcome) =>
+        new(AppendRowKind.InsertTask,
+        [
+            v.Id(t.Id), v.Id(s.Id), v.Id(t.RunId), v.Id(s.TenantId), v.Id(s.Runs[t.RunId].AgentId), t.Kind, t.Status.ToString(), t.Summary,
+            t.Context.GetRawText(), t.ToolCallId, v.Instant(t.CreatedAt), v.Instant(t.TimeoutAt), outcome, t.Outcome?.By, v.Instant(t.Outcome?.At), t.CancelReason,
+        ]);
+
+    public static AppendRow UpdateTask(RowValues v, UserTaskState t, string? outcome) =>
+        new(AppendRowKind.UpdateTask, [t.Status.ToString(), outcome, t.Outcome?.By, v.Instant(t.Outcome?.At), t.CancelReason, v.Id(t.Id)]);
 
     /// <summary>One reusable command whose parameters bind positionally in the order they appear in the SQL.</summary>
     private sealed class Statement
@@ -146,7 +140,7 @@ internal sealed class AppendCommands(DbConnection connection)
             }
         }
 
-        public Task<int> ExecuteAsync(DbTransaction transaction, CancellationToken cancellationToken, params object?[] values)
+        public Task<int> ExecuteAsync(DbTransaction transaction, object?[] values, CancellationToken cancellationToken)
         {
             if (values.Length != _command.Parameters.Count)
             {
@@ -181,4 +175,34 @@ internal sealed class AppendCommands(DbConnection connection)
             }
         }
     }
+}
+
+/// <summary>Which statement a row goes through; the order is the writer's statement table.</summary>
+internal enum AppendRowKind
+{
+    InsertEvent,
+    InsertStep,
+    InsertSession,
+    UpdateSession,
+    UpdateSessionProgress,
+    InsertRun,
+    UpdateRun,
+    UpdateRunProgress,
+    InsertTask,
+    UpdateTask,
+}
+
+/// <summary>One statement's values, in the order of its parameters, ready to bind.</summary>
+internal sealed record AppendRow(AppendRowKind Kind, object?[] Values);
+
+/// <summary>Ids and instants as the store binds them (<see cref="IStoreDialect.IdValue"/>).</summary>
+internal readonly struct RowValues(IStoreDialect dialect)
+{
+    public object Id(Guid id) => dialect.IdValue(id);
+
+    public object? Id(Guid? id) => id is { } value ? dialect.IdValue(value) : null;
+
+    public object Instant(DateTimeOffset at) => dialect.InstantValue(at.UtcDateTime);
+
+    public object? Instant(DateTimeOffset? at) => at is { } value ? dialect.InstantValue(value.UtcDateTime) : null;
 }

@@ -48,7 +48,7 @@ public sealed partial class EventLogWriter : IAsyncDisposable
             return;
         }
 
-        var append = new PreparedAppend(change);
+        var append = new PreparedAppend(change, _dialect);
         EnsureStarted();
         await _queue.Writer.WriteAsync(append, cancellationToken);
 

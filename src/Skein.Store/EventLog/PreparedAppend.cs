@@ -4,36 +4,38 @@ using Skein.Core.Events;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
 using Skein.Core.Steps;
-using Skein.Core.UserTasks;
 
 namespace Skein.Store.EventLog;
 
 /// <summary>
-/// One session's decided change, serialized on the caller's thread so the single writer loop only binds
-/// and executes. Sequences continue the stream from the version the decision was made on.
+/// One session's decided change as the rows to write, built on the caller's thread (JSON, ids, instants) so the
+/// single writer loop only binds and executes. Sequences continue the stream from the version the decision was
+/// made on; rows go in the order events, steps, session, runs, user tasks.
 /// </summary>
 internal sealed class PreparedAppend
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public PreparedAppend(SessionChange change)
+    public PreparedAppend(SessionChange change, IStoreDialect dialect)
     {
+        var before = change.Before;
         var after = change.Current;
-        ExpectedVersion = change.Before?.Version ?? 0;
+        var values = new RowValues(dialect);
+        ExpectedVersion = before?.Version ?? 0;
         Session = after;
-        IsNewSession = change.Before is null;
 
-        var events = new List<EventToWrite>(change.Events.Count);
-        var steps = new List<StepToWrite>();
+        var events = new List<AppendRow>(change.Events.Count);
+        var steps = new List<AppendRow>();
         var newRuns = new HashSet<Guid>();
+        var touched = new HashSet<Guid>();
         var newTasks = new List<Guid>();
         var changedTasks = new HashSet<Guid>();
-        var touched = new HashSet<Guid>();
         var sequence = ExpectedVersion;
         foreach (var e in change.Events)
         {
             sequence++;
-            events.Add(new EventToWrite(sequence, e.RunIdOrNull, e.TypeName, JsonSerializer.Serialize(e, SkeinJson.Options), e.Actor, e.At.UtcDateTime));
+            var data = JsonSerializer.Serialize(e, SkeinJson.Options);
+            events.Add(AppendCommands.InsertEvent(values, after, sequence, e.RunIdOrNull, e.TypeName, data, e.Actor, e.At));
             if (e.RunIdOrNull is { } runId)
             {
                 touched.Add(runId);
@@ -44,6 +46,10 @@ internal sealed class PreparedAppend
                 case RunStarted r:
                     newRuns.Add(r.RunId);
                     break;
+                case StepAppended s:
+                    var content = StepContent.ToJson(s.Step, after, after.Runs[s.Step.RunId]);
+                    steps.Add(AppendCommands.InsertStep(values, after, s.Step, sequence, content));
+                    break;
                 case UserTaskCreated t:
                     newTasks.Add(t.Task.Id);
                     break;
@@ -53,71 +59,56 @@ internal sealed class PreparedAppend
                 case UserTaskCancelled c:
                     changedTasks.Add(c.TaskId);
                     break;
-                case StepAppended s:
-                    var run = after.Runs[s.Step.RunId];
-                    steps.Add(new StepToWrite(s.Step, sequence, StepContent.ToJson(s.Step, after, run)));
-                    break;
             }
         }
 
-        Events = events;
-        Steps = steps;
-        NewRuns = [.. newRuns.Select(id => new RunToWrite(after.Runs[id], null))];
-        ChangedRuns = [.. touched.Where(id => !newRuns.Contains(id)).Select(id => new RunToWrite(after.Runs[id], change.Before?.Runs.GetValueOrDefault(id)))];
-        SessionOutput = Json(after.Output);
-        SessionProgressOnly = change.Before is { } before
-            && before.Status == after.Status && before.Error == after.Error && before.FinishedAt == after.FinishedAt
-            && before.EntryRunId == after.EntryRunId && before.RunCount == after.RunCount && Json(before.Output) == SessionOutput;
-        if (IsNewSession)
-        {
-            SessionInput = Json(after.Input);
-            StartContext = JsonSerializer.Serialize(after.StartContext, SkeinJson.Options);
-        }
-
-        NewTasks = [.. newTasks.Select(id => after.Tasks[id])];
-        ChangedTasks = [.. changedTasks.Where(id => !newTasks.Contains(id)).Select(id => after.Tasks[id])];
+        var rows = new List<AppendRow>(events.Count + steps.Count + 1 + touched.Count);
+        rows.AddRange(events);
+        rows.AddRange(steps);
+        rows.Add(SessionRow(values, before, after, ExpectedVersion));
+        rows.AddRange(newRuns.Select(id => AppendCommands.InsertRun(values, after, after.Runs[id], Json(after.Runs[id].Output), Json(after.Runs[id].Input))));
+        rows.AddRange(touched.Where(id => !newRuns.Contains(id)).Select(id => RunRow(values, before?.Runs.GetValueOrDefault(id), after.Runs[id])));
+        rows.AddRange(newTasks.Select(id => AppendCommands.InsertTask(values, after, after.Tasks[id], Outcome(after.Tasks[id]))));
+        rows.AddRange(changedTasks.Where(id => !newTasks.Contains(id)).Select(id => AppendCommands.UpdateTask(values, after.Tasks[id], Outcome(after.Tasks[id]))));
+        Rows = rows;
     }
 
     public long ExpectedVersion { get; }
     public SessionState Session { get; }
-    public bool IsNewSession { get; }
-    public IReadOnlyList<EventToWrite> Events { get; }
-    public IReadOnlyList<StepToWrite> Steps { get; }
-    public IReadOnlyList<RunToWrite> NewRuns { get; }
-    public IReadOnlyList<RunToWrite> ChangedRuns { get; }
-    public IReadOnlyList<UserTaskState> NewTasks { get; }
-    public IReadOnlyList<UserTaskState> ChangedTasks { get; }
-
-    /// <summary>
-    /// True when the session row changes only in tokens and version, as after most steps: the update then
-    /// binds two values instead of all, and leaves the indexed status alone so its indexes are not rewritten.
-    /// </summary>
-    public bool SessionProgressOnly { get; }
-
-    /// <summary>The session row's JSON columns; input and start context only for a new session.</summary>
-    public string? SessionOutput { get; }
-    public string? SessionInput { get; }
-    public string? StartContext { get; }
+    public IReadOnlyList<AppendRow> Rows { get; }
     public Task Completion => _done.Task;
 
     public void Succeed() => _done.TrySetResult();
 
     public void Fail(Exception exception) => _done.TrySetException(exception);
 
-    internal sealed record EventToWrite(long Sequence, Guid? RunId, string Type, string Data, string Actor, DateTime OccurredAt);
-
-    internal sealed record StepToWrite(StepRecord Step, long EventSequence, string Content);
-
-    internal sealed record RunToWrite(RunState Run, RunState? Before)
+    private static AppendRow SessionRow(RowValues values, SessionState? before, SessionState after, long expectedVersion)
     {
-        public string? Output { get; } = Json(Run.Output);
-        public string? Input { get; } = Json(Run.Input);
+        var output = Json(after.Output);
+        if (before is null)
+        {
+            return AppendCommands.InsertSession(values, after, output, Json(after.Input), JsonSerializer.Serialize(after.StartContext, SkeinJson.Options));
+        }
 
-        /// <summary>True when the run row changes only in tokens and step count (see <see cref="SessionProgressOnly"/>).</summary>
-        public bool ProgressOnly { get; } = Before is not null
-            && Before.Status == Run.Status && Before.Error == Run.Error && Before.FinishedAt == Run.FinishedAt && Before.WakeAt == Run.WakeAt
-            && Before.CompletedBy == Run.CompletedBy && Before.CompletionNote == Run.CompletionNote && Json(Before.Output) == Json(Run.Output);
+        // After most steps only tokens and version move: the narrow update binds less and leaves the indexed status alone.
+        var progressOnly = before.Status == after.Status && before.Error == after.Error && before.FinishedAt == after.FinishedAt
+            && before.EntryRunId == after.EntryRunId && before.RunCount == after.RunCount && Json(before.Output) == output;
+        return progressOnly
+            ? AppendCommands.UpdateSessionProgress(values, after, expectedVersion)
+            : AppendCommands.UpdateSession(values, after, output, expectedVersion);
+    }
+
+    private static AppendRow RunRow(RowValues values, RunState? before, RunState after)
+    {
+        var output = Json(after.Output);
+        var progressOnly = before is not null
+            && before.Status == after.Status && before.Error == after.Error && before.FinishedAt == after.FinishedAt && before.WakeAt == after.WakeAt
+            && before.CompletedBy == after.CompletedBy && before.CompletionNote == after.CompletionNote && Json(before.Output) == output;
+        return progressOnly ? AppendCommands.UpdateRunProgress(values, after) : AppendCommands.UpdateRun(values, after, output);
     }
 
     private static string? Json(JsonElement? value) => value?.GetRawText();
+
+    private static string? Outcome(Core.UserTasks.UserTaskState task) =>
+        task.Outcome is null ? null : JsonSerializer.Serialize(task.Outcome, SkeinJson.Options);
 }
