@@ -9,7 +9,7 @@ public static class PostgresStoreExtensions
     public static IServiceCollection AddSkeinPostgresStore(this IServiceCollection services, string connectionString)
     {
         services.AddSingleton<IStoreDialect, PostgresDialect>();
-        services.AddDbContextFactory<SkeinDbContext>(o => Configure(o, connectionString));
+        services.AddPooledDbContextFactory<SkeinDbContext>(o => Configure(o, connectionString));
         return services.AddSkeinStore();
     }
 

@@ -11,7 +11,7 @@ public static class SqliteStoreExtensions
     {
         var connectionString = ConnectionString(databasePath);
         services.AddSingleton<IStoreDialect, SqliteDialect>();
-        services.AddDbContextFactory<SkeinDbContext>(o => Configure(o, connectionString));
+        services.AddPooledDbContextFactory<SkeinDbContext>(o => Configure(o, connectionString));
         return services.AddSkeinStore();
     }
 

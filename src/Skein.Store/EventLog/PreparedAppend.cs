@@ -23,6 +23,7 @@ internal sealed class PreparedAppend
         IsNewSession = change.Before is null;
 
         var events = new List<EventToWrite>(change.Events.Count);
+        var stored = new List<StoredEvent>(change.Events.Count);
         var steps = new List<StepToWrite>();
         var newRuns = new HashSet<Guid>();
         var touched = new HashSet<Guid>();
@@ -31,6 +32,7 @@ internal sealed class PreparedAppend
         {
             sequence++;
             events.Add(new EventToWrite(sequence, e.RunIdOrNull, e.TypeName, JsonSerializer.Serialize(e, SkeinJson.Options), e.Actor, e.At.UtcDateTime));
+            stored.Add(new StoredEvent(sequence, e));
             if (e.RunIdOrNull is { } runId)
             {
                 touched.Add(runId);
@@ -49,6 +51,7 @@ internal sealed class PreparedAppend
         }
 
         Events = events;
+        Stored = stored;
         Steps = steps;
         NewRuns = [.. newRuns.Select(id => after.Runs[id])];
         ChangedRuns = [.. touched.Where(id => !newRuns.Contains(id)).Select(id => after.Runs[id])];
@@ -58,6 +61,9 @@ internal sealed class PreparedAppend
     public SessionState Session { get; }
     public bool IsNewSession { get; }
     public IReadOnlyList<EventToWrite> Events { get; }
+
+    /// <summary>The same events as readers get them back from the store, for the notifier once committed.</summary>
+    public IReadOnlyList<StoredEvent> Stored { get; }
     public IReadOnlyList<StepToWrite> Steps { get; }
     public IReadOnlyList<RunState> NewRuns { get; }
     public IReadOnlyList<RunState> ChangedRuns { get; }
