@@ -21,7 +21,7 @@ public sealed class EventLogReader(IDbContextFactory<SkeinDbContext> contexts)
     }
 
     /// <summary>Events after <paramref name="afterSequence"/>, in order: what a resuming reader missed.</summary>
-    public async Task<IReadOnlyList<(long Sequence, SessionEvent Event)>> ReadAfterAsync(Guid sessionId, long afterSequence, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(Guid sessionId, long afterSequence, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var rows = await db.SessionEvents.AsNoTracking()
@@ -29,7 +29,7 @@ public sealed class EventLogReader(IDbContextFactory<SkeinDbContext> contexts)
             .OrderBy(e => e.Sequence)
             .Select(e => new { e.Sequence, e.Data })
             .ToListAsync(cancellationToken);
-        return [.. rows.Select(r => (r.Sequence, Deserialize(r.Data)))];
+        return [.. rows.Select(r => new StoredEvent(r.Sequence, Deserialize(r.Data)))];
     }
 
     public static SessionEvent Deserialize(string data) =>

@@ -150,7 +150,7 @@ public sealed partial class EventLogWriter : IAsyncDisposable
     private void Committed(PreparedAppend append)
     {
         append.Succeed();
-        _notifier.Publish(append.Session.Id, append.Session.Version);
+        _notifier.Publish(append.Session.Id, append.Stored);
     }
 
     public async ValueTask DisposeAsync()

@@ -25,6 +25,7 @@ internal sealed class PreparedAppend
         Session = after;
 
         var events = new List<AppendRow>(change.Events.Count);
+        var stored = new List<StoredEvent>(change.Events.Count);
         var steps = new List<AppendRow>();
         var newRuns = new HashSet<Guid>();
         var touched = new HashSet<Guid>();
@@ -36,6 +37,7 @@ internal sealed class PreparedAppend
             sequence++;
             var data = JsonSerializer.Serialize(e, SkeinJson.Options);
             events.Add(AppendCommands.InsertEvent(values, after, sequence, e.RunIdOrNull, e.TypeName, data, e.Actor, e.At));
+            stored.Add(new StoredEvent(sequence, e));
             if (e.RunIdOrNull is { } runId)
             {
                 touched.Add(runId);
@@ -71,11 +73,15 @@ internal sealed class PreparedAppend
         rows.AddRange(newTasks.Select(id => AppendCommands.InsertTask(values, after, after.Tasks[id], Outcome(after.Tasks[id]))));
         rows.AddRange(changedTasks.Where(id => !newTasks.Contains(id)).Select(id => AppendCommands.UpdateTask(values, after.Tasks[id], Outcome(after.Tasks[id]))));
         Rows = rows;
+        Stored = stored;
     }
 
     public long ExpectedVersion { get; }
     public SessionState Session { get; }
     public IReadOnlyList<AppendRow> Rows { get; }
+
+    /// <summary>The same events as readers get them back from the store, for the notifier once committed.</summary>
+    public IReadOnlyList<StoredEvent> Stored { get; }
     public Task Completion => _done.Task;
 
     public void Succeed() => _done.TrySetResult();

@@ -4,65 +4,164 @@ using System.Threading.Channels;
 namespace Skein.Store.EventLog;
 
 /// <summary>
-/// Wakes readers when a session's stream grows. A signal carries no event: readers fetch events from
-/// the store after the last sequence they saw, so coalesced or missed signals never lose an event and
-/// a slow reader costs one pending signal, not a growing buffer.
+/// Wakes readers when a session's stream grows. A signal carries no event: readers fetch events after the
+/// last sequence they saw, so coalesced or missed signals never lose an event and a slow reader costs one
+/// pending signal, not a growing buffer. While a session has subscribers it also keeps the tail of what
+/// this node committed to it, so many readers of one live session share those events instead of each
+/// querying the store for them (<see cref="Subscription.RecentAfter"/>).
 /// </summary>
 public sealed class SessionEventNotifier
 {
+    /// <summary>Events kept per watched session; a reader further behind than this reads the store.</summary>
+    public const int TailCapacity = 256;
+
     private static readonly Guid AllSessions = Guid.Empty;
-    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Subscription, byte>> _subscribers = new();
+    private readonly ConcurrentDictionary<Guid, Feed> _feeds = new();
 
     /// <summary>Signals for one session; <see cref="Guid.Empty"/> means every session (for list views).</summary>
     public Subscription Subscribe(Guid sessionId)
     {
-        var subscription = new Subscription(this, sessionId);
-        _subscribers.GetOrAdd(sessionId, _ => new()).TryAdd(subscription, 0);
-        return subscription;
+        while (true)
+        {
+            var feed = _feeds.GetOrAdd(sessionId, _ => new Feed());
+            var subscription = new Subscription(this, sessionId, feed);
+            if (feed.TryAdd(subscription))
+            {
+                return subscription;
+            }
+
+            // The last subscriber left and retired this feed meanwhile: take the next one.
+            _feeds.TryRemove(new KeyValuePair<Guid, Feed>(sessionId, feed));
+        }
     }
 
     public Subscription SubscribeAll() => Subscribe(AllSessions);
 
-    public void Publish(Guid sessionId, long lastSequence)
+    /// <summary>Called once per commit, in commit order, with the committed events of one session.</summary>
+    public void Publish(Guid sessionId, IReadOnlyList<StoredEvent> committed)
     {
-        Signal(sessionId, sessionId, lastSequence);
-        Signal(AllSessions, sessionId, lastSequence);
-    }
-
-    private void Signal(Guid key, Guid sessionId, long lastSequence)
-    {
-        if (_subscribers.TryGetValue(key, out var subs))
+        if (_feeds.TryGetValue(sessionId, out var feed))
         {
-            foreach (var sub in subs.Keys)
-            {
-                sub.Writer.TryWrite(new SessionSignal(sessionId, lastSequence));
-            }
+            feed.Append(committed);
+            feed.Signal();
+        }
+
+        if (_feeds.TryGetValue(AllSessions, out var all))
+        {
+            all.Signal();
         }
     }
 
     private void Unsubscribe(Subscription subscription)
     {
-        if (_subscribers.TryGetValue(subscription.SessionId, out var subs))
+        if (subscription.Feed.Remove(subscription))
         {
-            subs.TryRemove(subscription, out _);
+            _feeds.TryRemove(new KeyValuePair<Guid, Feed>(subscription.SessionId, subscription.Feed));
+        }
+    }
+
+    /// <summary>One watched session: its subscribers and the contiguous tail of events committed here.</summary>
+    internal sealed class Feed
+    {
+        private readonly HashSet<Subscription> _subscribers = [];
+        private Subscription[] _snapshot = [];
+        private StoredEvent[] _tail = [];
+        private bool _retired;
+
+        public bool TryAdd(Subscription subscription)
+        {
+            lock (_subscribers)
+            {
+                if (_retired)
+                {
+                    return false;
+                }
+
+                _subscribers.Add(subscription);
+                _snapshot = [.. _subscribers];
+                return true;
+            }
+        }
+
+        /// <summary>True when this was the last subscriber: the feed is retired and its tail dropped.</summary>
+        public bool Remove(Subscription subscription)
+        {
+            lock (_subscribers)
+            {
+                if (_subscribers.Remove(subscription))
+                {
+                    _snapshot = [.. _subscribers];
+                }
+
+                if (_subscribers.Count > 0 || _retired)
+                {
+                    return false;
+                }
+
+                _retired = true;
+                _tail = [];
+                return true;
+            }
+        }
+
+        /// <summary>
+        /// Appends in commit order. A sequence that does not follow the tail's last one (another node wrote
+        /// in between) starts a new tail, so the tail never has a gap.
+        /// </summary>
+        public void Append(IReadOnlyList<StoredEvent> committed)
+        {
+            if (committed.Count == 0)
+            {
+                return;
+            }
+
+            lock (_subscribers)
+            {
+                var tail = Volatile.Read(ref _tail);
+                StoredEvent[] next = tail.Length > 0 && tail[^1].Sequence + 1 == committed[0].Sequence ? [.. tail, .. committed] : [.. committed];
+                Volatile.Write(ref _tail, next.Length > TailCapacity ? next[^TailCapacity..] : next);
+            }
+        }
+
+        public void Signal()
+        {
+            foreach (var subscriber in Volatile.Read(ref _snapshot))
+            {
+                subscriber.Writer.TryWrite(true);
+            }
+        }
+
+        public IReadOnlyList<StoredEvent>? After(long sequence)
+        {
+            var tail = Volatile.Read(ref _tail);
+            if (tail.Length == 0 || tail[0].Sequence > sequence + 1)
+            {
+                return null;
+            }
+
+            var from = (int)Math.Min(sequence + 1 - tail[0].Sequence, tail.Length);
+            return new ArraySegment<StoredEvent>(tail, from, tail.Length - from);
         }
     }
 
     public sealed class Subscription : IDisposable
     {
         private readonly SessionEventNotifier _owner;
-        private readonly Channel<SessionSignal> _channel = Channel.CreateBounded<SessionSignal>(
+        private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
-        internal Subscription(SessionEventNotifier owner, Guid sessionId)
+        internal Subscription(SessionEventNotifier owner, Guid sessionId, Feed feed)
         {
             _owner = owner;
             SessionId = sessionId;
+            Feed = feed;
         }
 
         public Guid SessionId { get; }
 
-        internal ChannelWriter<SessionSignal> Writer => _channel.Writer;
+        internal Feed Feed { get; }
+
+        internal ChannelWriter<bool> Writer => _channel.Writer;
 
         /// <summary>Completes when something was appended since the last wait (or at once if it already was).</summary>
         public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -80,8 +179,14 @@ public sealed class SessionEventNotifier
             }
         }
 
+        /// <summary>
+        /// The session's events after <paramref name="sequence"/> that this node committed since the first
+        /// subscriber came, or null when they may not all be here (the reader is too far behind, or another
+        /// node wrote in between): then read the store. Events committed by other nodes are not signalled
+        /// here, so a reader still reads the store on its first pass and after a wait that timed out.
+        /// </summary>
+        public IReadOnlyList<StoredEvent>? RecentAfter(long sequence) => Feed.After(sequence);
+
         public void Dispose() => _owner.Unsubscribe(this);
     }
 }
-
-public readonly record struct SessionSignal(Guid SessionId, long LastSequence);

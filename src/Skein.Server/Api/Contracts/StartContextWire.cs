@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Skein.Core;
 using Skein.Core.Agents;
 
@@ -11,6 +12,18 @@ namespace Skein.Server.Api.Contracts;
 /// </summary>
 public static class StartContextWire
 {
+    // The wire shows none of the scripted model's script, which can be long: it is skipped, not materialized.
+    private static readonly JsonSerializerOptions WithoutScript = new(SkeinJson.Options)
+    {
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver().WithAddedModifier(type =>
+        {
+            if (type.Type == typeof(VersionSnapshot) && type.Properties.FirstOrDefault(p => p.Name == "script") is { } script)
+            {
+                type.Properties.Remove(script);
+            }
+        }),
+    };
+
     public static JsonObject? From(string? stored)
     {
         if (stored is null)
@@ -18,7 +31,7 @@ public static class StartContextWire
             return null;
         }
 
-        var context = JsonSerializer.Deserialize<StartContext>(stored, SkeinJson.Options)!;
+        var context = JsonSerializer.Deserialize<StartContext>(stored, WithoutScript)!;
         var v = context.Version;
         return new JsonObject
         {

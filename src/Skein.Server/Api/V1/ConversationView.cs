@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Skein.Core.Redaction;
@@ -16,11 +17,11 @@ namespace Skein.Server.Api.V1;
 public static class ConversationView
 {
     /// <summary>Keys <c>stepContent=slim</c> drops from object contents (SPEC section 4).</summary>
-    private static readonly string[] SlimDropped = ["session_id", "run_id", "tenant_id", "agent_id", "agent_version_id", "event_id"];
+    private static readonly byte[][] SlimDropped = [.. new[] { "session_id", "run_id", "tenant_id", "agent_id", "agent_version_id", "event_id" }.Select(Encoding.UTF8.GetBytes)];
 
     public sealed record Response(SessionDto Session, IReadOnlyList<JsonObject> Runs, IReadOnlyList<Item> Items);
 
-    public sealed record Item(Guid RunId, Guid Id, int Sequence, int Ordinal, string Type, JsonNode? Content, long? TokensUsed, string? Error, DateTime StartedAt, DateTime FinishedAt);
+    public sealed record Item(Guid RunId, Guid Id, int Sequence, int Ordinal, string Type, RawJson Content, long? TokensUsed, string? Error, DateTime StartedAt, DateTime FinishedAt);
 
     public static Response Build(SessionDetail detail, bool slim, bool redact)
     {
@@ -46,7 +47,7 @@ public static class ConversationView
             };
             var sequence = detail.Steps.Count(s => s.RunId == run.Id) + 1;
             rows.Add((last + 0.5, ordinal => new Item(run.Id, run.Id, sequence, ordinal, ConversationItemTypes.RunCompleted,
-                content, run.TotalTokensUsed, run.Error, run.StartedAt, run.FinishedAt ?? run.StartedAt)));
+                new RawJson(content.ToJsonString()), run.TotalTokensUsed, run.Error, run.StartedAt, run.FinishedAt ?? run.StartedAt)));
         }
 
         if (session.FinishedAt is { } finished)
@@ -60,7 +61,7 @@ public static class ConversationView
                 ["total_tokens_used"] = session.TotalTokensUsed,
             };
             rows.Add((double.MaxValue, ordinal => new Item(session.RootRunId, session.Id, 0, ordinal, ConversationItemTypes.SessionCompleted,
-                content, session.TotalTokensUsed, session.Error, session.StartedAt, finished)));
+                new RawJson(content.ToJsonString()), session.TotalTokensUsed, session.Error, session.StartedAt, finished)));
         }
 
         var ordered = rows.OrderBy(r => r.Order).Select(r => r.Make);
@@ -109,19 +110,8 @@ public static class ConversationView
 
     private static bool IsFinished(string status) => Enum.TryParse<RunStatus>(status, out var s) && RunStatusMachine.IsTerminal(s);
 
-    private static JsonNode? Content(string json, bool slim)
-    {
-        var node = JsonNode.Parse(json);
-        if (slim && node is JsonObject obj)
-        {
-            foreach (var key in SlimDropped)
-            {
-                obj.Remove(key);
-            }
-        }
-
-        return node;
-    }
+    /// <summary>Step contents go out as stored; only <c>slim</c> rewrites them, without building a tree.</summary>
+    private static RawJson Content(string json, bool slim) => slim ? new RawJson(json).WithoutKeys(SlimDropped) : new RawJson(json);
 
     private static JsonNode? Parse(string? json) => json is null ? null : JsonNode.Parse(json);
 }

@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Skein.Core.Events;
 using Skein.Core.Redaction;
 using Skein.Core.Sessions;
@@ -12,8 +12,9 @@ namespace Skein.Server.Api.V1;
 /// <summary>
 /// <c>GET /v1/runs/{runId}/stream</c>: the whole session as SSE, replayed from the store and then live.
 /// Each event's <c>id:</c> is its session event sequence, so <c>Last-Event-ID</c> resumes exactly. Events
-/// are always read from the store after the last id sent, so a slow client falls behind but never
-/// loses an event, and a dropped connection resumes without gaps or duplicates.
+/// are always read after the last id sent, so a slow client falls behind but never loses an event, and a
+/// dropped connection resumes without gaps or duplicates. Live events come from the notifier's shared
+/// tail when it holds all of them (one copy and one frame for every subscriber), otherwise from the store.
 /// Framing is written by hand: the Phrony client needs LF-only separators and heartbeat comment lines.
 /// </summary>
 public static class RunStreamEndpoint
@@ -56,33 +57,38 @@ public static class RunStreamEndpoint
 
         try
         {
+            // Other nodes' commits are not signalled here: read the store first and after every quiet wait.
+            var fromStore = true;
             while (!cancellationToken.IsCancellationRequested)
             {
-                var events = await reader.ReadAfterAsync(sessionId, last, cancellationToken);
-                foreach (var (sequence, e) in events)
+                var shared = fromStore ? null : signals.RecentAfter(last);
+                var events = shared ?? await reader.ReadAfterAsync(sessionId, last, cancellationToken);
+                foreach (var stored in events)
                 {
-                    last = sequence;
-                    var view = StreamEventMapping.Map(sessionId, e);
-                    if (redact && !OutputOnlyRedaction.KeepsStreamEvent(view.Kind, view.Subject))
+                    last = stored.Sequence;
+                    var frame = shared is null ? StreamFrame.Create(sessionId, stored) : StreamFrame.Share(sessionId, stored);
+                    if (redact && !OutputOnlyRedaction.KeepsStreamEvent(frame.Kind, frame.Subject))
                     {
                         continue;
                     }
 
-                    await http.Response.WriteAsync(Frame(sequence, view), cancellationToken);
-                    if (view.Subject == StreamEventMapping.SessionCompleted)
+                    // Buffered, not sent: one flush (one send) per wake-up however many events it brought.
+                    http.Response.BodyWriter.Write(frame.Utf8);
+                    if (frame.Subject == StreamEventMapping.SessionCompleted)
                     {
-                        await http.Response.Body.FlushAsync(cancellationToken);
+                        await http.Response.BodyWriter.FlushAsync(cancellationToken);
                         return;
                     }
                 }
 
-                await http.Response.Body.FlushAsync(cancellationToken);
-                if (events.Count == 0 && await IsFinishedAsync(queries, sessionId, cancellationToken))
+                await http.Response.BodyWriter.FlushAsync(cancellationToken);
+                if (shared is null && events.Count == 0 && await IsFinishedAsync(queries, sessionId, cancellationToken))
                 {
                     return;
                 }
 
-                if (!await signals.WaitAsync(Heartbeat, cancellationToken))
+                fromStore = !await signals.WaitAsync(Heartbeat, cancellationToken);
+                if (fromStore)
                 {
                     await http.Response.WriteAsync(": heartbeat\n\n", cancellationToken);
                     await http.Response.Body.FlushAsync(cancellationToken);
@@ -93,18 +99,6 @@ public static class RunStreamEndpoint
         {
             // The client went away; it resumes with Last-Event-ID.
         }
-    }
-
-    public static string Frame(long sequence, StreamEventView view)
-    {
-        var json = new JsonObject
-        {
-            ["ts"] = view.Ts.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-            ["kind"] = view.Kind,
-            ["subject"] = view.Subject,
-            ["data"] = view.Data,
-        };
-        return $"id: {sequence}\ndata: {json.ToJsonString()}\n\n";
     }
 
     private static async Task<bool> IsFinishedAsync(SessionQueries queries, Guid sessionId, CancellationToken cancellationToken)

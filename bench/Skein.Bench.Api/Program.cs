@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Skein.Bench.Api;
+
+// Load drivers for the public /v1 API (docs/performance-api.md). They report figures; they fail (exit 1)
+// only when the server answers wrongly (failed starts, unfinished runs, lost or duplicated SSE events).
+var parsed = BenchArgs.Parse(args);
+var benches = new Dictionary<string, Func<BenchArgs, BenchServer, CancellationToken, Task<bool>>>
+{
+    ["start-latency"] = StartLatencyBench.RunAsync,
+    ["conversation-latency"] = ConversationLatencyBench.RunAsync,
+    ["sse-latency"] = SseLatencyBench.RunAsync,
+};
+
+if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Command)))
+{
+    Console.Error.WriteLine("usage: Skein.Bench.Api <start-latency|conversation-latency|sse-latency|all> [--smoke]");
+    Console.Error.WriteLine("  start-latency        [--rate 200] [--seconds 20] [--warmup 30]");
+    Console.Error.WriteLine("  conversation-latency [--turns 167] [--requests 300] [--warmup 15]   (warm-up per mode)");
+    Console.Error.WriteLine("  sse-latency          [--subscribers 1000] [--messages 30] [--pause-ms 200] [--warmup 20]");
+    Console.Error.WriteLine("  warm-up values are seconds of the same load before measuring");
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+var ok = true;
+var total = Stopwatch.StartNew();
+
+// Each measurement gets a fresh server (no sessions or JIT state left by another); smoke runs share one to stay short.
+using var shared = parsed.Smoke ? await BenchServer.StartAsync(cancel.Token) : null;
+foreach (var (name, run) in benches.Where(b => parsed.Command == "all" || b.Key == parsed.Command))
+{
+    var one = Stopwatch.StartNew();
+    using var own = shared is null ? await BenchServer.StartAsync(cancel.Token) : null;
+    var passed = await run(parsed, shared ?? own ?? throw new InvalidOperationException("no server"), cancel.Token);
+    Console.WriteLine($"{name}: {(passed ? "ok" : "FAILED")} in {one.Elapsed.TotalSeconds:0.0} s{(parsed.Smoke ? " (smoke)" : "")}");
+    ok &= passed;
+}
+
+if (parsed.Command == "all")
+{
+    Console.WriteLine($"all: {(ok ? "ok" : "FAILED")} in {total.Elapsed.TotalSeconds:0.0} s");
+}
+
+return ok ? 0 : 1;

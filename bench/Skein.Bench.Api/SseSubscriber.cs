@@ -1,0 +1,101 @@
+using System.Buffers.Text;
+
+namespace Skein.Bench.Api;
+
+/// <summary>
+/// One SSE client on its own connection: records each event's id and its latency, receive time minus the
+/// event's <c>ts</c> (server and client share the machine's clock). Reads until the server ends the stream.
+/// Frames are parsed as bytes without allocating, so the driver takes as little CPU from the server as it can.
+/// </summary>
+public sealed class SseSubscriber
+{
+    private static readonly byte[] TsField = "\"ts\":\""u8.ToArray();
+    private readonly List<(long Id, double LatencyMs)> _events = new(1024);
+    private long _lastId;
+
+    /// <summary>The last event id received; read by the driver while the stream runs.</summary>
+    public long LastId => Interlocked.Read(ref _lastId);
+
+    public IReadOnlyList<(long Id, double LatencyMs)> Events => _events;
+
+    public string? Error { get; private set; }
+
+    public async Task RunAsync(HttpClient client, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[16 * 1024];
+            var filled = 0;
+            while (true)
+            {
+                if (filled == buffer.Length)
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+
+                var read = await body.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                // Frames that arrive in one read arrived together: one clock reading for all of them.
+                var received = DateTimeOffset.UtcNow;
+                filled += read;
+                var consumed = Frames(buffer.AsSpan(0, filled), received);
+                buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
+                filled -= consumed;
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or FormatException)
+        {
+            Error = ex.GetType().Name + ": " + ex.Message;
+        }
+    }
+
+    /// <summary>Records every complete frame (<c>id: n\ndata: {...}\n\n</c>; heartbeats are comments) and returns the bytes used.</summary>
+    private int Frames(ReadOnlySpan<byte> data, DateTimeOffset received)
+    {
+        var consumed = 0;
+        int end;
+        while ((end = data[consumed..].IndexOf("\n\n"u8)) >= 0)
+        {
+            var frame = data.Slice(consumed, end);
+            consumed += end + 2;
+            long id = 0;
+            DateTimeOffset? ts = null;
+            foreach (var range in frame.Split((byte)'\n'))
+            {
+                var line = frame[range];
+                if (line.StartsWith("id: "u8))
+                {
+                    id = Utf8Parser.TryParse(line[4..], out long value, out _) ? value : throw new FormatException("bad id line");
+                }
+                else if (line.StartsWith("data: "u8))
+                {
+                    ts = Ts(line);
+                }
+            }
+
+            if (ts is { } sent)
+            {
+                _events.Add((id, (received - sent).TotalMilliseconds));
+                Interlocked.Exchange(ref _lastId, id);
+            }
+        }
+
+        return consumed;
+    }
+
+    /// <summary>The frame's <c>ts</c>, found without parsing the whole JSON (the server writes it first).</summary>
+    private static DateTimeOffset Ts(ReadOnlySpan<byte> line)
+    {
+        var at = line.IndexOf(TsField);
+        var value = at < 0 ? default : line[(at + TsField.Length)..];
+        var close = value.IndexOf((byte)'"');
+        return close > 0 && Utf8Parser.TryParse(value[..close], out DateTimeOffset ts, out _, 'O') ? ts : throw new FormatException("no ts in a data line");
+    }
+}

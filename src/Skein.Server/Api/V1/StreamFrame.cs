@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using Skein.Core.Events;
+using Skein.Store.EventLog;
+
+namespace Skein.Server.Api.V1;
+
+/// <summary>
+/// One stored event as an SSE frame, <c>id: {sequence}\ndata: {json}\n\n</c> in UTF-8, with the kind and
+/// subject that redaction and end-of-stream decisions need. A frame depends only on the event, so events
+/// shared through the notifier's tail are framed once for all their subscribers.
+/// </summary>
+public sealed record StreamFrame(string Kind, string Subject, byte[] Utf8)
+{
+    // Keyed by the shared event instance: an entry lives exactly as long as the tail still holds the event.
+    private static readonly ConditionalWeakTable<StoredEvent, StreamFrame> Shared = new();
+
+    /// <summary>The frame of an event that other subscribers of the session may send too.</summary>
+    public static StreamFrame Share(Guid sessionId, StoredEvent stored) =>
+        Shared.TryGetValue(stored, out var frame) ? frame : Shared.GetOrAdd(stored, Create(sessionId, stored));
+
+    public static StreamFrame Create(Guid sessionId, StoredEvent stored)
+    {
+        var view = StreamEventMapping.Map(sessionId, stored.Event);
+        return new StreamFrame(view.Kind, view.Subject, Encoding.UTF8.GetBytes(Text(stored.Sequence, view)));
+    }
+
+    public static string Text(long sequence, StreamEventView view)
+    {
+        var json = new JsonObject
+        {
+            ["ts"] = view.Ts.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ["kind"] = view.Kind,
+            ["subject"] = view.Subject,
+            ["data"] = view.Data,
+        };
+        return $"id: {sequence}\ndata: {json.ToJsonString()}\n\n";
+    }
+}
