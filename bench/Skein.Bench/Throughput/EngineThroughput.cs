@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Skein.Core.Agents;
 using Skein.Core.Sessions;
 using Skein.Engine;
@@ -14,14 +14,13 @@ namespace Skein.Bench.Throughput;
 
 /// <summary>
 /// Drives the real engine (RunStarter, dispatcher, run loop, group-commit writer) on a fresh SQLite file:
-/// each run is one model turn with one <c>skein_echo</c> call, then the final output. All runs are started
-/// up front and the engine drives at most <c>concurrency</c> of them at once (its MaxConcurrentRuns); a run
-/// is done when its session row says Completed. The time runs from the first start to the last session's
-/// <c>finished_at</c>, so the driver can check for the end rarely and stay off the engine's CPU.
+/// each run is one model turn with one <c>skein_echo</c> call, then the final output. At most
+/// <c>concurrency</c> runs are in flight; a run is done when its session row says Completed.
 /// </summary>
 internal static class EngineThroughput
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    /// <summary>How often the driver looks for room in the window: rarely enough that its timer does not compete with the engine.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
     private static readonly JsonElement Input = JsonSerializer.SerializeToElement(new { question = "What is the weather in Lisbon?" });
 
@@ -44,44 +43,65 @@ internal static class EngineThroughput
     {
         await using var host = await EngineTestHost.StartAsync(databasePath, configure: o =>
         {
-            o.MaxConcurrentRuns = options.Concurrency;
+            o.MaxConcurrentRuns = Math.Max(o.MaxConcurrentRuns, options.Concurrency);
 
             // The product default: the test host polls for due timers 20 times faster than a server does.
             o.TimerPollInterval = new EngineOptions().TimerPollInterval;
         });
         var agent = await host.CreateAgentAsync(Agent);
+        var dispatcher = host.Services.GetRequiredService<RunDispatcher>();
         await using var sessions = await SessionCounter.OpenAsync(databasePath, agent.AgentId, cancellationToken);
 
         // Warm-up lets tiered JIT reach its optimized code; measuring earlier measures the JIT.
-        await DriveAsync(host.Starter, sessions, agent.AgentId, options.Warmup, options.Concurrency, expectedDone: options.Warmup, cancellationToken);
+        await DriveAsync(host.Starter, dispatcher, sessions, agent.AgentId, options.Warmup, options.Concurrency, expectedDone: options.Warmup, cancellationToken);
         var meter = new PhaseMeter();
-        var (elapsed, sample) = await DriveAsync(
-            host.Starter, sessions, agent.AgentId, options.Runs, options.Concurrency, expectedDone: options.Warmup + options.Runs, cancellationToken);
-        return new EngineResult(meter.Stop(options.Runs) with { Elapsed = elapsed }, sample);
+        var sample = await DriveAsync(host.Starter, dispatcher, sessions, agent.AgentId, options.Runs, options.Concurrency, expectedDone: options.Warmup + options.Runs, cancellationToken);
+        return new EngineResult(meter.Stop(options.Runs), sample);
     }
 
-    /// <summary>Starts the runs (at most <paramref name="concurrency"/> starts at a time) and waits until all completed.</summary>
-    private static async Task<(TimeSpan Elapsed, Guid SampleSessionId)> DriveAsync(
-        RunStarter starter, SessionCounter sessions, Guid agentId, int runs, int concurrency, int expectedDone, CancellationToken cancellationToken)
+    /// <summary>Starts <paramref name="runs"/> runs keeping at most <paramref name="concurrency"/> in flight; returns one started session id.</summary>
+    private static async Task<Guid> DriveAsync(
+        RunStarter starter, RunDispatcher dispatcher, SessionCounter sessions, Guid agentId, int runs, int concurrency, int expectedDone, CancellationToken cancellationToken)
     {
-        // The engine stamps finished_at from TimeProvider.System: the same clock.
-        var first = DateTime.UtcNow;
-        using var gate = new SemaphoreSlim(concurrency);
-        var started = await Task.WhenAll(Enumerable.Range(0, runs).Select(_ => StartAsync()));
+        var starting = 0;
+        var starts = new List<Task<StartedRun>>(runs);
+        while (starts.Count < runs)
+        {
+            // A started run is counted by the dispatcher until its driver exits, i.e. until it finished.
+            var room = concurrency - dispatcher.ActiveCount - Volatile.Read(ref starting);
+            if (room <= 0)
+            {
+                await Task.Delay(PollInterval, cancellationToken);
+                continue;
+            }
+
+            for (var i = 0; i < room && starts.Count < runs; i++)
+            {
+                Interlocked.Increment(ref starting);
+                starts.Add(StartAsync());
+            }
+        }
+
+        var started = await Task.WhenAll(starts);
+
+        // Drivers exit only after their last commit; polling the dispatcher costs nothing, the store confirms.
+        while (dispatcher.ActiveCount > 0)
+        {
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+
         await sessions.WaitForCompletedAsync(expectedDone, TimeSpan.FromMinutes(10), cancellationToken);
-        var last = await sessions.LastFinishedAtAsync(cancellationToken);
-        return (last - first, started[^1].SessionId);
+        return started[^1].SessionId;
 
         async Task<StartedRun> StartAsync()
         {
-            await gate.WaitAsync(cancellationToken);
             try
             {
                 return await starter.StartAsync(new StartRunRequest(agentId, Input, TriggerType.Api, "bench"), cancellationToken);
             }
             finally
             {
-                gate.Release();
+                Interlocked.Decrement(ref starting);
             }
         }
     }
@@ -92,12 +112,9 @@ internal static class EngineThroughput
         private readonly SqliteConnection _connection;
         private readonly SqliteCommand _count;
 
-        private readonly Guid _agentId;
-
         private SessionCounter(SqliteConnection connection, Guid agentId)
         {
             _connection = connection;
-            _agentId = agentId;
             _count = connection.CreateCommand();
             _count.CommandText = "SELECT status, COUNT(*) FROM sessions WHERE agent_id = $agent GROUP BY status";
             _count.Parameters.AddWithValue("$agent", RowShape.GuidText(agentId));
@@ -135,15 +152,6 @@ internal static class EngineThroughput
 
                 await Task.Delay(PollInterval, cancellationToken);
             }
-        }
-
-        public async Task<DateTime> LastFinishedAtAsync(CancellationToken cancellationToken)
-        {
-            await using var last = _connection.CreateCommand();
-            last.CommandText = "SELECT MAX(finished_at) FROM sessions WHERE agent_id = $agent";
-            last.Parameters.AddWithValue("$agent", RowShape.GuidText(_agentId));
-            var text = (string?)await last.ExecuteScalarAsync(cancellationToken) ?? throw new InvalidOperationException("no finished session");
-            return DateTime.SpecifyKind(DateTime.Parse(text, CultureInfo.InvariantCulture), DateTimeKind.Utc);
         }
 
         private async Task<Dictionary<string, int>> CountAsync(CancellationToken cancellationToken)

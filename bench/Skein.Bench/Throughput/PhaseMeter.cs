@@ -9,6 +9,7 @@ internal sealed class PhaseMeter
     private readonly TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
     private readonly long _allocated = GC.GetTotalAllocatedBytes();
     private readonly int _gen0 = GC.CollectionCount(0);
+    private readonly TimeSpan _paused = GC.GetTotalPauseDuration();
     private readonly long _written = WrittenBytes();
 
     public PhaseCost Stop(int runs) => new(
@@ -17,6 +18,7 @@ internal sealed class PhaseMeter
         Process.GetCurrentProcess().TotalProcessorTime - _cpu,
         GC.GetTotalAllocatedBytes() - _allocated,
         GC.CollectionCount(0) - _gen0,
+        GC.GetTotalPauseDuration() - _paused,
         WrittenBytes() - _written);
 
     /// <summary>Bytes the process handed to write calls (Linux <c>/proc/self/io</c> wchar): WAL frames and checkpoint copies.</summary>
@@ -37,7 +39,7 @@ internal sealed class PhaseMeter
 /// One phase's cost. CPU is process CPU time, steadier than wall time on a shared machine; written bytes show
 /// how much the database really wrote per run (WAL pages and checkpoints), beyond the rows' own size.
 /// </summary>
-internal sealed record PhaseCost(int Runs, TimeSpan Elapsed, TimeSpan Cpu, long AllocatedBytes, int Gen0Collections, long WrittenBytes)
+internal sealed record PhaseCost(int Runs, TimeSpan Elapsed, TimeSpan Cpu, long AllocatedBytes, int Gen0Collections, TimeSpan GcPaused, long WrittenBytes)
 {
     public double RunsPerSecond => Runs / Elapsed.TotalSeconds;
 
@@ -49,5 +51,6 @@ internal sealed record PhaseCost(int Runs, TimeSpan Elapsed, TimeSpan Cpu, long 
 
     public string Describe(int rowsPerRun) =>
         $"{Runs} runs in {Elapsed.TotalSeconds:0.00} s = {RunsPerSecond:N0} runs/s ({RunsPerSecond * rowsPerRun:N0} rows/s); " +
-        $"per run: CPU {CpuMillisecondsPerRun:0.00} ms, written {WrittenKilobytesPerRun:N0} KB, allocated {AllocatedKilobytesPerRun:N0} KB ({Gen0Collections} gen0 GCs)";
+        $"per run: CPU {CpuMillisecondsPerRun:0.00} ms, written {WrittenKilobytesPerRun:N0} KB, allocated {AllocatedKilobytesPerRun:N0} KB " +
+        $"({Gen0Collections} gen0 GCs, paused {GcPaused.TotalMilliseconds / Elapsed.TotalMilliseconds:P0} of the time)";
 }
