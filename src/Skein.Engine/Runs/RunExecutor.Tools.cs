@@ -1,8 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Guards;
@@ -12,10 +8,7 @@ using Skein.Core.Sessions;
 using Skein.Core.Steps;
 using Skein.Core.Tools;
 using Skein.Core.UserTasks;
-using Skein.Engine.Models;
-using Skein.Engine.Sessions;
 using Skein.Engine.Tools;
-using Skein.Store.Agents;
 
 namespace Skein.Engine.Runs;
 

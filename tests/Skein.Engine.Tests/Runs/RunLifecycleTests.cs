@@ -5,23 +5,12 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Runs;
 
-public sealed class RunLifecycleTests : IAsyncLifetime
+public sealed class RunLifecycleTests : EngineTestBase
 {
-    private readonly TempDirectory _dir = new();
-    private EngineTestHost _host = null!;
-
-    public async ValueTask InitializeAsync() => _host = await EngineTestHost.StartAsync(_dir.File("skein.db"));
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task A_run_with_one_tool_call_records_the_full_step_sequence_and_completes()
     {
-        var agent = await _host.CreateAgentAsync(new AgentSpec
+        var agent = await Host.CreateAgentAsync(new AgentSpec
         {
             Operations = [EchoTool.ToolName],
             Script =
@@ -31,7 +20,7 @@ public sealed class RunLifecycleTests : IAsyncLifetime
             ],
         });
 
-        var detail = await _host.RunToEndAsync(agent.AgentId, new { question = "hi" });
+        var detail = await Host.RunToEndAsync(agent.AgentId, new { question = "hi" });
 
         Assert.Equal("Completed", detail.Session.Status);
         Assert.Equal(["llm_request_prepared", "reasoning", "ToolCall", "ToolResult", "llm_request_prepared", "reasoning", "output"], detail.Steps.Select(s => s.Type));

@@ -5,23 +5,12 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Runs;
 
-public sealed class RunStartTests : IAsyncLifetime
+public sealed class RunStartTests : EngineTestBase
 {
-    private readonly TempDirectory _dir = new();
-    private EngineTestHost _host = null!;
-
-    public async ValueTask InitializeAsync() => _host = await EngineTestHost.StartAsync(_dir.File("skein.db"));
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task Starting_an_unknown_agent_fails_with_not_found()
     {
-        var ex = await Assert.ThrowsAsync<DomainException>(() => _host.StartRunAsync(Guid.NewGuid()));
+        var ex = await Assert.ThrowsAsync<DomainException>(() => Host.StartRunAsync(Guid.NewGuid()));
 
         Assert.Equal(DomainErrorCodes.NotFound, ex.Error.Code);
     }
@@ -29,9 +18,9 @@ public sealed class RunStartTests : IAsyncLifetime
     [Fact]
     public async Task Starting_an_agent_without_a_deployed_version_fails_with_no_deployed_version()
     {
-        var agent = await _host.CreateAgentAsync(new AgentSpec { State = VersionState.Testing });
+        var agent = await Host.CreateAgentAsync(new AgentSpec { State = VersionState.Testing });
 
-        var ex = await Assert.ThrowsAsync<DomainException>(() => _host.StartRunAsync(agent.AgentId));
+        var ex = await Assert.ThrowsAsync<DomainException>(() => Host.StartRunAsync(agent.AgentId));
 
         Assert.Equal(AgentCatalog.NoDeployedVersion, ex.Error.Code);
     }
@@ -39,9 +28,9 @@ public sealed class RunStartTests : IAsyncLifetime
     [Fact]
     public async Task Starting_an_unknown_version_of_an_agent_fails_with_not_found()
     {
-        var agent = await _host.CreateAgentAsync(new AgentSpec());
+        var agent = await Host.CreateAgentAsync(new AgentSpec());
 
-        var ex = await Assert.ThrowsAsync<DomainException>(() => _host.StartRunAsync(agent.AgentId, versionId: Guid.NewGuid()));
+        var ex = await Assert.ThrowsAsync<DomainException>(() => Host.StartRunAsync(agent.AgentId, versionId: Guid.NewGuid()));
 
         Assert.Equal(DomainErrorCodes.NotFound, ex.Error.Code);
     }
@@ -49,10 +38,10 @@ public sealed class RunStartTests : IAsyncLifetime
     [Fact]
     public async Task A_named_testing_version_runs_to_completion()
     {
-        var agent = await _host.CreateAgentAsync(new AgentSpec { State = VersionState.Testing, Script = [new ScriptTurn { Text = "tested" }] });
+        var agent = await Host.CreateAgentAsync(new AgentSpec { State = VersionState.Testing, Script = [new ScriptTurn { Text = "tested" }] });
 
-        var started = await _host.StartRunAsync(agent.AgentId, versionId: agent.VersionId);
-        var detail = await _host.WaitForStatusAsync(started.SessionId, "Completed", "Failed", "Terminated");
+        var started = await Host.StartRunAsync(agent.AgentId, versionId: agent.VersionId);
+        var detail = await Host.WaitForStatusAsync(started.SessionId, "Completed", "Failed", "Terminated");
 
         Assert.Equal("Completed", detail.Session.Status);
         Assert.Equal(agent.VersionId, started.State.AgentVersionId);
