@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Skein.Store.Agents;
 using Skein.Store.EventLog;
 using Skein.Store.Sessions;
@@ -14,6 +15,8 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<EventLogWriter>();
         services.AddSingleton<EventLogReader>();
         services.AddSingleton<AgentCatalog>();
+        services.AddSingleton<AgentVersionCommands>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RunQueries>();
         services.AddSingleton<SessionQueries>();
         services.AddSingleton<UserTaskQueries>();

@@ -160,6 +160,11 @@ namespace Skein.Store.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AgentId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_agent_versions_deployed")
+                        .HasFilter("state = 'Deployed'");
+
                     b.HasIndex("AgentId", "Label")
                         .IsUnique();
 

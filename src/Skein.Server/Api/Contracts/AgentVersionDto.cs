@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Skein.Core;
+using Skein.Store.Rows;
+
+namespace Skein.Server.Api.Contracts;
+
+/// <summary>An agent version as the management API and the dashboard show it (SPEC section 1 field names).</summary>
+public sealed record AgentVersionDto
+{
+    public required Guid Id { get; init; }
+    public required Guid AgentId { get; init; }
+    public required string Label { get; init; }
+    public required string Description { get; init; }
+    public required string State { get; init; }
+    public required string Model { get; init; }
+    public required string Instructions { get; init; }
+    public required double Temperature { get; init; }
+    public double? TopP { get; init; }
+    public int? TopK { get; init; }
+    public JsonElement? InputSchema { get; init; }
+    public JsonElement? OutputSchema { get; init; }
+    public required JsonElement Operations { get; init; }
+    public required JsonElement Limits { get; init; }
+    public required string Conversation { get; init; }
+    public required int ConversationIdleTimeoutSec { get; init; }
+    public required JsonElement GuardRules { get; init; }
+    public required JsonElement Script { get; init; }
+    public required DateTime CreatedAt { get; init; }
+    public DateTime? DeployedAt { get; init; }
+
+    public static AgentVersionDto From(AgentVersionRow v) => new()
+    {
+        Id = v.Id,
+        AgentId = v.AgentId,
+        Label = v.Label,
+        Description = v.Description,
+        State = v.State,
+        Model = v.Model,
+        Instructions = v.Instructions,
+        Temperature = v.Temperature,
+        TopP = v.TopP,
+        TopK = v.TopK,
+        InputSchema = v.InputSchema is null ? null : SkeinJson.Parse(v.InputSchema),
+        OutputSchema = v.OutputSchema is null ? null : SkeinJson.Parse(v.OutputSchema),
+        Operations = SkeinJson.Parse(v.Operations),
+        Limits = SkeinJson.Parse(v.Limits),
+        Conversation = v.Conversation,
+        ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec,
+        GuardRules = SkeinJson.Parse(v.GuardRules),
+        Script = SkeinJson.Parse(v.Script),
+        CreatedAt = v.CreatedAt,
+        DeployedAt = v.DeployedAt,
+    };
+}
