@@ -101,6 +101,18 @@ public static class SessionDecider
         }
     }
 
+    /// <summary>The next model request of a run (iteration <paramref name="iteration"/>), or its failure when that exceeds maxIterations.</summary>
+    public static void PrepareModelRequest(SessionChange change, Guid runId, int iteration, VersionSnapshot version, DateTimeOffset at, string actor)
+    {
+        if (Limits.LimitRules.CheckIteration(iteration, version.Limits) is { } exceeded)
+        {
+            FailRun(change, runId, exceeded, at, actor);
+            return;
+        }
+
+        AppendStep(change, runId, new StepDraft(new LlmRequestPrepared(version.Model) { Iteration = iteration }), at, actor);
+    }
+
     public static void FailRun(SessionChange change, Guid runId, string error, DateTimeOffset at, string actor) =>
         MoveRun(change, runId, new RunTransition(RunStatus.Failed) { Error = error, Reason = error }, at, actor);
 

@@ -17,19 +17,23 @@ public sealed partial class RunExecutor
     /// <summary>Tool calls: guard rules, approvals and reviews, execution, and interrupted calls.</summary>
     private sealed partial class RunScope
     {
-        private async Task<bool> StartToolAsync(RunState run, RequestedToolCall call, CancellationToken cancellationToken)
+        /// <summary>
+        /// Decides a requested tool call inside <paramref name="c"/>: guard rules, review or approval, then the ToolCall step
+        /// (with its refusal, when refused). Pure with respect to the outside world, so it shares a commit with the step
+        /// before it. True when the run can keep advancing in the same change (the call was refused); false when the next
+        /// thing is an effect (executing the recorded call) or the run stopped (paused for a person, failed, terminated).
+        /// </summary>
+        private bool DecideToolCall(SessionChange c, RequestedToolCall call)
         {
+            var state = c.Current;
+            var run = state.Runs[_runId];
             if (LimitRules.CheckToolCall(run, Limits) is { } exceeded)
             {
-                return await FailAsync(exceeded, cancellationToken);
+                SessionDecider.FailRun(c, _runId, exceeded, Now, EngineActor);
+                return false;
             }
 
             var tool = _tools.GetValueOrDefault(call.Name);
-            var state = await _x.commands.GetAsync(_sessionId, cancellationToken);
-            if (state is null)
-            {
-                return false;
-            }
 
             // Guard rules first: they may end the session, refuse the call, or hold it for review.
             GuardDecision? guard = _version.GuardRules.Count > 0 ? GuardEvaluator.Evaluate(_version.GuardRules, Attempt(state, call)) : null;
@@ -52,7 +56,8 @@ public sealed partial class RunExecutor
                     switch (Review(state, call, UserTaskKinds.AnomalyReview, out refused))
                     {
                         case ReviewState.Unasked:
-                            return await AskAsync(UserTaskKinds.AnomalyReview, $"Guard rule '{rule.RuleId}' paused {call.Name}: {rule.Reason}", tool, call, guard, run.Iteration, null, cancellationToken);
+                            Ask(c, UserTaskKinds.AnomalyReview, $"Guard rule '{rule.RuleId}' paused {call.Name}: {rule.Reason}", tool, call, guard, run.Iteration, null);
+                            return false;
                         case ReviewState.Cancelled:
                             return false;
                     }
@@ -66,37 +71,36 @@ public sealed partial class RunExecutor
                 {
                     case ReviewState.Unasked:
                         var timeoutAt = tool.ApprovalTimeout is { } timeout ? Now + timeout : (DateTimeOffset?)null;
-                        return await AskAsync(UserTaskKinds.Approval, $"Approve {call.Name}?", tool, call, guard, run.Iteration, timeoutAt, cancellationToken);
+                        Ask(c, UserTaskKinds.Approval, $"Approve {call.Name}?", tool, call, guard, run.Iteration, timeoutAt);
+                        return false;
                     case ReviewState.Cancelled:
                         return false;
                 }
             }
 
-            ToolCallStep? recorded = null;
-            var ok = await DecideAsync(c =>
+            var sequence = run.Steps.Count + 1;
+            var step = new ToolCallStep(call.Name, call.Arguments, call.ToolCallId, tool?.Name ?? call.Name, $"{_runId:N}:{sequence}") { Iteration = run.Iteration, Guard = guard };
+            if (SessionDecider.AppendStep(c, _runId, new StepDraft(step), Now, EngineActor) is null)
             {
-                var sequence = c.Current.Runs[_runId].Steps.Count + 1;
-                var step = new ToolCallStep(call.Name, call.Arguments, call.ToolCallId, tool?.Name ?? call.Name, $"{_runId:N}:{sequence}") { Iteration = run.Iteration, Guard = guard };
-                if (SessionDecider.AppendStep(c, _runId, new StepDraft(step), Now, EngineActor) is null)
-                {
-                    return;
-                }
+                return false;
+            }
 
-                recorded = step;
+            if (refused is null)
+            {
+                // Committed before it runs: after a crash the planner sees a call without a result, never a silent repeat.
+                _toExecute = step;
+                return false;
+            }
 
-                // A rejected call is recorded with its refusal in the same commit: it never executes.
-                if (refused is not null)
-                {
-                    SessionDecider.AppendStep(c, _runId, new StepDraft(new ToolResultStep(call.ToolCallId, refused) { Iteration = run.Iteration }, Error: refused.Error), Now, EngineActor);
-                }
+            // A refused call is recorded with its refusal in the same commit: it never executes.
+            SessionDecider.AppendStep(c, _runId, new StepDraft(new ToolResultStep(call.ToolCallId, refused) { Iteration = run.Iteration }, Error: refused.Error), Now, EngineActor);
+            if (terminate is not null)
+            {
+                SessionDecider.FailRun(c, _runId, terminate, Now, EngineActor);
+                return false;
+            }
 
-                if (terminate is not null)
-                {
-                    SessionDecider.FailRun(c, _runId, terminate, Now, EngineActor);
-                }
-            }, cancellationToken);
-
-            return ok && recorded is not null && (refused is not null || await ExecuteToolAsync(tool, recorded, cancellationToken));
+            return true;
         }
 
         /// <summary>Where a person's review of this call stands; a rejection comes back as the refusal to record.</summary>
@@ -125,17 +129,25 @@ public sealed partial class RunExecutor
         }
 
         /// <summary>HITL: the gated call waits for a person (approval or guard review); the run parks until answered.</summary>
-        private async Task<bool> AskAsync(string kind, string summary, ITool? tool, RequestedToolCall call, GuardDecision? guard, int iteration, DateTimeOffset? timeoutAt, CancellationToken cancellationToken)
+        private void Ask(SessionChange c, string kind, string summary, ITool? tool, RequestedToolCall call, GuardDecision? guard, int iteration, DateTimeOffset? timeoutAt)
         {
             var context = SkeinJson.Element(new { tool = call.Name, operation_name = tool?.Name ?? call.Name, arguments = call.Arguments, tool_call_id = call.ToolCallId, guard });
-            await DecideAsync(c => UserTaskDecider.Ask(c, _runId, new NewTask(kind, summary, context, call.ToolCallId, iteration) { TimeoutAt = timeoutAt }, Now, EngineActor), cancellationToken);
-            return false;
+            UserTaskDecider.Ask(c, _runId, new NewTask(kind, summary, context, call.ToolCallId, iteration) { TimeoutAt = timeoutAt }, Now, EngineActor);
         }
 
-        /// <summary>The process stopped between a ToolCall and its result: retry only what is safe to repeat.</summary>
-        private async Task<bool> ResolveInterruptedAsync(ToolCallStep call, CancellationToken cancellationToken)
+        /// <summary>
+        /// A committed call without a result: the one this driver just recorded runs now; any other means the process
+        /// stopped mid-call, and only what is safe to repeat is retried.
+        /// </summary>
+        private async Task<bool> ExecuteOrResolveAsync(ToolCallStep call, CancellationToken cancellationToken)
         {
             var tool = _tools.GetValueOrDefault(call.OperationName);
+            if (_toExecute is { } fresh && fresh.IdempotencyKey == call.IdempotencyKey && fresh.ToolCallId == call.ToolCallId)
+            {
+                _toExecute = null;
+                return await ExecuteToolAsync(tool, call, cancellationToken);
+            }
+
             Log.InterruptedToolCall(_x.logger, call.OperationName, tool?.Idempotent == true);
             return tool is { Idempotent: true }
                 ? await ExecuteToolAsync(tool, call, cancellationToken)
@@ -197,7 +209,14 @@ public sealed partial class RunExecutor
             }
         }
 
+        /// <summary>Records a call's result and, in the same commit, whatever pure step follows it (the next model request or tool call).</summary>
         private Task<bool> RecordResultAsync(ToolCallStep call, ToolResultBody result, CancellationToken cancellationToken) =>
-            DecideAsync(c => SessionDecider.AppendStep(c, _runId, new StepDraft(new ToolResultStep(call.ToolCallId, result) { Iteration = call.Iteration }, Error: result.Error), Now, EngineActor), cancellationToken);
+            DecideAsync(c =>
+            {
+                if (SessionDecider.AppendStep(c, _runId, new StepDraft(new ToolResultStep(call.ToolCallId, result) { Iteration = call.Iteration }, Error: result.Error), Now, EngineActor) is not null)
+                {
+                    Advance(c);
+                }
+            }, cancellationToken);
     }
 }

@@ -88,6 +88,9 @@ public sealed partial class RunExecutor
         private readonly IChatClient _chat;
         private readonly ChatOptions _chatOptions;
 
+        /// <summary>The ToolCall this driver committed and has yet to execute (set inside a decision, used after its commit).</summary>
+        private ToolCallStep? _toExecute;
+
         private RunScope(RunExecutor x, SessionState state, Guid runId, PlanLimits plan, IReadOnlyDictionary<string, ITool> tools, IChatClient chat)
         {
             _x = x;
@@ -139,22 +142,33 @@ public sealed partial class RunExecutor
 
             return RunPlanner.Next(run) switch
             {
-                NextAction.PrepareModelRequest p => await PrepareAsync(p.Iteration, cancellationToken),
+                NextAction.PrepareModelRequest or NextAction.StartToolCall => await DecideAsync(Advance, cancellationToken),
                 NextAction.CallModel c => await CallModelAsync(run, c.Iteration, cancellationToken),
-                NextAction.StartToolCall t => await StartToolAsync(run, t.Call, cancellationToken),
-                NextAction.ResolveInterruptedToolCall i => await ResolveInterruptedAsync(i.Call, cancellationToken),
+                NextAction.ResolveInterruptedToolCall i => await ExecuteOrResolveAsync(i.Call, cancellationToken),
                 _ => false,
             };
         }
 
-        private async Task<bool> PrepareAsync(int iteration, CancellationToken cancellationToken)
+        /// <summary>
+        /// Takes every next step that needs nothing from outside (preparing a model request, deciding a tool call) in the
+        /// change being built, so it commits together with the step that led to it. Effects (a model call, running a
+        /// tool) always start from a commit, which keeps the crash guarantees of the one-step-per-commit loop.
+        /// </summary>
+        private void Advance(SessionChange c)
         {
-            if (LimitRules.CheckIteration(iteration, Limits) is { } exceeded)
+            while (!c.Rejected && c.Current.Runs[_runId] is { Status: RunStatus.Running } run)
             {
-                return await FailAsync(exceeded, cancellationToken);
+                switch (RunPlanner.Next(run))
+                {
+                    case NextAction.PrepareModelRequest p:
+                        SessionDecider.PrepareModelRequest(c, _runId, p.Iteration, _version, Now, EngineActor);
+                        return;
+                    case NextAction.StartToolCall t when DecideToolCall(c, t.Call):
+                        continue;
+                    default:
+                        return;
+                }
             }
-
-            return await DecideAsync(c => SessionDecider.AppendStep(c, _runId, new StepDraft(new LlmRequestPrepared(_version.Model) { Iteration = iteration }), Now, EngineActor), cancellationToken);
         }
 
         private async Task<bool> CallModelAsync(RunState run, int iteration, CancellationToken cancellationToken)
@@ -214,6 +228,7 @@ public sealed partial class RunExecutor
 
                 if (calls.Count > 0)
                 {
+                    Advance(c);
                     return;
                 }
 
@@ -234,8 +249,14 @@ public sealed partial class RunExecutor
         /// <summary>Commits a decision; false when it was refused (the run moved on, e.g. an operator terminated it).</summary>
         private async Task<bool> DecideAsync(Action<SessionChange> decide, CancellationToken cancellationToken)
         {
+            _toExecute = null;
             var result = await _x.commands.ExecuteAsync(_sessionId, decide, cancellationToken);
             LastStatus = result.State?.Runs.GetValueOrDefault(_runId)?.Status ?? LastStatus;
+            if (!result.Ok)
+            {
+                _toExecute = null;
+            }
+
             return result.Ok && LastStatus == RunStatus.Running;
         }
 

@@ -32,6 +32,9 @@ public sealed class RunStarter(AgentCatalog catalog, InputValidator validator, S
         var start = SessionDecider.Start(new StartSession(
             Ids.New(now), Ids.New(now), resolved.Agent.TenantId, request.TriggerType, request.TriggeredBy,
             request.TriggerId, request.TriggerName, new StartContext(version, userInput), now));
+
+        // The first model request needs nothing from outside: it commits with the start instead of on its own.
+        SessionDecider.PrepareModelRequest(start, start.Current.RootRunId, 1, version, now, RunExecutor.EngineActor);
         var state = await commands.StartAsync(start, cancellationToken);
         dispatcher.Dispatch(state.Id, state.RootRunId);
         return new StartedRun(state.Id, state.RootRunId, state);

@@ -603,10 +603,6 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("status");
 
-                    b.Property<int>("StepCount")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("step_count");
-
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
@@ -795,11 +791,6 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("triggered_by");
-
-                    b.Property<long>("Version")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("version");
 
                     b.HasKey("Id");
 

@@ -15,7 +15,6 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<SessionRow
         b.Property(x => x.TriggeredBy).HasMaxLength(200);
         b.Property(x => x.TriggerName).HasMaxLength(200);
         b.Property(x => x.Status).HasMaxLength(32);
-        b.Property(x => x.Version).IsConcurrencyToken();
 
         // The list views: newest first, per workspace, optionally by status or agent (keyset on started_at, id).
         b.HasIndex(x => new { x.TenantId, x.StartedAt, x.Id });

@@ -20,11 +20,9 @@ internal sealed class AppendCommands(DbConnection connection)
     {
         foreach (var row in append.Rows)
         {
-            var affected = await _statements[(int)row.Kind].ExecuteAsync(transaction, row.Values, cancellationToken);
-            if (row.Kind is AppendRowKind.UpdateSession or AppendRowKind.UpdateSessionProgress && affected != 1)
-            {
-                throw new StreamConflictException(append.Session.Id, append.ExpectedVersion);
-            }
+            // No version check here: the unique (session_id, sequence) key of session_events already refuses a second
+            // append at the same stream position, and the writer reports that as a StreamConflictException.
+            await _statements[(int)row.Kind].ExecuteAsync(transaction, row.Values, cancellationToken);
         }
     }
 
@@ -38,25 +36,24 @@ internal sealed class AppendCommands(DbConnection connection)
             "VALUES (@id, @run_id, @session_id, @tenant_id, @sequence, @event_sequence, @type, @content, @tokens_used, @error, @started_at, @finished_at)",
         AppendRowKind.InsertSession =>
             "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, trigger_id, trigger_name, status, " +
-            "total_tokens_used, output, error, input, start_context, root_run_id, entry_run_id, run_count, started_at, finished_at, version) " +
+            "total_tokens_used, output, error, input, start_context, root_run_id, entry_run_id, run_count, started_at, finished_at) " +
             "VALUES (@id, @tenant_id, @agent_id, @agent_version_id, @llm_model, @trigger_type, @triggered_by, @trigger_id, @trigger_name, @status, " +
-            "@total_tokens_used, @output, @error, @input, @start_context, @root_run_id, @entry_run_id, @run_count, @started_at, @finished_at, @version)",
+            "@total_tokens_used, @output, @error, @input, @start_context, @root_run_id, @entry_run_id, @run_count, @started_at, @finished_at)",
         AppendRowKind.UpdateSession =>
             "UPDATE sessions SET status = @status, total_tokens_used = @total_tokens_used, output = @output, error = @error, " +
-            "entry_run_id = @entry_run_id, run_count = @run_count, finished_at = @finished_at, version = @version " +
-            "WHERE id = @id AND version = @expected_version",
+            "entry_run_id = @entry_run_id, run_count = @run_count, finished_at = @finished_at WHERE id = @id",
         AppendRowKind.UpdateSessionProgress =>
-            "UPDATE sessions SET total_tokens_used = @total_tokens_used, version = @version WHERE id = @id AND version = @expected_version",
+            "UPDATE sessions SET total_tokens_used = @total_tokens_used WHERE id = @id",
         AppendRowKind.InsertRun =>
             "INSERT INTO runs (id, session_id, tenant_id, agent_id, agent_version_id, parent_run_id, depth, status, total_tokens_used, output, error, input, " +
-            "started_at, finished_at, agent_name, version_label, llm_model, wake_at, completed_by, completion_note, step_count) " +
+            "started_at, finished_at, agent_name, version_label, llm_model, wake_at, completed_by, completion_note) " +
             "VALUES (@id, @session_id, @tenant_id, @agent_id, @agent_version_id, @parent_run_id, @depth, @status, @total_tokens_used, @output, @error, @input, " +
-            "@started_at, @finished_at, @agent_name, @version_label, @llm_model, @wake_at, @completed_by, @completion_note, @step_count)",
+            "@started_at, @finished_at, @agent_name, @version_label, @llm_model, @wake_at, @completed_by, @completion_note)",
         AppendRowKind.UpdateRun =>
             "UPDATE runs SET status = @status, total_tokens_used = @total_tokens_used, output = @output, error = @error, finished_at = @finished_at, " +
-            "wake_at = @wake_at, completed_by = @completed_by, completion_note = @completion_note, step_count = @step_count WHERE id = @id",
+            "wake_at = @wake_at, completed_by = @completed_by, completion_note = @completion_note WHERE id = @id",
         AppendRowKind.UpdateRunProgress =>
-            "UPDATE runs SET total_tokens_used = @total_tokens_used, step_count = @step_count WHERE id = @id",
+            "UPDATE runs SET total_tokens_used = @total_tokens_used WHERE id = @id",
         AppendRowKind.InsertTask =>
             "INSERT INTO user_tasks (id, session_id, run_id, tenant_id, agent_id, kind, status, summary, context, tool_call_id, created_at, timeout_at, " +
             "outcome, answered_by, answered_at, cancel_reason) VALUES (@id, @session_id, @run_id, @tenant_id, @agent_id, @kind, @status, @summary, @context, " +
@@ -81,37 +78,33 @@ internal sealed class AppendCommands(DbConnection connection)
         [
             v.Id(s.Id), v.Id(s.TenantId), v.Id(s.AgentId), v.Id(s.AgentVersionId), s.LlmModel, s.TriggerType.ToWire(), s.TriggeredBy, v.Id(s.TriggerId),
             s.TriggerName, s.Status.ToString(), s.TotalTokensUsed, output, s.Error, input, startContext, v.Id(s.RootRunId), v.Id(s.EntryRunId),
-            s.RunCount, v.Instant(s.StartedAt), v.Instant(s.FinishedAt), s.Version,
+            s.RunCount, v.Instant(s.StartedAt), v.Instant(s.FinishedAt),
         ]);
 
-    public static AppendRow UpdateSession(RowValues v, SessionState s, string? output, long expectedVersion) =>
+    public static AppendRow UpdateSession(RowValues v, SessionState s, string? output) =>
         new(AppendRowKind.UpdateSession,
-        [
-            s.Status.ToString(), s.TotalTokensUsed, output, s.Error, v.Id(s.EntryRunId), s.RunCount, v.Instant(s.FinishedAt), s.Version, v.Id(s.Id),
-            expectedVersion,
-        ]);
+        [s.Status.ToString(), s.TotalTokensUsed, output, s.Error, v.Id(s.EntryRunId), s.RunCount, v.Instant(s.FinishedAt), v.Id(s.Id)]);
 
-    /// <summary>Most appends only add a step: then only tokens and version move (tokens and step count for a run).</summary>
-    public static AppendRow UpdateSessionProgress(RowValues v, SessionState s, long expectedVersion) =>
-        new(AppendRowKind.UpdateSessionProgress, [s.TotalTokensUsed, s.Version, v.Id(s.Id), expectedVersion]);
+    /// <summary>A step that used tokens but changed nothing else: only the running total moves.</summary>
+    public static AppendRow UpdateSessionProgress(RowValues v, SessionState s) =>
+        new(AppendRowKind.UpdateSessionProgress, [s.TotalTokensUsed, v.Id(s.Id)]);
 
     public static AppendRow InsertRun(RowValues v, SessionState s, RunState r, string? output, string? input) =>
         new(AppendRowKind.InsertRun,
         [
             v.Id(r.Id), v.Id(s.Id), v.Id(s.TenantId), v.Id(r.AgentId), v.Id(r.AgentVersionId), v.Id(r.ParentRunId), r.Depth, r.Status.ToString(),
             r.TotalTokensUsed, output, r.Error, input, v.Instant(r.StartedAt), v.Instant(r.FinishedAt), r.AgentName, r.VersionLabel, r.LlmModel,
-            v.Instant(r.WakeAt), r.CompletedBy, r.CompletionNote, r.Steps.Count,
+            v.Instant(r.WakeAt), r.CompletedBy, r.CompletionNote,
         ]);
 
     public static AppendRow UpdateRun(RowValues v, RunState r, string? output) =>
         new(AppendRowKind.UpdateRun,
         [
-            r.Status.ToString(), r.TotalTokensUsed, output, r.Error, v.Instant(r.FinishedAt), v.Instant(r.WakeAt), r.CompletedBy, r.CompletionNote,
-            r.Steps.Count, v.Id(r.Id),
+            r.Status.ToString(), r.TotalTokensUsed, output, r.Error, v.Instant(r.FinishedAt), v.Instant(r.WakeAt), r.CompletedBy, r.CompletionNote, v.Id(r.Id),
         ]);
 
     public static AppendRow UpdateRunProgress(RowValues v, RunState r) =>
-        new(AppendRowKind.UpdateRunProgress, [r.TotalTokensUsed, r.Steps.Count, v.Id(r.Id)]);
+        new(AppendRowKind.UpdateRunProgress, [r.TotalTokensUsed, v.Id(r.Id)]);
 
     public static AppendRow InsertTask(RowValues v, SessionState s, UserTaskState t, string? outcome) =>
         new(AppendRowKind.InsertTask,

@@ -67,9 +67,13 @@ internal sealed class PreparedAppend
         var rows = new List<AppendRow>(events.Count + steps.Count + 1 + touched.Count);
         rows.AddRange(events);
         rows.AddRange(steps);
-        rows.Add(SessionRow(values, before, after, ExpectedVersion));
+        if (SessionRow(values, before, after) is { } sessionRow)
+        {
+            rows.Add(sessionRow);
+        }
+
         rows.AddRange(newRuns.Select(id => AppendCommands.InsertRun(values, after, after.Runs[id], Json(after.Runs[id].Output), Json(after.Runs[id].Input))));
-        rows.AddRange(touched.Where(id => !newRuns.Contains(id)).Select(id => RunRow(values, before?.Runs.GetValueOrDefault(id), after.Runs[id])));
+        rows.AddRange(touched.Where(id => !newRuns.Contains(id)).Select(id => RunRow(values, before?.Runs.GetValueOrDefault(id), after.Runs[id])).OfType<AppendRow>());
         rows.AddRange(newTasks.Select(id => AppendCommands.InsertTask(values, after, after.Tasks[id], Outcome(after.Tasks[id]))));
         rows.AddRange(changedTasks.Where(id => !newTasks.Contains(id)).Select(id => AppendCommands.UpdateTask(values, after.Tasks[id], Outcome(after.Tasks[id]))));
         Rows = rows;
@@ -88,7 +92,12 @@ internal sealed class PreparedAppend
 
     public void Fail(Exception exception) => _done.TrySetException(exception);
 
-    private static AppendRow SessionRow(RowValues values, SessionState? before, SessionState after, long expectedVersion)
+    /// <summary>
+    /// The session row's write, or null when the append changed nothing it shows (a step without tokens). Skipping
+    /// those rewrites is what keeps a step's commit close to the cost of its inserts: a session row is kilobytes
+    /// (its frozen start context), so each rewrite dirties a whole page.
+    /// </summary>
+    private static AppendRow? SessionRow(RowValues values, SessionState? before, SessionState after)
     {
         var output = Json(after.Output);
         if (before is null)
@@ -96,21 +105,28 @@ internal sealed class PreparedAppend
             return AppendCommands.InsertSession(values, after, output, Json(after.Input), JsonSerializer.Serialize(after.StartContext, SkeinJson.Options));
         }
 
-        // After most steps only tokens and version move: the narrow update binds less and leaves the indexed status alone.
         var progressOnly = before.Status == after.Status && before.Error == after.Error && before.FinishedAt == after.FinishedAt
             && before.EntryRunId == after.EntryRunId && before.RunCount == after.RunCount && Json(before.Output) == output;
-        return progressOnly
-            ? AppendCommands.UpdateSessionProgress(values, after, expectedVersion)
-            : AppendCommands.UpdateSession(values, after, output, expectedVersion);
+        if (!progressOnly)
+        {
+            return AppendCommands.UpdateSession(values, after, output);
+        }
+
+        return before.TotalTokensUsed == after.TotalTokensUsed ? null : AppendCommands.UpdateSessionProgress(values, after);
     }
 
-    private static AppendRow RunRow(RowValues values, RunState? before, RunState after)
+    /// <summary>As <see cref="SessionRow"/> for a run: null when only its (derived) step list grew.</summary>
+    private static AppendRow? RunRow(RowValues values, RunState? before, RunState after)
     {
         var output = Json(after.Output);
-        var progressOnly = before is not null
-            && before.Status == after.Status && before.Error == after.Error && before.FinishedAt == after.FinishedAt && before.WakeAt == after.WakeAt
-            && before.CompletedBy == after.CompletedBy && before.CompletionNote == after.CompletionNote && Json(before.Output) == output;
-        return progressOnly ? AppendCommands.UpdateRunProgress(values, after) : AppendCommands.UpdateRun(values, after, output);
+        if (before is null
+            || before.Status != after.Status || before.Error != after.Error || before.FinishedAt != after.FinishedAt || before.WakeAt != after.WakeAt
+            || before.CompletedBy != after.CompletedBy || before.CompletionNote != after.CompletionNote || Json(before.Output) != output)
+        {
+            return AppendCommands.UpdateRun(values, after, output);
+        }
+
+        return before.TotalTokensUsed == after.TotalTokensUsed ? null : AppendCommands.UpdateRunProgress(values, after);
     }
 
     private static string? Json(JsonElement? value) => value?.GetRawText();

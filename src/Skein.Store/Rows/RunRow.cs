@@ -23,5 +23,4 @@ public sealed class RunRow
     public DateTime? WakeAt { get; set; }
     public string? CompletedBy { get; set; }
     public string? CompletionNote { get; set; }
-    public int StepCount { get; set; }
 }

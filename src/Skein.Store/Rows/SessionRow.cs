@@ -23,7 +23,4 @@ public sealed class SessionRow
     public int RunCount { get; set; }
     public DateTime StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
-
-    /// <summary>Sequence of the last event: the optimistic-concurrency guard of the stream.</summary>
-    public long Version { get; set; }
 }
