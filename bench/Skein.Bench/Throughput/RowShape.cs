@@ -35,6 +35,7 @@ internal sealed class RowShape
             await ReadAsync(connection, "session_events", "session_id", "sequence", id, cancellationToken),
             await ReadAsync(connection, "steps", "session_id", "sequence", id, cancellationToken),
             await ReadAsync(connection, "sessions", "id", "id", id, cancellationToken),
+            await ReadAsync(connection, "session_start_contexts", "session_id", "session_id", id, cancellationToken),
             await ReadAsync(connection, "runs", "session_id", "id", id, cancellationToken),
         ];
         if (tables.Any(t => t.Rows.Count == 0))

@@ -805,6 +805,14 @@ namespace Skein.Store.Sqlite.Migrations
                     b.HasIndex("TenantId", "Status", "StartedAt", "Id");
 
                     b.ToTable("sessions", (string)null);
+
+                    b.SplitToTable("session_start_contexts", null, t =>
+                        {
+                            t.Property("Id")
+                                .HasColumnName("session_id");
+
+                            t.Property("StartContext");
+                        });
                 });
 
             modelBuilder.Entity("Skein.Store.Rows.StepRow", b =>
@@ -1041,6 +1049,15 @@ namespace Skein.Store.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("workspaces", (string)null);
+                });
+
+            modelBuilder.Entity("Skein.Store.Rows.SessionRow", b =>
+                {
+                    b.HasOne("Skein.Store.Rows.SessionRow", null)
+                        .WithOne()
+                        .HasForeignKey("Skein.Store.Rows.SessionRow", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

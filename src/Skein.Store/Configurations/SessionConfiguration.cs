@@ -16,6 +16,14 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<SessionRow
         b.Property(x => x.TriggerName).HasMaxLength(200);
         b.Property(x => x.Status).HasMaxLength(32);
 
+        // The frozen start context is kilobytes and never changes: kept in its own table, the sessions row stays small,
+        // so list scans read fewer pages and each status or token update rewrites a page shared by many sessions.
+        b.SplitToTable("session_start_contexts", t =>
+        {
+            t.Property(x => x.Id).HasColumnName("session_id");
+            t.Property(x => x.StartContext);
+        });
+
         // The list views: newest first, per workspace, optionally by status or agent (keyset on started_at, id).
         b.HasIndex(x => new { x.TenantId, x.StartedAt, x.Id });
         b.HasIndex(x => new { x.TenantId, x.Status, x.StartedAt, x.Id });

@@ -36,9 +36,11 @@ internal sealed class AppendCommands(DbConnection connection)
             "VALUES (@id, @run_id, @session_id, @tenant_id, @sequence, @event_sequence, @type, @content, @tokens_used, @error, @started_at, @finished_at)",
         AppendRowKind.InsertSession =>
             "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, trigger_id, trigger_name, status, " +
-            "total_tokens_used, output, error, input, start_context, root_run_id, entry_run_id, run_count, started_at, finished_at) " +
+            "total_tokens_used, output, error, input, root_run_id, entry_run_id, run_count, started_at, finished_at) " +
             "VALUES (@id, @tenant_id, @agent_id, @agent_version_id, @llm_model, @trigger_type, @triggered_by, @trigger_id, @trigger_name, @status, " +
-            "@total_tokens_used, @output, @error, @input, @start_context, @root_run_id, @entry_run_id, @run_count, @started_at, @finished_at)",
+            "@total_tokens_used, @output, @error, @input, @root_run_id, @entry_run_id, @run_count, @started_at, @finished_at)",
+        AppendRowKind.InsertStartContext =>
+            "INSERT INTO session_start_contexts (session_id, start_context) VALUES (@session_id, @start_context)",
         AppendRowKind.UpdateSession =>
             "UPDATE sessions SET status = @status, total_tokens_used = @total_tokens_used, output = @output, error = @error, " +
             "entry_run_id = @entry_run_id, run_count = @run_count, finished_at = @finished_at WHERE id = @id",
@@ -73,13 +75,16 @@ internal sealed class AppendCommands(DbConnection connection)
             v.Instant(st.StartedAt), v.Instant(st.FinishedAt),
         ]);
 
-    public static AppendRow InsertSession(RowValues v, SessionState s, string? output, string? input, string startContext) =>
+    public static AppendRow InsertSession(RowValues v, SessionState s, string? output, string? input) =>
         new(AppendRowKind.InsertSession,
         [
             v.Id(s.Id), v.Id(s.TenantId), v.Id(s.AgentId), v.Id(s.AgentVersionId), s.LlmModel, s.TriggerType.ToWire(), s.TriggeredBy, v.Id(s.TriggerId),
-            s.TriggerName, s.Status.ToString(), s.TotalTokensUsed, output, s.Error, input, startContext, v.Id(s.RootRunId), v.Id(s.EntryRunId),
+            s.TriggerName, s.Status.ToString(), s.TotalTokensUsed, output, s.Error, input, v.Id(s.RootRunId), v.Id(s.EntryRunId),
             s.RunCount, v.Instant(s.StartedAt), v.Instant(s.FinishedAt),
         ]);
+
+    public static AppendRow InsertStartContext(RowValues v, SessionState s, string startContext) =>
+        new(AppendRowKind.InsertStartContext, [v.Id(s.Id), startContext]);
 
     public static AppendRow UpdateSession(RowValues v, SessionState s, string? output) =>
         new(AppendRowKind.UpdateSession,
@@ -176,6 +181,7 @@ internal enum AppendRowKind
     InsertEvent,
     InsertStep,
     InsertSession,
+    InsertStartContext,
     UpdateSession,
     UpdateSessionProgress,
     InsertRun,

@@ -10,7 +10,7 @@ namespace Skein.Store.EventLog;
 /// <summary>
 /// One session's decided change as the rows to write, built on the caller's thread (JSON, ids, instants) so the
 /// single writer loop only binds and executes. Sequences continue the stream from the version the decision was
-/// made on; rows go in the order events, steps, session, runs, user tasks.
+/// made on; rows go in the order events, steps, session (and its start context), runs, user tasks.
 /// </summary>
 internal sealed class PreparedAppend
 {
@@ -72,6 +72,11 @@ internal sealed class PreparedAppend
             rows.Add(sessionRow);
         }
 
+        if (before is null)
+        {
+            rows.Add(AppendCommands.InsertStartContext(values, after, JsonSerializer.Serialize(after.StartContext, SkeinJson.Options)));
+        }
+
         rows.AddRange(newRuns.Select(id => AppendCommands.InsertRun(values, after, after.Runs[id], Json(after.Runs[id].Output), Json(after.Runs[id].Input))));
         rows.AddRange(touched.Where(id => !newRuns.Contains(id)).Select(id => RunRow(values, before?.Runs.GetValueOrDefault(id), after.Runs[id])).OfType<AppendRow>());
         rows.AddRange(newTasks.Select(id => AppendCommands.InsertTask(values, after, after.Tasks[id], Outcome(after.Tasks[id]))));
@@ -102,7 +107,7 @@ internal sealed class PreparedAppend
         var output = Json(after.Output);
         if (before is null)
         {
-            return AppendCommands.InsertSession(values, after, output, Json(after.Input), JsonSerializer.Serialize(after.StartContext, SkeinJson.Options));
+            return AppendCommands.InsertSession(values, after, output, Json(after.Input));
         }
 
         var progressOnly = before.Status == after.Status && before.Error == after.Error && before.FinishedAt == after.FinishedAt
