@@ -214,6 +214,18 @@ public static class ManifestParser
         ValidationErrorKind.StringTooShort => "must not be empty",
         ValidationErrorKind.StringTooLong => $"must be at most {error.Schema?.MaxLength} characters",
         ValidationErrorKind.NotInEnumeration => "must be one of " + string.Join(", ", error.Schema?.Enumeration.Where(e => e is not null) ?? []),
+        ValidationErrorKind.NoTypeValidates => "must be " + TypeNames(error.Schema?.Type ?? JsonObjectType.None),
         _ => error.Kind.ToString(),
     };
+
+    private static string TypeNames(JsonObjectType type)
+    {
+        var names = new (JsonObjectType Type, string Name)[]
+        {
+            (JsonObjectType.Integer, "an integer"), (JsonObjectType.Number, "a number"), (JsonObjectType.String, "a string"),
+            (JsonObjectType.Boolean, "true or false"), (JsonObjectType.Array, "a list"), (JsonObjectType.Object, "a mapping"),
+        };
+        var matching = names.Where(n => type.HasFlag(n.Type)).Select(n => n.Name).ToList();
+        return matching.Count == 0 ? "of another type" : string.Join(" or ", matching);
+    }
 }

@@ -54,7 +54,8 @@ internal sealed partial class YamlJson(LineMap lines, IReadOnlyDictionary<string
             var whole = Placeholder().Match(text);
             if (whole.Success && whole.Length == text.Length)
             {
-                return Lookup(whole.Groups[1].Value, path)?.DeepClone();
+                // An unresolved placeholder stays text: its one error is enough, no type error on top.
+                return Lookup(whole.Groups[1].Value, path)?.DeepClone() ?? JsonValue.Create(text);
             }
 
             if (whole.Success)
@@ -68,7 +69,7 @@ internal sealed partial class YamlJson(LineMap lines, IReadOnlyDictionary<string
             }
         }
 
-        var explicitString = scalar.Tag.Value is "tag:yaml.org,2002:str" or "!!str" || scalar.Style != ScalarStyle.Plain;
+        var explicitString = (!scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific && scalar.Tag.Value == "tag:yaml.org,2002:str") || scalar.Style != ScalarStyle.Plain;
         return explicitString ? JsonValue.Create(text) : Plain(text);
     }
 
