@@ -24,7 +24,7 @@ public static class ManifestAdminEndpoints
     {
         api.MapPost("/manifests/apply", ApplyAsync).WithName("AdminApplyManifest")
             .WithSummary("Apply a manifest (YAML body, or multipart parts manifest + values); dryRun=true only plans. 400 lists each error with path and line")
-            .Accepts<string>(YamlContentType, "text/yaml", "multipart/form-data")
+            .Accepts<string>(YamlContentType, "application/x-yaml", "text/yaml", "text/plain", "multipart/form-data")
             .Produces<ApplyResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/agents/{agentId}/manifest", ExportAsync).WithName("AdminExportManifest")
