@@ -14,7 +14,7 @@ public static class RunCommand
     {
         var agent = new Argument<string>("agent") { Description = "Agent name or id" };
         var input = new Option<string?>("--input", "-i") { Description = "Run input as a JSON object" };
-        var version = new Option<Guid?>("--version") { Description = "Run this version instead of the deployed one" };
+        var version = new Option<Guid?>("--version-id") { Description = "Run this version instead of the deployed one" };
         var follow = new Option<bool>("--follow") { Description = "Stream the timeline live and wait for the session to finish" };
         var command = new Command("run", "Start a run of an agent") { agent, input, version, follow };
         command.SetAction((parse, ct) => SkeinCli.RunAsync(parse, async (api, token) =>

@@ -101,7 +101,7 @@ public static class SessionCommands
 
         if (s.TryGetProperty("output", out var output) && output.ValueKind != JsonValueKind.Null)
         {
-            Console.WriteLine($"  output: {output.GetRawText()}");
+            Console.WriteLine($"  output: {StepText.Json(output)}");
         }
 
         if (s.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String)

@@ -49,7 +49,7 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
         var status = session.GetProperty("status").GetString();
         if (session.TryGetProperty("output", out var result) && result.ValueKind != JsonValueKind.Null)
         {
-            output.WriteLine($"output: {result.GetRawText()}");
+            output.WriteLine($"output: {StepText.Json(result)}");
         }
 
         if (session.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String)

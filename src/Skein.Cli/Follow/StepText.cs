@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Skein.Cli.Follow;
@@ -31,5 +32,10 @@ public static class StepText
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var v) ? v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : v.GetRawText() : "";
 
     public static string Compact(JsonElement e, string property) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var v) ? v.GetRawText() : "";
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var v) ? Json(v) : "";
+
+    /// <summary>Compact JSON for a terminal: quotes and non-ASCII text stay readable (no \u0027 escapes).</summary>
+    public static string Json(JsonElement value) => JsonSerializer.Serialize(value, Readable);
+
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

@@ -30,7 +30,7 @@ public sealed class CliProcess : IDisposable
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Skein.Cli.dll"));
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "skein.dll"));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
