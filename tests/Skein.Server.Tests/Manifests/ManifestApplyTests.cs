@@ -100,6 +100,20 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task Values_can_come_in_the_query_string()
+    {
+        var yaml = "inputs:\n  - key: model\n" + ManifestClient.Minimal("query-values-agent").Replace("llmModel: skein-scripted", "llmModel: \"{{inputs.model}}\"");
+        var content = new StringContent(yaml, System.Text.Encoding.UTF8, "application/yaml");
+
+        var response = await _admin.PostAsync($"/api/manifests/apply?dryRun=false&values={Uri.EscapeDataString("model: from-query")}", content, TestContext.Current.CancellationToken);
+        var changes = await ManifestClient.ChangesAsync(response);
+        var agentId = (await ManifestClient.AgentIdAsync(_admin, "query-values-agent"))!.Value;
+
+        Assert.Contains(("version", "query-values-agent/v1", "create"), changes);
+        Assert.Contains("llmModel: from-query", await ManifestClient.ExportAsync(_admin, agentId));
+    }
+
+    [Fact]
     public async Task Exporting_an_unknown_agent_is_a_404()
     {
         var response = await _admin.GetAsync($"/api/agents/{Guid.NewGuid()}/manifest", TestContext.Current.CancellationToken);
