@@ -10,7 +10,7 @@ public static class ApplyCommand
 {
     public static Command Create()
     {
-        var file = new Option<FileInfo>("--file", "-f") { Description = "Manifest YAML file", Required = true };
+        var file = new Option<FileInfo>("--file", "-f") { Description = "Manifest YAML file (- reads standard input)", Required = true };
         var values = new Option<FileInfo?>("--values") { Description = "Values file for the manifest's {{inputs.x}} placeholders" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only report the planned changes; write nothing" };
         var command = new Command("apply", "Apply a manifest: create or update what it describes (idempotent)") { file, values, dryRun };
@@ -76,8 +76,15 @@ public static class ApplyCommand
         return content;
     }
 
-    private static async Task<string> ReadAsync(FileInfo file, CancellationToken cancellationToken) =>
-        file.Exists ? await File.ReadAllTextAsync(file.FullName, cancellationToken) : throw new CliException($"file not found: {file.FullName}");
+    private static async Task<string> ReadAsync(FileInfo file, CancellationToken cancellationToken)
+    {
+        if (file.Name == "-")
+        {
+            return await Console.In.ReadToEndAsync(cancellationToken);
+        }
+
+        return file.Exists ? await File.ReadAllTextAsync(file.FullName, cancellationToken) : throw new CliException($"file not found: {file.FullName}");
+    }
 
     private static JsonElement? TryParse(string text)
     {

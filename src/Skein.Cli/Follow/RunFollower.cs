@@ -8,7 +8,8 @@ namespace Skein.Cli.Follow;
 /// <summary>
 /// Follows a session's SSE stream (<c>/api/runs/{runId}/stream</c>), printing one line per event. On a terminal a
 /// progress line (spinner, status, steps, tokens, elapsed time) stays under the timeline. A dropped connection resumes
-/// with Last-Event-ID, so nothing is missed or printed twice. Exit code: 0 when the session completed, else 1.
+/// with Last-Event-ID, so nothing is missed or printed twice. Exit code: 0 when the session completed (or, for a
+/// multi_turn agent, answered and waits for the next message), else 1.
 /// </summary>
 public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactive)
 {
@@ -58,7 +59,7 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
         }
 
         output.WriteLine($"session {status} in {_elapsed.Elapsed.TotalSeconds:0.0} s, {session.GetProperty("totalTokensUsed").GetInt64()} tokens");
-        return status == "Completed" ? 0 : 1;
+        return status is "Completed" or "WaitingForResponse" ? 0 : 1;
     }
 
     private async Task<(bool Finished, string? LastEventId)> ReadStreamAsync(Guid runId, string? lastEventId, CancellationToken cancellationToken)
@@ -127,7 +128,9 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
             Write($"{ts}  {text}");
         }
 
-        return subject == "engine.session.completed";
+        // A multi_turn agent has answered once it waits for the next message: following ends there too.
+        return subject == "engine.session.completed"
+            || (subject == "engine.session.status_changed" && StepText.Text(data, "status") == "WaitingForResponse");
     }
 
     private string Step(string type, JsonElement data)

@@ -18,7 +18,16 @@ public sealed class SampleManifestTests
 
         var changes = await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(admin, ManifestClient.Sample("request-agent.yaml"), values: $"orders_base_url: {receiver.BaseUrl}\n"));
         var agentId = (await ManifestClient.AgentIdAsync(admin, "order-status"))!.Value;
-        var sessionId = await ManifestClient.StartAsync(admin, agentId, new { orderId = "A-1001" });
+
+        // Started the way clients start it: through the manifest's api trigger with a key scoped to it.
+        var trigger = (await admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agentId}/triggers", ct)).GetProperty("items").EnumerateArray().Single();
+        Assert.Equal(60, trigger.GetProperty("settings").GetProperty("rpm_limit").GetInt32());
+        var key = await admin.PostAsJsonAsync("/api/keys", new { name = "orders-ci", scopes = new[] { new { agentId, triggerId = trigger.GetProperty("id").GetGuid() } } }, ct);
+        var secret = (await key.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("secret").GetString()!;
+        var api = factory.CreateApiClient(secret);
+        var started = await api.PostAsJsonAsync($"/v1/agents/{agentId}/runs", new { input = new { orderId = "A-1001" } }, ct);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, started.StatusCode);
+        var sessionId = (await started.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("sessionId").GetGuid();
         var session = await ManifestClient.WaitForSessionAsync(admin, sessionId, "Completed");
 
         Assert.Contains(("operation", "orders/lookup_order", "create"), changes);
@@ -27,6 +36,7 @@ public sealed class SampleManifestTests
         Assert.Equal(("POST", "/orders/lookup"), (call.Method, call.Path));
         Assert.Contains("A-1001", call.Body);
         Assert.Contains("shipped", session.GetProperty("session").GetProperty("output").GetRawText());
+        Assert.Equal("api", session.GetProperty("session").GetProperty("triggerType").GetString());
     }
 
     [Fact]
