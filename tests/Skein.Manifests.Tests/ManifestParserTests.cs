@@ -115,6 +115,26 @@ public sealed class ManifestParserTests
     }
 
     [Fact]
+    public async Task A_value_of_the_wrong_declared_type_is_an_error()
+    {
+        var yaml = "inputs:\n  - { key: temp, type: number }\n" + ManifestText.Minimal.Replace("temperature: 0.5", "temperature: \"{{inputs.temp}}\"");
+
+        var result = await ManifestText.ParseAsync(yaml, "temp: warm\n");
+
+        Assert.Equal("versions[0].temperature: the value of {{inputs.temp}} must be a number (line 18)", Assert.Single(result.Errors).ToString());
+    }
+
+    [Fact]
+    public async Task The_legacy_kind_is_accepted_and_an_unknown_kind_is_not()
+    {
+        var legacy = await ManifestText.ParseAsync(ManifestText.Minimal.Replace("kind: phrony.manifest", "kind: phrony.workspace.manifest"));
+        var unknown = await ManifestText.ParseAsync(ManifestText.Minimal.Replace("kind: phrony.manifest", "kind: k8s.deployment"));
+
+        Assert.True(legacy.IsValid, string.Join("\n", legacy.Errors));
+        Assert.Equal("kind: must be one of phrony.manifest, phrony.workspace.manifest (line 1)", Assert.Single(unknown.Errors).ToString());
+    }
+
+    [Fact]
     public async Task References_to_unknown_agents_and_operations_are_errors()
     {
         var yaml = ManifestText.Minimal

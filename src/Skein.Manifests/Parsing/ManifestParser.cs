@@ -43,7 +43,11 @@ public static class ManifestParser
         {
             var lines = new LineMap();
             var declared = DeclaredInputs(document);
+            var before = errors.Count;
             var json = new YamlJson(lines, values ?? new Dictionary<string, JsonNode?>(), declared, errors).Convert(document.RootNode, "");
+
+            // A placeholder that could not be filled is reported once, not again as a type error.
+            var unfilled = errors.Skip(before).Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
             if (json is not JsonObject obj)
             {
                 errors.Add(lines.Problem("", "a manifest document must be a mapping"));
@@ -60,7 +64,7 @@ public static class ManifestParser
                         warnings.Add(lines.Problem(path, "unknown key, ignored"));
                     }
                 }
-                else
+                else if (!unfilled.Contains(path))
                 {
                     errors.Add(lines.Problem(path, Describe(error)));
                 }
@@ -118,16 +122,17 @@ public static class ManifestParser
         return obj.ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone(), StringComparer.Ordinal);
     }
 
-    private static HashSet<string> DeclaredInputs(YamlDocument document)
+    /// <summary>The document's declared inputs and their types (<c>string</c> when not given).</summary>
+    private static Dictionary<string, string> DeclaredInputs(YamlDocument document)
     {
-        var declared = new HashSet<string>(StringComparer.Ordinal);
+        var declared = new Dictionary<string, string>(StringComparer.Ordinal);
         if (document.RootNode is YamlMappingNode root && root.Children.TryGetValue(new YamlScalarNode("inputs"), out var inputs) && inputs is YamlSequenceNode list)
         {
             foreach (var item in list.Children.OfType<YamlMappingNode>())
             {
                 if (item.Children.TryGetValue(new YamlScalarNode("key"), out var key) && key is YamlScalarNode { Value: { } k })
                 {
-                    declared.Add(k);
+                    declared[k] = item.Children.TryGetValue(new YamlScalarNode("type"), out var type) && type is YamlScalarNode { Value: { } t } ? t : "string";
                 }
             }
         }

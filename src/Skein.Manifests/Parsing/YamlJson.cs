@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
@@ -11,7 +12,7 @@ namespace Skein.Manifests.Parsing;
 /// <c>{{inputs.key}}</c> placeholders. Plain scalars follow the YAML 1.2 core schema (null, booleans, numbers);
 /// quoted ones are always strings. A scalar that is only a placeholder takes the value's own type.
 /// </summary>
-internal sealed partial class YamlJson(LineMap lines, IReadOnlyDictionary<string, JsonNode?>? values, ISet<string>? declaredInputs, List<ManifestProblem> problems)
+internal sealed partial class YamlJson(LineMap lines, IReadOnlyDictionary<string, JsonNode?>? values, IReadOnlyDictionary<string, string>? declaredInputs, List<ManifestProblem> problems)
 {
     [GeneratedRegex(@"\{\{\s*inputs\.([A-Za-z0-9_.\-]+)\s*\}\}")]
     private static partial Regex Placeholder();
@@ -75,7 +76,8 @@ internal sealed partial class YamlJson(LineMap lines, IReadOnlyDictionary<string
 
     private JsonNode? Lookup(string key, string path)
     {
-        if (declaredInputs is not null && !declaredInputs.Contains(key))
+        string? type = null;
+        if (declaredInputs is not null && !declaredInputs.TryGetValue(key, out type))
         {
             problems.Add(lines.Problem(path, $"{{{{inputs.{key}}}}} is not declared under inputs"));
             return null;
@@ -84,6 +86,13 @@ internal sealed partial class YamlJson(LineMap lines, IReadOnlyDictionary<string
         if (values is null || !values.TryGetValue(key, out var value))
         {
             problems.Add(lines.Problem(path, $"no value for {{{{inputs.{key}}}}}: give it in the values file"));
+            return null;
+        }
+
+        var kind = value?.GetValueKind();
+        if ((type == "number" && kind != JsonValueKind.Number) || (type == "boolean" && kind is not (JsonValueKind.True or JsonValueKind.False)))
+        {
+            problems.Add(lines.Problem(path, $"the value of {{{{inputs.{key}}}}} must be a {type}"));
             return null;
         }
 
