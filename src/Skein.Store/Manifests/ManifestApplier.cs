@@ -35,20 +35,20 @@ public sealed class ManifestApplier(IDbContextFactory<SkeinDbContext> contexts, 
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var providerIds = Ids(state.Providers, p => p.Name);
+        var providerIds = IdsByName(state.Providers, p => p.Name);
         foreach (var p in plan.Providers.Where(p => p.Action != ChangeAction.Unchanged))
         {
             var row = p.ExistingId is { } id ? await db.LlmProviders.FirstAsync(x => x.Id == id, cancellationToken)
-                : Add(db, new LlmProviderRow { Id = Core.Ids.New(), TenantId = tenantId, Name = p.Spec.Name, Kind = p.Spec.Kind, CreatedAt = now });
+                : Add(db, new LlmProviderRow { Id = Ids.New(), TenantId = tenantId, Name = p.Spec.Name, Kind = p.Spec.Kind, CreatedAt = now });
             ManifestRowWriter.WriteProvider(row, p.Spec);
             providerIds[p.Spec.Name] = row.Id;
         }
 
-        var serviceIds = Ids(state.Services, s => s.Name);
+        var serviceIds = IdsByName(state.Services, s => s.Name);
         foreach (var s in plan.Services.Where(s => s.Action != ChangeAction.Unchanged))
         {
             var row = s.ExistingId is { } id ? await db.Integrations.FirstAsync(x => x.Id == id, cancellationToken)
-                : Add(db, new IntegrationRow { Id = Core.Ids.New(), TenantId = tenantId, Name = s.Spec.Name, BaseUrl = s.Spec.BaseUrl });
+                : Add(db, new IntegrationRow { Id = Ids.New(), TenantId = tenantId, Name = s.Spec.Name, BaseUrl = s.Spec.BaseUrl });
             ManifestRowWriter.WriteService(row, s.Spec);
             serviceIds[s.Spec.Name] = row.Id;
         }
@@ -56,15 +56,15 @@ public sealed class ManifestApplier(IDbContextFactory<SkeinDbContext> contexts, 
         foreach (var o in plan.Operations.Where(o => o.Action != ChangeAction.Unchanged))
         {
             var row = o.ExistingId is { } id ? await db.Operations.FirstAsync(x => x.Id == id, cancellationToken)
-                : Add(db, new OperationRow { Id = Core.Ids.New(), TenantId = tenantId, Name = o.Spec.Name });
+                : Add(db, new OperationRow { Id = Ids.New(), TenantId = tenantId, Name = o.Spec.Name });
             ManifestRowWriter.WriteOperation(row, o.Spec, serviceIds[o.Spec.ServiceName]);
         }
 
-        var agentIds = Ids(state.Agents, a => a.Name);
+        var agentIds = IdsByName(state.Agents, a => a.Name);
         foreach (var a in plan.Agents.Where(a => a.Action != ChangeAction.Unchanged))
         {
             var row = a.ExistingId is { } id ? await db.Agents.FirstAsync(x => x.Id == id, cancellationToken)
-                : Add(db, new AgentRow { Id = Core.Ids.New(), TenantId = tenantId, Name = a.Spec.Name, ExecutionMode = a.Spec.ExecutionMode, CreatedAt = now });
+                : Add(db, new AgentRow { Id = Ids.New(), TenantId = tenantId, Name = a.Spec.Name, ExecutionMode = a.Spec.ExecutionMode, CreatedAt = now });
             ManifestRowWriter.WriteAgent(row, a.Spec, providerIds[a.Spec.ProviderName]);
             agentIds[a.Spec.Name] = row.Id;
         }
@@ -76,7 +76,7 @@ public sealed class ManifestApplier(IDbContextFactory<SkeinDbContext> contexts, 
             var row = v.ExistingId is { } id ? await db.AgentVersions.FirstAsync(x => x.Id == id, cancellationToken)
                 : Add(db, new AgentVersionRow
                 {
-                    Id = Core.Ids.New(), AgentId = agentId, TenantId = tenantId, Label = v.Spec.Label, State = nameof(VersionState.Testing),
+                    Id = Ids.New(), AgentId = agentId, TenantId = tenantId, Label = v.Spec.Label, State = nameof(VersionState.Testing),
                     Model = v.Spec.Model, CreatedAt = now,
                 });
             if (v.WriteContent)
@@ -93,7 +93,7 @@ public sealed class ManifestApplier(IDbContextFactory<SkeinDbContext> contexts, 
         foreach (var t in plan.Triggers.Where(t => t.Action != ChangeAction.Unchanged))
         {
             var row = t.ExistingId is { } id ? await db.Triggers.FirstAsync(x => x.Id == id, cancellationToken)
-                : Add(db, new TriggerRow { Id = Core.Ids.New(), TenantId = tenantId, AgentId = agentIds[t.Spec.AgentName], Name = t.Spec.Name, Type = t.Spec.Type, CreatedAt = now });
+                : Add(db, new TriggerRow { Id = Ids.New(), TenantId = tenantId, AgentId = agentIds[t.Spec.AgentName], Name = t.Spec.Name, Type = t.Spec.Type, CreatedAt = now });
             ManifestRowWriter.WriteTrigger(row, t.Spec);
         }
 
@@ -146,7 +146,7 @@ public sealed class ManifestApplier(IDbContextFactory<SkeinDbContext> contexts, 
         await db.Workspaces.OrderBy(w => w.CreatedAt).Select(w => (Guid?)w.Id).FirstOrDefaultAsync(cancellationToken)
             ?? throw new DomainException(new DomainError(DomainErrorCodes.Conflict, "no workspace yet: start the server once before applying manifests"));
 
-    private static Dictionary<string, Guid> Ids<T>(IReadOnlyList<Existing<T>> existing, Func<T, string> name) =>
+    private static Dictionary<string, Guid> IdsByName<T>(IReadOnlyList<Existing<T>> existing, Func<T, string> name) =>
         existing.ToDictionary(e => name(e.Spec), e => e.Id, StringComparer.Ordinal);
 
     private static T Add<T>(SkeinDbContext db, T row) where T : class

@@ -67,5 +67,4 @@ internal static class ManifestRowWriter
         row.Active = spec.Active;
         row.Settings = spec.Settings;
     }
-
 }
