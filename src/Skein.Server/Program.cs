@@ -70,7 +70,7 @@ app.UseAuthorization();
 
 app.MapHealthChecks("/healthz");
 app.MapOpenApi("/openapi/{documentName}.json");
-app.MapGroup("/api").RequireAuthorization().WithTags("Management").MapAgentAdmin().MapSessionAdmin().MapAccessAdmin().MapUserTaskAdmin().MapVersionAdmin();
+app.MapGroup("/api").RequireAuthorization().WithTags("Management").MapAgentAdmin().MapSessionAdmin().MapAccessAdmin().MapUserTaskAdmin().MapVersionAdmin().MapManifestAdmin().MapAgentLifecycleAdmin();
 app.MapGroup("/v1").RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName).WithTags("Public API")
     .MapV1Agents().MapV1Runs().MapV1RunStream().MapV1FileLibrary();
 app.MapGet("/", () => Results.Content(HomePage.Html, "text/html; charset=utf-8")).ExcludeFromDescription();

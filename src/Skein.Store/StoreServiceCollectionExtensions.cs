@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Skein.Store.Agents;
 using Skein.Store.EventLog;
+using Skein.Store.Manifests;
 using Skein.Store.Sessions;
 
 namespace Skein.Store;
@@ -22,6 +23,8 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<UserTaskQueries>();
         services.AddSingleton<WorkspaceSettings>();
         services.AddSingleton<TriggerQueries>();
+        services.AddSingleton<ManifestApplier>();
+        services.TryAddSingleton<ISecretSink, InMemorySecretSink>(); // MERGE: SecretStore replaces this placeholder
         return services;
     }
 }

@@ -178,7 +178,8 @@ public sealed class ServerProcess : IDisposable
         && File.Exists(Path.ChangeExtension(assembly, ".runtimeconfig.json"))
         && File.Exists(Path.ChangeExtension(assembly, ".deps.json"));
 
-    private static string DotnetHost()
+    /// <summary>The dotnet host that runs this test process, for starting other built .NET programs.</summary>
+    public static string DotnetHost()
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
         {

@@ -38,6 +38,14 @@ public static class RunStreamEndpoint
             return;
         }
 
+        var redact = await access.HidesTimelineAsync(found.Session.AgentId, cancellationToken);
+        await StreamSessionAsync(http, found.Session.Id, redact, reader, queries, notifier, cancellationToken);
+    }
+
+    /// <summary>The SSE loop for one session, shared with the management API's stream (which never redacts).</summary>
+    public static async Task StreamSessionAsync(
+        HttpContext http, Guid sessionId, bool redact, EventLogReader reader, SessionQueries queries, SessionEventNotifier notifier, CancellationToken cancellationToken)
+    {
         var resumeFrom = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["lastEventId"].FirstOrDefault();
         long last = 0;
         if (resumeFrom is not null && (!long.TryParse(resumeFrom, NumberStyles.None, CultureInfo.InvariantCulture, out last) || last < 0))
@@ -46,8 +54,6 @@ public static class RunStreamEndpoint
             return;
         }
 
-        var sessionId = found.Session.Id;
-        var redact = await access.HidesTimelineAsync(found.Session.AgentId, cancellationToken);
         using var signals = notifier.Subscribe(sessionId);
 
         http.Response.ContentType = "text/event-stream";

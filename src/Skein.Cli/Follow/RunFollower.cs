@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace Skein.Cli.Follow;
+
+/// <summary>
+/// Follows a session's SSE stream (<c>/api/runs/{runId}/stream</c>), printing one line per event. On a terminal a
+/// progress line (spinner, status, steps, tokens, elapsed time) stays under the timeline. A dropped connection resumes
+/// with Last-Event-ID, so nothing is missed or printed twice. Exit code: 0 when the session completed (or, for a
+/// multi_turn agent, answered and waits for the next message), else 1.
+/// </summary>
+public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactive)
+{
+    private static readonly string[] Spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+    private const int MaxReconnects = 5;
+
+    private readonly Lock _lock = new();
+    private readonly Stopwatch _elapsed = Stopwatch.StartNew();
+    private string _status = "Running";
+    private int _steps;
+    private long _tokens;
+    private int _frame;
+    private bool _progressShown;
+
+    public async Task<int> FollowAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken)
+    {
+        Write($"following session {sessionId} (run {runId})");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ticker = interactive ? TickAsync(stop.Token) : Task.CompletedTask;
+        try
+        {
+            string? lastEventId = null;
+            var finished = false;
+            for (var attempt = 0; !finished && attempt <= MaxReconnects; attempt++)
+            {
+                (finished, lastEventId) = await ReadStreamAsync(runId, lastEventId, cancellationToken);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await ticker;
+            ClearProgress();
+        }
+
+        var detail = await api.GetJsonAsync($"/api/sessions/{sessionId}", cancellationToken);
+        var session = detail.GetProperty("session");
+        var status = session.GetProperty("status").GetString();
+        if (session.TryGetProperty("output", out var result) && result.ValueKind != JsonValueKind.Null)
+        {
+            output.WriteLine($"output: {StepText.Json(result)}");
+        }
+
+        if (session.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String)
+        {
+            output.WriteLine($"error: {error.GetString()}");
+        }
+
+        output.WriteLine($"session {status} in {_elapsed.Elapsed.TotalSeconds:0.0} s, {session.GetProperty("totalTokensUsed").GetInt64()} tokens");
+        return status is "Completed" or "WaitingForResponse" ? 0 : 1;
+    }
+
+    private async Task<(bool Finished, string? LastEventId)> ReadStreamAsync(Guid runId, string? lastEventId, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/runs/{runId}/stream");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (lastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        }
+
+        try
+        {
+            using var response = await api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                if (line.StartsWith("id: ", StringComparison.Ordinal))
+                {
+                    lastEventId = line[4..];
+                }
+                else if (line.StartsWith("data: ", StringComparison.Ordinal) && Handle(JsonDocument.Parse(line[6..]).RootElement))
+                {
+                    return (true, lastEventId);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The connection dropped mid-stream: resume after the last event seen.
+        }
+
+        return (false, lastEventId);
+    }
+
+    /// <summary>Prints one event; true when the session has finished.</summary>
+    private bool Handle(JsonElement e)
+    {
+        var subject = e.GetProperty("subject").GetString() ?? "";
+        var data = e.GetProperty("data");
+        var ts = e.TryGetProperty("ts", out var t) && t.TryGetDateTimeOffset(out var at) ? at.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) : "";
+        string? text = subject switch
+        {
+            "engine.session.started" => null,
+            "engine.run.started" or "engine.subagent.spawned" => $"run {StepText.Text(data, "run_id")} started: {StepText.Text(data, "agent_name")} {StepText.Text(data, "version_label")}",
+            "engine.run.status_changed" or "engine.run.completed" => $"run → {StepText.Text(data, "status")}{Suffix(data, "error")}",
+            "engine.session.status_changed" or "engine.session.completed" => $"session → {StepText.Text(data, "status")}{Suffix(data, "error")}",
+            "engine.user_task.created" => $"needs a person ({StepText.Text(data, "kind")}): {StepText.Text(data, "summary")}\n" +
+                $"             answer with: skein approve {StepText.Text(data, "user_task_id")}   or   skein reject {StepText.Text(data, "user_task_id")}",
+            "engine.user_task.completed" => $"task {StepText.Text(data, "user_task_id")} answered {StepText.Compact(data, "outcome")}",
+            "engine.user_task.cancelled" => $"task {StepText.Text(data, "user_task_id")} cancelled",
+            _ when subject.StartsWith("engine.step.", StringComparison.Ordinal) => Step(subject["engine.step.".Length..], data),
+            _ => subject,
+        };
+
+        lock (_lock)
+        {
+            if (subject.StartsWith("engine.session.", StringComparison.Ordinal) && data.TryGetProperty("status", out var status))
+            {
+                _status = status.GetString() ?? _status;
+            }
+        }
+
+        if (text is not null)
+        {
+            Write($"{ts}  {text}");
+        }
+
+        // A multi_turn agent has answered once it waits for the next message: following ends there too.
+        return subject == "engine.session.completed"
+            || (subject == "engine.session.status_changed" && StepText.Text(data, "status") == "WaitingForResponse");
+    }
+
+    private string Step(string type, JsonElement data)
+    {
+        lock (_lock)
+        {
+            _steps++;
+            _tokens += data.TryGetProperty("tokens_used", out var used) && used.ValueKind == JsonValueKind.Number ? used.GetInt64() : 0;
+        }
+
+        return StepText.Truncate(StepText.Describe(type, data));
+    }
+
+    private static string Suffix(JsonElement data, string property) =>
+        StepText.Text(data, property) is { Length: > 0 } value && value != "null" ? $" ({value})" : "";
+
+    private void Write(string line)
+    {
+        lock (_lock)
+        {
+            ClearProgressLocked();
+            output.WriteLine(line);
+            RenderLocked();
+        }
+    }
+
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(120));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                lock (_lock)
+                {
+                    _frame++;
+                    RenderLocked();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Following ended.
+        }
+    }
+
+    private void RenderLocked()
+    {
+        if (!interactive)
+        {
+            return;
+        }
+
+        output.Write($"\r{Spinner[_frame % Spinner.Length]} {_status} · {_steps} steps · {_tokens} tokens · {_elapsed.Elapsed.TotalSeconds:0.0} s   ");
+        output.Flush();
+        _progressShown = true;
+    }
+
+    private void ClearProgress()
+    {
+        lock (_lock)
+        {
+            ClearProgressLocked();
+        }
+    }
+
+    private void ClearProgressLocked()
+    {
+        if (_progressShown)
+        {
+            output.Write("\r" + new string(' ', 72) + "\r");
+            _progressShown = false;
+        }
+    }
+}

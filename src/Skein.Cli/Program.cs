@@ -1,0 +1,3 @@
+using Skein.Cli;
+
+return await SkeinCli.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,70 @@
+using Skein.Manifests.Planning;
+using Skein.Store.Rows;
+
+namespace Skein.Store.Manifests;
+
+/// <summary>Copies planned specs onto rows (new or tracked). Ids of referenced rows are resolved by the caller.</summary>
+internal static class ManifestRowWriter
+{
+    public static void WriteProvider(LlmProviderRow row, ProviderSpec spec)
+    {
+        row.Name = spec.Name;
+        row.Kind = spec.Kind;
+        row.BaseUrl = spec.BaseUrl;
+    }
+
+    // MERGE: also write AuthType, AuthHeaderName and AuthSecretName once IntegrationRow has them.
+    public static void WriteService(IntegrationRow row, ServiceSpec spec)
+    {
+        row.Name = spec.Name;
+        row.BaseUrl = spec.BaseUrl;
+    }
+
+    public static void WriteOperation(OperationRow row, OperationSpec spec, Guid integrationId)
+    {
+        row.IntegrationId = integrationId;
+        row.Name = spec.Name;
+        row.Description = spec.Description;
+        row.Method = spec.Method;
+        row.Path = spec.Path;
+        row.ArgumentsSchema = spec.ArgumentsSchema;
+        row.RequireApproval = spec.RequireApproval;
+        row.Idempotent = spec.Idempotent;
+        row.TimeoutSec = spec.TimeoutSec;
+        row.ApprovalTimeoutSec = spec.ApprovalTimeoutSec;
+    }
+
+    public static void WriteAgent(AgentRow row, AgentSpec spec, Guid providerId)
+    {
+        row.Name = spec.Name;
+        row.ExecutionMode = spec.ExecutionMode;
+        row.LlmProviderId = providerId;
+    }
+
+    public static void WriteVersion(AgentVersionRow row, VersionSpec spec)
+    {
+        row.Label = spec.Label;
+        row.Description = spec.Description;
+        row.Model = spec.Model;
+        row.Instructions = spec.Instructions;
+        row.Temperature = spec.Temperature;
+        row.TopP = spec.TopP;
+        row.TopK = spec.TopK;
+        row.InputSchema = spec.InputSchema;
+        row.OutputSchema = spec.OutputSchema;
+        row.Operations = spec.Operations;
+        row.Limits = spec.Limits;
+        row.Conversation = spec.Conversation;
+        row.ConversationIdleTimeoutSec = spec.ConversationIdleTimeoutSec;
+        row.GuardRules = spec.GuardRules;
+        row.Script = spec.Script;
+    }
+
+    public static void WriteTrigger(TriggerRow row, TriggerSpec spec)
+    {
+        row.Name = spec.Name;
+        row.Type = spec.Type;
+        row.Active = spec.Active;
+        row.Settings = spec.Settings;
+    }
+}
