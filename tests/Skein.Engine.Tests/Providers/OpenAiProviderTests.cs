@@ -148,14 +148,15 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
     [Fact]
     public async Task A_provider_slower_than_the_model_call_timeout_fails_the_run_with_a_timeout_error()
     {
-        await using var host = await EngineTestHost.StartAsync(_dir.File("timeout.db"), configure: o => o.ModelCallTimeout = TimeSpan.FromMilliseconds(300));
+        // Long enough that a loaded machine still gets the request to the server before the timeout fires.
+        await using var host = await EngineTestHost.StartAsync(_dir.File("timeout.db"), configure: o => o.ModelCallTimeout = TimeSpan.FromSeconds(3));
         _server.Enqueue(FakeReply.Say("too late") with { Delay = TimeSpan.FromSeconds(30) });
         var agent = await host.CreateAgentAsync(OpenAiAgent());
 
         var detail = await host.RunToEndAsync(agent.AgentId);
 
         Assert.Equal("Failed", detail.Session.Status);
-        Assert.Equal("model provider error: the model call timed out after 0.3 s", Assert.Single(detail.Runs).Error);
+        Assert.Equal("model provider error: the model call timed out after 3 s", Assert.Single(detail.Runs).Error);
         Assert.Single(_server.Requests);
     }
 
