@@ -1,7 +1,10 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Skein.Store.Agents;
 using Skein.Store.EventLog;
+using Skein.Store.Secrets;
 using Skein.Store.Sessions;
+using Skein.Store.Triggers;
 
 namespace Skein.Store;
 
@@ -19,6 +22,12 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<UserTaskQueries>();
         services.AddSingleton<WorkspaceSettings>();
         services.AddSingleton<TriggerQueries>();
+        services.AddSingleton<SecretStore>();
+        services.AddSingleton<ScheduleClaims>();
+        services.AddSingleton<IngressLog>();
+
+        // Secrets need a key ring; the server points it at the data folder, hosts without one get the default.
+        services.AddDataProtection();
         return services;
     }
 }

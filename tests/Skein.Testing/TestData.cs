@@ -30,7 +30,7 @@ public static class TestData
         var provider = new LlmProviderRow
         {
             Id = Ids.New(), TenantId = tenant, Name = "provider-" + Guid.NewGuid().ToString("N")[..8], Kind = spec.ProviderKind,
-            BaseUrl = spec.ProviderBaseUrl, ApiKey = spec.ProviderApiKey, CreatedAt = DateTime.UtcNow,
+            BaseUrl = spec.ProviderBaseUrl, ApiKeySecretName = spec.ProviderApiKeySecretName, CreatedAt = DateTime.UtcNow,
         };
         var agent = new AgentRow { Id = Ids.New(), TenantId = tenant, Name = spec.Name, ExecutionMode = spec.Mode.ToString(), LlmProviderId = provider.Id, CreatedAt = DateTime.UtcNow };
         var version = new AgentVersionRow

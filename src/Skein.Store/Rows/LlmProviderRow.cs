@@ -9,8 +9,11 @@ public sealed class LlmProviderRow
     public required string Kind { get; set; }
     public string? BaseUrl { get; set; }
 
-    /// <summary>API key. Written only through the provider settings; never returned by any API.</summary>
-    public string? ApiKey { get; set; }
+    /// <summary>Name of the secret holding the API key (the key itself is only in the secret store).</summary>
+    public string? ApiKeySecretName { get; set; }
+
+    /// <summary>JSON array of the model ids offered for this provider.</summary>
+    public string Models { get; set; } = "[]";
 
     public DateTime CreatedAt { get; set; }
 }
