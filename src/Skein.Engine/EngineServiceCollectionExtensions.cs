@@ -54,6 +54,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ScheduleService>();
         services.AddHostedService(sp => sp.GetRequiredService<ScheduleService>());
         services.AddSingleton<EventIngress>();
+        services.AddSingleton<ProviderConnectionTest>();
         return services;
     }
 }
