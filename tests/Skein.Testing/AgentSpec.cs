@@ -38,6 +38,11 @@ public sealed record OperationSpec(string Name, string BaseUrl, string Method = 
     public int TimeoutSec { get; init; } = 30;
     public int? ApprovalTimeoutSec { get; init; }
     public string? ArgumentsSchema { get; init; }
+
+    /// <summary>Integration auth: <c>none</c>, <c>bearer</c> or <c>header</c> (with <see cref="AuthHeaderName"/>), from the secret <see cref="AuthSecretName"/>.</summary>
+    public string AuthType { get; init; } = "none";
+    public string? AuthHeaderName { get; init; }
+    public string? AuthSecretName { get; init; }
 }
 
 public sealed record CreatedAgent(Guid AgentId, Guid VersionId, Guid TenantId);

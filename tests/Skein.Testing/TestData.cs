@@ -61,7 +61,9 @@ public static class TestData
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var tenant = await EnsureWorkspaceAsync(db, cancellationToken);
-        var integration = new IntegrationRow { Id = Ids.New(), TenantId = tenant, Name = "integration-" + spec.Name, BaseUrl = spec.BaseUrl };
+        var integration = new IntegrationRow { Id = Ids.New(), TenantId = tenant, Name = "integration-" + spec.Name, BaseUrl = spec.BaseUrl,
+            AuthType = spec.AuthType, AuthHeaderName = spec.AuthHeaderName, AuthSecretName = spec.AuthSecretName,
+        };
         db.AddRange(integration, new OperationRow
         {
             Id = Ids.New(), TenantId = tenant, IntegrationId = integration.Id, Name = spec.Name, Method = spec.Method, Path = spec.Path,
