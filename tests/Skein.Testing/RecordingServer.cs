@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Skein.Testing;
@@ -50,6 +51,7 @@ public sealed class RecordingServer : IAsyncDisposable
         var recorded = new RecordedHttpRequest(
             context.Request.Method,
             context.Request.Path.Value ?? "",
+            context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "",
             context.Request.QueryString.Value ?? "",
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             body);
@@ -58,7 +60,8 @@ public sealed class RecordingServer : IAsyncDisposable
     }
 }
 
-public sealed record RecordedHttpRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
+/// <summary>One received request; <see cref="RawTarget"/> is the path and query exactly as sent (still percent-encoded).</summary>
+public sealed record RecordedHttpRequest(string Method, string Path, string RawTarget, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
 {
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 }
