@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Skein.Store;
 using Skein.Testing;
 
 namespace Skein.Server.Tests.Integrations;
@@ -101,11 +104,13 @@ public sealed class ProviderAdminTests(SkeinApiFactory factory) : IClassFixture<
     [Fact]
     public async Task A_provider_in_use_by_an_agent_cannot_be_deleted_and_an_unused_one_can()
     {
-        var providers = await _admin.GetFromJsonAsync<JsonElement>("/api/providers", Ct);
-        var seeded = providers.GetProperty("items").EnumerateArray().First(p => p.GetProperty("kind").GetString() == "scripted").GetProperty("id").GetGuid();
+        var contexts = factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
+        var agent = await TestData.CreateAgentAsync(contexts, new AgentSpec(), Ct);
+        await using var db = await contexts.CreateDbContextAsync(Ct);
+        var used = await db.Agents.Where(a => a.Id == agent.AgentId).Select(a => a.LlmProviderId).SingleAsync(Ct);
         var unused = await CreateAsync(new { name = Name(), kind = "scripted" });
 
-        Assert.Equal(HttpStatusCode.Conflict, (await _admin.DeleteAsync($"/api/providers/{seeded}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await _admin.DeleteAsync($"/api/providers/{used}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/providers/{unused.GetProperty("id").GetGuid()}", Ct)).StatusCode);
     }
 }
