@@ -54,6 +54,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ScheduleService>();
         services.AddHostedService(sp => sp.GetRequiredService<ScheduleService>());
         services.AddSingleton<EventIngress>();
+        services.AddSingleton<IngressRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngressRecorder>());
         services.AddSingleton<ProviderConnectionTest>();
         return services;
     }

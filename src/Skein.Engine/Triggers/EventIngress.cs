@@ -131,7 +131,12 @@ public sealed partial class EventIngress(
 
     private async Task<IngressResult> StartAsync(TriggerRow trigger, TriggerIngressRow entry, JsonElement input, string? deliveryId, CancellationToken cancellationToken)
     {
-        var type = trigger.Type == TriggerTypes.Scheduled ? TriggerType.Scheduled : TriggerType.Event;
+        var type = trigger.Type switch
+        {
+            TriggerTypes.Scheduled => TriggerType.Scheduled,
+            TriggerTypes.Api => TriggerType.Api,
+            _ => TriggerType.Event,
+        };
         try
         {
             var run = await starter.StartAsync(

@@ -28,6 +28,21 @@ public sealed class IngressLog(IDbContextFactory<SkeinDbContext> contexts, TimeP
         return entry;
     }
 
+    /// <summary>Stores several entries in one transaction (the api-trigger recorder's batches).</summary>
+    public async Task AppendManyAsync(IReadOnlyList<TriggerIngressRow> entries, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var entry in entries)
+        {
+            entry.Id = entry.Id == Guid.Empty ? Ids.New() : entry.Id;
+            entry.ReceivedAt = entry.ReceivedAt == default ? now : entry.ReceivedAt;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.TriggerIngress.AddRange(entries);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     /// <summary>Newest first.</summary>
     public async Task<IReadOnlyList<TriggerIngressRow>> ListAsync(Guid triggerId, int skip, int take, CancellationToken cancellationToken)
     {
