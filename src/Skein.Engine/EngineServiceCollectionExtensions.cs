@@ -7,6 +7,7 @@ using Skein.Engine.Runs;
 using Skein.Engine.Sessions;
 using Skein.Engine.Timers;
 using Skein.Engine.Tools;
+using Skein.Engine.Triggers;
 
 namespace Skein.Engine;
 
@@ -41,6 +42,21 @@ public static class EngineServiceCollectionExtensions
                 BackoffType = DelayBackoffType.Exponential,
             }));
         services.AddHttpClient(ToolCatalog.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+
+        // Only operations flagged idempotent are retried: repeating a non-idempotent call could act twice.
+        services.AddHttpClient(ToolCatalog.IdempotentHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("operations", b => b.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = 2,
+                Delay = TimeSpan.FromMilliseconds(200),
+                BackoffType = DelayBackoffType.Exponential,
+            }));
+        services.AddSingleton<ScheduleService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScheduleService>());
+        services.AddSingleton<EventIngress>();
+        services.AddSingleton<IngressRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngressRecorder>());
+        services.AddSingleton<ProviderConnectionTest>();
         return services;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Skein.Engine;
 using Skein.Server;
 using Skein.Server.Api.Admin;
+using Skein.Server.Api.Hooks;
 using Skein.Server.Api.V1;
 using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
@@ -37,6 +38,7 @@ else
 // Order matters: hosted services start in registration order, so the schema and seed data exist
 // before the engine resumes runs.
 builder.Services.AddHostedService<DatabaseMigrator>();
+builder.Services.AddHostedService<Skein.Store.Secrets.LegacyProviderKeys>();
 builder.Services.AddHostedService<DemoSeeder>();
 builder.Services.AddSkeinEngine();
 
@@ -47,9 +49,11 @@ builder.Services.AddSingleton<ApiTriggerGate>();
 builder.Services.AddSingleton<IdempotentStarts>();
 builder.Services.AddSingleton<V1Access>();
 
-// Upload URLs are signed with the Data Protection key ring; kept in the data folder, it survives restarts.
+// Upload URLs are signed and secrets encrypted with the Data Protection key ring; kept in the data folder
+// (or the folder Skein:KeyRingPath names, e.g. one shared by several nodes), it survives restarts.
 builder.Services.AddDataProtection().SetApplicationName("skein")
-    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
+    .PersistKeysToFileSystem(new DirectoryInfo(builder.Configuration["Skein:KeyRingPath"] is { Length: > 0 } keyRing ? keyRing : Path.Combine(options.DataDirectory, "keys")));
+builder.Services.AddSingleton<TriggerSettingsEditor>();
 builder.Services.AddOptions<FileLibraryOptions>().BindConfiguration("Skein:Files").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<UploadTokens>();
 builder.Services.AddSingleton<LibraryFileStorage>();
@@ -70,7 +74,9 @@ app.UseAuthorization();
 
 app.MapHealthChecks("/healthz");
 app.MapOpenApi("/openapi/{documentName}.json");
-app.MapGroup("/api").RequireAuthorization().WithTags("Management").MapAgentAdmin().MapSessionAdmin().MapAccessAdmin().MapUserTaskAdmin().MapVersionAdmin().MapManifestAdmin().MapAgentLifecycleAdmin();
+app.MapGroup("/api").RequireAuthorization().WithTags("Management").MapAgentAdmin().MapSessionAdmin().MapAccessAdmin().MapUserTaskAdmin().MapVersionAdmin()
+    .MapManifestAdmin().MapAgentLifecycleAdmin().MapTriggerAdmin().MapSecretAdmin().MapIntegrationAdmin().MapProviderAdmin();
+app.MapHooks();
 app.MapGroup("/v1").RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName).WithTags("Public API")
     .MapV1Agents().MapV1Runs().MapV1RunStream().MapV1FileLibrary();
 app.MapGet("/", () => Results.Content(HomePage.Html, "text/html; charset=utf-8")).ExcludeFromDescription();

@@ -29,6 +29,9 @@ public sealed class SkeinDbContext(DbContextOptions<SkeinDbContext> options) : D
     public DbSet<IdempotencyRecordRow> IdempotencyRecords => Set<IdempotencyRecordRow>();
     public DbSet<LibraryFileRow> LibraryFiles => Set<LibraryFileRow>();
     public DbSet<ServerSettingRow> ServerSettings => Set<ServerSettingRow>();
+    public DbSet<SecretRow> Secrets => Set<SecretRow>();
+    public DbSet<TriggerIngressRow> TriggerIngress => Set<TriggerIngressRow>();
+    public DbSet<TriggerDeliveryRow> TriggerDeliveries => Set<TriggerDeliveryRow>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -1,9 +1,12 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Skein.Store.Agents;
 using Skein.Store.EventLog;
 using Skein.Store.Manifests;
+using Skein.Store.Secrets;
 using Skein.Store.Sessions;
+using Skein.Store.Triggers;
 
 namespace Skein.Store;
 
@@ -24,7 +27,12 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<WorkspaceSettings>();
         services.AddSingleton<TriggerQueries>();
         services.AddSingleton<ManifestApplier>();
-        services.TryAddSingleton<ISecretSink, InMemorySecretSink>(); // MERGE: SecretStore replaces this placeholder
+        services.AddSingleton<SecretStore>();
+        services.AddSingleton<ScheduleClaims>();
+        services.AddSingleton<IngressLog>();
+
+        // Secrets need a key ring; the server points it at the data folder, hosts without one get the default.
+        services.AddDataProtection();
         return services;
     }
 }

@@ -40,7 +40,7 @@ public abstract class EngineTestBase : IAsyncLifetime
         Host = await StartHostAsync(time, configure);
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         foreach (var host in _hosts)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,6 +12,7 @@ using Skein.Engine.Runs;
 using Skein.Engine.Sessions;
 using Skein.Engine.Timers;
 using Skein.Store;
+using Skein.Store.Secrets;
 using Skein.Store.Sessions;
 using Skein.Store.Sqlite;
 
@@ -31,6 +33,7 @@ public sealed class EngineTestHost : IAsyncDisposable
     public SessionActions Actions => Services.GetRequiredService<SessionActions>();
     public SessionQueries Queries => Services.GetRequiredService<SessionQueries>();
     public TimerService Timers => Services.GetRequiredService<TimerService>();
+    public SecretStore Secrets => Services.GetRequiredService<SecretStore>();
     public IDbContextFactory<SkeinDbContext> Contexts => Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
 
     public static async Task<EngineTestHost> StartAsync(string databasePath, TimeProvider? time = null, Action<EngineOptions>? configure = null)
@@ -44,6 +47,10 @@ public sealed class EngineTestHost : IAsyncDisposable
         }
 
         builder.Services.AddSkeinSqliteStore(databasePath);
+
+        // Secrets survive a restart on the same database only with the same key ring.
+        builder.Services.AddDataProtection().SetApplicationName("skein-tests")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(databasePath))!, "keys")));
         builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddSkeinEngine();
         builder.Services.Configure<EngineOptions>(o =>
@@ -57,7 +64,18 @@ public sealed class EngineTestHost : IAsyncDisposable
         return new EngineTestHost(host);
     }
 
-    public Task<CreatedAgent> CreateAgentAsync(AgentSpec spec) => TestData.CreateAgentAsync(Contexts, spec, CancellationToken.None);
+    public async Task<CreatedAgent> CreateAgentAsync(AgentSpec spec)
+    {
+        if (spec.ProviderApiKey is not { } key)
+        {
+            return await TestData.CreateAgentAsync(Contexts, spec, CancellationToken.None);
+        }
+
+        var secretName = spec.ProviderApiKeySecretName ?? $"provider-key-{spec.Name}";
+        var created = await TestData.CreateAgentAsync(Contexts, spec with { ProviderApiKeySecretName = secretName }, CancellationToken.None);
+        await Secrets.SetAsync(created.TenantId, secretName, key, CancellationToken.None);
+        return created;
+    }
 
     public Task AddOperationAsync(OperationSpec spec) => TestData.AddOperationAsync(Contexts, spec, CancellationToken.None);
 

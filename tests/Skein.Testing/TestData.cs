@@ -30,7 +30,7 @@ public static class TestData
         var provider = new LlmProviderRow
         {
             Id = Ids.New(), TenantId = tenant, Name = "provider-" + Guid.NewGuid().ToString("N")[..8], Kind = spec.ProviderKind,
-            BaseUrl = spec.ProviderBaseUrl, ApiKey = spec.ProviderApiKey, CreatedAt = DateTime.UtcNow,
+            BaseUrl = spec.ProviderBaseUrl, ApiKeySecretName = spec.ProviderApiKeySecretName, CreatedAt = DateTime.UtcNow,
         };
         var agent = new AgentRow { Id = Ids.New(), TenantId = tenant, Name = spec.Name, ExecutionMode = spec.Mode.ToString(), LlmProviderId = provider.Id, CreatedAt = DateTime.UtcNow };
         var version = new AgentVersionRow
@@ -61,7 +61,9 @@ public static class TestData
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var tenant = await EnsureWorkspaceAsync(db, cancellationToken);
-        var integration = new IntegrationRow { Id = Ids.New(), TenantId = tenant, Name = "integration-" + spec.Name, BaseUrl = spec.BaseUrl };
+        var integration = new IntegrationRow { Id = Ids.New(), TenantId = tenant, Name = "integration-" + spec.Name, BaseUrl = spec.BaseUrl,
+            AuthType = spec.AuthType, AuthHeaderName = spec.AuthHeaderName, AuthSecretName = spec.AuthSecretName,
+        };
         db.AddRange(integration, new OperationRow
         {
             Id = Ids.New(), TenantId = tenant, IntegrationId = integration.Id, Name = spec.Name, Method = spec.Method, Path = spec.Path,

@@ -21,14 +21,15 @@ public sealed class ModelClientFactory(IHttpClientFactory http, TimeProvider tim
 
     private readonly ConcurrentDictionary<(Guid, string, string?, string?), IChatClient> _openAi = new();
 
-    public IChatClient Create(VersionSnapshot version, LlmProviderRow provider) => provider.Kind switch
+    /// <param name="apiKey">The key read from the provider's secret (never stored on the row).</param>
+    public IChatClient Create(VersionSnapshot version, LlmProviderRow provider, string? apiKey) => provider.Kind switch
     {
         Scripted => new ScriptedChatClient(version.Script, version.Model, time),
-        OpenAI => _openAi.GetOrAdd((provider.Id, version.Model, provider.BaseUrl, provider.ApiKey), _ => CreateOpenAi(provider, version.Model)),
+        OpenAI => _openAi.GetOrAdd((provider.Id, version.Model, provider.BaseUrl, apiKey), _ => CreateOpenAi(provider, version.Model, apiKey)),
         _ => throw new InvalidOperationException($"unknown model provider kind '{provider.Kind}'"),
     };
 
-    private IChatClient CreateOpenAi(LlmProviderRow provider, string model)
+    private IChatClient CreateOpenAi(LlmProviderRow provider, string model, string? apiKey)
     {
         var options = new OpenAIClientOptions
         {
@@ -41,7 +42,7 @@ public sealed class ModelClientFactory(IHttpClientFactory http, TimeProvider tim
             options.Endpoint = new Uri(provider.BaseUrl);
         }
 
-        var client = new OpenAIClient(new ApiKeyCredential(string.IsNullOrEmpty(provider.ApiKey) ? "unused" : provider.ApiKey), options);
+        var client = new OpenAIClient(new ApiKeyCredential(string.IsNullOrEmpty(apiKey) ? "unused" : apiKey), options);
         return client.GetChatClient(model).AsIChatClient();
     }
 }

@@ -120,7 +120,7 @@ public sealed partial class RunExecutor
             var version = state.StartContext.Version;
             var settings = await x.catalog.DriverSettingsAsync(state.TenantId, version.LlmProviderId, cancellationToken);
             var tools = await x.toolCatalog.ResolveAsync(state.TenantId, version.Operations, cancellationToken);
-            return new RunScope(x, state, runId, settings.PlanLimits, tools, x.models.Create(version, settings.Provider));
+            return new RunScope(x, state, runId, settings.PlanLimits, tools, x.models.Create(version, settings.Provider, settings.ApiKey));
         }
 
         /// <summary>One pass of the loop; false when the run stopped being Running (finished, waiting, or taken over).</summary>

@@ -9,9 +9,10 @@ namespace Skein.Engine.Tools;
 /// <summary>
 /// An HTTP operation of an integration. Arguments fill <c>{name}</c> placeholders in the path; the rest
 /// go as the JSON body (or the query string for GET/DELETE). The idempotency key travels as the
-/// <c>Idempotency-Key</c> header so the receiver can drop a repeat.
+/// <c>Idempotency-Key</c> header so the receiver can drop a repeat. The integration's credential goes in
+/// its header and is scrubbed from anything the model sees.
 /// </summary>
-public sealed class HttpOperationTool(OperationRow operation, IntegrationRow integration, HttpClient http, int maxResultBytes) : ITool
+public sealed class HttpOperationTool(OperationRow operation, IntegrationRow integration, HttpClient http, int maxResultBytes, IntegrationAuth auth) : ITool
 {
     private static readonly JsonElement OpenSchema = SkeinJson.Parse("""{"type":"object","additionalProperties":true}""");
 
@@ -24,6 +25,11 @@ public sealed class HttpOperationTool(OperationRow operation, IntegrationRow int
 
     public async Task<ToolOutcome> ExecuteAsync(ToolInvocation invocation, CancellationToken cancellationToken)
     {
+        if (auth.Error is { } authError)
+        {
+            return ToolOutcome.Fail(authError);
+        }
+
         var (path, rest) = FillPath(operation.Path, invocation.Arguments);
         var method = new HttpMethod(operation.Method.ToUpperInvariant());
         var bodyless = method == HttpMethod.Get || method == HttpMethod.Delete;
@@ -35,6 +41,11 @@ public sealed class HttpOperationTool(OperationRow operation, IntegrationRow int
 
         using var request = new HttpRequestMessage(method, url);
         request.Headers.TryAddWithoutValidation("Idempotency-Key", invocation.IdempotencyKey);
+        if (auth.HeaderName is { } header)
+        {
+            request.Headers.TryAddWithoutValidation(header, auth.HeaderValue);
+        }
+
         if (!bodyless)
         {
             request.Content = new StringContent(invocation.Arguments.GetRawText(), Encoding.UTF8, "application/json");
@@ -45,7 +56,7 @@ public sealed class HttpOperationTool(OperationRow operation, IntegrationRow int
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var body = await ReadCappedAsync(response.Content, timeout.Token);
+            var body = auth.Scrub(await ReadCappedAsync(response.Content, timeout.Token));
             if (!response.IsSuccessStatusCode)
             {
                 return ToolOutcome.Fail($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {body}");
@@ -59,7 +70,7 @@ public sealed class HttpOperationTool(OperationRow operation, IntegrationRow int
         }
         catch (HttpRequestException ex)
         {
-            return ToolOutcome.Fail($"{operation.Name} failed: {ex.Message}");
+            return ToolOutcome.Fail(auth.Scrub($"{operation.Name} failed: {ex.Message}"));
         }
     }
 

@@ -1,13 +1,18 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Skein.Store;
+using Skein.Store.Rows;
+using Skein.Store.Secrets;
 
 namespace Skein.Engine.Tools;
 
 /// <summary>Resolves a version's operations allowlist to tools. Only allowlisted tools are visible to the model.</summary>
-public sealed class ToolCatalog(IDbContextFactory<SkeinDbContext> contexts, IHttpClientFactory http, IOptions<EngineOptions> options)
+public sealed class ToolCatalog(IDbContextFactory<SkeinDbContext> contexts, IHttpClientFactory http, SecretStore secrets, IOptions<EngineOptions> options)
 {
     public const string HttpClientName = "skein-operations";
+
+    /// <summary>The client for operations flagged idempotent: it retries transient failures (same Idempotency-Key).</summary>
+    public const string IdempotentHttpClientName = "skein-operations-idempotent";
 
     private static readonly Dictionary<string, ITool> BuiltIns = new ITool[] { new PhronyWaitTool(), new EchoTool(), new DemoRefundTool() }
         .Concat(AskUserTools.All())
@@ -41,11 +46,37 @@ public sealed class ToolCatalog(IDbContextFactory<SkeinDbContext> contexts, IHtt
                           join integration in db.Integrations.AsNoTracking() on op.IntegrationId equals integration.Id
                           where op.TenantId == tenantId && external.Contains(op.Name)
                           select new { op, integration }).ToListAsync(cancellationToken);
+        var auths = new Dictionary<Guid, IntegrationAuth>();
         foreach (var row in rows)
         {
-            tools[row.op.Name] = new HttpOperationTool(row.op, row.integration, http.CreateClient(HttpClientName), options.Value.MaxToolResultBytes);
+            if (!auths.TryGetValue(row.integration.Id, out var auth))
+            {
+                auth = await ResolveAuthAsync(row.integration, cancellationToken);
+                auths[row.integration.Id] = auth;
+            }
+
+            var client = http.CreateClient(row.op.Idempotent ? IdempotentHttpClientName : HttpClientName);
+            tools[row.op.Name] = new HttpOperationTool(row.op, row.integration, client, options.Value.MaxToolResultBytes, auth);
         }
 
         return tools;
+    }
+
+    private async Task<IntegrationAuth> ResolveAuthAsync(IntegrationRow integration, CancellationToken cancellationToken)
+    {
+        if (integration.AuthType == IntegrationAuthTypes.None || string.IsNullOrEmpty(integration.AuthSecretName))
+        {
+            return IntegrationAuth.None;
+        }
+
+        var value = await secrets.GetAsync(integration.TenantId, integration.AuthSecretName, cancellationToken);
+        if (value is null)
+        {
+            return IntegrationAuth.Missing($"integration '{integration.Name}': its auth secret '{integration.AuthSecretName}' is not set");
+        }
+
+        return integration.AuthType == IntegrationAuthTypes.Bearer
+            ? new IntegrationAuth("Authorization", "Bearer " + value, value, null)
+            : new IntegrationAuth(integration.AuthHeaderName ?? "Authorization", value, value, null);
     }
 }

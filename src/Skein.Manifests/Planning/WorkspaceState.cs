@@ -58,5 +58,5 @@ public sealed record VersionSpec
 /// <summary>Settings is the trigger's normalized settings JSON (snake_case, as the store holds it).</summary>
 public sealed record TriggerSpec(string AgentName, string Name, string Type, bool Active, string Settings);
 
-/// <summary>A secret value to write (never compared, never read back): see <c>ISecretSink</c>.</summary>
+/// <summary>A secret value to write (never compared, never read back): written through the secret store in the apply's transaction.</summary>
 public sealed record SecretWrite(string Name, string Value);

@@ -340,6 +340,22 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("AuthHeaderName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("auth_header_name");
+
+                    b.Property<string>("AuthSecretName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("auth_secret_name");
+
+                    b.Property<string>("AuthType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("auth_type");
+
                     b.Property<string>("BaseUrl")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -433,9 +449,10 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
-                    b.Property<string>("ApiKey")
-                        .HasColumnType("text")
-                        .HasColumnName("api_key");
+                    b.Property<string>("ApiKeySecretName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("api_key_secret_name");
 
                     b.Property<string>("BaseUrl")
                         .HasMaxLength(2000)
@@ -451,6 +468,15 @@ namespace Skein.Store.Postgres.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("kind");
+
+                    b.Property<string>("LegacyApiKey")
+                        .HasColumnType("text")
+                        .HasColumnName("legacy_api_key");
+
+                    b.Property<string>("Models")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("models");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -635,6 +661,35 @@ namespace Skein.Store.Postgres.Migrations
                     b.HasIndex("Status", "WakeAt");
 
                     b.ToTable("runs", (string)null);
+                });
+
+            modelBuilder.Entity("Skein.Store.Rows.SecretRow", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("protected_value");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TenantId", "Name");
+
+                    b.ToTable("secrets", (string)null);
                 });
 
             modelBuilder.Entity("Skein.Store.Rows.ServerSettingRow", b =>
@@ -888,6 +943,91 @@ namespace Skein.Store.Postgres.Migrations
                     b.ToTable("steps", (string)null);
                 });
 
+            modelBuilder.Entity("Skein.Store.Rows.TriggerDeliveryRow", b =>
+                {
+                    b.Property<Guid>("TriggerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("trigger_id");
+
+                    b.Property<string>("DeliveryId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<Guid?>("SessionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("session_id");
+
+                    b.HasKey("TriggerId", "DeliveryId");
+
+                    b.ToTable("trigger_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Skein.Store.Rows.TriggerIngressRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("DeliveryId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text")
+                        .HasColumnName("error");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("RedactedPayload")
+                        .HasColumnType("text")
+                        .HasColumnName("redacted_payload");
+
+                    b.Property<string>("RetryInput")
+                        .HasColumnType("text")
+                        .HasColumnName("retry_input");
+
+                    b.Property<Guid?>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<Guid?>("SessionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("session_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("TriggerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("trigger_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TriggerId", "ReceivedAt");
+
+                    b.ToTable("trigger_ingress", (string)null);
+                });
+
             modelBuilder.Entity("Skein.Store.Rows.TriggerRow", b =>
                 {
                     b.Property<Guid>("Id")
@@ -917,6 +1057,10 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.Property<DateTime?>("NextFireAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_fire_at");
+
                     b.Property<string>("Settings")
                         .IsRequired()
                         .HasColumnType("text")
@@ -936,6 +1080,8 @@ namespace Skein.Store.Postgres.Migrations
 
                     b.HasIndex("AgentId", "Name")
                         .IsUnique();
+
+                    b.HasIndex("Type", "Active", "NextFireAt");
 
                     b.ToTable("triggers", (string)null);
                 });

@@ -333,6 +333,22 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<string>("AuthHeaderName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("auth_header_name");
+
+                    b.Property<string>("AuthSecretName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("auth_secret_name");
+
+                    b.Property<string>("AuthType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("auth_type");
+
                     b.Property<string>("BaseUrl")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -426,9 +442,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
-                    b.Property<string>("ApiKey")
+                    b.Property<string>("ApiKeySecretName")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT")
-                        .HasColumnName("api_key");
+                        .HasColumnName("api_key_secret_name");
 
                     b.Property<string>("BaseUrl")
                         .HasMaxLength(2000)
@@ -444,6 +461,15 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("kind");
+
+                    b.Property<string>("LegacyApiKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("legacy_api_key");
+
+                    b.Property<string>("Models")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("models");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -628,6 +654,35 @@ namespace Skein.Store.Sqlite.Migrations
                     b.HasIndex("Status", "WakeAt");
 
                     b.ToTable("runs", (string)null);
+                });
+
+            modelBuilder.Entity("Skein.Store.Rows.SecretRow", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("protected_value");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TenantId", "Name");
+
+                    b.ToTable("secrets", (string)null);
                 });
 
             modelBuilder.Entity("Skein.Store.Rows.ServerSettingRow", b =>
@@ -879,6 +934,91 @@ namespace Skein.Store.Sqlite.Migrations
                     b.ToTable("steps", (string)null);
                 });
 
+            modelBuilder.Entity("Skein.Store.Rows.TriggerDeliveryRow", b =>
+                {
+                    b.Property<Guid>("TriggerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger_id");
+
+                    b.Property<string>("DeliveryId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("RunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<Guid?>("SessionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_id");
+
+                    b.HasKey("TriggerId", "DeliveryId");
+
+                    b.ToTable("trigger_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Skein.Store.Rows.TriggerIngressRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("DeliveryId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("RedactedPayload")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redacted_payload");
+
+                    b.Property<string>("RetryInput")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retry_input");
+
+                    b.Property<Guid?>("RunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<Guid?>("SessionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("TriggerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TriggerId", "ReceivedAt");
+
+                    b.ToTable("trigger_ingress", (string)null);
+                });
+
             modelBuilder.Entity("Skein.Store.Rows.TriggerRow", b =>
                 {
                     b.Property<Guid>("Id")
@@ -908,6 +1048,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<DateTime?>("NextFireAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_fire_at");
+
                     b.Property<string>("Settings")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -927,6 +1071,8 @@ namespace Skein.Store.Sqlite.Migrations
 
                     b.HasIndex("AgentId", "Name")
                         .IsUnique();
+
+                    b.HasIndex("Type", "Active", "NextFireAt");
 
                     b.ToTable("triggers", (string)null);
                 });

@@ -8,7 +8,7 @@ using Skein.Store.Rows;
 namespace Skein.Store.Agents;
 
 /// <summary>Resolves what a run will execute: the agent, a version (Deployed unless named) and its provider.</summary>
-public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts)
+public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Secrets.SecretStore secrets)
 {
     public const string NoDeployedVersion = "no_deployed_version";
 
@@ -72,7 +72,11 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts)
         await db.Database.OpenConnectionAsync(cancellationToken);
         var provider = await ProviderById(db, providerId, cancellationToken)
             ?? throw new DomainException(DomainError.NotFound("llm provider", providerId));
-        return new DriverSettings(provider, await WorkspaceSettings.PlanLimitsAsync(db, tenantId, cancellationToken));
+        var limits = await WorkspaceSettings.PlanLimitsAsync(db, tenantId, cancellationToken);
+
+        // The key is read per run driver, not cached: a rotated secret takes effect on the next run.
+        var apiKey = provider.ApiKeySecretName is { } name ? await secrets.GetAsync(provider.TenantId, name, cancellationToken) : null;
+        return new DriverSettings(provider, limits) { ApiKey = apiKey };
     }
 
     private static async Task<ResolvedRows> ExplainMissingAsync(SkeinDbContext db, Guid agentId, Guid? versionId, CancellationToken cancellationToken)
@@ -119,6 +123,17 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts)
 
 public sealed record ResolvedVersion(AgentRow Agent, AgentVersionRow Version, LlmProviderRow Provider, VersionSnapshot Snapshot);
 
-public sealed record DriverSettings(LlmProviderRow Provider, PlanLimits PlanLimits);
+public sealed record DriverSettings(LlmProviderRow Provider, PlanLimits PlanLimits)
+{
+    /// <summary>The provider's API key from its secret; null when it has none.</summary>
+    public string? ApiKey { get; init; }
+
+    // Records print their members; the key must never reach a log line.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Provider = ").Append(Provider.Name).Append(", PlanLimits = ").Append(PlanLimits);
+        return true;
+    }
+}
 
 internal sealed record ResolvedRows(AgentRow Agent, AgentVersionRow Version, LlmProviderRow Provider);

@@ -25,6 +25,9 @@ internal sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integr
         b.HasKey(x => x.Id);
         b.Property(x => x.Name).HasMaxLength(200);
         b.Property(x => x.BaseUrl).HasMaxLength(2000);
+        b.Property(x => x.AuthType).HasMaxLength(16);
+        b.Property(x => x.AuthHeaderName).HasMaxLength(200);
+        b.Property(x => x.AuthSecretName).HasMaxLength(200);
         b.HasIndex(x => new { x.TenantId, x.Name }).IsUnique();
     }
 }
@@ -38,5 +41,6 @@ internal sealed class TriggerConfiguration : IEntityTypeConfiguration<TriggerRow
         b.Property(x => x.Name).HasMaxLength(200);
         b.Property(x => x.Type).HasMaxLength(16);
         b.HasIndex(x => new { x.AgentId, x.Name }).IsUnique();
+        b.HasIndex(x => new { x.Type, x.Active, x.NextFireAt });
     }
 }

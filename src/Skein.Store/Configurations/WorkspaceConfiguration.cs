@@ -23,6 +23,7 @@ internal sealed class LlmProviderConfiguration : IEntityTypeConfiguration<LlmPro
         b.Property(x => x.Name).HasMaxLength(200);
         b.Property(x => x.Kind).HasMaxLength(32);
         b.Property(x => x.BaseUrl).HasMaxLength(2000);
+        b.Property(x => x.ApiKeySecretName).HasMaxLength(200);
         b.HasIndex(x => new { x.TenantId, x.Name }).IsUnique();
     }
 }

@@ -6,6 +6,7 @@ using Skein.Manifests.Parsing;
 using Skein.Manifests.Planning;
 using Skein.Store.Agents;
 using Skein.Store.Rows;
+using Skein.Store.Secrets;
 
 namespace Skein.Store.Manifests;
 
@@ -15,7 +16,7 @@ namespace Skein.Store.Manifests;
 /// version goes live through <see cref="VersionLifecycle.Deploy"/>, so the previous live version is archived and kept.
 /// A dry run writes nothing, secrets included. Applying the same file again plans only "unchanged".
 /// </summary>
-public sealed class ManifestApplier(IDbContextFactory<SkeinDbContext> contexts, ISecretSink secrets, TimeProvider clock)
+public sealed class ManifestApplier(IDbContextFactory<SkeinDbContext> contexts, SecretStore secrets, TimeProvider clock)
 {
     public async Task<ManifestPlan> ApplyAsync(ManifestParseResult parsed, bool dryRun, CancellationToken cancellationToken)
     {
@@ -101,8 +102,18 @@ public sealed class ManifestApplier(IDbContextFactory<SkeinDbContext> contexts, 
         await DeployAsync(db, deploys, now, cancellationToken);
         foreach (var secret in plan.Secrets)
         {
-            await secrets.SetAsync(tenantId, secret.Name, secret.Value, cancellationToken);
+            await secrets.StageAsync(db, tenantId, secret.Name, secret.Value, cancellationToken);
         }
+
+        // A provider whose key the file supplies reads it from that secret from now on.
+        var secretNames = plan.Secrets.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in plan.Providers.Select(p => p.Spec.Name).Where(n => secretNames.Contains(SecretNames.ProviderApiKey(n))))
+        {
+            var row = await db.LlmProviders.FirstAsync(x => x.Id == providerIds[name], cancellationToken);
+            row.ApiKeySecretName = SecretNames.ProviderApiKey(name);
+        }
+
+        await SaveAsync(db, cancellationToken);
 
         await tx.CommitAsync(cancellationToken);
         return plan;

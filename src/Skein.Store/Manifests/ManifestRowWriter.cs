@@ -13,11 +13,13 @@ internal static class ManifestRowWriter
         row.BaseUrl = spec.BaseUrl;
     }
 
-    // MERGE: also write AuthType, AuthHeaderName and AuthSecretName once IntegrationRow has them.
     public static void WriteService(IntegrationRow row, ServiceSpec spec)
     {
         row.Name = spec.Name;
         row.BaseUrl = spec.BaseUrl;
+        row.AuthType = spec.AuthType;
+        row.AuthHeaderName = spec.AuthHeaderName;
+        row.AuthSecretName = spec.AuthSecretName;
     }
 
     public static void WriteOperation(OperationRow row, OperationSpec spec, Guid integrationId)
@@ -62,6 +64,13 @@ internal static class ManifestRowWriter
 
     public static void WriteTrigger(TriggerRow row, TriggerSpec spec)
     {
+        // A changed schedule (or activation) plans its next slot afresh: the schedule service fills a null next_fire_at,
+        // so an old slot never fires once more under the new settings.
+        if (row.Settings != spec.Settings || row.Active != spec.Active)
+        {
+            row.NextFireAt = null;
+        }
+
         row.Name = spec.Name;
         row.Type = spec.Type;
         row.Active = spec.Active;

@@ -39,8 +39,7 @@ internal static class WorkspaceStateLoader
         };
     }
 
-    // MERGE: read AuthType / AuthHeaderName / AuthSecretName once IntegrationRow has them (see ManifestRowWriter.WriteService).
-    private static ServiceSpec Service(IntegrationRow i) => new(i.Name, i.BaseUrl, "none", null, null);
+    private static ServiceSpec Service(IntegrationRow i) => new(i.Name, i.BaseUrl, i.AuthType, i.AuthHeaderName, i.AuthSecretName);
 
     public static VersionSpec Version(AgentVersionRow v, string agentName) => new()
     {

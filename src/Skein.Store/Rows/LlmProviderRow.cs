@@ -9,8 +9,17 @@ public sealed class LlmProviderRow
     public required string Kind { get; set; }
     public string? BaseUrl { get; set; }
 
-    /// <summary>API key. Written only through the provider settings; never returned by any API.</summary>
-    public string? ApiKey { get; set; }
+    /// <summary>Name of the secret holding the API key (the key itself is only in the secret store).</summary>
+    public string? ApiKeySecretName { get; set; }
+
+    /// <summary>
+    /// A plaintext key stored before secrets existed. At start, <see cref="Secrets.LegacyProviderKeys"/> moves it into
+    /// the secret store and clears it; nothing else reads it.
+    /// </summary>
+    public string? LegacyApiKey { get; set; }
+
+    /// <summary>JSON array of the model ids offered for this provider.</summary>
+    public string Models { get; set; } = "[]";
 
     public DateTime CreatedAt { get; set; }
 }

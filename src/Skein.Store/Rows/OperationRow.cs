@@ -28,4 +28,21 @@ public sealed class IntegrationRow
     public Guid TenantId { get; set; }
     public required string Name { get; set; }
     public required string BaseUrl { get; set; }
+
+    /// <summary><c>none</c>, <c>bearer</c> (<c>Authorization: Bearer</c>) or <c>header</c> (<see cref="AuthHeaderName"/>).</summary>
+    public string AuthType { get; set; } = IntegrationAuthTypes.None;
+
+    public string? AuthHeaderName { get; set; }
+
+    /// <summary>Name of the secret holding the credential; the value itself never leaves the secret store.</summary>
+    public string? AuthSecretName { get; set; }
+}
+
+public static class IntegrationAuthTypes
+{
+    public const string None = "none";
+    public const string Bearer = "bearer";
+    public const string Header = "header";
+
+    public static bool IsKnown(string value) => value is None or Bearer or Header;
 }

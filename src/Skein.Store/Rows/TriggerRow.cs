@@ -10,6 +10,12 @@ public sealed class TriggerRow
     public required string Type { get; set; }
     public bool Active { get; set; } = true;
     public DateTime? LastFiredAt { get; set; }
+
+    /// <summary>
+    /// Scheduled triggers: the slot due next. Nodes claim a slot by moving this forward with a conditional
+    /// update, so each slot fires once however many nodes poll.
+    /// </summary>
+    public DateTime? NextFireAt { get; set; }
     public string Settings { get; set; } = "{}";
     public DateTime CreatedAt { get; set; }
 }

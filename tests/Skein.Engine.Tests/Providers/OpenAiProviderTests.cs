@@ -197,7 +197,7 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
     /// <summary>The client the engine would build for an <c>openai</c> provider, from the host's own factory.</summary>
     private IChatClient CreateChatClient(string baseUrl)
     {
-        var provider = new LlmProviderRow { Id = Guid.NewGuid(), Name = "fake-openai", Kind = ModelClientFactory.OpenAI, BaseUrl = baseUrl, ApiKey = ApiKey };
+        var provider = new LlmProviderRow { Id = Guid.NewGuid(), Name = "fake-openai", Kind = ModelClientFactory.OpenAI, BaseUrl = baseUrl };
         var version = new VersionSnapshot
         {
             AgentId = Guid.NewGuid(),
@@ -209,6 +209,6 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
             ProviderKind = provider.Kind,
             Model = Model,
         };
-        return _host.Services.GetRequiredService<ModelClientFactory>().Create(version, provider);
+        return _host.Services.GetRequiredService<ModelClientFactory>().Create(version, provider, ApiKey);
     }
 }

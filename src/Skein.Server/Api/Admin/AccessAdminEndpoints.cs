@@ -37,8 +37,6 @@ public static class AccessAdminEndpoints
 
     public sealed record ApiTriggerBody(string? Name, bool? Active, int? RpmLimit, int? MaxConcurrentRuns, IReadOnlyList<string>? IpAllowlist, bool? ExposeStepTimeline);
 
-    public sealed record TriggerItem(Guid Id, Guid AgentId, string Name, string Type, bool Active, DateTime? LastFiredAt, JsonElement Settings);
-
     private static async Task<IResult> CreateKeyAsync(CreateKeyBody? body, ApiKeyService keys, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
     {
         // Null list entries arrive from JSON despite the non-null element type.
@@ -132,7 +130,7 @@ public static class AccessAdminEndpoints
         trigger.Active = body.Active ?? trigger.Active;
         trigger.Settings = JsonSerializer.Serialize(settings, SkeinJson.Options);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(Item(trigger));
+        return TypedResults.Ok(TriggerView.From(trigger));
     }
 
     private static async Task<IResult> ListTriggersAsync(Guid agentId, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
@@ -144,8 +142,6 @@ public static class AccessAdminEndpoints
         }
 
         var triggers = await db.Triggers.AsNoTracking().Where(t => t.AgentId == agentId).OrderBy(t => t.Name).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new { items = triggers.Select(Item) });
+        return TypedResults.Ok(new { items = triggers.Select(TriggerView.From) });
     }
-
-    private static TriggerItem Item(TriggerRow t) => new(t.Id, t.AgentId, t.Name, t.Type, t.Active, t.LastFiredAt, SkeinJson.Parse(t.Settings));
 }

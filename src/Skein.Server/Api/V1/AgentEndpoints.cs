@@ -1,15 +1,21 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Skein.Core;
 using Skein.Core.Agents;
+using Skein.Core.Redaction;
 using Skein.Core.Sessions;
+using Skein.Core.Triggers;
 using Skein.Engine.Runs;
+using Skein.Engine.Triggers;
 using Skein.Server.Api.Contracts;
 using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
 using Skein.Store;
 using Skein.Store.Agents;
+using Skein.Store.Rows;
 using Skein.Store.Sessions;
+using Skein.Store.Triggers;
 
 namespace Skein.Server.Api.V1;
 
@@ -39,7 +45,7 @@ public static class AgentEndpoints
 
     private static async Task<IResult> StartRunAsync(
         Guid agentId, StartRunBody? body, HttpContext http, TriggerQueries triggers, ApiTriggerGate gate, IdempotentStarts idempotency,
-        FileReferences files, RunStarter starter, CancellationToken cancellationToken)
+        FileReferences files, RunStarter starter, IngressRecorder ingress, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         if (!caller.CanUseAgent(agentId))
@@ -59,8 +65,18 @@ public static class AgentEndpoints
         }
 
         var settings = TriggerQueries.ApiSettings(trigger);
+        // Every attempt that reaches the trigger goes into its ingress log (queued: the log never slows a start).
+        var entry = new TriggerIngressRow
+        {
+            TenantId = trigger.TenantId, TriggerId = trigger.Id, Outcome = IngressOutcomes.Started, ReceivedAt = time.GetUtcNow().UtcDateTime,
+            DeliveryId = http.Request.Headers["Idempotency-Key"].FirstOrDefault(),
+            RedactedPayload = body?.Input is { } raw ? PayloadRedaction.Redact(raw, IngressLog.MaxPayloadChars) : null,
+        };
         if (await gate.AdmitAsync(trigger.Id, settings, http.Connection.RemoteIpAddress, cancellationToken) is { } refusal)
         {
+            entry.Outcome = IngressOutcomes.Rejected;
+            entry.Error = $"{refusal.Code}: {refusal.Detail}";
+            await ingress.RecordAsync(entry, cancellationToken);
             if (refusal.RetryAfter is { } retry)
             {
                 http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -73,11 +89,28 @@ public static class AgentEndpoints
         var input = await files.ResolveInputAsync(caller.TenantId, body?.Input, cancellationToken);
         return await idempotency.RunOnceAsync(caller.KeyId, http.Request.Headers["Idempotency-Key"].ToString(), async () =>
         {
-            var started = await starter.StartAsync(new StartRunRequest(agentId, input, TriggerType.Api, $"api-key:{caller.KeyId}")
+            StartedRun started;
+            try
             {
-                TriggerId = trigger.Id,
-                TriggerName = trigger.Name,
-            }, cancellationToken);
+                started = await starter.StartAsync(new StartRunRequest(agentId, input, TriggerType.Api, $"api-key:{caller.KeyId}")
+                {
+                    TriggerId = trigger.Id,
+                    TriggerName = trigger.Name,
+                }, cancellationToken);
+            }
+            catch (DomainException ex)
+            {
+                // Bad input is the caller's to fix (rejected); anything else, e.g. no deployed version, can be retried from the log.
+                entry.Outcome = ex.Error.Code == DomainErrorCodes.InvalidInput ? IngressOutcomes.Rejected : IngressOutcomes.Failed;
+                entry.Error = ex.Error.Message;
+                entry.RetryInput = entry.Outcome == IngressOutcomes.Failed ? (input?.GetRawText() ?? "null") : null;
+                await ingress.RecordAsync(entry, CancellationToken.None);
+                throw;
+            }
+
+            entry.SessionId = started.SessionId;
+            entry.RunId = started.RunId;
+            await ingress.RecordAsync(entry, CancellationToken.None);
             var s = started.State;
             return new StartRunResponse(s.Id, s.RootRunId, s.Status.ToString(), s.TotalTokensUsed, s.Output, s.Error, s.AgentId, trigger.Id, DuplicateDelivery: false);
         }, cancellationToken);

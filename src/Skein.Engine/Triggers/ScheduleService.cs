@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Skein.Core;
+using Skein.Core.Redaction;
+using Skein.Core.Sessions;
+using Skein.Core.Triggers;
+using Skein.Engine.Runs;
+using Skein.Store.Rows;
+using Skein.Store.Triggers;
+
+namespace Skein.Engine.Triggers;
+
+/// <summary>
+/// Fires scheduled triggers: each tick finds active triggers whose persisted slot is due, claims the slot
+/// in the store (exactly one node wins it) and starts a <c>scheduled</c> session on the Deployed version.
+/// No timer lives in memory, so a restart or a second node changes nothing about which slots fire.
+/// </summary>
+public sealed partial class ScheduleService(
+    ScheduleClaims claims,
+    RunStarter starter,
+    IngressLog ingress,
+    IOptions<EngineOptions> options,
+    TimeProvider time,
+    ILogger<ScheduleService> logger) : BackgroundService
+{
+    private const int Batch = 100;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SchedulePollInterval, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await FireDueAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    Log.TickFailed(logger, ex);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the next slot is in the store for whichever node polls next.
+        }
+    }
+
+    /// <summary>Plans unplanned triggers and fires every due slot now; returns how many sessions it started (tests call it with a fake clock).</summary>
+    public async Task<int> FireDueAsync(CancellationToken cancellationToken)
+    {
+        var started = 0;
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var trigger in await claims.DueOrUnplannedAsync(now, Batch, cancellationToken))
+        {
+            try
+            {
+                started += await HandleAsync(trigger, now, cancellationToken) ? 1 : 0;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.FireFailed(logger, trigger.Id, ex);
+            }
+        }
+
+        return started;
+    }
+
+    private async Task<bool> HandleAsync(TriggerRow trigger, DateTime now, CancellationToken cancellationToken)
+    {
+        var settings = JsonSerializer.Deserialize<ScheduledTriggerSettings>(trigger.Settings, SkeinJson.Options) ?? new ScheduledTriggerSettings();
+        CronSchedule schedule;
+        try
+        {
+            schedule = CronSchedule.Parse(settings.Cron, settings.TimeZone);
+        }
+        catch (DomainException ex)
+        {
+            // The management API refuses invalid schedules; one written around it is skipped, and logged, until fixed.
+            Log.InvalidSchedule(logger, trigger.Id, ex.Error.Message);
+            return false;
+        }
+
+        if (trigger.NextFireAt is not { } due)
+        {
+            // A new (or re-activated) trigger waits for its first slot after now: nothing fires retroactively.
+            await claims.PlanAsync(trigger.Id, schedule.NextAfter(now), cancellationToken);
+            return false;
+        }
+
+        var plan = schedule.PlanFire(due, now);
+        if (!plan.Fire || !await claims.ClaimAsync(trigger.Id, due, plan.Next, now, cancellationToken))
+        {
+            return false;
+        }
+
+        Log.Firing(logger, trigger.Id, due);
+        var entry = new TriggerIngressRow
+        {
+            TenantId = trigger.TenantId, TriggerId = trigger.Id, Outcome = IngressOutcomes.Started, DeliveryId = $"schedule:{due:O}",
+            RedactedPayload = settings.Input is { } i ? PayloadRedaction.Redact(i, IngressLog.MaxPayloadChars) : null,
+        };
+        try
+        {
+            var run = await starter.StartAsync(
+                new StartRunRequest(trigger.AgentId, settings.Input, TriggerType.Scheduled, $"trigger:{trigger.Id}") { TriggerId = trigger.Id, TriggerName = trigger.Name },
+                cancellationToken);
+            entry.SessionId = run.SessionId;
+            entry.RunId = run.RunId;
+            await ingress.AppendAsync(entry, cancellationToken);
+            return true;
+        }
+        catch (DomainException ex)
+        {
+            // The slot is spent either way (fires are not queued up); the log says why nothing ran, and it can be retried.
+            entry.Outcome = IngressOutcomes.Failed;
+            entry.Error = ex.Error.Message;
+            entry.RetryInput = settings.Input?.GetRawText() ?? "null";
+            await ingress.AppendAsync(entry, cancellationToken);
+            Log.StartRefused(logger, trigger.Id, ex.Error.Message);
+            return false;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3401, Level = LogLevel.Error, Message = "Schedule tick failed")]
+        public static partial void TickFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 3402, Level = LogLevel.Error, Message = "Scheduled trigger {TriggerId} failed to fire")]
+        public static partial void FireFailed(ILogger logger, Guid triggerId, Exception exception);
+
+        [LoggerMessage(EventId = 3403, Level = LogLevel.Warning, Message = "Scheduled trigger {TriggerId} has an invalid schedule: {Reason}")]
+        public static partial void InvalidSchedule(ILogger logger, Guid triggerId, string reason);
+
+        [LoggerMessage(EventId = 3404, Level = LogLevel.Information, Message = "Scheduled trigger {TriggerId} fires its slot {Slot:O}")]
+        public static partial void Firing(ILogger logger, Guid triggerId, DateTime slot);
+
+        [LoggerMessage(EventId = 3405, Level = LogLevel.Warning, Message = "Scheduled trigger {TriggerId} could not start a session: {Reason}")]
+        public static partial void StartRefused(ILogger logger, Guid triggerId, string reason);
+    }
+}

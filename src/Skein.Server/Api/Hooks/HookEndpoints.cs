@@ -1,0 +1,69 @@
+using Skein.Core;
+using Skein.Core.Triggers;
+using Skein.Engine.Triggers;
+
+namespace Skein.Server.Api.Hooks;
+
+/// <summary>
+/// Event trigger ingress (SPEC section 8): <c>POST /hooks/{triggerId}</c>, authenticated by the HMAC-SHA256
+/// signature of the raw body, not by a key. Unknown and inactive triggers are both 404, to leak nothing.
+/// </summary>
+public static class HookEndpoints
+{
+    /// <summary>Largest webhook body accepted.</summary>
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapHooks(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/hooks/{triggerId:guid}", ReceiveAsync).WithName("ReceiveWebhook").WithTags("Webhooks")
+            .WithSummary("Event trigger delivery: X-Skein-Signature: sha256=<hex HMAC of the body>, optional X-Skein-Delivery id (202, or 200 for a duplicate)")
+            .AllowAnonymous();
+        return app;
+    }
+
+    public sealed record HookResponse(Guid SessionId, Guid RunId, string Status, bool DuplicateDelivery);
+
+    private static async Task<IResult> ReceiveAsync(Guid triggerId, HttpRequest request, EventIngress ingress, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return TooLarge();
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return TooLarge();
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        var signature = request.Headers[WebhookSignature.HeaderName].FirstOrDefault();
+        var delivery = request.Headers[WebhookSignature.DeliveryHeaderName].FirstOrDefault();
+        var result = await ingress.ReceiveAsync(triggerId, buffer.ToArray(), signature, string.IsNullOrWhiteSpace(delivery) ? null : delivery.Trim(), cancellationToken);
+        return result switch
+        {
+            { Kind: IngressResultKind.Started, SessionId: { } s, RunId: { } r } => TypedResults.Accepted((string?)null, new HookResponse(s, r, result.Status ?? "Running", false)),
+            { Kind: IngressResultKind.Duplicate, SessionId: { } s, RunId: { } r } => TypedResults.Ok(new HookResponse(s, r, result.Status ?? "Running", true)),
+            _ => Problem(result, "trigger"),
+        };
+    }
+
+    /// <summary>The problem JSON of an ingress outcome that started nothing.</summary>
+    public static IResult Problem(IngressResult result, string what) => result.Kind switch
+    {
+        IngressResultKind.NotFound => TypedResults.Problem(detail: $"{what} not found", statusCode: StatusCodes.Status404NotFound, title: DomainErrorCodes.NotFound, type: $"urn:skein:error:{DomainErrorCodes.NotFound}"),
+        IngressResultKind.Unauthorized => TypedResults.Problem(detail: result.Detail, statusCode: StatusCodes.Status401Unauthorized, title: "invalid_signature", type: "urn:skein:error:invalid_signature"),
+        IngressResultKind.Conflict => TypedResults.Problem(detail: result.Detail, statusCode: StatusCodes.Status409Conflict, title: DomainErrorCodes.Conflict, type: $"urn:skein:error:{DomainErrorCodes.Conflict}"),
+        IngressResultKind.Unavailable => TypedResults.Problem(detail: result.Detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "start_failed", type: "urn:skein:error:start_failed"),
+        _ => ProblemMapping.Problem(result.Error ?? new DomainError(DomainErrorCodes.InvalidInput, result.Detail ?? "the delivery was refused")),
+    };
+
+    private static IResult TooLarge() =>
+        TypedResults.Problem(detail: $"a webhook body is at most {MaxBodyBytes} bytes", statusCode: StatusCodes.Status413PayloadTooLarge, title: "payload_too_large", type: "urn:skein:error:payload_too_large");
+}

@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Skein.Store.Rows;
+
+namespace Skein.Store.Secrets;
+
+/// <summary>
+/// Workspace secrets, encrypted at rest with ASP.NET Core Data Protection (the key ring lives apart from the
+/// database, so a copied database alone reveals nothing). Values go in and come out only through here;
+/// listings carry names and times, never values.
+/// </summary>
+public sealed class SecretStore(IDbContextFactory<SkeinDbContext> contexts, IDataProtectionProvider protection, TimeProvider time)
+{
+    public const int MaxNameLength = 200;
+    public const int MaxValueLength = 16 * 1024;
+
+    private readonly IDataProtector _protector = protection.CreateProtector("Skein.Secrets.v1");
+
+    /// <summary>Creates or replaces the secret <paramref name="name"/>.</summary>
+    public async Task SetAsync(Guid tenantId, string name, string value, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var protectedValue = _protector.Protect(value);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var updated = await db.Secrets.Where(s => s.TenantId == tenantId && s.Name == name)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.ProtectedValue, protectedValue).SetProperty(s => s.UpdatedAt, now), cancellationToken);
+        if (updated > 0)
+        {
+            return;
+        }
+
+        db.Secrets.Add(new SecretRow { TenantId = tenantId, Name = name, ProtectedValue = protectedValue, CreatedAt = now, UpdatedAt = now });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another writer created it first: last write wins, as for an update.
+            await using var retry = await contexts.CreateDbContextAsync(cancellationToken);
+            await retry.Secrets.Where(s => s.TenantId == tenantId && s.Name == name)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.ProtectedValue, protectedValue).SetProperty(s => s.UpdatedAt, now), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Creates or replaces the secret inside the caller's context and transaction, so a manifest apply commits its
+    /// secrets atomically with the rows that name them.
+    /// </summary>
+    public async Task StageAsync(SkeinDbContext db, Guid tenantId, string name, string value, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var protectedValue = _protector.Protect(value);
+        var updated = await db.Secrets.Where(s => s.TenantId == tenantId && s.Name == name)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.ProtectedValue, protectedValue).SetProperty(s => s.UpdatedAt, now), cancellationToken);
+        if (updated == 0)
+        {
+            db.Secrets.Add(new SecretRow { TenantId = tenantId, Name = name, ProtectedValue = protectedValue, CreatedAt = now, UpdatedAt = now });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The plaintext value, or null when there is no such secret.</summary>
+    public async Task<string?> GetAsync(Guid tenantId, string name, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await db.Secrets.AsNoTracking().FirstOrDefaultAsync(s => s.TenantId == tenantId && s.Name == name, cancellationToken);
+        return row is null ? null : _protector.Unprotect(row.ProtectedValue);
+    }
+
+    public async Task<IReadOnlyList<SecretInfo>> ListAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Secrets.AsNoTracking().Where(s => s.TenantId == tenantId).OrderBy(s => s.Name)
+            .Select(s => new SecretInfo(s.Name, s.CreatedAt, s.UpdatedAt)).ToListAsync(cancellationToken);
+    }
+
+    public async Task<bool> DeleteAsync(Guid tenantId, string name, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Secrets.Where(s => s.TenantId == tenantId && s.Name == name).ExecuteDeleteAsync(cancellationToken) > 0;
+    }
+
+    /// <summary>Secret names are 1 to 200 characters of letters, digits, '.', '_' and '-' (they appear in URLs).</summary>
+    public static bool IsValidName(string? name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= MaxNameLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+}
+
+/// <summary>A secret as listings show it: never the value.</summary>
+public sealed record SecretInfo(string Name, DateTime CreatedAt, DateTime UpdatedAt);
