@@ -13,12 +13,13 @@ using Skein.Engine.Timers;
 using Skein.Store;
 using Skein.Store.Sessions;
 using Skein.Store.Sqlite;
+using Skein.Testing.Stores;
 
 namespace Skein.Testing;
 
 /// <summary>
-/// The real engine over a real SQLite file, in a generic host: what the server runs minus HTTP.
-/// Two hosts started one after the other on the same file are a restart.
+/// The real engine over a real store (a SQLite file or a PostgreSQL database), in a generic host: what the server runs minus HTTP.
+/// Two hosts started one after the other on the same store are a restart.
 /// </summary>
 public sealed class EngineTestHost : IAsyncDisposable
 {
@@ -33,7 +34,14 @@ public sealed class EngineTestHost : IAsyncDisposable
     public TimerService Timers => Services.GetRequiredService<TimerService>();
     public IDbContextFactory<SkeinDbContext> Contexts => Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
 
-    public static async Task<EngineTestHost> StartAsync(string databasePath, TimeProvider? time = null, Action<EngineOptions>? configure = null)
+    public static Task<EngineTestHost> StartAsync(string databasePath, TimeProvider? time = null, Action<EngineOptions>? configure = null) =>
+        StartAsync(s => s.AddSkeinSqliteStore(databasePath), time, configure);
+
+    /// <summary>The engine on a throwaway store of either kind (<see cref="TestStore"/>).</summary>
+    public static Task<EngineTestHost> StartAsync(TestStore store, TimeProvider? time = null, Action<EngineOptions>? configure = null) =>
+        StartAsync(s => store.AddTo(s), time, configure);
+
+    private static async Task<EngineTestHost> StartAsync(Action<IServiceCollection> addStore, TimeProvider? time, Action<EngineOptions>? configure)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -43,7 +51,7 @@ public sealed class EngineTestHost : IAsyncDisposable
             builder.Services.AddSingleton(time);
         }
 
-        builder.Services.AddSkeinSqliteStore(databasePath);
+        addStore(builder.Services);
         builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddSkeinEngine();
         builder.Services.Configure<EngineOptions>(o =>
