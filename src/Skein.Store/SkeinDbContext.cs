@@ -29,6 +29,8 @@ public sealed class SkeinDbContext(DbContextOptions<SkeinDbContext> options) : D
     public DbSet<IdempotencyRecordRow> IdempotencyRecords => Set<IdempotencyRecordRow>();
     public DbSet<LibraryFileRow> LibraryFiles => Set<LibraryFileRow>();
     public DbSet<ServerSettingRow> ServerSettings => Set<ServerSettingRow>();
+    public DbSet<RunLeaseRow> RunLeases => Set<RunLeaseRow>();
+    public DbSet<DataProtectionKeyRow> DataProtectionKeys => Set<DataProtectionKeyRow>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

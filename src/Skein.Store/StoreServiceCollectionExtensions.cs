@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Skein.Store.Agents;
 using Skein.Store.EventLog;
+using Skein.Store.Leases;
 using Skein.Store.Sessions;
 
 namespace Skein.Store;
@@ -10,6 +11,7 @@ public static class StoreServiceCollectionExtensions
     /// <summary>Provider-neutral store services; called by each provider's <c>AddSkein*Store</c>.</summary>
     public static IServiceCollection AddSkeinStore(this IServiceCollection services)
     {
+        services.AddSingleton<NodeIdentity>();
         services.AddSingleton<SessionEventNotifier>();
         services.AddSingleton<EventLogWriter>();
         services.AddSingleton<EventLogReader>();

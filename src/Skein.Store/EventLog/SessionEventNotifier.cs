@@ -52,6 +52,34 @@ public sealed class SessionEventNotifier
         }
     }
 
+    /// <summary>
+    /// Another node committed to the session: wake its readers, and drop this node's tail of it (no longer
+    /// complete), so they read the new events from the store.
+    /// </summary>
+    public void PublishExternal(Guid sessionId)
+    {
+        if (_feeds.TryGetValue(sessionId, out var feed))
+        {
+            feed.Invalidate();
+            feed.Signal();
+        }
+
+        if (_feeds.TryGetValue(AllSessions, out var all))
+        {
+            all.Signal();
+        }
+    }
+
+    /// <summary>Commits may have been missed (a listener reconnected): every reader reads the store again.</summary>
+    public void PublishExternalToAll()
+    {
+        foreach (var (_, feed) in _feeds)
+        {
+            feed.Invalidate();
+            feed.Signal();
+        }
+    }
+
     private void Unsubscribe(Subscription subscription)
     {
         if (subscription.Feed.Remove(subscription))
@@ -120,6 +148,14 @@ public sealed class SessionEventNotifier
                 var tail = Volatile.Read(ref _tail);
                 StoredEvent[] next = tail.Length > 0 && tail[^1].Sequence + 1 == committed[0].Sequence ? [.. tail, .. committed] : [.. committed];
                 Volatile.Write(ref _tail, next.Length > TailCapacity ? next[^TailCapacity..] : next);
+            }
+        }
+
+        public void Invalidate()
+        {
+            lock (_subscribers)
+            {
+                Volatile.Write(ref _tail, []);
             }
         }
 
