@@ -1,6 +1,9 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Skein.Engine;
 using Skein.Server;
 using Skein.Server.Api.Admin;
@@ -47,9 +50,18 @@ builder.Services.AddSingleton<ApiTriggerGate>();
 builder.Services.AddSingleton<IdempotentStarts>();
 builder.Services.AddSingleton<V1Access>();
 
-// Upload URLs are signed with the Data Protection key ring; kept in the data folder, it survives restarts.
-builder.Services.AddDataProtection().SetApplicationName("skein")
-    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
+// Upload URLs are signed with the Data Protection key ring; it survives restarts. On PostgreSQL it lives in the
+// database, so every node decrypts what any node protected; on SQLite (one node) in the data folder.
+var dataProtection = builder.Services.AddDataProtection().SetApplicationName("skein");
+if (options.Store == "postgres")
+{
+    builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
+        o.XmlRepository = new DatabaseKeyRing(sp.GetRequiredService<IDbContextFactory<SkeinDbContext>>(), sp.GetRequiredService<TimeProvider>())));
+}
+else
+{
+    dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
+}
 builder.Services.AddOptions<FileLibraryOptions>().BindConfiguration("Skein:Files").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<UploadTokens>();
 builder.Services.AddSingleton<LibraryFileStorage>();

@@ -23,6 +23,9 @@ internal sealed class ClusterScenario : IAsyncDisposable
     public const string FinalText = "paid";
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(180);
 
+    /// <summary>The seeded demo key (file uploads allowed), fixed so every node and the test know it.</summary>
+    public const string DemoApiKey = "phk_cluster_demo_key_0123456789abcdef";
+
     private const string AdminToken = "skein-cluster-test-token";
 
     private readonly List<(ServerProcess Server, TempDirectory? Data)> _nodes = [];
@@ -53,7 +56,11 @@ internal sealed class ClusterScenario : IAsyncDisposable
     /// </summary>
     public async Task<ServerProcess> StartNodeAsync(CancellationToken cancellationToken)
     {
-        var environment = new Dictionary<string, string> { ["Skein__Engine__TimerPollInterval"] = "00:00:00.100" };
+        var environment = new Dictionary<string, string>
+        {
+            ["Skein__Engine__TimerPollInterval"] = "00:00:00.100",
+            ["SKEIN_DEMO_API_KEY"] = DemoApiKey,
+        };
         TempDirectory? data = null;
         string dataDirectory;
         if (Store.Kind == StoreKind.Postgres)
