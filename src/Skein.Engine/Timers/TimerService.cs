@@ -35,7 +35,8 @@ public sealed partial class TimerService(
                 try
                 {
                     await WakeDueAsync(stoppingToken);
-                    if (++tick % SweepEveryTicks == 0)
+                    // Where leases expire (PostgreSQL), the lease service resumes driverless runs instead.
+                    if (++tick % SweepEveryTicks == 0 && !leases.ClaimsOrphans)
                     {
                         await SweepOrphansAsync(stoppingToken);
                     }

@@ -218,8 +218,9 @@ public sealed class SessionEventNotifier
         /// <summary>
         /// The session's events after <paramref name="sequence"/> that this node committed since the first
         /// subscriber came, or null when they may not all be here (the reader is too far behind, or another
-        /// node wrote in between): then read the store. Events committed by other nodes are not signalled
-        /// here, so a reader still reads the store on its first pass and after a wait that timed out.
+        /// node wrote in between): then read the store. Commits of other nodes are signalled through
+        /// <see cref="PublishExternal"/> where the store announces them (PostgreSQL) but never shared here; a
+        /// reader still reads the store on its first pass and after a wait that timed out.
         /// </summary>
         public IReadOnlyList<StoredEvent>? RecentAfter(long sequence) => Feed.After(sequence);
 

@@ -7,6 +7,9 @@ namespace Skein.Store.Leases;
 /// </summary>
 public interface IRunLeaseStore
 {
+    /// <summary>True when <see cref="ClaimOrphansAsync"/> finds runs without a driver (so no other sweep is needed).</summary>
+    bool ClaimsOrphans { get; }
+
     /// <summary>Claims one run for this node; null when another node holds a live lease on it.</summary>
     Task<RunLease?> TryClaimAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken);
 

@@ -8,6 +8,8 @@ namespace Skein.Store.Leases;
 /// </summary>
 public sealed class SingleNodeRunLeases(RunQueries runs, UserTaskQueries tasks, NodeIdentity node) : IRunLeaseStore
 {
+    public bool ClaimsOrphans => false;
+
     public Task<RunLease?> TryClaimAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken) =>
         Task.FromResult<RunLease?>(Unfenced(sessionId, runId));
 
