@@ -853,13 +853,13 @@ namespace Skein.Store.Sqlite.Migrations
 
                     b.HasIndex("TriggerId", "Status");
 
-                    b.HasIndex("AgentId", "StartedAt", "Id");
-
                     b.HasIndex("TenantId", "StartedAt", "Id");
 
-                    b.HasIndex("AgentId", "Status", "StartedAt", "Id");
+                    b.HasIndex("AgentId", "TenantId", "StartedAt", "Id");
 
                     b.HasIndex("TenantId", "Status", "StartedAt", "Id");
+
+                    b.HasIndex("AgentId", "Status", "TenantId", "StartedAt", "Id");
 
                     b.ToTable("sessions", (string)null);
                 });

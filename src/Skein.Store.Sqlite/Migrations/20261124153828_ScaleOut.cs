@@ -11,6 +11,14 @@ namespace Skein.Store.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_sessions_agent_id_started_at_id",
+                table: "sessions");
+
+            migrationBuilder.DropIndex(
+                name: "IX_sessions_agent_id_status_started_at_id",
+                table: "sessions");
+
             migrationBuilder.CreateTable(
                 name: "data_protection_keys",
                 columns: table => new
@@ -40,6 +48,16 @@ namespace Skein.Store.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_sessions_agent_id_status_tenant_id_started_at_id",
+                table: "sessions",
+                columns: new[] { "agent_id", "status", "tenant_id", "started_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_sessions_agent_id_tenant_id_started_at_id",
+                table: "sessions",
+                columns: new[] { "agent_id", "tenant_id", "started_at", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_run_leases_owner",
                 table: "run_leases",
                 column: "owner");
@@ -53,6 +71,24 @@ namespace Skein.Store.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "run_leases");
+
+            migrationBuilder.DropIndex(
+                name: "IX_sessions_agent_id_status_tenant_id_started_at_id",
+                table: "sessions");
+
+            migrationBuilder.DropIndex(
+                name: "IX_sessions_agent_id_tenant_id_started_at_id",
+                table: "sessions");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_sessions_agent_id_started_at_id",
+                table: "sessions",
+                columns: new[] { "agent_id", "started_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_sessions_agent_id_status_started_at_id",
+                table: "sessions",
+                columns: new[] { "agent_id", "status", "started_at", "id" });
         }
     }
 }
