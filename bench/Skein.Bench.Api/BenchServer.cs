@@ -1,36 +1,52 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Skein.Store;
-using Skein.Store.Sqlite;
 using Skein.Testing;
+using Skein.Testing.Stores;
 
 namespace Skein.Bench.Api;
 
 /// <summary>
 /// The real server as a child process (<c>dotnet Skein.Server.dll</c>, the Release build) on 127.0.0.1 with a
-/// fresh SQLite data folder: the same Program.cs, configuration and server GC as production, and the load
-/// driver's allocations and GC pauses stay in this process.
+/// fresh store: a SQLite file in a fresh data folder, or (<c>--store postgres</c>) a fresh database on the server
+/// named by <c>SKEIN_TEST_POSTGRES</c>. The same Program.cs, configuration and server GC as production, and the
+/// load driver's allocations and GC pauses stay in this process.
 /// </summary>
-public sealed class BenchServer : IDisposable
+public sealed class BenchServer : IAsyncDisposable
 {
     public const string AdminToken = "bench-admin-token";
 
     private readonly ServerProcess _process;
     private readonly TempDirectory _data;
+    private readonly TestStore _store;
+    private readonly ServiceProvider _services;
 
-    private BenchServer(ServerProcess process, TempDirectory data)
+    private BenchServer(ServerProcess process, TempDirectory data, TestStore store)
     {
         _process = process;
         _data = data;
-        var options = new DbContextOptionsBuilder<SkeinDbContext>();
-        SqliteStoreExtensions.Configure(options, SqliteStoreExtensions.ConnectionString(data.File("skein.db")));
-        Contexts = new PooledDbContextFactory<SkeinDbContext>(options.Options);
+        _store = store;
+        _services = store.AddTo(new ServiceCollection()).BuildServiceProvider();
+        Contexts = _services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
     }
 
-    /// <summary>Direct access to the server's SQLite file, for inserting scripted agents before a run.</summary>
+    /// <summary>Direct access to the server's store, for inserting scripted agents (and seed rows) before a run.</summary>
     public IDbContextFactory<SkeinDbContext> Contexts { get; }
+
+    public StoreKind Store => _store.Kind;
+
+    /// <summary>The server process's resident set size (VmRSS), in bytes.</summary>
+    public long ResidentBytes
+    {
+        get
+        {
+            var line = File.ReadLines($"/proc/{_process.ProcessId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+    }
 
     /// <summary>CPU time the server process has used so far (user + system, all threads).</summary>
     public TimeSpan CpuTime
@@ -45,12 +61,17 @@ public sealed class BenchServer : IDisposable
     /// <summary>The management API with the admin token.</summary>
     public HttpClient Admin => _process.Client;
 
-    public static async Task<BenchServer> StartAsync(CancellationToken cancellationToken)
+    public static async Task<BenchServer> StartAsync(StoreKind kind, CancellationToken cancellationToken)
     {
         var data = new TempDirectory("skein-bench-api");
-        var process = await ServerProcess.StartAsync(data.Path, AdminToken, cancellationToken);
-        Console.WriteLine($"server: pid {process.ProcessId} on {process.BaseAddress}");
-        return new BenchServer(process, data);
+        var store = await TestStore.CreateAsync(kind, cancellationToken);
+        var environment = kind == StoreKind.Postgres
+            ? new Dictionary<string, string> { ["Skein__Store"] = "postgres", ["ConnectionStrings__Skein"] = store.ConnectionString }
+            : new Dictionary<string, string>();
+        var dataDirectory = kind == StoreKind.Postgres ? data.Path : Path.GetDirectoryName(store.ConnectionString) ?? data.Path;
+        var process = await ServerProcess.StartAsync(dataDirectory, AdminToken, cancellationToken, environment: environment);
+        Console.WriteLine($"server: pid {process.ProcessId} on {process.BaseAddress}, store {kind.ToString().ToLowerInvariant()}");
+        return new BenchServer(process, data, store);
     }
 
     /// <summary>An HTTP/1.1 client with its own connection pool; each streaming response holds one connection.</summary>
@@ -68,10 +89,12 @@ public sealed class BenchServer : IDisposable
         return client;
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
         _process.Dispose();
+        await _services.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await _store.DisposeAsync();
         _data.Dispose();
     }
 }

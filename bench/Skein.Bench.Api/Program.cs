@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Skein.Bench.Api;
+using Skein.Testing.Stores;
 
 // Load drivers for the public /v1 API (docs/performance-api.md). They report figures; they fail (exit 1)
 // only when the server answers wrongly (failed starts, unfinished runs, lost or duplicated SSE events).
@@ -9,14 +10,19 @@ var benches = new Dictionary<string, Func<BenchArgs, BenchServer, CancellationTo
     ["start-latency"] = StartLatencyBench.RunAsync,
     ["conversation-latency"] = ConversationLatencyBench.RunAsync,
     ["sse-latency"] = SseLatencyBench.RunAsync,
+    ["list-sessions"] = ListSessionsBench.RunAsync,
+    ["parked-memory"] = ParkedMemoryBench.RunAsync,
 };
 
 if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Command)))
 {
-    Console.Error.WriteLine("usage: Skein.Bench.Api <start-latency|conversation-latency|sse-latency|all> [--smoke]");
+    Console.Error.WriteLine("usage: Skein.Bench.Api <start-latency|conversation-latency|sse-latency|list-sessions|parked-memory|all> [--smoke] [--store sqlite|postgres]");
+    Console.Error.WriteLine("  --store postgres     a fresh database on the server named by SKEIN_TEST_POSTGRES (admin connection string)");
     Console.Error.WriteLine("  start-latency        [--rate 200] [--seconds 20] [--warmup 30]");
     Console.Error.WriteLine("  conversation-latency [--turns 167] [--requests 300] [--warmup 15]   (warm-up per mode)");
     Console.Error.WriteLine("  sse-latency          [--subscribers 1000] [--messages 30] [--pause-ms 200] [--warmup 20]");
+    Console.Error.WriteLine("  list-sessions        [--sessions 1000000] [--requests 300]");
+    Console.Error.WriteLine("  parked-memory        [--sessions 10000]");
     Console.Error.WriteLine("  warm-up values are seconds of the same load before measuring");
     return 2;
 }
@@ -28,15 +34,21 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
+var store = parsed.Text("store", "sqlite") switch
+{
+    "sqlite" => StoreKind.Sqlite,
+    "postgres" => StoreKind.Postgres,
+    var other => throw new ArgumentException($"--store must be sqlite or postgres, not '{other}'"),
+};
 var ok = true;
 var total = Stopwatch.StartNew();
 
 // Each measurement gets a fresh server (no sessions or JIT state left by another); smoke runs share one to stay short.
-using var shared = parsed.Smoke ? await BenchServer.StartAsync(cancel.Token) : null;
+await using var shared = parsed.Smoke ? await BenchServer.StartAsync(store, cancel.Token) : null;
 foreach (var (name, run) in benches.Where(b => parsed.Command == "all" || b.Key == parsed.Command))
 {
     var one = Stopwatch.StartNew();
-    using var own = shared is null ? await BenchServer.StartAsync(cancel.Token) : null;
+    await using var own = shared is null ? await BenchServer.StartAsync(store, cancel.Token) : null;
     var passed = await run(parsed, shared ?? own ?? throw new InvalidOperationException("no server"), cancel.Token);
     Console.WriteLine($"{name}: {(passed ? "ok" : "FAILED")} in {one.Elapsed.TotalSeconds:0.0} s{(parsed.Smoke ? " (smoke)" : "")}");
     ok &= passed;

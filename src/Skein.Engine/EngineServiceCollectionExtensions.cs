@@ -2,12 +2,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
+using Skein.Engine.Leases;
 using Skein.Engine.Models;
 using Skein.Engine.Runs;
 using Skein.Engine.Sessions;
 using Skein.Engine.Timers;
 using Skein.Engine.Tools;
 using Skein.Engine.Triggers;
+using Skein.Store.Leases;
 
 namespace Skein.Engine;
 
@@ -27,6 +29,10 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<RunExecutor>();
         services.AddSingleton<RunStarter>();
         services.AddSingleton<RunDispatcher>();
+        services.AddOptions<RunLeaseOptions>().BindConfiguration(RunLeaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        // Before the dispatcher: hosted services stop in reverse order, so leases are given up after the drivers stopped.
+        services.AddHostedService<LeaseService>();
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddHostedService<RecoveryService>();
         services.AddSingleton<TimerService>();

@@ -1,6 +1,9 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Skein.Engine;
 using Skein.Server;
 using Skein.Server.Api.Admin;
@@ -49,10 +52,21 @@ builder.Services.AddSingleton<ApiTriggerGate>();
 builder.Services.AddSingleton<IdempotentStarts>();
 builder.Services.AddSingleton<V1Access>();
 
-// Upload URLs are signed and secrets encrypted with the Data Protection key ring; kept in the data folder
-// (or the folder Skein:KeyRingPath names, e.g. one shared by several nodes), it survives restarts.
-builder.Services.AddDataProtection().SetApplicationName("skein")
-    .PersistKeysToFileSystem(new DirectoryInfo(builder.Configuration["Skein:KeyRingPath"] is { Length: > 0 } keyRing ? keyRing : Path.Combine(options.DataDirectory, "keys")));
+// Upload URLs are signed and secrets encrypted with the Data Protection key ring; it survives restarts. On PostgreSQL
+// it lives in the database, so every node decrypts what any node protected; on SQLite (one node) in the data folder,
+// or the folder Skein:KeyRingPath names.
+var dataProtection = builder.Services.AddDataProtection().SetApplicationName("skein");
+if (options.Store == "postgres")
+{
+    builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
+        o.XmlRepository = new DatabaseKeyRing(sp.GetRequiredService<IDbContextFactory<SkeinDbContext>>(), sp.GetRequiredService<TimeProvider>())));
+}
+else
+{
+    var keyRing = builder.Configuration["Skein:KeyRingPath"] is { Length: > 0 } path ? path : Path.Combine(options.DataDirectory, "keys");
+    dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keyRing));
+}
+
 builder.Services.AddSingleton<TriggerSettingsEditor>();
 builder.Services.AddOptions<FileLibraryOptions>().BindConfiguration("Skein:Files").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<UploadTokens>();

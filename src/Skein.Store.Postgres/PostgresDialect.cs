@@ -1,11 +1,23 @@
 using System.Data.Common;
+using System.Globalization;
 using Npgsql;
+using NpgsqlTypes;
+using Skein.Store.Leases;
 
 namespace Skein.Store.Postgres;
 
-public sealed class PostgresDialect : IStoreDialect
+/// <summary>PostgreSQL: several nodes share the store, so appends are fenced by run leases and announce their commits.</summary>
+public sealed class PostgresDialect(NodeIdentity node) : IStoreDialect
 {
+    /// <summary>The LISTEN/NOTIFY channel that carries "node tag, session id, sequence" of every commit.</summary>
+    public const string CommitChannel = "skein_commits";
+
     public string Name => "postgres";
+
+    // FOR KEY SHARE: a claim (which locks FOR UPDATE) waits until the append commits, then sees its rows; the
+    // heartbeat's and releases' plain updates do not wait, so they cannot deadlock with a batch of appends.
+    public string FenceSql =>
+        "SELECT 1 FROM run_leases WHERE run_id = @run_id AND owner = @owner AND lease_version = @lease_version FOR KEY SHARE";
 
     public Task PrepareWriterConnectionAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -13,4 +25,23 @@ public sealed class PostgresDialect : IStoreDialect
 
     public bool IsUniqueViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    /// <summary>
+    /// Notifications sent in the transaction are delivered only if it commits, in commit order. A listener reads the
+    /// events themselves from the table, so a notification that is missed (a listener reconnecting) loses nothing.
+    /// </summary>
+    public async Task BeforeCommitAsync(DbTransaction transaction, IReadOnlyList<CommittedStream> streams, CancellationToken cancellationToken)
+    {
+        if (streams.Count == 0 || transaction.Connection is not NpgsqlConnection connection)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand($"SELECT pg_notify('{CommitChannel}', p) FROM unnest(@payloads) AS p", connection, (NpgsqlTransaction)transaction);
+        command.Parameters.Add(new NpgsqlParameter("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text)
+        {
+            Value = streams.Select(s => string.Create(CultureInfo.InvariantCulture, $"{node.Tag} {s.SessionId:N} {s.Sequence}")).ToArray(),
+        });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

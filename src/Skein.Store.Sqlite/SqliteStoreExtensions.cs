@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Skein.Store.Leases;
 
 namespace Skein.Store.Sqlite;
 
@@ -11,6 +12,7 @@ public static class SqliteStoreExtensions
     {
         var connectionString = ConnectionString(databasePath);
         services.AddSingleton<IStoreDialect, SqliteDialect>();
+        services.AddSingleton<IRunLeaseStore, SingleNodeRunLeases>();
         // Pooled: every run start and run driver reads through a short-lived context, and a fresh context
         // builds its internal services on first use, which costs more than the lookup itself.
         services.AddPooledDbContextFactory<SkeinDbContext>(o => Configure(o, connectionString));

@@ -24,4 +24,17 @@ public interface IStoreDialect
 
     /// <summary>What the event-log append binds for a UTC instant (see <see cref="IdValue"/>).</summary>
     object InstantValue(DateTime utc) => utc;
+
+    /// <summary>
+    /// The fencing statement of an append that carries a run lease: returns a row only while the lease
+    /// (<c>@run_id</c>, <c>@owner</c>, <c>@lease_version</c>) still holds, and keeps a concurrent claim waiting until
+    /// the append commits. Null where one process owns the store and nothing needs fencing.
+    /// </summary>
+    string? FenceSql => null;
+
+    /// <summary>Runs in the writer's transaction just before it commits, e.g. to tell other nodes which streams grew.</summary>
+    Task BeforeCommitAsync(DbTransaction transaction, IReadOnlyList<CommittedStream> streams, CancellationToken cancellationToken) => Task.CompletedTask;
 }
+
+/// <summary>One session stream an append grew, up to <paramref name="Sequence"/>.</summary>
+public readonly record struct CommittedStream(Guid SessionId, long Sequence);

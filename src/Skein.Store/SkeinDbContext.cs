@@ -32,6 +32,8 @@ public sealed class SkeinDbContext(DbContextOptions<SkeinDbContext> options) : D
     public DbSet<SecretRow> Secrets => Set<SecretRow>();
     public DbSet<TriggerIngressRow> TriggerIngress => Set<TriggerIngressRow>();
     public DbSet<TriggerDeliveryRow> TriggerDeliveries => Set<TriggerDeliveryRow>();
+    public DbSet<RunLeaseRow> RunLeases => Set<RunLeaseRow>();
+    public DbSet<DataProtectionKeyRow> DataProtectionKeys => Set<DataProtectionKeyRow>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

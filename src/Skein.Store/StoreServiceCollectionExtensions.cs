@@ -5,6 +5,7 @@ using Skein.Store.Agents;
 using Skein.Store.EventLog;
 using Skein.Store.Manifests;
 using Skein.Store.Secrets;
+using Skein.Store.Leases;
 using Skein.Store.Sessions;
 using Skein.Store.Triggers;
 
@@ -15,6 +16,7 @@ public static class StoreServiceCollectionExtensions
     /// <summary>Provider-neutral store services; called by each provider's <c>AddSkein*Store</c>.</summary>
     public static IServiceCollection AddSkeinStore(this IServiceCollection services)
     {
+        services.AddSingleton<NodeIdentity>();
         services.AddSingleton<SessionEventNotifier>();
         services.AddSingleton<EventLogWriter>();
         services.AddSingleton<EventLogReader>();

@@ -1,25 +1,34 @@
 using System.Text.Json;
 using Skein.Core.Agents;
 using Skein.Testing;
+using Skein.Testing.Stores;
 
 namespace Skein.Engine.Tests;
 
-/// <summary>Each test class gets its own SQLite file; hosts on that file can be started and stopped (restarts).</summary>
+/// <summary>
+/// Each test gets its own store (a SQLite file, or a PostgreSQL database in the <c>OnPostgres</c> variants);
+/// hosts on that store can be started and stopped (restarts).
+/// </summary>
 public abstract class EngineTestBase : IAsyncLifetime
 {
     private readonly List<EngineTestHost> _hosts = [];
 
-    protected TempDirectory Dir { get; } = new();
+    /// <summary>Which store the test runs on; the <c>OnPostgres</c> subclasses override it.</summary>
+    protected virtual StoreKind StoreKind => StoreKind.Sqlite;
 
-    protected string DatabasePath => Dir.File("skein.db");
+    protected TestStore Store { get; private set; } = null!;
 
     protected EngineTestHost Host { get; private set; } = null!;
 
-    public virtual async ValueTask InitializeAsync() => Host = await StartHostAsync();
+    public virtual async ValueTask InitializeAsync()
+    {
+        Store = await TestStore.CreateAsync(StoreKind, TestContext.Current.CancellationToken);
+        Host = await StartHostAsync();
+    }
 
     protected async Task<EngineTestHost> StartHostAsync(TimeProvider? time = null, Action<EngineOptions>? configure = null)
     {
-        var host = await EngineTestHost.StartAsync(DatabasePath, time, configure);
+        var host = await EngineTestHost.StartAsync(Store, time, configure);
         _hosts.Add(host);
         return host;
     }
@@ -47,7 +56,10 @@ public abstract class EngineTestBase : IAsyncLifetime
             await host.DisposeAsync();
         }
 
-        Dir.Dispose();
+        if (Store is not null)
+        {
+            await Store.DisposeAsync();
+        }
     }
 
     protected static JsonElement Json(object value) => JsonSerializer.SerializeToElement(value);

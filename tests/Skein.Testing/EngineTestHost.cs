@@ -15,12 +15,13 @@ using Skein.Store;
 using Skein.Store.Secrets;
 using Skein.Store.Sessions;
 using Skein.Store.Sqlite;
+using Skein.Testing.Stores;
 
 namespace Skein.Testing;
 
 /// <summary>
-/// The real engine over a real SQLite file, in a generic host: what the server runs minus HTTP.
-/// Two hosts started one after the other on the same file are a restart.
+/// The real engine over a real store (a SQLite file or a PostgreSQL database), in a generic host: what the server runs minus HTTP.
+/// Two hosts started one after the other on the same store are a restart.
 /// </summary>
 public sealed class EngineTestHost : IAsyncDisposable
 {
@@ -36,7 +37,14 @@ public sealed class EngineTestHost : IAsyncDisposable
     public SecretStore Secrets => Services.GetRequiredService<SecretStore>();
     public IDbContextFactory<SkeinDbContext> Contexts => Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
 
-    public static async Task<EngineTestHost> StartAsync(string databasePath, TimeProvider? time = null, Action<EngineOptions>? configure = null)
+    public static Task<EngineTestHost> StartAsync(string databasePath, TimeProvider? time = null, Action<EngineOptions>? configure = null) =>
+        StartAsync(s => s.AddSkeinSqliteStore(databasePath), Path.Combine(Path.GetDirectoryName(Path.GetFullPath(databasePath)) ?? ".", "keys"), time, configure);
+
+    /// <summary>The engine on a throwaway store of either kind (<see cref="TestStore"/>).</summary>
+    public static Task<EngineTestHost> StartAsync(TestStore store, TimeProvider? time = null, Action<EngineOptions>? configure = null) =>
+        StartAsync(s => store.AddTo(s), store.KeyRingDirectory, time, configure);
+
+    private static async Task<EngineTestHost> StartAsync(Action<IServiceCollection> addStore, string keyRingDirectory, TimeProvider? time, Action<EngineOptions>? configure)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -46,11 +54,10 @@ public sealed class EngineTestHost : IAsyncDisposable
             builder.Services.AddSingleton(time);
         }
 
-        builder.Services.AddSkeinSqliteStore(databasePath);
+        addStore(builder.Services);
 
         // Secrets survive a restart on the same database only with the same key ring.
-        builder.Services.AddDataProtection().SetApplicationName("skein-tests")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(databasePath))!, "keys")));
+        builder.Services.AddDataProtection().SetApplicationName("skein-tests").PersistKeysToFileSystem(new DirectoryInfo(keyRingDirectory));
         builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddSkeinEngine();
         builder.Services.Configure<EngineOptions>(o =>

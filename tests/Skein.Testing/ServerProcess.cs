@@ -63,8 +63,16 @@ public sealed class ServerProcess : IDisposable
         }
     }
 
-    /// <summary>Starts the server on a free loopback port and returns once <c>/healthz</c> answers 200.</summary>
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, string adminToken, CancellationToken cancellationToken, TimeSpan? startupTimeout = null)
+    /// <summary>
+    /// Starts the server on a free loopback port and returns once <c>/healthz</c> answers 200. <paramref name="environment"/>
+    /// adds settings, e.g. <c>Skein__Store</c> and <c>ConnectionStrings__Skein</c> for a PostgreSQL node.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(
+        string dataDirectory,
+        string adminToken,
+        CancellationToken cancellationToken,
+        TimeSpan? startupTimeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var assembly = LocateServerAssembly();
         var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}");
@@ -83,6 +91,10 @@ public sealed class ServerProcess : IDisposable
         info.Environment["SKEIN_ADMIN_TOKEN"] = adminToken;
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var server = new ServerProcess(process, baseAddress, adminToken);

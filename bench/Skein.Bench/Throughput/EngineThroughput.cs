@@ -9,6 +9,9 @@ using Skein.Engine.Runs;
 using Skein.Engine.Tools;
 using Skein.Store.Sqlite;
 using Skein.Testing;
+using Skein.Testing.Stores;
+using Microsoft.EntityFrameworkCore;
+using Skein.Store;
 
 namespace Skein.Bench.Throughput;
 
@@ -41,21 +44,37 @@ internal static class EngineThroughput
 
     public static async Task<EngineResult> RunAsync(string databasePath, ThroughputOptions options, CancellationToken cancellationToken)
     {
-        await using var host = await EngineTestHost.StartAsync(databasePath, configure: o =>
-        {
-            o.MaxConcurrentRuns = Math.Max(o.MaxConcurrentRuns, options.Concurrency);
-
-            // The product default: the test host polls for due timers 20 times faster than a server does.
-            o.TimerPollInterval = new EngineOptions().TimerPollInterval;
-        });
+        await using var host = await EngineTestHost.StartAsync(databasePath, configure: o => Configure(o, options));
         var agent = await host.CreateAgentAsync(Agent);
-        var dispatcher = host.Services.GetRequiredService<RunDispatcher>();
         await using var sessions = await SessionCounter.OpenAsync(databasePath, agent.AgentId, cancellationToken);
+        return await MeasureAsync(host, agent.AgentId, sessions, options, cancellationToken);
+    }
+
+    /// <summary>The same on any store (<c>--store postgres</c>): sessions are counted through EF.</summary>
+    public static async Task<EngineResult> RunAsync(TestStore store, ThroughputOptions options, CancellationToken cancellationToken)
+    {
+        await using var host = await EngineTestHost.StartAsync(store, configure: o => Configure(o, options));
+        var agent = await host.CreateAgentAsync(Agent);
+        await using var sessions = SessionCounter.Over(host.Contexts, agent.AgentId);
+        return await MeasureAsync(host, agent.AgentId, sessions, options, cancellationToken);
+    }
+
+    private static void Configure(EngineOptions o, ThroughputOptions options)
+    {
+        o.MaxConcurrentRuns = Math.Max(o.MaxConcurrentRuns, options.Concurrency);
+
+        // The product default: the test host polls for due timers 20 times faster than a server does.
+        o.TimerPollInterval = new EngineOptions().TimerPollInterval;
+    }
+
+    private static async Task<EngineResult> MeasureAsync(EngineTestHost host, Guid agentId, SessionCounter sessions, ThroughputOptions options, CancellationToken cancellationToken)
+    {
+        var dispatcher = host.Services.GetRequiredService<RunDispatcher>();
 
         // Warm-up lets tiered JIT reach its optimized code; measuring earlier measures the JIT.
-        await DriveAsync(host.Starter, dispatcher, sessions, agent.AgentId, options.Warmup, options.Concurrency, expectedDone: options.Warmup, cancellationToken);
+        await DriveAsync(host.Starter, dispatcher, sessions, agentId, options.Warmup, options.Concurrency, expectedDone: options.Warmup, cancellationToken);
         var meter = new PhaseMeter();
-        var sample = await DriveAsync(host.Starter, dispatcher, sessions, agent.AgentId, options.Runs, options.Concurrency, expectedDone: options.Warmup + options.Runs, cancellationToken);
+        var sample = await DriveAsync(host.Starter, dispatcher, sessions, agentId, options.Runs, options.Concurrency, expectedDone: options.Warmup + options.Runs, cancellationToken);
         return new EngineResult(meter.Stop(options.Runs), sample);
     }
 
@@ -109,8 +128,9 @@ internal static class EngineThroughput
     /// <summary>Counts the agent's sessions by status over its own read connection (WAL: it never blocks the writer).</summary>
     private sealed class SessionCounter : IAsyncDisposable
     {
-        private readonly SqliteConnection _connection;
-        private readonly SqliteCommand _count;
+        private readonly SqliteConnection? _connection;
+        private readonly SqliteCommand? _count;
+        private readonly Func<CancellationToken, Task<Dictionary<string, int>>>? _countOther;
 
         private SessionCounter(SqliteConnection connection, Guid agentId)
         {
@@ -119,6 +139,15 @@ internal static class EngineThroughput
             _count.CommandText = "SELECT status, COUNT(*) FROM sessions WHERE agent_id = $agent GROUP BY status";
             _count.Parameters.AddWithValue("$agent", RowShape.GuidText(agentId));
         }
+
+        private SessionCounter(Func<CancellationToken, Task<Dictionary<string, int>>> count) => _countOther = count;
+
+        public static SessionCounter Over(IDbContextFactory<SkeinDbContext> contexts, Guid agentId) => new(async cancellationToken =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            return await db.Sessions.AsNoTracking().Where(s => s.AgentId == agentId).GroupBy(s => s.Status)
+                .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+        });
 
         public static async Task<SessionCounter> OpenAsync(string databasePath, Guid agentId, CancellationToken cancellationToken)
         {
@@ -156,6 +185,16 @@ internal static class EngineThroughput
 
         private async Task<Dictionary<string, int>> CountAsync(CancellationToken cancellationToken)
         {
+            if (_countOther is { } other)
+            {
+                return await other(cancellationToken);
+            }
+
+            if (_count is null)
+            {
+                throw new InvalidOperationException("a session counter has either a query or a SQLite command");
+            }
+
             var counts = new Dictionary<string, int>();
             await using var reader = await _count.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -168,8 +207,11 @@ internal static class EngineThroughput
 
         public async ValueTask DisposeAsync()
         {
-            await _count.DisposeAsync();
-            await _connection.DisposeAsync();
+            if (_count is not null && _connection is not null)
+            {
+                await _count.DisposeAsync();
+                await _connection.DisposeAsync();
+            }
         }
     }
 }

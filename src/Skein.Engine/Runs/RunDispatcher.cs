@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Skein.Core.Runs;
 using Skein.Engine.Sessions;
+using Skein.Store.Leases;
 
 namespace Skein.Engine.Runs;
 
@@ -11,8 +12,15 @@ namespace Skein.Engine.Runs;
 /// Drives Running runs on this node, at most one driver per run and a bounded number at once. Stopping
 /// the host cancels drivers without failing their runs: they stay Running in the store and resume on
 /// the next start. Terminate cancels a session's drivers after the store already says Failed.
+/// A driver first claims the run's lease (<see cref="IRunLeaseStore"/>): on a store several nodes share, a run
+/// another node drives is left to it, and every step is committed under the lease.
 /// </summary>
-public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands commands, IOptions<EngineOptions> options, ILogger<RunDispatcher> logger)
+public sealed partial class RunDispatcher(
+    RunExecutor executor,
+    SessionCommands commands,
+    IRunLeaseStore leases,
+    IOptions<EngineOptions> options,
+    ILogger<RunDispatcher> logger)
     : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<Guid, ActiveRun> _active = new();
@@ -24,21 +32,26 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
 
     public bool IsActive(Guid runId) => _active.ContainsKey(runId);
 
-    public void Dispatch(Guid sessionId, Guid runId)
+    /// <summary>
+    /// Drives the run here unless it already has a driver (then false); <paramref name="claimed"/> is a lease this
+    /// node already holds on it, which the driver then owns.
+    /// </summary>
+    public bool Dispatch(Guid sessionId, Guid runId, RunLease? claimed = null)
     {
         if (_shutdown.IsCancellationRequested)
         {
-            return;
+            return false;
         }
 
         var active = new ActiveRun(sessionId, CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token));
         if (!_active.TryAdd(runId, active))
         {
             active.Cancellation.Dispose();
-            return;
+            return false;
         }
 
-        active.Task = Task.Run(() => DriveAsync(runId, active));
+        active.Task = Task.Run(() => DriveAsync(runId, active, claimed));
+        return true;
     }
 
     /// <summary>Cancels in-flight model and tool work of a session's runs (after Terminate was committed).</summary>
@@ -57,17 +70,33 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
         }
     }
 
-    private async Task DriveAsync(Guid runId, ActiveRun active)
+    private async Task DriveAsync(Guid runId, ActiveRun active, RunLease? claimed)
     {
         var token = active.Cancellation.Token;
         var exitedCleanly = false;
         RunStatus? lastStatus = null;
+        RunLease? lease = null;
         try
         {
+            // Claimed before waiting for a slot, so other nodes do not take a run that merely waits its turn here.
+            lease = claimed ?? await leases.TryClaimAsync(active.SessionId, runId, token);
+            if (lease is null)
+            {
+                Log.HeldElsewhere(logger, runId);
+                commands.Forget(active.SessionId);
+                return;
+            }
+
+            if (lease.Fenced)
+            {
+                // Another node may have written since this node last looked: plan from the store, not the cache.
+                commands.Forget(active.SessionId);
+            }
+
             await _slots.WaitAsync(token);
             try
             {
-                lastStatus = await executor.DriveAsync(active.SessionId, runId, token);
+                lastStatus = await executor.DriveAsync(active.SessionId, runId, lease, token);
                 exitedCleanly = true;
             }
             finally
@@ -79,6 +108,12 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
         {
             // Terminated, or the node is stopping: the store already holds the truth.
         }
+        catch (LeaseLostException)
+        {
+            // Another node claimed the run (this node missed its heartbeats): that node drives it now.
+            Log.LeaseLost(logger, runId);
+            lease = null;
+        }
         catch (Exception ex)
         {
             // The run stays Running in the store; the timer service's sweep or the next start resumes it.
@@ -86,6 +121,11 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
         }
         finally
         {
+            if (lease is not null)
+            {
+                await ReleaseAsync(lease, lastStatus is { } status && RunStatusMachine.IsTerminal(status));
+            }
+
             _active.TryRemove(runId, out _);
             active.Cancellation.Dispose();
         }
@@ -100,6 +140,19 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
             {
                 Dispatch(active.SessionId, runId);
             }
+        }
+    }
+
+    private async Task ReleaseAsync(RunLease lease, bool finished)
+    {
+        try
+        {
+            await leases.ReleaseAsync(lease, finished, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // Harmless: the lease expires on its own, a little later.
+            Log.ReleaseFailed(logger, lease.RunId, ex);
         }
     }
 
@@ -139,5 +192,14 @@ public sealed partial class RunDispatcher(RunExecutor executor, SessionCommands 
     {
         [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Driver of run {RunId} failed; the run will be resumed")]
         public static partial void DriverFailed(ILogger logger, Guid runId, Exception exception);
+
+        [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "Run {RunId} is driven by another node")]
+        public static partial void HeldElsewhere(ILogger logger, Guid runId);
+
+        [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Lost the lease on run {RunId} to another node; stopped driving it")]
+        public static partial void LeaseLost(ILogger logger, Guid runId);
+
+        [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Releasing the lease on run {RunId} failed; it will expire")]
+        public static partial void ReleaseFailed(ILogger logger, Guid runId, Exception exception);
     }
 }

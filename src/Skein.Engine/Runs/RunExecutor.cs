@@ -16,6 +16,7 @@ using Skein.Engine.Models;
 using Skein.Engine.Sessions;
 using Skein.Engine.Tools;
 using Skein.Store.Agents;
+using Skein.Store.Leases;
 
 namespace Skein.Engine.Runs;
 
@@ -59,7 +60,11 @@ public sealed partial class RunExecutor
     private const int PreviewLength = 200;
 
     /// <summary>Drives the run while it is Running; returns the status it was last seen in (null when there is no such run).</summary>
-    public async Task<RunStatus?> DriveAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken)
+    public Task<RunStatus?> DriveAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken) =>
+        DriveAsync(sessionId, runId, null, cancellationToken);
+
+    /// <summary>As above, committing every step under <paramref name="lease"/> (fencing: see <see cref="RunLease"/>).</summary>
+    public async Task<RunStatus?> DriveAsync(Guid sessionId, Guid runId, RunLease? lease, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = sessionId, ["RunId"] = runId });
         var state = await commands.GetAsync(sessionId, cancellationToken);
@@ -68,7 +73,7 @@ public sealed partial class RunExecutor
             return state?.Runs.GetValueOrDefault(runId)?.Status;
         }
 
-        var run = await RunScope.CreateAsync(this, state, runId, cancellationToken);
+        var run = await RunScope.CreateAsync(this, state, runId, lease, cancellationToken);
         while (await run.StepAsync(cancellationToken))
         {
         }
@@ -87,13 +92,15 @@ public sealed partial class RunExecutor
         private readonly IReadOnlyDictionary<string, ITool> _tools;
         private readonly IChatClient _chat;
         private readonly ChatOptions _chatOptions;
+        private readonly RunLease? _lease;
 
         /// <summary>The ToolCall this driver committed and has yet to execute (set inside a decision, used after its commit).</summary>
         private ToolCallStep? _toExecute;
 
-        private RunScope(RunExecutor x, SessionState state, Guid runId, PlanLimits plan, IReadOnlyDictionary<string, ITool> tools, IChatClient chat)
+        private RunScope(RunExecutor x, SessionState state, Guid runId, RunLease? lease, PlanLimits plan, IReadOnlyDictionary<string, ITool> tools, IChatClient chat)
         {
             _x = x;
+            _lease = lease;
             _sessionId = state.Id;
             _runId = runId;
             _version = state.StartContext.Version;
@@ -115,12 +122,12 @@ public sealed partial class RunExecutor
         /// <summary>The run's status in the latest state this driver read or committed.</summary>
         public RunStatus LastStatus { get; private set; } = RunStatus.Running;
 
-        public static async Task<RunScope> CreateAsync(RunExecutor x, SessionState state, Guid runId, CancellationToken cancellationToken)
+        public static async Task<RunScope> CreateAsync(RunExecutor x, SessionState state, Guid runId, RunLease? lease, CancellationToken cancellationToken)
         {
             var version = state.StartContext.Version;
             var settings = await x.catalog.DriverSettingsAsync(state.TenantId, version.LlmProviderId, cancellationToken);
             var tools = await x.toolCatalog.ResolveAsync(state.TenantId, version.Operations, cancellationToken);
-            return new RunScope(x, state, runId, settings.PlanLimits, tools, x.models.Create(version, settings.Provider, settings.ApiKey));
+            return new RunScope(x, state, runId, lease, settings.PlanLimits, tools, x.models.Create(version, settings.Provider, settings.ApiKey));
         }
 
         /// <summary>One pass of the loop; false when the run stopped being Running (finished, waiting, or taken over).</summary>
@@ -250,7 +257,7 @@ public sealed partial class RunExecutor
         private async Task<bool> DecideAsync(Action<SessionChange> decide, CancellationToken cancellationToken)
         {
             _toExecute = null;
-            var result = await _x.commands.ExecuteAsync(_sessionId, decide, cancellationToken);
+            var result = await _x.commands.ExecuteAsync(_sessionId, decide, _lease, cancellationToken);
             LastStatus = result.State?.Runs.GetValueOrDefault(_runId)?.Status ?? LastStatus;
             if (!result.Ok)
             {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Skein.Core;
 using Skein.Core.Sessions;
 using Skein.Store.EventLog;
+using Skein.Store.Leases;
 
 namespace Skein.Engine.Sessions;
 
@@ -29,7 +30,14 @@ public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer
         return start.Current;
     }
 
-    public async Task<CommandResult> ExecuteAsync(Guid sessionId, Action<SessionChange> decide, CancellationToken cancellationToken)
+    public Task<CommandResult> ExecuteAsync(Guid sessionId, Action<SessionChange> decide, CancellationToken cancellationToken) =>
+        ExecuteAsync(sessionId, decide, null, cancellationToken);
+
+    /// <summary>
+    /// As above, for a run driver: the append commits only while <paramref name="fence"/> holds, else
+    /// <see cref="LeaseLostException"/> (another node took the run over; this node forgets the session).
+    /// </summary>
+    public async Task<CommandResult> ExecuteAsync(Guid sessionId, Action<SessionChange> decide, RunLease? fence, CancellationToken cancellationToken)
     {
         var gate = _locks[(sessionId.GetHashCode() & int.MaxValue) % Stripes];
         await gate.WaitAsync(cancellationToken);
@@ -52,12 +60,17 @@ public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer
 
                 try
                 {
-                    await writer.AppendAsync(change, CancellationToken.None);
+                    await writer.AppendAsync(change, fence, CancellationToken.None);
                 }
                 catch (StreamConflictException) when (attempt < MaxConflictRetries)
                 {
                     _running.TryRemove(sessionId, out _);
                     continue;
+                }
+                catch (LeaseLostException)
+                {
+                    _running.TryRemove(sessionId, out _);
+                    throw;
                 }
 
                 Remember(change.Current);
@@ -69,6 +82,9 @@ public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer
             gate.Release();
         }
     }
+
+    /// <summary>Drops the cached state of a session this node no longer drives (another node may change it).</summary>
+    public void Forget(Guid sessionId) => _running.TryRemove(sessionId, out _);
 
     private void Remember(SessionState state)
     {

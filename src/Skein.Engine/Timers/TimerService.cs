@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Skein.Engine.Runs;
 using Skein.Engine.Sessions;
+using Skein.Store.Leases;
 using Skein.Store.Sessions;
 
 namespace Skein.Engine.Timers;
@@ -14,7 +15,7 @@ namespace Skein.Engine.Timers;
 /// </summary>
 public sealed partial class TimerService(
     RunQueries runs,
-    UserTaskQueries tasks,
+    IRunLeaseStore leases,
     SessionActions actions,
     RunDispatcher dispatcher,
     IOptions<EngineOptions> options,
@@ -34,7 +35,8 @@ public sealed partial class TimerService(
                 try
                 {
                     await WakeDueAsync(stoppingToken);
-                    if (++tick % SweepEveryTicks == 0)
+                    // Where leases expire (PostgreSQL), the lease service resumes driverless runs instead.
+                    if (++tick % SweepEveryTicks == 0 && !leases.ClaimsOrphans)
                     {
                         await SweepOrphansAsync(stoppingToken);
                     }
@@ -52,15 +54,18 @@ public sealed partial class TimerService(
         }
     }
 
-    /// <summary>Wakes every due run now; exposed so tests with a fake clock need not wait for a tick.</summary>
+    /// <summary>
+    /// Wakes every due run now; exposed so tests with a fake clock need not wait for a tick. Each due run is claimed
+    /// first (its lease), so when several nodes share the store exactly one of them wakes it.
+    /// </summary>
     public async Task WakeDueAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            var due = await runs.DueAsync(time.GetUtcNow(), 100, cancellationToken);
-            foreach (var run in due)
+            var due = await leases.ClaimDueWaitsAsync(time.GetUtcNow(), 100, cancellationToken);
+            foreach (var lease in due)
             {
-                await actions.WakeAsync(run.SessionId, run.RunId, cancellationToken);
+                await UnderLeaseAsync(lease, () => actions.WakeAsync(lease.SessionId, lease.RunId, cancellationToken));
             }
 
             if (due.Count < 100)
@@ -69,9 +74,22 @@ public sealed partial class TimerService(
             }
         }
 
-        foreach (var (sessionId, taskId) in await tasks.DueAsync(time.GetUtcNow(), 100, cancellationToken))
+        foreach (var claimed in await leases.ClaimDueTasksAsync(time.GetUtcNow(), 100, cancellationToken))
         {
-            await actions.TimeOutTaskAsync(sessionId, taskId, cancellationToken);
+            await UnderLeaseAsync(claimed.Lease, () => actions.TimeOutTaskAsync(claimed.Lease.SessionId, claimed.TaskId, cancellationToken));
+        }
+    }
+
+    /// <summary>The wake-up commits (and dispatches the run, whose driver claims it again); then the timer's claim is given up.</summary>
+    private async Task UnderLeaseAsync(RunLease lease, Func<Task<CommandResult>> act)
+    {
+        try
+        {
+            await act();
+        }
+        finally
+        {
+            await leases.ReleaseAsync(lease, runFinished: false, CancellationToken.None);
         }
     }
 

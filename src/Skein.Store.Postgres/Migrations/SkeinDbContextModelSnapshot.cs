@@ -305,6 +305,27 @@ namespace Skein.Store.Postgres.Migrations
                     b.ToTable("audit_log", (string)null);
                 });
 
+            modelBuilder.Entity("Skein.Store.Rows.DataProtectionKeyRow", b =>
+                {
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("xml");
+
+                    b.HasKey("FriendlyName");
+
+                    b.ToTable("data_protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("Skein.Store.Rows.IdempotencyRecordRow", b =>
                 {
                     b.Property<Guid>("ApiKeyId")
@@ -560,6 +581,38 @@ namespace Skein.Store.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("operations", (string)null);
+                });
+
+            modelBuilder.Entity("Skein.Store.Rows.RunLeaseRow", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("LeaseVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lease_version");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("owner");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("session_id");
+
+                    b.HasKey("RunId");
+
+                    b.HasIndex("Owner");
+
+                    b.ToTable("run_leases", (string)null);
                 });
 
             modelBuilder.Entity("Skein.Store.Rows.RunRow", b =>
@@ -860,13 +913,13 @@ namespace Skein.Store.Postgres.Migrations
 
                     b.HasIndex("TriggerId", "Status");
 
-                    b.HasIndex("AgentId", "StartedAt", "Id");
-
                     b.HasIndex("TenantId", "StartedAt", "Id");
 
-                    b.HasIndex("AgentId", "Status", "StartedAt", "Id");
+                    b.HasIndex("AgentId", "TenantId", "StartedAt", "Id");
 
                     b.HasIndex("TenantId", "Status", "StartedAt", "Id");
+
+                    b.HasIndex("AgentId", "Status", "TenantId", "StartedAt", "Id");
 
                     b.ToTable("sessions", (string)null);
 

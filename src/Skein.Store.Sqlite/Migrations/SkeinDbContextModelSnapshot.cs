@@ -298,6 +298,27 @@ namespace Skein.Store.Sqlite.Migrations
                     b.ToTable("audit_log", (string)null);
                 });
 
+            modelBuilder.Entity("Skein.Store.Rows.DataProtectionKeyRow", b =>
+                {
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("xml");
+
+                    b.HasKey("FriendlyName");
+
+                    b.ToTable("data_protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("Skein.Store.Rows.IdempotencyRecordRow", b =>
                 {
                     b.Property<Guid>("ApiKeyId")
@@ -553,6 +574,38 @@ namespace Skein.Store.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("operations", (string)null);
+                });
+
+            modelBuilder.Entity("Skein.Store.Rows.RunLeaseRow", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("LeaseVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lease_version");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_id");
+
+                    b.HasKey("RunId");
+
+                    b.HasIndex("Owner");
+
+                    b.ToTable("run_leases", (string)null);
                 });
 
             modelBuilder.Entity("Skein.Store.Rows.RunRow", b =>
@@ -851,13 +904,13 @@ namespace Skein.Store.Sqlite.Migrations
 
                     b.HasIndex("TriggerId", "Status");
 
-                    b.HasIndex("AgentId", "StartedAt", "Id");
-
                     b.HasIndex("TenantId", "StartedAt", "Id");
 
-                    b.HasIndex("AgentId", "Status", "StartedAt", "Id");
+                    b.HasIndex("AgentId", "TenantId", "StartedAt", "Id");
 
                     b.HasIndex("TenantId", "Status", "StartedAt", "Id");
+
+                    b.HasIndex("AgentId", "Status", "TenantId", "StartedAt", "Id");
 
                     b.ToTable("sessions", (string)null);
 

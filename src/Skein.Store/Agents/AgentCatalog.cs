@@ -13,33 +13,33 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
     public const string NoDeployedVersion = "no_deployed_version";
 
     // Every run start and every run driver runs these: compiled once, EF skips preparing the query on each call.
-    private static readonly Func<SkeinDbContext, Guid, CancellationToken, Task<ResolvedRows?>> DeployedRows = EF.CompileAsyncQuery(
+    private static readonly PerProvider<Func<SkeinDbContext, Guid, CancellationToken, Task<ResolvedRows?>>> DeployedRows = new(() => EF.CompileAsyncQuery(
         (SkeinDbContext db, Guid agentId, CancellationToken _) =>
             (from a in db.Agents.AsNoTracking()
              join v in db.AgentVersions.AsNoTracking() on a.Id equals v.AgentId
              join p in db.LlmProviders.AsNoTracking() on a.LlmProviderId equals p.Id
              where a.Id == agentId && v.State == nameof(VersionState.Deployed)
-             select new ResolvedRows(a, v, p)).FirstOrDefault());
+             select new ResolvedRows(a, v, p)).FirstOrDefault()));
 
-    private static readonly Func<SkeinDbContext, Guid, Guid, CancellationToken, Task<ResolvedRows?>> VersionRows = EF.CompileAsyncQuery(
+    private static readonly PerProvider<Func<SkeinDbContext, Guid, Guid, CancellationToken, Task<ResolvedRows?>>> VersionRows = new(() => EF.CompileAsyncQuery(
         (SkeinDbContext db, Guid agentId, Guid versionId, CancellationToken _) =>
             (from a in db.Agents.AsNoTracking()
              join v in db.AgentVersions.AsNoTracking() on a.Id equals v.AgentId
              join p in db.LlmProviders.AsNoTracking() on a.LlmProviderId equals p.Id
              where a.Id == agentId && v.Id == versionId
-             select new ResolvedRows(a, v, p)).FirstOrDefault());
+             select new ResolvedRows(a, v, p)).FirstOrDefault()));
 
-    private static readonly Func<SkeinDbContext, Guid, CancellationToken, Task<AgentRow?>> AgentById = EF.CompileAsyncQuery(
-        (SkeinDbContext db, Guid id, CancellationToken _) => db.Agents.AsNoTracking().FirstOrDefault(a => a.Id == id));
+    private static readonly PerProvider<Func<SkeinDbContext, Guid, CancellationToken, Task<AgentRow?>>> AgentById = new(() => EF.CompileAsyncQuery(
+        (SkeinDbContext db, Guid id, CancellationToken _) => db.Agents.AsNoTracking().FirstOrDefault(a => a.Id == id)));
 
-    private static readonly Func<SkeinDbContext, Guid, Guid, CancellationToken, Task<AgentVersionRow?>> VersionById = EF.CompileAsyncQuery(
-        (SkeinDbContext db, Guid agentId, Guid id, CancellationToken _) => db.AgentVersions.AsNoTracking().FirstOrDefault(v => v.AgentId == agentId && v.Id == id));
+    private static readonly PerProvider<Func<SkeinDbContext, Guid, Guid, CancellationToken, Task<AgentVersionRow?>>> VersionById = new(() => EF.CompileAsyncQuery(
+        (SkeinDbContext db, Guid agentId, Guid id, CancellationToken _) => db.AgentVersions.AsNoTracking().FirstOrDefault(v => v.AgentId == agentId && v.Id == id)));
 
-    private static readonly Func<SkeinDbContext, Guid, CancellationToken, Task<AgentVersionRow?>> DeployedVersion = EF.CompileAsyncQuery(
-        (SkeinDbContext db, Guid agentId, CancellationToken _) => db.AgentVersions.AsNoTracking().FirstOrDefault(v => v.AgentId == agentId && v.State == nameof(VersionState.Deployed)));
+    private static readonly PerProvider<Func<SkeinDbContext, Guid, CancellationToken, Task<AgentVersionRow?>>> DeployedVersion = new(() => EF.CompileAsyncQuery(
+        (SkeinDbContext db, Guid agentId, CancellationToken _) => db.AgentVersions.AsNoTracking().FirstOrDefault(v => v.AgentId == agentId && v.State == nameof(VersionState.Deployed))));
 
-    private static readonly Func<SkeinDbContext, Guid, CancellationToken, Task<LlmProviderRow?>> ProviderById = EF.CompileAsyncQuery(
-        (SkeinDbContext db, Guid id, CancellationToken _) => db.LlmProviders.AsNoTracking().FirstOrDefault(p => p.Id == id));
+    private static readonly PerProvider<Func<SkeinDbContext, Guid, CancellationToken, Task<LlmProviderRow?>>> ProviderById = new(() => EF.CompileAsyncQuery(
+        (SkeinDbContext db, Guid id, CancellationToken _) => db.LlmProviders.AsNoTracking().FirstOrDefault(p => p.Id == id)));
 
     public async Task<ResolvedVersion> ResolveAsync(Guid agentId, Guid? versionId, CancellationToken cancellationToken)
     {
@@ -47,8 +47,8 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
 
         // One query in the usual case; only when it finds nothing do the lookups one by one say what is missing.
         var rows = versionId is { } id
-            ? await VersionRows(db, agentId, id, cancellationToken)
-            : await DeployedRows(db, agentId, cancellationToken);
+            ? await VersionRows.For(db)(db, agentId, id, cancellationToken)
+            : await DeployedRows.For(db)(db, agentId, cancellationToken);
         var (agent, version, provider) = rows ?? await ExplainMissingAsync(db, agentId, versionId, cancellationToken);
         return new ResolvedVersion(agent, version, provider, ToSnapshot(agent, version, provider));
     }
@@ -56,7 +56,7 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
     public async Task<LlmProviderRow> ProviderAsync(Guid providerId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await ProviderById(db, providerId, cancellationToken)
+        return await ProviderById.For(db)(db, providerId, cancellationToken)
             ?? throw new DomainException(DomainError.NotFound("llm provider", providerId));
     }
 
@@ -70,7 +70,7 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
 
         // Opening an EF SQLite connection (it registers its functions) costs more than either lookup.
         await db.Database.OpenConnectionAsync(cancellationToken);
-        var provider = await ProviderById(db, providerId, cancellationToken)
+        var provider = await ProviderById.For(db)(db, providerId, cancellationToken)
             ?? throw new DomainException(DomainError.NotFound("llm provider", providerId));
         var limits = await WorkspaceSettings.PlanLimitsAsync(db, tenantId, cancellationToken);
 
@@ -81,16 +81,16 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
 
     private static async Task<ResolvedRows> ExplainMissingAsync(SkeinDbContext db, Guid agentId, Guid? versionId, CancellationToken cancellationToken)
     {
-        var agent = await AgentById(db, agentId, cancellationToken)
+        var agent = await AgentById.For(db)(db, agentId, cancellationToken)
             ?? throw new DomainException(DomainError.NotFound("agent", agentId));
 
         var version = versionId is { } id
-            ? await VersionById(db, agentId, id, cancellationToken)
+            ? await VersionById.For(db)(db, agentId, id, cancellationToken)
                 ?? throw new DomainException(DomainError.NotFound("agent version", id))
-            : await DeployedVersion(db, agentId, cancellationToken)
+            : await DeployedVersion.For(db)(db, agentId, cancellationToken)
                 ?? throw new DomainException(new DomainError(NoDeployedVersion, $"agent '{agent.Name}' has no deployed version"));
 
-        var provider = await ProviderById(db, agent.LlmProviderId, cancellationToken)
+        var provider = await ProviderById.For(db)(db, agent.LlmProviderId, cancellationToken)
             ?? throw new DomainException(DomainError.NotFound("llm provider", agent.LlmProviderId));
 
         return new ResolvedRows(agent, version, provider);

@@ -8,8 +8,8 @@ namespace Skein.Store.Agents;
 public sealed class WorkspaceSettings(IDbContextFactory<SkeinDbContext> contexts)
 {
     // Read by every run driver: compiled once, EF skips preparing the query on each call.
-    private static readonly Func<SkeinDbContext, Guid, CancellationToken, Task<WorkspaceRow?>> WorkspaceById = EF.CompileAsyncQuery(
-        (SkeinDbContext db, Guid id, CancellationToken _) => db.Workspaces.AsNoTracking().FirstOrDefault(w => w.Id == id));
+    private static readonly PerProvider<Func<SkeinDbContext, Guid, CancellationToken, Task<WorkspaceRow?>>> WorkspaceById = new(() => EF.CompileAsyncQuery(
+        (SkeinDbContext db, Guid id, CancellationToken _) => db.Workspaces.AsNoTracking().FirstOrDefault(w => w.Id == id)));
 
     public async Task<PlanLimits> PlanLimitsAsync(Guid tenantId, CancellationToken cancellationToken)
     {
@@ -20,7 +20,7 @@ public sealed class WorkspaceSettings(IDbContextFactory<SkeinDbContext> contexts
     /// <summary>The same read on a context the caller already holds.</summary>
     internal static async Task<PlanLimits> PlanLimitsAsync(SkeinDbContext db, Guid tenantId, CancellationToken cancellationToken)
     {
-        var ws = await WorkspaceById(db, tenantId, cancellationToken);
+        var ws = await WorkspaceById.For(db)(db, tenantId, cancellationToken);
         return ws is null
             ? new PlanLimits()
             : new PlanLimits

@@ -36,7 +36,13 @@ public sealed partial class EventLogWriter : IAsyncDisposable
     }
 
     /// <summary>Commits the change's events and the rows they fold to. Throws <see cref="StreamConflictException"/> on a lost race.</summary>
-    public async Task AppendAsync(SessionChange change, CancellationToken cancellationToken)
+    public Task AppendAsync(SessionChange change, CancellationToken cancellationToken) => AppendAsync(change, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AppendAsync(SessionChange, CancellationToken)"/>, committed only while <paramref name="fence"/>
+    /// still holds: a run driver whose lease another node claimed gets <see cref="Leases.LeaseLostException"/>.
+    /// </summary>
+    public async Task AppendAsync(SessionChange change, Leases.RunLease? fence, CancellationToken cancellationToken)
     {
         if (change.Rejected)
         {
@@ -48,7 +54,7 @@ public sealed partial class EventLogWriter : IAsyncDisposable
             return;
         }
 
-        var append = new PreparedAppend(change, _dialect);
+        var append = new PreparedAppend(change, _dialect) { Fence = fence };
         EnsureStarted();
         await _queue.Writer.WriteAsync(append, cancellationToken);
 
@@ -176,12 +182,16 @@ public sealed partial class EventLogWriter : IAsyncDisposable
         private readonly SkeinDbContext _db;
         private readonly DbConnection _connection;
         private readonly AppendCommands _commands;
+        private readonly IStoreDialect _dialect;
+        private readonly LeaseFence? _fence;
 
-        private Writer(SkeinDbContext db, DbConnection connection)
+        private Writer(SkeinDbContext db, DbConnection connection, IStoreDialect dialect)
         {
             _db = db;
             _connection = connection;
             _commands = new AppendCommands(connection);
+            _dialect = dialect;
+            _fence = dialect.FenceSql is { } fenceSql ? new LeaseFence(connection, fenceSql) : null;
         }
 
         public static async Task<Writer> OpenAsync(IDbContextFactory<SkeinDbContext> contexts, IStoreDialect dialect, CancellationToken cancellationToken)
@@ -190,7 +200,7 @@ public sealed partial class EventLogWriter : IAsyncDisposable
             var connection = db.Database.GetDbConnection();
             await connection.OpenAsync(cancellationToken);
             await dialect.PrepareWriterConnectionAsync(connection, cancellationToken);
-            return new Writer(db, connection);
+            return new Writer(db, connection, dialect);
         }
 
         public async Task CommitAsync(IReadOnlyList<PreparedAppend> batch, CancellationToken cancellationToken)
@@ -198,9 +208,15 @@ public sealed partial class EventLogWriter : IAsyncDisposable
             await using var tx = await _connection.BeginTransactionAsync(cancellationToken);
             foreach (var append in batch)
             {
+                if (_fence is not null && append.Fence is { Fenced: true } lease)
+                {
+                    await _fence.CheckAsync(lease, tx, cancellationToken);
+                }
+
                 await _commands.WriteAsync(append, tx, cancellationToken);
             }
 
+            await _dialect.BeforeCommitAsync(tx, [.. batch.Select(a => new CommittedStream(a.Session.Id, a.Session.Version))], cancellationToken);
             await tx.CommitAsync(cancellationToken);
         }
 

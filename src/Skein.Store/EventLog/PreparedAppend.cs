@@ -86,6 +86,10 @@ internal sealed class PreparedAppend
     }
 
     public long ExpectedVersion { get; }
+
+    /// <summary>The run lease the append commits under (a run driver's appends), or null (operators, users, timers).</summary>
+    public Leases.RunLease? Fence { get; init; }
+
     public SessionState Session { get; }
     public IReadOnlyList<AppendRow> Rows { get; }
 

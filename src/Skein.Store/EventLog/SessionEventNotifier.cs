@@ -52,6 +52,34 @@ public sealed class SessionEventNotifier
         }
     }
 
+    /// <summary>
+    /// Another node committed to the session: wake its readers, and drop this node's tail of it (no longer
+    /// complete), so they read the new events from the store.
+    /// </summary>
+    public void PublishExternal(Guid sessionId)
+    {
+        if (_feeds.TryGetValue(sessionId, out var feed))
+        {
+            feed.Invalidate();
+            feed.Signal();
+        }
+
+        if (_feeds.TryGetValue(AllSessions, out var all))
+        {
+            all.Signal();
+        }
+    }
+
+    /// <summary>Commits may have been missed (a listener reconnected): every reader reads the store again.</summary>
+    public void PublishExternalToAll()
+    {
+        foreach (var (_, feed) in _feeds)
+        {
+            feed.Invalidate();
+            feed.Signal();
+        }
+    }
+
     private void Unsubscribe(Subscription subscription)
     {
         if (subscription.Feed.Remove(subscription))
@@ -123,6 +151,14 @@ public sealed class SessionEventNotifier
             }
         }
 
+        public void Invalidate()
+        {
+            lock (_subscribers)
+            {
+                Volatile.Write(ref _tail, []);
+            }
+        }
+
         public void Signal()
         {
             foreach (var subscriber in Volatile.Read(ref _snapshot))
@@ -182,8 +218,9 @@ public sealed class SessionEventNotifier
         /// <summary>
         /// The session's events after <paramref name="sequence"/> that this node committed since the first
         /// subscriber came, or null when they may not all be here (the reader is too far behind, or another
-        /// node wrote in between): then read the store. Events committed by other nodes are not signalled
-        /// here, so a reader still reads the store on its first pass and after a wait that timed out.
+        /// node wrote in between): then read the store. Commits of other nodes are signalled through
+        /// <see cref="PublishExternal"/> where the store announces them (PostgreSQL) but never shared here; a
+        /// reader still reads the store on its first pass and after a wait that timed out.
         /// </summary>
         public IReadOnlyList<StoredEvent>? RecentAfter(long sequence) => Feed.After(sequence);
 

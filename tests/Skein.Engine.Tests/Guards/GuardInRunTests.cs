@@ -3,7 +3,7 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Guards;
 
-public sealed class GuardInRunTests : EngineTestBase
+public class GuardInRunTests : EngineTestBase
 {
     [Fact]
     public async Task A_call_count_rule_blocks_the_third_call_of_a_run_and_lets_the_first_two_run()

@@ -4,7 +4,7 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Runs;
 
-public sealed class LimitTests : EngineTestBase
+public class LimitTests : EngineTestBase
 {
     [Fact]
     public async Task A_run_that_keeps_calling_tools_fails_at_max_iterations()

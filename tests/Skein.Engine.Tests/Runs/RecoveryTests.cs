@@ -15,7 +15,7 @@ namespace Skein.Engine.Tests.Runs;
 /// In-process recovery: a session's committed events are left exactly as a process killed mid-step
 /// would leave them, then the engine restarts on the same file. (The kill -9 test is in Server.Tests.)
 /// </summary>
-public sealed class RecoveryTests : EngineTestBase
+public class RecoveryTests : EngineTestBase
 {
     private const string Unreachable = "http://127.0.0.1:9";
 

@@ -5,7 +5,7 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Runs;
 
-public sealed class RunLifecycleTests : EngineTestBase
+public class RunLifecycleTests : EngineTestBase
 {
     [Fact]
     public async Task A_run_with_one_tool_call_records_the_full_step_sequence_and_completes()

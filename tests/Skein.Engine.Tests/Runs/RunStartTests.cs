@@ -5,7 +5,7 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Runs;
 
-public sealed class RunStartTests : EngineTestBase
+public class RunStartTests : EngineTestBase
 {
     [Fact]
     public async Task Starting_an_unknown_agent_fails_with_not_found()

@@ -6,7 +6,7 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Runs;
 
-public sealed class StartValidationTests : EngineTestBase
+public class StartValidationTests : EngineTestBase
 {
     private const string NameSchema = """{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}}""";
 

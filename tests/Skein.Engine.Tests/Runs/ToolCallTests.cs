@@ -4,7 +4,7 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Runs;
 
-public sealed class ToolCallTests : EngineTestBase
+public class ToolCallTests : EngineTestBase
 {
     // Nothing listens on the discard port: a call that is wrongly executed fails with a different error.
     private const string Unreachable = "http://127.0.0.1:9";

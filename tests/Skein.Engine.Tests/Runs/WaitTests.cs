@@ -3,7 +3,7 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Runs;
 
-public sealed class WaitTests : EngineTestBase
+public class WaitTests : EngineTestBase
 {
     [Fact]
     public async Task A_phrony_wait_survives_a_restart_and_resumes_when_due()

@@ -3,7 +3,7 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Sessions;
 
-public sealed class ConversationTests : EngineTestBase
+public class ConversationTests : EngineTestBase
 {
     private Task<CreatedAgent> MultiTurnAgentAsync(int idleSeconds = 1800) => Host.CreateAgentAsync(new AgentSpec
     {

@@ -3,7 +3,7 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Sessions;
 
-public sealed class OperatorActionTests : EngineTestBase
+public class OperatorActionTests : EngineTestBase
 {
     [Fact]
     public async Task Terminate_cancels_an_in_flight_model_call_and_fails_the_run()

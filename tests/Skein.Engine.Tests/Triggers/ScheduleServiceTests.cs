@@ -110,7 +110,7 @@ public sealed class ScheduleServiceTests : EngineTestBase
         var agent = await Host.CreateAgentAsync(new AgentSpec());
         var trigger = await AddScheduleAsync(agent.AgentId, agent.TenantId, "*/5 * * * *", "UTC");
         await Schedules.FireDueAsync(TestContext.Current.CancellationToken);
-        await using var second = await EngineTestHost.StartAsync(DatabasePath, _clock, SlowPolls);
+        await using var second = await EngineTestHost.StartAsync(Store, _clock, SlowPolls);
         var otherNode = second.Services.GetRequiredService<ScheduleService>();
 
         for (var slot = 1; slot <= 3; slot++)

@@ -10,7 +10,7 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.UserTasks;
 
-public sealed class ApprovalTests : EngineTestBase
+public class ApprovalTests : EngineTestBase
 {
     private const string Unreachable = "http://127.0.0.1:9";
 

@@ -9,7 +9,7 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.UserTasks;
 
-public sealed class AskUserTests : EngineTestBase
+public class AskUserTests : EngineTestBase
 {
     private async Task<(Guid SessionId, Guid TaskId)> AskAsync(string tool, object args, ExecutionMode mode = ExecutionMode.HITL)
     {

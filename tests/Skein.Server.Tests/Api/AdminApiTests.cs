@@ -6,7 +6,7 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Api;
 
-public sealed class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
     private readonly HttpClient _admin = factory.CreateAdminClient();
 

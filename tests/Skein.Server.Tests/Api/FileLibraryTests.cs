@@ -10,7 +10,7 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Api;
 
-public sealed class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
     private readonly HttpClient _api = factory.CreateApiClient();
     private readonly HttpClient _admin = factory.CreateAdminClient();

@@ -13,7 +13,7 @@ namespace Skein.Server.Tests.Api;
 /// A few hundred malformed requests, generated from a fixed seed across every <c>/v1</c> route and some
 /// <c>/api</c> routes. Client mistakes are 4xx problem JSON, never 5xx, and they change nothing in the store.
 /// </summary>
-public sealed class V1FuzzTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public class V1FuzzTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
     private const int Seed = 20240917;
     private const int RequestCount = 400;

@@ -8,7 +8,7 @@ using Skein.Testing;
 namespace Skein.Server.Tests.Api;
 
 /// <summary>Many subscribers of one live session share the events this node commits (the notifier's tail).</summary>
-public sealed class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
     private const int Messages = 3;
     private readonly V1TestKit _kit = new(factory);

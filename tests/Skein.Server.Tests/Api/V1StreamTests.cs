@@ -7,7 +7,7 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Api;
 
-public sealed class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
     private readonly V1TestKit _kit = new(factory);
 

@@ -11,7 +11,7 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Scenarios;
 
-public sealed class AuditTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public class AuditTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
     [Fact]
     public async Task The_session_audit_shows_who_answered_and_who_terminated()

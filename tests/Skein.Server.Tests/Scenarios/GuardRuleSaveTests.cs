@@ -10,7 +10,7 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Scenarios;
 
-public sealed class GuardRuleSaveTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public class GuardRuleSaveTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
     private const string PauseRule = """[{"id":"big","when":{"tool":"pay","arguments":[{"path":"amount","op":"gt","value":100}]},"then":"pause","reason":"big"}]""";
 

@@ -1,0 +1,71 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Skein.Store;
+using Skein.Testing.Stores;
+
+namespace Skein.Bench.Api;
+
+/// <summary>
+/// Bulk-inserts finished sessions for one agent with one set-based statement (generate_series on PostgreSQL, a
+/// recursive CTE on SQLite): 90 % Completed, 8 % Failed, 2 % Terminated, one second apart, older than any real
+/// session. Each copies the start context of a real session of the agent (the list shows parts of it).
+/// </summary>
+public static class SessionSeeder
+{
+    private const string Columns =
+        "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, status, total_tokens_used, " +
+        "output, input, start_context, root_run_id, entry_run_id, run_count, started_at, finished_at, version) ";
+
+    private const string Status = "CASE WHEN i % 100 < 90 THEN 'Completed' WHEN i % 100 < 98 THEN 'Failed' ELSE 'Terminated' END";
+
+    public static async Task SeedAsync(BenchServer server, Guid agentId, int count, CancellationToken cancellationToken)
+    {
+        await using var db = await server.Contexts.CreateDbContextAsync(cancellationToken);
+        var startContext = await db.Sessions.AsNoTracking().Where(x => x.AgentId == agentId).Select(x => x.StartContext).FirstAsync(cancellationToken);
+        var agent = await db.Agents.AsNoTracking().SingleAsync(a => a.Id == agentId, cancellationToken);
+        var version = await db.AgentVersions.AsNoTracking().Where(v => v.AgentId == agentId).Select(v => v.Id).FirstAsync(cancellationToken);
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandTimeout = 600;
+        if (server.Store == StoreKind.Postgres)
+        {
+            command.CommandText = Columns +
+                "SELECT gen_random_uuid(), @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', " + Status + ", 20, '\"ok\"', '{}', @context, " +
+                "gen_random_uuid(), gen_random_uuid(), 1, timestamptz '2020-01-01' + i * interval '1 second', timestamptz '2020-01-01' + i * interval '1 second', 5 " +
+                "FROM generate_series(1, @count) AS i";
+            Add(command, "tenant", agent.TenantId);
+            Add(command, "agent", agentId);
+            Add(command, "version", version);
+        }
+        else
+        {
+            // The TEXT forms EF Core stores on SQLite: uppercase ids and 'yyyy-MM-dd HH:mm:ss' instants.
+            const string uuid = "upper(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-8' || " +
+                "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
+            const string at = "strftime('%Y-%m-%d %H:%M:%S', 1577836800 + i, 'unixepoch')";
+            command.CommandText = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count) " + Columns +
+                $"SELECT {uuid}, @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', {Status}, 20, '\"ok\"', '{{}}', @context, {uuid}, {uuid}, 1, {at}, {at}, 5 FROM n";
+            Add(command, "tenant", agent.TenantId.ToString("D").ToUpperInvariant());
+            Add(command, "agent", agentId.ToString("D").ToUpperInvariant());
+            Add(command, "version", version.ToString("D").ToUpperInvariant());
+        }
+
+        Add(command, "count", count);
+        Add(command, "context", startContext);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+
+        // Fresh statistics (and, on PostgreSQL, a visibility map for index-only counts), as a live database has.
+        command.Parameters.Clear();
+        command.CommandText = server.Store == StoreKind.Postgres ? "VACUUM ANALYZE sessions" : "ANALYZE sessions";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = "@" + name;
+        p.Value = value;
+        command.Parameters.Add(p);
+    }
+}

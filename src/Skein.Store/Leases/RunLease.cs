@@ -1,0 +1,12 @@
+namespace Skein.Store.Leases;
+
+/// <summary>
+/// The right to drive one run, held by one node until it expires. <see cref="Version"/> grows with every claim,
+/// and an append that carries the lease commits only while the store still holds this owner and version
+/// (fencing): a node that lost its lease cannot commit. Version 0 is a lease that needs no fencing (a single-node
+/// store, where only this process ever drives runs).
+/// </summary>
+public sealed record RunLease(Guid SessionId, Guid RunId, string Owner, long Version)
+{
+    public bool Fenced => Version > 0;
+}
