@@ -7,6 +7,7 @@ using Skein.Server.Api.Admin;
 using Skein.Server.Api.V1;
 using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
+using Skein.Server.Dashboard;
 using Skein.Server.Hosting;
 using Skein.Server.Seeding;
 using Skein.Store;
@@ -57,6 +58,7 @@ builder.Services.AddSingleton<FileReferences>();
 builder.Services.AddAuthentication(AdminTokenAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthenticationHandler>(AdminTokenAuthenticationHandler.SchemeName, null)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddDashboard();
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(ApiKeyAuthenticationHandler.SchemeName, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
 builder.Services.AddOpenApi();
@@ -65,6 +67,7 @@ builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -73,7 +76,7 @@ app.MapOpenApi("/openapi/{documentName}.json");
 app.MapGroup("/api").RequireAuthorization().WithTags("Management").MapAgentAdmin().MapSessionAdmin().MapAccessAdmin().MapUserTaskAdmin().MapVersionAdmin();
 app.MapGroup("/v1").RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName).WithTags("Public API")
     .MapV1Agents().MapV1Runs().MapV1RunStream().MapV1FileLibrary();
-app.MapGet("/", () => Results.Content(HomePage.Html, "text/html; charset=utf-8")).ExcludeFromDescription();
+app.MapDashboard();
 
 StartupBanner.Register(app, options, adminToken);
 app.Run();

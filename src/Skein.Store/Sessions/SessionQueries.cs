@@ -49,6 +49,12 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
         return await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId).Select(s => s.Status).FirstOrDefaultAsync(cancellationToken);
     }
 
+    public async Task<SessionVersion?> VersionAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId).Select(s => new SessionVersion(s.Version, s.Status)).FirstOrDefaultAsync(cancellationToken);
+    }
+
     public async Task<int> CountAsync(SessionFilter filter, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -93,3 +99,6 @@ public sealed record SessionFilter(Guid TenantId, int Take = 50)
     public string? Status { get; init; }
     public int Skip { get; init; }
 }
+
+/// <summary>A session's stream version (last event sequence) and status: what a live view compares.</summary>
+public sealed record SessionVersion(long Version, string Status);
