@@ -21,6 +21,9 @@ public static class LiveEndpoints
 
     private const int Batch = 500;
 
+    /// <summary>Quiet polls between keep-alive events (about 14 s), so proxies don't drop idle streams.</summary>
+    private const int IdlePolls = 7;
+
     public static IEndpointRouteBuilder MapDashboardLive(this IEndpointRouteBuilder app)
     {
         var live = app.MapGroup("/dashboard/live").RequireAuthorization(DashboardAuth.Policy).ExcludeFromDescription();
@@ -38,13 +41,17 @@ public static class LiveEndpoints
         long.TryParse(http.Request.Headers["Last-Event-ID"], out var last) ? last : after ?? 0;
 
     /// <summary>Every session that changed (new, status, tokens) after the position, as its rendered row.</summary>
-    private static async IAsyncEnumerable<SseItem<LiveRow>> Rows(
+    private static async IAsyncEnumerable<SseItem<LiveRow?>> Rows(
         long start, SessionChangeFeed feed, SessionQueries queries, IDbContextFactory<SkeinDbContext> contexts, SessionEventNotifier notifier,
         TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var wake = notifier.SubscribeAll();
         var tenant = await queries.DefaultTenantAsync(cancellationToken);
         var position = new FeedPosition(start, time);
+        var idle = 0;
+
+        // Sent first so the browser sees the stream open (headers flush with the first event).
+        yield return new SseItem<LiveRow?>(null, "ready");
         while (!cancellationToken.IsCancellationRequested)
         {
             var batch = await feed.ReadAfterAsync(tenant, position.Value, Batch, cancellationToken);
@@ -56,26 +63,28 @@ public static class LiveEndpoints
                 foreach (var row in batch.Sessions.OrderBy(s => s.StartedAt))
                 {
                     var view = SessionRowView.From(row, names);
-                    yield return new SseItem<LiveRow>(new LiveRow(view.Id, view.AgentId, view.Status, SessionRowHtml.Render(view, now)), "session")
+                    yield return new SseItem<LiveRow?>(new LiveRow(view.Id, view.AgentId, view.Status, SessionRowHtml.Render(view, now)), "session")
                     {
                         EventId = position.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     };
                 }
             }
 
-            if (batch.Sequences.Count < Batch)
+            if (batch.Sequences.Count < Batch && !await wake.WaitAsync(Poll, cancellationToken) && ++idle % IdlePolls == 0)
             {
-                await wake.WaitAsync(Poll, cancellationToken);
+                yield return new SseItem<LiveRow?>(null, "ping");
             }
         }
     }
 
     /// <summary>The session's stream version each time it grows; ends once the session has finished.</summary>
-    private static async IAsyncEnumerable<SseItem<LiveVersion>> Versions(
+    private static async IAsyncEnumerable<SseItem<LiveVersion?>> Versions(
         Guid sessionId, long start, SessionQueries queries, SessionEventNotifier notifier, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var wake = notifier.Subscribe(sessionId);
         var sent = start;
+        var idle = 0;
+        yield return new SseItem<LiveVersion?>(null, "ready");
         while (!cancellationToken.IsCancellationRequested)
         {
             if (await queries.VersionAsync(sessionId, cancellationToken) is not { } current)
@@ -86,13 +95,16 @@ public static class LiveEndpoints
             if (current.Version > sent)
             {
                 sent = current.Version;
-                yield return new SseItem<LiveVersion>(new LiveVersion(current.Version, current.Status), "version")
+                yield return new SseItem<LiveVersion?>(new LiveVersion(current.Version, current.Status), "version")
                 {
                     EventId = sent.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 };
             }
 
-            await wake.WaitAsync(Poll, cancellationToken);
+            if (!await wake.WaitAsync(Poll, cancellationToken) && ++idle % IdlePolls == 0)
+            {
+                yield return new SseItem<LiveVersion?>(null, "ping");
+            }
         }
     }
 

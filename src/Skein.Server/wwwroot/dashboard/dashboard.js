@@ -135,6 +135,7 @@
 
   function liveSession(region) {
     const source = new EventSource(region.dataset.liveSession);
+    source.onopen = () => { region.dataset.live = "open"; };
     source.addEventListener("version", (ev) => {
       region.dataset.version = JSON.parse(ev.data).version;
       refreshSession();
