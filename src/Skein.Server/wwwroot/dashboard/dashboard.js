@@ -45,6 +45,8 @@
       const dialog = form.closest("dialog");
       if (dialog) dialog.close();
       if (form.hasAttribute("data-reload")) location.reload();
+      const region = form.closest("[data-refresh-region]");
+      if (region) refreshRegion(region);
       refreshSession();
     }
   });
@@ -110,6 +112,15 @@
         if (empty) empty.hidden = true;
       }
     });
+  }
+
+  // Re-reads the current page and swaps in the region's new content (e.g. Approvals after an answer).
+  async function refreshRegion(region) {
+    const response = await fetch(location.href, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = doc.getElementById(region.id);
+    if (fresh) region.innerHTML = fresh.innerHTML;
   }
 
   // Session view: re-render the live region whenever the session's stream grows.
