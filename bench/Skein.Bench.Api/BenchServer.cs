@@ -29,6 +29,11 @@ public sealed class BenchServer : IDisposable
         Contexts = new PooledDbContextFactory<SkeinDbContext>(options.Options);
     }
 
+    /// <summary>The server's SQLite file, for bulk seeding with raw SQL.</summary>
+    public string DatabaseFile => _data.File("skein.db");
+
+    public Uri BaseAddress => _process.BaseAddress;
+
     /// <summary>Direct access to the server's SQLite file, for inserting scripted agents before a run.</summary>
     public IDbContextFactory<SkeinDbContext> Contexts { get; }
 
@@ -45,10 +50,10 @@ public sealed class BenchServer : IDisposable
     /// <summary>The management API with the admin token.</summary>
     public HttpClient Admin => _process.Client;
 
-    public static async Task<BenchServer> StartAsync(CancellationToken cancellationToken)
+    public static async Task<BenchServer> StartAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var data = new TempDirectory("skein-bench-api");
-        var process = await ServerProcess.StartAsync(data.Path, AdminToken, cancellationToken);
+        var process = await ServerProcess.StartAsync(data.Path, AdminToken, cancellationToken, environment: environment);
         Console.WriteLine($"server: pid {process.ProcessId} on {process.BaseAddress}");
         return new BenchServer(process, data);
     }

@@ -11,12 +11,18 @@ var benches = new Dictionary<string, Func<BenchArgs, BenchServer, CancellationTo
     ["sse-latency"] = SseLatencyBench.RunAsync,
 };
 
+if (parsed?.Command == "dashboard-home")
+{
+    return await DashboardHomeBench.RunAsync(parsed, CancellationToken.None) ? 0 : 1;
+}
+
 if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Command)))
 {
-    Console.Error.WriteLine("usage: Skein.Bench.Api <start-latency|conversation-latency|sse-latency|all> [--smoke]");
+    Console.Error.WriteLine("usage: Skein.Bench.Api <start-latency|conversation-latency|sse-latency|all|dashboard-home> [--smoke]");
     Console.Error.WriteLine("  start-latency        [--rate 200] [--seconds 20] [--warmup 30]");
     Console.Error.WriteLine("  conversation-latency [--turns 167] [--requests 300] [--warmup 15]   (warm-up per mode)");
     Console.Error.WriteLine("  sse-latency          [--subscribers 1000] [--messages 30] [--pause-ms 200] [--warmup 20]");
+    Console.Error.WriteLine("  dashboard-home       [--sessions 1000000] [--requests 300]");
     Console.Error.WriteLine("  warm-up values are seconds of the same load before measuring");
     return 2;
 }

@@ -64,7 +64,8 @@ public sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Starts the server on a free loopback port and returns once <c>/healthz</c> answers 200.</summary>
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, string adminToken, CancellationToken cancellationToken, TimeSpan? startupTimeout = null)
+    public static async Task<ServerProcess> StartAsync(
+        string dataDirectory, string adminToken, CancellationToken cancellationToken, TimeSpan? startupTimeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var assembly = LocateServerAssembly();
         var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}");
@@ -83,6 +84,10 @@ public sealed class ServerProcess : IDisposable
         info.Environment["SKEIN_ADMIN_TOKEN"] = adminToken;
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var server = new ServerProcess(process, baseAddress, adminToken);
