@@ -25,5 +25,6 @@ public static class Format
 
     public static string Tokens(long tokens) => tokens.ToString("N0", CultureInfo.InvariantCulture);
 
-    public static string Short(Guid id) => id.ToString("N")[..8];
+    /// <summary>The last 8 hex digits: ids are time-ordered UUIDv7, so their first digits repeat within seconds.</summary>
+    public static string Short(Guid id) => id.ToString("N")[^8..];
 }
