@@ -6,7 +6,7 @@ using Skein.Server.Dashboard.Auth;
 
 namespace Skein.Server.Dashboard.Pages.Account;
 
-public sealed class SignInModel(OperatorAccount account) : PageModel
+public sealed class SignInModel(OperatorAccount account, ILogger<SignInModel> logger) : PageModel
 {
     public string? Error { get; private set; }
 
@@ -23,8 +23,10 @@ public sealed class SignInModel(OperatorAccount account) : PageModel
     {
         Username = username;
         ReturnUrl = returnUrl;
+        var remote = HttpContext.Connection.RemoteIpAddress?.ToString();
         if (!await account.VerifyAsync(username, password, cancellationToken))
         {
+            DashboardLog.SignInFailed(logger, username, remote);
             Error = "Wrong user name or password.";
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Page();
@@ -32,6 +34,7 @@ public sealed class SignInModel(OperatorAccount account) : PageModel
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, OperatorAccount.AdminName)], DashboardAuth.Scheme);
         await HttpContext.SignInAsync(DashboardAuth.Scheme, new ClaimsPrincipal(identity));
+        DashboardLog.SignedIn(logger, OperatorAccount.AdminName, remote);
 
         // Only local paths: a crafted returnUrl must not send the operator to another site.
         return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/");

@@ -59,8 +59,13 @@ public sealed class DetailModel(SessionQueries sessions, UserTaskQueries tasks, 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
         Now = time.GetUtcNow().UtcDateTime;
-        Data = (await SessionPageData.LoadAsync(Id, sessions, tasks, events, cancellationToken))!;
-        return Data is not null;
+        if (await SessionPageData.LoadAsync(Id, sessions, tasks, events, cancellationToken) is not { } data)
+        {
+            return false;
+        }
+
+        Data = data;
+        return true;
     }
 
     /// <summary>
@@ -94,7 +99,7 @@ public sealed class DetailModel(SessionQueries sessions, UserTaskQueries tasks, 
     public static string Explain(DomainError error) => error.Code switch
     {
         DomainErrorCodes.IllegalTransition when error.Message.Contains("user task", StringComparison.Ordinal) =>
-            "This task was already answered or cancelled, so your answer was not recorded. The page now shows its outcome.",
+            "This task was already answered or cancelled, so your answer was not recorded. Reload to see its outcome.",
         DomainErrorCodes.IllegalTransition => "The session has moved on, so this action no longer applies: " + error.Message,
         DomainErrorCodes.NotFound => "Not found: " + error.Message,
         _ => error.Message,
