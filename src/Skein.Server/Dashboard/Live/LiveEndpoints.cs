@@ -19,6 +19,12 @@ public static class LiveEndpoints
     /// <summary>Quiet connections still poll this often: catches other nodes' commits and closes gaps.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Least time between two reads of a busy feed: under heavy traffic every commit wakes the reader, so
+    /// this bounds each open dashboard to a few queries a second; the changes in between come together.
+    /// </summary>
+    public static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(200);
+
     private const int Batch = 500;
 
     /// <summary>Quiet polls between keep-alive events (about 14 s), so proxies don't drop idle streams.</summary>
@@ -68,6 +74,11 @@ public static class LiveEndpoints
                         EventId = position.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     };
                 }
+            }
+
+            if (batch.Sequences.Count > 0)
+            {
+                await Task.Delay(Coalesce, time, cancellationToken);
             }
 
             if (batch.Sequences.Count < Batch && !await wake.WaitAsync(Poll, cancellationToken) && ++idle % IdlePolls == 0)
