@@ -10,8 +10,9 @@ namespace Skein.Bench.Api;
 /// <summary>
 /// dashboard-home: the Home page's first page with 1,000,000 sessions in the store (docs/performance.md).
 /// Seeds sessions straight into the server's SQLite file, signs in as admin, then times GET / (and the
-/// filtered and deep-page variants). Reports the server's own figure (Server-Timing <c>data</c>: the page's
-/// queries) and the whole request as the client sees it over loopback (queries + rendering + HTTP).
+/// filtered and deep-page variants). Reports the server's time (Server-Timing <c>total</c>: queries and
+/// rendering, until the response starts), the page's queries alone (<c>data</c>), and the whole request as
+/// the client sees it over loopback.
 /// </summary>
 public static partial class DashboardHomeBench
 {
@@ -53,6 +54,7 @@ public static partial class DashboardHomeBench
 
         var total = new List<double>(requests);
         var data = new List<double>(requests);
+        var server = new List<double>(requests);
         for (var i = 0; i < requests; i++)
         {
             var clock = Stopwatch.StartNew();
@@ -65,15 +67,15 @@ public static partial class DashboardHomeBench
                 return false;
             }
 
-            var timing = response.Headers.TryGetValues("Server-Timing", out var values) ? values.First() : "";
-            var match = DurPattern().Match(timing);
-            if (match.Success)
+            var timing = response.Headers.TryGetValues("Server-Timing", out var values) ? string.Join(',', values) : "";
+            foreach (Match match in DurPattern().Matches(timing))
             {
-                data.Add(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
+                (match.Groups[1].Value == "data" ? data : server).Add(double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
             }
         }
 
-        Console.WriteLine($"dashboard-home: {name,-20} request p50 {P(total, 50):0.0} ms  p95 {P(total, 95):0.0} ms  p99 {P(total, 99):0.0} ms  | server data p50 {P(data, 50):0.0} ms  p99 {P(data, 99):0.0} ms  ({requests} requests)");
+        Console.WriteLine($"dashboard-home: {name,-20} server p50 {P(server, 50):0.0} ms  p95 {P(server, 95):0.0} ms  p99 {P(server, 99):0.0} ms"
+            + $"  | queries p50 {P(data, 50):0.0} ms  p99 {P(data, 99):0.0} ms  | request p50 {P(total, 50):0.0} ms  p99 {P(total, 99):0.0} ms  ({requests} requests)");
         return true;
     }
 
@@ -164,7 +166,7 @@ public static partial class DashboardHomeBench
         FROM g;
         """;
 
-    [GeneratedRegex(@"data;dur=([0-9.]+)")]
+    [GeneratedRegex(@"(data|total);dur=([0-9.]+)")]
     private static partial Regex DurPattern();
 
     [GeneratedRegex(@"href=""/\?after=([0-9]+_[0-9a-f]{32})""")]

@@ -68,6 +68,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseStaticFiles();
+app.UseDashboardServerTiming();
 app.UseAuthentication();
 app.UseAuthorization();
 

@@ -64,7 +64,7 @@ public sealed class IndexModel(SessionListPage list, SessionChangeFeed feed, Ses
         {
             StatusFilter = Status, AgentFilter = AgentId, AcceptsNewRows = !Sessions.HasNewer,
         };
-        Response.Headers["Server-Timing"] = $"data;dur={clock.Elapsed.TotalMilliseconds:0.0}";
+        Response.Headers.Append("Server-Timing", $"data;dur={clock.Elapsed.TotalMilliseconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}");
         return Page();
     }
 
