@@ -19,8 +19,11 @@ public sealed class LayoutTests(DashboardFixture fx)
         var menu = page.Locator(".session-head").GetByLabel("Session actions");
         await menu.FocusAsync();
         await page.Keyboard.PressAsync("Enter");
-        var terminate = page.Locator(".session-head").GetByRole(AriaRole.Menuitem, new() { Name = "Terminate session" });
-        await terminate.FocusAsync();
+        var head = page.Locator(".session-head");
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Expect(head.GetByRole(AriaRole.Menuitem, new() { Name = "Mark complete" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Expect(head.GetByRole(AriaRole.Menuitem, new() { Name = "Terminate session" })).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Terminate session?" });
         await Expect(dialog).ToBeVisibleAsync();

@@ -79,6 +79,15 @@
 
   document.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape") $$("details.menu[open]").forEach(d => { d.open = false; $("summary", d).focus(); });
+    // Arrow keys move between the items of an open ⋯ menu (Tab works too).
+    const menu = ev.target.closest && ev.target.closest("details.menu[open]");
+    if (menu && (ev.key === "ArrowDown" || ev.key === "ArrowUp")) {
+      const items = $$("[role=menuitem]", menu);
+      const at = items.indexOf(document.activeElement);
+      const next = ev.key === "ArrowDown" ? (at + 1) % items.length : (at <= 0 ? items.length - 1 : at - 1);
+      items[next].focus();
+      ev.preventDefault();
+    }
   });
 
   // Live sessions table: rows arrive rendered by the server; new ones are added when they match the filters.
@@ -134,6 +143,11 @@
     const active = document.activeElement;
     if (active && region.contains(active) && active.matches("input, textarea, select")) {
       active.addEventListener("blur", () => refreshSession(), { once: true });
+      return;
+    }
+    const openMenu = $("details.menu[open]", region);
+    if (openMenu) {
+      openMenu.addEventListener("toggle", () => refreshSession(), { once: true });
       return;
     }
     refreshing = fetch(region.dataset.refresh, { credentials: "same-origin" }).then(r => r.ok ? r.text() : null).then(html => {
