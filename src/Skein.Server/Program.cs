@@ -71,6 +71,7 @@ app.UseStaticFiles();
 app.UseDashboardServerTiming();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapHealthChecks("/healthz");
 app.MapOpenApi("/openapi/{documentName}.json");

@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Skein.Server.Auth;
@@ -12,6 +13,9 @@ public static class DashboardAuth
 {
     public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
     public const string Policy = "Dashboard";
+
+    /// <summary>Sign-in attempts (POST /signin) allowed per client address and minute; more get 429.</summary>
+    public const int SignInAttemptsPerMinute = 20;
 
     /// <summary>The actor recorded on events an operator causes from the dashboard.</summary>
     public static string Actor(System.Security.Claims.ClaimsPrincipal user) => "operator:" + (user.Identity?.Name ?? OperatorAccount.AdminName);
@@ -45,6 +49,19 @@ public static class DashboardAuth
 
                 return Task.CompletedTask;
             };
+        });
+
+        // Slows password guessing: only sign-in posts are limited, per client address.
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals("/signin", StringComparison.OrdinalIgnoreCase)
+                    ? RateLimitPartition.GetFixedWindowLimiter("signin:" + context.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = SignInAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
+                    })
+                    : RateLimitPartition.GetNoLimiter("unlimited"));
         });
         services.AddAuthorizationBuilder()
             .SetDefaultPolicy(new AuthorizationPolicyBuilder(AdminTokenAuthenticationHandler.SchemeName, Scheme).RequireAuthenticatedUser().Build())
