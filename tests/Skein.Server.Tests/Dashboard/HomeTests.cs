@@ -47,6 +47,34 @@ public sealed class HomeTests(DashboardFixture fx)
     }
 
     [Fact]
+    public async Task Pages_follow_each_other_without_overlap_or_gaps()
+    {
+        var agent = await fx.QuickAgentAsync();
+        var started = new List<Guid>();
+        for (var i = 0; i < IndexPageSize + 5; i++)
+        {
+            started.Add(await fx.StartAsync(agent.AgentId));
+        }
+
+        var page = await fx.NewPageAsync();
+        await page.GotoAsync($"/?agentId={agent.AgentId}");
+        var ids = () => page.Locator("table.sessions tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.session)");
+        await Expect(page.Locator("table.sessions tbody tr")).ToHaveCountAsync(IndexPageSize);
+        var first = await ids();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Older ›" }).ClickAsync();
+        await Expect(page.Locator("table.sessions tbody tr")).ToHaveCountAsync(5);
+        var second = await ids();
+        Assert.Equal(started.Select(s => s.ToString()).Order(), first.Concat(second).Order());
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Older ›" })).ToHaveCountAsync(0);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "‹ Newer" }).ClickAsync();
+        await Expect(page.Locator("table.sessions tbody tr")).ToHaveCountAsync(IndexPageSize);
+        Assert.Equal(first, await ids());
+    }
+
+    private const int IndexPageSize = Skein.Server.Dashboard.Pages.IndexModel.PageSize;
+
+    [Fact]
     public async Task A_session_started_through_the_public_api_appears_live_without_a_reload()
     {
         var page = await OpenHomeAsync(fx);

@@ -48,7 +48,7 @@ public sealed class IndexModel(SessionListPage list, SessionChangeFeed feed, Ses
 
         if (Status is not null && !Statuses.Contains(Status))
         {
-            return BadRequest($"unknown status '{Status}'");
+            return BadRequest(new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "invalid_input", Detail = $"unknown status '{Status}'" });
         }
 
         // The live feed starts where this page's data was read, so nothing committed in between is missed.

@@ -45,6 +45,9 @@ public sealed class DetailModel(
 
     public SessionTableModel Sessions { get; private set; } = null!;
 
+    /// <summary>Cursor of the next (older) page of the Sessions tab, when there is one.</summary>
+    public string? OlderSessions { get; private set; }
+
     public Guid? SelectedVersionId { get; private set; }
 
     public string TestInput { get; private set; } = "{}";
@@ -179,6 +182,7 @@ public sealed class DetailModel(
             var head = await feed.HeadAsync(cancellationToken);
             var page = await list.ReadAsync(new ListQuery(agent.TenantId, 25) { AgentId = Id, After = ListCursor.Parse(After) }, cancellationToken);
             var names = new Dictionary<Guid, string> { [agent.Id] = agent.Name };
+            OlderSessions = page.HasOlder && page.Rows.Count > 0 ? ListCursor.Of(page.Rows[^1]).ToString() : null;
             Sessions = new SessionTableModel([.. page.Rows.Select(r => SessionRowView.From(r, names))], time.GetUtcNow().UtcDateTime, head)
             {
                 AgentFilter = Id, AcceptsNewRows = After is null,
