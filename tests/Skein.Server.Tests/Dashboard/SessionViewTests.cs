@@ -63,6 +63,35 @@ public sealed class SessionViewTests(DashboardFixture fx)
     }
 
     [Fact]
+    public async Task Skip_wait_ends_a_phrony_wait_and_the_session_finishes_live()
+    {
+        var sessionId = await fx.StartAsync((await fx.WaitingAgentAsync()).AgentId);
+        await fx.SessionInStatusAsync(sessionId, "WaitingForTimer");
+        var page = await OpenSessionAsync(fx, sessionId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Skip wait" }).ClickAsync();
+        await Expect(page.Locator(".session-head .title-line .badge")).ToHaveTextAsync("Completed", new() { Timeout = 20_000 });
+        await Expect(page.Locator(".step-ToolResult")).ToContainTextAsync("\"skipped\": true");
+    }
+
+    [Fact]
+    public async Task A_conversation_waiting_for_the_user_continues_with_a_message_from_the_session_view()
+    {
+        var agent = await fx.AgentAsync(new Skein.Testing.AgentSpec
+        {
+            Conversation = Skein.Core.Agents.ConversationMode.MultiTurn,
+            Script = [new Skein.Core.Agents.ScriptTurn { Text = "Hello! What can I do for you?" }, new Skein.Core.Agents.ScriptTurn { Text = "Noted, thank you." }],
+        });
+        var sessionId = await fx.StartAsync(agent.AgentId);
+        await fx.SessionInStatusAsync(sessionId, "WaitingForResponse");
+        var page = await OpenSessionAsync(fx, sessionId);
+        await page.GetByLabel("Message to the agent").FillAsync("Please note my address change.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await Expect(page.Locator(".step-user_message")).ToContainTextAsync("Please note my address change.");
+        await Expect(page.Locator(".step-reasoning").Last).ToContainTextAsync("Noted, thank you.");
+        await fx.Admin.PostAsync($"/api/sessions/{sessionId}/terminate", null, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task Basic_mode_shows_readable_cards_and_advanced_mode_the_raw_steps()
     {
         var sessionId = await fx.StartAsync(await fx.AgentIdAsync("demo"));

@@ -43,6 +43,15 @@ public sealed class DetailModel(SessionQueries sessions, UserTaskQueries tasks, 
     public Task<IActionResult> OnPostCompleteAsync(CancellationToken cancellationToken) =>
         ActAsync(() => actions.MarkCompleteAsync(Id, DashboardAuth.Actor(User), cancellationToken));
 
+    public Task<IActionResult> OnPostSkipWaitAsync(Guid runId, CancellationToken cancellationToken) =>
+        ActAsync(() => actions.SkipWaitAsync(runId, DashboardAuth.Actor(User), cancellationToken));
+
+    /// <summary>Continues a conversational run that waits for the user (WaitingForResponse).</summary>
+    public Task<IActionResult> OnPostMessageAsync(Guid runId, string? text, CancellationToken cancellationToken) =>
+        string.IsNullOrWhiteSpace(text)
+            ? ActAsync(() => Task.FromResult(new CommandResult(null, new DomainError(DomainErrorCodes.InvalidInput, "a message needs some text"), [])))
+            : ActAsync(() => actions.SendMessageAsync(runId, text, DashboardAuth.Actor(User), cancellationToken));
+
     public async Task<IActionResult> OnPostAnswerAsync(Guid taskId, string? decision, string? selectedOptionId, string? textValue, string? numberValue, string? comment, CancellationToken cancellationToken)
     {
         var answer = new UserTaskAnswer
