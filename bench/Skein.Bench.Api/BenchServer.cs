@@ -33,6 +33,11 @@ public sealed class BenchServer : IAsyncDisposable
         Contexts = _services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
     }
 
+    /// <summary>The server's SQLite file, for bulk seeding with raw SQL (SQLite store only).</summary>
+    public string DatabaseFile => _store.Kind == StoreKind.Sqlite ? _store.ConnectionString : throw new InvalidOperationException("the server runs on PostgreSQL");
+
+    public Uri BaseAddress => _process.BaseAddress;
+
     /// <summary>Direct access to the server's store, for inserting scripted agents (and seed rows) before a run.</summary>
     public IDbContextFactory<SkeinDbContext> Contexts { get; }
 
@@ -61,15 +66,19 @@ public sealed class BenchServer : IAsyncDisposable
     /// <summary>The management API with the admin token.</summary>
     public HttpClient Admin => _process.Client;
 
-    public static async Task<BenchServer> StartAsync(StoreKind kind, CancellationToken cancellationToken)
+    public static async Task<BenchServer> StartAsync(StoreKind kind, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var data = new TempDirectory("skein-bench-api");
         var store = await TestStore.CreateAsync(kind, cancellationToken);
-        var environment = kind == StoreKind.Postgres
-            ? new Dictionary<string, string> { ["Skein__Store"] = "postgres", ["ConnectionStrings__Skein"] = store.ConnectionString }
-            : new Dictionary<string, string>();
+        var settings = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        if (kind == StoreKind.Postgres)
+        {
+            settings["Skein__Store"] = "postgres";
+            settings["ConnectionStrings__Skein"] = store.ConnectionString;
+        }
+
         var dataDirectory = kind == StoreKind.Postgres ? data.Path : Path.GetDirectoryName(store.ConnectionString) ?? data.Path;
-        var process = await ServerProcess.StartAsync(dataDirectory, AdminToken, cancellationToken, environment: environment);
+        var process = await ServerProcess.StartAsync(dataDirectory, AdminToken, cancellationToken, environment: settings);
         Console.WriteLine($"server: pid {process.ProcessId} on {process.BaseAddress}, store {kind.ToString().ToLowerInvariant()}");
         return new BenchServer(process, data, store);
     }

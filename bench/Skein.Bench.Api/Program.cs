@@ -14,15 +14,21 @@ var benches = new Dictionary<string, Func<BenchArgs, BenchServer, CancellationTo
     ["parked-memory"] = ParkedMemoryBench.RunAsync,
 };
 
+if (parsed?.Command == "dashboard-home")
+{
+    return await DashboardHomeBench.RunAsync(parsed, CancellationToken.None) ? 0 : 1;
+}
+
 if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Command)))
 {
-    Console.Error.WriteLine("usage: Skein.Bench.Api <start-latency|conversation-latency|sse-latency|list-sessions|parked-memory|all> [--smoke] [--store sqlite|postgres]");
+    Console.Error.WriteLine("usage: Skein.Bench.Api <start-latency|conversation-latency|sse-latency|list-sessions|parked-memory|dashboard-home|all> [--smoke] [--store sqlite|postgres]");
     Console.Error.WriteLine("  --store postgres     a fresh database on the server named by SKEIN_TEST_POSTGRES (admin connection string)");
     Console.Error.WriteLine("  start-latency        [--rate 200] [--seconds 20] [--warmup 30]");
     Console.Error.WriteLine("  conversation-latency [--turns 167] [--requests 300] [--warmup 15]   (warm-up per mode)");
     Console.Error.WriteLine("  sse-latency          [--subscribers 1000] [--messages 30] [--pause-ms 200] [--warmup 20]");
     Console.Error.WriteLine("  list-sessions        [--sessions 1000000] [--requests 300]");
     Console.Error.WriteLine("  parked-memory        [--sessions 10000]");
+    Console.Error.WriteLine("  dashboard-home       [--sessions 1000000] [--requests 300]   (SQLite)");
     Console.Error.WriteLine("  warm-up values are seconds of the same load before measuring");
     return 2;
 }

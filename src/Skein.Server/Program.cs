@@ -11,6 +11,7 @@ using Skein.Server.Api.Hooks;
 using Skein.Server.Api.V1;
 using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
+using Skein.Server.Dashboard;
 using Skein.Server.Hosting;
 using Skein.Server.Seeding;
 using Skein.Store;
@@ -75,6 +76,7 @@ builder.Services.AddSingleton<FileReferences>();
 builder.Services.AddAuthentication(AdminTokenAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthenticationHandler>(AdminTokenAuthenticationHandler.SchemeName, null)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddDashboard();
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(ApiKeyAuthenticationHandler.SchemeName, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
 builder.Services.AddOpenApi();
@@ -83,8 +85,11 @@ builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseStaticFiles();
+app.UseDashboardServerTiming();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapHealthChecks("/healthz");
 app.MapOpenApi("/openapi/{documentName}.json");
@@ -93,7 +98,7 @@ app.MapGroup("/api").RequireAuthorization().WithTags("Management").MapAgentAdmin
 app.MapHooks();
 app.MapGroup("/v1").RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName).WithTags("Public API")
     .MapV1Agents().MapV1Runs().MapV1RunStream().MapV1FileLibrary();
-app.MapGet("/", () => Results.Content(HomePage.Html, "text/html; charset=utf-8")).ExcludeFromDescription();
+app.MapDashboard();
 
 StartupBanner.Register(app, options, adminToken);
 app.Run();

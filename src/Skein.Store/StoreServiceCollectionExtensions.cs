@@ -25,6 +25,8 @@ public static class StoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RunQueries>();
         services.AddSingleton<SessionQueries>();
+        services.AddSingleton<SessionListPage>();
+        services.AddSingleton<SessionChangeFeed>();
         services.AddSingleton<UserTaskQueries>();
         services.AddSingleton<WorkspaceSettings>();
         services.AddSingleton<TriggerQueries>();

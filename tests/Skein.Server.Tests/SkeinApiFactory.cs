@@ -17,6 +17,9 @@ public class SkeinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The seeded demo key (scoped to the <c>demo</c> and <c>demo-hitl</c> agents, file uploads allowed).</summary>
     public const string DemoApiKey = "phk_test_demo_key_0123456789abcdef";
 
+    /// <summary>The dashboard's <c>admin</c> password.</summary>
+    public const string AdminPassword = "test-admin-password";
+
     private TestStore? _store;
 
     public TempDirectory Data { get; } = new("skein-api");
@@ -47,6 +50,7 @@ public class SkeinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("SKEIN_DATA_DIR", Data.Path);
         builder.UseSetting("SKEIN_ADMIN_TOKEN", AdminToken);
         builder.UseSetting("SKEIN_DEMO_API_KEY", DemoApiKey);
+        builder.UseSetting("SKEIN_ADMIN_PASSWORD", AdminPassword);
         builder.UseSetting("Skein:Engine:TimerPollInterval", "00:00:00.050");
     }
 

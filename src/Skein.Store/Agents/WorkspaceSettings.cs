@@ -17,6 +17,48 @@ public sealed class WorkspaceSettings(IDbContextFactory<SkeinDbContext> contexts
         return await PlanLimitsAsync(db, tenantId, cancellationToken);
     }
 
+    public async Task<WorkspaceRow> GetAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == tenantId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Saves retention and plan limits after checking their bounds; returns each problem as
+    /// <c>field: problem</c> (nothing is saved then).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> UpdateAsync(Guid tenantId, int retentionDays, int maxActiveSessionSeconds, int agentWaitBudgetSeconds, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        if (retentionDays is < 1 or > 3650)
+        {
+            problems.Add("retention: must be between 1 and 3650 days");
+        }
+
+        if (maxActiveSessionSeconds is < 60 or > 7 * 86400)
+        {
+            problems.Add("max active session time: must be between 60 seconds and 7 days");
+        }
+
+        if (agentWaitBudgetSeconds is < 0 or > 30 * 86400)
+        {
+            problems.Add("agent wait budget: must be between 0 and 30 days");
+        }
+
+        if (problems.Count > 0)
+        {
+            return problems;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var ws = await db.Workspaces.FirstAsync(w => w.Id == tenantId, cancellationToken);
+        ws.RetentionDays = retentionDays;
+        ws.MaxActiveSessionSeconds = maxActiveSessionSeconds;
+        ws.AgentWaitBudgetSeconds = agentWaitBudgetSeconds;
+        await db.SaveChangesAsync(cancellationToken);
+        return problems;
+    }
+
     /// <summary>The same read on a context the caller already holds.</summary>
     internal static async Task<PlanLimits> PlanLimitsAsync(SkeinDbContext db, Guid tenantId, CancellationToken cancellationToken)
     {

@@ -49,6 +49,20 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
         return await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId).Select(s => s.Status).FirstOrDefaultAsync(cancellationToken);
     }
 
+    /// <summary>The session's stream version (its last event's sequence: one index seek) and status; null for an unknown session.</summary>
+    public async Task<SessionVersion?> VersionAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var status = await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId).Select(s => s.Status).FirstOrDefaultAsync(cancellationToken);
+        if (status is null)
+        {
+            return null;
+        }
+
+        var version = await db.SessionEvents.AsNoTracking().Where(e => e.SessionId == sessionId).MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0;
+        return new SessionVersion(version, status);
+    }
+
     public async Task<int> CountAsync(SessionFilter filter, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -93,3 +107,6 @@ public sealed record SessionFilter(Guid TenantId, int Take = 50)
     public string? Status { get; init; }
     public int Skip { get; init; }
 }
+
+/// <summary>A session's stream version (last event sequence) and status: what a live view compares.</summary>
+public sealed record SessionVersion(long Version, string Status);

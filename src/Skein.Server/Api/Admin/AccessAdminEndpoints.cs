@@ -37,7 +37,7 @@ public static class AccessAdminEndpoints
 
     public sealed record ApiTriggerBody(string? Name, bool? Active, int? RpmLimit, int? MaxConcurrentRuns, IReadOnlyList<string>? IpAllowlist, bool? ExposeStepTimeline);
 
-    private static async Task<IResult> CreateKeyAsync(CreateKeyBody? body, ApiKeyService keys, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    internal static async Task<IResult> CreateKeyAsync(CreateKeyBody? body, ApiKeyService keys, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
     {
         // Null list entries arrive from JSON despite the non-null element type.
         if (body is null || string.IsNullOrWhiteSpace(body.Name) || body.Scopes is null || body.Scopes.Count == 0 || body.Scopes.Any(s => s is null))
@@ -79,7 +79,7 @@ public static class AccessAdminEndpoints
     private static async Task<IResult> RevokeKeyAsync(Guid keyId, ApiKeyService keys, CancellationToken cancellationToken) =>
         await keys.RevokeAsync(keyId, cancellationToken) ? TypedResults.NoContent() : ProblemMapping.Problem(DomainError.NotFound("api key", keyId));
 
-    private static async Task<IResult> PutApiTriggerAsync(Guid agentId, ApiTriggerBody? body, IDbContextFactory<SkeinDbContext> contexts, TimeProvider time, CancellationToken cancellationToken)
+    internal static async Task<IResult> PutApiTriggerAsync(Guid agentId, ApiTriggerBody? body, IDbContextFactory<SkeinDbContext> contexts, TimeProvider time, CancellationToken cancellationToken)
     {
         body ??= new ApiTriggerBody(null, null, null, null, null, null);
         if (body.Name is not null && (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > MaxNameLength))

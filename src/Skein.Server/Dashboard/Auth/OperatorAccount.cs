@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Skein.Store;
+using Skein.Store.Rows;
+
+namespace Skein.Server.Dashboard.Auth;
+
+/// <summary>
+/// The dashboard's operator account <c>admin</c>. Only a salted PBKDF2 hash (ASP.NET Core Identity's
+/// <see cref="PasswordHasher{TUser}"/>) is stored, in <c>server_settings</c>, so every node shares it.
+/// </summary>
+public sealed class OperatorAccount(IDbContextFactory<SkeinDbContext> contexts)
+{
+    public const string AdminName = "admin";
+    public const string HashKey = "dashboard.admin.password_hash";
+
+    private static readonly PasswordHasher<string> Hasher = new();
+
+    /// <summary>True when the name is the admin's and the password matches the stored hash.</summary>
+    public async Task<bool> VerifyAsync(string? name, string? password, CancellationToken cancellationToken)
+    {
+        if (name != AdminName || string.IsNullOrEmpty(password))
+        {
+            return false;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var hash = await db.ServerSettings.AsNoTracking().Where(s => s.Key == HashKey).Select(s => s.Value).FirstOrDefaultAsync(cancellationToken);
+        return hash is not null && Hasher.VerifyHashedPassword(AdminName, hash, password) != PasswordVerificationResult.Failed;
+    }
+
+    /// <summary>
+    /// First start: the password from <c>SKEIN_ADMIN_PASSWORD</c>, or a generated one that the caller prints
+    /// once (returned). When the variable is set it always wins, so an operator can reset the password by
+    /// restarting with it. Returns null when nothing new must be shown.
+    /// </summary>
+    public async Task<string?> EnsureAsync(string? configured, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await db.ServerSettings.FirstOrDefaultAsync(s => s.Key == HashKey, cancellationToken);
+        if (row is not null && (configured is null || Hasher.VerifyHashedPassword(AdminName, row.Value, configured) != PasswordVerificationResult.Failed))
+        {
+            return null;
+        }
+
+        var password = configured ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
+        var hash = Hasher.HashPassword(AdminName, password);
+        if (row is null)
+        {
+            db.ServerSettings.Add(new ServerSettingRow { Key = HashKey, Value = hash });
+        }
+        else
+        {
+            row.Value = hash;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException) when (row is null)
+        {
+            // Another node created the account at the same moment: its password stands.
+            return null;
+        }
+
+        return configured is null ? password : null;
+    }
+}

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Skein.Core;
+using Skein.Core.Agents;
+using Skein.Core.Sessions;
+using Skein.Engine.Runs;
+using Skein.Server.Api.Admin;
+using Skein.Server.Dashboard.Auth;
+using Skein.Server.Dashboard.Sessions;
+using Skein.Store;
+using Skein.Store.Agents;
+using Skein.Store.Rows;
+using Skein.Store.Sessions;
+
+namespace Skein.Server.Dashboard.Pages.Agents;
+
+/// <summary>
+/// An agent: versions (edit Testing, Deploy, Rollback, Retract through <see cref="AgentVersionCommands"/>), Test run
+/// (through <see cref="RunStarter"/>, which validates the input schema), its sessions and its triggers.
+/// </summary>
+public sealed class DetailModel(
+    IDbContextFactory<SkeinDbContext> contexts, AgentVersionCommands versions, RunStarter starter, SessionListPage list, SessionChangeFeed feed,
+    TimeProvider time) : PageModel
+{
+    [FromRoute(Name = "id")]
+    public Guid Id { get; set; }
+
+    [FromQuery(Name = "tab")]
+    public string Tab { get; set; } = "versions";
+
+    [FromQuery(Name = "after")]
+    public string? After { get; set; }
+
+    public AgentRow Agent { get; private set; } = null!;
+
+    public IReadOnlyList<AgentVersionRow> Versions { get; private set; } = [];
+
+    public AgentVersionRow? Live => Versions.FirstOrDefault(v => v.State == nameof(VersionState.Deployed));
+
+    public IReadOnlyList<TriggerRow> Triggers { get; private set; } = [];
+
+    public SessionTableModel Sessions { get; private set; } = null!;
+
+    /// <summary>Cursor of the next (older) page of the Sessions tab, when there is one.</summary>
+    public string? OlderSessions { get; private set; }
+
+    public Guid? SelectedVersionId { get; private set; }
+
+    public string TestInput { get; private set; } = "{}";
+
+    public string? TestRunError { get; private set; }
+
+    public string? SelectedSchema => Versions.FirstOrDefault(v => v.Id == SelectedVersionId)?.InputSchema;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
+        await LoadAsync(cancellationToken) ? Page() : NotFound();
+
+    /// <summary>Test run: a console session on the chosen version; bad JSON or a schema mismatch is shown on the form.</summary>
+    public async Task<IActionResult> OnPostTestRunAsync(Guid? versionId, string? input, CancellationToken cancellationToken)
+    {
+        JsonElement? parsed = null;
+        string? error = null;
+        try
+        {
+            parsed = string.IsNullOrWhiteSpace(input) ? null : JsonDocument.Parse(input).RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            error = "The input is not valid JSON: " + e.Message;
+        }
+
+        if (error is null)
+        {
+            try
+            {
+                var started = await starter.StartAsync(new StartRunRequest(Id, parsed, TriggerType.Console, DashboardAuth.Actor(User)) { VersionId = versionId }, cancellationToken);
+                return Redirect($"/sessions/{started.SessionId}");
+            }
+            catch (DomainException e)
+            {
+                error = e.Error.Message;
+            }
+        }
+
+        if (!await LoadAsync(cancellationToken))
+        {
+            return NotFound();
+        }
+
+        SelectedVersionId = versionId ?? SelectedVersionId;
+        TestInput = input ?? "";
+        TestRunError = error;
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostDeployAsync(Guid versionId, CancellationToken cancellationToken) =>
+        VersionMoveAsync(() => versions.DeployAsync(Id, versionId, cancellationToken), "Deployed.");
+
+    public Task<IActionResult> OnPostRetractAsync(Guid versionId, CancellationToken cancellationToken) =>
+        VersionMoveAsync(() => versions.RetractAsync(Id, versionId, cancellationToken), "Retracted: the agent has no live version until the next deploy.");
+
+    public Task<IActionResult> OnPostRollbackAsync(CancellationToken cancellationToken) =>
+        VersionMoveAsync(() => versions.RollbackAsync(Id, cancellationToken), "Rolled back to the previous live version.");
+
+    public Task<IActionResult> OnPostNewVersionAsync(CancellationToken cancellationToken) =>
+        VersionMoveAsync(async () => [await versions.CreateAsync(Id, null, new VersionDraft(), cancellationToken)], "Created a new Testing version from the newest one.");
+
+    public Task<IActionResult> OnPostEditAsync(Guid versionId, string? description, string? model, string? temperature, string? instructions, string? inputSchema, CancellationToken cancellationToken) =>
+        VersionMoveAsync(async () =>
+        {
+            JsonElement? schema = null;
+            if (!string.IsNullOrWhiteSpace(inputSchema))
+            {
+                try
+                {
+                    schema = JsonDocument.Parse(inputSchema).RootElement.Clone();
+                }
+                catch (JsonException e)
+                {
+                    throw new DomainException(new DomainError(DomainErrorCodes.InvalidInput, "inputSchema: not valid JSON (" + e.Message + ")"));
+                }
+            }
+
+            var draft = new VersionDraft
+            {
+                Description = description ?? "",
+                Model = model,
+                Instructions = instructions ?? "",
+                Temperature = double.TryParse(temperature, NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : null,
+                InputSchema = schema,
+            };
+            return [await versions.UpdateAsync(Id, versionId, draft, cancellationToken)];
+        }, "Saved.");
+
+    /// <summary>Creates or updates the api trigger through the same code as <c>PUT /api/agents/{id}/triggers/api</c>.</summary>
+    public async Task<IActionResult> OnPostApiTriggerAsync(bool active, string? rpmLimit, string? maxConcurrentRuns, string? ipAllowlist, bool exposeStepTimeline, CancellationToken cancellationToken)
+    {
+        var body = new AccessAdminEndpoints.ApiTriggerBody(null, active, Int(rpmLimit), Int(maxConcurrentRuns),
+            (ipAllowlist ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), exposeStepTimeline);
+        var result = await AccessAdminEndpoints.PutApiTriggerAsync(Id, body, contexts, time, cancellationToken);
+        TempData["Notice"] = result is ProblemHttpResult problem ? problem.ProblemDetails.Detail : "api trigger saved.";
+        return Redirect($"/agents/{Id}?tab=triggers");
+    }
+
+    private static int? Int(string? text) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private async Task<IActionResult> VersionMoveAsync(Func<Task<IReadOnlyList<AgentVersionRow>>> move, string done)
+    {
+        try
+        {
+            await move();
+            TempData["Notice"] = done;
+        }
+        catch (DomainException e)
+        {
+            TempData["Notice"] = e.Error.Message;
+        }
+
+        return Redirect($"/agents/{Id}");
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == Id, cancellationToken);
+        if (agent is null)
+        {
+            return false;
+        }
+
+        Agent = agent;
+        Versions = await versions.ListAsync(Id, cancellationToken);
+        SelectedVersionId = (Versions.FirstOrDefault(v => v.State == nameof(VersionState.Testing)) ?? Live ?? Versions.FirstOrDefault())?.Id;
+        Triggers = await db.Triggers.AsNoTracking().Where(t => t.AgentId == Id).OrderBy(t => t.Name).ToListAsync(cancellationToken);
+        if (Tab == "sessions")
+        {
+            var head = await feed.HeadAsync(cancellationToken);
+            var page = await list.ReadAsync(new ListQuery(agent.TenantId, 25) { AgentId = Id, After = ListCursor.Parse(After) }, cancellationToken);
+            var names = new Dictionary<Guid, string> { [agent.Id] = agent.Name };
+            OlderSessions = page.HasOlder && page.Rows.Count > 0 ? ListCursor.Of(page.Rows[^1]).ToString() : null;
+            Sessions = new SessionTableModel([.. page.Rows.Select(r => SessionRowView.From(r, names))], time.GetUtcNow().UtcDateTime, head)
+            {
+                AgentFilter = Id, AcceptsNewRows = After is null,
+            };
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text;
+using System.Text.Encodings.Web;
+
+namespace Skein.Server.Dashboard.Sessions;
+
+/// <summary>
+/// The markup of one sessions-table row. Rendered in C# so the page and the live feed send exactly the same
+/// row; the ⋯ menu's buttons are wired by dashboard.js to the page's shared (antiforgery-protected) forms.
+/// </summary>
+public static class SessionRowHtml
+{
+    private static readonly HtmlEncoder Html = HtmlEncoder.Default;
+
+    public static string Render(SessionRowView row, DateTime now)
+    {
+        var id = row.Id.ToString();
+        var b = new StringBuilder(900);
+        b.Append("<tr id=\"s-").Append(id).Append("\" data-session=\"").Append(id).Append("\" data-status=\"").Append(E(row.Status))
+            .Append("\" data-agent=\"").Append(row.AgentId).Append("\">");
+        b.Append("<td data-label=\"Session\"><a class=\"mono\" href=\"/sessions/").Append(id).Append("\" title=\"").Append(id).Append("\">")
+            .Append(Format.Short(row.Id)).Append("</a></td>");
+        b.Append("<td data-label=\"Agent\"><a href=\"/agents/").Append(row.AgentId).Append("\">").Append(E(row.AgentName)).Append("</a></td>");
+        b.Append("<td data-label=\"Status\">").Append(Badge(row.Status)).Append("</td>");
+        b.Append("<td data-label=\"Started\"><time datetime=\"").Append(Format.Iso(row.StartedAt)).Append("\">").Append(Format.Time(row.StartedAt)).Append("</time></td>");
+        b.Append("<td data-label=\"Duration\"").Append(row.FinishedAt is null ? " data-running-since=\"" + Format.Iso(row.StartedAt) + "\"" : "").Append('>')
+            .Append(Format.Duration(row.StartedAt, row.FinishedAt, now)).Append("</td>");
+        b.Append("<td data-label=\"Tokens\" class=\"num\">").Append(Format.Tokens(row.Tokens)).Append("</td>");
+        b.Append("<td data-label=\"Trigger\">").Append(E(row.Trigger)).Append("</td>");
+        b.Append("<td class=\"actions\">").Append(Menu(row)).Append("</td></tr>");
+        return b.ToString();
+    }
+
+    public static string Badge(string status) => $"<span class=\"badge st-{E(status)}\">{E(status)}</span>";
+
+    /// <summary>The ⋯ Session actions menu; Mark complete appears only when Core allows it.</summary>
+    public static string Menu(SessionRowView row)
+    {
+        if (!row.CanTerminate)
+        {
+            return "";
+        }
+
+        var id = row.Id.ToString();
+        var b = new StringBuilder();
+        b.Append("<details class=\"menu\"><summary aria-label=\"Session actions\" title=\"Session actions\">⋯</summary><div class=\"menu-items\" role=\"menu\">");
+        if (row.CanMarkComplete)
+        {
+            b.Append("<button type=\"button\" role=\"menuitem\" data-action=\"complete\" data-session=\"").Append(id).Append("\">Mark complete</button>");
+        }
+
+        b.Append("<button type=\"button\" role=\"menuitem\" class=\"danger\" data-action=\"terminate\" data-session=\"").Append(id).Append("\">Terminate session</button>");
+        b.Append("</div></details>");
+        return b.ToString();
+    }
+
+    private static string E(string text) => Html.Encode(text);
+}

@@ -1,0 +1,13 @@
+namespace Skein.Server.Dashboard.Sessions;
+
+/// <summary>A live sessions table: its rows, the feed position it was read at, and which new rows it accepts.</summary>
+public sealed record SessionTableModel(IReadOnlyList<SessionRowView> Rows, DateTime Now, long FeedPosition)
+{
+    public string? StatusFilter { get; init; }
+    public Guid? AgentFilter { get; init; }
+
+    /// <summary>Only the newest page takes in new sessions; older pages update their rows in place.</summary>
+    public bool AcceptsNewRows { get; init; } = true;
+
+    public bool ShowAgent { get; init; } = true;
+}

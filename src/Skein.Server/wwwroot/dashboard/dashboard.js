@@ -1,0 +1,186 @@
+// Skein dashboard: live tables and session view over SSE, ⋯ Session actions, forms posted in place.
+// No framework and no build step; every page also works as plain HTML forms and links without it.
+(() => {
+  "use strict";
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+
+  function toast(text) {
+    const t = $("[data-toast]");
+    if (!t) return;
+    t.textContent = text;
+    t.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { t.hidden = true; }, 4000);
+  }
+
+  // Posts a form with fetch; the server answers JSON or a problem whose detail is shown next to the form.
+  async function submitAsync(form, submitter) {
+    const data = new FormData(form);
+    if (submitter && submitter.name) data.set(submitter.name, submitter.value);
+    const error = $("[data-error]", form);
+    if (error) error.hidden = true;
+    const buttons = $$("button", form);
+    buttons.forEach(b => { b.disabled = true; });
+    try {
+      const response = await fetch(form.action, { method: "POST", body: data, headers: { "X-Skein-Async": "1" }, credentials: "same-origin" });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(body.detail || body.title || ("Request failed (" + response.status + ")"));
+      form.dispatchEvent(new CustomEvent("skein:done", { bubbles: true, detail: body }));
+      return true;
+    } catch (e) {
+      if (error) { error.textContent = e.message; error.hidden = false; } else { toast(e.message); }
+      return false;
+    } finally {
+      buttons.forEach(b => { b.disabled = false; });
+    }
+  }
+
+  document.addEventListener("submit", async (ev) => {
+    const form = ev.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-async")) return;
+    ev.preventDefault();
+    const ok = await submitAsync(form, ev.submitter);
+    if (ok) {
+      const dialog = form.closest("dialog");
+      if (dialog) dialog.close();
+      if (form.hasAttribute("data-reload")) location.reload();
+      const region = form.closest("[data-refresh-region]");
+      if (region) refreshRegion(region);
+      refreshSession();
+    }
+  });
+
+  // ⋯ Session actions: Mark complete posts at once; Terminate asks first in the confirm dialog.
+  document.addEventListener("click", async (ev) => {
+    const button = ev.target.closest("button[data-action]");
+    if (button) {
+      const id = button.dataset.session;
+      const menu = button.closest("details");
+      if (menu) menu.open = false;
+      if (button.dataset.action === "complete") {
+        const form = $("#complete-form");
+        form.action = "/sessions/" + id + "/complete";
+        if (await submitAsync(form)) { toast("Session marked complete"); refreshSession(); }
+      } else if (button.dataset.action === "terminate") {
+        const form = $("#terminate-form");
+        form.action = "/sessions/" + id + "/terminate";
+        const error = $("[data-error]", form);
+        if (error) error.hidden = true;
+        $("#terminate-dialog").showModal();
+      }
+      return;
+    }
+    const close = ev.target.closest("[data-close]");
+    if (close) close.closest("dialog").close();
+    // Close an open ⋯ menu when clicking elsewhere.
+    $$("details.menu[open]").forEach(d => { if (!d.contains(ev.target)) d.open = false; });
+  });
+
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") $$("details.menu[open]").forEach(d => { d.open = false; $("summary", d).focus(); });
+    // Arrow keys move between the items of an open ⋯ menu (Tab works too).
+    const menu = ev.target.closest && ev.target.closest("details.menu[open]");
+    if (menu && (ev.key === "ArrowDown" || ev.key === "ArrowUp")) {
+      const items = $$("[role=menuitem]", menu);
+      const at = items.indexOf(document.activeElement);
+      const next = ev.key === "ArrowDown" ? (at + 1) % items.length : (at <= 0 ? items.length - 1 : at - 1);
+      items[next].focus();
+      ev.preventDefault();
+    }
+  });
+
+  // Live sessions table: rows arrive rendered by the server; new ones are added when they match the filters.
+  function liveTable(table) {
+    const body = $("tbody", table);
+    const status = table.dataset.filterStatus || "";
+    const agent = table.dataset.filterAgent || "";
+    const acceptsNew = table.dataset.acceptsNew === "true";
+    const state = $("[data-live-state]");
+    const source = new EventSource(table.dataset.liveSessions);
+    source.onopen = () => { if (state) state.textContent = "Live"; table.dataset.live = "open"; };
+    source.onerror = () => { if (state) state.textContent = "Reconnecting…"; };
+    source.addEventListener("session", (ev) => {
+      const row = JSON.parse(ev.data);
+      const existing = document.getElementById("s-" + row.id);
+      const tpl = document.createElement("template");
+      tpl.innerHTML = row.html.trim();
+      const fresh = tpl.content.firstElementChild;
+      if (existing) {
+        const open = existing.querySelector("details.menu[open]");
+        if (open) return; // don't pull the menu away from under the operator; the next change will refresh it
+        existing.replaceWith(fresh);
+      } else if (acceptsNew && (!status || row.status === status) && (!agent || row.agentId === agent)) {
+        const first = body.firstElementChild;
+        // Newest first: place by start time, so late notifications don't jump ahead.
+        const started = $("time", fresh).getAttribute("datetime");
+        let before = first;
+        while (before && $("time", before) && $("time", before).getAttribute("datetime") > started) before = before.nextElementSibling;
+        body.insertBefore(fresh, before);
+        const empty = $(".empty");
+        if (empty) empty.hidden = true;
+      }
+    });
+  }
+
+  // Re-reads the current page and swaps in the region's new content (e.g. Approvals after an answer).
+  async function refreshRegion(region) {
+    const response = await fetch(location.href, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = doc.getElementById(region.id);
+    if (fresh) region.innerHTML = fresh.innerHTML;
+  }
+
+  // Session view: re-render the live region whenever the session's stream grows.
+  let refreshing = null;
+  let pending = false;
+  async function refreshSession() {
+    const region = $("#session-live");
+    if (!region) return;
+    if (refreshing) { pending = true; return; }
+    // Don't replace a form the operator is typing in; refresh once focus leaves it.
+    const active = document.activeElement;
+    if (active && region.contains(active) && active.matches("input, textarea, select")) {
+      active.addEventListener("blur", () => refreshSession(), { once: true });
+      return;
+    }
+    const openMenu = $("details.menu[open]", region);
+    if (openMenu) {
+      openMenu.addEventListener("toggle", () => refreshSession(), { once: true });
+      return;
+    }
+    refreshing = fetch(region.dataset.refresh, { credentials: "same-origin" }).then(r => r.ok ? r.text() : null).then(html => {
+      if (html !== null) region.innerHTML = html;
+    }).finally(() => {
+      refreshing = null;
+      if (pending) { pending = false; refreshSession(); }
+    });
+  }
+
+  function liveSession(region) {
+    const source = new EventSource(region.dataset.liveSession);
+    source.onopen = () => { region.dataset.live = "open"; };
+    source.addEventListener("version", (ev) => {
+      region.dataset.version = JSON.parse(ev.data).version;
+      refreshSession();
+    });
+  }
+
+  // Running durations tick once a second.
+  function tick() {
+    const now = Date.now();
+    $$("[data-running-since]").forEach(td => {
+      const s = Math.max(0, (now - Date.parse(td.dataset.runningSince)) / 1000);
+      td.textContent = s < 60 ? s.toFixed(1) + " s" : s < 3600 ? Math.floor(s / 60) + "m " + String(Math.floor(s % 60)).padStart(2, "0") + "s"
+        : Math.floor(s / 3600) + "h " + String(Math.floor(s % 3600 / 60)).padStart(2, "0") + "m";
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $$("table[data-live-sessions]").forEach(liveTable);
+    const region = $("#session-live");
+    if (region) liveSession(region);
+    setInterval(tick, 1000);
+  });
+})();

@@ -1,0 +1,75 @@
+using Microsoft.EntityFrameworkCore;
+using Skein.Store.Rows;
+
+namespace Skein.Store.Sessions;
+
+/// <summary>
+/// Keyset pages of the sessions list, newest first. A page is found by seeking the (started_at, id) index
+/// from a cursor, so the millionth page costs what the first does (no OFFSET, no COUNT).
+/// </summary>
+public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts)
+{
+    /// <summary>
+    /// Sessions older than <see cref="ListQuery.After"/> (or the newest when null), or, with
+    /// <see cref="ListQuery.Before"/>, the page of sessions newer than that cursor. Asks for one extra row to
+    /// know whether another page follows.
+    /// </summary>
+    public async Task<ListResult> ReadAsync(ListQuery query, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var q = db.Sessions.AsNoTracking().Where(s => s.TenantId == query.TenantId);
+        if (query.AgentId is { } agentId)
+        {
+            q = q.Where(s => s.AgentId == agentId);
+        }
+
+        if (query.Status is { } status)
+        {
+            q = q.Where(s => s.Status == status);
+        }
+
+        if (query.Before is { } before)
+        {
+            var newer = await q.Where(s => s.StartedAt > before.StartedAt || (s.StartedAt == before.StartedAt && s.Id.CompareTo(before.Id) > 0))
+                .OrderBy(s => s.StartedAt).ThenBy(s => s.Id).Take(query.Take + 1).ToListAsync(cancellationToken);
+            var more = newer.Count > query.Take;
+            var rows = newer.Take(query.Take).Reverse().ToList();
+            return new ListResult(rows, HasNewer: more, HasOlder: true);
+        }
+
+        if (query.After is { } after)
+        {
+            q = q.Where(s => s.StartedAt < after.StartedAt || (s.StartedAt == after.StartedAt && s.Id.CompareTo(after.Id) < 0));
+        }
+
+        var page = await q.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id).Take(query.Take + 1).ToListAsync(cancellationToken);
+        return new ListResult([.. page.Take(query.Take)], HasNewer: query.After is not null, HasOlder: page.Count > query.Take);
+    }
+}
+
+/// <summary>A position in the newest-first order: the (started_at, id) of a row.</summary>
+public sealed record ListCursor(DateTime StartedAt, Guid Id)
+{
+    public static ListCursor Of(SessionRow row) => new(row.StartedAt, row.Id);
+
+    /// <summary>Compact URL form: <c>&lt;ticks&gt;_&lt;id&gt;</c>.</summary>
+    public override string ToString() => $"{StartedAt.Ticks}_{Id:N}";
+
+    public static ListCursor? Parse(string? text)
+    {
+        var parts = text?.Split('_');
+        return parts is [var ticks, var id] && long.TryParse(ticks, out var t) && t >= 0 && t <= DateTime.MaxValue.Ticks && Guid.TryParse(id, out var g)
+            ? new ListCursor(new DateTime(t, DateTimeKind.Utc), g)
+            : null;
+    }
+}
+
+public sealed record ListQuery(Guid TenantId, int Take)
+{
+    public Guid? AgentId { get; init; }
+    public string? Status { get; init; }
+    public ListCursor? After { get; init; }
+    public ListCursor? Before { get; init; }
+}
+
+public sealed record ListResult(IReadOnlyList<SessionRow> Rows, bool HasNewer, bool HasOlder);
