@@ -29,6 +29,8 @@ public sealed class SqliteDialect : IStoreDialect
     public bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 19 };
 
+    public bool SynchronousWriter => true;
+
     // Exactly what Microsoft.Data.Sqlite (and EF Core) store for these types: TEXT, uppercase ids and invariant instants.
     public object IdValue(Guid id) => id.ToString("D").ToUpperInvariant();
 

@@ -17,6 +17,12 @@ public interface IStoreDialect
     bool IsUniqueViolation(Exception exception);
 
     /// <summary>
+    /// True where the provider's async ADO.NET calls complete synchronously anyway (SQLite): the writer, a dedicated
+    /// loop, then calls the synchronous API and skips a Task and a continuation per statement.
+    /// </summary>
+    bool SynchronousWriter => false;
+
+    /// <summary>
     /// What the event-log append binds for an id. Converted on the appending thread so the single writer only
     /// binds; it must be exactly what the provider itself stores for the Guid.
     /// </summary>

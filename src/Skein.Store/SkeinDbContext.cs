@@ -35,6 +35,35 @@ public sealed class SkeinDbContext(DbContextOptions<SkeinDbContext> options) : D
     public DbSet<RunLeaseRow> RunLeases => Set<RunLeaseRow>();
     public DbSet<DataProtectionKeyRow> DataProtectionKeys => Set<DataProtectionKeyRow>();
 
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        var catalogChanged = ChangesCatalog();
+        var saved = base.SaveChanges(acceptAllChangesOnSuccess);
+        if (catalogChanged)
+        {
+            Skein.Store.Agents.CatalogGeneration.Bump();
+        }
+
+        return saved;
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var catalogChanged = ChangesCatalog();
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (catalogChanged)
+        {
+            Skein.Store.Agents.CatalogGeneration.Bump();
+        }
+
+        return saved;
+    }
+
+    /// <summary>Whether this save writes something a run start resolves (see <see cref="Skein.Store.Agents.CatalogGeneration"/>).</summary>
+    private bool ChangesCatalog() => ChangeTracker.Entries().Any(e =>
+        e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
+        && e.Entity is AgentRow or AgentVersionRow or LlmProviderRow or WorkspaceRow or SecretRow);
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every instant is UTC; SQLite hands DateTime back as Unspecified, PostgreSQL insists on Utc.

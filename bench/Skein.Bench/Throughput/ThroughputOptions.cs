@@ -11,7 +11,7 @@ internal sealed record ThroughputOptions(int Runs, int Concurrency, int Warmup, 
         var smoke = args.Contains("--smoke");
         var options = smoke
             ? new ThroughputOptions(Runs: 200, Concurrency: 64, Warmup: 20, BatchRuns: 256, Smoke: true)
-            : new ThroughputOptions(Runs: 5_000, Concurrency: 256, Warmup: 8_000, BatchRuns: 256, Smoke: false);
+            : new ThroughputOptions(Runs: 10_000, Concurrency: 256, Warmup: 25_000, BatchRuns: 256, Smoke: false);
         for (var i = 0; i < args.Count; i++)
         {
             options = args[i] switch

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Skein.Core.Runs;
 using Skein.Engine.Sessions;
+using Skein.Store.Agents;
 using Skein.Store.Leases;
 
 namespace Skein.Engine.Runs;
@@ -36,7 +37,8 @@ public sealed partial class RunDispatcher(
     /// Drives the run here unless it already has a driver (then false); <paramref name="claimed"/> is a lease this
     /// node already holds on it, which the driver then owns.
     /// </summary>
-    public bool Dispatch(Guid sessionId, Guid runId, RunLease? claimed = null)
+    /// <remarks><paramref name="driver"/>: provider and plan limits the caller has just read (a run start), so the driver need not.</remarks>
+    public bool Dispatch(Guid sessionId, Guid runId, RunLease? claimed = null, DriverSettings? driver = null)
     {
         if (_shutdown.IsCancellationRequested)
         {
@@ -50,7 +52,7 @@ public sealed partial class RunDispatcher(
             return false;
         }
 
-        active.Task = Task.Run(() => DriveAsync(runId, active, claimed));
+        active.Task = Task.Run(() => DriveAsync(runId, active, claimed, driver));
         return true;
     }
 
@@ -70,7 +72,7 @@ public sealed partial class RunDispatcher(
         }
     }
 
-    private async Task DriveAsync(Guid runId, ActiveRun active, RunLease? claimed)
+    private async Task DriveAsync(Guid runId, ActiveRun active, RunLease? claimed, DriverSettings? driver)
     {
         var token = active.Cancellation.Token;
         var exitedCleanly = false;
@@ -96,7 +98,7 @@ public sealed partial class RunDispatcher(
             await _slots.WaitAsync(token);
             try
             {
-                lastStatus = await executor.DriveAsync(active.SessionId, runId, lease, token);
+                lastStatus = await executor.DriveAsync(active.SessionId, runId, lease, driver, token);
                 exitedCleanly = true;
             }
             finally

@@ -61,10 +61,10 @@ public sealed partial class RunExecutor
 
     /// <summary>Drives the run while it is Running; returns the status it was last seen in (null when there is no such run).</summary>
     public Task<RunStatus?> DriveAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken) =>
-        DriveAsync(sessionId, runId, null, cancellationToken);
+        DriveAsync(sessionId, runId, null, null, cancellationToken);
 
     /// <summary>As above, committing every step under <paramref name="lease"/> (fencing: see <see cref="RunLease"/>).</summary>
-    public async Task<RunStatus?> DriveAsync(Guid sessionId, Guid runId, RunLease? lease, CancellationToken cancellationToken)
+    public async Task<RunStatus?> DriveAsync(Guid sessionId, Guid runId, RunLease? lease, DriverSettings? driver, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = sessionId, ["RunId"] = runId });
         var state = await commands.GetAsync(sessionId, cancellationToken);
@@ -73,7 +73,7 @@ public sealed partial class RunExecutor
             return state?.Runs.GetValueOrDefault(runId)?.Status;
         }
 
-        var run = await RunScope.CreateAsync(this, state, runId, lease, cancellationToken);
+        var run = await RunScope.CreateAsync(this, state, runId, lease, driver, cancellationToken);
         while (await run.StepAsync(cancellationToken))
         {
         }
@@ -122,10 +122,14 @@ public sealed partial class RunExecutor
         /// <summary>The run's status in the latest state this driver read or committed.</summary>
         public RunStatus LastStatus { get; private set; } = RunStatus.Running;
 
-        public static async Task<RunScope> CreateAsync(RunExecutor x, SessionState state, Guid runId, RunLease? lease, CancellationToken cancellationToken)
+        public static async Task<RunScope> CreateAsync(RunExecutor x, SessionState state, Guid runId, RunLease? lease, DriverSettings? driver, CancellationToken cancellationToken)
         {
             var version = state.StartContext.Version;
-            var settings = await x.catalog.DriverSettingsAsync(state.TenantId, version.LlmProviderId, cancellationToken);
+
+            // A run started a moment ago comes with the settings its start read; a resumed run reads them now.
+            var settings = driver is not null && driver.Provider.Id == version.LlmProviderId
+                ? driver
+                : await x.catalog.DriverSettingsAsync(state.TenantId, version.LlmProviderId, cancellationToken);
             var tools = await x.toolCatalog.ResolveAsync(state.TenantId, version.Operations, cancellationToken);
             return new RunScope(x, state, runId, lease, settings.PlanLimits, tools, x.models.Create(version, settings.Provider, settings.ApiKey));
         }

@@ -36,7 +36,7 @@ public sealed class RunStarter(AgentCatalog catalog, InputValidator validator, S
         // The first model request needs nothing from outside: it commits with the start instead of on its own.
         SessionDecider.PrepareModelRequest(start, start.Current.RootRunId, 1, version, now, RunExecutor.EngineActor);
         var state = await commands.StartAsync(start, cancellationToken);
-        dispatcher.Dispatch(state.Id, state.RootRunId);
+        dispatcher.Dispatch(state.Id, state.RootRunId, driver: resolved.Driver);
         return new StartedRun(state.Id, state.RootRunId, state);
     }
 }

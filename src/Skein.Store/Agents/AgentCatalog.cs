@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Skein.Core;
@@ -18,16 +19,18 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
             (from a in db.Agents.AsNoTracking()
              join v in db.AgentVersions.AsNoTracking() on a.Id equals v.AgentId
              join p in db.LlmProviders.AsNoTracking() on a.LlmProviderId equals p.Id
+             from w in db.Workspaces.AsNoTracking().Where(w => w.Id == a.TenantId).DefaultIfEmpty()
              where a.Id == agentId && v.State == nameof(VersionState.Deployed)
-             select new ResolvedRows(a, v, p)).FirstOrDefault()));
+             select new ResolvedRows(a, v, p) { Workspace = w }).FirstOrDefault()));
 
     private static readonly PerProvider<Func<SkeinDbContext, Guid, Guid, CancellationToken, Task<ResolvedRows?>>> VersionRows = new(() => EF.CompileAsyncQuery(
         (SkeinDbContext db, Guid agentId, Guid versionId, CancellationToken _) =>
             (from a in db.Agents.AsNoTracking()
              join v in db.AgentVersions.AsNoTracking() on a.Id equals v.AgentId
              join p in db.LlmProviders.AsNoTracking() on a.LlmProviderId equals p.Id
+             from w in db.Workspaces.AsNoTracking().Where(w => w.Id == a.TenantId).DefaultIfEmpty()
              where a.Id == agentId && v.Id == versionId
-             select new ResolvedRows(a, v, p)).FirstOrDefault()));
+             select new ResolvedRows(a, v, p) { Workspace = w }).FirstOrDefault()));
 
     private static readonly PerProvider<Func<SkeinDbContext, Guid, CancellationToken, Task<AgentRow?>>> AgentById = new(() => EF.CompileAsyncQuery(
         (SkeinDbContext db, Guid id, CancellationToken _) => db.Agents.AsNoTracking().FirstOrDefault(a => a.Id == id)));
@@ -41,7 +44,33 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
     private static readonly PerProvider<Func<SkeinDbContext, Guid, CancellationToken, Task<LlmProviderRow?>>> ProviderById = new(() => EF.CompileAsyncQuery(
         (SkeinDbContext db, Guid id, CancellationToken _) => db.LlmProviders.AsNoTracking().FirstOrDefault(p => p.Id == id)));
 
+    /// <summary>
+    /// How long a resolved version is reused between run starts. Writes in this process invalidate it at once
+    /// (<see cref="CatalogGeneration"/>); a deploy or key rotation made on another node reaches this one within it.
+    /// </summary>
+    public static readonly TimeSpan ResolvedTimeToLive = TimeSpan.FromSeconds(2);
+
+    private readonly ConcurrentDictionary<(Guid AgentId, Guid? VersionId), CachedResolve> _resolved = new();
+
+    /// <summary>
+    /// The agent, its version (Deployed unless named) and provider, and the driver's settings, for a run start. Kept
+    /// briefly: every start otherwise pays a joined read and the parsing of the version's JSON settings.
+    /// </summary>
     public async Task<ResolvedVersion> ResolveAsync(Guid agentId, Guid? versionId, CancellationToken cancellationToken)
+    {
+        var generation = CatalogGeneration.Current;
+        var now = Environment.TickCount64;
+        if (_resolved.TryGetValue((agentId, versionId), out var cached) && cached.Generation == generation && now - cached.ReadAt < ResolvedTimeToLive.TotalMilliseconds)
+        {
+            return cached.Version;
+        }
+
+        var resolved = await ReadAsync(agentId, versionId, cancellationToken);
+        _resolved[(agentId, versionId)] = new CachedResolve(resolved, generation, now);
+        return resolved;
+    }
+
+    private async Task<ResolvedVersion> ReadAsync(Guid agentId, Guid? versionId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
 
@@ -49,8 +78,16 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
         var rows = versionId is { } id
             ? await VersionRows.For(db)(db, agentId, id, cancellationToken)
             : await DeployedRows.For(db)(db, agentId, cancellationToken);
-        var (agent, version, provider) = rows ?? await ExplainMissingAsync(db, agentId, versionId, cancellationToken);
-        return new ResolvedVersion(agent, version, provider, ToSnapshot(agent, version, provider));
+        if (rows is null)
+        {
+            await ExplainMissingAsync(db, agentId, versionId, cancellationToken);
+            throw new InvalidOperationException("unreachable: the joined lookup found nothing but every row exists");
+        }
+
+        // The run's driver needs provider and plan limits next: read with the version, they save it a round trip.
+        var apiKey = rows.Provider.ApiKeySecretName is { } name ? await secrets.GetAsync(rows.Provider.TenantId, name, cancellationToken) : null;
+        var driver = new DriverSettings(rows.Provider, WorkspaceSettings.PlanLimitsOf(rows.Workspace)) { ApiKey = apiKey };
+        return new ResolvedVersion(rows.Agent, rows.Version, rows.Provider, ToSnapshot(rows.Agent, rows.Version, rows.Provider)) { Driver = driver };
     }
 
     public async Task<LlmProviderRow> ProviderAsync(Guid providerId, CancellationToken cancellationToken)
@@ -121,7 +158,11 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
     };
 }
 
-public sealed record ResolvedVersion(AgentRow Agent, AgentVersionRow Version, LlmProviderRow Provider, VersionSnapshot Snapshot);
+public sealed record ResolvedVersion(AgentRow Agent, AgentVersionRow Version, LlmProviderRow Provider, VersionSnapshot Snapshot)
+{
+    /// <summary>What the run's driver reads, as of this resolve (fresh for the run being started now).</summary>
+    public required DriverSettings Driver { get; init; }
+}
 
 public sealed record DriverSettings(LlmProviderRow Provider, PlanLimits PlanLimits)
 {
@@ -136,4 +177,9 @@ public sealed record DriverSettings(LlmProviderRow Provider, PlanLimits PlanLimi
     }
 }
 
-internal sealed record ResolvedRows(AgentRow Agent, AgentVersionRow Version, LlmProviderRow Provider);
+internal sealed record CachedResolve(ResolvedVersion Version, long Generation, long ReadAt);
+
+internal sealed record ResolvedRows(AgentRow Agent, AgentVersionRow Version, LlmProviderRow Provider)
+{
+    public WorkspaceRow? Workspace { get; init; }
+}

@@ -62,13 +62,14 @@ public sealed class WorkspaceSettings(IDbContextFactory<SkeinDbContext> contexts
     /// <summary>The same read on a context the caller already holds.</summary>
     internal static async Task<PlanLimits> PlanLimitsAsync(SkeinDbContext db, Guid tenantId, CancellationToken cancellationToken)
     {
-        var ws = await WorkspaceById.For(db)(db, tenantId, cancellationToken);
-        return ws is null
-            ? new PlanLimits()
-            : new PlanLimits
-            {
-                MaxActiveSessionTime = TimeSpan.FromSeconds(ws.MaxActiveSessionSeconds),
-                AgentWaitBudget = TimeSpan.FromSeconds(ws.AgentWaitBudgetSeconds),
-            };
+        return PlanLimitsOf(await WorkspaceById.For(db)(db, tenantId, cancellationToken));
     }
+
+    internal static PlanLimits PlanLimitsOf(WorkspaceRow? ws) => ws is null
+        ? new PlanLimits()
+        : new PlanLimits
+        {
+            MaxActiveSessionTime = TimeSpan.FromSeconds(ws.MaxActiveSessionSeconds),
+            AgentWaitBudget = TimeSpan.FromSeconds(ws.AgentWaitBudgetSeconds),
+        };
 }

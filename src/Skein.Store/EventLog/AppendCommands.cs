@@ -12,9 +12,9 @@ namespace Skein.Store.EventLog;
 /// connection creates each statement once and re-binds it per row, so each provider reuses its prepared
 /// statement. Plain SQL that SQLite and PostgreSQL both accept.
 /// </summary>
-internal sealed class AppendCommands(DbConnection connection)
+internal sealed class AppendCommands(DbConnection connection, bool synchronous)
 {
-    private readonly Statement[] _statements = [.. Enum.GetValues<AppendRowKind>().Select(kind => new Statement(connection, Sql(kind)))];
+    private readonly Statement[] _statements = [.. Enum.GetValues<AppendRowKind>().Select(kind => new Statement(connection, Sql(kind), synchronous))];
 
     public async Task WriteAsync(PreparedAppend append, DbTransaction transaction, CancellationToken cancellationToken)
     {
@@ -126,8 +126,11 @@ internal sealed class AppendCommands(DbConnection connection)
     {
         private readonly DbCommand _command;
 
-        public Statement(DbConnection connection, string sql)
+        private readonly bool _synchronous;
+
+        public Statement(DbConnection connection, string sql, bool synchronous)
         {
+            _synchronous = synchronous;
             _command = connection.CreateCommand();
             _command.CommandText = sql;
             foreach (var name in ParameterNames(sql))
@@ -151,7 +154,7 @@ internal sealed class AppendCommands(DbConnection connection)
             }
 
             _command.Transaction = transaction;
-            return _command.ExecuteNonQueryAsync(cancellationToken);
+            return _synchronous ? Task.FromResult(_command.ExecuteNonQuery()) : _command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         private static IEnumerable<string> ParameterNames(string sql)

@@ -189,7 +189,7 @@ public sealed partial class EventLogWriter : IAsyncDisposable
         {
             _db = db;
             _connection = connection;
-            _commands = new AppendCommands(connection);
+            _commands = new AppendCommands(connection, dialect.SynchronousWriter);
             _dialect = dialect;
             _fence = dialect.FenceSql is { } fenceSql ? new LeaseFence(connection, fenceSql) : null;
         }

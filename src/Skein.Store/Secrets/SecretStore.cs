@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Skein.Store.Agents;
 using Skein.Store.Rows;
 
 namespace Skein.Store.Secrets;
@@ -18,6 +19,19 @@ public sealed class SecretStore(IDbContextFactory<SkeinDbContext> contexts, IDat
 
     /// <summary>Creates or replaces the secret <paramref name="name"/>.</summary>
     public async Task SetAsync(Guid tenantId, string name, string value, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await UpsertAsync(tenantId, name, value, cancellationToken);
+        }
+        finally
+        {
+            // A rotated provider key must reach the next run start (bulk updates bypass the context's change detection).
+            CatalogGeneration.Bump();
+        }
+    }
+
+    private async Task UpsertAsync(Guid tenantId, string name, string value, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var protectedValue = _protector.Protect(value);
@@ -41,6 +55,7 @@ public sealed class SecretStore(IDbContextFactory<SkeinDbContext> contexts, IDat
             await retry.Secrets.Where(s => s.TenantId == tenantId && s.Name == name)
                 .ExecuteUpdateAsync(u => u.SetProperty(s => s.ProtectedValue, protectedValue).SetProperty(s => s.UpdatedAt, now), cancellationToken);
         }
+
     }
 
     /// <summary>
@@ -57,6 +72,10 @@ public sealed class SecretStore(IDbContextFactory<SkeinDbContext> contexts, IDat
         {
             db.Secrets.Add(new SecretRow { TenantId = tenantId, Name = name, ProtectedValue = protectedValue, CreatedAt = now, UpdatedAt = now });
             await db.SaveChangesAsync(cancellationToken);
+        }
+        else
+        {
+            CatalogGeneration.Bump();
         }
     }
 
@@ -78,7 +97,9 @@ public sealed class SecretStore(IDbContextFactory<SkeinDbContext> contexts, IDat
     public async Task<bool> DeleteAsync(Guid tenantId, string name, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Secrets.Where(s => s.TenantId == tenantId && s.Name == name).ExecuteDeleteAsync(cancellationToken) > 0;
+        var deleted = await db.Secrets.Where(s => s.TenantId == tenantId && s.Name == name).ExecuteDeleteAsync(cancellationToken) > 0;
+        CatalogGeneration.Bump();
+        return deleted;
     }
 
     /// <summary>Secret names are 1 to 200 characters of letters, digits, '.', '_' and '-' (they appear in URLs).</summary>

@@ -79,6 +79,7 @@ public static class ProviderAdminEndpoints
         }
 
         await db.LlmProviders.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
+        Skein.Store.Agents.CatalogGeneration.Bump();
         return TypedResults.NoContent();
     }
 
