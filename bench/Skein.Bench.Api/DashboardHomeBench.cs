@@ -147,6 +147,15 @@ public static partial class DashboardHomeBench
             await tx.CommitAsync(cancellationToken);
         }
 
+        // The session view and the API read each session with its frozen start context (its own table).
+        await using (var contexts = connection.CreateCommand())
+        {
+            contexts.CommandText = "INSERT INTO session_start_contexts (session_id, start_context) SELECT s.id, '{}' FROM sessions s " +
+                "WHERE NOT EXISTS (SELECT 1 FROM session_start_contexts c WHERE c.session_id = s.id)";
+            contexts.CommandTimeout = 600;
+            await contexts.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using var analyze = connection.CreateCommand();
         analyze.CommandText = "ANALYZE;";
         await analyze.ExecuteNonQueryAsync(cancellationToken);
@@ -157,13 +166,13 @@ public static partial class DashboardHomeBench
         WITH RECURSIVE c(n) AS (SELECT $from UNION ALL SELECT n + 1 FROM c WHERE n < $to),
         g(n, h) AS (SELECT n, hex(randomblob(16)) FROM c)
         INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, trigger_id, trigger_name,
-            status, total_tokens_used, output, error, input, start_context, root_run_id, entry_run_id, run_count, started_at, finished_at, version)
+            status, total_tokens_used, output, error, input, root_run_id, entry_run_id, run_count, started_at, finished_at)
         SELECT substr(h,1,8)||'-'||substr(h,9,4)||'-'||substr(h,13,4)||'-'||substr(h,17,4)||'-'||substr(h,21,12),
             $tenant, CASE n % 2 WHEN 0 THEN $a ELSE $b END, $a, 'skein-scripted', 'api', 'bench', NULL, 'api',
             CASE n % 10 WHEN 0 THEN 'Failed' WHEN 1 THEN 'WaitingForTimer' WHEN 2 THEN 'Terminated' WHEN 3 THEN 'WaitingForHITL' ELSE 'Completed' END,
-            100 + n % 900, NULL, NULL, '{}', '{}', $a, $a, 1,
+            100 + n % 900, NULL, NULL, '{}', $a, $a, 1,
             strftime('%Y-%m-%d %H:%M:%f', $base, '-' || (n * 2) || ' seconds'),
-            strftime('%Y-%m-%d %H:%M:%f', $base, '-' || (n * 2 - 1) || ' seconds'), 5
+            strftime('%Y-%m-%d %H:%M:%f', $base, '-' || (n * 2 - 1) || ' seconds')
         FROM g;
         """;
 

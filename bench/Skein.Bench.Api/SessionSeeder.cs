@@ -14,7 +14,7 @@ public static class SessionSeeder
 {
     private const string Columns =
         "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, status, total_tokens_used, " +
-        "output, input, start_context, root_run_id, entry_run_id, run_count, started_at, finished_at, version) ";
+        "output, input, root_run_id, entry_run_id, run_count, started_at, finished_at) ";
 
     private const string Status = "CASE WHEN i % 100 < 90 THEN 'Completed' WHEN i % 100 < 98 THEN 'Failed' ELSE 'Terminated' END";
 
@@ -31,8 +31,8 @@ public static class SessionSeeder
         if (server.Store == StoreKind.Postgres)
         {
             command.CommandText = Columns +
-                "SELECT gen_random_uuid(), @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', " + Status + ", 20, '\"ok\"', '{}', @context, " +
-                "gen_random_uuid(), gen_random_uuid(), 1, timestamptz '2020-01-01' + i * interval '1 second', timestamptz '2020-01-01' + i * interval '1 second', 5 " +
+                "SELECT gen_random_uuid(), @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', " + Status + ", 20, '\"ok\"', '{}', " +
+                "gen_random_uuid(), gen_random_uuid(), 1, timestamptz '2020-01-01' + i * interval '1 second', timestamptz '2020-01-01' + i * interval '1 second' " +
                 "FROM generate_series(1, @count) AS i";
             Add(command, "tenant", agent.TenantId);
             Add(command, "agent", agentId);
@@ -45,13 +45,19 @@ public static class SessionSeeder
                 "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
             const string at = "strftime('%Y-%m-%d %H:%M:%S', 1577836800 + i, 'unixepoch')";
             command.CommandText = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count) " + Columns +
-                $"SELECT {uuid}, @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', {Status}, 20, '\"ok\"', '{{}}', @context, {uuid}, {uuid}, 1, {at}, {at}, 5 FROM n";
+                $"SELECT {uuid}, @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', {Status}, 20, '\"ok\"', '{{}}', {uuid}, {uuid}, 1, {at}, {at} FROM n";
             Add(command, "tenant", agent.TenantId.ToString("D").ToUpperInvariant());
             Add(command, "agent", agentId.ToString("D").ToUpperInvariant());
             Add(command, "version", version.ToString("D").ToUpperInvariant());
         }
 
         Add(command, "count", count);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+
+        // Each seeded session gets the real session's frozen start context (its own table, see docs/architecture.md).
+        command.Parameters.Clear();
+        command.CommandText = "INSERT INTO session_start_contexts (session_id, start_context) SELECT s.id, @context FROM sessions s " +
+            "WHERE NOT EXISTS (SELECT 1 FROM session_start_contexts c WHERE c.session_id = s.id)";
         Add(command, "context", startContext);
         await command.ExecuteNonQueryAsync(cancellationToken);
 

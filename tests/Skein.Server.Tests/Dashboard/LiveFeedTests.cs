@@ -97,7 +97,9 @@ public sealed partial class LiveFeedTests(SkeinApiFactory factory) : IClassFixtu
         var second = await StartDemoAsync();
         var resumed = await ReadAsync(client, "/dashboard/live/sessions?after=0", row.Id, e => Has(e, second));
         Assert.All(resumed.Where(e => e.Id is not null), e => Assert.True(long.Parse(e.Id!, System.Globalization.CultureInfo.InvariantCulture) > last));
-        Assert.DoesNotContain(resumed, e => e.Type == "session" && e.Data.GetProperty("id").GetGuid() == first);
+        // A row may be sent again when its events straddle a batch or a gap the feed waits on (FeedPosition: rows are
+        // re-sent, never lost), but never in an older state than the one already shown.
+        Assert.All(resumed.Where(e => e.Type == "session" && e.Data.GetProperty("id").GetGuid() == first), e => Assert.Equal("Completed", e.Data.GetProperty("status").GetString()));
     }
 
     [Fact]
