@@ -10,13 +10,10 @@ namespace Skein.Store.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropColumn(
-                name: "version",
-                table: "sessions");
+            // SQLite drops these plain (unindexed) columns in place; EF's DropColumn would rebuild the table outside a transaction.
+            migrationBuilder.Sql("ALTER TABLE sessions DROP COLUMN version;");
 
-            migrationBuilder.DropColumn(
-                name: "step_count",
-                table: "runs");
+            migrationBuilder.Sql("ALTER TABLE runs DROP COLUMN step_count;");
         }
 
         /// <inheritdoc />

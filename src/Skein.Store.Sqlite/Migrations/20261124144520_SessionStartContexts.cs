@@ -11,6 +11,7 @@ namespace Skein.Store.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            // SQLite drops these plain (unindexed) columns in place; EF's DropColumn would rebuild the table outside a transaction.
             migrationBuilder.CreateTable(
                 name: "session_start_contexts",
                 columns: table => new
@@ -32,9 +33,7 @@ namespace Skein.Store.Sqlite.Migrations
             // Keep every existing session's start context: copy before the column goes.
             migrationBuilder.Sql("INSERT INTO session_start_contexts (session_id, start_context) SELECT id, start_context FROM sessions;");
 
-            migrationBuilder.DropColumn(
-                name: "start_context",
-                table: "sessions");
+            migrationBuilder.Sql("ALTER TABLE sessions DROP COLUMN start_context;");
         }
 
         /// <inheritdoc />
