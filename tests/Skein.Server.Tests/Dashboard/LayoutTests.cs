@@ -78,6 +78,27 @@ public sealed class LayoutTests(DashboardFixture fx)
     }
 
     [Fact]
+    public async Task A_secret_saved_in_settings_is_listed_by_name_and_its_value_is_never_shown()
+    {
+        var page = await fx.NewPageAsync();
+        var name = "it-secret-" + Guid.NewGuid().ToString("N")[..8];
+        const string value = "s3cr3t-value-never-rendered-9f2c";
+        await page.GotoAsync("/settings");
+        await page.GetByLabel("Secret name", new() { Exact = true }).FillAsync(name);
+        await page.GetByLabel("Secret value", new() { Exact = true }).FillAsync(value);
+        await page.Locator("#secrets").GetByRole(AriaRole.Button, new() { Name = "Save secret" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Secret {name} saved.");
+        var row = page.Locator($"tr[data-secret='{name}']");
+        await Expect(row).ToHaveCountAsync(1);
+        Assert.DoesNotContain(value, await page.ContentAsync());
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Secret {name} deleted.");
+        await Expect(page.Locator($"tr[data-secret='{name}']")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Plan_limits_out_of_range_are_refused_with_the_field_named()
     {
         var page = await fx.NewPageAsync();

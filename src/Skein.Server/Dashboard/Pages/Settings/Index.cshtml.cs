@@ -8,6 +8,7 @@ using Skein.Server.Auth;
 using Skein.Store;
 using Skein.Store.Agents;
 using Skein.Store.Rows;
+using Skein.Store.Secrets;
 using Skein.Store.Sessions;
 
 namespace Skein.Server.Dashboard.Pages.Settings;
@@ -16,7 +17,7 @@ namespace Skein.Server.Dashboard.Pages.Settings;
 /// Settings: API keys (created through the same code as <c>POST /api/keys</c>; the secret is shown once, in
 /// the response to the create, and never stored in a cookie), retention and plan limits, providers, secrets.
 /// </summary>
-public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKeyService keys, WorkspaceSettings workspace, SessionQueries sessions) : PageModel
+public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKeyService keys, WorkspaceSettings workspace, SessionQueries sessions, SecretStore secrets) : PageModel
 {
     public sealed record ApiTriggerChoice(Guid AgentId, Guid TriggerId, string AgentName);
 
@@ -31,6 +32,9 @@ public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKe
     public IReadOnlyList<ProviderItem> Providers { get; private set; } = [];
 
     public WorkspaceRow Workspace { get; private set; } = null!;
+
+    /// <summary>Secret names and times only: values never leave the secret store.</summary>
+    public IReadOnlyList<SecretInfo> Secrets { get; private set; } = [];
 
     public string? CreatedSecret { get; private set; }
 
@@ -69,6 +73,28 @@ public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKe
         return Page();
     }
 
+    /// <summary>Creates or replaces a secret. The value is write-only: the page never renders it back.</summary>
+    public async Task<IActionResult> OnPostSecretAsync(string? secretName, string? secretValue, CancellationToken cancellationToken)
+    {
+        var name = secretName?.Trim();
+        if (!SecretStore.IsValidName(name) || string.IsNullOrEmpty(secretValue) || secretValue.Length > SecretStore.MaxValueLength)
+        {
+            TempData["Notice"] = $"A secret needs a name of 1 to {SecretStore.MaxNameLength} letters, digits, '.', '_' or '-', and a value of 1 to {SecretStore.MaxValueLength} characters.";
+            return Redirect("/settings#secrets");
+        }
+
+        await secrets.SetAsync(await sessions.DefaultTenantAsync(cancellationToken), name!, secretValue, cancellationToken);
+        TempData["Notice"] = $"Secret {name} saved.";
+        return Redirect("/settings#secrets");
+    }
+
+    public async Task<IActionResult> OnPostDeleteSecretAsync(string? secretName, CancellationToken cancellationToken)
+    {
+        var deleted = secretName is { Length: > 0 } && await secrets.DeleteAsync(await sessions.DefaultTenantAsync(cancellationToken), secretName, cancellationToken);
+        TempData["Notice"] = deleted ? $"Secret {secretName} deleted." : "That secret does not exist.";
+        return Redirect("/settings#secrets");
+    }
+
     public async Task<IActionResult> OnPostRevokeAsync(Guid keyId, CancellationToken cancellationToken)
     {
         TempData["Notice"] = await keys.RevokeAsync(keyId, cancellationToken) ? "Key revoked." : "That key does not exist.";
@@ -94,6 +120,7 @@ public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKe
     {
         var tenant = await sessions.DefaultTenantAsync(cancellationToken);
         Workspace = await workspace.GetAsync(tenant, cancellationToken);
+        Secrets = await secrets.ListAsync(tenant, cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         Keys = await db.ApiKeys.AsNoTracking().Where(k => k.TenantId == tenant).OrderByDescending(k => k.CreatedAt).ToListAsync(cancellationToken);
         Scopes = await db.ApiKeyScopes.AsNoTracking().ToListAsync(cancellationToken);
