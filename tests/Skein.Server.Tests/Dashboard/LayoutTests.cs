@@ -99,6 +99,16 @@ public sealed class LayoutTests(DashboardFixture fx)
     }
 
     [Fact]
+    public async Task The_connection_test_button_reports_a_providers_answer()
+    {
+        var page = await fx.NewPageAsync();
+        await page.GotoAsync("/settings");
+        var scripted = page.Locator("#providers tr", new() { HasText = "scripted" }).First;
+        await scripted.GetByRole(AriaRole.Button, new() { Name = "Test connection" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"Connection to .+: ok in \d+ ms \(1 models\)"));
+    }
+
+    [Fact]
     public async Task Plan_limits_out_of_range_are_refused_with_the_field_named()
     {
         var page = await fx.NewPageAsync();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Skein.Core.Triggers;
+using Skein.Engine.Models;
 using Skein.Server.Api.Admin;
 using Skein.Server.Auth;
 using Skein.Store;
@@ -17,11 +18,11 @@ namespace Skein.Server.Dashboard.Pages.Settings;
 /// Settings: API keys (created through the same code as <c>POST /api/keys</c>; the secret is shown once, in
 /// the response to the create, and never stored in a cookie), retention and plan limits, providers, secrets.
 /// </summary>
-public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKeyService keys, WorkspaceSettings workspace, SessionQueries sessions, SecretStore secrets) : PageModel
+public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKeyService keys, WorkspaceSettings workspace, SessionQueries sessions, SecretStore secrets, ProviderConnectionTest connectionTest) : PageModel
 {
     public sealed record ApiTriggerChoice(Guid AgentId, Guid TriggerId, string AgentName);
 
-    public sealed record ProviderItem(string Name, string Kind, string? BaseUrl, bool HasKey, DateTime CreatedAt);
+    public sealed record ProviderItem(Guid Id, string Name, string Kind, string? BaseUrl, bool HasKey, DateTime CreatedAt);
 
     public IReadOnlyList<ApiKeyRow> Keys { get; private set; } = [];
 
@@ -95,6 +96,30 @@ public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKe
         return Redirect("/settings#secrets");
     }
 
+    /// <summary>The connection test of <c>POST /api/providers/{id}/test</c>, answered as a notice; the key never appears in it.</summary>
+    public async Task<IActionResult> OnPostTestProviderAsync(Guid providerId, CancellationToken cancellationToken)
+    {
+        LlmProviderRow? provider;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            provider = await db.LlmProviders.AsNoTracking().FirstOrDefaultAsync(p => p.Id == providerId, cancellationToken);
+        }
+
+        if (provider is null)
+        {
+            TempData["Notice"] = "That provider does not exist.";
+            return Redirect("/settings#providers");
+        }
+
+        var key = provider.ApiKeySecretName is { } name ? await secrets.GetAsync(provider.TenantId, name, cancellationToken) : null;
+        var result = await connectionTest.RunAsync(provider, key, cancellationToken);
+        var error = key is null || result.Error is null ? result.Error : result.Error.Replace(key, "[redacted]", StringComparison.Ordinal);
+        TempData["Notice"] = result.Ok
+            ? $"Connection to {provider.Name}: ok in {result.LatencyMs} ms ({result.Models.Count} models)."
+            : $"Connection to {provider.Name} failed: {error}";
+        return Redirect("/settings#providers");
+    }
+
     public async Task<IActionResult> OnPostRevokeAsync(Guid keyId, CancellationToken cancellationToken)
     {
         TempData["Notice"] = await keys.RevokeAsync(keyId, cancellationToken) ? "Key revoked." : "That key does not exist.";
@@ -128,6 +153,6 @@ public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKe
         var triggers = await db.Triggers.AsNoTracking().Where(t => t.TenantId == tenant && t.Type == TriggerTypes.Api).ToListAsync(cancellationToken);
         ApiTriggers = [.. triggers.Select(t => new ApiTriggerChoice(t.AgentId, t.Id, _agentNames.GetValueOrDefault(t.AgentId, "?"))).OrderBy(t => t.AgentName)];
         Providers = await db.LlmProviders.AsNoTracking().Where(p => p.TenantId == tenant).OrderBy(p => p.Name)
-            .Select(p => new ProviderItem(p.Name, p.Kind, p.BaseUrl, p.ApiKeySecretName != null, p.CreatedAt)).ToListAsync(cancellationToken);
+            .Select(p => new ProviderItem(p.Id, p.Name, p.Kind, p.BaseUrl, p.ApiKeySecretName != null, p.CreatedAt)).ToListAsync(cancellationToken);
     }
 }
