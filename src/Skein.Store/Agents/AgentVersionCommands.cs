@@ -91,8 +91,17 @@ public sealed class AgentVersionCommands(IDbContextFactory<SkeinDbContext> conte
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var versions = await db.AgentVersions.Where(v => v.AgentId == agentId).ToListAsync(cancellationToken);
         var changes = decide([.. versions.Select(ToLine)], clock.GetUtcNow().UtcDateTime);
+        await ApplyAsync(db, versions, changes, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return [.. versions.Where(v => changes.Any(c => c.Id == v.Id))];
+    }
 
-        // Archive first and flush, so the unique "one Deployed per agent" index never sees two live versions mid-move.
+    /// <summary>
+    /// Writes decided moves onto tracked <paramref name="versions"/>: archives first and flushes, then deploys, so the unique
+    /// "one Deployed per agent" index never sees two live versions mid-move. The caller owns the transaction.
+    /// </summary>
+    internal static async Task ApplyAsync(SkeinDbContext db, IReadOnlyList<AgentVersionRow> versions, IReadOnlyList<VersionStateChange> changes, CancellationToken cancellationToken)
+    {
         foreach (var stage in new[] { changes.Where(c => c.To != VersionState.Deployed), changes.Where(c => c.To == VersionState.Deployed) })
         {
             foreach (var change in stage)
@@ -104,9 +113,6 @@ public sealed class AgentVersionCommands(IDbContextFactory<SkeinDbContext> conte
 
             await SaveAsync(db, cancellationToken);
         }
-
-        await tx.CommitAsync(cancellationToken);
-        return [.. versions.Where(v => changes.Any(c => c.Id == v.Id))];
     }
 
     private static async Task<AgentRow> EnsureAgentAsync(SkeinDbContext db, Guid agentId, CancellationToken cancellationToken) =>

@@ -129,7 +129,6 @@ public sealed class ManifestApplier(IDbContextFactory<SkeinDbContext> contexts, 
         return ManifestExporter.Export(state, agent.Name);
     }
 
-    // Archive the live versions first and flush, so the one-Deployed-per-agent index never sees two at once.
     private static async Task DeployAsync(SkeinDbContext db, List<(Guid AgentId, Guid VersionId)> deploys, DateTime now, CancellationToken cancellationToken)
     {
         if (deploys.Count == 0)
@@ -140,17 +139,7 @@ public sealed class ManifestApplier(IDbContextFactory<SkeinDbContext> contexts, 
         var agentIds = deploys.Select(d => d.AgentId).ToList();
         var versions = await db.AgentVersions.Where(v => agentIds.Contains(v.AgentId)).ToListAsync(cancellationToken);
         var changes = deploys.SelectMany(d => VersionLifecycle.Deploy([.. versions.Where(v => v.AgentId == d.AgentId).Select(AgentVersionCommands.ToLine)], d.VersionId, now)).ToList();
-        foreach (var stage in new[] { changes.Where(c => c.To != VersionState.Deployed), changes.Where(c => c.To == VersionState.Deployed) })
-        {
-            foreach (var change in stage)
-            {
-                var row = versions.First(v => v.Id == change.Id);
-                row.State = change.To.ToString();
-                row.DeployedAt = change.DeployedAt;
-            }
-
-            await SaveAsync(db, cancellationToken);
-        }
+        await AgentVersionCommands.ApplyAsync(db, versions, changes, cancellationToken);
     }
 
     private static async Task<Guid> TenantAsync(SkeinDbContext db, CancellationToken cancellationToken) =>

@@ -17,16 +17,7 @@ public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts)
     public async Task<ListResult> ReadAsync(ListQuery query, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var q = db.Sessions.AsNoTracking().Where(s => s.TenantId == query.TenantId);
-        if (query.AgentId is { } agentId)
-        {
-            q = q.Where(s => s.AgentId == agentId);
-        }
-
-        if (query.Status is { } status)
-        {
-            q = q.Where(s => s.Status == status);
-        }
+        var q = SessionQueries.Filtered(db, new SessionFilter(query.TenantId) { AgentId = query.AgentId, Status = query.Status });
 
         if (query.Before is { } before)
         {

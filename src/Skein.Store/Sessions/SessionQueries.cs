@@ -69,7 +69,8 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
         return await Filtered(db, filter).CountAsync(cancellationToken);
     }
 
-    private static IQueryable<SessionRow> Filtered(SkeinDbContext db, SessionFilter filter)
+    /// <summary>The workspace/agent/version/status filter every session list shares (API pages and the dashboard).</summary>
+    internal static IQueryable<SessionRow> Filtered(SkeinDbContext db, SessionFilter filter)
     {
         var q = db.Sessions.AsNoTracking().Where(s => s.TenantId == filter.TenantId);
         if (filter.AgentId is { } agentId)
