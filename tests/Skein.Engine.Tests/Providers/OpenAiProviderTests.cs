@@ -186,6 +186,21 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
         Assert.Equal(2, _server.Requests.Count);
     }
 
+    [Fact]
+    public async Task A_rotated_provider_key_is_used_by_the_very_next_run_start()
+    {
+        _server.Enqueue(FakeReply.Say("first"), FakeReply.Say("second"));
+        var spec = OpenAiAgent();
+        var agent = await _host.CreateAgentAsync(spec);
+        Assert.Equal("Completed", (await _host.RunToEndAsync(agent.AgentId)).Session.Status);
+
+        // Run starts reuse a resolved version briefly; a secret write must drop it at once, not after the cache's lifetime.
+        await _host.Secrets.SetAsync(agent.TenantId, $"provider-key-{spec.Name}", "sk-rotated-key", TestContext.Current.CancellationToken);
+        Assert.Equal("Completed", (await _host.RunToEndAsync(agent.AgentId)).Session.Status);
+
+        Assert.Equal([$"Bearer {ApiKey}", "Bearer sk-rotated-key"], _server.Requests.Select(r => r.Authorization));
+    }
+
     private AgentSpec OpenAiAgent() => new()
     {
         ProviderKind = ModelClientFactory.OpenAI,
