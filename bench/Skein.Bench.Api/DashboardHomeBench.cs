@@ -156,6 +156,9 @@ public static partial class DashboardHomeBench
             await contexts.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        // Inserted around the append path: the lists' totals (session counts) are recomputed once.
+        await Skein.Store.Sessions.SessionCountRebuild.RebuildAsync(db, cancellationToken);
+
         await using var analyze = connection.CreateCommand();
         analyze.CommandText = "ANALYZE;";
         await analyze.ExecuteNonQueryAsync(cancellationToken);

@@ -61,6 +61,9 @@ public static class SessionSeeder
         Add(command, "context", startContext);
         await command.ExecuteNonQueryAsync(cancellationToken);
 
+        // The sessions went in around the append path, so their counts (the lists' totals) are recomputed once.
+        await Skein.Store.Sessions.SessionCountRebuild.RebuildAsync(db, cancellationToken);
+
         // Fresh statistics (and, on PostgreSQL, a visibility map for index-only counts), as a live database has.
         command.Parameters.Clear();
         command.CommandText = server.Store == StoreKind.Postgres ? "VACUUM ANALYZE sessions" : "ANALYZE sessions";

@@ -19,6 +19,7 @@ public sealed class SkeinDbContext(DbContextOptions<SkeinDbContext> options) : D
     public DbSet<OperationRow> Operations => Set<OperationRow>();
     public DbSet<TriggerRow> Triggers => Set<TriggerRow>();
     public DbSet<SessionRow> Sessions => Set<SessionRow>();
+    public DbSet<SessionCountRow> SessionCounts => Set<SessionCountRow>();
     public DbSet<RunRow> Runs => Set<RunRow>();
     public DbSet<StepRow> Steps => Set<StepRow>();
     public DbSet<SessionEventRow> SessionEvents => Set<SessionEventRow>();

@@ -64,3 +64,8 @@ public sealed class GuardInRunTestsOnPostgres : Guards.GuardInRunTests
 {
     protected override StoreKind StoreKind => StoreKind.Postgres;
 }
+
+public sealed class SessionCountTestsOnPostgres : Sessions.SessionCountTests
+{
+    protected override StoreKind StoreKind => StoreKind.Postgres;
+}

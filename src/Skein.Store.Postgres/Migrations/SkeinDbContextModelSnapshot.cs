@@ -762,6 +762,34 @@ namespace Skein.Store.Postgres.Migrations
                     b.ToTable("server_settings", (string)null);
                 });
 
+            modelBuilder.Entity("Skein.Store.Rows.SessionCountRow", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("agent_id");
+
+                    b.Property<Guid>("AgentVersionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("agent_version_id");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("Sessions")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sessions");
+
+                    b.HasKey("TenantId", "AgentId", "AgentVersionId", "Status");
+
+                    b.ToTable("session_counts", (string)null);
+                });
+
             modelBuilder.Entity("Skein.Store.Rows.SessionEventRow", b =>
                 {
                     b.Property<long>("GlobalSequence")

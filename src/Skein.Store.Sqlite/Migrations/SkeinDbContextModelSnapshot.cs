@@ -755,6 +755,34 @@ namespace Skein.Store.Sqlite.Migrations
                     b.ToTable("server_settings", (string)null);
                 });
 
+            modelBuilder.Entity("Skein.Store.Rows.SessionCountRow", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("agent_id");
+
+                    b.Property<Guid>("AgentVersionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("agent_version_id");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long>("Sessions")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sessions");
+
+                    b.HasKey("TenantId", "AgentId", "AgentVersionId", "Status");
+
+                    b.ToTable("session_counts", (string)null);
+                });
+
             modelBuilder.Entity("Skein.Store.Rows.SessionEventRow", b =>
                 {
                     b.Property<long>("GlobalSequence")

@@ -16,9 +16,9 @@ internal sealed class AppendCommands(DbConnection connection, bool synchronous)
 {
     private readonly Statement[] _statements = [.. Enum.GetValues<AppendRowKind>().Select(kind => new Statement(connection, Sql(kind), synchronous))];
 
-    public async Task WriteAsync(PreparedAppend append, DbTransaction transaction, CancellationToken cancellationToken)
+    public async Task WriteAsync(IEnumerable<AppendRow> rows, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        foreach (var row in append.Rows)
+        foreach (var row in rows)
         {
             // No version check here: the unique (session_id, sequence) key of session_events already refuses a second
             // append at the same stream position, and the writer reports that as a StreamConflictException.
@@ -62,6 +62,9 @@ internal sealed class AppendCommands(DbConnection connection, bool synchronous)
             "@tool_call_id, @created_at, @timeout_at, @outcome, @answered_by, @answered_at, @cancel_reason)",
         AppendRowKind.UpdateTask =>
             "UPDATE user_tasks SET status = @status, outcome = @outcome, answered_by = @answered_by, answered_at = @answered_at, cancel_reason = @cancel_reason WHERE id = @id",
+        AppendRowKind.AddSessionCount =>
+            "INSERT INTO session_counts (tenant_id, agent_id, agent_version_id, status, sessions) VALUES (@tenant_id, @agent_id, @agent_version_id, @status, @sessions) " +
+            "ON CONFLICT (tenant_id, agent_id, agent_version_id, status) DO UPDATE SET sessions = session_counts.sessions + excluded.sessions",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -120,6 +123,9 @@ internal sealed class AppendCommands(DbConnection connection, bool synchronous)
 
     public static AppendRow UpdateTask(RowValues v, UserTaskState t, string? outcome) =>
         new(AppendRowKind.UpdateTask, [t.Status.ToString(), outcome, t.Outcome?.By, v.Instant(t.Outcome?.At), t.CancelReason, v.Id(t.Id)]);
+
+    public static AppendRow AddSessionCount(RowValues v, SessionCountKey key, long delta) =>
+        new(AppendRowKind.AddSessionCount, [v.Id(key.TenantId), v.Id(key.AgentId), v.Id(key.AgentVersionId), key.Status.ToString(), delta]);
 
     /// <summary>One reusable command whose parameters bind positionally in the order they appear in the SQL.</summary>
     private sealed class Statement
@@ -192,6 +198,7 @@ internal enum AppendRowKind
     UpdateRunProgress,
     InsertTask,
     UpdateTask,
+    AddSessionCount,
 }
 
 /// <summary>One statement's values, in the order of its parameters, ready to bind.</summary>

@@ -213,8 +213,10 @@ public sealed partial class EventLogWriter : IAsyncDisposable
                     await _fence.CheckAsync(lease, tx, cancellationToken);
                 }
 
-                await _commands.WriteAsync(append, tx, cancellationToken);
+                await _commands.WriteAsync(append.Rows, tx, cancellationToken);
             }
+
+            await _commands.WriteAsync(SessionCountDeltas.Rows(batch, new RowValues(_dialect)), tx, cancellationToken);
 
             await _dialect.BeforeCommitAsync(tx, [.. batch.Select(a => new CommittedStream(a.Session.Id, a.Session.Version))], cancellationToken);
             await tx.CommitAsync(cancellationToken);

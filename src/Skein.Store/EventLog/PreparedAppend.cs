@@ -83,6 +83,7 @@ internal sealed class PreparedAppend
         rows.AddRange(changedTasks.Where(id => !newTasks.Contains(id)).Select(id => AppendCommands.UpdateTask(values, after.Tasks[id], Outcome(after.Tasks[id]))));
         Rows = rows;
         Stored = stored;
+        CountDeltas = SessionCountDeltas.Of(before, after);
     }
 
     public long ExpectedVersion { get; }
@@ -92,6 +93,9 @@ internal sealed class PreparedAppend
 
     public SessionState Session { get; }
     public IReadOnlyList<AppendRow> Rows { get; }
+
+    /// <summary>The session counts this append moves; the writer merges them per batch.</summary>
+    public IReadOnlyList<KeyValuePair<SessionCountKey, int>> CountDeltas { get; }
 
     /// <summary>The same events as readers get them back from the store, for the notifier once committed.</summary>
     public IReadOnlyList<StoredEvent> Stored { get; }

@@ -1,0 +1,22 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Skein.Store.Sessions;
+
+/// <summary>
+/// Recomputes the session counts from the sessions table, for sessions written around the append path (bulk loads,
+/// benchmark seeding). The migration that introduced the counts ran the same statement once.
+/// </summary>
+public static class SessionCountRebuild
+{
+    public const string Sql =
+        "DELETE FROM session_counts; " +
+        "INSERT INTO session_counts (tenant_id, agent_id, agent_version_id, status, sessions) " +
+        "SELECT tenant_id, agent_id, agent_version_id, status, COUNT(*) FROM sessions GROUP BY tenant_id, agent_id, agent_version_id, status;";
+
+    public static async Task RebuildAsync(SkeinDbContext db, CancellationToken cancellationToken)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlRawAsync(Sql, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+}
