@@ -43,6 +43,8 @@ public sealed class BenchServer : IAsyncDisposable
 
     public StoreKind Store => _store.Kind;
 
+    public int ProcessId => _process.ProcessId;
+
     /// <summary>The server process's resident set size (VmRSS), in bytes.</summary>
     public long ResidentBytes
     {

@@ -19,6 +19,9 @@ public static class ParkedMemoryBench
     public static async Task<bool> RunAsync(BenchArgs args, BenchServer server, CancellationToken cancellationToken)
     {
         var count = args.Int("sessions", args.Smoke ? 50 : 10_000);
+
+        // How long to let the server settle before each reading; longer leaves time to attach a profiler (dotnet-gcdump).
+        var settle = TimeSpan.FromSeconds(args.Int("settle", args.Smoke ? 1 : 5));
         var agent = await BenchAgent.CreateAsync(server, new AgentSpec
         {
             Name = "bench-parked",
@@ -31,20 +34,34 @@ public static class ParkedMemoryBench
         var warmup = Math.Min(200, count);
         await StartAsync(client, agent, warmup, cancellationToken);
         await WaitParkedAsync(server, agent, warmup, cancellationToken);
-        await Task.Delay(TimeSpan.FromSeconds(args.Smoke ? 0.5 : 5), cancellationToken);
-        var idle = server.ResidentBytes;
+        var idle = await ReadAsync(server, settle, cancellationToken);
 
         await StartAsync(client, agent, count, cancellationToken);
         await WaitParkedAsync(server, agent, warmup + count, cancellationToken);
-        await Task.Delay(TimeSpan.FromSeconds(args.Smoke ? 0.5 : 5), cancellationToken);
-        var parked = server.ResidentBytes;
+        var parked = await ReadAsync(server, settle, cancellationToken);
 
-        var delta = (parked - idle) / (1024.0 * 1024.0);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"parked-memory: RSS idle {idle / (1024.0 * 1024.0):0.0} MB, with {count:N0} more sessions in WaitingForResponse {parked / (1024.0 * 1024.0):0.0} MB: " +
-            $"+{delta:0.0} MB ({(parked - idle) / (double)count / 1024:0.0} KB per session)"));
+        Console.WriteLine(Report("RSS", count, idle.Resident, parked.Resident));
+        Console.WriteLine(Report("RSS after a full GC", count, idle.Collected, parked.Collected));
         return true;
     }
+
+    /// <summary>
+    /// RSS as the server stands after settling, then after one full collection: the first includes garbage the
+    /// collector has not come back for yet (a burst of starts leaves some in gen1), the second is what is held.
+    /// </summary>
+    private static async Task<(long Resident, long Collected)> ReadAsync(BenchServer server, TimeSpan settle, CancellationToken cancellationToken)
+    {
+        await Task.Delay(settle, cancellationToken);
+        var resident = server.ResidentBytes;
+        await InducedCollection.RunAsync(server.ProcessId, cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        return (resident, server.ResidentBytes);
+    }
+
+    private static string Report(string what, int count, long idle, long parked) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"parked-memory: {what}: idle {idle / (1024.0 * 1024.0):0.0} MB, with {count:N0} more sessions in WaitingForResponse " +
+            $"{parked / (1024.0 * 1024.0):0.0} MB: {(parked - idle) / (1024.0 * 1024.0):+0.0;-0.0} MB ({(parked - idle) / (double)count / 1024:0.0} KB per session)");
 
     private static async Task StartAsync(HttpClient client, BenchAgent agent, int count, CancellationToken cancellationToken)
     {

@@ -27,7 +27,7 @@ if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Co
     Console.Error.WriteLine("  conversation-latency [--turns 167] [--requests 300] [--warmup 15]   (warm-up per mode)");
     Console.Error.WriteLine("  sse-latency          [--subscribers 1000] [--messages 30] [--pause-ms 200] [--warmup 20]");
     Console.Error.WriteLine("  list-sessions        [--sessions 1000000] [--requests 300]");
-    Console.Error.WriteLine("  parked-memory        [--sessions 10000]");
+    Console.Error.WriteLine("  parked-memory        [--sessions 10000] [--settle 5]");
     Console.Error.WriteLine("  dashboard-home       [--sessions 1000000] [--requests 300]   (SQLite)");
     Console.Error.WriteLine("  warm-up values are seconds of the same load before measuring");
     return 2;
