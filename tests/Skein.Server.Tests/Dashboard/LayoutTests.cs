@@ -103,7 +103,7 @@ public sealed class LayoutTests(DashboardFixture fx)
     {
         var page = await fx.NewPageAsync();
         await page.GotoAsync("/settings");
-        var scripted = page.Locator("#providers tr", new() { HasText = "scripted" }).First;
+        var scripted = page.Locator("#providers tr[data-kind=scripted]").First;
         await scripted.GetByRole(AriaRole.Button, new() { Name = "Test connection" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"Connection to .+: ok in \d+ ms \(1 models\)"));
     }
