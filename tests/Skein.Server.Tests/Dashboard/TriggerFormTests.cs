@@ -125,6 +125,36 @@ public sealed class TriggerFormTests(DashboardFixture fx)
     }
 
     [Fact]
+    public async Task An_event_triggers_edit_changes_its_input_path_and_rotates_its_secret_and_delete_removes_the_generated_secret()
+    {
+        var agent = await fx.QuickAgentAsync();
+        var created = await fx.Admin.PostAsJsonAsync($"/api/agents/{agent.AgentId}/triggers", new { type = "event", name = "payments" }, Ct);
+        var first = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("signingSecret").GetString();
+        var id = (await TriggerAsync(agent.AgentId, "payments")).GetProperty("id").GetGuid();
+        var page = await fx.NewPageAsync();
+        await page.GotoAsync($"/agents/{agent.AgentId}?tab=triggers");
+        var row = page.Locator("tr[data-trigger-name='payments']");
+        await row.GetByText("Edit payments").ClickAsync();
+        var edit = row.Locator("form[data-edit-trigger]");
+        await Expect(edit.GetByLabel("Signing secret name")).ToHaveValueAsync($"trigger-{id}-signing");
+        await edit.GetByLabel("Input path").FillAsync("payload.payment");
+        await edit.GetByLabel("Generate a new signing secret").CheckAsync();
+        await edit.GetByRole(AriaRole.Button, new() { Name = "Update trigger" }).ClickAsync();
+
+        await Expect(page.Locator("[data-notice]")).ToHaveTextAsync("Trigger payments saved.");
+        var rotated = await page.Locator("[data-created-signing-secret] code").TextContentAsync();
+        Assert.Matches("^[0-9a-f]{64}$", rotated);
+        Assert.NotEqual(first, rotated);
+        Assert.Equal("payload.payment", (await TriggerAsync(agent.AgentId, "payments")).GetProperty("settings").GetProperty("input_path").GetString());
+
+        await page.Locator("tr[data-trigger-name='payments']").GetByRole(AriaRole.Button, new() { Name = "Delete trigger" }).ClickAsync();
+        await Expect(page.Locator("[data-notice]")).ToHaveTextAsync("Trigger payments deleted.");
+        Assert.Empty(await TriggersAsync(agent.AgentId));
+        var secrets = await fx.Admin.GetFromJsonAsync<JsonElement>("/api/secrets", Ct);
+        Assert.DoesNotContain(secrets.GetProperty("items").EnumerateArray(), s => s.GetProperty("name").GetString() == $"trigger-{id}-signing");
+    }
+
+    [Fact]
     public async Task An_event_trigger_naming_a_missing_secret_is_refused_with_a_message()
     {
         var agent = await fx.QuickAgentAsync();
