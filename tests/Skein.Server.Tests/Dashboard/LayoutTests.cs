@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -103,7 +104,7 @@ public sealed class LayoutTests(DashboardFixture fx)
     {
         var page = await fx.NewPageAsync();
         await page.GotoAsync("/settings");
-        var scripted = page.Locator("#providers tr", new() { HasText = "scripted" }).First;
+        var scripted = page.Locator("#providers tr[data-kind=scripted]").First;
         await scripted.GetByRole(AriaRole.Button, new() { Name = "Test connection" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"Connection to .+: ok in \d+ ms \(1 models\)"));
     }
@@ -132,11 +133,22 @@ public sealed class LayoutTests(DashboardFixture fx)
         var approval = await fx.StartAsync(await fx.AgentIdAsync("demo-hitl"), new { order = "A-1042" });
         await fx.SessionInStatusAsync(completed, "Completed");
         await fx.SessionInStatusAsync(approval, "WaitingForHITL");
+        var triggered = (await fx.QuickAgentAsync()).AgentId;
+        foreach (var trigger in new object[]
+        {
+            new { type = "scheduled", name = "weekday-report", cron = "0 9 * * 1-5", timeZone = "Europe/Berlin", input = new { report = "daily" } },
+            new { type = "event", name = "orders", inputPath = "data.order" },
+        })
+        {
+            (await fx.Admin.PostAsJsonAsync($"/api/agents/{triggered}/triggers", trigger, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        }
+
         var page = await fx.NewPageAsync(1280, 860);
         var shots = new (string File, string Path)[]
         {
             ("home.png", "/"), ("session-basic.png", $"/sessions/{completed}"), ("session-advanced.png", $"/sessions/{completed}?mode=advanced"),
             ("approvals.png", "/review/approvals"), ("session-approval.png", $"/sessions/{approval}"),
+            ("settings.png", "/settings"), ("agent-triggers.png", $"/agents/{triggered}?tab=triggers"),
         };
         foreach (var (file, path) in shots)
         {

@@ -41,7 +41,11 @@ public static class ProviderAdminEndpoints
         return TypedResults.Ok(new ProviderList([.. providers.Select(ProviderView.From)]));
     }
 
-    private static async Task<IResult> CreateAsync(ProviderBody? body, IDbContextFactory<SkeinDbContext> contexts, SecretStore secrets, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The secret name an inline <c>apiKey</c> is stored under; Skein owns it, so it goes with the provider or its key.</summary>
+    public static string GeneratedKeySecretName(Guid providerId) => $"provider-{providerId}-key";
+
+    /// <summary><c>POST /api/providers</c>; the dashboard's Add provider form calls it too, so both validate alike.</summary>
+    public static async Task<IResult> CreateAsync(ProviderBody? body, IDbContextFactory<SkeinDbContext> contexts, SecretStore secrets, TimeProvider time, CancellationToken cancellationToken)
     {
         if (body?.Name is null || body.Kind is null)
         {
@@ -56,7 +60,8 @@ public static class ProviderAdminEndpoints
         return await SaveAsync(db, provider, body, secrets, creating: true, cancellationToken);
     }
 
-    private static async Task<IResult> UpdateAsync(Guid id, ProviderBody? body, IDbContextFactory<SkeinDbContext> contexts, SecretStore secrets, CancellationToken cancellationToken)
+    /// <summary><c>PUT /api/providers/{id}</c>: absent fields keep their value; an empty apiKeySecretName removes the key.</summary>
+    public static async Task<IResult> UpdateAsync(Guid id, ProviderBody? body, IDbContextFactory<SkeinDbContext> contexts, SecretStore secrets, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var provider = await db.LlmProviders.FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
@@ -65,21 +70,28 @@ public static class ProviderAdminEndpoints
             : await SaveAsync(db, provider, body ?? new ProviderBody(null, null, null, null, null, null), secrets, creating: false, cancellationToken);
     }
 
-    private static async Task<IResult> DeleteAsync(Guid id, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    /// <summary><c>DELETE /api/providers/{id}</c>: refused (409, naming the agents) while agents use the provider.</summary>
+    public static async Task<IResult> DeleteAsync(Guid id, IDbContextFactory<SkeinDbContext> contexts, SecretStore secrets, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        if (!await db.LlmProviders.AnyAsync(p => p.Id == id, cancellationToken))
+        var provider = await db.LlmProviders.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
+        if (provider is null)
         {
             return ProblemMapping.Problem(DomainError.NotFound("llm provider", id));
         }
 
-        if (await db.Agents.AnyAsync(a => a.LlmProviderId == id, cancellationToken))
+        var users = await db.Agents.AsNoTracking().Where(a => a.LlmProviderId == id).OrderBy(a => a.Name).Select(a => a.Name).Take(6).ToListAsync(cancellationToken);
+        if (users.Count > 0)
         {
-            return ProblemMapping.Problem(new DomainError(DomainErrorCodes.Conflict, "agents use this provider; move them to another first"));
+            var names = string.Join(", ", users.Take(5)) + (users.Count > 5 ? ", …" : "");
+            return ProblemMapping.Problem(new DomainError(DomainErrorCodes.Conflict, $"agents use this provider ({names}); move them to another first"));
         }
 
         await db.LlmProviders.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
         Skein.Store.Agents.CatalogGeneration.Bump();
+
+        // A key secret Skein generated for this provider has no other use.
+        await secrets.DeleteAsync(provider.TenantId, GeneratedKeySecretName(id), cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -131,6 +143,7 @@ public static class ProviderAdminEndpoints
             return ProblemMapping.BadRequest("models are non-blank model ids of at most 200 characters");
         }
 
+        var previousSecret = provider.ApiKeySecretName;
         provider.Name = body.Name ?? provider.Name;
         provider.Kind = body.Kind ?? provider.Kind;
         provider.BaseUrl = body.BaseUrl is null ? provider.BaseUrl : body.BaseUrl.Length == 0 ? null : body.BaseUrl;
@@ -144,7 +157,7 @@ public static class ProviderAdminEndpoints
         if (body.ApiKey is { Length: > 0 } key)
         {
             // A key given inline is written to a secret the provider points at: it is stored once, encrypted, and never echoed.
-            provider.ApiKeySecretName ??= $"provider-{provider.Id}-key";
+            provider.ApiKeySecretName ??= GeneratedKeySecretName(provider.Id);
             await secrets.SetAsync(provider.TenantId, provider.ApiKeySecretName, key, cancellationToken);
         }
 
@@ -154,6 +167,12 @@ public static class ProviderAdminEndpoints
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        if (previousSecret is not null && previousSecret == GeneratedKeySecretName(provider.Id) && provider.ApiKeySecretName != previousSecret)
+        {
+            // The key was removed (or pointed elsewhere): the generated secret holding it would only linger.
+            await secrets.DeleteAsync(provider.TenantId, previousSecret, cancellationToken);
+        }
+
         return creating ? TypedResults.Created($"/api/providers/{provider.Id}", ProviderView.From(provider)) : TypedResults.Ok(ProviderView.From(provider));
     }
 }

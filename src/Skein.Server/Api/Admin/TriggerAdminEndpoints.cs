@@ -37,7 +37,11 @@ public static class TriggerAdminEndpoints
 
     public sealed record RetryResponse(Guid SessionId, Guid RunId, string Status);
 
-    private static async Task<IResult> CreateAsync(
+    /// <summary>
+    /// <c>POST /api/agents/{agentId}/triggers</c>; the dashboard's trigger forms call it too. Bad settings throw
+    /// <see cref="DomainException"/> (invalid_input) before anything is stored.
+    /// </summary>
+    public static async Task<IResult> CreateAsync(
         Guid agentId, TriggerBody? body, IDbContextFactory<SkeinDbContext> contexts, TriggerSettingsEditor editor, TimeProvider time, CancellationToken cancellationToken)
     {
         if (body?.Type is not (TriggerTypes.Api or TriggerTypes.Scheduled or TriggerTypes.Event))
@@ -82,7 +86,8 @@ public static class TriggerAdminEndpoints
         return trigger is null ? ProblemMapping.Problem(DomainError.NotFound("trigger", triggerId)) : TypedResults.Ok(TriggerView.From(trigger));
     }
 
-    private static async Task<IResult> UpdateAsync(
+    /// <summary><c>PUT /api/agents/{agentId}/triggers/{triggerId}</c>; absent fields keep their value. Bad settings throw <see cref="DomainException"/>.</summary>
+    public static async Task<IResult> UpdateAsync(
         Guid agentId, Guid triggerId, TriggerBody? body, IDbContextFactory<SkeinDbContext> contexts, TriggerSettingsEditor editor, CancellationToken cancellationToken)
     {
         if (body is null)
@@ -113,7 +118,8 @@ public static class TriggerAdminEndpoints
         return TypedResults.Ok(TriggerView.From(trigger) with { SigningSecret = generated });
     }
 
-    private static async Task<IResult> DeleteAsync(Guid agentId, Guid triggerId, IDbContextFactory<SkeinDbContext> contexts, SecretStore secrets, CancellationToken cancellationToken)
+    /// <summary><c>DELETE /api/agents/{agentId}/triggers/{triggerId}</c>, with its ingress log and a generated signing secret.</summary>
+    public static async Task<IResult> DeleteAsync(Guid agentId, Guid triggerId, IDbContextFactory<SkeinDbContext> contexts, SecretStore secrets, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var trigger = await db.Triggers.FirstOrDefaultAsync(t => t.Id == triggerId && t.AgentId == agentId, cancellationToken);

@@ -14,6 +14,7 @@ using Skein.Server.Dashboard.Sessions;
 using Skein.Store;
 using Skein.Store.Agents;
 using Skein.Store.Rows;
+using Skein.Store.Secrets;
 using Skein.Store.Sessions;
 
 namespace Skein.Server.Dashboard.Pages.Agents;
@@ -22,9 +23,9 @@ namespace Skein.Server.Dashboard.Pages.Agents;
 /// An agent: versions (edit Testing, Deploy, Rollback, Retract through <see cref="AgentVersionCommands"/>), Test run
 /// (through <see cref="RunStarter"/>, which validates the input schema), its sessions and its triggers.
 /// </summary>
-public sealed class DetailModel(
+public sealed partial class DetailModel(
     IDbContextFactory<SkeinDbContext> contexts, AgentVersionCommands versions, RunStarter starter, SessionListPage list, SessionChangeFeed feed,
-    TimeProvider time) : PageModel
+    TriggerSettingsEditor triggerEditor, SecretStore secrets, TimeProvider time) : PageModel
 {
     [FromRoute(Name = "id")]
     public Guid Id { get; set; }

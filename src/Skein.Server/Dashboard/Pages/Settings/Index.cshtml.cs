@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -18,11 +19,12 @@ namespace Skein.Server.Dashboard.Pages.Settings;
 /// Settings: API keys (created through the same code as <c>POST /api/keys</c>; the secret is shown once, in
 /// the response to the create, and never stored in a cookie), retention and plan limits, providers, secrets.
 /// </summary>
-public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKeyService keys, WorkspaceSettings workspace, SessionQueries sessions, SecretStore secrets, ProviderConnectionTest connectionTest) : PageModel
+public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKeyService keys, WorkspaceSettings workspace, SessionQueries sessions, SecretStore secrets, ProviderConnectionTest connectionTest,
+    TimeProvider time) : PageModel
 {
     public sealed record ApiTriggerChoice(Guid AgentId, Guid TriggerId, string AgentName);
 
-    public sealed record ProviderItem(Guid Id, string Name, string Kind, string? BaseUrl, bool HasKey, DateTime CreatedAt);
+    public sealed record ProviderItem(Guid Id, string Name, string Kind, string? BaseUrl, bool HasKey, IReadOnlyList<string> Models, DateTime CreatedAt);
 
     public IReadOnlyList<ApiKeyRow> Keys { get; private set; } = [];
 
@@ -50,6 +52,7 @@ public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKe
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Notice = TempData["Notice"] as string;
+        Problems = TempData["Problem"] is string problem ? [problem] : [];
         await LoadAsync(cancellationToken);
     }
 
@@ -120,6 +123,49 @@ public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKe
         return Redirect("/settings#providers");
     }
 
+    /// <summary>Adds a provider through the code of <c>POST /api/providers</c>; an API key given here is stored as a secret, never rendered back.</summary>
+    public async Task<IActionResult> OnPostAddProviderAsync(
+        string? providerName, string? providerKind, string? providerBaseUrl, string? providerApiKey, string? providerModels, CancellationToken cancellationToken)
+    {
+        var body = new ProviderAdminEndpoints.ProviderBody(providerName?.Trim(), providerKind, Blank(providerBaseUrl), null, Blank(providerApiKey), ModelList(providerModels));
+        return ProviderOutcome(await ProviderAdminEndpoints.CreateAsync(body, contexts, secrets, time, cancellationToken), $"Provider {providerName?.Trim()} added.", "added");
+    }
+
+    /// <summary>Edits a provider (<c>PUT /api/providers/{id}</c>): an empty key field keeps the stored key; removeKey drops it.</summary>
+    public async Task<IActionResult> OnPostEditProviderAsync(
+        Guid providerId, string? providerName, string? providerKind, string? providerBaseUrl, string? providerApiKey, string? providerModels, bool removeKey,
+        CancellationToken cancellationToken)
+    {
+        var key = Blank(providerApiKey);
+        var body = new ProviderAdminEndpoints.ProviderBody(
+            providerName?.Trim(), providerKind, providerBaseUrl?.Trim() ?? "", removeKey && key is null ? "" : null, key, ModelList(providerModels));
+        return ProviderOutcome(await ProviderAdminEndpoints.UpdateAsync(providerId, body, contexts, secrets, cancellationToken), $"Provider {providerName?.Trim()} saved.", "saved");
+    }
+
+    /// <summary>Deletes a provider; refused with the API's message while agents use it.</summary>
+    public async Task<IActionResult> OnPostDeleteProviderAsync(Guid providerId, string? providerName, CancellationToken cancellationToken) =>
+        ProviderOutcome(await ProviderAdminEndpoints.DeleteAsync(providerId, contexts, secrets, cancellationToken), $"Provider {providerName} deleted.", "deleted");
+
+    private IActionResult ProviderOutcome(IResult result, string done, string verb)
+    {
+        if (result is ProblemHttpResult problem)
+        {
+            TempData["Problem"] = $"The provider was not {verb}: " + (problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title);
+        }
+        else
+        {
+            TempData["Notice"] = done;
+        }
+
+        return Redirect("/settings#providers");
+    }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    /// <summary>Model ids typed one per line or comma separated.</summary>
+    private static List<string> ModelList(string? text) =>
+        [.. (text ?? "").Split([',', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal)];
+
     public async Task<IActionResult> OnPostRevokeAsync(Guid keyId, CancellationToken cancellationToken)
     {
         TempData["Notice"] = await keys.RevokeAsync(keyId, cancellationToken) ? "Key revoked." : "That key does not exist.";
@@ -152,7 +198,8 @@ public sealed class IndexModel(IDbContextFactory<SkeinDbContext> contexts, ApiKe
         _agentNames = await db.Agents.AsNoTracking().Where(a => a.TenantId == tenant).ToDictionaryAsync(a => a.Id, a => a.Name, cancellationToken);
         var triggers = await db.Triggers.AsNoTracking().Where(t => t.TenantId == tenant && t.Type == TriggerTypes.Api).ToListAsync(cancellationToken);
         ApiTriggers = [.. triggers.Select(t => new ApiTriggerChoice(t.AgentId, t.Id, _agentNames.GetValueOrDefault(t.AgentId, "?"))).OrderBy(t => t.AgentName)];
-        Providers = await db.LlmProviders.AsNoTracking().Where(p => p.TenantId == tenant).OrderBy(p => p.Name)
-            .Select(p => new ProviderItem(p.Id, p.Name, p.Kind, p.BaseUrl, p.ApiKeySecretName != null, p.CreatedAt)).ToListAsync(cancellationToken);
+        var providers = await db.LlmProviders.AsNoTracking().Where(p => p.TenantId == tenant).OrderBy(p => p.Name).ToListAsync(cancellationToken);
+        Providers = [.. providers.Select(p => new ProviderItem(
+            p.Id, p.Name, p.Kind, p.BaseUrl, p.ApiKeySecretName != null, JsonSerializer.Deserialize<List<string>>(p.Models) ?? [], p.CreatedAt))];
     }
 }
