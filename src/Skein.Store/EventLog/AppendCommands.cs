@@ -26,6 +26,29 @@ internal sealed class AppendCommands(DbConnection connection, bool synchronous)
         }
     }
 
+    /// <summary>
+    /// The same rows as one <see cref="DbBatch"/>: a client/server store (PostgreSQL) gets a whole group commit in
+    /// one round trip instead of one per statement. Each row's values bind to fresh parameters, by name as in its SQL.
+    /// </summary>
+    public async Task WriteBatchAsync(IEnumerable<AppendRow> rows, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var batch = connection.CreateBatch();
+        batch.Transaction = transaction;
+        foreach (var row in rows)
+        {
+            var statement = _statements[(int)row.Kind];
+            var command = batch.CreateBatchCommand();
+            command.CommandText = statement.Sql;
+            statement.Bind(command, row.Values);
+            batch.BatchCommands.Add(command);
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
     private static string Sql(AppendRowKind kind) => kind switch
     {
         AppendRowKind.InsertEvent =>
@@ -147,12 +170,24 @@ internal sealed class AppendCommands(DbConnection connection, bool synchronous)
             }
         }
 
+        public string Sql => _command.CommandText;
+
+        /// <summary>Binds one row's values to a batch command, under this statement's parameter names.</summary>
+        public void Bind(DbBatchCommand command, object?[] values)
+        {
+            Check(values);
+            for (var i = 0; i < values.Length; i++)
+            {
+                var p = command.CreateParameter();
+                p.ParameterName = _command.Parameters[i].ParameterName;
+                p.Value = values[i] ?? DBNull.Value;
+                command.Parameters.Add(p);
+            }
+        }
+
         public Task<int> ExecuteAsync(DbTransaction transaction, object?[] values, CancellationToken cancellationToken)
         {
-            if (values.Length != _command.Parameters.Count)
-            {
-                throw new ArgumentException($"expected {_command.Parameters.Count} values for: {_command.CommandText}");
-            }
+            Check(values);
 
             for (var i = 0; i < values.Length; i++)
             {
@@ -161,6 +196,14 @@ internal sealed class AppendCommands(DbConnection connection, bool synchronous)
 
             _command.Transaction = transaction;
             return _synchronous ? Task.FromResult(_command.ExecuteNonQuery()) : _command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        private void Check(object?[] values)
+        {
+            if (values.Length != _command.Parameters.Count)
+            {
+                throw new ArgumentException($"expected {_command.Parameters.Count} values for: {_command.CommandText}");
+            }
         }
 
         private static IEnumerable<string> ParameterNames(string sql)

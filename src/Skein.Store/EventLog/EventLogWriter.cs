@@ -184,6 +184,7 @@ public sealed partial class EventLogWriter : IAsyncDisposable
         private readonly AppendCommands _commands;
         private readonly IStoreDialect _dialect;
         private readonly LeaseFence? _fence;
+        private readonly bool _batched;
 
         private Writer(SkeinDbContext db, DbConnection connection, IStoreDialect dialect)
         {
@@ -192,6 +193,9 @@ public sealed partial class EventLogWriter : IAsyncDisposable
             _commands = new AppendCommands(connection, dialect.SynchronousWriter);
             _dialect = dialect;
             _fence = dialect.FenceSql is { } fenceSql ? new LeaseFence(connection, fenceSql) : null;
+
+            // An embedded store (SQLite) has no round trips to save and no batch API: it keeps its prepared statements.
+            _batched = connection.CanCreateBatch && !dialect.SynchronousWriter;
         }
 
         public static async Task<Writer> OpenAsync(IDbContextFactory<SkeinDbContext> contexts, IStoreDialect dialect, CancellationToken cancellationToken)
@@ -206,17 +210,31 @@ public sealed partial class EventLogWriter : IAsyncDisposable
         public async Task CommitAsync(IReadOnlyList<PreparedAppend> batch, CancellationToken cancellationToken)
         {
             await using var tx = await _connection.BeginTransactionAsync(cancellationToken);
-            foreach (var append in batch)
+            var counts = SessionCountDeltas.Rows(batch, new RowValues(_dialect));
+            if (_batched)
             {
-                if (_fence is not null && append.Fence is { Fenced: true } lease)
+                // A client/server store: the fences in one round trip, every row in a second, the commit a third.
+                if (_fence is not null)
                 {
-                    await _fence.CheckAsync(lease, tx, cancellationToken);
+                    await _fence.CheckAllAsync([.. batch.Select(a => a.Fence).OfType<Leases.RunLease>().Where(l => l.Fenced)], tx, cancellationToken);
                 }
 
-                await _commands.WriteAsync(append.Rows, tx, cancellationToken);
+                await _commands.WriteBatchAsync(batch.SelectMany(a => a.Rows).Concat(counts), tx, cancellationToken);
             }
+            else
+            {
+                foreach (var append in batch)
+                {
+                    if (_fence is not null && append.Fence is { Fenced: true } lease)
+                    {
+                        await _fence.CheckAsync(lease, tx, cancellationToken);
+                    }
 
-            await _commands.WriteAsync(SessionCountDeltas.Rows(batch, new RowValues(_dialect)), tx, cancellationToken);
+                    await _commands.WriteAsync(append.Rows, tx, cancellationToken);
+                }
+
+                await _commands.WriteAsync(counts, tx, cancellationToken);
+            }
 
             await _dialect.BeforeCommitAsync(tx, [.. batch.Select(a => new CommittedStream(a.Session.Id, a.Session.Version))], cancellationToken);
             await tx.CommitAsync(cancellationToken);

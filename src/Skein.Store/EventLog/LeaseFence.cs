@@ -24,6 +24,48 @@ internal sealed class LeaseFence
         }
     }
 
+    /// <summary>Checks every lease in one round trip (a <see cref="DbBatch"/> of the same query); the first lost one throws.</summary>
+    public async Task CheckAllAsync(IReadOnlyList<RunLease> leases, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (leases.Count == 0)
+        {
+            return;
+        }
+
+        await using var batch = transaction.Connection!.CreateBatch();
+        batch.Transaction = transaction;
+        foreach (var lease in leases)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = _command.CommandText;
+            object[] values = [lease.RunId, lease.Owner, lease.Version];
+            for (var i = 0; i < values.Length; i++)
+            {
+                var p = command.CreateParameter();
+                p.ParameterName = _command.Parameters[i].ParameterName;
+                p.Value = values[i];
+                command.Parameters.Add(p);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        foreach (var lease in leases)
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw new LeaseLostException(lease);
+            }
+
+            while (await reader.ReadAsync(cancellationToken))
+            {
+            }
+
+            await reader.NextResultAsync(cancellationToken);
+        }
+    }
+
     public async Task CheckAsync(RunLease lease, DbTransaction transaction, CancellationToken cancellationToken)
     {
         _command.Parameters[0].Value = lease.RunId;
