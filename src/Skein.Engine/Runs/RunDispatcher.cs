@@ -89,9 +89,9 @@ public sealed partial class RunDispatcher(
                 return;
             }
 
-            if (lease.Fenced)
+            if (lease.Fenced && !lease.FirstClaim)
             {
-                // Another node may have written since this node last looked: plan from the store, not the cache.
+                // Another node may have driven the run since this node last looked: plan from the store, not the cache.
                 commands.Forget(active.SessionId);
             }
 

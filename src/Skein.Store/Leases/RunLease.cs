@@ -9,4 +9,11 @@ namespace Skein.Store.Leases;
 public sealed record RunLease(Guid SessionId, Guid RunId, string Owner, long Version)
 {
     public bool Fenced => Version > 0;
+
+    /// <summary>
+    /// The run's first lease ever (claims start at 1 and only grow): no driver held the run before, so nothing but
+    /// non-driver appends (operators, users) can have been written since this node started it, and those the
+    /// stream's sequence check catches.
+    /// </summary>
+    public bool FirstClaim => Version == 1;
 }
