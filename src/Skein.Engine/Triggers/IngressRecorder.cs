@@ -11,9 +11,17 @@ namespace Skein.Engine.Triggers;
 /// channel, so a flood waits rather than drops) and one writer stores whatever has queued in one
 /// transaction. The start-run latency stays that of the start itself.
 /// </summary>
+/// <remarks>
+/// The writer lingers briefly after the first queued entry so a busy trigger's entries share a transaction:
+/// on SQLite every transaction takes the one write lock the event log's group commit also needs, and one
+/// transaction per start (200 a second) put that wait into the start latency.
+/// </remarks>
 public sealed partial class IngressRecorder(IngressLog log, ILogger<IngressRecorder> logger) : BackgroundService
 {
     private const int MaxBatch = 256;
+
+    /// <summary>How long entries may wait to share a transaction: the log is diagnostics, read by people.</summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(100);
 
     private readonly Channel<TriggerIngressRow> _queue = Channel.CreateBounded<TriggerIngressRow>(
         new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
@@ -27,6 +35,7 @@ public sealed partial class IngressRecorder(IngressLog log, ILogger<IngressRecor
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
+                await Task.Delay(Linger, stoppingToken);
                 await DrainAsync(batch, stoppingToken);
             }
         }
