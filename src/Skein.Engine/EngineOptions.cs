@@ -20,6 +20,9 @@ public sealed class EngineOptions
     /// <summary>How often scheduled triggers are checked for a due slot (slots have one-second precision at best).</summary>
     public TimeSpan SchedulePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often finished sessions past the workspace's retention days are looked for and deleted.</summary>
+    public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Largest tool result kept; a larger one is cut and flagged.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxToolResultBytes { get; set; } = 64 * 1024;

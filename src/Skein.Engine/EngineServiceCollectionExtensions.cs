@@ -37,6 +37,8 @@ public static class EngineServiceCollectionExtensions
         services.AddHostedService<RecoveryService>();
         services.AddSingleton<TimerService>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerService>());
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
 
         // Model calls: retry transient failures (429, 5xx, timeouts) a couple of times; the per-call
         // timeout is the engine's ModelCallTimeout, so the pipeline's own timeouts are generous.

@@ -27,6 +27,7 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<SessionQueries>();
         services.AddSingleton<SessionListPage>();
         services.AddSingleton<SessionChangeFeed>();
+        services.AddSingleton<SessionPurge>();
         services.AddSingleton<UserTaskQueries>();
         services.AddSingleton<WorkspaceSettings>();
         services.AddSingleton<TriggerQueries>();

@@ -69,3 +69,8 @@ public sealed class SessionCountTestsOnPostgres : Sessions.SessionCountTests
 {
     protected override StoreKind StoreKind => StoreKind.Postgres;
 }
+
+public sealed class RetentionTestsOnPostgres : Sessions.RetentionTests
+{
+    protected override StoreKind StoreKind => StoreKind.Postgres;
+}

@@ -30,9 +30,9 @@ public sealed class WorkspaceSettings(IDbContextFactory<SkeinDbContext> contexts
     public async Task<IReadOnlyList<string>> UpdateAsync(Guid tenantId, int retentionDays, int maxActiveSessionSeconds, int agentWaitBudgetSeconds, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
-        if (retentionDays is < 1 or > 3650)
+        if (!Skein.Core.Sessions.SessionRetention.IsValidDays(retentionDays))
         {
-            problems.Add("retention: must be between 1 and 3650 days");
+            problems.Add($"retention: must be between {Skein.Core.Sessions.SessionRetention.MinDays} and {Skein.Core.Sessions.SessionRetention.MaxDays} days");
         }
 
         if (maxActiveSessionSeconds is < 60 or > 7 * 86400)
