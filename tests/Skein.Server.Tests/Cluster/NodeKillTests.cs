@@ -48,6 +48,10 @@ public sealed class NodeKillTests
     {
         var (agentId, apiKey) = await cluster.CreatePayingAgentAsync(nodes[0], cancellationToken);
 
+        // Runs progress freely until the receiver has answered half the calls; later calls are held until after the
+        // kill, so the victim certainly dies with runs in flight however fast the nodes are.
+        cluster.Receiver.HoldAfter(CallsBeforeKill);
+
         // Runs spread over the nodes; each gets an SSE client (on the node that survives) from its start.
         var started = new List<(Guid SessionId, Guid RunId, bool OnVictim)>();
         var streams = new List<(SseRecorder Recorder, Task Reading)>();
@@ -60,7 +64,7 @@ public sealed class NodeKillTests
             streams.Add((recorder, recorder.RunAsync(ClusterScenario.Deadline, cancellationToken)));
         }
 
-        await cluster.Receiver.WaitForCallsAsync(CallsBeforeKill, ClusterScenario.Deadline, cancellationToken);
+        await cluster.Receiver.WaitForCallsAsync(CallsBeforeKill + 1, ClusterScenario.Deadline, cancellationToken);
         victim.Kill();
         var unfinishedAtKill = new HashSet<Guid>();
         foreach (var (sessionId, _, onVictim) in started)
@@ -72,6 +76,7 @@ public sealed class NodeKillTests
         }
 
         Assert.True(unfinishedAtKill.Count > 0, "the kill came after every run of the killed node had finished: nothing was resumed");
+        cluster.Receiver.Release();
         if (restart is not null)
         {
             await restart();

@@ -17,6 +17,7 @@ public sealed class OperationReceiver : IAsyncDisposable
     private readonly List<ReceivedCall> _calls = [];
     private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
     private TaskCompletionSource _gate = Open();
+    private int _holdAfter;
 
     private OperationReceiver(WebApplication app) => _app = app;
 
@@ -50,6 +51,22 @@ public sealed class OperationReceiver : IAsyncDisposable
     {
         lock (_lock)
         {
+            if (_gate.Task.IsCompleted)
+            {
+                _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Answers the first <paramref name="calls"/> calls at once and holds every later one until <see cref="Release"/>:
+    /// runs progress freely up to that point, and whatever is still running then stays in flight.
+    /// </summary>
+    public void HoldAfter(int calls)
+    {
+        lock (_lock)
+        {
+            _holdAfter = calls;
             if (_gate.Task.IsCompleted)
             {
                 _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -113,7 +130,7 @@ public sealed class OperationReceiver : IAsyncDisposable
                 _waiters.Remove(waiter);
             }
 
-            gate = _gate.Task;
+            gate = number > _holdAfter ? _gate.Task : Task.CompletedTask;
         }
 
         try
