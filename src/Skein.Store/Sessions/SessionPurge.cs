@@ -30,21 +30,12 @@ public sealed class SessionPurge(IDbContextFactory<SkeinDbContext> contexts)
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var deleted = 0;
 
-        // Per count, in the key order the event-log writer locks counts in. A session another node deleted meanwhile
-        // is not counted twice: the count moves by the rows this delete actually removed.
-        foreach (var group in expired.GroupBy(s => (s.AgentId, s.AgentVersionId, s.Status)).OrderBy(g => g.Key.AgentId).ThenBy(g => g.Key.AgentVersionId)
-                     .ThenBy(g => Enum.Parse<SessionStatus>(g.Key.Status)))
+        // A session another node deleted meanwhile is not counted twice: each count moves by the rows this delete removed.
+        var removed = new List<((Guid AgentId, Guid VersionId, string Status) Key, int Count)>();
+        foreach (var group in expired.GroupBy(s => (s.AgentId, s.AgentVersionId, s.Status)))
         {
-            var removed = await DeleteByIdsAsync(db, "sessions", "id", [.. group.Select(s => s.Id)], cancellationToken);
-            if (removed > 0)
-            {
-                var (agentId, versionId, status) = group.Key;
-                await db.SessionCounts.Where(c => c.TenantId == tenantId && c.AgentId == agentId && c.AgentVersionId == versionId && c.Status == status)
-                    .ExecuteUpdateAsync(u => u.SetProperty(c => c.Sessions, c => c.Sessions - removed), cancellationToken);
-                deleted += removed;
-            }
+            removed.Add((group.Key, await DeleteByIdsAsync(db, "sessions", "id", [.. group.Select(s => s.Id)], cancellationToken)));
         }
 
         List<Guid> ids = [.. expired.Select(s => s.Id)];
@@ -54,8 +45,17 @@ public sealed class SessionPurge(IDbContextFactory<SkeinDbContext> contexts)
         await db.Runs.Where(r => ids.Contains(r.SessionId)).ExecuteDeleteAsync(cancellationToken);
         await db.UserTasks.Where(t => ids.Contains(t.SessionId)).ExecuteDeleteAsync(cancellationToken);
         await db.RunLeases.Where(l => ids.Contains(l.SessionId)).ExecuteDeleteAsync(cancellationToken);
+
+        // Counts last and in the event-log writer's key order: live appends wait on these rows only until commit.
+        foreach (var ((agentId, versionId, status), count) in removed.Where(r => r.Count > 0)
+                     .OrderBy(r => r.Key.AgentId).ThenBy(r => r.Key.VersionId).ThenBy(r => Enum.Parse<SessionStatus>(r.Key.Status)))
+        {
+            await db.SessionCounts.Where(c => c.TenantId == tenantId && c.AgentId == agentId && c.AgentVersionId == versionId && c.Status == status)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.Sessions, c => c.Sessions - count), cancellationToken);
+        }
+
         await tx.CommitAsync(cancellationToken);
-        return deleted;
+        return removed.Sum(r => r.Count);
     }
 
     // The session entity spans two tables (entity splitting), which EF's bulk delete does not take: plain SQL, one
