@@ -51,6 +51,7 @@ public static class StartLatencyBench
             $"start-latency: target {settings.Rate} req/s for {settings.Duration.TotalSeconds:0.#} s (after {settings.Warmup.TotalSeconds:0.#} s warm-up); " +
             $"achieved {load.AchievedRate:0.0} req/s; {load.Accepted} accepted, {load.Failed.Count} failed"));
         Console.WriteLine($"start-latency: {s}");
+        Console.WriteLine($"start-latency: driver's send lag behind the schedule (included above): {load.SendLag.Summarize()}");
         Console.WriteLine($"start-latency: {measured}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"start-latency: runs completed {drained.Completed}/{sent} within {drained.After.TotalSeconds:0.0} s of the last start"));
@@ -62,7 +63,7 @@ public static class StartLatencyBench
         return load.Failed.Count == 0 && drained.Completed == sent;
     }
 
-    private sealed record LoadResult(Latencies Latency, int Accepted, Dictionary<string, int> Failed, double AchievedRate);
+    private sealed record LoadResult(Latencies Latency, Latencies SendLag, int Accepted, Dictionary<string, int> Failed, double AchievedRate);
 
     private static int Requests(int rate, TimeSpan duration) => (int)Math.Round(rate * duration.TotalSeconds);
 
@@ -73,27 +74,24 @@ public static class StartLatencyBench
         var failed = new Dictionary<string, int>();
         var accepted = 0;
         var path = $"/v1/agents/{agent.AgentId}/runs";
-        var ticksPerRequest = Stopwatch.Frequency / (double)rate;
-        var start = Stopwatch.GetTimestamp();
         var requests = new List<Task>(count);
-        long lastSent = start;
+        var sendLag = new Latencies();
+        long start = 0, lastSent = 0;
 
-        for (var i = 0; i < count; i++)
+        await Pacer.RunAsync(count, rate, (i, due) =>
         {
-            var due = start + (long)(i * ticksPerRequest);
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-            if (wait > TimeSpan.Zero)
+            lastSent = Stopwatch.GetTimestamp();
+            if (i == 0)
             {
-                await Task.Delay(wait, cancellationToken);
+                start = lastSent;
             }
 
-            lastSent = Stopwatch.GetTimestamp();
+            sendLag.Add(Stopwatch.GetElapsedTime(due, lastSent).TotalMilliseconds);
             requests.Add(SendAsync(i, due));
-        }
-
+        }, cancellationToken);
         await Task.WhenAll(requests);
         var achieved = count <= 1 ? count : (count - 1) / Stopwatch.GetElapsedTime(start, lastSent).TotalSeconds;
-        return new LoadResult(latency, accepted, failed, achieved);
+        return new LoadResult(latency, sendLag, accepted, failed, achieved);
 
         async Task SendAsync(int i, long due)
         {
