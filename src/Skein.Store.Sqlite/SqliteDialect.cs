@@ -16,7 +16,8 @@ public sealed class SqliteDialect : IStoreDialect
     public async Task PrepareWriterConnectionAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+        // Checkpoints are WalCheckpointer's; the writer runs one itself only if the WAL grows past the backstop.
+        cmd.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint={WalCheckpointer.WriterBackstopPages};";
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Skein.Store.Leases;
 
 namespace Skein.Store.Sqlite;
@@ -16,6 +17,7 @@ public static class SqliteStoreExtensions
         // Pooled: every run start and run driver reads through a short-lived context, and a fresh context
         // builds its internal services on first use, which costs more than the lookup itself.
         services.AddPooledDbContextFactory<SkeinDbContext>(o => Configure(o, connectionString));
+        services.AddHostedService(sp => new WalCheckpointer(connectionString, sp.GetRequiredService<ILogger<WalCheckpointer>>()));
         return services.AddSkeinStore();
     }
 
