@@ -17,9 +17,10 @@ public sealed class WalCheckpointerTests
         var connectionString = SqliteStoreExtensions.ConnectionString(path);
 
         // Started before the database is in WAL mode, as at first start (the migrator switches it): it must wait, not give up.
+        // Its first look creates the (empty) database file, so the switch below comes after it has seen a non-WAL database.
         using var checkpointer = new WalCheckpointer(connectionString, NullLogger<WalCheckpointer>.Instance);
         await checkpointer.StartAsync(ct);
-        await Task.Delay(WalCheckpointer.Interval * 2, ct);
+        await WaitUntilAsync(() => File.Exists(path), ct);
 
         await using var writer = new SqliteConnection(connectionString);
         await writer.OpenAsync(ct);
@@ -31,14 +32,19 @@ public sealed class WalCheckpointerTests
         }
 
         // 2 MiB went to the WAL; only a checkpoint copies it into the database file, and the writer never runs one.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (new FileInfo(path).Length < before + (2L << 20) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, ct);
-        }
+        await WaitUntilAsync(() => new FileInfo(path).Length >= before + (2L << 20), ct);
 
         Assert.True(new FileInfo(path).Length >= before + (2L << 20), $"database file is {new FileInfo(path).Length} bytes: the WAL was not checkpointed");
         await checkpointer.StopAsync(ct);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, ct);
+        }
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken ct)
