@@ -34,11 +34,15 @@ public sealed class BenchServer : IAsyncDisposable
     }
 
     /// <summary>The server's SQLite file, for bulk seeding with raw SQL (SQLite store only).</summary>
-    public string DatabaseFile => _store.Kind == StoreKind.Sqlite ? _store.ConnectionString : throw new InvalidOperationException("the server runs on PostgreSQL");
+    public string DatabaseFile =>
+        _store.Kind == StoreKind.Sqlite
+            ? _store.ConnectionString
+            : throw new InvalidOperationException("the server runs on PostgreSQL");
 
     public Uri BaseAddress => _process.BaseAddress;
 
-    /// <summary>Direct access to the server's store, for inserting scripted agents (and seed rows) before a run.</summary>
+    /// <summary>Direct access to the server's store, for inserting scripted agents (and seed rows) before a
+    /// run.</summary>
     public IDbContextFactory<SkeinDbContext> Contexts { get; }
 
     public StoreKind Store => _store.Kind;
@@ -50,7 +54,8 @@ public sealed class BenchServer : IAsyncDisposable
     {
         get
         {
-            var line = File.ReadLines($"/proc/{_process.ProcessId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            var line = File.ReadLines($"/proc/{_process.ProcessId}/status")
+                .First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
             return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
         }
     }
@@ -68,7 +73,11 @@ public sealed class BenchServer : IAsyncDisposable
     /// <summary>The management API with the admin token.</summary>
     public HttpClient Admin => _process.Client;
 
-    public static async Task<BenchServer> StartAsync(StoreKind kind, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<BenchServer> StartAsync(
+        StoreKind kind,
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null
+    )
     {
         var data = new TempDirectory("skein-bench-api");
         var store = await TestStore.CreateAsync(kind, cancellationToken);
@@ -79,13 +88,22 @@ public sealed class BenchServer : IAsyncDisposable
             settings["ConnectionStrings__Skein"] = store.ConnectionString;
         }
 
-        var dataDirectory = kind == StoreKind.Postgres ? data.Path : Path.GetDirectoryName(store.ConnectionString) ?? data.Path;
-        var process = await ServerProcess.StartAsync(dataDirectory, AdminToken, cancellationToken, environment: settings);
-        Console.WriteLine($"server: pid {process.ProcessId} on {process.BaseAddress}, store {kind.ToString().ToLowerInvariant()}");
+        var dataDirectory =
+            kind == StoreKind.Postgres ? data.Path : Path.GetDirectoryName(store.ConnectionString) ?? data.Path;
+        var process = await ServerProcess.StartAsync(
+            dataDirectory,
+            AdminToken,
+            cancellationToken,
+            environment: settings
+        );
+        Console.WriteLine(
+            $"server: pid {process.ProcessId} on {process.BaseAddress}, store {kind.ToString().ToLowerInvariant()}"
+        );
         return new BenchServer(process, data, store);
     }
 
-    /// <summary>An HTTP/1.1 client with its own connection pool; each streaming response holds one connection.</summary>
+    /// <summary>An HTTP/1.1 client with its own connection pool; each streaming response holds one
+    /// connection.</summary>
     public HttpClient CreateClient(int maxConnections, string apiKey)
     {
         var handler = new SocketsHttpHandler

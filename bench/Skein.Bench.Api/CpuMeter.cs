@@ -29,10 +29,12 @@ public sealed class CpuMeter
         var driver = Process.GetCurrentProcess().TotalProcessorTime - _driverStart;
         var others = MachineBusy() - _machineStart - server - driver;
         var wall = _wall.Elapsed.TotalSeconds;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"cpu: server {server.TotalSeconds:0.00} s ({100 * server.TotalSeconds / wall:0}% of one core, {1e6 * server.TotalSeconds / count:0} µs per {perWhat}), " +
-            $"driver {driver.TotalSeconds:0.00} s, other processes {(others is { } o ? $"{Math.Max(0, o.TotalSeconds):0.00} s" : "n/a")} " +
-            $"over {wall:0.0} s on {Environment.ProcessorCount} cores");
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"cpu: server {server.TotalSeconds:0.00} s ({100 * server.TotalSeconds / wall:0}% of one core, {1e6 * server.TotalSeconds / count:0} µs per {perWhat}), "
+                + $"driver {driver.TotalSeconds:0.00} s, other processes {(others is { } o ? $"{Math.Max(0, o.TotalSeconds):0.00} s" : "n/a")} "
+                + $"over {wall:0.0} s on {Environment.ProcessorCount} cores"
+        );
     }
 
     /// <summary>Busy time of all CPUs since boot (Linux /proc/stat: everything but idle and iowait).</summary>
@@ -40,8 +42,13 @@ public sealed class CpuMeter
     {
         try
         {
-            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
-                .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+            var fields = File.ReadLines("/proc/stat")
+                .First()
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Skip(1)
+                .Take(8)
+                .Select(f => long.Parse(f, CultureInfo.InvariantCulture))
+                .ToArray();
             var busy = fields.Sum() - fields[3] - fields[4];
             return TimeSpan.FromSeconds(busy / 100.0);
         }

@@ -1,10 +1,10 @@
-using Skein.Testing.Stores;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Skein.Testing.Stores;
 
 namespace Skein.Bench.Api;
 
@@ -23,7 +23,11 @@ public static partial class DashboardHomeBench
     {
         var sessions = args.Int("sessions", args.Smoke ? 20_000 : 1_000_000);
         var requests = args.Int("requests", args.Smoke ? 20 : 300);
-        await using var server = await BenchServer.StartAsync(StoreKind.Sqlite, cancellationToken, new Dictionary<string, string> { ["SKEIN_ADMIN_PASSWORD"] = Password });
+        await using var server = await BenchServer.StartAsync(
+            StoreKind.Sqlite,
+            cancellationToken,
+            new Dictionary<string, string> { ["SKEIN_ADMIN_PASSWORD"] = Password }
+        );
         var seeding = Stopwatch.StartNew();
         var (agentA, agentB) = await SeedAsync(server, sessions, cancellationToken);
         Console.WriteLine($"dashboard-home: seeded {sessions:N0} sessions in {seeding.Elapsed.TotalSeconds:0.0} s");
@@ -31,14 +35,16 @@ public static partial class DashboardHomeBench
         using var client = await SignInAsync(server.BaseAddress, cancellationToken);
         var ok = true;
         var deep = await DeepCursorAsync(client, cancellationToken);
-        foreach (var (name, path) in new[]
-                 {
-                     ("first page", "/"),
-                     ("status filter", "/?status=WaitingForTimer"),
-                     ("agent filter", $"/?agentId={agentB}"),
-                     ("agent + status", $"/?agentId={agentA}&status=Failed"),
-                     ("deep page (keyset)", "/?after=" + deep),
-                 })
+        foreach (
+            var (name, path) in new[]
+            {
+                ("first page", "/"),
+                ("status filter", "/?status=WaitingForTimer"),
+                ("agent filter", $"/?agentId={agentB}"),
+                ("agent + status", $"/?agentId={agentA}&status=Failed"),
+                ("deep page (keyset)", "/?after=" + deep),
+            }
+        )
         {
             ok &= await MeasureAsync(client, name, path, requests, cancellationToken);
         }
@@ -46,7 +52,13 @@ public static partial class DashboardHomeBench
         return ok;
     }
 
-    private static async Task<bool> MeasureAsync(HttpClient client, string name, string path, int requests, CancellationToken cancellationToken)
+    private static async Task<bool> MeasureAsync(
+        HttpClient client,
+        string name,
+        string path,
+        int requests,
+        CancellationToken cancellationToken
+    )
     {
         for (var i = 0; i < Math.Max(5, requests / 10); i++)
         {
@@ -71,12 +83,16 @@ public static partial class DashboardHomeBench
             var timing = response.Headers.TryGetValues("Server-Timing", out var values) ? string.Join(',', values) : "";
             foreach (Match match in DurPattern().Matches(timing))
             {
-                (match.Groups[1].Value == "data" ? data : server).Add(double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
+                (match.Groups[1].Value == "data" ? data : server).Add(
+                    double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture)
+                );
             }
         }
 
-        Console.WriteLine($"dashboard-home: {name,-20} server p50 {P(server, 50):0.0} ms  p95 {P(server, 95):0.0} ms  p99 {P(server, 99):0.0} ms"
-            + $"  | queries p50 {P(data, 50):0.0} ms  p99 {P(data, 99):0.0} ms  | request p50 {P(total, 50):0.0} ms  p99 {P(total, 99):0.0} ms  ({requests} requests)");
+        Console.WriteLine(
+            $"dashboard-home: {name, -20} server p50 {P(server, 50):0.0} ms  p95 {P(server, 95):0.0} ms  p99 {P(server, 99):0.0} ms"
+                + $"  | queries p50 {P(data, 50):0.0} ms  p99 {P(data, 99):0.0} ms  | request p50 {P(total, 50):0.0} ms  p99 {P(total, 99):0.0} ms  ({requests} requests)"
+        );
         return true;
     }
 
@@ -107,13 +123,27 @@ public static partial class DashboardHomeBench
 
     private static async Task<HttpClient> SignInAsync(Uri baseAddress, CancellationToken cancellationToken)
     {
-        var client = new HttpClient(new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = baseAddress };
+        var client = new HttpClient(
+            new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }
+        )
+        {
+            BaseAddress = baseAddress,
+        };
         var form = await client.GetStringAsync("/signin", cancellationToken);
         var token = TokenPattern().Match(form).Groups[1].Value;
-        using var response = await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = token, ["username"] = "admin", ["password"] = Password, ["returnUrl"] = "/",
-        }), cancellationToken);
+        using var response = await client.PostAsync(
+            "/signin",
+            new FormUrlEncodedContent(
+                new Dictionary<string, string>
+                {
+                    ["__RequestVerificationToken"] = token,
+                    ["username"] = "admin",
+                    ["password"] = Password,
+                    ["returnUrl"] = "/",
+                }
+            ),
+            cancellationToken
+        );
         if (response.StatusCode != HttpStatusCode.Redirect)
         {
             throw new InvalidOperationException($"sign-in failed: {(int)response.StatusCode}");
@@ -122,11 +152,21 @@ public static partial class DashboardHomeBench
         return client;
     }
 
-    /// <summary>Raw SQL in 100,000-row transactions: sessions spread over the past weeks, mixed statuses, two agents.</summary>
-    private static async Task<(Guid A, Guid B)> SeedAsync(BenchServer server, int count, CancellationToken cancellationToken)
+    /// <summary>Raw SQL in 100,000-row transactions: sessions spread over the past weeks, mixed statuses, two
+    /// agents.</summary>
+    private static async Task<(Guid A, Guid B)> SeedAsync(
+        BenchServer server,
+        int count,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await server.Contexts.CreateDbContextAsync(cancellationToken);
-        var agents = await db.Agents.AsNoTracking().OrderBy(a => a.Name).Select(a => new { a.Id, a.TenantId }).Take(2).ToListAsync(cancellationToken);
+        var agents = await db
+            .Agents.AsNoTracking()
+            .OrderBy(a => a.Name)
+            .Select(a => new { a.Id, a.TenantId })
+            .Take(2)
+            .ToListAsync(cancellationToken);
         var (a, b, tenant) = (agents[0].Id, agents[1].Id, agents[0].TenantId);
         await using var connection = new SqliteConnection($"Data Source={server.DatabaseFile};Default Timeout=60");
         await connection.OpenAsync(cancellationToken);
@@ -142,7 +182,10 @@ public static partial class DashboardHomeBench
             insert.Parameters.AddWithValue("$tenant", tenant.ToString().ToUpperInvariant());
             insert.Parameters.AddWithValue("$a", a.ToString().ToUpperInvariant());
             insert.Parameters.AddWithValue("$b", b.ToString().ToUpperInvariant());
-            insert.Parameters.AddWithValue("$base", start.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+            insert.Parameters.AddWithValue(
+                "$base",
+                start.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
+            );
             await insert.ExecuteNonQueryAsync(cancellationToken);
             await tx.CommitAsync(cancellationToken);
         }
@@ -150,8 +193,9 @@ public static partial class DashboardHomeBench
         // The session view and the API read each session with its frozen start context (its own table).
         await using (var contexts = connection.CreateCommand())
         {
-            contexts.CommandText = "INSERT INTO session_start_contexts (session_id, start_context) SELECT s.id, '{}' FROM sessions s " +
-                "WHERE NOT EXISTS (SELECT 1 FROM session_start_contexts c WHERE c.session_id = s.id)";
+            contexts.CommandText =
+                "INSERT INTO session_start_contexts (session_id, start_context) SELECT s.id, '{}' FROM sessions s "
+                + "WHERE NOT EXISTS (SELECT 1 FROM session_start_contexts c WHERE c.session_id = s.id)";
             contexts.CommandTimeout = 600;
             await contexts.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -18,7 +18,9 @@ public static class InducedCollection
         var client = new DiagnosticsClient(processId);
         var keywords = (long)(ClrTraceEventParser.Keywords.GC | ClrTraceEventParser.Keywords.GCHeapCollect);
         using var session = client.StartEventPipeSession(
-            [new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, keywords)], requestRundown: false);
+            [new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, keywords)],
+            requestRundown: false
+        );
         using var source = new EventPipeEventSource(session.EventStream);
         var induced = -1;
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

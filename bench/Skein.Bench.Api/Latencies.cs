@@ -49,11 +49,15 @@ public sealed class Latencies
             : new Summary(sorted.Length, Rank(sorted, 0.50), Rank(sorted, 0.90), Rank(sorted, 0.99), sorted[^1]);
     }
 
-    private static double Rank(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+    private static double Rank(double[] sorted, double p) =>
+        sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     public sealed record Summary(int Count, double P50, double P90, double P99, double Max)
     {
-        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"n={Count} p50={P50:0.00} ms p90={P90:0.00} ms p99={P99:0.00} ms max={Max:0.00} ms");
+        public override string ToString() =>
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"n={Count} p50={P50:0.00} ms p90={P90:0.00} ms p99={P99:0.00} ms max={Max:0.00} ms"
+            );
     }
 }

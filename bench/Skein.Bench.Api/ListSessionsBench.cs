@@ -17,30 +17,47 @@ public static class ListSessionsBench
     {
         var count = args.Int("sessions", args.Smoke ? 2_000 : 1_000_000);
         var requests = args.Int("requests", args.Smoke ? 20 : 300);
-        var agent = await BenchAgent.CreateAsync(server, new AgentSpec { Name = "bench-list", Script = [BenchAgent.Says("done")] }, cancellationToken);
+        var agent = await BenchAgent.CreateAsync(
+            server,
+            new AgentSpec { Name = "bench-list", Script = [BenchAgent.Says("done")] },
+            cancellationToken
+        );
 
         using var client = server.CreateClient(maxConnections: 4, agent.ApiKey);
-        (await client.PostAsJsonAsync($"/v1/agents/{agent.AgentId}/runs", new { input = new { } }, cancellationToken)).EnsureSuccessStatusCode();
+        (
+            await client.PostAsJsonAsync($"/v1/agents/{agent.AgentId}/runs", new { input = new { } }, cancellationToken)
+        ).EnsureSuccessStatusCode();
         await Eventually.Get(
             async () =>
             {
                 await using var db = await server.Contexts.CreateDbContextAsync(cancellationToken);
-                return await db.Sessions.CountAsync(x => x.AgentId == agent.AgentId && x.Status == "Completed", cancellationToken);
+                return await db.Sessions.CountAsync(
+                    x => x.AgentId == agent.AgentId && x.Status == "Completed",
+                    cancellationToken
+                );
             },
             n => n == 1,
             TimeSpan.FromMinutes(1),
-            "the template session to complete");
+            "the template session to complete"
+        );
 
         var seeding = Stopwatch.StartNew();
         await SessionSeeder.SeedAsync(server, agent.AgentId, count, cancellationToken);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"list-sessions: seeded {count:N0} sessions in {seeding.Elapsed.TotalSeconds:0.0} s"));
+        Console.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"list-sessions: seeded {count:N0} sessions in {seeding.Elapsed.TotalSeconds:0.0} s"
+            )
+        );
 
         var ok = true;
-        foreach (var (label, query, expected) in new[]
-        {
-            ("status=Failed", "?status=Failed&take=20", Failed(count)),
-            ("no filter", "?take=20", count + 1L),
-        })
+        foreach (
+            var (label, query, expected) in new[]
+            {
+                ("status=Failed", "?status=Failed&take=20", Failed(count)),
+                ("no filter", "?take=20", count + 1L),
+            }
+        )
         {
             var url = $"/v1/agents/{agent.AgentId}/sessions{query}";
             for (var i = 0; i < Math.Max(5, requests / 10); i++)
@@ -63,7 +80,9 @@ public static class ListSessionsBench
             // The seed's status mix is by residue, so the filtered total is exact; the server must report it.
             var correct = items == 20 && total == expected;
             ok &= correct;
-            Console.WriteLine($"list-sessions ({label}): {latencies.Summarize()}; total {total:N0}, {items} items{(correct ? "" : $" — WRONG, expected total {expected:N0}")}");
+            Console.WriteLine(
+                $"list-sessions ({label}): {latencies.Summarize()}; total {total:N0}, {items} items{(correct ? "" : $" — WRONG, expected total {expected:N0}")}"
+            );
         }
 
         return ok;

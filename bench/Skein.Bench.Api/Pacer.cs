@@ -11,7 +11,8 @@ namespace Skein.Bench.Api;
 /// </summary>
 internal static partial class Pacer
 {
-    /// <summary>Calls <paramref name="send"/> with each index and its due timestamp, <paramref name="rate"/> times a second.</summary>
+    /// <summary>Calls <paramref name="send"/> with each index and its due timestamp, <paramref name="rate"/> times a
+    /// second.</summary>
     public static Task RunAsync(int count, double rate, Action<int, long> send, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

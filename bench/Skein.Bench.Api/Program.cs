@@ -21,11 +21,17 @@ if (parsed?.Command == "dashboard-home")
 
 if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Command)))
 {
-    Console.Error.WriteLine("usage: Skein.Bench.Api <start-latency|conversation-latency|sse-latency|list-sessions|parked-memory|dashboard-home|all> [--smoke] [--store sqlite|postgres]");
-    Console.Error.WriteLine("  --store postgres     a fresh database on the server named by SKEIN_TEST_POSTGRES (admin connection string)");
+    Console.Error.WriteLine(
+        "usage: Skein.Bench.Api <start-latency|conversation-latency|sse-latency|list-sessions|parked-memory|dashboard-home|all> [--smoke] [--store sqlite|postgres]"
+    );
+    Console.Error.WriteLine(
+        "  --store postgres     a fresh database on the server named by SKEIN_TEST_POSTGRES (admin connection string)"
+    );
     Console.Error.WriteLine("  start-latency        [--rate 200] [--seconds 20] [--warmup 30]");
     Console.Error.WriteLine("  conversation-latency [--turns 167] [--requests 300] [--warmup 15]   (warm-up per mode)");
-    Console.Error.WriteLine("  sse-latency          [--subscribers 1000] [--messages 30] [--pause-ms 200] [--warmup 20]");
+    Console.Error.WriteLine(
+        "  sse-latency          [--subscribers 1000] [--messages 30] [--pause-ms 200] [--warmup 20]"
+    );
     Console.Error.WriteLine("  list-sessions        [--sessions 1000000] [--requests 300]");
     Console.Error.WriteLine("  parked-memory        [--sessions 10000] [--settle 5]");
     Console.Error.WriteLine("  dashboard-home       [--sessions 1000000] [--requests 300]   (SQLite)");
@@ -56,7 +62,9 @@ foreach (var (name, run) in benches.Where(b => parsed.Command == "all" || b.Key 
     var one = Stopwatch.StartNew();
     await using var own = shared is null ? await BenchServer.StartAsync(store, cancel.Token) : null;
     var passed = await run(parsed, shared ?? own ?? throw new InvalidOperationException("no server"), cancel.Token);
-    Console.WriteLine($"{name}: {(passed ? "ok" : "FAILED")} in {one.Elapsed.TotalSeconds:0.0} s{(parsed.Smoke ? " (smoke)" : "")}");
+    Console.WriteLine(
+        $"{name}: {(passed ? "ok" : "FAILED")} in {one.Elapsed.TotalSeconds:0.0} s{(parsed.Smoke ? " (smoke)" : "")}"
+    );
     ok &= passed;
 }
 

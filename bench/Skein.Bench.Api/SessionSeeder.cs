@@ -13,27 +13,39 @@ namespace Skein.Bench.Api;
 public static class SessionSeeder
 {
     private const string Columns =
-        "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, status, total_tokens_used, " +
-        "output, input, root_run_id, entry_run_id, run_count, started_at, finished_at) ";
+        "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, status, total_tokens_used, "
+        + "output, input, root_run_id, entry_run_id, run_count, started_at, finished_at) ";
 
-    private const string Status = "CASE WHEN i % 100 < 90 THEN 'Completed' WHEN i % 100 < 98 THEN 'Failed' ELSE 'Terminated' END";
+    private const string Status =
+        "CASE WHEN i % 100 < 90 THEN 'Completed' WHEN i % 100 < 98 THEN 'Failed' ELSE 'Terminated' END";
 
     public static async Task SeedAsync(BenchServer server, Guid agentId, int count, CancellationToken cancellationToken)
     {
         await using var db = await server.Contexts.CreateDbContextAsync(cancellationToken);
-        var startContext = await db.Sessions.AsNoTracking().Where(x => x.AgentId == agentId).Select(x => x.StartContext).FirstAsync(cancellationToken);
+        var startContext = await db
+            .Sessions.AsNoTracking()
+            .Where(x => x.AgentId == agentId)
+            .Select(x => x.StartContext)
+            .FirstAsync(cancellationToken);
         var agent = await db.Agents.AsNoTracking().SingleAsync(a => a.Id == agentId, cancellationToken);
-        var version = await db.AgentVersions.AsNoTracking().Where(v => v.AgentId == agentId).Select(v => v.Id).FirstAsync(cancellationToken);
+        var version = await db
+            .AgentVersions.AsNoTracking()
+            .Where(v => v.AgentId == agentId)
+            .Select(v => v.Id)
+            .FirstAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandTimeout = 600;
         if (server.Store == StoreKind.Postgres)
         {
-            command.CommandText = Columns +
-                "SELECT gen_random_uuid(), @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', " + Status + ", 20, '\"ok\"', '{}', " +
-                "gen_random_uuid(), gen_random_uuid(), 1, timestamptz '2020-01-01' + i * interval '1 second', timestamptz '2020-01-01' + i * interval '1 second' " +
-                "FROM generate_series(1, @count) AS i";
+            command.CommandText =
+                Columns
+                + "SELECT gen_random_uuid(), @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', "
+                + Status
+                + ", 20, '\"ok\"', '{}', "
+                + "gen_random_uuid(), gen_random_uuid(), 1, timestamptz '2020-01-01' + i * interval '1 second', timestamptz '2020-01-01' + i * interval '1 second' "
+                + "FROM generate_series(1, @count) AS i";
             Add(command, "tenant", agent.TenantId);
             Add(command, "agent", agentId);
             Add(command, "version", version);
@@ -41,11 +53,14 @@ public static class SessionSeeder
         else
         {
             // The TEXT forms EF Core stores on SQLite: uppercase ids and 'yyyy-MM-dd HH:mm:ss' instants.
-            const string uuid = "upper(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-8' || " +
-                "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
+            const string uuid =
+                "upper(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-8' || "
+                + "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
             const string at = "strftime('%Y-%m-%d %H:%M:%S', 1577836800 + i, 'unixepoch')";
-            command.CommandText = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count) " + Columns +
-                $"SELECT {uuid}, @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', {Status}, 20, '\"ok\"', '{{}}', {uuid}, {uuid}, 1, {at}, {at} FROM n";
+            command.CommandText =
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count) "
+                + Columns
+                + $"SELECT {uuid}, @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', {Status}, 20, '\"ok\"', '{{}}', {uuid}, {uuid}, 1, {at}, {at} FROM n";
             Add(command, "tenant", agent.TenantId.ToString("D").ToUpperInvariant());
             Add(command, "agent", agentId.ToString("D").ToUpperInvariant());
             Add(command, "version", version.ToString("D").ToUpperInvariant());
@@ -56,8 +71,9 @@ public static class SessionSeeder
 
         // Each seeded session gets the real session's frozen start context (its own table, see docs/architecture.md).
         command.Parameters.Clear();
-        command.CommandText = "INSERT INTO session_start_contexts (session_id, start_context) SELECT s.id, @context FROM sessions s " +
-            "WHERE NOT EXISTS (SELECT 1 FROM session_start_contexts c WHERE c.session_id = s.id)";
+        command.CommandText =
+            "INSERT INTO session_start_contexts (session_id, start_context) SELECT s.id, @context FROM sessions s "
+            + "WHERE NOT EXISTS (SELECT 1 FROM session_start_contexts c WHERE c.session_id = s.id)";
         Add(command, "context", startContext);
         await command.ExecuteNonQueryAsync(cancellationToken);
 

@@ -19,35 +19,58 @@ namespace Skein.Bench.Api;
 /// </summary>
 public static class SseLatencyBench
 {
-    /// <summary>Warm-up messages are streamed to every subscriber but not measured: a fresh server is still JIT-compiling.</summary>
+    /// <summary>Warm-up messages are streamed to every subscriber but not measured: a fresh server is still
+    /// JIT-compiling.</summary>
     public sealed record Settings(int Subscribers, TimeSpan Warmup, int Messages, TimeSpan Pause)
     {
-        /// <summary>Script turns for warm-up messages; past the script the model only echoes (fewer events per message).</summary>
+        /// <summary>Script turns for warm-up messages; past the script the model only echoes (fewer events per
+        /// message).</summary>
         public int MaxWarmupMessages => (int)(Warmup / Pause) + 1;
 
-        public static Settings For(BenchArgs args) => new(
-            args.Int("subscribers", args.Smoke ? 20 : 1000),
-            TimeSpan.FromSeconds(args.Double("warmup", args.Smoke ? 0.3 : 20)),
-            args.Int("messages", args.Smoke ? 3 : 30),
-            TimeSpan.FromMilliseconds(args.Int("pause-ms", 200)));
+        public static Settings For(BenchArgs args) =>
+            new(
+                args.Int("subscribers", args.Smoke ? 20 : 1000),
+                TimeSpan.FromSeconds(args.Double("warmup", args.Smoke ? 0.3 : 20)),
+                args.Int("messages", args.Smoke ? 3 : 30),
+                TimeSpan.FromMilliseconds(args.Int("pause-ms", 200))
+            );
     }
 
     public static async Task<bool> RunAsync(BenchArgs args, BenchServer server, CancellationToken cancellationToken)
     {
         var settings = Settings.For(args);
         var messages = settings.MaxWarmupMessages + settings.Messages;
-        var agent = await BenchAgent.CreateAsync(server, new AgentSpec
-        {
-            Name = "bench-sse",
-            Conversation = ConversationMode.MultiTurn,
-            Operations = [EchoTool.ToolName],
-            Script = [BenchAgent.Says("ready"), .. Enumerable.Range(1, messages).SelectMany(i => new[] { BenchAgent.Echo(calls: 1), BenchAgent.Says($"answer {i}") })],
-            Limits = new RunLimits { MaxIterations = 2 * messages + 10, MaxToolCalls = messages + 10, MaxTokensPerRun = 100_000_000 },
-        }, cancellationToken);
+        var agent = await BenchAgent.CreateAsync(
+            server,
+            new AgentSpec
+            {
+                Name = "bench-sse",
+                Conversation = ConversationMode.MultiTurn,
+                Operations = [EchoTool.ToolName],
+                Script =
+                [
+                    BenchAgent.Says("ready"),
+                    .. Enumerable
+                        .Range(1, messages)
+                        .SelectMany(i => new[] { BenchAgent.Echo(calls: 1), BenchAgent.Says($"answer {i}") }),
+                ],
+                Limits = new RunLimits
+                {
+                    MaxIterations = 2 * messages + 10,
+                    MaxToolCalls = messages + 10,
+                    MaxTokensPerRun = 100_000_000,
+                },
+            },
+            cancellationToken
+        );
         using var control = server.CreateClient(maxConnections: 4, agent.ApiKey);
         using var streams = server.CreateClient(maxConnections: settings.Subscribers + 16, agent.ApiKey);
 
-        using var start = await control.PostAsJsonAsync($"/v1/agents/{agent.AgentId}/runs", new { input = new { bench = "sse" } }, cancellationToken);
+        using var start = await control.PostAsJsonAsync(
+            $"/v1/agents/{agent.AgentId}/runs",
+            new { input = new { bench = "sse" } },
+            cancellationToken
+        );
         start.EnsureSuccessStatusCode();
         var started = await start.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         var runId = started.GetProperty("runId").GetGuid();
@@ -56,10 +79,18 @@ public static class SseLatencyBench
 
         var connecting = Stopwatch.StartNew();
         var subscribers = Enumerable.Range(0, settings.Subscribers).Select(_ => new SseSubscriber()).ToList();
-        var reading = subscribers.Select(s => Task.Run(() => s.RunAsync(streams, $"/v1/runs/{runId}/stream", cancellationToken), cancellationToken)).ToList();
+        var reading = subscribers
+            .Select(s =>
+                Task.Run(() => s.RunAsync(streams, $"/v1/runs/{runId}/stream", cancellationToken), cancellationToken)
+            )
+            .ToList();
         var replayed = await CaughtUpAsync(subscribers, "every subscriber to replay the history");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sse-latency: {settings.Subscribers} subscribers connected and replayed {replayed} events in {connecting.Elapsed.TotalSeconds:0.0} s"));
+        Console.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"sse-latency: {settings.Subscribers} subscribers connected and replayed {replayed} events in {connecting.Elapsed.TotalSeconds:0.0} s"
+            )
+        );
 
         var warming = Stopwatch.StartNew();
         for (var i = 1; i <= settings.MaxWarmupMessages && (i == 1 || warming.Elapsed < settings.Warmup); i++)
@@ -77,7 +108,11 @@ public static class SseLatencyBench
             await Task.Delay(settings.Pause, cancellationToken);
         }
 
-        using var terminate = await server.Admin.PostAsync($"/api/sessions/{sessionId}/terminate", null, cancellationToken);
+        using var terminate = await server.Admin.PostAsync(
+            $"/api/sessions/{sessionId}/terminate",
+            null,
+            cancellationToken
+        );
         terminate.EnsureSuccessStatusCode();
         var all = Task.WhenAll(reading);
         if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(60), cancellationToken)) != all)
@@ -92,7 +127,8 @@ public static class SseLatencyBench
         return ok;
     }
 
-    /// <summary>The last id once every subscriber has it and it held for two polls (the session is quiet), or when one failed.</summary>
+    /// <summary>The last id once every subscriber has it and it held for two polls (the session is quiet), or when one
+    /// failed.</summary>
     private static async Task<long> CaughtUpAsync(List<SseSubscriber> subscribers, string what)
     {
         long previous = -1;
@@ -105,11 +141,19 @@ public static class SseLatencyBench
                 previous = agreed;
                 return Task.FromResult((agreed, stable || subscribers.Any(s => s.Error is not null)));
             },
-            r => r.Item2, TimeSpan.FromSeconds(120), what);
+            r => r.Item2,
+            TimeSpan.FromSeconds(120),
+            what
+        );
         return last;
     }
 
-    private static async Task SendAsync(HttpClient control, Guid runId, string text, CancellationToken cancellationToken)
+    private static async Task SendAsync(
+        HttpClient control,
+        Guid runId,
+        string text,
+        CancellationToken cancellationToken
+    )
     {
         using var sent = await control.PostAsJsonAsync($"/v1/runs/{runId}/messages", new { text }, cancellationToken);
         sent.EnsureSuccessStatusCode();
@@ -121,7 +165,8 @@ public static class SseLatencyBench
         var last = subscribers.Max(s => s.LastId);
         var expected = last - baseline;
         var latency = new Latencies();
-        long received = 0, missing = 0;
+        long received = 0,
+            missing = 0;
         var broken = 0;
         foreach (var s in subscribers)
         {
@@ -138,9 +183,13 @@ public static class SseLatencyBench
         }
 
         var errors = subscribers.Where(s => s.Error is not null).GroupBy(s => s.Error).ToList();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sse-latency: {settings.Messages} messages in {elapsed.TotalSeconds:0.0} s → {expected} live events per subscriber; " +
-            $"{received} received of {expected * subscribers.Count}, {missing} missing, {broken} subscribers with gaps, duplicates or errors"));
+        Console.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"sse-latency: {settings.Messages} messages in {elapsed.TotalSeconds:0.0} s → {expected} live events per subscriber; "
+                    + $"{received} received of {expected * subscribers.Count}, {missing} missing, {broken} subscribers with gaps, duplicates or errors"
+            )
+        );
         Console.WriteLine($"sse-latency: event-to-client {latency.Summarize()}");
         foreach (var error in errors)
         {
@@ -153,11 +202,19 @@ public static class SseLatencyBench
     private static async Task WaitForReplyAsync(HttpClient client, Guid runId, CancellationToken cancellationToken)
     {
         var status = await Eventually.Get(
-            async () => (await client.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}", cancellationToken)).GetProperty("status").GetString(),
-            s => s is "WaitingForResponse" or "Completed" or "Failed" or "Terminated", TimeSpan.FromSeconds(60), "the reply");
+            async () =>
+                (await client.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}", cancellationToken))
+                    .GetProperty("status")
+                    .GetString(),
+            s => s is "WaitingForResponse" or "Completed" or "Failed" or "Terminated",
+            TimeSpan.FromSeconds(60),
+            "the reply"
+        );
         if (status != "WaitingForResponse")
         {
-            throw new InvalidOperationException($"the conversational run ended ({status}) instead of waiting for the next message");
+            throw new InvalidOperationException(
+                $"the conversational run ended ({status}) instead of waiting for the next message"
+            );
         }
     }
 }

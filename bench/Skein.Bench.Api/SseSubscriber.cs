@@ -24,7 +24,11 @@ public sealed class SseSubscriber
     {
         try
         {
-            using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await client.GetAsync(
+                path,
+                HttpCompletionOption.ResponseHeadersRead,
+                cancellationToken
+            );
             response.EnsureSuccessStatusCode();
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             var buffer = new byte[16 * 1024];
@@ -56,7 +60,8 @@ public sealed class SseSubscriber
         }
     }
 
-    /// <summary>Records every complete frame (<c>id: n\ndata: {...}\n\n</c>; heartbeats are comments) and returns the bytes used.</summary>
+    /// <summary>Records every complete frame (<c>id: n\ndata: {...}\n\n</c>; heartbeats are comments) and returns the
+    /// bytes used.</summary>
     private int Frames(ReadOnlySpan<byte> data, DateTimeOffset received)
     {
         var consumed = 0;
@@ -72,7 +77,9 @@ public sealed class SseSubscriber
                 var line = frame[range];
                 if (line.StartsWith("id: "u8))
                 {
-                    id = Utf8Parser.TryParse(line[4..], out long value, out _) ? value : throw new FormatException("bad id line");
+                    id = Utf8Parser.TryParse(line[4..], out long value, out _)
+                        ? value
+                        : throw new FormatException("bad id line");
                 }
                 else if (line.StartsWith("data: "u8))
                 {
@@ -96,6 +103,8 @@ public sealed class SseSubscriber
         var at = line.IndexOf(TsField);
         var value = at < 0 ? default : line[(at + TsField.Length)..];
         var close = value.IndexOf((byte)'"');
-        return close > 0 && Utf8Parser.TryParse(value[..close], out DateTimeOffset ts, out _, 'O') ? ts : throw new FormatException("no ts in a data line");
+        return close > 0 && Utf8Parser.TryParse(value[..close], out DateTimeOffset ts, out _, 'O')
+            ? ts
+            : throw new FormatException("no ts in a data line");
     }
 }

@@ -23,7 +23,9 @@ catch (ArgumentException ex)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Skein.Bench engine-throughput [--runs N] [--concurrency C] [--warmup W] [--batch-runs B] [--smoke]");
+    Console.Error.WriteLine(
+        "usage: Skein.Bench engine-throughput [--runs N] [--concurrency C] [--warmup W] [--batch-runs B] [--smoke]"
+    );
     Console.Error.WriteLine("       Skein.Bench micro [--smoke] [BenchmarkDotNet arguments, e.g. --filter *Fold*]");
     return 2;
 }

@@ -4,14 +4,18 @@ using System.Text.Json;
 
 namespace Skein.Cli;
 
-/// <summary>The management API (<c>/api</c>) with the admin bearer token. Problem responses become <see cref="CliException"/>s.</summary>
+/// <summary>The management API (<c>/api</c>) with the admin bearer token. Problem responses become <see
+/// cref="CliException"/>s.</summary>
 public sealed class SkeinApi(HttpClient http) : IDisposable
 {
     public HttpClient Http => http;
 
     public static SkeinApi Create(string server, string? token)
     {
-        if (!Uri.TryCreate(server.TrimEnd('/') + "/", UriKind.Absolute, out var baseAddress) || baseAddress.Scheme is not ("http" or "https"))
+        if (
+            !Uri.TryCreate(server.TrimEnd('/') + "/", UriKind.Absolute, out var baseAddress)
+            || baseAddress.Scheme is not ("http" or "https")
+        )
         {
             throw new CliException($"--server must be an http(s) URL, not '{server}'");
         }
@@ -40,7 +44,11 @@ public sealed class SkeinApi(HttpClient http) : IDisposable
         return await ReadAsync(response, cancellationToken);
     }
 
-    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    public async Task<HttpResponseMessage> SendAsync(
+        HttpRequestMessage request,
+        HttpCompletionOption completion,
+        CancellationToken cancellationToken
+    )
     {
         var response = await http.SendAsync(request, completion, cancellationToken);
         if (!response.IsSuccessStatusCode)
@@ -63,10 +71,13 @@ public sealed class SkeinApi(HttpClient http) : IDisposable
         }
 
         var agents = await GetJsonAsync("/api/agents", cancellationToken);
-        return agents.GetProperty("items").EnumerateArray()
+        return agents
+            .GetProperty("items")
+            .EnumerateArray()
             .Where(a => a.GetProperty("name").GetString() == agent)
             .Select(a => (Guid?)a.GetProperty("id").GetGuid())
-            .FirstOrDefault() ?? throw new CliException($"no agent named '{agent}'");
+            .FirstOrDefault()
+            ?? throw new CliException($"no agent named '{agent}'");
     }
 
     public static async Task<JsonElement> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -15,12 +15,14 @@ public static class SkeinCli
     {
         Description = "Skein server URL (env SKEIN_SERVER)",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SKEIN_SERVER") is { Length: > 0 } s ? s : DefaultServer,
+        DefaultValueFactory = _ =>
+            Environment.GetEnvironmentVariable("SKEIN_SERVER") is { Length: > 0 } s ? s : DefaultServer,
     };
 
     public static readonly Option<string?> Token = new("--token")
     {
-        Description = "Admin token (env SKEIN_ADMIN_TOKEN; else read from $SKEIN_DATA_DIR/admin-token or ./data/admin-token)",
+        Description =
+            "Admin token (env SKEIN_ADMIN_TOKEN; else read from $SKEIN_DATA_DIR/admin-token or ./data/admin-token)",
         Recursive = true,
     };
 
@@ -42,8 +44,13 @@ public static class SkeinCli
         return root;
     }
 
-    /// <summary>Runs a command body with the server client, turning every expected failure into a message and an exit code.</summary>
-    public static async Task<int> RunAsync(ParseResult parse, Func<SkeinApi, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    /// <summary>Runs a command body with the server client, turning every expected failure into a message and an exit
+    /// code.</summary>
+    public static async Task<int> RunAsync(
+        ParseResult parse,
+        Func<SkeinApi, CancellationToken, Task<int>> body,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
@@ -57,7 +64,9 @@ public static class SkeinCli
         }
         catch (HttpRequestException e)
         {
-            await Console.Error.WriteLineAsync($"error: cannot reach the Skein server at {parse.GetValue(Server)}: {e.Message}");
+            await Console.Error.WriteLineAsync(
+                $"error: cannot reach the Skein server at {parse.GetValue(Server)}: {e.Message}"
+            );
             return 1;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -4,7 +4,8 @@ namespace Skein.Core;
 /// One transition table per status machine. Every move not listed is illegal, and illegal moves
 /// all fail the same way (a typed <see cref="DomainError"/>), never silently.
 /// </summary>
-public sealed class StatusMachine<TStatus> where TStatus : struct, Enum
+public sealed class StatusMachine<TStatus>
+    where TStatus : struct, Enum
 {
     private readonly HashSet<(TStatus From, TStatus To)> _allowed;
     private readonly HashSet<TStatus> _terminal;

@@ -17,7 +17,8 @@ public sealed class EngineOptions
     /// <summary>How often due waits (phrony_wait, conversation idle timeouts) are looked for.</summary>
     public TimeSpan TimerPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How often scheduled triggers are checked for a due slot (slots have one-second precision at best).</summary>
+    /// <summary>How often scheduled triggers are checked for a due slot (slots have one-second precision at
+    /// best).</summary>
     public TimeSpan SchedulePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often finished sessions past the workspace's retention days are looked for and deleted.</summary>

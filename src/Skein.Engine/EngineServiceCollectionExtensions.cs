@@ -18,7 +18,11 @@ public static class EngineServiceCollectionExtensions
     /// <summary>The engine: run loop, dispatcher, recovery and timers. Needs a store registered first.</summary>
     public static IServiceCollection AddSkeinEngine(this IServiceCollection services)
     {
-        services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services
+            .AddOptions<EngineOptions>()
+            .BindConfiguration(EngineOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SessionCommands>();
         services.AddSingleton<SessionActions>();
@@ -29,9 +33,14 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<RunExecutor>();
         services.AddSingleton<RunStarter>();
         services.AddSingleton<RunDispatcher>();
-        services.AddOptions<RunLeaseOptions>().BindConfiguration(RunLeaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services
+            .AddOptions<RunLeaseOptions>()
+            .BindConfiguration(RunLeaseOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
-        // Before the dispatcher: hosted services stop in reverse order, so leases are given up after the drivers stopped.
+        // Before the dispatcher: hosted services stop in reverse order, so leases are given up after the drivers
+        // stopped.
         services.AddHostedService<LeaseService>();
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddHostedService<RecoveryService>();
@@ -42,23 +51,29 @@ public static class EngineServiceCollectionExtensions
 
         // Model calls: retry transient failures (429, 5xx, timeouts) a couple of times; the per-call
         // timeout is the engine's ModelCallTimeout, so the pipeline's own timeouts are generous.
-        services.AddHttpClient(ModelClientFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("models", b => b.AddRetry(new HttpRetryStrategyOptions
-            {
-                MaxRetryAttempts = 2,
-                Delay = TimeSpan.FromMilliseconds(200),
-                BackoffType = DelayBackoffType.Exponential,
-            }));
+        services
+            .AddHttpClient(ModelClientFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("models", b => b.AddRetry(
+                    new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = 2,
+                        Delay = TimeSpan.FromMilliseconds(200),
+                        BackoffType = DelayBackoffType.Exponential,
+                    }
+                ));
         services.AddHttpClient(ToolCatalog.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
 
         // Only operations flagged idempotent are retried: repeating a non-idempotent call could act twice.
-        services.AddHttpClient(ToolCatalog.IdempotentHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("operations", b => b.AddRetry(new HttpRetryStrategyOptions
-            {
-                MaxRetryAttempts = 2,
-                Delay = TimeSpan.FromMilliseconds(200),
-                BackoffType = DelayBackoffType.Exponential,
-            }));
+        services
+            .AddHttpClient(ToolCatalog.IdempotentHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("operations", b => b.AddRetry(
+                    new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = 2,
+                        Delay = TimeSpan.FromMilliseconds(200),
+                        BackoffType = DelayBackoffType.Exponential,
+                    }
+                ));
         services.AddSingleton<ScheduleService>();
         services.AddHostedService(sp => sp.GetRequiredService<ScheduleService>());
         services.AddSingleton<EventIngress>();

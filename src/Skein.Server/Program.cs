@@ -59,26 +59,45 @@ builder.Services.AddSingleton<V1Access>();
 var dataProtection = builder.Services.AddDataProtection().SetApplicationName("skein");
 if (options.Store == "postgres")
 {
-    builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
-        o.XmlRepository = new DatabaseKeyRing(sp.GetRequiredService<IDbContextFactory<SkeinDbContext>>(), sp.GetRequiredService<TimeProvider>())));
+    builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(
+        sp => new ConfigureOptions<KeyManagementOptions>(o =>
+            o.XmlRepository = new DatabaseKeyRing(
+                sp.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
+                sp.GetRequiredService<TimeProvider>()
+            )
+        )
+    );
 }
 else
 {
-    var keyRing = builder.Configuration["Skein:KeyRingPath"] is { Length: > 0 } path ? path : Path.Combine(options.DataDirectory, "keys");
+    var keyRing = builder.Configuration["Skein:KeyRingPath"] is { Length: > 0 } path
+        ? path
+        : Path.Combine(options.DataDirectory, "keys");
     dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keyRing));
 }
 
 builder.Services.AddSingleton<TriggerSettingsEditor>();
-builder.Services.AddOptions<FileLibraryOptions>().BindConfiguration("Skein:Files").ValidateDataAnnotations().ValidateOnStart();
+builder
+    .Services.AddOptions<FileLibraryOptions>()
+    .BindConfiguration("Skein:Files")
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
 builder.Services.AddSingleton<UploadTokens>();
 builder.Services.AddSingleton<LibraryFileStorage>();
 builder.Services.AddSingleton<FileReferences>();
-builder.Services.AddAuthentication(AdminTokenAuthenticationHandler.SchemeName)
-    .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthenticationHandler>(AdminTokenAuthenticationHandler.SchemeName, null)
+builder
+    .Services.AddAuthentication(AdminTokenAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthenticationHandler>(
+        AdminTokenAuthenticationHandler.SchemeName,
+        null
+    )
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 builder.Services.AddDashboard();
-builder.Services.AddAuthorizationBuilder()
-    .AddPolicy(ApiKeyAuthenticationHandler.SchemeName, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+builder
+    .Services.AddAuthorizationBuilder()
+    .AddPolicy(ApiKeyAuthenticationHandler.SchemeName, p =>
+        p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser()
+    );
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
@@ -93,11 +112,28 @@ app.UseRateLimiter();
 
 app.MapHealthChecks("/healthz");
 app.MapOpenApi("/openapi/{documentName}.json");
-app.MapGroup("/api").RequireAuthorization().WithTags("Management").MapAgentAdmin().MapSessionAdmin().MapAccessAdmin().MapUserTaskAdmin().MapVersionAdmin()
-    .MapManifestAdmin().MapAgentLifecycleAdmin().MapTriggerAdmin().MapSecretAdmin().MapIntegrationAdmin().MapProviderAdmin();
+app.MapGroup("/api")
+    .RequireAuthorization()
+    .WithTags("Management")
+    .MapAgentAdmin()
+    .MapSessionAdmin()
+    .MapAccessAdmin()
+    .MapUserTaskAdmin()
+    .MapVersionAdmin()
+    .MapManifestAdmin()
+    .MapAgentLifecycleAdmin()
+    .MapTriggerAdmin()
+    .MapSecretAdmin()
+    .MapIntegrationAdmin()
+    .MapProviderAdmin();
 app.MapHooks();
-app.MapGroup("/v1").RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName).WithTags("Public API")
-    .MapV1Agents().MapV1Runs().MapV1RunStream().MapV1FileLibrary();
+app.MapGroup("/v1")
+    .RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName)
+    .WithTags("Public API")
+    .MapV1Agents()
+    .MapV1Runs()
+    .MapV1RunStream()
+    .MapV1FileLibrary();
 app.MapDashboard();
 
 StartupBanner.Register(app, options, adminToken);

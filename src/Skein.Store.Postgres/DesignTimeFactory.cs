@@ -3,7 +3,8 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Skein.Store.Postgres;
 
-/// <summary>Lets <c>dotnet ef migrations add --project src/Skein.Store.Postgres</c> build the model (no server needed).</summary>
+/// <summary>Lets <c>dotnet ef migrations add --project src/Skein.Store.Postgres</c> build the model (no server
+/// needed).</summary>
 public sealed class DesignTimeFactory : IDesignTimeDbContextFactory<SkeinDbContext>
 {
     public SkeinDbContext CreateDbContext(string[] args)

@@ -9,7 +9,8 @@ using Skein.Store.Leases;
 namespace Skein.Store.Postgres;
 
 /// <summary>
-/// Live fan-out across nodes: LISTENs for the commits other nodes announce (<see cref="PostgresDialect.CommitChannel"/>)
+/// Live fan-out across nodes: LISTENs for the commits other nodes announce (<see
+/// cref="PostgresDialect.CommitChannel"/>)
 /// and wakes this node's readers of those sessions (SSE streams, dashboard), which read the events from the table.
 /// After a reconnect every reader re-reads the store, since notifications sent meanwhile are gone.
 /// </summary>
@@ -17,7 +18,8 @@ public sealed partial class PostgresCommitListener(
     IDbContextFactory<SkeinDbContext> contexts,
     SessionEventNotifier notifier,
     NodeIdentity node,
-    ILogger<PostgresCommitListener> logger) : BackgroundService
+    ILogger<PostgresCommitListener> logger
+) : BackgroundService
 {
     private static readonly TimeSpan Reconnect = TimeSpan.FromSeconds(1);
 
@@ -27,7 +29,11 @@ public sealed partial class PostgresCommitListener(
         await using (var db = await contexts.CreateDbContextAsync(stoppingToken))
         {
             // Its own connection, outside the pool: a listening connection stays open for the node's life.
-            connectionString = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false, KeepAlive = 10 }.ToString();
+            connectionString = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString())
+            {
+                Pooling = false,
+                KeepAlive = 10,
+            }.ToString();
         }
 
         while (!stoppingToken.IsCancellationRequested)
@@ -66,7 +72,8 @@ public sealed partial class PostgresCommitListener(
         }
     }
 
-    /// <summary>Payload: "node-tag session-id sequence". This node's own commits were already published in-process.</summary>
+    /// <summary>Payload: "node-tag session-id sequence". This node's own commits were already published
+    /// in-process.</summary>
     private void OnCommit(string payload)
     {
         var parts = payload.Split(' ');
@@ -75,7 +82,10 @@ public sealed partial class PostgresCommitListener(
             return;
         }
 
-        if (Guid.TryParseExact(parts[1], "N", out var sessionId) && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        if (
+            Guid.TryParseExact(parts[1], "N", out var sessionId)
+            && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out _)
+        )
         {
             notifier.PublishExternal(sessionId);
         }
@@ -83,7 +93,11 @@ public sealed partial class PostgresCommitListener(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Listening for other nodes' commits failed; reconnecting")]
+        [LoggerMessage(
+            EventId = 2101,
+            Level = LogLevel.Warning,
+            Message = "Listening for other nodes' commits failed; reconnecting"
+        )]
         public static partial void ListenFailed(ILogger logger, Exception exception);
     }
 }

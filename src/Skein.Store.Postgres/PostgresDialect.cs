@@ -6,7 +6,8 @@ using Skein.Store.Leases;
 
 namespace Skein.Store.Postgres;
 
-/// <summary>PostgreSQL: several nodes share the store, so appends are fenced by run leases and announce their commits.</summary>
+/// <summary>PostgreSQL: several nodes share the store, so appends are fenced by run leases and announce their
+/// commits.</summary>
 public sealed class PostgresDialect(NodeIdentity node) : IStoreDialect
 {
     /// <summary>The LISTEN/NOTIFY channel that carries "node tag, session id, sequence" of every commit.</summary>
@@ -19,7 +20,8 @@ public sealed class PostgresDialect(NodeIdentity node) : IStoreDialect
     public string FenceSql =>
         "SELECT 1 FROM run_leases WHERE run_id = @run_id AND owner = @owner AND lease_version = @lease_version FOR KEY SHARE";
 
-    public Task PrepareWriterConnectionAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task PrepareWriterConnectionAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
 
     public Task AfterMigrateAsync(SkeinDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -30,18 +32,32 @@ public sealed class PostgresDialect(NodeIdentity node) : IStoreDialect
     /// Notifications sent in the transaction are delivered only if it commits, in commit order. A listener reads the
     /// events themselves from the table, so a notification that is missed (a listener reconnecting) loses nothing.
     /// </summary>
-    public async Task BeforeCommitAsync(DbTransaction transaction, IReadOnlyList<CommittedStream> streams, CancellationToken cancellationToken)
+    public async Task BeforeCommitAsync(
+        DbTransaction transaction,
+        IReadOnlyList<CommittedStream> streams,
+        CancellationToken cancellationToken
+    )
     {
         if (streams.Count == 0 || transaction.Connection is not NpgsqlConnection connection)
         {
             return;
         }
 
-        await using var command = new NpgsqlCommand($"SELECT pg_notify('{CommitChannel}', p) FROM unnest(@payloads) AS p", connection, (NpgsqlTransaction)transaction);
-        command.Parameters.Add(new NpgsqlParameter("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text)
-        {
-            Value = streams.Select(s => string.Create(CultureInfo.InvariantCulture, $"{node.Tag} {s.SessionId:N} {s.Sequence}")).ToArray(),
-        });
+        await using var command = new NpgsqlCommand(
+            $"SELECT pg_notify('{CommitChannel}', p) FROM unnest(@payloads) AS p",
+            connection,
+            (NpgsqlTransaction)transaction
+        );
+        command.Parameters.Add(
+            new NpgsqlParameter("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text)
+            {
+                Value = streams
+                    .Select(s =>
+                        string.Create(CultureInfo.InvariantCulture, $"{node.Tag} {s.SessionId:N} {s.Sequence}")
+                    )
+                    .ToArray(),
+            }
+        );
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -14,10 +14,13 @@ namespace Skein.Store.Postgres;
 /// lease (the fence) and then its run, so a claim holding a run row could deadlock with it. Expiry uses the
 /// server's <c>now()</c>: node clocks may differ.
 /// </summary>
-public sealed class PostgresRunLeases(IDbContextFactory<SkeinDbContext> contexts, NodeIdentity node, IOptions<RunLeaseOptions> options) : IRunLeaseStore
+public sealed class PostgresRunLeases(
+    IDbContextFactory<SkeinDbContext> contexts,
+    NodeIdentity node,
+    IOptions<RunLeaseOptions> options
+) : IRunLeaseStore
 {
-    private const string Upsert =
-        "INSERT INTO run_leases (run_id, session_id, owner, lease_version, expires_at) ";
+    private const string Upsert = "INSERT INTO run_leases (run_id, session_id, owner, lease_version, expires_at) ";
 
     private const string OnConflict =
         " ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, lease_version = run_leases.lease_version + 1, expires_at = excluded.expires_at ";
@@ -25,17 +28,25 @@ public sealed class PostgresRunLeases(IDbContextFactory<SkeinDbContext> contexts
     // The leases this node holds (run id to version): what the heartbeat renews.
     private readonly ConcurrentDictionary<Guid, long> _held = new();
 
-    private const string NoLiveLease = "NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = {0} AND l.expires_at > now())";
+    private const string NoLiveLease =
+        "NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = {0} AND l.expires_at > now())";
 
     public bool ClaimsOrphans => true;
 
     public async Task<RunLease?> TryClaimAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken)
     {
         var claimed = await ClaimAsync(
-            Upsert + "VALUES (@run_id, @session_id, @owner, 1, now() + @ttl)" + OnConflict +
-            "WHERE run_leases.owner = excluded.owner OR run_leases.expires_at <= now() RETURNING session_id, run_id, lease_version",
-            c => { c.Parameters.AddWithValue("run_id", runId); c.Parameters.AddWithValue("session_id", sessionId); },
-            cancellationToken);
+            Upsert
+                + "VALUES (@run_id, @session_id, @owner, 1, now() + @ttl)"
+                + OnConflict
+                + "WHERE run_leases.owner = excluded.owner OR run_leases.expires_at <= now() RETURNING session_id, run_id, lease_version",
+            c =>
+            {
+                c.Parameters.AddWithValue("run_id", runId);
+                c.Parameters.AddWithValue("session_id", sessionId);
+            },
+            cancellationToken
+        );
         return claimed.Count == 1 ? claimed[0] : null;
     }
 
@@ -43,12 +54,13 @@ public sealed class PostgresRunLeases(IDbContextFactory<SkeinDbContext> contexts
     {
         // Expired leases of Running runs: their node died or stopped.
         var claimed = await ClaimAsync(
-            "WITH expired AS (SELECT l.run_id FROM run_leases l JOIN runs r ON r.id = l.run_id " +
-            "WHERE l.expires_at <= now() AND r.status = 'Running' ORDER BY l.run_id LIMIT @take FOR UPDATE OF l SKIP LOCKED) " +
-            "UPDATE run_leases SET owner = @owner, lease_version = run_leases.lease_version + 1, expires_at = now() + @ttl " +
-            "FROM expired WHERE run_leases.run_id = expired.run_id RETURNING run_leases.session_id, run_leases.run_id, run_leases.lease_version",
+            "WITH expired AS (SELECT l.run_id FROM run_leases l JOIN runs r ON r.id = l.run_id "
+                + "WHERE l.expires_at <= now() AND r.status = 'Running' ORDER BY l.run_id LIMIT @take FOR UPDATE OF l SKIP LOCKED) "
+                + "UPDATE run_leases SET owner = @owner, lease_version = run_leases.lease_version + 1, expires_at = now() + @ttl "
+                + "FROM expired WHERE run_leases.run_id = expired.run_id RETURNING run_leases.session_id, run_leases.run_id, run_leases.lease_version",
             c => c.Parameters.AddWithValue("take", take),
-            cancellationToken);
+            cancellationToken
+        );
         if (claimed.Count >= take)
         {
             return claimed;
@@ -57,29 +69,52 @@ public sealed class PostgresRunLeases(IDbContextFactory<SkeinDbContext> contexts
         // Running runs never claimed at all (their node died between start and claim); the grace leaves a run
         // that just started to the node that started it.
         var unclaimed = await ClaimAsync(
-            Upsert + "SELECT r.id, r.session_id, @owner, 1, now() + @ttl FROM runs r WHERE r.status = 'Running' AND r.started_at < now() - @ttl " +
-            "AND NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = r.id) ORDER BY r.id LIMIT @take " +
-            "ON CONFLICT (run_id) DO NOTHING RETURNING session_id, run_id, lease_version",
+            Upsert
+                + "SELECT r.id, r.session_id, @owner, 1, now() + @ttl FROM runs r WHERE r.status = 'Running' AND r.started_at < now() - @ttl "
+                + "AND NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = r.id) ORDER BY r.id LIMIT @take "
+                + "ON CONFLICT (run_id) DO NOTHING RETURNING session_id, run_id, lease_version",
             c => c.Parameters.AddWithValue("take", take - claimed.Count),
-            cancellationToken);
+            cancellationToken
+        );
         return [.. claimed, .. unclaimed];
     }
 
-    public Task<IReadOnlyList<RunLease>> ClaimDueWaitsAsync(DateTimeOffset now, int take, CancellationToken cancellationToken) => ClaimAsync(
-        Upsert + "SELECT r.id, r.session_id, @owner, 1, now() + @ttl FROM runs r WHERE r.status IN ('WaitingForTimer', 'WaitingForResponse') " +
-        "AND r.wake_at <= @now AND " + string.Format(null, NoLiveLease, "r.id") + " ORDER BY r.id LIMIT @take" + OnConflict +
-        "WHERE run_leases.expires_at <= now() RETURNING session_id, run_id, lease_version",
-        c => { c.Parameters.AddWithValue("now", now.UtcDateTime); c.Parameters.AddWithValue("take", take); },
-        cancellationToken);
+    public Task<IReadOnlyList<RunLease>> ClaimDueWaitsAsync(
+        DateTimeOffset now,
+        int take,
+        CancellationToken cancellationToken
+    ) =>
+        ClaimAsync(
+            Upsert
+                + "SELECT r.id, r.session_id, @owner, 1, now() + @ttl FROM runs r WHERE r.status IN ('WaitingForTimer', 'WaitingForResponse') "
+                + "AND r.wake_at <= @now AND "
+                + string.Format(null, NoLiveLease, "r.id")
+                + " ORDER BY r.id LIMIT @take"
+                + OnConflict
+                + "WHERE run_leases.expires_at <= now() RETURNING session_id, run_id, lease_version",
+            c =>
+            {
+                c.Parameters.AddWithValue("now", now.UtcDateTime);
+                c.Parameters.AddWithValue("take", take);
+            },
+            cancellationToken
+        );
 
-    public async Task<IReadOnlyList<ClaimedTask>> ClaimDueTasksAsync(DateTimeOffset now, int take, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ClaimedTask>> ClaimDueTasksAsync(
+        DateTimeOffset now,
+        int take,
+        CancellationToken cancellationToken
+    )
     {
         const string sql =
-            "WITH due AS (SELECT t.id AS task_id, t.run_id, t.session_id FROM user_tasks t WHERE t.status = 'Pending' AND t.timeout_at <= @now AND " +
-            "NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = t.run_id AND l.expires_at > now()) ORDER BY t.run_id LIMIT @take), " +
-            "claimed AS (" + Upsert + "SELECT DISTINCT run_id, session_id, @owner, 1::bigint, now() + @ttl FROM due ORDER BY run_id" + OnConflict +
-            "WHERE run_leases.expires_at <= now() RETURNING session_id, run_id, lease_version) " +
-            "SELECT claimed.session_id, claimed.run_id, claimed.lease_version, due.task_id FROM due JOIN claimed ON claimed.run_id = due.run_id";
+            "WITH due AS (SELECT t.id AS task_id, t.run_id, t.session_id FROM user_tasks t WHERE t.status = 'Pending' AND t.timeout_at <= @now AND "
+            + "NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = t.run_id AND l.expires_at > now()) ORDER BY t.run_id LIMIT @take), "
+            + "claimed AS ("
+            + Upsert
+            + "SELECT DISTINCT run_id, session_id, @owner, 1::bigint, now() + @ttl FROM due ORDER BY run_id"
+            + OnConflict
+            + "WHERE run_leases.expires_at <= now() RETURNING session_id, run_id, lease_version) "
+            + "SELECT claimed.session_id, claimed.run_id, claimed.lease_version, due.task_id FROM due JOIN claimed ON claimed.run_id = due.run_id";
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var command = await CommandAsync(db, sql, cancellationToken);
         command.Parameters.AddWithValue("now", now.UtcDateTime);
@@ -103,7 +138,8 @@ public sealed class PostgresRunLeases(IDbContextFactory<SkeinDbContext> contexts
             : ExecuteAsync(
                 "UPDATE run_leases SET expires_at = now() + @ttl WHERE owner = @owner AND run_id = ANY(@runs) AND expires_at > now()",
                 c => c.Parameters.AddWithValue("runs", held),
-                cancellationToken);
+                cancellationToken
+            );
     }
 
     // A finished run is never claimed again, so its row can go; any other stays, expired, so the next claim's
@@ -112,16 +148,29 @@ public sealed class PostgresRunLeases(IDbContextFactory<SkeinDbContext> contexts
     {
         _held.TryRemove(new KeyValuePair<Guid, long>(lease.RunId, lease.Version));
         return ExecuteAsync(
-            (runFinished ? "DELETE FROM run_leases" : "UPDATE run_leases SET expires_at = now()") +
-            " WHERE run_id = @run_id AND owner = @owner AND lease_version = @lease_version",
-            c => { c.Parameters.AddWithValue("run_id", lease.RunId); c.Parameters.AddWithValue("lease_version", lease.Version); },
-            cancellationToken);
+            (runFinished ? "DELETE FROM run_leases" : "UPDATE run_leases SET expires_at = now()")
+                + " WHERE run_id = @run_id AND owner = @owner AND lease_version = @lease_version",
+            c =>
+            {
+                c.Parameters.AddWithValue("run_id", lease.RunId);
+                c.Parameters.AddWithValue("lease_version", lease.Version);
+            },
+            cancellationToken
+        );
     }
 
     public Task ReleaseAllAsync(CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE run_leases SET expires_at = now() WHERE owner = @owner AND expires_at > now()", _ => { }, cancellationToken);
+        ExecuteAsync(
+            "UPDATE run_leases SET expires_at = now() WHERE owner = @owner AND expires_at > now()",
+            _ => { },
+            cancellationToken
+        );
 
-    private async Task<IReadOnlyList<RunLease>> ClaimAsync(string sql, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RunLease>> ClaimAsync(
+        string sql,
+        Action<NpgsqlCommand> bind,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var command = await CommandAsync(db, sql, cancellationToken);

@@ -6,7 +6,8 @@ namespace Skein.Store.Postgres;
 
 public static class PostgresStoreExtensions
 {
-    /// <summary>The multi-node store: PostgreSQL, migrations from this assembly, run leases and cross-node commit signals.</summary>
+    /// <summary>The multi-node store: PostgreSQL, migrations from this assembly, run leases and cross-node commit
+    /// signals.</summary>
     public static IServiceCollection AddSkeinPostgresStore(this IServiceCollection services, string connectionString)
     {
         services.AddSingleton<IStoreDialect, PostgresDialect>();
@@ -19,5 +20,7 @@ public static class PostgresStoreExtensions
     }
 
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString, o => o.MigrationsAssembly(typeof(PostgresStoreExtensions).Assembly.GetName().Name));
+        options.UseNpgsql(connectionString, o =>
+            o.MigrationsAssembly(typeof(PostgresStoreExtensions).Assembly.GetName().Name)
+        );
 }

@@ -17,7 +17,8 @@ public sealed class SqliteDialect : IStoreDialect
     {
         await using var cmd = connection.CreateCommand();
         // Checkpoints are WalCheckpointer's; the writer runs one itself only if the WAL grows past the backstop.
-        cmd.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint={WalCheckpointer.WriterBackstopPages};";
+        cmd.CommandText =
+            $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint={WalCheckpointer.WriterBackstopPages};";
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -27,13 +28,14 @@ public sealed class SqliteDialect : IStoreDialect
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
     }
 
-    public bool IsUniqueViolation(Exception exception) =>
-        exception is SqliteException { SqliteErrorCode: 19 };
+    public bool IsUniqueViolation(Exception exception) => exception is SqliteException { SqliteErrorCode: 19 };
 
     public bool SynchronousWriter => true;
 
-    // Exactly what Microsoft.Data.Sqlite (and EF Core) store for these types: TEXT, uppercase ids and invariant instants.
+    // Exactly what Microsoft.Data.Sqlite (and EF Core) store for these types: TEXT, uppercase ids and invariant
+    // instants.
     public object IdValue(Guid id) => id.ToString("D").ToUpperInvariant();
 
-    public object InstantValue(DateTime utc) => utc.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
+    public object InstantValue(DateTime utc) =>
+        utc.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
 }

@@ -17,17 +17,23 @@ public static class SqliteStoreExtensions
         // Pooled: every run start and run driver reads through a short-lived context, and a fresh context
         // builds its internal services on first use, which costs more than the lookup itself.
         services.AddPooledDbContextFactory<SkeinDbContext>(o => Configure(o, connectionString));
-        services.AddHostedService(sp => new WalCheckpointer(connectionString, sp.GetRequiredService<ILogger<WalCheckpointer>>()));
+        services.AddHostedService(sp => new WalCheckpointer(
+            connectionString,
+            sp.GetRequiredService<ILogger<WalCheckpointer>>()
+        ));
         return services.AddSkeinStore();
     }
 
-    public static string ConnectionString(string databasePath) => new SqliteConnectionStringBuilder
-    {
-        DataSource = databasePath,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
+    public static string ConnectionString(string databasePath) =>
+        new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
 
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(SqliteStoreExtensions).Assembly.GetName().Name));
+        options.UseSqlite(connectionString, o =>
+            o.MigrationsAssembly(typeof(SqliteStoreExtensions).Assembly.GetName().Name)
+        );
 }

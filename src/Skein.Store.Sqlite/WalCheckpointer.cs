@@ -13,7 +13,8 @@ namespace Skein.Store.Sqlite;
 /// PASSIVE checkpoint, which takes no lock that writers or readers wait on, every <see cref="Interval"/>. The writer
 /// keeps a high automatic threshold as a backstop in case this service falls behind.
 /// </summary>
-public sealed partial class WalCheckpointer(string connectionString, ILogger<WalCheckpointer> logger) : BackgroundService
+public sealed partial class WalCheckpointer(string connectionString, ILogger<WalCheckpointer> logger)
+    : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
@@ -48,9 +49,7 @@ public sealed partial class WalCheckpointer(string connectionString, ILogger<Wal
                 }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
         finally
         {
             if (connection is not null)
@@ -60,11 +59,14 @@ public sealed partial class WalCheckpointer(string connectionString, ILogger<Wal
         }
     }
 
-    /// <summary>A connection for checkpoints, or null while the database is not in WAL mode yet (before migration).</summary>
+    /// <summary>A connection for checkpoints, or null while the database is not in WAL mode yet (before
+    /// migration).</summary>
     private async Task<SqliteConnection?> OpenAsync(CancellationToken cancellationToken)
     {
         // Unpooled: this connection's pragmas stay on it instead of reaching a context's connection from the pool.
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
+        var connection = new SqliteConnection(
+            new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString()
+        );
         await connection.OpenAsync(cancellationToken);
         await using var cmd = connection.CreateCommand();
         // NORMAL as on the writer: the checkpoint syncs the WAL and the database file, commits do not. Reading the
@@ -89,16 +91,29 @@ public sealed partial class WalCheckpointer(string connectionString, ILogger<Wal
         if (await reader.ReadAsync(cancellationToken) && reader.GetInt64(2) > 0)
         {
             // Columns: busy flag, pages in the WAL, pages copied into the database file (-1 when not in WAL mode).
-            Log.Checkpointed(logger, reader.GetInt64(2), reader.GetInt64(1), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            Log.Checkpointed(
+                logger,
+                reader.GetInt64(2),
+                reader.GetInt64(1),
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds
+            );
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Checkpointed {Copied} of {Pages} WAL pages in {Milliseconds:0.0} ms")]
+        [LoggerMessage(
+            EventId = 2101,
+            Level = LogLevel.Debug,
+            Message = "Checkpointed {Copied} of {Pages} WAL pages in {Milliseconds:0.0} ms"
+        )]
         public static partial void Checkpointed(ILogger logger, long copied, long pages, double milliseconds);
 
-        [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "WAL checkpoint failed; retrying on the next tick")]
+        [LoggerMessage(
+            EventId = 2102,
+            Level = LogLevel.Warning,
+            Message = "WAL checkpoint failed; retrying on the next tick"
+        )]
         public static partial void CheckpointFailed(ILogger logger, Exception exception);
     }
 }

@@ -38,8 +38,13 @@ public interface IStoreDialect
     /// </summary>
     string? FenceSql => null;
 
-    /// <summary>Runs in the writer's transaction just before it commits, e.g. to tell other nodes which streams grew.</summary>
-    Task BeforeCommitAsync(DbTransaction transaction, IReadOnlyList<CommittedStream> streams, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Runs in the writer's transaction just before it commits, e.g. to tell other nodes which streams
+    /// grew.</summary>
+    Task BeforeCommitAsync(
+        DbTransaction transaction,
+        IReadOnlyList<CommittedStream> streams,
+        CancellationToken cancellationToken
+    ) => Task.CompletedTask;
 }
 
 /// <summary>One session stream an append grew, up to <paramref name="Sequence"/>.</summary>

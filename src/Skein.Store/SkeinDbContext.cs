@@ -48,7 +48,10 @@ public sealed class SkeinDbContext(DbContextOptions<SkeinDbContext> options) : D
         return saved;
     }
 
-    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(
+        bool acceptAllChangesOnSuccess,
+        CancellationToken cancellationToken = default
+    )
     {
         var catalogChanged = ChangesCatalog();
         var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
@@ -60,10 +63,15 @@ public sealed class SkeinDbContext(DbContextOptions<SkeinDbContext> options) : D
         return saved;
     }
 
-    /// <summary>Whether this save writes something a run start resolves (see <see cref="Skein.Store.Agents.CatalogGeneration"/>).</summary>
-    private bool ChangesCatalog() => ChangeTracker.Entries().Any(e =>
-        e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
-        && e.Entity is AgentRow or AgentVersionRow or LlmProviderRow or WorkspaceRow or SecretRow);
+    /// <summary>Whether this save writes something a run start resolves (see <see
+    /// cref="Skein.Store.Agents.CatalogGeneration"/>).</summary>
+    private bool ChangesCatalog() =>
+        ChangeTracker
+            .Entries()
+            .Any(e =>
+                e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
+                && e.Entity is AgentRow or AgentVersionRow or LlmProviderRow or WorkspaceRow or SecretRow
+            );
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -101,7 +109,9 @@ public sealed class SkeinDbContext(DbContextOptions<SkeinDbContext> options) : D
         return sb.ToString();
     }
 
-    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
-        v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
-        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+    private sealed class UtcDateTimeConverter()
+        : ValueConverter<DateTime, DateTime>(
+            v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
+            v => DateTime.SpecifyKind(v, DateTimeKind.Utc)
+        );
 }

@@ -3,9 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Skein.Store.Agents;
 using Skein.Store.EventLog;
+using Skein.Store.Leases;
 using Skein.Store.Manifests;
 using Skein.Store.Secrets;
-using Skein.Store.Leases;
 using Skein.Store.Sessions;
 using Skein.Store.Triggers;
 

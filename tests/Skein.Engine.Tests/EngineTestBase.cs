@@ -26,7 +26,10 @@ public abstract class EngineTestBase : IAsyncLifetime
         Host = await StartHostAsync();
     }
 
-    protected async Task<EngineTestHost> StartHostAsync(TimeProvider? time = null, Action<EngineOptions>? configure = null)
+    protected async Task<EngineTestHost> StartHostAsync(
+        TimeProvider? time = null,
+        Action<EngineOptions>? configure = null
+    )
     {
         var host = await EngineTestHost.StartAsync(Store, time, configure);
         _hosts.Add(host);
@@ -65,9 +68,22 @@ public abstract class EngineTestBase : IAsyncLifetime
     protected static JsonElement Json(object value) => JsonSerializer.SerializeToElement(value);
 
     protected static ScriptTurn Calls(params (string Tool, object Args)[] calls) =>
-        new() { Text = "calling", ToolCalls = [.. calls.Select(c => new ScriptToolCall(c.Tool, Json(c.Args)))], InputTokens = 1, OutputTokens = 1 };
+        new()
+        {
+            Text = "calling",
+            ToolCalls = [.. calls.Select(c => new ScriptToolCall(c.Tool, Json(c.Args)))],
+            InputTokens = 1,
+            OutputTokens = 1,
+        };
 
-    protected static ScriptTurn Says(string text, int tokens = 2) => new() { Text = text, InputTokens = tokens / 2, OutputTokens = tokens - (tokens / 2) };
+    protected static ScriptTurn Says(string text, int tokens = 2) =>
+        new()
+        {
+            Text = text,
+            InputTokens = tokens / 2,
+            OutputTokens = tokens - (tokens / 2),
+        };
 
-    protected static JsonElement Content(Store.Rows.StepRow step) => JsonDocument.Parse(step.Content).RootElement.Clone();
+    protected static JsonElement Content(Store.Rows.StepRow step) =>
+        JsonDocument.Parse(step.Content).RootElement.Clone();
 }

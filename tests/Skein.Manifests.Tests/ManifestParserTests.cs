@@ -27,7 +27,9 @@ public sealed class ManifestParserTests
     [Fact]
     public async Task A_value_of_the_wrong_type_is_reported_with_its_path_and_line()
     {
-        var result = await ManifestText.ParseAsync(ManifestText.Minimal.Replace("temperature: 0.5", "temperature: 0.5\n    maxIterations: lots"));
+        var result = await ManifestText.ParseAsync(
+            ManifestText.Minimal.Replace("temperature: 0.5", "temperature: 0.5\n    maxIterations: lots")
+        );
 
         var error = Assert.Single(result.Errors);
         Assert.Equal("versions[0].maxIterations", error.Path);
@@ -49,7 +51,9 @@ public sealed class ManifestParserTests
     [Fact]
     public async Task An_enum_value_outside_the_list_names_the_allowed_values()
     {
-        var result = await ManifestText.ParseAsync(ManifestText.Minimal.Replace("executionMode: request", "executionMode: batch"));
+        var result = await ManifestText.ParseAsync(
+            ManifestText.Minimal.Replace("executionMode: request", "executionMode: batch")
+        );
 
         var error = Assert.Single(result.Errors);
         Assert.Equal("agents[0].executionMode: must be one of request, hitl, sub_agent (line 9)", error.ToString());
@@ -58,7 +62,10 @@ public sealed class ManifestParserTests
     [Fact]
     public async Task Unknown_keys_are_warnings_and_x_keys_are_ignored()
     {
-        var yaml = ManifestText.Minimal.Replace("    temperature: 0.5", "    temperature: 0.5\n    colour: blue\n    x-team: payments");
+        var yaml = ManifestText.Minimal.Replace(
+            "    temperature: 0.5",
+            "    temperature: 0.5\n    colour: blue\n    x-team: payments"
+        );
 
         var result = await ManifestText.ParseAsync(yaml);
 
@@ -110,53 +117,82 @@ public sealed class ManifestParserTests
         var undeclared = await ManifestText.ParseAsync(yaml, "model: m\n");
         var missing = await ManifestText.ParseAsync("inputs:\n  - key: model\n" + yaml);
 
-        Assert.Equal("versions[0].llmModel: {{inputs.model}} is not declared under inputs (line 15)", Assert.Single(undeclared.Errors).ToString());
-        Assert.Equal("versions[0].llmModel: no value for {{inputs.model}}: give it in the values file (line 17)", Assert.Single(missing.Errors).ToString());
+        Assert.Equal(
+            "versions[0].llmModel: {{inputs.model}} is not declared under inputs (line 15)",
+            Assert.Single(undeclared.Errors).ToString()
+        );
+        Assert.Equal(
+            "versions[0].llmModel: no value for {{inputs.model}}: give it in the values file (line 17)",
+            Assert.Single(missing.Errors).ToString()
+        );
     }
 
     [Fact]
     public async Task A_value_of_the_wrong_declared_type_is_an_error()
     {
-        var yaml = "inputs:\n  - { key: temp, type: number }\n" + ManifestText.Minimal.Replace("temperature: 0.5", "temperature: \"{{inputs.temp}}\"");
+        var yaml =
+            "inputs:\n  - { key: temp, type: number }\n"
+            + ManifestText.Minimal.Replace("temperature: 0.5", "temperature: \"{{inputs.temp}}\"");
 
         var result = await ManifestText.ParseAsync(yaml, "temp: warm\n");
 
-        Assert.Equal("versions[0].temperature: the value of {{inputs.temp}} must be a number (line 18)", Assert.Single(result.Errors).ToString());
+        Assert.Equal(
+            "versions[0].temperature: the value of {{inputs.temp}} must be a number (line 18)",
+            Assert.Single(result.Errors).ToString()
+        );
     }
 
     [Fact]
     public async Task The_legacy_kind_is_accepted_and_an_unknown_kind_is_not()
     {
-        var legacy = await ManifestText.ParseAsync(ManifestText.Minimal.Replace("kind: phrony.manifest", "kind: phrony.workspace.manifest"));
-        var unknown = await ManifestText.ParseAsync(ManifestText.Minimal.Replace("kind: phrony.manifest", "kind: k8s.deployment"));
+        var legacy = await ManifestText.ParseAsync(
+            ManifestText.Minimal.Replace("kind: phrony.manifest", "kind: phrony.workspace.manifest")
+        );
+        var unknown = await ManifestText.ParseAsync(
+            ManifestText.Minimal.Replace("kind: phrony.manifest", "kind: k8s.deployment")
+        );
 
         Assert.True(legacy.IsValid, string.Join("\n", legacy.Errors));
-        Assert.Equal("kind: must be one of phrony.manifest, phrony.workspace.manifest (line 1)", Assert.Single(unknown.Errors).ToString());
+        Assert.Equal(
+            "kind: must be one of phrony.manifest, phrony.workspace.manifest (line 1)",
+            Assert.Single(unknown.Errors).ToString()
+        );
     }
 
     [Fact]
     public async Task References_to_unknown_agents_and_operations_are_errors()
     {
-        var yaml = ManifestText.Minimal
-            .Replace("    temperature: 0.5", "    temperature: 0.5\n    allowedOperations:\n      - { serviceName: built_in, operationName: no_such_tool }")
+        var yaml = ManifestText
+            .Minimal.Replace(
+                "    temperature: 0.5",
+                "    temperature: 0.5\n    allowedOperations:\n      - { serviceName: built_in, operationName: no_such_tool }"
+            )
             .Replace("  - agentManifestKey: a\n    name: api", "  - agentManifestKey: b\n    name: api");
 
         var result = await ManifestText.ParseAsync(yaml);
 
         Assert.Equal(
-            ["versions[0].allowedOperations[0].operationName: 'no_such_tool' is not a built-in tool (line 18)",
-             "triggers[0].agentManifestKey: no agent with manifestKey 'b' in this manifest (line 20)"],
-            result.Errors.Select(e => e.ToString()));
+            [
+                "versions[0].allowedOperations[0].operationName: 'no_such_tool' is not a built-in tool (line 18)",
+                "triggers[0].agentManifestKey: no agent with manifestKey 'b' in this manifest (line 20)",
+            ],
+            result.Errors.Select(e => e.ToString())
+        );
     }
 
     [Fact]
     public async Task Two_deployed_versions_of_one_agent_are_refused()
     {
-        var yaml = ManifestText.Minimal.Replace("triggers:", "  - agentManifestKey: a\n    status: deployed\n    versionLabel: v2\n    llmModel: m\ntriggers:");
+        var yaml = ManifestText.Minimal.Replace(
+            "triggers:",
+            "  - agentManifestKey: a\n    status: deployed\n    versionLabel: v2\n    llmModel: m\ntriggers:"
+        );
 
         var result = await ManifestText.ParseAsync(yaml);
 
-        Assert.Contains(result.Errors, e => e.Path == "versions[1].status" && e.Message.Contains("already has a deployed version"));
+        Assert.Contains(result.Errors, e =>
+            e.Path == "versions[1].status" && e.Message.Contains("already has a deployed version")
+        );
     }
 
     [Fact]
@@ -175,7 +211,10 @@ public sealed class ManifestParserTests
 
         var result = await ManifestText.ParseAsync(ManifestText.Minimal + "\n" + second);
 
-        Assert.Equal("versions[1].temperature: must be between 0 and 2 (line 28)", Assert.Single(result.Errors).ToString());
+        Assert.Equal(
+            "versions[1].temperature: must be between 0 and 2 (line 28)",
+            Assert.Single(result.Errors).ToString()
+        );
     }
 
     [Theory]

@@ -3,7 +3,8 @@ using Skein.Manifests.Planning;
 
 namespace Skein.Manifests.Tests;
 
-/// <summary>Small manifests for the tests, the shipped samples, and a way to turn a plan into the state it would leave.</summary>
+/// <summary>Small manifests for the tests, the shipped samples, and a way to turn a plan into the state it would
+/// leave.</summary>
 internal static class ManifestText
 {
     public const string Minimal = """
@@ -36,11 +37,18 @@ internal static class ManifestText
         return await ManifestParser.ParseAsync(yaml, values, TestContext.Current.CancellationToken);
     }
 
-    /// <summary>The workspace after applying <paramref name="plan"/> to <paramref name="before"/> (what the store does, without one).</summary>
+    /// <summary>The workspace after applying <paramref name="plan"/> to <paramref name="before"/> (what the store does,
+    /// without one).</summary>
     public static WorkspaceState After(WorkspaceState before, ManifestPlan plan, DateTime now)
     {
-        static IReadOnlyList<Existing<T>> Merge<T>(IReadOnlyList<Existing<T>> existing, IReadOnlyList<Planned<T>> planned) =>
-            [.. existing.Where(e => planned.All(p => p.ExistingId != e.Id)), .. planned.Select(p => new Existing<T>(p.ExistingId ?? Guid.NewGuid(), p.Spec))];
+        static IReadOnlyList<Existing<T>> Merge<T>(
+            IReadOnlyList<Existing<T>> existing,
+            IReadOnlyList<Planned<T>> planned
+        ) =>
+            [
+                .. existing.Where(e => planned.All(p => p.ExistingId != e.Id)),
+                .. planned.Select(p => new Existing<T>(p.ExistingId ?? Guid.NewGuid(), p.Spec)),
+            ];
 
         var versions = before.Versions.Where(v => plan.Versions.All(p => p.ExistingId != v.Id)).ToList();
         foreach (var p in plan.Versions)
@@ -48,10 +56,28 @@ internal static class ManifestText
             var old = before.Versions.FirstOrDefault(v => v.Id == p.ExistingId);
             if (p.Deploy)
             {
-                versions = [.. versions.Select(v => v.Spec.AgentName == p.Spec.AgentName && v.State == "Deployed" ? v with { State = "Archived" } : v)];
+                versions =
+                [
+                    .. versions.Select(v =>
+                        v.Spec.AgentName == p.Spec.AgentName && v.State == "Deployed"
+                            ? v with
+                            {
+                                State = "Archived",
+                            }
+                            : v
+                    ),
+                ];
             }
 
-            versions.Add(new ExistingVersion(p.ExistingId ?? Guid.NewGuid(), p.Spec, p.Deploy ? "Deployed" : old?.State ?? "Testing", old?.CreatedAt ?? now, p.Deploy ? now : old?.DeployedAt));
+            versions.Add(
+                new ExistingVersion(
+                    p.ExistingId ?? Guid.NewGuid(),
+                    p.Spec,
+                    p.Deploy ? "Deployed" : old?.State ?? "Testing",
+                    old?.CreatedAt ?? now,
+                    p.Deploy ? now : old?.DeployedAt
+                )
+            );
         }
 
         return new WorkspaceState
@@ -75,6 +101,8 @@ internal static class ManifestText
             }
         }
 
-        throw new DirectoryNotFoundException("the repository root (Skein.slnx) was not found above " + AppContext.BaseDirectory);
+        throw new DirectoryNotFoundException(
+            "the repository root (Skein.slnx) was not found above " + AppContext.BaseDirectory
+        );
     }
 }

@@ -14,7 +14,8 @@ public class SkeinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminToken = "test-admin-token";
 
-    /// <summary>The seeded demo key (scoped to the <c>demo</c> and <c>demo-hitl</c> agents, file uploads allowed).</summary>
+    /// <summary>The seeded demo key (scoped to the <c>demo</c> and <c>demo-hitl</c> agents, file uploads
+    /// allowed).</summary>
     public const string DemoApiKey = "phk_test_demo_key_0123456789abcdef";
 
     /// <summary>The dashboard's <c>admin</c> password.</summary>
@@ -27,7 +28,8 @@ public class SkeinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Which store the server uses; <see cref="PostgresApiFactory"/> overrides it.</summary>
     protected virtual StoreKind StoreKind => StoreKind.Sqlite;
 
-    /// <summary>Creates the PostgreSQL database (xunit calls this for class fixtures; a SQLite server needs nothing).</summary>
+    /// <summary>Creates the PostgreSQL database (xunit calls this for class fixtures; a SQLite server needs
+    /// nothing).</summary>
     public async ValueTask InitializeAsync()
     {
         if (StoreKind == StoreKind.Postgres)
@@ -40,7 +42,10 @@ public class SkeinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         if (StoreKind == StoreKind.Postgres)
         {
-            var store = _store ?? throw new InvalidOperationException("a PostgreSQL factory must be initialized (InitializeAsync) before use");
+            var store = _store
+                ?? throw new InvalidOperationException(
+                    "a PostgreSQL factory must be initialized (InitializeAsync) before use"
+                );
             foreach (var (key, value) in store.ServerSettings)
             {
                 builder.UseSetting(key, value);

@@ -10,7 +10,9 @@ public sealed record AgentSpec
     public ExecutionMode Mode { get; init; } = ExecutionMode.Request;
     public string ProviderKind { get; init; } = "scripted";
     public string? ProviderBaseUrl { get; init; }
-    /// <summary>The provider key: <see cref="EngineTestHost.CreateAgentAsync"/> stores it as a secret and points the provider at it.</summary>
+
+    /// <summary>The provider key: <see cref="EngineTestHost.CreateAgentAsync"/> stores it as a secret and points the
+    /// provider at it.</summary>
     public string? ProviderApiKey { get; init; }
 
     /// <summary>Name of the secret holding the provider key.</summary>
@@ -39,7 +41,8 @@ public sealed record OperationSpec(string Name, string BaseUrl, string Method = 
     public int? ApprovalTimeoutSec { get; init; }
     public string? ArgumentsSchema { get; init; }
 
-    /// <summary>Integration auth: <c>none</c>, <c>bearer</c> or <c>header</c> (with <see cref="AuthHeaderName"/>), from the secret <see cref="AuthSecretName"/>.</summary>
+    /// <summary>Integration auth: <c>none</c>, <c>bearer</c> or <c>header</c> (with <see cref="AuthHeaderName"/>), from
+    /// the secret <see cref="AuthSecretName"/>.</summary>
     public string AuthType { get; init; } = "none";
     public string? AuthHeaderName { get; init; }
     public string? AuthSecretName { get; init; }

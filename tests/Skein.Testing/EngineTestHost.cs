@@ -20,7 +20,8 @@ using Skein.Testing.Stores;
 namespace Skein.Testing;
 
 /// <summary>
-/// The real engine over a real store (a SQLite file or a PostgreSQL database), in a generic host: what the server runs minus HTTP.
+/// The real engine over a real store (a SQLite file or a PostgreSQL database), in a generic host: what the server runs
+/// minus HTTP.
 /// Two hosts started one after the other on the same store are a restart.
 /// </summary>
 public sealed class EngineTestHost : IAsyncDisposable
@@ -35,16 +36,34 @@ public sealed class EngineTestHost : IAsyncDisposable
     public SessionQueries Queries => Services.GetRequiredService<SessionQueries>();
     public TimerService Timers => Services.GetRequiredService<TimerService>();
     public SecretStore Secrets => Services.GetRequiredService<SecretStore>();
-    public IDbContextFactory<SkeinDbContext> Contexts => Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
+    public IDbContextFactory<SkeinDbContext> Contexts =>
+        Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
 
-    public static Task<EngineTestHost> StartAsync(string databasePath, TimeProvider? time = null, Action<EngineOptions>? configure = null) =>
-        StartAsync(s => s.AddSkeinSqliteStore(databasePath), Path.Combine(Path.GetDirectoryName(Path.GetFullPath(databasePath)) ?? ".", "keys"), time, configure);
+    public static Task<EngineTestHost> StartAsync(
+        string databasePath,
+        TimeProvider? time = null,
+        Action<EngineOptions>? configure = null
+    ) =>
+        StartAsync(
+            s => s.AddSkeinSqliteStore(databasePath),
+            Path.Combine(Path.GetDirectoryName(Path.GetFullPath(databasePath)) ?? ".", "keys"),
+            time,
+            configure
+        );
 
     /// <summary>The engine on a throwaway store of either kind (<see cref="TestStore"/>).</summary>
-    public static Task<EngineTestHost> StartAsync(TestStore store, TimeProvider? time = null, Action<EngineOptions>? configure = null) =>
-        StartAsync(s => store.AddTo(s), store.KeyRingDirectory, time, configure);
+    public static Task<EngineTestHost> StartAsync(
+        TestStore store,
+        TimeProvider? time = null,
+        Action<EngineOptions>? configure = null
+    ) => StartAsync(s => store.AddTo(s), store.KeyRingDirectory, time, configure);
 
-    private static async Task<EngineTestHost> StartAsync(Action<IServiceCollection> addStore, string keyRingDirectory, TimeProvider? time, Action<EngineOptions>? configure)
+    private static async Task<EngineTestHost> StartAsync(
+        Action<IServiceCollection> addStore,
+        string keyRingDirectory,
+        TimeProvider? time,
+        Action<EngineOptions>? configure
+    )
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -57,7 +76,10 @@ public sealed class EngineTestHost : IAsyncDisposable
         addStore(builder.Services);
 
         // Secrets survive a restart on the same database only with the same key ring.
-        builder.Services.AddDataProtection().SetApplicationName("skein-tests").PersistKeysToFileSystem(new DirectoryInfo(keyRingDirectory));
+        builder
+            .Services.AddDataProtection()
+            .SetApplicationName("skein-tests")
+            .PersistKeysToFileSystem(new DirectoryInfo(keyRingDirectory));
         builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddSkeinEngine();
         builder.Services.Configure<EngineOptions>(o =>
@@ -79,21 +101,41 @@ public sealed class EngineTestHost : IAsyncDisposable
         }
 
         var secretName = spec.ProviderApiKeySecretName ?? $"provider-key-{spec.Name}";
-        var created = await TestData.CreateAgentAsync(Contexts, spec with { ProviderApiKeySecretName = secretName }, CancellationToken.None);
+        var created = await TestData.CreateAgentAsync(
+            Contexts,
+            spec with
+            {
+                ProviderApiKeySecretName = secretName,
+            },
+            CancellationToken.None
+        );
         await Secrets.SetAsync(created.TenantId, secretName, key, CancellationToken.None);
         return created;
     }
 
-    public Task AddOperationAsync(OperationSpec spec) => TestData.AddOperationAsync(Contexts, spec, CancellationToken.None);
+    public Task AddOperationAsync(OperationSpec spec) =>
+        TestData.AddOperationAsync(Contexts, spec, CancellationToken.None);
 
     public Task<StartedRun> StartRunAsync(Guid agentId, object? input = null, Guid? versionId = null) =>
-        Starter.StartAsync(new StartRunRequest(agentId, input is null ? null : JsonSerializer.SerializeToElement(input), TriggerType.Console, "test") { VersionId = versionId }, CancellationToken.None);
+        Starter.StartAsync(
+            new StartRunRequest(
+                agentId,
+                input is null ? null : JsonSerializer.SerializeToElement(input),
+                TriggerType.Console,
+                "test"
+            )
+            {
+                VersionId = versionId,
+            },
+            CancellationToken.None
+        );
 
     public Task<SessionDetail> WaitForStatusAsync(Guid sessionId, params string[] statuses) =>
         Eventually.Get(
             async () => (await Queries.GetAsync(sessionId, CancellationToken.None))!,
             d => d is not null && statuses.Contains(d.Session.Status),
-            what: $"session {sessionId} to reach {string.Join("|", statuses)}");
+            what: $"session {sessionId} to reach {string.Join("|", statuses)}"
+        );
 
     public async Task<SessionDetail> RunToEndAsync(Guid agentId, object? input = null)
     {

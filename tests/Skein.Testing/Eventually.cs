@@ -5,7 +5,12 @@ public static class Eventually
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
-    public static async Task<T> Get<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan? timeout = null, string? what = null)
+    public static async Task<T> Get<T>(
+        Func<Task<T>> probe,
+        Func<T, bool> done,
+        TimeSpan? timeout = null,
+        string? what = null
+    )
     {
         var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
         T last;

@@ -24,7 +24,8 @@ public sealed class RecordingServer : IAsyncDisposable
     public IReadOnlyList<RecordedHttpRequest> Requests => [.. _requests];
 
     /// <summary>How to answer; the default is 200 with <c>{"ok": true}</c>.</summary>
-    public Func<HttpContext, RecordedHttpRequest, Task> Respond { get; set; } = (context, _) => context.Response.WriteAsJsonAsync(new { ok = true });
+    public Func<HttpContext, RecordedHttpRequest, Task> Respond { get; set; } =
+        (context, _) => context.Response.WriteAsJsonAsync(new { ok = true });
 
     public static async Task<RecordingServer> StartAsync(CancellationToken cancellationToken)
     {
@@ -54,14 +55,23 @@ public sealed class RecordingServer : IAsyncDisposable
             context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "",
             context.Request.QueryString.Value ?? "",
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            body);
+            body
+        );
         _requests.Enqueue(recorded);
         await Respond(context, recorded);
     }
 }
 
-/// <summary>One received request; <see cref="RawTarget"/> is the path and query exactly as sent (still percent-encoded).</summary>
-public sealed record RecordedHttpRequest(string Method, string Path, string RawTarget, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
+/// <summary>One received request; <see cref="RawTarget"/> is the path and query exactly as sent (still
+/// percent-encoded).</summary>
+public sealed record RecordedHttpRequest(
+    string Method,
+    string Path,
+    string RawTarget,
+    string Query,
+    IReadOnlyDictionary<string, string> Headers,
+    string Body
+)
 {
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 }

@@ -26,13 +26,14 @@ public sealed class ServerProcess : IDisposable
     private readonly StringBuilder _output = new();
     private readonly Lock _outputLock = new();
 
-    static ServerProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-    {
-        foreach (var server in Live.Keys)
+    static ServerProcess() =>
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            server.Dispose();
-        }
-    };
+            foreach (var server in Live.Keys)
+            {
+                server.Dispose();
+            }
+        };
 
     private ServerProcess(Process process, Uri baseAddress, string adminToken)
     {
@@ -64,7 +65,8 @@ public sealed class ServerProcess : IDisposable
     }
 
     /// <summary>
-    /// Starts the server on a free loopback port and returns once <c>/healthz</c> answers 200. <paramref name="environment"/>
+    /// Starts the server on a free loopback port and returns once <c>/healthz</c> answers 200. <paramref
+    /// name="environment"/>
     /// adds settings, e.g. <c>Skein__Store</c> and <c>ConnectionStrings__Skein</c> for a PostgreSQL node.
     /// </summary>
     public static async Task<ServerProcess> StartAsync(
@@ -72,7 +74,8 @@ public sealed class ServerProcess : IDisposable
         string adminToken,
         CancellationToken cancellationToken,
         TimeSpan? startupTimeout = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null
+    )
     {
         var assembly = LocateServerAssembly();
         var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}");
@@ -165,13 +168,24 @@ public sealed class ServerProcess : IDisposable
             return local;
         }
 
-        var configuration = typeof(ServerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var configuration = typeof(ServerProcess)
+            .Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()
+            ?.Configuration
+            ?? "Debug";
         var framework = Path.GetFileName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Skein.slnx")))
             {
-                var built = Path.Combine(dir.FullName, "src", "Skein.Server", "bin", configuration, framework, AssemblyName);
+                var built = Path.Combine(
+                    dir.FullName,
+                    "src",
+                    "Skein.Server",
+                    "bin",
+                    configuration,
+                    framework,
+                    AssemblyName
+                );
                 if (IsRunnable(built))
                 {
                     return built;
@@ -181,8 +195,10 @@ public sealed class ServerProcess : IDisposable
             }
         }
 
-        throw new FileNotFoundException($"{AssemblyName} with its runtimeconfig and deps was not found next to the tests ({AppContext.BaseDirectory}) " +
-            $"or in src/Skein.Server/bin/{configuration}/{framework}; build the solution first");
+        throw new FileNotFoundException(
+            $"{AssemblyName} with its runtimeconfig and deps was not found next to the tests ({AppContext.BaseDirectory}) "
+                + $"or in src/Skein.Server/bin/{configuration}/{framework}; build the solution first"
+        );
     }
 
     private static bool IsRunnable(string assembly) =>
@@ -225,7 +241,9 @@ public sealed class ServerProcess : IDisposable
             if (_process.HasExited)
             {
                 _process.WaitForExit();
-                throw new InvalidOperationException($"the server exited with code {_process.ExitCode} before it was healthy. Output:\n{Output}");
+                throw new InvalidOperationException(
+                    $"the server exited with code {_process.ExitCode} before it was healthy. Output:\n{Output}"
+                );
             }
 
             try
@@ -243,7 +261,9 @@ public sealed class ServerProcess : IDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"the server at {BaseAddress} was not healthy within {timeout.TotalSeconds:0} s. Output:\n{Output}");
+                throw new TimeoutException(
+                    $"the server at {BaseAddress} was not healthy within {timeout.TotalSeconds:0} s. Output:\n{Output}"
+                );
             }
 
             await Task.Delay(50, cancellationToken);

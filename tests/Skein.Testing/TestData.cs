@@ -17,22 +17,44 @@ public static class TestData
             return ws.Id;
         }
 
-        ws = new WorkspaceRow { Id = Ids.New(), Name = "default", CreatedAt = DateTime.UtcNow };
+        ws = new WorkspaceRow
+        {
+            Id = Ids.New(),
+            Name = "default",
+            CreatedAt = DateTime.UtcNow,
+        };
         db.Workspaces.Add(ws);
         await db.SaveChangesAsync(cancellationToken);
         return ws.Id;
     }
 
-    public static async Task<CreatedAgent> CreateAgentAsync(IDbContextFactory<SkeinDbContext> contexts, AgentSpec spec, CancellationToken cancellationToken)
+    public static async Task<CreatedAgent> CreateAgentAsync(
+        IDbContextFactory<SkeinDbContext> contexts,
+        AgentSpec spec,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var tenant = await EnsureWorkspaceAsync(db, cancellationToken);
         var provider = new LlmProviderRow
         {
-            Id = Ids.New(), TenantId = tenant, Name = "provider-" + Guid.NewGuid().ToString("N")[..8], Kind = spec.ProviderKind,
-            BaseUrl = spec.ProviderBaseUrl, ApiKeySecretName = spec.ProviderApiKeySecretName, CreatedAt = DateTime.UtcNow,
+            Id = Ids.New(),
+            TenantId = tenant,
+            Name = "provider-" + Guid.NewGuid().ToString("N")[..8],
+            Kind = spec.ProviderKind,
+            BaseUrl = spec.ProviderBaseUrl,
+            ApiKeySecretName = spec.ProviderApiKeySecretName,
+            CreatedAt = DateTime.UtcNow,
         };
-        var agent = new AgentRow { Id = Ids.New(), TenantId = tenant, Name = spec.Name, ExecutionMode = spec.Mode.ToString(), LlmProviderId = provider.Id, CreatedAt = DateTime.UtcNow };
+        var agent = new AgentRow
+        {
+            Id = Ids.New(),
+            TenantId = tenant,
+            Name = spec.Name,
+            ExecutionMode = spec.Mode.ToString(),
+            LlmProviderId = provider.Id,
+            CreatedAt = DateTime.UtcNow,
+        };
         var version = new AgentVersionRow
         {
             Id = Ids.New(),
@@ -57,24 +79,51 @@ public static class TestData
         return new CreatedAgent(agent.Id, version.Id, tenant);
     }
 
-    public static async Task AddOperationAsync(IDbContextFactory<SkeinDbContext> contexts, OperationSpec spec, CancellationToken cancellationToken)
+    public static async Task AddOperationAsync(
+        IDbContextFactory<SkeinDbContext> contexts,
+        OperationSpec spec,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var tenant = await EnsureWorkspaceAsync(db, cancellationToken);
-        var integration = new IntegrationRow { Id = Ids.New(), TenantId = tenant, Name = "integration-" + spec.Name, BaseUrl = spec.BaseUrl,
-            AuthType = spec.AuthType, AuthHeaderName = spec.AuthHeaderName, AuthSecretName = spec.AuthSecretName,
-        };
-        db.AddRange(integration, new OperationRow
+        var integration = new IntegrationRow
         {
-            Id = Ids.New(), TenantId = tenant, IntegrationId = integration.Id, Name = spec.Name, Method = spec.Method, Path = spec.Path,
-            Idempotent = spec.Idempotent, RequireApproval = spec.RequireApproval, TimeoutSec = spec.TimeoutSec, Description = spec.Name,
-            ApprovalTimeoutSec = spec.ApprovalTimeoutSec,
-            ArgumentsSchema = spec.ArgumentsSchema,
-        });
+            Id = Ids.New(),
+            TenantId = tenant,
+            Name = "integration-" + spec.Name,
+            BaseUrl = spec.BaseUrl,
+            AuthType = spec.AuthType,
+            AuthHeaderName = spec.AuthHeaderName,
+            AuthSecretName = spec.AuthSecretName,
+        };
+        db.AddRange(
+            integration,
+            new OperationRow
+            {
+                Id = Ids.New(),
+                TenantId = tenant,
+                IntegrationId = integration.Id,
+                Name = spec.Name,
+                Method = spec.Method,
+                Path = spec.Path,
+                Idempotent = spec.Idempotent,
+                RequireApproval = spec.RequireApproval,
+                TimeoutSec = spec.TimeoutSec,
+                Description = spec.Name,
+                ApprovalTimeoutSec = spec.ApprovalTimeoutSec,
+                ArgumentsSchema = spec.ArgumentsSchema,
+            }
+        );
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    public static async Task SetPlanLimitsAsync(IDbContextFactory<SkeinDbContext> contexts, int maxActiveSessionSeconds, int agentWaitBudgetSeconds, CancellationToken cancellationToken)
+    public static async Task SetPlanLimitsAsync(
+        IDbContextFactory<SkeinDbContext> contexts,
+        int maxActiveSessionSeconds,
+        int agentWaitBudgetSeconds,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var tenant = await EnsureWorkspaceAsync(db, cancellationToken);

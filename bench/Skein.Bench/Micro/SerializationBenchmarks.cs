@@ -26,7 +26,8 @@ public class SerializationBenchmarks
     public string EventJson() => JsonSerializer.Serialize<SessionEvent>(_toolResult, SkeinJson.Options);
 
     [Benchmark]
-    public string StepContentJson() => StepContent.ToJson(_toolResult.Step, _state, _state.Runs[_toolResult.Step.RunId]);
+    public string StepContentJson() =>
+        StepContent.ToJson(_toolResult.Step, _state, _state.Runs[_toolResult.Step.RunId]);
 
     [Benchmark]
     public string StartContextJson() => JsonSerializer.Serialize(_state.StartContext, SkeinJson.Options);

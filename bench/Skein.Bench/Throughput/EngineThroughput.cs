@@ -1,17 +1,17 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Skein.Core.Agents;
 using Skein.Core.Sessions;
 using Skein.Engine;
 using Skein.Engine.Runs;
 using Skein.Engine.Tools;
+using Skein.Store;
 using Skein.Store.Sqlite;
 using Skein.Testing;
 using Skein.Testing.Stores;
-using Microsoft.EntityFrameworkCore;
-using Skein.Store;
 
 namespace Skein.Bench.Throughput;
 
@@ -22,27 +22,41 @@ namespace Skein.Bench.Throughput;
 /// </summary>
 internal static class EngineThroughput
 {
-    /// <summary>How often the driver looks for room in the window: rarely enough that its timer does not compete with the engine.</summary>
+    /// <summary>How often the driver looks for room in the window: rarely enough that its timer does not compete with
+    /// the engine.</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
-    private static readonly JsonElement Input = JsonSerializer.SerializeToElement(new { question = "What is the weather in Lisbon?" });
+    private static readonly JsonElement Input = JsonSerializer.SerializeToElement(
+        new { question = "What is the weather in Lisbon?" }
+    );
 
-    public static AgentSpec Agent => new()
-    {
-        Name = "bench-echo",
-        Operations = [EchoTool.ToolName],
-        Script =
-        [
-            new ScriptTurn
-            {
-                Text = "Let me look that up.",
-                ToolCalls = [new ScriptToolCall(EchoTool.ToolName, JsonSerializer.SerializeToElement(new { city = "Lisbon", unit = "celsius" }))],
-            },
-            new ScriptTurn { Text = "It is 21 degrees and sunny in Lisbon." },
-        ],
-    };
+    public static AgentSpec Agent =>
+        new()
+        {
+            Name = "bench-echo",
+            Operations = [EchoTool.ToolName],
+            Script =
+            [
+                new ScriptTurn
+                {
+                    Text = "Let me look that up.",
+                    ToolCalls =
+                    [
+                        new ScriptToolCall(
+                            EchoTool.ToolName,
+                            JsonSerializer.SerializeToElement(new { city = "Lisbon", unit = "celsius" })
+                        ),
+                    ],
+                },
+                new ScriptTurn { Text = "It is 21 degrees and sunny in Lisbon." },
+            ],
+        };
 
-    public static async Task<EngineResult> RunAsync(string databasePath, ThroughputOptions options, CancellationToken cancellationToken)
+    public static async Task<EngineResult> RunAsync(
+        string databasePath,
+        ThroughputOptions options,
+        CancellationToken cancellationToken
+    )
     {
         await using var host = await EngineTestHost.StartAsync(databasePath, configure: o => Configure(o, options));
         var agent = await host.CreateAgentAsync(Agent);
@@ -51,7 +65,11 @@ internal static class EngineThroughput
     }
 
     /// <summary>The same on any store (<c>--store postgres</c>): sessions are counted through EF.</summary>
-    public static async Task<EngineResult> RunAsync(TestStore store, ThroughputOptions options, CancellationToken cancellationToken)
+    public static async Task<EngineResult> RunAsync(
+        TestStore store,
+        ThroughputOptions options,
+        CancellationToken cancellationToken
+    )
     {
         await using var host = await EngineTestHost.StartAsync(store, configure: o => Configure(o, options));
         var agent = await host.CreateAgentAsync(Agent);
@@ -67,20 +85,53 @@ internal static class EngineThroughput
         o.TimerPollInterval = new EngineOptions().TimerPollInterval;
     }
 
-    private static async Task<EngineResult> MeasureAsync(EngineTestHost host, Guid agentId, SessionCounter sessions, ThroughputOptions options, CancellationToken cancellationToken)
+    private static async Task<EngineResult> MeasureAsync(
+        EngineTestHost host,
+        Guid agentId,
+        SessionCounter sessions,
+        ThroughputOptions options,
+        CancellationToken cancellationToken
+    )
     {
         var dispatcher = host.Services.GetRequiredService<RunDispatcher>();
 
         // Warm-up lets tiered JIT reach its optimized code; measuring earlier measures the JIT.
-        await DriveAsync(host.Starter, dispatcher, sessions, agentId, options.Warmup, options.Concurrency, expectedDone: options.Warmup, cancellationToken);
+        await DriveAsync(
+            host.Starter,
+            dispatcher,
+            sessions,
+            agentId,
+            options.Warmup,
+            options.Concurrency,
+            expectedDone: options.Warmup,
+            cancellationToken
+        );
         var meter = new PhaseMeter();
-        var sample = await DriveAsync(host.Starter, dispatcher, sessions, agentId, options.Runs, options.Concurrency, expectedDone: options.Warmup + options.Runs, cancellationToken);
+        var sample = await DriveAsync(
+            host.Starter,
+            dispatcher,
+            sessions,
+            agentId,
+            options.Runs,
+            options.Concurrency,
+            expectedDone: options.Warmup + options.Runs,
+            cancellationToken
+        );
         return new EngineResult(meter.Stop(options.Runs), sample);
     }
 
-    /// <summary>Starts <paramref name="runs"/> runs keeping at most <paramref name="concurrency"/> in flight; returns one started session id.</summary>
+    /// <summary>Starts <paramref name="runs"/> runs keeping at most <paramref name="concurrency"/> in flight; returns
+    /// one started session id.</summary>
     private static async Task<Guid> DriveAsync(
-        RunStarter starter, RunDispatcher dispatcher, SessionCounter sessions, Guid agentId, int runs, int concurrency, int expectedDone, CancellationToken cancellationToken)
+        RunStarter starter,
+        RunDispatcher dispatcher,
+        SessionCounter sessions,
+        Guid agentId,
+        int runs,
+        int concurrency,
+        int expectedDone,
+        CancellationToken cancellationToken
+    )
     {
         var starting = 0;
         var starts = new List<Task<StartedRun>>(runs);
@@ -116,7 +167,10 @@ internal static class EngineThroughput
         {
             try
             {
-                return await starter.StartAsync(new StartRunRequest(agentId, Input, TriggerType.Api, "bench"), cancellationToken);
+                return await starter.StartAsync(
+                    new StartRunRequest(agentId, Input, TriggerType.Api, "bench"),
+                    cancellationToken
+                );
             }
             finally
             {
@@ -125,7 +179,8 @@ internal static class EngineThroughput
         }
     }
 
-    /// <summary>Counts the agent's sessions by status over its own read connection (WAL: it never blocks the writer).</summary>
+    /// <summary>Counts the agent's sessions by status over its own read connection (WAL: it never blocks the
+    /// writer).</summary>
     private sealed class SessionCounter : IAsyncDisposable
     {
         private readonly SqliteConnection? _connection;
@@ -142,14 +197,23 @@ internal static class EngineThroughput
 
         private SessionCounter(Func<CancellationToken, Task<Dictionary<string, int>>> count) => _countOther = count;
 
-        public static SessionCounter Over(IDbContextFactory<SkeinDbContext> contexts, Guid agentId) => new(async cancellationToken =>
-        {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            return await db.Sessions.AsNoTracking().Where(s => s.AgentId == agentId).GroupBy(s => s.Status)
-                .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
-        });
+        public static SessionCounter Over(IDbContextFactory<SkeinDbContext> contexts, Guid agentId) =>
+            new(async cancellationToken =>
+            {
+                await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+                return await db
+                    .Sessions.AsNoTracking()
+                    .Where(s => s.AgentId == agentId)
+                    .GroupBy(s => s.Status)
+                    .Select(g => new { g.Key, Count = g.Count() })
+                    .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+            });
 
-        public static async Task<SessionCounter> OpenAsync(string databasePath, Guid agentId, CancellationToken cancellationToken)
+        public static async Task<SessionCounter> OpenAsync(
+            string databasePath,
+            Guid agentId,
+            CancellationToken cancellationToken
+        )
         {
             var connection = new SqliteConnection(SqliteStoreExtensions.ConnectionString(databasePath));
             await connection.OpenAsync(cancellationToken);
@@ -163,10 +227,14 @@ internal static class EngineThroughput
             {
                 var counts = await CountAsync(cancellationToken);
                 var completed = counts.GetValueOrDefault(nameof(SessionStatus.Completed));
-                var stuck = counts.Where(c => c.Key is not (nameof(SessionStatus.Completed) or nameof(SessionStatus.Running))).Sum(c => c.Value);
+                var stuck = counts
+                    .Where(c => c.Key is not (nameof(SessionStatus.Completed) or nameof(SessionStatus.Running)))
+                    .Sum(c => c.Value);
                 if (stuck > 0)
                 {
-                    throw new InvalidOperationException($"{stuck} bench sessions did not complete: {string.Join(", ", counts.Select(c => $"{c.Key}={c.Value}"))}");
+                    throw new InvalidOperationException(
+                        $"{stuck} bench sessions did not complete: {string.Join(", ", counts.Select(c => $"{c.Key}={c.Value}"))}"
+                    );
                 }
 
                 if (completed >= expected)
@@ -176,7 +244,9 @@ internal static class EngineThroughput
 
                 if (deadline.Elapsed > timeout)
                 {
-                    throw new TimeoutException($"only {completed} of {expected} bench sessions completed within {timeout}");
+                    throw new TimeoutException(
+                        $"only {completed} of {expected} bench sessions completed within {timeout}"
+                    );
                 }
 
                 await Task.Delay(PollInterval, cancellationToken);

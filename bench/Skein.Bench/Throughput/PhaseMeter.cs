@@ -12,16 +12,19 @@ internal sealed class PhaseMeter
     private readonly TimeSpan _paused = GC.GetTotalPauseDuration();
     private readonly long _written = WrittenBytes();
 
-    public PhaseCost Stop(int runs) => new(
-        runs,
-        _clock.Elapsed,
-        Process.GetCurrentProcess().TotalProcessorTime - _cpu,
-        GC.GetTotalAllocatedBytes() - _allocated,
-        GC.CollectionCount(0) - _gen0,
-        GC.GetTotalPauseDuration() - _paused,
-        WrittenBytes() - _written);
+    public PhaseCost Stop(int runs) =>
+        new(
+            runs,
+            _clock.Elapsed,
+            Process.GetCurrentProcess().TotalProcessorTime - _cpu,
+            GC.GetTotalAllocatedBytes() - _allocated,
+            GC.CollectionCount(0) - _gen0,
+            GC.GetTotalPauseDuration() - _paused,
+            WrittenBytes() - _written
+        );
 
-    /// <summary>Bytes the process handed to write calls (Linux <c>/proc/self/io</c> wchar): WAL frames and checkpoint copies.</summary>
+    /// <summary>Bytes the process handed to write calls (Linux <c>/proc/self/io</c> wchar): WAL frames and checkpoint
+    /// copies.</summary>
     private static long WrittenBytes()
     {
         const string path = "/proc/self/io";
@@ -39,7 +42,15 @@ internal sealed class PhaseMeter
 /// One phase's cost. CPU is process CPU time, steadier than wall time on a shared machine; written bytes show
 /// how much the database really wrote per run (WAL pages and checkpoints), beyond the rows' own size.
 /// </summary>
-internal sealed record PhaseCost(int Runs, TimeSpan Elapsed, TimeSpan Cpu, long AllocatedBytes, int Gen0Collections, TimeSpan GcPaused, long WrittenBytes)
+internal sealed record PhaseCost(
+    int Runs,
+    TimeSpan Elapsed,
+    TimeSpan Cpu,
+    long AllocatedBytes,
+    int Gen0Collections,
+    TimeSpan GcPaused,
+    long WrittenBytes
+)
 {
     public double RunsPerSecond => Runs / Elapsed.TotalSeconds;
 
@@ -50,7 +61,7 @@ internal sealed record PhaseCost(int Runs, TimeSpan Elapsed, TimeSpan Cpu, long 
     public double WrittenKilobytesPerRun => WrittenBytes / 1024.0 / Runs;
 
     public string Describe(int rowsPerRun) =>
-        $"{Runs} runs in {Elapsed.TotalSeconds:0.00} s = {RunsPerSecond:N0} runs/s ({RunsPerSecond * rowsPerRun:N0} rows/s); " +
-        $"per run: CPU {CpuMillisecondsPerRun:0.00} ms, written {WrittenKilobytesPerRun:N0} KB, allocated {AllocatedKilobytesPerRun:N0} KB " +
-        $"({Gen0Collections} gen0 GCs, paused {GcPaused.TotalMilliseconds / Elapsed.TotalMilliseconds:P0} of the time)";
+        $"{Runs} runs in {Elapsed.TotalSeconds:0.00} s = {RunsPerSecond:N0} runs/s ({RunsPerSecond * rowsPerRun:N0} rows/s); "
+        + $"per run: CPU {CpuMillisecondsPerRun:0.00} ms, written {WrittenKilobytesPerRun:N0} KB, allocated {AllocatedKilobytesPerRun:N0} KB "
+        + $"({Gen0Collections} gen0 GCs, paused {GcPaused.TotalMilliseconds / Elapsed.TotalMilliseconds:P0} of the time)";
 }

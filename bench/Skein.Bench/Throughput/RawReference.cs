@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.EntityFrameworkCore;
 using Skein.Core;
 using Skein.Store;
 using Skein.Store.Sqlite;
@@ -15,7 +15,13 @@ namespace Skein.Bench.Throughput;
 /// </summary>
 internal static class RawReference
 {
-    public static async Task<PhaseCost> RunAsync(string databasePath, RowShape shape, int runs, int runsPerTransaction, CancellationToken cancellationToken)
+    public static async Task<PhaseCost> RunAsync(
+        string databasePath,
+        RowShape shape,
+        int runs,
+        int runsPerTransaction,
+        CancellationToken cancellationToken
+    )
     {
         await MigrateAsync(databasePath, cancellationToken);
         await using var connection = new SqliteConnection(SqliteStoreExtensions.ConnectionString(databasePath));
@@ -24,7 +30,7 @@ internal static class RawReference
 
         var inserts = shape.Tables.Select(t => new TableInsert(connection, t)).ToList();
         var meter = new PhaseMeter();
-        for (var done = 0; done < runs;)
+        for (var done = 0; done < runs; )
         {
             using var tx = connection.BeginTransaction();
             for (var i = 0; i < runsPerTransaction && done < runs; i++, done++)
@@ -46,13 +52,22 @@ internal static class RawReference
 
     private static async Task MigrateAsync(string databasePath, CancellationToken cancellationToken)
     {
-        var services = new ServiceCollection().AddLogging(b => b.SetMinimumLevel(LogLevel.Warning)).AddSkeinSqliteStore(databasePath);
+        var services = new ServiceCollection()
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
+            .AddSkeinSqliteStore(databasePath);
         await using var provider = services.BuildServiceProvider();
-        await new DatabaseMigrator(provider.GetRequiredService<IDbContextFactory<SkeinDbContext>>(), provider.GetRequiredService<IStoreDialect>())
-            .StartAsync(cancellationToken);
+        await new DatabaseMigrator(
+            provider.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
+            provider.GetRequiredService<IStoreDialect>()
+        ).StartAsync(cancellationToken);
     }
 
-    private static async Task VerifyAsync(SqliteConnection connection, RowShape shape, int runs, CancellationToken cancellationToken)
+    private static async Task VerifyAsync(
+        SqliteConnection connection,
+        RowShape shape,
+        int runs,
+        CancellationToken cancellationToken
+    )
     {
         foreach (var table in shape.Tables)
         {
@@ -61,7 +76,9 @@ internal static class RawReference
             var actual = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken));
             if (actual != (long)runs * table.Rows.Count)
             {
-                throw new InvalidOperationException($"reference wrote {actual} {table.Table} rows, expected {runs * table.Rows.Count}");
+                throw new InvalidOperationException(
+                    $"reference wrote {actual} {table.Table} rows, expected {runs * table.Rows.Count}"
+                );
             }
         }
     }
@@ -79,7 +96,8 @@ internal static class RawReference
         {
             _rows = rows;
             _command = connection.CreateCommand();
-            _command.CommandText = $"INSERT INTO {rows.Table} ({string.Join(", ", rows.Columns)}) VALUES ({string.Join(", ", rows.Columns.Select((_, i) => $"$p{i}"))})";
+            _command.CommandText =
+                $"INSERT INTO {rows.Table} ({string.Join(", ", rows.Columns)}) VALUES ({string.Join(", ", rows.Columns.Select((_, i) => $"$p{i}"))})";
             foreach (var (_, i) in rows.Columns.Select((c, i) => (c, i)))
             {
                 _command.Parameters.Add(new SqliteParameter($"$p{i}", null));
@@ -102,14 +120,16 @@ internal static class RawReference
             }
         }
 
-        /// <summary>Keys become this run's; every other value (payloads, timestamps, statuses) is the engine's own.</summary>
-        private static Func<RunIds, object?, object?> Binder(string table, string column) => (table, column) switch
-        {
-            ("sessions", "id") or (_, "session_id") => (ids, _) => ids.SessionId,
-            ("runs", "id") or (_, "root_run_id") or (_, "entry_run_id") => (ids, _) => ids.RunId,
-            (_, "run_id") => (ids, value) => value is null ? null : ids.RunId,
-            ("steps", "id") => (_, _) => RowShape.GuidText(Ids.New()),
-            _ => (_, value) => value,
-        };
+        /// <summary>Keys become this run's; every other value (payloads, timestamps, statuses) is the engine's
+        /// own.</summary>
+        private static Func<RunIds, object?, object?> Binder(string table, string column) =>
+            (table, column) switch
+            {
+                ("sessions", "id") or (_, "session_id") => (ids, _) => ids.SessionId,
+                ("runs", "id") or (_, "root_run_id") or (_, "entry_run_id") => (ids, _) => ids.RunId,
+                (_, "run_id") => (ids, value) => value is null ? null : ids.RunId,
+                ("steps", "id") => (_, _) => RowShape.GuidText(Ids.New()),
+                _ => (_, value) => value,
+            };
     }
 }

@@ -17,7 +17,8 @@ internal sealed class RowShape
 
     public int RowsPerRun => Tables.Sum(t => t.Rows.Count);
 
-    /// <summary>Bytes of column values (UTF-8 text, 8 per number): the payload, without SQLite's record and index overhead.</summary>
+    /// <summary>Bytes of column values (UTF-8 text, 8 per number): the payload, without SQLite's record and index
+    /// overhead.</summary>
     public long BytesPerRun => Tables.Sum(t => t.Rows.Sum(r => r.Sum(ValueBytes)));
 
     public string Describe() => string.Join(", ", Tables.Select(t => $"{t.Table} {t.Rows.Count}"));
@@ -25,7 +26,11 @@ internal sealed class RowShape
     /// <summary>How SQLite (Microsoft.Data.Sqlite and EF Core) stores a Guid: uppercase TEXT.</summary>
     public static string GuidText(Guid id) => id.ToString("D").ToUpperInvariant();
 
-    public static async Task<RowShape> ReadAsync(string databasePath, Guid sessionId, CancellationToken cancellationToken)
+    public static async Task<RowShape> ReadAsync(
+        string databasePath,
+        Guid sessionId,
+        CancellationToken cancellationToken
+    )
     {
         await using var connection = new SqliteConnection(SqliteStoreExtensions.ConnectionString(databasePath));
         await connection.OpenAsync(cancellationToken);
@@ -40,13 +45,22 @@ internal sealed class RowShape
         ];
         if (tables.Any(t => t.Rows.Count == 0))
         {
-            throw new InvalidOperationException($"session {sessionId} left no rows in {string.Join(", ", tables.Where(t => t.Rows.Count == 0).Select(t => t.Table))}");
+            throw new InvalidOperationException(
+                $"session {sessionId} left no rows in {string.Join(", ", tables.Where(t => t.Rows.Count == 0).Select(t => t.Table))}"
+            );
         }
 
         return new RowShape(tables);
     }
 
-    private static async Task<TableRows> ReadAsync(SqliteConnection connection, string table, string key, string order, string id, CancellationToken cancellationToken)
+    private static async Task<TableRows> ReadAsync(
+        SqliteConnection connection,
+        string table,
+        string key,
+        string order,
+        string id,
+        CancellationToken cancellationToken
+    )
     {
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT * FROM {table} WHERE {key} = $id ORDER BY {order}";
@@ -54,7 +68,10 @@ internal sealed class RowShape
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
 
         // global_sequence is the event log's autoincrement key: SQLite assigns it, as it does for the writer.
-        var columns = Enumerable.Range(0, reader.FieldCount).Where(i => reader.GetName(i) != "global_sequence").ToArray();
+        var columns = Enumerable
+            .Range(0, reader.FieldCount)
+            .Where(i => reader.GetName(i) != "global_sequence")
+            .ToArray();
         var rows = new List<object?[]>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -64,13 +81,14 @@ internal sealed class RowShape
         return new TableRows(table, [.. columns.Select(reader.GetName)], rows);
     }
 
-    private static long ValueBytes(object? value) => value switch
-    {
-        null => 0,
-        string s => Encoding.UTF8.GetByteCount(s),
-        byte[] b => b.Length,
-        _ => 8,
-    };
+    private static long ValueBytes(object? value) =>
+        value switch
+        {
+            null => 0,
+            string s => Encoding.UTF8.GetByteCount(s),
+            byte[] b => b.Length,
+            _ => 8,
+        };
 }
 
 internal sealed record TableRows(string Table, IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows);

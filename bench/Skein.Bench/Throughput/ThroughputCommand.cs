@@ -7,7 +7,8 @@ using Skein.Testing.Stores;
 
 namespace Skein.Bench.Throughput;
 
-/// <summary><c>engine-throughput</c>: the engine's completed runs per second against a raw batched insert of the same rows.</summary>
+/// <summary><c>engine-throughput</c>: the engine's completed runs per second against a raw batched insert of the same
+/// rows.</summary>
 internal static class ThroughputCommand
 {
     /// <summary>Steps of the bench run: prepare, reasoning, ToolCall, ToolResult, prepare, reasoning, output.</summary>
@@ -15,9 +16,13 @@ internal static class ThroughputCommand
 
     public static async Task<int> RunAsync(ThroughputOptions options, CancellationToken cancellationToken)
     {
-        Console.WriteLine($"engine-throughput: runs={options.Runs} concurrency={options.Concurrency} warmup={options.Warmup} " +
-            $"reference={options.BatchRuns} runs/transaction{(options.Smoke ? " (smoke)" : "")}");
-        Console.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, SQLite WAL synchronous=NORMAL");
+        Console.WriteLine(
+            $"engine-throughput: runs={options.Runs} concurrency={options.Concurrency} warmup={options.Warmup} "
+                + $"reference={options.BatchRuns} runs/transaction{(options.Smoke ? " (smoke)" : "")}"
+        );
+        Console.WriteLine(
+            $".NET {Environment.Version}, {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, SQLite WAL synchronous=NORMAL"
+        );
 
         if (options.Postgres)
         {
@@ -34,14 +39,24 @@ internal static class ThroughputCommand
             return 1;
         }
 
-        var reference = await RawReference.RunAsync(dir.File("reference.db"), shape, options.Runs, options.BatchRuns, cancellationToken);
+        var reference = await RawReference.RunAsync(
+            dir.File("reference.db"),
+            shape,
+            options.Runs,
+            options.BatchRuns,
+            cancellationToken
+        );
         var ratio = engine.Cost.RunsPerSecond / reference.RunsPerSecond;
 
-        Console.WriteLine($"rows per run:  {shape.RowsPerRun} ({shape.Describe()}), {shape.BytesPerRun:N0} bytes of values");
+        Console.WriteLine(
+            $"rows per run:  {shape.RowsPerRun} ({shape.Describe()}), {shape.BytesPerRun:N0} bytes of values"
+        );
         Console.WriteLine($"engine:        {engine.Cost.Describe(shape.RowsPerRun)}");
         Console.WriteLine($"raw reference: {reference.Describe(shape.RowsPerRun)}");
         Console.WriteLine();
-        Console.WriteLine($"engine: {engine.Cost.RunsPerSecond:N0} runs/s | raw reference: {reference.RunsPerSecond:N0} runs/s | ratio: {ratio:P1}");
+        Console.WriteLine(
+            $"engine: {engine.Cost.RunsPerSecond:N0} runs/s | raw reference: {reference.RunsPerSecond:N0} runs/s | ratio: {ratio:P1}"
+        );
         return 0;
     }
 
@@ -51,7 +66,11 @@ internal static class ThroughputCommand
         await using var store = await TestStore.CreateAsync(StoreKind.Postgres, cancellationToken);
         var engine = await EngineThroughput.RunAsync(store, options, cancellationToken);
         await using var services = store.AddTo(new ServiceCollection()).BuildServiceProvider();
-        await using (var db = await services.GetRequiredService<IDbContextFactory<SkeinDbContext>>().CreateDbContextAsync(cancellationToken))
+        await using (
+            var db = await services
+                .GetRequiredService<IDbContextFactory<SkeinDbContext>>()
+                .CreateDbContextAsync(cancellationToken)
+        )
         {
             var steps = await db.Steps.CountAsync(s => s.SessionId == engine.SampleSessionId, cancellationToken);
             if (steps != ExpectedSteps)

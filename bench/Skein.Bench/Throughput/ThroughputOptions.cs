@@ -3,7 +3,8 @@ namespace Skein.Bench.Throughput;
 /// <summary>Sizes of one engine-throughput measurement. <c>--smoke</c> is the seconds-long CI mode.</summary>
 internal sealed record ThroughputOptions(int Runs, int Concurrency, int Warmup, int BatchRuns, bool Smoke)
 {
-    /// <summary><c>--store postgres</c>: the engine on a fresh database of the server named by <c>SKEIN_TEST_POSTGRES</c>.</summary>
+    /// <summary><c>--store postgres</c>: the engine on a fresh database of the server named by
+    /// <c>SKEIN_TEST_POSTGRES</c>.</summary>
     public bool Postgres { get; init; }
 
     public static ThroughputOptions Parse(IReadOnlyList<string> args)
@@ -29,12 +30,15 @@ internal sealed record ThroughputOptions(int Runs, int Concurrency, int Warmup, 
         return options;
     }
 
-    private static bool Store(IReadOnlyList<string> args, int index) => index < args.Count ? args[index] switch
-    {
-        "sqlite" => false,
-        "postgres" => true,
-        var other => throw new ArgumentException($"--store must be sqlite or postgres, not '{other}'"),
-    } : throw new ArgumentException("--store needs sqlite or postgres");
+    private static bool Store(IReadOnlyList<string> args, int index) =>
+        index < args.Count
+            ? args[index] switch
+            {
+                "sqlite" => false,
+                "postgres" => true,
+                var other => throw new ArgumentException($"--store must be sqlite or postgres, not '{other}'"),
+            }
+            : throw new ArgumentException("--store needs sqlite or postgres");
 
     private static int Positive(IReadOnlyList<string> args, int index) =>
         index < args.Count && int.TryParse(args[index], out var value) && value > 0

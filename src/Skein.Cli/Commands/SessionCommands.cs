@@ -5,56 +5,80 @@ using Skein.Cli.Follow;
 
 namespace Skein.Cli.Commands;
 
-/// <summary><c>skein sessions</c>, <c>skein session &lt;id&gt;</c>, <c>skein terminate &lt;id&gt;</c>, <c>skein complete &lt;id&gt;</c>.</summary>
+/// <summary><c>skein sessions</c>, <c>skein session &lt;id&gt;</c>, <c>skein terminate &lt;id&gt;</c>, <c>skein
+/// complete &lt;id&gt;</c>.</summary>
 public static class SessionCommands
 {
     public static IEnumerable<Command> Create()
     {
         yield return List();
         yield return Show();
-        yield return Action("terminate", "terminate", "Terminate a session: its runs fail, pending tasks are cancelled (irreversible)");
+        yield return Action(
+            "terminate",
+            "terminate",
+            "Terminate a session: its runs fail, pending tasks are cancelled (irreversible)"
+        );
         yield return Action("complete", "complete", "Mark a waiting session complete");
     }
 
     private static Command List()
     {
-        var status = new Option<string?>("--status") { Description = "Only sessions in this status (Running, WaitingForHITL, Completed, Failed, …)" };
+        var status = new Option<string?>("--status")
+        {
+            Description = "Only sessions in this status (Running, WaitingForHITL, Completed, Failed, …)",
+        };
         var agent = new Option<string?>("--agent") { Description = "Only sessions of this agent (name or id)" };
         var take = new Option<int>("--take") { Description = "How many (1-100)", DefaultValueFactory = _ => 20 };
         var json = new Option<bool>("--json") { Description = "Print the raw JSON" };
         var command = new Command("sessions", "Recent sessions, newest first") { status, agent, take, json };
-        command.SetAction((parse, ct) => SkeinCli.RunAsync(parse, async (api, token) =>
-        {
-            var query = new List<string> { $"take={parse.GetValue(take)}" };
-            if (parse.GetValue(status) is { } s)
-            {
-                query.Add("status=" + Uri.EscapeDataString(s));
-            }
+        command.SetAction(
+            (parse, ct) =>
+                SkeinCli.RunAsync(
+                    parse,
+                    async (api, token) =>
+                    {
+                        var query = new List<string> { $"take={parse.GetValue(take)}" };
+                        if (parse.GetValue(status) is { } s)
+                        {
+                            query.Add("status=" + Uri.EscapeDataString(s));
+                        }
 
-            if (parse.GetValue(agent) is { } a)
-            {
-                query.Add($"agentId={await api.AgentIdAsync(a, token)}");
-            }
+                        if (parse.GetValue(agent) is { } a)
+                        {
+                            query.Add($"agentId={await api.AgentIdAsync(a, token)}");
+                        }
 
-            var page = await api.GetJsonAsync("/api/sessions?" + string.Join("&", query), token);
-            if (parse.GetValue(json))
-            {
-                Console.WriteLine(page.GetRawText());
-                return 0;
-            }
+                        var page = await api.GetJsonAsync("/api/sessions?" + string.Join("&", query), token);
+                        if (parse.GetValue(json))
+                        {
+                            Console.WriteLine(page.GetRawText());
+                            return 0;
+                        }
 
-            var names = (await api.GetJsonAsync("/api/agents", token)).GetProperty("items").EnumerateArray()
-                .ToDictionary(x => x.GetProperty("id").GetGuid(), x => x.GetProperty("name").GetString() ?? "");
-            Console.WriteLine($"{"SESSION",-36}  {"AGENT",-20} {"STATUS",-18} {"STARTED (UTC)",-19} {"TOKENS",7} TRIGGER");
-            foreach (var item in page.GetProperty("items").EnumerateArray())
-            {
-                Console.WriteLine($"{item.GetProperty("id").GetGuid(),-36}  {names.GetValueOrDefault(item.GetProperty("agentId").GetGuid(), "?"),-20} " +
-                    $"{item.GetProperty("status").GetString(),-18} {Time(item.GetProperty("startedAt")),-19} {item.GetProperty("totalTokensUsed").GetInt64(),7} " +
-                    $"{item.GetProperty("triggerType").GetString()}");
-            }
+                        var names = (await api.GetJsonAsync("/api/agents", token))
+                            .GetProperty("items")
+                            .EnumerateArray()
+                            .ToDictionary(
+                                x => x.GetProperty("id").GetGuid(),
+                                x => x.GetProperty("name").GetString() ?? ""
+                            );
+                        Console.WriteLine(
+                            $"{"SESSION", -36}  {"AGENT", -20} {"STATUS", -18} {"STARTED (UTC)", -19} {"TOKENS", 7} TRIGGER"
+                        );
+                        foreach (var item in page.GetProperty("items").EnumerateArray())
+                        {
+                            Console.WriteLine(
+                                $"{item.GetProperty("id").GetGuid(), -36}  {names.GetValueOrDefault(item.GetProperty("agentId").GetGuid(), "?"), -20} "
+                                    + $"{item.GetProperty("status").GetString(), -18} {Time(item.GetProperty("startedAt")), -19} {item.GetProperty("totalTokensUsed").GetInt64(), 7} "
+                                    + $"{item.GetProperty("triggerType").GetString()}"
+                            );
+                        }
 
-            return 0;
-        }, ct));
+                        return 0;
+                    },
+                    ct
+                )
+        );
         return command;
     }
 
@@ -63,18 +87,25 @@ public static class SessionCommands
         var id = new Argument<Guid>("sessionId");
         var json = new Option<bool>("--json") { Description = "Print the raw JSON (session, runs, steps, tasks)" };
         var command = new Command("session", "A session: status, runs, timeline and user tasks") { id, json };
-        command.SetAction((parse, ct) => SkeinCli.RunAsync(parse, async (api, token) =>
-        {
-            var detail = await api.GetJsonAsync($"/api/sessions/{parse.GetValue(id)}", token);
-            if (parse.GetValue(json))
-            {
-                Console.WriteLine(detail.GetRawText());
-                return 0;
-            }
+        command.SetAction(
+            (parse, ct) =>
+                SkeinCli.RunAsync(
+                    parse,
+                    async (api, token) =>
+                    {
+                        var detail = await api.GetJsonAsync($"/api/sessions/{parse.GetValue(id)}", token);
+                        if (parse.GetValue(json))
+                        {
+                            Console.WriteLine(detail.GetRawText());
+                            return 0;
+                        }
 
-            Print(detail);
-            return 0;
-        }, ct));
+                        Print(detail);
+                        return 0;
+                    },
+                    ct
+                )
+        );
         return command;
     }
 
@@ -82,8 +113,12 @@ public static class SessionCommands
     {
         var s = detail.GetProperty("session");
         Console.WriteLine($"session {s.GetProperty("id").GetGuid()}  {s.GetProperty("status").GetString()}");
-        Console.WriteLine($"  agent {s.GetProperty("agentId").GetGuid()}  model {s.GetProperty("llmModel").GetString()}  trigger {s.GetProperty("triggerType").GetString()}");
-        Console.WriteLine($"  started {Time(s.GetProperty("startedAt"))}  finished {Time(s.GetProperty("finishedAt"))}  tokens {s.GetProperty("totalTokensUsed").GetInt64()}");
+        Console.WriteLine(
+            $"  agent {s.GetProperty("agentId").GetGuid()}  model {s.GetProperty("llmModel").GetString()}  trigger {s.GetProperty("triggerType").GetString()}"
+        );
+        Console.WriteLine(
+            $"  started {Time(s.GetProperty("startedAt"))}  finished {Time(s.GetProperty("finishedAt"))}  tokens {s.GetProperty("totalTokensUsed").GetInt64()}"
+        );
         foreach (var run in detail.GetProperty("runs").EnumerateArray())
         {
             Console.WriteLine($"  run {run.GetProperty("id").GetGuid()}  {run.GetProperty("status").GetString()}");
@@ -91,12 +126,18 @@ public static class SessionCommands
 
         foreach (var step in detail.GetProperty("steps").EnumerateArray())
         {
-            Console.WriteLine(StepText.Truncate($"  {step.GetProperty("sequence").GetInt32(),3}. {StepText.Describe(step.GetProperty("type").GetString() ?? "", step.GetProperty("content"))}"));
+            Console.WriteLine(
+                StepText.Truncate(
+                    $"  {step.GetProperty("sequence").GetInt32(), 3}. {StepText.Describe(step.GetProperty("type").GetString() ?? "", step.GetProperty("content"))}"
+                )
+            );
         }
 
         foreach (var task in detail.TryGetProperty("tasks", out var tasks) ? tasks.EnumerateArray() : default)
         {
-            Console.WriteLine($"  task {task.GetProperty("id").GetGuid()}  {task.GetProperty("kind").GetString()}  {task.GetProperty("status").GetString()}  {task.GetProperty("summary").GetString()}");
+            Console.WriteLine(
+                $"  task {task.GetProperty("id").GetGuid()}  {task.GetProperty("kind").GetString()}  {task.GetProperty("status").GetString()}  {task.GetProperty("summary").GetString()}"
+            );
         }
 
         if (s.TryGetProperty("output", out var output) && output.ValueKind != JsonValueKind.Null)
@@ -114,15 +155,28 @@ public static class SessionCommands
     {
         var id = new Argument<Guid>("sessionId");
         var command = new Command(name, description) { id };
-        command.SetAction((parse, ct) => SkeinCli.RunAsync(parse, async (api, token) =>
-        {
-            var result = await api.PostJsonAsync($"/api/sessions/{parse.GetValue(id)}/{route}", null, token);
-            Console.WriteLine($"session {parse.GetValue(id)}: {result.GetProperty("status").GetString()}");
-            return 0;
-        }, ct));
+        command.SetAction(
+            (parse, ct) =>
+                SkeinCli.RunAsync(
+                    parse,
+                    async (api, token) =>
+                    {
+                        var result = await api.PostJsonAsync(
+                            $"/api/sessions/{parse.GetValue(id)}/{route}",
+                            null,
+                            token
+                        );
+                        Console.WriteLine($"session {parse.GetValue(id)}: {result.GetProperty("status").GetString()}");
+                        return 0;
+                    },
+                    ct
+                )
+        );
         return command;
     }
 
     private static string Time(JsonElement value) =>
-        value.ValueKind == JsonValueKind.String ? value.GetDateTime().ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "-";
+        value.ValueKind == JsonValueKind.String
+            ? value.GetDateTime().ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
+            : "-";
 }

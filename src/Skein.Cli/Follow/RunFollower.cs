@@ -58,11 +58,17 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
             output.WriteLine($"error: {error.GetString()}");
         }
 
-        output.WriteLine($"session {status} in {_elapsed.Elapsed.TotalSeconds:0.0} s, {session.GetProperty("totalTokensUsed").GetInt64()} tokens");
+        output.WriteLine(
+            $"session {status} in {_elapsed.Elapsed.TotalSeconds:0.0} s, {session.GetProperty("totalTokensUsed").GetInt64()} tokens"
+        );
         return status is "Completed" or "WaitingForResponse" ? 0 : 1;
     }
 
-    private async Task<(bool Finished, string? LastEventId)> ReadStreamAsync(Guid runId, string? lastEventId, CancellationToken cancellationToken)
+    private async Task<(bool Finished, string? LastEventId)> ReadStreamAsync(
+        Guid runId,
+        string? lastEventId,
+        CancellationToken cancellationToken
+    )
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"api/runs/{runId}/stream");
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
@@ -73,7 +79,11 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
 
         try
         {
-            using var response = await api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await api.SendAsync(
+                request,
+                HttpCompletionOption.ResponseHeadersRead,
+                cancellationToken
+            );
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
             while (await reader.ReadLineAsync(cancellationToken) is { } line)
             {
@@ -81,7 +91,10 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
                 {
                     lastEventId = line[4..];
                 }
-                else if (line.StartsWith("data: ", StringComparison.Ordinal) && Handle(JsonDocument.Parse(line[6..]).RootElement))
+                else if (
+                    line.StartsWith("data: ", StringComparison.Ordinal)
+                    && Handle(JsonDocument.Parse(line[6..]).RootElement)
+                )
                 {
                     return (true, lastEventId);
                 }
@@ -100,24 +113,38 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
     {
         var subject = e.GetProperty("subject").GetString() ?? "";
         var data = e.GetProperty("data");
-        var ts = e.TryGetProperty("ts", out var t) && t.TryGetDateTimeOffset(out var at) ? at.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) : "";
+        var ts =
+            e.TryGetProperty("ts", out var t) && t.TryGetDateTimeOffset(out var at)
+                ? at.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)
+                : "";
         string? text = subject switch
         {
             "engine.session.started" => null,
-            "engine.run.started" or "engine.subagent.spawned" => $"run {StepText.Text(data, "run_id")} started: {StepText.Text(data, "agent_name")} {StepText.Text(data, "version_label")}",
-            "engine.run.status_changed" or "engine.run.completed" => $"run → {StepText.Text(data, "status")}{Suffix(data, "error")}",
-            "engine.session.status_changed" or "engine.session.completed" => $"session → {StepText.Text(data, "status")}{Suffix(data, "error")}",
-            "engine.user_task.created" => $"needs a person ({StepText.Text(data, "kind")}): {StepText.Text(data, "summary")}\n" +
-                $"             answer with: skein approve {StepText.Text(data, "user_task_id")}   or   skein reject {StepText.Text(data, "user_task_id")}",
-            "engine.user_task.completed" => $"task {StepText.Text(data, "user_task_id")} answered {StepText.Compact(data, "outcome")}",
+            "engine.run.started" or "engine.subagent.spawned" =>
+                $"run {StepText.Text(data, "run_id")} started: {StepText.Text(data, "agent_name")} {StepText.Text(data, "version_label")}",
+            "engine.run.status_changed" or "engine.run.completed" =>
+                $"run → {StepText.Text(data, "status")}{Suffix(data, "error")}",
+            "engine.session.status_changed" or "engine.session.completed" =>
+                $"session → {StepText.Text(data, "status")}{Suffix(data, "error")}",
+            "engine.user_task.created" =>
+                $"needs a person ({StepText.Text(data, "kind")}): {StepText.Text(data, "summary")}\n"
+                    + $"             answer with: skein approve {StepText.Text(data, "user_task_id")}   or   skein reject {StepText.Text(data, "user_task_id")}",
+            "engine.user_task.completed" =>
+                $"task {StepText.Text(data, "user_task_id")} answered {StepText.Compact(data, "outcome")}",
             "engine.user_task.cancelled" => $"task {StepText.Text(data, "user_task_id")} cancelled",
-            _ when subject.StartsWith("engine.step.", StringComparison.Ordinal) => Step(subject["engine.step.".Length..], data),
+            _ when subject.StartsWith("engine.step.", StringComparison.Ordinal) => Step(
+                subject["engine.step.".Length..],
+                data
+            ),
             _ => subject,
         };
 
         lock (_lock)
         {
-            if (subject.StartsWith("engine.session.", StringComparison.Ordinal) && data.TryGetProperty("status", out var status))
+            if (
+                subject.StartsWith("engine.session.", StringComparison.Ordinal)
+                && data.TryGetProperty("status", out var status)
+            )
             {
                 _status = status.GetString() ?? _status;
             }
@@ -138,7 +165,10 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
         lock (_lock)
         {
             _steps++;
-            _tokens += data.TryGetProperty("tokens_used", out var used) && used.ValueKind == JsonValueKind.Number ? used.GetInt64() : 0;
+            _tokens +=
+                data.TryGetProperty("tokens_used", out var used) && used.ValueKind == JsonValueKind.Number
+                    ? used.GetInt64()
+                    : 0;
         }
 
         return StepText.Truncate(StepText.Describe(type, data));
@@ -184,7 +214,9 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
             return;
         }
 
-        output.Write($"\r{Spinner[_frame % Spinner.Length]} {_status} · {_steps} steps · {_tokens} tokens · {_elapsed.Elapsed.TotalSeconds:0.0} s   ");
+        output.Write(
+            $"\r{Spinner[_frame % Spinner.Length]} {_status} · {_steps} steps · {_tokens} tokens · {_elapsed.Elapsed.TotalSeconds:0.0} s   "
+        );
         output.Flush();
         _progressShown = true;
     }

@@ -3,24 +3,29 @@ using System.Text.Json;
 
 namespace Skein.Cli.Follow;
 
-/// <summary>One line of text per timeline step (snake_case step contents, SPEC section 1), shared by <c>session</c> and <c>run --follow</c>.</summary>
+/// <summary>One line of text per timeline step (snake_case step contents, SPEC section 1), shared by <c>session</c> and
+/// <c>run --follow</c>.</summary>
 public static class StepText
 {
     public const int Width = 110;
 
-    public static string Describe(string type, JsonElement content) => type switch
-    {
-        "llm_request_prepared" => $"model request ({Text(content, "model")})",
-        "reasoning" => $"model: {Text(content, "message")}",
-        "ToolCall" => $"tool call {Text(content, "name")} {Compact(content, "arguments")}",
-        "ToolResult" when content.TryGetProperty("result", out var r) && r.TryGetProperty("successful", out var ok) && ok.ValueKind == JsonValueKind.False
-            => $"tool error: {Text(r, "error")}",
-        "ToolResult" => $"tool result {Compact(content.TryGetProperty("result", out var r2) ? r2 : default, "data")}",
-        "UserTaskReq" => $"waiting for a person: {Text(content, "summary")} (task {Text(content, "user_task_id")})",
-        "user_message" => $"user: {Text(content, "text")}",
-        "output" => $"output {Compact(content, "output")}",
-        _ => type,
-    };
+    public static string Describe(string type, JsonElement content) =>
+        type switch
+        {
+            "llm_request_prepared" => $"model request ({Text(content, "model")})",
+            "reasoning" => $"model: {Text(content, "message")}",
+            "ToolCall" => $"tool call {Text(content, "name")} {Compact(content, "arguments")}",
+            "ToolResult"
+                when content.TryGetProperty("result", out var r)
+                    && r.TryGetProperty("successful", out var ok)
+                    && ok.ValueKind == JsonValueKind.False => $"tool error: {Text(r, "error")}",
+            "ToolResult" =>
+                $"tool result {Compact(content.TryGetProperty("result", out var r2) ? r2 : default, "data")}",
+            "UserTaskReq" => $"waiting for a person: {Text(content, "summary")} (task {Text(content, "user_task_id")})",
+            "user_message" => $"user: {Text(content, "text")}",
+            "output" => $"output {Compact(content, "output")}",
+            _ => type,
+        };
 
     public static string Truncate(string text)
     {
@@ -29,7 +34,11 @@ public static class StepText
     }
 
     public static string Text(JsonElement e, string property) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var v) ? v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : v.GetRawText() : "";
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var v)
+            ? v.ValueKind == JsonValueKind.String
+                ? v.GetString() ?? ""
+                : v.GetRawText()
+            : "";
 
     public static string Compact(JsonElement e, string property) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var v) ? Json(v) : "";
@@ -37,5 +46,8 @@ public static class StepText
     /// <summary>Compact JSON for a terminal: quotes and non-ASCII text stay readable (no \u0027 escapes).</summary>
     public static string Json(JsonElement value) => JsonSerializer.Serialize(value, Readable);
 
-    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Readable = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 }

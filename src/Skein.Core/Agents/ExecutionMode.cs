@@ -15,7 +15,8 @@ public enum VersionState
     Archived,
 }
 
-/// <summary><c>single</c>: a run completes after its output. <c>multi_turn</c>: it waits for the next user message.</summary>
+/// <summary><c>single</c>: a run completes after its output. <c>multi_turn</c>: it waits for the next user
+/// message.</summary>
 public enum ConversationMode
 {
     Single,

@@ -14,12 +14,18 @@ public sealed record VersionStateChange(Guid Id, VersionState To, DateTime? Depl
 public static class VersionLifecycle
 {
     /// <summary>Deploy a Testing or Archived version; the current live version (if any) is archived.</summary>
-    public static IReadOnlyList<VersionStateChange> Deploy(IReadOnlyList<VersionLine> versions, Guid versionId, DateTime now)
+    public static IReadOnlyList<VersionStateChange> Deploy(
+        IReadOnlyList<VersionLine> versions,
+        Guid versionId,
+        DateTime now
+    )
     {
         var target = Find(versions, versionId);
         if (target.State == VersionState.Deployed)
         {
-            throw new DomainException(new DomainError(DomainErrorCodes.Conflict, $"version {target.Label} is already deployed"));
+            throw new DomainException(
+                new DomainError(DomainErrorCodes.Conflict, $"version {target.Label} is already deployed")
+            );
         }
 
         return [.. ArchiveLive(versions), new VersionStateChange(target.Id, VersionState.Deployed, now)];
@@ -29,32 +35,55 @@ public static class VersionLifecycle
     public static IReadOnlyList<VersionStateChange> Rollback(IReadOnlyList<VersionLine> versions, DateTime now)
     {
         var live = versions.FirstOrDefault(v => v.State == VersionState.Deployed)
-            ?? throw new DomainException(new DomainError(DomainErrorCodes.Conflict, "no version is deployed: nothing to roll back"));
+            ?? throw new DomainException(
+                new DomainError(DomainErrorCodes.Conflict, "no version is deployed: nothing to roll back")
+            );
         var previous = versions
             .Where(v => v.State == VersionState.Archived && v.DeployedAt is not null && v.Id != live.Id)
             .MaxBy(v => v.DeployedAt)
-            ?? throw new DomainException(new DomainError(DomainErrorCodes.Conflict, $"no earlier deployed version to roll back to from {live.Label}"));
-        return [new VersionStateChange(live.Id, VersionState.Archived, live.DeployedAt), new VersionStateChange(previous.Id, VersionState.Deployed, now)];
+            ?? throw new DomainException(
+                new DomainError(
+                    DomainErrorCodes.Conflict,
+                    $"no earlier deployed version to roll back to from {live.Label}"
+                )
+            );
+        return
+        [
+            new VersionStateChange(live.Id, VersionState.Archived, live.DeployedAt),
+            new VersionStateChange(previous.Id, VersionState.Deployed, now),
+        ];
     }
 
-    /// <summary>Take the live version down: it is archived and the agent has no live version until the next deploy.</summary>
+    /// <summary>Take the live version down: it is archived and the agent has no live version until the next
+    /// deploy.</summary>
     public static IReadOnlyList<VersionStateChange> Retract(IReadOnlyList<VersionLine> versions, Guid versionId)
     {
         var target = Find(versions, versionId);
         if (target.State != VersionState.Deployed)
         {
-            throw new DomainException(new DomainError(DomainErrorCodes.Conflict, $"version {target.Label} is {target.State}: only the deployed version can be retracted"));
+            throw new DomainException(
+                new DomainError(
+                    DomainErrorCodes.Conflict,
+                    $"version {target.Label} is {target.State}: only the deployed version can be retracted"
+                )
+            );
         }
 
         return [new VersionStateChange(target.Id, VersionState.Archived, target.DeployedAt)];
     }
 
-    /// <summary>Throws unless the version may be edited (Testing only: deployed and archived versions are history).</summary>
+    /// <summary>Throws unless the version may be edited (Testing only: deployed and archived versions are
+    /// history).</summary>
     public static void EnsureEditable(VersionLine version)
     {
         if (version.State != VersionState.Testing)
         {
-            throw new DomainException(new DomainError(DomainErrorCodes.Conflict, $"version {version.Label} is {version.State}: only Testing versions can be edited"));
+            throw new DomainException(
+                new DomainError(
+                    DomainErrorCodes.Conflict,
+                    $"version {version.Label} is {version.State}: only Testing versions can be edited"
+                )
+            );
         }
     }
 
@@ -69,8 +98,11 @@ public static class VersionLifecycle
     }
 
     private static IEnumerable<VersionStateChange> ArchiveLive(IReadOnlyList<VersionLine> versions) =>
-        versions.Where(v => v.State == VersionState.Deployed).Select(v => new VersionStateChange(v.Id, VersionState.Archived, v.DeployedAt));
+        versions
+            .Where(v => v.State == VersionState.Deployed)
+            .Select(v => new VersionStateChange(v.Id, VersionState.Archived, v.DeployedAt));
 
     private static VersionLine Find(IReadOnlyList<VersionLine> versions, Guid versionId) =>
-        versions.FirstOrDefault(v => v.Id == versionId) ?? throw new DomainException(DomainError.NotFound("agent version", versionId));
+        versions.FirstOrDefault(v => v.Id == versionId)
+        ?? throw new DomainException(DomainError.NotFound("agent version", versionId));
 }

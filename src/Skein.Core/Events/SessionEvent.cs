@@ -25,7 +25,8 @@ public abstract record SessionEvent
 {
     public required DateTimeOffset At { get; init; }
 
-    /// <summary>Who caused it: <c>engine</c>, <c>operator:&lt;name&gt;</c>, <c>api-key:&lt;id&gt;</c>, <c>timer</c>.</summary>
+    /// <summary>Who caused it: <c>engine</c>, <c>operator:&lt;name&gt;</c>, <c>api-key:&lt;id&gt;</c>,
+    /// <c>timer</c>.</summary>
     public required string Actor { get; init; }
 
     [JsonIgnore]

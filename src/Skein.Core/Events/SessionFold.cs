@@ -65,28 +65,49 @@ public static class SessionFold
             RunStatusChanged c => ApplyRunStatus(state, c),
             SessionStatusChanged c => ApplySessionStatus(state, c),
             UserTaskCreated t => state with { Tasks = state.Tasks.Add(t.Task.Id, t.Task) },
-            UserTaskAnswered a => state with { Tasks = state.Tasks.SetItem(a.TaskId, state.Tasks[a.TaskId] with { Status = UserTasks.UserTaskStatus.Completed, Outcome = a.Outcome }) },
-            UserTaskCancelled x => state with { Tasks = state.Tasks.SetItem(x.TaskId, state.Tasks[x.TaskId] with { Status = UserTasks.UserTaskStatus.Cancelled, CancelReason = x.Reason }) },
+            UserTaskAnswered a => state with
+            {
+                Tasks = state.Tasks.SetItem(
+                    a.TaskId,
+                    state.Tasks[a.TaskId] with
+                    {
+                        Status = UserTasks.UserTaskStatus.Completed,
+                        Outcome = a.Outcome,
+                    }
+                ),
+            },
+            UserTaskCancelled x => state with
+            {
+                Tasks = state.Tasks.SetItem(
+                    x.TaskId,
+                    state.Tasks[x.TaskId] with
+                    {
+                        Status = UserTasks.UserTaskStatus.Cancelled,
+                        CancelReason = x.Reason,
+                    }
+                ),
+            },
             _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
         };
         return next with { Version = state.Version + 1 };
     }
 
-    private static RunState NewRun(SessionState session, RunStarted r) => new()
-    {
-        Id = r.RunId,
-        SessionId = session.Id,
-        AgentId = r.AgentId,
-        AgentVersionId = r.AgentVersionId,
-        ParentRunId = r.ParentRunId,
-        Depth = r.Depth,
-        Status = RunStatus.Running,
-        Input = r.Input,
-        StartedAt = r.At,
-        AgentName = r.AgentName,
-        VersionLabel = r.VersionLabel,
-        LlmModel = r.LlmModel,
-    };
+    private static RunState NewRun(SessionState session, RunStarted r) =>
+        new()
+        {
+            Id = r.RunId,
+            SessionId = session.Id,
+            AgentId = r.AgentId,
+            AgentVersionId = r.AgentVersionId,
+            ParentRunId = r.ParentRunId,
+            Depth = r.Depth,
+            Status = RunStatus.Running,
+            Input = r.Input,
+            StartedAt = r.At,
+            AgentName = r.AgentName,
+            VersionLabel = r.VersionLabel,
+            LlmModel = r.LlmModel,
+        };
 
     private static SessionState ApplyStep(SessionState state, StepRecord step)
     {
@@ -136,8 +157,14 @@ public static class SessionFold
             Output = c.Output ?? state.Output,
             Error = c.Error ?? state.Error,
             FinishedAt = SessionStatusMachine.IsTerminal(c.To) ? c.At : null,
-            ActiveTime = leavingRunning && state.RunningSince is { } since ? state.ActiveTime + (c.At - since) : state.ActiveTime,
-            RunningSince = enteringRunning ? c.At : leavingRunning ? null : state.RunningSince,
+            ActiveTime =
+                leavingRunning && state.RunningSince is { } since
+                    ? state.ActiveTime + (c.At - since)
+                    : state.ActiveTime,
+            RunningSince =
+                enteringRunning ? c.At
+                : leavingRunning ? null
+                : state.RunningSince,
         };
     }
 }

@@ -22,54 +22,112 @@ public static class StreamEventMapping
     public const string UserTaskCompletedSubject = "engine.user_task.completed";
     public const string UserTaskCancelledSubject = "engine.user_task.cancelled";
 
-    public static StreamEventView Map(Guid sessionId, SessionEvent e) => e switch
-    {
-        Events.SessionStarted s => new(StreamKinds.Session, SessionStarted, e.At, Data(sessionId, null, new JsonObject
+    public static StreamEventView Map(Guid sessionId, SessionEvent e) =>
+        e switch
         {
-            ["agent_id"] = s.StartContext.Version.AgentId,
-            ["agent_version_id"] = s.StartContext.Version.AgentVersionId,
-            ["trigger_type"] = s.TriggerType.ToWire(),
-            ["root_run_id"] = s.RootRunId,
-            ["status"] = nameof(SessionStatus.Running),
-        })),
-        Events.SessionStatusChanged c => new(StreamKinds.Session, SessionStatusMachine.IsTerminal(c.To) ? SessionCompleted : SessionStatusChanged, e.At,
-            Data(sessionId, null, Status(c.From.ToString(), c.To.ToString(), c.Reason, c.Output, c.Error, e.Actor))),
-        Events.RunStarted r => new(StreamKinds.Run, r.Depth > 0 ? OutputOnlyRedaction.SubagentSpawnedSubject : RunStarted, e.At, Data(sessionId, r.RunId, new JsonObject
-        {
-            ["parent_run_id"] = r.ParentRunId,
-            ["depth"] = r.Depth,
-            ["agent_id"] = r.AgentId,
-            ["agent_name"] = r.AgentName,
-            ["version_label"] = r.VersionLabel,
-            ["status"] = nameof(RunStatus.Running),
-        })),
-        Events.RunStatusChanged c => new(StreamKinds.Run, RunStatusMachine.IsTerminal(c.To) ? RunCompleted : RunStatusChanged, e.At,
-            Data(sessionId, c.RunId, Status(c.From.ToString(), c.To.ToString(), c.Reason, c.Output, c.Error, e.Actor))),
-        StepAppended s => new(StreamKinds.Step, "engine.step." + s.Step.Type, e.At, StepData(sessionId, s)),
-        UserTaskCreated t => new(StreamKinds.UserTask, UserTaskCreatedSubject, e.At, Data(sessionId, t.Task.RunId, new JsonObject
-        {
-            ["user_task_id"] = t.Task.Id,
-            ["kind"] = t.Task.Kind,
-            ["status"] = t.Task.Status.ToString(),
-            ["summary"] = t.Task.Summary,
-            ["context"] = JsonNode.Parse(t.Task.Context.GetRawText()),
-            ["tool_call_id"] = t.Task.ToolCallId,
-            ["timeout_at"] = t.Task.TimeoutAt,
-        })),
-        UserTaskAnswered a => new(StreamKinds.UserTask, UserTaskCompletedSubject, e.At, Data(sessionId, a.RunId, new JsonObject
-        {
-            ["user_task_id"] = a.TaskId,
-            ["status"] = "Completed",
-            ["outcome"] = JsonSerializer.SerializeToNode(a.Outcome, SkeinJson.Options),
-        })),
-        UserTaskCancelled c => new(StreamKinds.UserTask, UserTaskCancelledSubject, e.At, Data(sessionId, c.RunId, new JsonObject
-        {
-            ["user_task_id"] = c.TaskId,
-            ["status"] = "Cancelled",
-            ["reason"] = c.Reason,
-        })),
-        _ => throw new InvalidOperationException($"no stream mapping for {e.GetType().Name}"),
-    };
+            Events.SessionStarted s => new(
+                StreamKinds.Session,
+                SessionStarted,
+                e.At,
+                Data(
+                    sessionId,
+                    null,
+                    new JsonObject
+                    {
+                        ["agent_id"] = s.StartContext.Version.AgentId,
+                        ["agent_version_id"] = s.StartContext.Version.AgentVersionId,
+                        ["trigger_type"] = s.TriggerType.ToWire(),
+                        ["root_run_id"] = s.RootRunId,
+                        ["status"] = nameof(SessionStatus.Running),
+                    }
+                )
+            ),
+            Events.SessionStatusChanged c => new(
+                StreamKinds.Session,
+                SessionStatusMachine.IsTerminal(c.To) ? SessionCompleted : SessionStatusChanged,
+                e.At,
+                Data(sessionId, null, Status(c.From.ToString(), c.To.ToString(), c.Reason, c.Output, c.Error, e.Actor))
+            ),
+            Events.RunStarted r => new(
+                StreamKinds.Run,
+                r.Depth > 0 ? OutputOnlyRedaction.SubagentSpawnedSubject : RunStarted,
+                e.At,
+                Data(
+                    sessionId,
+                    r.RunId,
+                    new JsonObject
+                    {
+                        ["parent_run_id"] = r.ParentRunId,
+                        ["depth"] = r.Depth,
+                        ["agent_id"] = r.AgentId,
+                        ["agent_name"] = r.AgentName,
+                        ["version_label"] = r.VersionLabel,
+                        ["status"] = nameof(RunStatus.Running),
+                    }
+                )
+            ),
+            Events.RunStatusChanged c => new(
+                StreamKinds.Run,
+                RunStatusMachine.IsTerminal(c.To) ? RunCompleted : RunStatusChanged,
+                e.At,
+                Data(
+                    sessionId,
+                    c.RunId,
+                    Status(c.From.ToString(), c.To.ToString(), c.Reason, c.Output, c.Error, e.Actor)
+                )
+            ),
+            StepAppended s => new(StreamKinds.Step, "engine.step." + s.Step.Type, e.At, StepData(sessionId, s)),
+            UserTaskCreated t => new(
+                StreamKinds.UserTask,
+                UserTaskCreatedSubject,
+                e.At,
+                Data(
+                    sessionId,
+                    t.Task.RunId,
+                    new JsonObject
+                    {
+                        ["user_task_id"] = t.Task.Id,
+                        ["kind"] = t.Task.Kind,
+                        ["status"] = t.Task.Status.ToString(),
+                        ["summary"] = t.Task.Summary,
+                        ["context"] = JsonNode.Parse(t.Task.Context.GetRawText()),
+                        ["tool_call_id"] = t.Task.ToolCallId,
+                        ["timeout_at"] = t.Task.TimeoutAt,
+                    }
+                )
+            ),
+            UserTaskAnswered a => new(
+                StreamKinds.UserTask,
+                UserTaskCompletedSubject,
+                e.At,
+                Data(
+                    sessionId,
+                    a.RunId,
+                    new JsonObject
+                    {
+                        ["user_task_id"] = a.TaskId,
+                        ["status"] = "Completed",
+                        ["outcome"] = JsonSerializer.SerializeToNode(a.Outcome, SkeinJson.Options),
+                    }
+                )
+            ),
+            UserTaskCancelled c => new(
+                StreamKinds.UserTask,
+                UserTaskCancelledSubject,
+                e.At,
+                Data(
+                    sessionId,
+                    c.RunId,
+                    new JsonObject
+                    {
+                        ["user_task_id"] = c.TaskId,
+                        ["status"] = "Cancelled",
+                        ["reason"] = c.Reason,
+                    }
+                )
+            ),
+            _ => throw new InvalidOperationException($"no stream mapping for {e.GetType().Name}"),
+        };
 
     private static JsonObject StepData(Guid sessionId, StepAppended s)
     {
@@ -81,15 +139,23 @@ public static class StreamEventMapping
         return Data(sessionId, s.Step.RunId, data);
     }
 
-    private static JsonObject Status(string from, string to, string? reason, JsonElement? output, string? error, string actor) => new()
-    {
-        ["from"] = from,
-        ["status"] = to,
-        ["reason"] = reason,
-        ["output"] = output is { } o ? JsonNode.Parse(o.GetRawText()) : null,
-        ["error"] = error,
-        ["actor"] = actor,
-    };
+    private static JsonObject Status(
+        string from,
+        string to,
+        string? reason,
+        JsonElement? output,
+        string? error,
+        string actor
+    ) =>
+        new()
+        {
+            ["from"] = from,
+            ["status"] = to,
+            ["reason"] = reason,
+            ["output"] = output is { } o ? JsonNode.Parse(o.GetRawText()) : null,
+            ["error"] = error,
+            ["actor"] = actor,
+        };
 
     private static JsonObject Data(Guid sessionId, Guid? runId, JsonObject rest)
     {

@@ -7,7 +7,8 @@ namespace Skein.Core.Guards;
 /// <summary>Evaluates one <see cref="ArgumentCondition"/> against a call's arguments.</summary>
 internal static class ArgumentMatcher
 {
-    /// <summary>False with an <paramref name="error"/> when the condition could not be evaluated (bad or slow pattern).</summary>
+    /// <summary>False with an <paramref name="error"/> when the condition could not be evaluated (bad or slow
+    /// pattern).</summary>
     public static bool Matches(ArgumentCondition condition, JsonElement arguments, out string? error)
     {
         error = null;
@@ -42,7 +43,8 @@ internal static class ArgumentMatcher
             case ArgumentOps.In:
                 return value.ValueKind == JsonValueKind.Array && value.EnumerateArray().Any(v => JsonEquals(actual, v));
             case ArgumentOps.NotIn:
-                return value.ValueKind == JsonValueKind.Array && !value.EnumerateArray().Any(v => JsonEquals(actual, v));
+                return value.ValueKind == JsonValueKind.Array
+                    && !value.EnumerateArray().Any(v => JsonEquals(actual, v));
             case ArgumentOps.Matches:
                 return IsMatch(actual, value, out error);
             default:
@@ -66,9 +68,11 @@ internal static class ArgumentMatcher
             {
                 value = property;
             }
-            else if (value.ValueKind == JsonValueKind.Array
+            else if (
+                value.ValueKind == JsonValueKind.Array
                 && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
-                && index < value.GetArrayLength())
+                && index < value.GetArrayLength()
+            )
             {
                 value = value[index];
             }
@@ -81,7 +85,8 @@ internal static class ArgumentMatcher
         return value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
     }
 
-    /// <summary>Compares as decimals when both fit (exact for money), else as doubles; null when either is not a number.</summary>
+    /// <summary>Compares as decimals when both fit (exact for money), else as doubles; null when either is not a
+    /// number.</summary>
     private static int? CompareNumbers(JsonElement a, JsonElement b)
     {
         if (TryDecimal(a, out var da) && TryDecimal(b, out var db))
@@ -103,7 +108,12 @@ internal static class ArgumentMatcher
         return e.ValueKind switch
         {
             JsonValueKind.Number => e.TryGetDecimal(out d),
-            JsonValueKind.String => decimal.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out d),
+            JsonValueKind.String => decimal.TryParse(
+                e.GetString(),
+                NumberStyles.Float,
+                CultureInfo.InvariantCulture,
+                out d
+            ),
             _ => false,
         };
     }
@@ -114,7 +124,12 @@ internal static class ArgumentMatcher
         var parsed = e.ValueKind switch
         {
             JsonValueKind.Number => e.TryGetDouble(out x),
-            JsonValueKind.String => double.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out x),
+            JsonValueKind.String => double.TryParse(
+                e.GetString(),
+                NumberStyles.Float,
+                CultureInfo.InvariantCulture,
+                out x
+            ),
             _ => false,
         };
         return parsed && double.IsFinite(x);
@@ -173,11 +188,17 @@ internal static class ArgumentMatcher
 
         try
         {
-            return Regex.IsMatch(actual.GetString() ?? "", pattern.GetString() ?? "", RegexOptions.CultureInvariant, GuardEvaluator.RegexTimeout);
+            return Regex.IsMatch(
+                actual.GetString() ?? "",
+                pattern.GetString() ?? "",
+                RegexOptions.CultureInvariant,
+                GuardEvaluator.RegexTimeout
+            );
         }
         catch (RegexMatchTimeoutException)
         {
-            error = $"pattern timed out after {GuardEvaluator.RegexTimeout.TotalMilliseconds:0} ms; treated as no match";
+            error =
+                $"pattern timed out after {GuardEvaluator.RegexTimeout.TotalMilliseconds:0} ms; treated as no match";
             return false;
         }
         catch (ArgumentException e)

@@ -11,7 +11,8 @@ public sealed record GuardMatch(string RuleId, GuardAction Then, string Reason);
 /// </summary>
 public sealed record GuardDecision(GuardAction Outcome, IReadOnlyList<GuardMatch> Matched)
 {
-    /// <summary>The first matching rule (in rule order) whose action is the outcome; null when nothing matched.</summary>
+    /// <summary>The first matching rule (in rule order) whose action is the outcome; null when nothing
+    /// matched.</summary>
     public GuardMatch? Applied => Matched.FirstOrDefault(m => m.Then == Outcome);
 
     [JsonIgnore]

@@ -46,13 +46,14 @@ public static class GuardEvaluator
     }
 
     /// <summary>Higher wins: allow 0, pause 1, block 2, terminate_session 3.</summary>
-    public static int Precedence(GuardAction action) => action switch
-    {
-        GuardAction.TerminateSession => 3,
-        GuardAction.Block => 2,
-        GuardAction.Pause => 1,
-        _ => 0,
-    };
+    public static int Precedence(GuardAction action) =>
+        action switch
+        {
+            GuardAction.TerminateSession => 3,
+            GuardAction.Block => 2,
+            GuardAction.Pause => 1,
+            _ => 0,
+        };
 
     private static bool Matches(GuardRule rule, ToolAttempt attempt, List<string> errors)
     {

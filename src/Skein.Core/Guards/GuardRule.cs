@@ -17,17 +17,20 @@ public sealed record GuardRule
 
     public required GuardAction Then { get; init; }
 
-    /// <summary>Shown to the model on <c>block</c>, on the review task on <c>pause</c>, and as the session error on <c>terminate_session</c>.</summary>
+    /// <summary>Shown to the model on <c>block</c>, on the review task on <c>pause</c>, and as the session error on
+    /// <c>terminate_session</c>.</summary>
     public string Reason { get; init; } = "";
 }
 
 /// <summary>
-/// Conditions on one tool-call attempt. Every part that is set must match; a condition with no part set matches nothing.
+/// Conditions on one tool-call attempt. Every part that is set must match; a condition with no part set matches
+/// nothing.
 /// Unset parts are left out when written, so a written rule reads back through the document schema.
 /// </summary>
 public sealed record GuardCondition
 {
-    /// <summary>The tool name, matched exactly (ordinal), or a glob where <c>*</c> stands for any run of characters (<c>pay_*</c>).</summary>
+    /// <summary>The tool name, matched exactly (ordinal), or a glob where <c>*</c> stands for any run of characters
+    /// (<c>pay_*</c>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Tool { get; init; }
 
@@ -36,7 +39,8 @@ public sealed record GuardCondition
 
     /// <summary>
     /// Matches when this attempt is at least the N-th call of the same tool in the run, counting this attempt:
-    /// with <c>3</c>, the first two calls pass and the third and later match (<see cref="ToolAttempt.RunCallCount"/> + 1 ≥ N).
+    /// with <c>3</c>, the first two calls pass and the third and later match (<see cref="ToolAttempt.RunCallCount"/> +
+    /// 1 ≥ N).
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? RunCallsAtLeast { get; init; }
@@ -47,7 +51,8 @@ public sealed record GuardCondition
 
     /// <summary>True when no part is set: such a condition matches nothing (SPEC section 5).</summary>
     [JsonIgnore]
-    public bool IsEmpty => Tool is null && Arguments.Count == 0 && RunCallsAtLeast is null && SessionCallsAtLeast is null;
+    public bool IsEmpty =>
+        Tool is null && Arguments.Count == 0 && RunCallsAtLeast is null && SessionCallsAtLeast is null;
 }
 
 /// <summary>
@@ -59,7 +64,8 @@ public sealed record GuardCondition
 public sealed record ArgumentCondition(
     string Path,
     string Op,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Value = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Value = null
+);
 
 /// <summary>
 /// What a matching rule proposes. Wire strings <c>allow | block | pause | terminate_session</c>.

@@ -9,7 +9,8 @@ public static class GuardRuleValidation
 {
     public const string PauseNeedsHumanAgent = "pause needs a HITL or SubAgent agent";
 
-    /// <summary>Returns every problem found; an empty list means the rules may be saved on a version of this mode.</summary>
+    /// <summary>Returns every problem found; an empty list means the rules may be saved on a version of this
+    /// mode.</summary>
     public static IReadOnlyList<string> Validate(IReadOnlyList<GuardRule> rules, ExecutionMode mode)
     {
         var errors = new List<string>();
@@ -99,7 +100,9 @@ public static class GuardRuleValidation
             case ArgumentOps.In or ArgumentOps.NotIn:
                 return kind == JsonValueKind.Array ? null : $"op '{op}' needs an array value";
             case ArgumentOps.Matches:
-                return kind == JsonValueKind.String ? PatternError(argument.Value.GetValueOrDefault().GetString() ?? "") : "op 'matches' needs a string value (a regular expression)";
+                return kind == JsonValueKind.String
+                    ? PatternError(argument.Value.GetValueOrDefault().GetString() ?? "")
+                    : "op 'matches' needs a string value (a regular expression)";
             default:
                 return $"unknown op '{op}'; expected one of {string.Join(", ", ArgumentOps.All)}";
         }

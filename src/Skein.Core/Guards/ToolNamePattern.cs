@@ -1,6 +1,7 @@
 namespace Skein.Core.Guards;
 
-/// <summary>Tool-name matching for <see cref="GuardCondition.Tool"/>: exact, or a glob where <c>*</c> matches any run of characters.</summary>
+/// <summary>Tool-name matching for <see cref="GuardCondition.Tool"/>: exact, or a glob where <c>*</c> matches any run
+/// of characters.</summary>
 internal static class ToolNamePattern
 {
     public static bool Matches(string pattern, string name)
@@ -13,9 +14,11 @@ internal static class ToolNamePattern
         var parts = pattern.Split('*');
         var first = parts[0];
         var last = parts[^1];
-        if (name.Length < first.Length + last.Length
+        if (
+            name.Length < first.Length + last.Length
             || !name.StartsWith(first, StringComparison.Ordinal)
-            || !name.EndsWith(last, StringComparison.Ordinal))
+            || !name.EndsWith(last, StringComparison.Ordinal)
+        )
         {
             return false;
         }

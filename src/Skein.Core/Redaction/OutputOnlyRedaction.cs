@@ -10,7 +10,8 @@ public static class OutputOnlyRedaction
 
     /// <summary>Conversation items kept: SessionCompleted, and RunCompleted of the root run only.</summary>
     public static bool KeepsConversationItem(string itemType, bool isRootRun) =>
-        itemType == ConversationItemTypes.SessionCompleted || (itemType == ConversationItemTypes.RunCompleted && isRootRun);
+        itemType == ConversationItemTypes.SessionCompleted
+        || (itemType == ConversationItemTypes.RunCompleted && isRootRun);
 
     /// <summary>Stream events kept: session and run events, except the sub-agent spawn notice.</summary>
     public static bool KeepsStreamEvent(string kind, string subject) =>

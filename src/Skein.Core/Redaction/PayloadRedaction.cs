@@ -12,7 +12,20 @@ public static class PayloadRedaction
     public const string Mask = "[redacted]";
 
     private static readonly string[] SensitiveParts =
-        ["password", "passwd", "secret", "token", "apikey", "api_key", "api-key", "authorization", "credential", "private_key", "signature", "cookie"];
+    [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "api-key",
+        "authorization",
+        "credential",
+        "private_key",
+        "signature",
+        "cookie",
+    ];
 
     public static bool IsSensitiveName(string name) =>
         SensitiveParts.Any(p => name.Contains(p, StringComparison.OrdinalIgnoreCase));

@@ -59,9 +59,7 @@ public static class RunPlanner
 
 public abstract record NextAction
 {
-    private NextAction()
-    {
-    }
+    private NextAction() { }
 
     public sealed record Idle : NextAction;
 

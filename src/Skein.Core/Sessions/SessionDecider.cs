@@ -6,7 +6,8 @@ using Skein.Core.Steps;
 
 namespace Skein.Core.Sessions;
 
-/// <summary>The session's rules: every command becomes events on a <see cref="SessionChange"/> or a typed error.</summary>
+/// <summary>The session's rules: every command becomes events on a <see cref="SessionChange"/> or a typed
+/// error.</summary>
 public static class SessionDecider
 {
     public const string TerminatedByOperator = "terminated by operator";
@@ -16,37 +17,47 @@ public static class SessionDecider
     {
         var change = new SessionChange(null);
         var version = command.Context.Version;
-        change.Emit(new SessionStarted
-        {
-            At = command.At,
-            Actor = command.TriggeredBy,
-            SessionId = command.SessionId,
-            TenantId = command.TenantId,
-            TriggerType = command.TriggerType,
-            TriggeredBy = command.TriggeredBy,
-            TriggerId = command.TriggerId,
-            TriggerName = command.TriggerName,
-            Input = command.Context.UserInput,
-            StartContext = command.Context,
-            RootRunId = command.RunId,
-        });
-        change.Emit(new RunStarted
-        {
-            At = command.At,
-            Actor = command.TriggeredBy,
-            RunId = command.RunId,
-            AgentId = version.AgentId,
-            AgentVersionId = version.AgentVersionId,
-            AgentName = version.AgentName,
-            VersionLabel = version.VersionLabel,
-            LlmModel = version.Model,
-            Input = command.Context.UserInput,
-        });
+        change.Emit(
+            new SessionStarted
+            {
+                At = command.At,
+                Actor = command.TriggeredBy,
+                SessionId = command.SessionId,
+                TenantId = command.TenantId,
+                TriggerType = command.TriggerType,
+                TriggeredBy = command.TriggeredBy,
+                TriggerId = command.TriggerId,
+                TriggerName = command.TriggerName,
+                Input = command.Context.UserInput,
+                StartContext = command.Context,
+                RootRunId = command.RunId,
+            }
+        );
+        change.Emit(
+            new RunStarted
+            {
+                At = command.At,
+                Actor = command.TriggeredBy,
+                RunId = command.RunId,
+                AgentId = version.AgentId,
+                AgentVersionId = version.AgentVersionId,
+                AgentName = version.AgentName,
+                VersionLabel = version.VersionLabel,
+                LlmModel = version.Model,
+                Input = command.Context.UserInput,
+            }
+        );
         return change;
     }
 
     /// <summary>Appends one step to a Running run, numbering it after the run's last step.</summary>
-    public static StepRecord? AppendStep(SessionChange change, Guid runId, StepDraft draft, DateTimeOffset at, string actor)
+    public static StepRecord? AppendStep(
+        SessionChange change,
+        Guid runId,
+        StepDraft draft,
+        DateTimeOffset at,
+        string actor
+    )
     {
         if (RequireRun(change, runId) is not { } run)
         {
@@ -55,17 +66,45 @@ public static class SessionDecider
 
         if (run.Status != RunStatus.Running)
         {
-            change.Reject(new DomainError(DomainErrorCodes.Conflict, $"run {runId} is {run.Status}; steps are only appended while Running"));
+            change.Reject(
+                new DomainError(
+                    DomainErrorCodes.Conflict,
+                    $"run {runId} is {run.Status}; steps are only appended while Running"
+                )
+            );
             return null;
         }
 
-        var step = new StepRecord(Ids.New(at), runId, run.Steps.Count + 1, draft.Payload, draft.TokensUsed, draft.Error, draft.StartedAt ?? at, at);
-        change.Emit(new StepAppended { At = at, Actor = actor, Step = step });
+        var step = new StepRecord(
+            Ids.New(at),
+            runId,
+            run.Steps.Count + 1,
+            draft.Payload,
+            draft.TokensUsed,
+            draft.Error,
+            draft.StartedAt ?? at,
+            at
+        );
+        change.Emit(
+            new StepAppended
+            {
+                At = at,
+                Actor = actor,
+                Step = step,
+            }
+        );
         return step;
     }
 
     /// <summary>Moves a run; a root run drags the session along (its status follows the root run).</summary>
-    public static void MoveRun(SessionChange change, Guid runId, RunTransition t, DateTimeOffset at, string actor, bool sessionFollows = true)
+    public static void MoveRun(
+        SessionChange change,
+        Guid runId,
+        RunTransition t,
+        DateTimeOffset at,
+        string actor,
+        bool sessionFollows = true
+    )
     {
         if (RequireRun(change, runId) is not { } run)
         {
@@ -78,21 +117,23 @@ public static class SessionDecider
             return;
         }
 
-        change.Emit(new RunStatusChanged
-        {
-            At = at,
-            Actor = actor,
-            RunId = runId,
-            From = run.Status,
-            To = t.To,
-            Reason = t.Reason,
-            Output = t.Output,
-            Error = t.Error,
-            WakeAt = t.WakeAt,
-            CompletedWait = t.CompletedWait,
-            CompletedBy = t.CompletedBy,
-            CompletionNote = t.CompletionNote,
-        });
+        change.Emit(
+            new RunStatusChanged
+            {
+                At = at,
+                Actor = actor,
+                RunId = runId,
+                From = run.Status,
+                To = t.To,
+                Reason = t.Reason,
+                Output = t.Output,
+                Error = t.Error,
+                WakeAt = t.WakeAt,
+                CompletedWait = t.CompletedWait,
+                CompletedBy = t.CompletedBy,
+                CompletionNote = t.CompletionNote,
+            }
+        );
 
         var session = change.Current;
         if (sessionFollows && runId == session.EntryRunId)
@@ -101,8 +142,16 @@ public static class SessionDecider
         }
     }
 
-    /// <summary>The next model request of a run (iteration <paramref name="iteration"/>), or its failure when that exceeds maxIterations.</summary>
-    public static void PrepareModelRequest(SessionChange change, Guid runId, int iteration, VersionSnapshot version, DateTimeOffset at, string actor)
+    /// <summary>The next model request of a run (iteration <paramref name="iteration"/>), or its failure when that
+    /// exceeds maxIterations.</summary>
+    public static void PrepareModelRequest(
+        SessionChange change,
+        Guid runId,
+        int iteration,
+        VersionSnapshot version,
+        DateTimeOffset at,
+        string actor
+    )
     {
         if (Limits.LimitRules.CheckIteration(iteration, version.Limits) is { } exceeded)
         {
@@ -110,54 +159,94 @@ public static class SessionDecider
             return;
         }
 
-        AppendStep(change, runId, new StepDraft(new LlmRequestPrepared(version.Model) { Iteration = iteration }), at, actor);
+        AppendStep(
+            change,
+            runId,
+            new StepDraft(new LlmRequestPrepared(version.Model) { Iteration = iteration }),
+            at,
+            actor
+        );
     }
 
     public static void FailRun(SessionChange change, Guid runId, string error, DateTimeOffset at, string actor) =>
         MoveRun(change, runId, new RunTransition(RunStatus.Failed) { Error = error, Reason = error }, at, actor);
 
-    /// <summary>Operator Terminate: every non-terminal run fails, then the session is Terminated. Irreversible.</summary>
+    /// <summary>Operator Terminate: every non-terminal run fails, then the session is Terminated.
+    /// Irreversible.</summary>
     public static void Terminate(SessionChange change, DateTimeOffset at, string actor)
     {
         if (change.State is not { } session || session.IsTerminal)
         {
-            change.Reject(new DomainError(DomainErrorCodes.IllegalTransition, $"session is {change.State?.Status.ToString() ?? "missing"}; only a session that has not finished can be terminated"));
+            change.Reject(
+                new DomainError(
+                    DomainErrorCodes.IllegalTransition,
+                    $"session is {change.State?.Status.ToString() ?? "missing"}; only a session that has not finished can be terminated"
+                )
+            );
             return;
         }
 
         UserTasks.UserTaskDecider.CancelPending(change, TerminatedByOperator, at, actor);
         foreach (var run in session.Runs.Values.Where(r => !r.IsTerminal).OrderBy(r => r.Depth).ToList())
         {
-            MoveRun(change, run.Id, new RunTransition(RunStatus.Failed) { Error = TerminatedByOperator, Reason = TerminatedByOperator }, at, actor, sessionFollows: false);
+            MoveRun(
+                change,
+                run.Id,
+                new RunTransition(RunStatus.Failed) { Error = TerminatedByOperator, Reason = TerminatedByOperator },
+                at,
+                actor,
+                sessionFollows: false
+            );
         }
 
         MoveSession(change, SessionStatus.Terminated, at, actor, TerminatedByOperator, null, TerminatedByOperator);
     }
 
-    /// <summary>Operator Mark complete: only while the session waits; leaves an audit note on every run it completes.</summary>
+    /// <summary>Operator Mark complete: only while the session waits; leaves an audit note on every run it
+    /// completes.</summary>
     public static void MarkComplete(SessionChange change, DateTimeOffset at, string actor)
     {
         if (change.State is not { } session || !SessionStatusMachine.AllowsMarkComplete(session.Status))
         {
-            change.Reject(new DomainError(DomainErrorCodes.IllegalTransition, $"session is {change.State?.Status.ToString() ?? "missing"}; Mark complete is allowed only while it waits (WaitingForResponse, WaitingForHITL, WaitingForAITL, WaitingForTimer)"));
+            change.Reject(
+                new DomainError(
+                    DomainErrorCodes.IllegalTransition,
+                    $"session is {change.State?.Status.ToString() ?? "missing"}; Mark complete is allowed only while it waits (WaitingForResponse, WaitingForHITL, WaitingForAITL, WaitingForTimer)"
+                )
+            );
             return;
         }
 
         UserTasks.UserTaskDecider.CancelPending(change, MarkedCompleteByOperator, at, actor);
         foreach (var run in session.Runs.Values.Where(r => !r.IsTerminal).OrderByDescending(r => r.Depth).ToList())
         {
-            MoveRun(change, run.Id, new RunTransition(RunStatus.Completed)
-            {
-                Reason = MarkedCompleteByOperator,
-                CompletedBy = actor,
-                CompletionNote = MarkedCompleteByOperator,
-            }, at, actor, sessionFollows: false);
+            MoveRun(
+                change,
+                run.Id,
+                new RunTransition(RunStatus.Completed)
+                {
+                    Reason = MarkedCompleteByOperator,
+                    CompletedBy = actor,
+                    CompletionNote = MarkedCompleteByOperator,
+                },
+                at,
+                actor,
+                sessionFollows: false
+            );
         }
 
         MoveSession(change, SessionStatus.Completed, at, actor, MarkedCompleteByOperator, null, null);
     }
 
-    private static void MoveSession(SessionChange change, SessionStatus to, DateTimeOffset at, string actor, string? reason, JsonElement? output, string? error)
+    private static void MoveSession(
+        SessionChange change,
+        SessionStatus to,
+        DateTimeOffset at,
+        string actor,
+        string? reason,
+        JsonElement? output,
+        string? error
+    )
     {
         var session = change.Current;
         if (session.Status == to)
@@ -177,7 +266,18 @@ public static class SessionDecider
             UserTasks.UserTaskDecider.CancelPending(change, reason ?? $"session {to}", at, actor);
         }
 
-        change.Emit(new SessionStatusChanged { At = at, Actor = actor, From = session.Status, To = to, Reason = reason, Output = output, Error = error });
+        change.Emit(
+            new SessionStatusChanged
+            {
+                At = at,
+                Actor = actor,
+                From = session.Status,
+                To = to,
+                Reason = reason,
+                Output = output,
+                Error = error,
+            }
+        );
     }
 
     private static RunState? RequireRun(SessionChange change, Guid runId)
@@ -206,9 +306,15 @@ public sealed record StartSession(
     Guid? TriggerId,
     string? TriggerName,
     StartContext Context,
-    DateTimeOffset At);
+    DateTimeOffset At
+);
 
-public sealed record StepDraft(StepPayload Payload, long TokensUsed = 0, string? Error = null, DateTimeOffset? StartedAt = null);
+public sealed record StepDraft(
+    StepPayload Payload,
+    long TokensUsed = 0,
+    string? Error = null,
+    DateTimeOffset? StartedAt = null
+);
 
 public sealed record RunTransition(RunStatus To)
 {

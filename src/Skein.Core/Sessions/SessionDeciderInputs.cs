@@ -20,9 +20,17 @@ public static class SessionDeciderInputs
             return;
         }
 
-        if (run.Status != RunStatus.WaitingForTimer || run.Steps.LastOrDefault() is not { Payload: ToolCallStep call } callStep)
+        if (
+            run.Status != RunStatus.WaitingForTimer
+            || run.Steps.LastOrDefault() is not { Payload: ToolCallStep call } callStep
+        )
         {
-            change.Reject(new DomainError(DomainErrorCodes.IllegalTransition, $"run is {run.Status}; only a run in WaitingForTimer has a wait to end"));
+            change.Reject(
+                new DomainError(
+                    DomainErrorCodes.IllegalTransition,
+                    $"run is {run.Status}; only a run in WaitingForTimer has a wait to end"
+                )
+            );
             return;
         }
 
@@ -33,13 +41,25 @@ public static class SessionDeciderInputs
         }
 
         var waited = at > callStep.FinishedAt ? at - callStep.FinishedAt : TimeSpan.Zero;
-        SessionDecider.MoveRun(change, runId, new RunTransition(RunStatus.Running)
-        {
-            Reason = skipped ? "wait skipped" : "wait completed",
-            CompletedWait = waited,
-        }, at, actor);
+        SessionDecider.MoveRun(
+            change,
+            runId,
+            new RunTransition(RunStatus.Running)
+            {
+                Reason = skipped ? "wait skipped" : "wait completed",
+                CompletedWait = waited,
+            },
+            at,
+            actor
+        );
         var data = SkeinJson.Element(new { waited_seconds = Math.Round(waited.TotalSeconds, 3), skipped });
-        SessionDecider.AppendStep(change, runId, new StepDraft(new ToolResultStep(call.ToolCallId, ToolResultBody.Ok(data)) { Iteration = call.Iteration }), at, actor);
+        SessionDecider.AppendStep(
+            change,
+            runId,
+            new StepDraft(new ToolResultStep(call.ToolCallId, ToolResultBody.Ok(data)) { Iteration = call.Iteration }),
+            at,
+            actor
+        );
     }
 
     /// <summary>A follow-up user message resumes a conversational run that waits for it.</summary>
@@ -53,23 +73,50 @@ public static class SessionDeciderInputs
 
         if (run.Status != RunStatus.WaitingForResponse)
         {
-            change.Reject(new DomainError(DomainErrorCodes.IllegalTransition, $"run is {run.Status}; a message continues only a run in WaitingForResponse"));
+            change.Reject(
+                new DomainError(
+                    DomainErrorCodes.IllegalTransition,
+                    $"run is {run.Status}; a message continues only a run in WaitingForResponse"
+                )
+            );
             return;
         }
 
-        SessionDecider.MoveRun(change, runId, new RunTransition(RunStatus.Running) { Reason = "user message" }, at, actor);
-        SessionDecider.AppendStep(change, runId, new StepDraft(new UserMessageStep(text) { Iteration = run.Iteration }), at, actor);
+        SessionDecider.MoveRun(
+            change,
+            runId,
+            new RunTransition(RunStatus.Running) { Reason = "user message" },
+            at,
+            actor
+        );
+        SessionDecider.AppendStep(
+            change,
+            runId,
+            new StepDraft(new UserMessageStep(text) { Iteration = run.Iteration }),
+            at,
+            actor
+        );
     }
 
     /// <summary>A conversational run that got no message before its idle deadline completes.</summary>
     public static void ExpireIdle(SessionChange change, Guid runId, DateTimeOffset at, string actor)
     {
-        if (change.State?.Runs.GetValueOrDefault(runId) is not { Status: RunStatus.WaitingForResponse, WakeAt: { } deadline } || deadline > at)
+        if (
+            change.State?.Runs.GetValueOrDefault(runId)
+                is not { Status: RunStatus.WaitingForResponse, WakeAt: { } deadline }
+            || deadline > at
+        )
         {
             change.Reject(new DomainError(DomainErrorCodes.Conflict, "the run is not idle past its deadline"));
             return;
         }
 
-        SessionDecider.MoveRun(change, runId, new RunTransition(RunStatus.Completed) { Reason = ConversationIdleTimeout }, at, actor);
+        SessionDecider.MoveRun(
+            change,
+            runId,
+            new RunTransition(RunStatus.Completed) { Reason = ConversationIdleTimeout },
+            at,
+            actor
+        );
     }
 }

@@ -11,7 +11,8 @@ public static class SessionRetention
     public const int MaxDays = 3650;
 
     /// <summary>The statuses a session can be deleted in: the finished ones, which never change again.</summary>
-    public static IReadOnlyList<SessionStatus> Deletable { get; } = [SessionStatus.Completed, SessionStatus.Failed, SessionStatus.Terminated];
+    public static IReadOnlyList<SessionStatus> Deletable { get; } =
+    [SessionStatus.Completed, SessionStatus.Failed, SessionStatus.Terminated];
 
     public static bool IsValidDays(int days) => days is >= MinDays and <= MaxDays;
 

@@ -42,7 +42,8 @@ public sealed record SessionState
 
     public ImmutableDictionary<Guid, RunState> Runs { get; init; } = ImmutableDictionary<Guid, RunState>.Empty;
 
-    public ImmutableDictionary<Guid, UserTasks.UserTaskState> Tasks { get; init; } = ImmutableDictionary<Guid, UserTasks.UserTaskState>.Empty;
+    public ImmutableDictionary<Guid, UserTasks.UserTaskState> Tasks { get; init; } =
+        ImmutableDictionary<Guid, UserTasks.UserTaskState>.Empty;
 
     public bool IsTerminal => SessionStatusMachine.IsTerminal(Status);
 

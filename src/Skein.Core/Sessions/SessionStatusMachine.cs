@@ -5,23 +5,27 @@ public static class SessionStatusMachine
 {
     private static readonly SessionStatus[] Waiting =
     [
-        SessionStatus.WaitingForHITL, SessionStatus.WaitingForAITL,
-        SessionStatus.WaitingForResponse, SessionStatus.WaitingForTimer,
+        SessionStatus.WaitingForHITL,
+        SessionStatus.WaitingForAITL,
+        SessionStatus.WaitingForResponse,
+        SessionStatus.WaitingForTimer,
     ];
 
-    public static StatusMachine<SessionStatus> Instance { get; } = new(
-        "session",
-        [
-            .. Waiting.Select(w => (SessionStatus.Running, w)),
-            .. Waiting.Select(w => (w, SessionStatus.Running)),
-            (SessionStatus.Running, SessionStatus.Completed),
-            (SessionStatus.Running, SessionStatus.Failed),
-            (SessionStatus.Running, SessionStatus.Terminated),
-            .. Waiting.Select(w => (w, SessionStatus.Completed)),
-            .. Waiting.Select(w => (w, SessionStatus.Failed)),
-            .. Waiting.Select(w => (w, SessionStatus.Terminated)),
-        ],
-        [SessionStatus.Completed, SessionStatus.Failed, SessionStatus.Terminated]);
+    public static StatusMachine<SessionStatus> Instance { get; } =
+        new(
+            "session",
+            [
+                .. Waiting.Select(w => (SessionStatus.Running, w)),
+                .. Waiting.Select(w => (w, SessionStatus.Running)),
+                (SessionStatus.Running, SessionStatus.Completed),
+                (SessionStatus.Running, SessionStatus.Failed),
+                (SessionStatus.Running, SessionStatus.Terminated),
+                .. Waiting.Select(w => (w, SessionStatus.Completed)),
+                .. Waiting.Select(w => (w, SessionStatus.Failed)),
+                .. Waiting.Select(w => (w, SessionStatus.Terminated)),
+            ],
+            [SessionStatus.Completed, SessionStatus.Failed, SessionStatus.Terminated]
+        );
 
     /// <summary>Mark complete is an operator action allowed only while the session waits (SPEC section 2).</summary>
     public static bool AllowsMarkComplete(SessionStatus status) => Waiting.Contains(status);

@@ -1,6 +1,7 @@
 namespace Skein.Core.Sessions;
 
-/// <summary>How a session was started. Wire strings: <c>console</c>, <c>api</c>, <c>scheduled</c>, <c>event</c>.</summary>
+/// <summary>How a session was started. Wire strings: <c>console</c>, <c>api</c>, <c>scheduled</c>,
+/// <c>event</c>.</summary>
 public enum TriggerType
 {
     Console,

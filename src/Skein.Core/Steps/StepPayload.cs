@@ -16,17 +16,18 @@ public abstract record StepPayload
 {
     /// <summary>The wire step type; the same string is the JSON discriminator <c>step_kind</c>.</summary>
     [JsonIgnore]
-    public string Type => this switch
-    {
-        LlmRequestPrepared => StepType.LlmRequestPrepared,
-        ReasoningStep => StepType.Reasoning,
-        ToolCallStep => StepType.ToolCall,
-        ToolResultStep => StepType.ToolResult,
-        OutputStep => StepType.Output,
-        UserMessageStep => StepType.UserMessage,
-        UserTaskRequestStep => StepType.UserTaskReq,
-        _ => throw new InvalidOperationException($"unmapped step payload {GetType().Name}"),
-    };
+    public string Type =>
+        this switch
+        {
+            LlmRequestPrepared => StepType.LlmRequestPrepared,
+            ReasoningStep => StepType.Reasoning,
+            ToolCallStep => StepType.ToolCall,
+            ToolResultStep => StepType.ToolResult,
+            OutputStep => StepType.Output,
+            UserMessageStep => StepType.UserMessage,
+            UserTaskRequestStep => StepType.UserTaskReq,
+            _ => throw new InvalidOperationException($"unmapped step payload {GetType().Name}"),
+        };
 
     public int Iteration { get; init; }
 }
@@ -34,12 +35,23 @@ public abstract record StepPayload
 public sealed record LlmRequestPrepared(string Model) : StepPayload;
 
 /// <summary>The model's turn: its text and the tool calls it asked for (executed as later steps).</summary>
-public sealed record ReasoningStep(string Message, string Preview, long TokensUsed, IReadOnlyList<RequestedToolCall> ToolCalls) : StepPayload;
+public sealed record ReasoningStep(
+    string Message,
+    string Preview,
+    long TokensUsed,
+    IReadOnlyList<RequestedToolCall> ToolCalls
+) : StepPayload;
 
 public sealed record RequestedToolCall(string ToolCallId, string Name, JsonElement Arguments);
 
 /// <summary>Recorded, and committed, immediately before the tool executes.</summary>
-public sealed record ToolCallStep(string Name, JsonElement Arguments, string ToolCallId, string OperationName, string IdempotencyKey) : StepPayload
+public sealed record ToolCallStep(
+    string Name,
+    JsonElement Arguments,
+    string ToolCallId,
+    string OperationName,
+    string IdempotencyKey
+) : StepPayload
 {
     /// <summary>The guard rules evaluated for this attempt: every matching rule and the applied outcome.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -60,4 +72,10 @@ public sealed record OutputStep(JsonElement Output, long TokensUsed, long TotalT
 public sealed record UserMessageStep(string Text) : StepPayload;
 
 /// <summary>A run asks a person: the task it now waits on.</summary>
-public sealed record UserTaskRequestStep(Guid UserTaskId, string Kind, string Summary, JsonElement Context, string? ToolCallId) : StepPayload;
+public sealed record UserTaskRequestStep(
+    Guid UserTaskId,
+    string Kind,
+    string Summary,
+    JsonElement Context,
+    string? ToolCallId
+) : StepPayload;

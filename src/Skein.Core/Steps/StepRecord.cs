@@ -9,7 +9,8 @@ public sealed record StepRecord(
     long TokensUsed,
     string? Error,
     DateTimeOffset StartedAt,
-    DateTimeOffset FinishedAt)
+    DateTimeOffset FinishedAt
+)
 {
     public string Type => Payload.Type;
 }

@@ -18,9 +18,11 @@ public static class ToolPolicy
 
     public static string BlockedByGuard(string ruleId, string reason) => $"blocked by guard rule '{ruleId}': {reason}";
 
-    public static string TerminatedByGuard(string ruleId, string reason) => $"terminated by guard rule '{ruleId}': {reason}";
+    public static string TerminatedByGuard(string ruleId, string reason) =>
+        $"terminated by guard rule '{ruleId}': {reason}";
 
-    public static string UnknownTool(string name) => $"unknown tool '{name}': it is not in this agent version's operations";
+    public static string UnknownTool(string name) =>
+        $"unknown tool '{name}': it is not in this agent version's operations";
 
     /// <summary>Request mode has no human on the path: an approval-gated call is refused with a tool error.</summary>
     public static string? Refusal(ExecutionMode mode, bool requiresApproval) =>

@@ -10,7 +10,8 @@ public sealed record ApiTriggerSettings
     public int? MaxConcurrentRuns { get; init; }
     public IReadOnlyList<string> IpAllowlist { get; init; } = [];
 
-    /// <summary>When false, API-key callers see output only (see <see cref="Redaction.OutputOnlyRedaction"/>).</summary>
+    /// <summary>When false, API-key callers see output only (see <see
+    /// cref="Redaction.OutputOnlyRedaction"/>).</summary>
     public bool ExposeStepTimeline { get; init; } = true;
 }
 

@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace Skein.Core.Triggers;
 
-/// <summary>Picks the run input out of an event payload by a dotted path such as <c>data.order</c> (array indexes allowed: <c>items.0</c>).</summary>
+/// <summary>Picks the run input out of an event payload by a dotted path such as <c>data.order</c> (array indexes
+/// allowed: <c>items.0</c>).</summary>
 public static class PayloadSelection
 {
     /// <summary>The selected value, or an error saying which segment was missing.</summary>
@@ -20,7 +21,12 @@ public static class PayloadSelection
             {
                 current = child;
             }
-            else if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, out var index) && index >= 0 && index < current.GetArrayLength())
+            else if (
+                current.ValueKind == JsonValueKind.Array
+                && int.TryParse(segment, out var index)
+                && index >= 0
+                && index < current.GetArrayLength()
+            )
             {
                 current = current[index];
             }
@@ -35,5 +41,6 @@ public static class PayloadSelection
 
     /// <summary>Whether a dotted path is well formed: non-empty segments of letters, digits, '_' or '-'.</summary>
     public static bool IsValidPath(string? path) =>
-        string.IsNullOrEmpty(path) || path.Split('.').All(s => s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || c is '_' or '-'));
+        string.IsNullOrEmpty(path)
+        || path.Split('.').All(s => s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || c is '_' or '-'));
 }

@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace Skein.Core.Triggers;
 
-/// <summary>Settings of a <c>scheduled</c> trigger: a cron expression read in an IANA time zone, and the run input.</summary>
+/// <summary>Settings of a <c>scheduled</c> trigger: a cron expression read in an IANA time zone, and the run
+/// input.</summary>
 public sealed record ScheduledTriggerSettings
 {
     /// <summary>Five fields (minute precision) or six (with seconds first).</summary>
@@ -15,12 +16,15 @@ public sealed record ScheduledTriggerSettings
     public JsonElement? Input { get; init; }
 }
 
-/// <summary>Settings of an <c>event</c> trigger: the secret that signs deliveries and the part of the payload that becomes the input.</summary>
+/// <summary>Settings of an <c>event</c> trigger: the secret that signs deliveries and the part of the payload that
+/// becomes the input.</summary>
 public sealed record EventTriggerSettings
 {
-    /// <summary>Name of the secret (in the workspace's secret store) whose value keys the HMAC-SHA256 signature.</summary>
+    /// <summary>Name of the secret (in the workspace's secret store) whose value keys the HMAC-SHA256
+    /// signature.</summary>
     public string SigningSecretName { get; init; } = "";
 
-    /// <summary>Dotted path (e.g. <c>data.order</c>) selecting the run input inside the payload; empty means the whole payload.</summary>
+    /// <summary>Dotted path (e.g. <c>data.order</c>) selecting the run input inside the payload; empty means the whole
+    /// payload.</summary>
     public string? InputPath { get; init; }
 }

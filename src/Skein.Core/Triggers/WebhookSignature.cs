@@ -18,7 +18,11 @@ public static class WebhookSignature
 
     public static bool Verify(string secret, ReadOnlySpan<byte> body, string? header)
     {
-        if (string.IsNullOrEmpty(secret) || header is null || !header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        if (
+            string.IsNullOrEmpty(secret)
+            || header is null
+            || !header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
+        )
         {
             return false;
         }

@@ -36,9 +36,33 @@ public static class UserTaskDecider
             CreatedAt = at,
             TimeoutAt = task.TimeoutAt,
         };
-        change.Emit(new UserTaskCreated { At = at, Actor = actor, Task = state });
-        SessionDecider.AppendStep(change, runId, new StepDraft(new UserTaskRequestStep(state.Id, state.Kind, state.Summary, state.Context, state.ToolCallId) { Iteration = task.Iteration }), at, actor);
-        SessionDecider.MoveRun(change, runId, new RunTransition(RunStatus.WaitingForHITL) { Reason = $"waiting for {state.Kind}" }, at, actor);
+        change.Emit(
+            new UserTaskCreated
+            {
+                At = at,
+                Actor = actor,
+                Task = state,
+            }
+        );
+        SessionDecider.AppendStep(
+            change,
+            runId,
+            new StepDraft(
+                new UserTaskRequestStep(state.Id, state.Kind, state.Summary, state.Context, state.ToolCallId)
+                {
+                    Iteration = task.Iteration,
+                }
+            ),
+            at,
+            actor
+        );
+        SessionDecider.MoveRun(
+            change,
+            runId,
+            new RunTransition(RunStatus.WaitingForHITL) { Reason = $"waiting for {state.Kind}" },
+            at,
+            actor
+        );
         return state;
     }
 
@@ -56,7 +80,12 @@ public static class UserTaskDecider
 
         if (UserTaskStatusMachine.Instance.Check(task.Status, UserTaskStatus.Completed) is not null)
         {
-            change.Reject(new DomainError(DomainErrorCodes.IllegalTransition, $"user task {taskId} is already {task.Status}; only a Pending task can be answered"));
+            change.Reject(
+                new DomainError(
+                    DomainErrorCodes.IllegalTransition,
+                    $"user task {taskId} is already {task.Status}; only a Pending task can be answered"
+                )
+            );
             return;
         }
 
@@ -77,20 +106,43 @@ public static class UserTaskDecider
             By = actor,
             At = at,
         };
-        change.Emit(new UserTaskAnswered { At = at, Actor = actor, TaskId = taskId, RunId = task.RunId, Outcome = outcome });
+        change.Emit(
+            new UserTaskAnswered
+            {
+                At = at,
+                Actor = actor,
+                TaskId = taskId,
+                RunId = task.RunId,
+                Outcome = outcome,
+            }
+        );
         Resume(change, task, outcome, at, actor);
     }
 
     /// <summary>A due task resolves by its default: an unanswered approval is rejected.</summary>
     public static void TimeOut(SessionChange change, Guid taskId, DateTimeOffset at)
     {
-        if (change.State?.Tasks.GetValueOrDefault(taskId) is not { Status: UserTaskStatus.Pending, TimeoutAt: { } due } task || due > at)
+        if (
+            change.State?.Tasks.GetValueOrDefault(taskId)
+                is not { Status: UserTaskStatus.Pending, TimeoutAt: { } due } task
+            || due > at
+        )
         {
             change.Reject(new DomainError(DomainErrorCodes.Conflict, "the task is not pending past its timeout"));
             return;
         }
 
-        Answer(change, taskId, new UserTaskAnswer { Approved = false, Comment = "no answer before the approval timeout; resolved by its default (reject)" }, at, TimerActor);
+        Answer(
+            change,
+            taskId,
+            new UserTaskAnswer
+            {
+                Approved = false,
+                Comment = "no answer before the approval timeout; resolved by its default (reject)",
+            },
+            at,
+            TimerActor
+        );
     }
 
     /// <summary>Pending tasks of a session that is ending (Terminate, Mark complete) become Cancelled.</summary>
@@ -98,49 +150,105 @@ public static class UserTaskDecider
     {
         foreach (var task in change.Current.Tasks.Values.Where(t => t.Status == UserTaskStatus.Pending).ToList())
         {
-            change.Emit(new UserTaskCancelled { At = at, Actor = actor, TaskId = task.Id, RunId = task.RunId, Reason = reason });
+            change.Emit(
+                new UserTaskCancelled
+                {
+                    At = at,
+                    Actor = actor,
+                    TaskId = task.Id,
+                    RunId = task.RunId,
+                    Reason = reason,
+                }
+            );
         }
     }
 
     /// <summary>The decision a gated tool call already received, if any.</summary>
     public static UserTaskState? DecisionFor(SessionState session, Guid runId, string toolCallId, string kind) =>
-        session.Tasks.Values.Where(t => t.RunId == runId && t.ToolCallId == toolCallId && t.Kind == kind).MaxBy(t => t.CreatedAt);
+        session
+            .Tasks.Values.Where(t => t.RunId == runId && t.ToolCallId == toolCallId && t.Kind == kind)
+            .MaxBy(t => t.CreatedAt);
 
-    private static void Resume(SessionChange change, UserTaskState task, UserTaskOutcome outcome, DateTimeOffset at, string actor)
+    private static void Resume(
+        SessionChange change,
+        UserTaskState task,
+        UserTaskOutcome outcome,
+        DateTimeOffset at,
+        string actor
+    )
     {
         var run = change.Current.Runs[task.RunId];
-        if (run.Status != RunStatus.WaitingForHITL || change.Current.Tasks.Values.Any(t => t.RunId == run.Id && t.Status == UserTaskStatus.Pending))
+        if (
+            run.Status != RunStatus.WaitingForHITL
+            || change.Current.Tasks.Values.Any(t => t.RunId == run.Id && t.Status == UserTaskStatus.Pending)
+        )
         {
             return;
         }
 
-        SessionDecider.MoveRun(change, run.Id, new RunTransition(RunStatus.Running) { Reason = $"{task.Kind} answered" }, at, actor);
+        SessionDecider.MoveRun(
+            change,
+            run.Id,
+            new RunTransition(RunStatus.Running) { Reason = $"{task.Kind} answered" },
+            at,
+            actor
+        );
         if (!UserTaskKinds.IsDecision(task.Kind) && task.ToolCallId is { } callId)
         {
-            SessionDecider.AppendStep(change, run.Id, new StepDraft(new ToolResultStep(callId, ToolResultBody.Ok(AnswerData(task, outcome))) { Iteration = run.Iteration }), at, actor);
+            SessionDecider.AppendStep(
+                change,
+                run.Id,
+                new StepDraft(
+                    new ToolResultStep(callId, ToolResultBody.Ok(AnswerData(task, outcome)))
+                    {
+                        Iteration = run.Iteration,
+                    }
+                ),
+                at,
+                actor
+            );
         }
     }
 
-    private static JsonElement AnswerData(UserTaskState task, UserTaskOutcome outcome) => task.Kind switch
-    {
-        UserTaskKinds.MultiOption => SkeinJson.Element(new { selected_option_id = outcome.SelectedOptionId, label = OptionLabel(task, outcome.SelectedOptionId), answered_by = outcome.By }),
-        UserTaskKinds.Number => SkeinJson.Element(new { value = outcome.NumberValue, answered_by = outcome.By }),
-        _ => SkeinJson.Element(new { value = outcome.TextValue, answered_by = outcome.By }),
-    };
+    private static JsonElement AnswerData(UserTaskState task, UserTaskOutcome outcome) =>
+        task.Kind switch
+        {
+            UserTaskKinds.MultiOption => SkeinJson.Element(
+                new
+                {
+                    selected_option_id = outcome.SelectedOptionId,
+                    label = OptionLabel(task, outcome.SelectedOptionId),
+                    answered_by = outcome.By,
+                }
+            ),
+            UserTaskKinds.Number => SkeinJson.Element(new { value = outcome.NumberValue, answered_by = outcome.By }),
+            _ => SkeinJson.Element(new { value = outcome.TextValue, answered_by = outcome.By }),
+        };
 
-    private static string? Invalid(UserTaskState task, UserTaskAnswer answer) => task.Kind switch
-    {
-        UserTaskKinds.Approval or UserTaskKinds.AnomalyReview => answer.Approved is null ? $"a {task.Kind} task is answered with approved: true or false" : null,
-        UserTaskKinds.AnomalyAlert => null,
-        UserTaskKinds.MultiOption => answer.SelectedOptionId is null
-            ? "a multi_option task is answered with selectedOptionId"
-            : OptionLabel(task, answer.SelectedOptionId) is null ? $"'{answer.SelectedOptionId}' is not one of the task's options" : null,
-        UserTaskKinds.Number => answer.NumberValue is null && !double.TryParse(answer.TextValue, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
-            ? "a number task is answered with numberValue (a number)"
-            : NumberOutOfRange(task, answer.NumberValue ?? double.Parse(answer.TextValue!, CultureInfo.InvariantCulture)),
-        UserTaskKinds.Text => string.IsNullOrWhiteSpace(answer.TextValue) ? "a text task is answered with a non-empty textValue" : null,
-        _ => null,
-    };
+    private static string? Invalid(UserTaskState task, UserTaskAnswer answer) =>
+        task.Kind switch
+        {
+            UserTaskKinds.Approval or UserTaskKinds.AnomalyReview => answer.Approved is null
+                ? $"a {task.Kind} task is answered with approved: true or false"
+                : null,
+            UserTaskKinds.AnomalyAlert => null,
+            UserTaskKinds.MultiOption => answer.SelectedOptionId is null
+                ? "a multi_option task is answered with selectedOptionId"
+            : OptionLabel(task, answer.SelectedOptionId) is null
+                ? $"'{answer.SelectedOptionId}' is not one of the task's options"
+            : null,
+            UserTaskKinds.Number => answer.NumberValue is null
+            && !double.TryParse(answer.TextValue, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+                ? "a number task is answered with numberValue (a number)"
+                : NumberOutOfRange(
+                    task,
+                    answer.NumberValue ?? double.Parse(answer.TextValue!, CultureInfo.InvariantCulture)
+                ),
+            UserTaskKinds.Text => string.IsNullOrWhiteSpace(answer.TextValue)
+                ? "a text task is answered with a non-empty textValue"
+                : null,
+            _ => null,
+        };
 
     private static string? NumberOutOfRange(UserTaskState task, double value)
     {
@@ -162,7 +270,12 @@ public static class UserTaskDecider
 
     private static string? OptionLabel(UserTaskState task, string? optionId)
     {
-        if (optionId is null || task.Context.ValueKind != JsonValueKind.Object || !task.Context.TryGetProperty("options", out var options) || options.ValueKind != JsonValueKind.Array)
+        if (
+            optionId is null
+            || task.Context.ValueKind != JsonValueKind.Object
+            || !task.Context.TryGetProperty("options", out var options)
+            || options.ValueKind != JsonValueKind.Array
+        )
         {
             return null;
         }

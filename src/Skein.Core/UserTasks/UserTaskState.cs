@@ -13,7 +13,16 @@ public static class UserTaskKinds
     public const string AnomalyAlert = "anomaly_alert";
     public const string AitlEscalation = "aitl_escalation";
 
-    public static readonly IReadOnlyList<string> All = [Approval, MultiOption, Text, Number, AnomalyReview, AnomalyAlert, AitlEscalation];
+    public static readonly IReadOnlyList<string> All =
+    [
+        Approval,
+        MultiOption,
+        Text,
+        Number,
+        AnomalyReview,
+        AnomalyAlert,
+        AitlEscalation,
+    ];
 
     /// <summary>Kinds answered with approve/reject: approvals and guard-rule reviews.</summary>
     public static bool IsDecision(string kind) => kind is Approval or AnomalyReview;
@@ -31,7 +40,8 @@ public sealed record UserTaskState
     public required UserTaskStatus Status { get; init; }
     public required string Summary { get; init; }
 
-    /// <summary>What the person needs to decide: tool name and arguments for approvals, options for multi_option.</summary>
+    /// <summary>What the person needs to decide: tool name and arguments for approvals, options for
+    /// multi_option.</summary>
     public required JsonElement Context { get; init; }
 
     /// <summary>The tool call this task gates or answers, when it came from one.</summary>

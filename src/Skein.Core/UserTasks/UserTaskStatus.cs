@@ -10,8 +10,10 @@ public enum UserTaskStatus
 /// <summary>A task is answered once or cancelled once; a stale answer is an illegal transition (HTTP 409).</summary>
 public static class UserTaskStatusMachine
 {
-    public static StatusMachine<UserTaskStatus> Instance { get; } = new(
-        "user task",
-        [(UserTaskStatus.Pending, UserTaskStatus.Completed), (UserTaskStatus.Pending, UserTaskStatus.Cancelled)],
-        [UserTaskStatus.Completed, UserTaskStatus.Cancelled]);
+    public static StatusMachine<UserTaskStatus> Instance { get; } =
+        new(
+            "user task",
+            [(UserTaskStatus.Pending, UserTaskStatus.Completed), (UserTaskStatus.Pending, UserTaskStatus.Cancelled)],
+            [UserTaskStatus.Completed, UserTaskStatus.Cancelled]
+        );
 }

@@ -20,7 +20,8 @@ public sealed record GuardRuleDocumentResult(IReadOnlyList<GuardRule> Rules, IRe
 /// </summary>
 public static class GuardRuleDocument
 {
-    /// <summary>The JSON Schema (draft-07) of a guard-rule document. Unknown properties are refused so a typo cannot silently weaken a rule.</summary>
+    /// <summary>The JSON Schema (draft-07) of a guard-rule document. Unknown properties are refused so a typo cannot
+    /// silently weaken a rule.</summary>
     public const string Schema = """
         {
           "$schema": "http://json-schema.org/draft-07/schema#",
@@ -65,8 +66,13 @@ public static class GuardRuleDocument
 
     private static readonly Lazy<Task<JsonSchema>> CompiledSchema = new(() => JsonSchema.FromJsonAsync(Schema));
 
-    /// <summary>Parses a document for a version of the given execution mode (pause rules are refused for Request).</summary>
-    public static async Task<GuardRuleDocumentResult> ParseAsync(string json, ExecutionMode mode, CancellationToken cancellationToken)
+    /// <summary>Parses a document for a version of the given execution mode (pause rules are refused for
+    /// Request).</summary>
+    public static async Task<GuardRuleDocumentResult> ParseAsync(
+        string json,
+        ExecutionMode mode,
+        CancellationToken cancellationToken
+    )
     {
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -102,18 +108,26 @@ public static class GuardRuleDocument
     }
 
     /// <inheritdoc cref="ParseAsync(string, ExecutionMode, CancellationToken)"/>
-    public static Task<GuardRuleDocumentResult> ParseAsync(JsonElement document, ExecutionMode mode, CancellationToken cancellationToken) =>
-        ParseAsync(document.GetRawText(), mode, cancellationToken);
+    public static Task<GuardRuleDocumentResult> ParseAsync(
+        JsonElement document,
+        ExecutionMode mode,
+        CancellationToken cancellationToken
+    ) => ParseAsync(document.GetRawText(), mode, cancellationToken);
 
     private static GuardRuleDocumentResult Refused(params string[] errors) => new([], errors);
 
     // oneOf/anyOf style errors nest the real causes; the document schema has none today, but stay readable if it grows.
-    private static IEnumerable<ValidationError> Flatten(ValidationError error) => error switch
-    {
-        ChildSchemaValidationError child when child.Errors.Count > 0 => child.Errors.Values.SelectMany(e => e).SelectMany(Flatten),
-        MultiTypeValidationError multi when multi.Errors.Count > 0 => multi.Errors.Values.SelectMany(e => e).SelectMany(Flatten),
-        _ => [error],
-    };
+    private static IEnumerable<ValidationError> Flatten(ValidationError error) =>
+        error switch
+        {
+            ChildSchemaValidationError child when child.Errors.Count > 0 => child
+                .Errors.Values.SelectMany(e => e)
+                .SelectMany(Flatten),
+            MultiTypeValidationError multi when multi.Errors.Count > 0 => multi
+                .Errors.Values.SelectMany(e => e)
+                .SelectMany(Flatten),
+            _ => [error],
+        };
 
     private static string Describe(ValidationError error)
     {

@@ -15,7 +15,8 @@ public sealed partial class LeaseService(
     IRunLeaseStore leases,
     RunDispatcher dispatcher,
     IOptions<RunLeaseOptions> options,
-    ILogger<LeaseService> logger) : BackgroundService
+    ILogger<LeaseService> logger
+) : BackgroundService
 {
     private const int ClaimBatch = 100;
 
@@ -32,16 +33,14 @@ public sealed partial class LeaseService(
                     await leases.RenewAsync(stoppingToken);
                     await ClaimOrphansAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                catch (Exception ex)
+                    when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     Log.HeartbeatFailed(logger, ex);
                 }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+            } while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
     }
 
     private async Task ClaimOrphansAsync(CancellationToken cancellationToken)
@@ -83,10 +82,18 @@ public sealed partial class LeaseService(
         [LoggerMessage(EventId = 3401, Level = LogLevel.Error, Message = "Lease heartbeat failed")]
         public static partial void HeartbeatFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(EventId = 3402, Level = LogLevel.Information, Message = "Resuming run {RunId}: its lease expired")]
+        [LoggerMessage(
+            EventId = 3402,
+            Level = LogLevel.Information,
+            Message = "Resuming run {RunId}: its lease expired"
+        )]
         public static partial void Resuming(ILogger logger, Guid runId);
 
-        [LoggerMessage(EventId = 3403, Level = LogLevel.Warning, Message = "Releasing this node's leases at stop failed; they will expire")]
+        [LoggerMessage(
+            EventId = 3403,
+            Level = LogLevel.Warning,
+            Message = "Releasing this node's leases at stop failed; they will expire"
+        )]
         public static partial void ReleaseFailed(ILogger logger, Exception exception);
     }
 }

@@ -22,12 +22,15 @@ public sealed class ModelClientFactory(IHttpClientFactory http, TimeProvider tim
     private readonly ConcurrentDictionary<(Guid, string, string?, string?), IChatClient> _openAi = new();
 
     /// <param name="apiKey">The key read from the provider's secret (never stored on the row).</param>
-    public IChatClient Create(VersionSnapshot version, LlmProviderRow provider, string? apiKey) => provider.Kind switch
-    {
-        Scripted => new ScriptedChatClient(version.Script, version.Model, time),
-        OpenAI => _openAi.GetOrAdd((provider.Id, version.Model, provider.BaseUrl, apiKey), _ => CreateOpenAi(provider, version.Model, apiKey)),
-        _ => throw new InvalidOperationException($"unknown model provider kind '{provider.Kind}'"),
-    };
+    public IChatClient Create(VersionSnapshot version, LlmProviderRow provider, string? apiKey) =>
+        provider.Kind switch
+        {
+            Scripted => new ScriptedChatClient(version.Script, version.Model, time),
+            OpenAI => _openAi.GetOrAdd((provider.Id, version.Model, provider.BaseUrl, apiKey), _ =>
+                CreateOpenAi(provider, version.Model, apiKey)
+            ),
+            _ => throw new InvalidOperationException($"unknown model provider kind '{provider.Kind}'"),
+        };
 
     private IChatClient CreateOpenAi(LlmProviderRow provider, string model, string? apiKey)
     {

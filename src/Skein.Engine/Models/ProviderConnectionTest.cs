@@ -13,7 +13,11 @@ public sealed class ProviderConnectionTest(IHttpClientFactory http, TimeProvider
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    public async Task<ConnectionTestResult> RunAsync(LlmProviderRow provider, string? apiKey, CancellationToken cancellationToken)
+    public async Task<ConnectionTestResult> RunAsync(
+        LlmProviderRow provider,
+        string? apiKey,
+        CancellationToken cancellationToken
+    )
     {
         if (provider.Kind == ModelClientFactory.Scripted)
         {
@@ -42,34 +46,59 @@ public sealed class ProviderConnectionTest(IHttpClientFactory http, TimeProvider
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
             }
 
-            using var response = await http.CreateClient(Tools.ToolCatalog.HttpClientName).SendAsync(request, timeout.Token);
+            using var response = await http.CreateClient(Tools.ToolCatalog.HttpClientName)
+                .SendAsync(request, timeout.Token);
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
             var elapsed = (long)time.GetElapsedTime(started).TotalMilliseconds;
             if (!response.IsSuccessStatusCode)
             {
-                return new ConnectionTestResult(false, provider.Kind, [], $"HTTP {(int)response.StatusCode} {response.ReasonPhrase} from {baseUrl}/models", elapsed);
+                return new ConnectionTestResult(
+                    false,
+                    provider.Kind,
+                    [],
+                    $"HTTP {(int)response.StatusCode} {response.ReasonPhrase} from {baseUrl}/models",
+                    elapsed
+                );
             }
 
             return new ConnectionTestResult(true, provider.Kind, ModelIds(body), null, elapsed);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new ConnectionTestResult(false, provider.Kind, [], $"no answer from {baseUrl} within {Timeout.TotalSeconds:0} s", (long)time.GetElapsedTime(started).TotalMilliseconds);
+            return new ConnectionTestResult(
+                false,
+                provider.Kind,
+                [],
+                $"no answer from {baseUrl} within {Timeout.TotalSeconds:0} s",
+                (long)time.GetElapsedTime(started).TotalMilliseconds
+            );
         }
         catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or UriFormatException)
         {
-            return new ConnectionTestResult(false, provider.Kind, [], $"cannot reach {baseUrl}: {ex.Message}", (long)time.GetElapsedTime(started).TotalMilliseconds);
+            return new ConnectionTestResult(
+                false,
+                provider.Kind,
+                [],
+                $"cannot reach {baseUrl}: {ex.Message}",
+                (long)time.GetElapsedTime(started).TotalMilliseconds
+            );
         }
     }
 
-    /// <summary>Model ids from an OpenAI <c>{data: [{id}]}</c> list; an unexpected shape lists none but still counts as reachable.</summary>
+    /// <summary>Model ids from an OpenAI <c>{data: [{id}]}</c> list; an unexpected shape lists none but still counts as
+    /// reachable.</summary>
     private static IReadOnlyList<string> ModelIds(string body)
     {
         try
         {
             using var doc = JsonDocument.Parse(body);
             return doc.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array
-                ? [.. data.EnumerateArray().Select(m => m.TryGetProperty("id", out var id) ? id.GetString() : null).OfType<string>()]
+                ?
+                [
+                    .. data.EnumerateArray()
+                        .Select(m => m.TryGetProperty("id", out var id) ? id.GetString() : null)
+                        .OfType<string>(),
+                ]
                 : [];
         }
         catch (JsonException)
@@ -80,4 +109,10 @@ public sealed class ProviderConnectionTest(IHttpClientFactory http, TimeProvider
 }
 
 /// <summary>Outcome of a provider connection test.</summary>
-public sealed record ConnectionTestResult(bool Ok, string Kind, IReadOnlyList<string> Models, string? Error, long LatencyMs);
+public sealed record ConnectionTestResult(
+    bool Ok,
+    string Kind,
+    IReadOnlyList<string> Models,
+    string? Error,
+    long LatencyMs
+);

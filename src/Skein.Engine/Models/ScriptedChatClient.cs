@@ -12,9 +12,14 @@ namespace Skein.Engine.Models;
 /// to a default: call a tool when the input names one (<c>{"tool": "...", "arguments": {...}}</c>),
 /// otherwise echo the input; after a tool result, report it.
 /// </summary>
-public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string modelId, TimeProvider time) : IChatClient
+public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string modelId, TimeProvider time)
+    : IChatClient
 {
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        CancellationToken cancellationToken = default
+    )
     {
         var history = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
         var index = history.Count(m => m.Role == ChatRole.Assistant);
@@ -42,16 +47,29 @@ public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string 
         }
 
         var inputTokens = turn.InputTokens ?? Estimate(history.Sum(m => m.Text.Length));
-        var outputTokens = turn.OutputTokens ?? Estimate((turn.Text?.Length ?? 0) + turn.ToolCalls.Sum(c => c.Name.Length + (c.Arguments?.GetRawText().Length ?? 2)));
+        var outputTokens = turn.OutputTokens
+            ?? Estimate(
+                (turn.Text?.Length ?? 0)
+                    + turn.ToolCalls.Sum(c => c.Name.Length + (c.Arguments?.GetRawText().Length ?? 2))
+            );
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, contents))
         {
             ModelId = modelId,
             FinishReason = turn.ToolCalls.Count > 0 ? ChatFinishReason.ToolCalls : ChatFinishReason.Stop,
-            Usage = new UsageDetails { InputTokenCount = inputTokens, OutputTokenCount = outputTokens, TotalTokenCount = inputTokens + outputTokens },
+            Usage = new UsageDetails
+            {
+                InputTokenCount = inputTokens,
+                OutputTokenCount = outputTokens,
+                TotalTokenCount = inputTokens + outputTokens,
+            },
         };
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default
+    )
     {
         var response = await GetResponseAsync(messages, options, cancellationToken);
         foreach (var update in response.ToChatResponseUpdates())
@@ -60,18 +78,19 @@ public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string 
         }
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceType.IsInstanceOfType(this) ? this : null;
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() { }
 
     private static ScriptTurn DefaultTurn(IReadOnlyList<ChatMessage> history, ChatOptions? options)
     {
         var last = history.LastOrDefault();
         if (last?.Role == ChatRole.Tool)
         {
-            var results = last.Contents.OfType<FunctionResultContent>().Select(r => r.Result is JsonElement j ? j.GetRawText() : r.Result?.ToString());
+            var results = last
+                .Contents.OfType<FunctionResultContent>()
+                .Select(r => r.Result is JsonElement j ? j.GetRawText() : r.Result?.ToString());
             return new ScriptTurn { Text = "Tool result: " + string.Join("; ", results) };
         }
 
@@ -89,10 +108,17 @@ public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string 
         try
         {
             var json = SkeinJson.Parse(input);
-            if (json.ValueKind == JsonValueKind.Object && json.TryGetProperty("tool", out var tool) && tool.ValueKind == JsonValueKind.String
-                && options?.Tools?.Any(t => t.Name == tool.GetString()) == true)
+            if (
+                json.ValueKind == JsonValueKind.Object
+                && json.TryGetProperty("tool", out var tool)
+                && tool.ValueKind == JsonValueKind.String
+                && options?.Tools?.Any(t => t.Name == tool.GetString()) == true
+            )
             {
-                return new ScriptToolCall(tool.GetString()!, json.TryGetProperty("arguments", out var args) ? args : null);
+                return new ScriptToolCall(
+                    tool.GetString()!,
+                    json.TryGetProperty("arguments", out var args) ? args : null
+                );
             }
         }
         catch (JsonException)

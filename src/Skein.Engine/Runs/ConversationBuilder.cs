@@ -7,7 +7,8 @@ using Skein.Core.Steps;
 
 namespace Skein.Engine.Runs;
 
-/// <summary>Rebuilds the model's view of a run from its committed steps: the same history live and after a restart.</summary>
+/// <summary>Rebuilds the model's view of a run from its committed steps: the same history live and after a
+/// restart.</summary>
 public static class ConversationBuilder
 {
     public static List<ChatMessage> Build(VersionSnapshot version, RunState run)
@@ -30,11 +31,18 @@ public static class ConversationBuilder
                         contents.Add(new TextContent(r.Message));
                     }
 
-                    contents.AddRange(r.ToolCalls.Select(c => new FunctionCallContent(c.ToolCallId, c.Name, Arguments(c.Arguments))));
+                    contents.AddRange(
+                        r.ToolCalls.Select(c => new FunctionCallContent(c.ToolCallId, c.Name, Arguments(c.Arguments)))
+                    );
                     messages.Add(new ChatMessage(ChatRole.Assistant, contents));
                     break;
                 case ToolResultStep t:
-                    messages.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(t.ToolCallId, SkeinJson.Element(t.Result))]));
+                    messages.Add(
+                        new ChatMessage(
+                            ChatRole.Tool,
+                            [new FunctionResultContent(t.ToolCallId, SkeinJson.Element(t.Result))]
+                        )
+                    );
                     break;
                 case UserMessageStep u:
                     messages.Add(new ChatMessage(ChatRole.User, u.Text));
@@ -46,13 +54,16 @@ public static class ConversationBuilder
     }
 
     /// <summary>A string input is sent as is; anything else as its JSON text.</summary>
-    public static string InputText(JsonElement? input) => input switch
-    {
-        null => "",
-        { ValueKind: JsonValueKind.String } s => s.GetString() ?? "",
-        { } other => other.GetRawText(),
-    };
+    public static string InputText(JsonElement? input) =>
+        input switch
+        {
+            null => "",
+            { ValueKind: JsonValueKind.String } s => s.GetString() ?? "",
+            { } other => other.GetRawText(),
+        };
 
     private static Dictionary<string, object?> Arguments(JsonElement args) =>
-        args.ValueKind == JsonValueKind.Object ? args.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value) : [];
+        args.ValueKind == JsonValueKind.Object
+            ? args.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value)
+            : [];
 }

@@ -18,14 +18,26 @@ public sealed class InputValidator
             return;
         }
 
-        var schema = await _schemas.GetOrAdd(version.AgentVersionId, _ => new Lazy<Task<JsonSchema>>(() => JsonSchema.FromJsonAsync(schemaJson.GetRawText()))).Value;
+        var schema = await _schemas
+            .GetOrAdd(version.AgentVersionId, _ => new Lazy<Task<JsonSchema>>(() =>
+                JsonSchema.FromJsonAsync(schemaJson.GetRawText())
+            ))
+            .Value;
 
         // An absent input is validated as an empty object, so a schema without required fields accepts it.
         var errors = schema.Validate(input?.GetRawText() ?? "{}");
         if (errors.Count > 0)
         {
-            var details = string.Join("; ", errors.Select(e => $"{(string.IsNullOrEmpty(e.Path) ? "#" : e.Path)}: {e.Kind}"));
-            throw new DomainException(new DomainError(DomainErrorCodes.InvalidInput, $"input does not match the agent version's input schema: {details}"));
+            var details = string.Join(
+                "; ",
+                errors.Select(e => $"{(string.IsNullOrEmpty(e.Path) ? "#" : e.Path)}: {e.Kind}")
+            );
+            throw new DomainException(
+                new DomainError(
+                    DomainErrorCodes.InvalidInput,
+                    $"input does not match the agent version's input schema: {details}"
+                )
+            );
         }
     }
 }

@@ -21,8 +21,8 @@ public sealed partial class RunDispatcher(
     SessionCommands commands,
     IRunLeaseStore leases,
     IOptions<EngineOptions> options,
-    ILogger<RunDispatcher> logger)
-    : IHostedService, IDisposable
+    ILogger<RunDispatcher> logger
+) : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<Guid, ActiveRun> _active = new();
     private readonly CancellationTokenSource _shutdown = new();
@@ -37,7 +37,8 @@ public sealed partial class RunDispatcher(
     /// Drives the run here unless it already has a driver (then false); <paramref name="claimed"/> is a lease this
     /// node already holds on it, which the driver then owns.
     /// </summary>
-    /// <remarks><paramref name="driver"/>: provider and plan limits the caller has just read (a run start), so the driver need not.</remarks>
+    /// <remarks><paramref name="driver"/>: provider and plan limits the caller has just read (a run start), so the
+    /// driver need not.</remarks>
     public bool Dispatch(Guid sessionId, Guid runId, RunLease? claimed = null, DriverSettings? driver = null)
     {
         if (_shutdown.IsCancellationRequested)
@@ -192,16 +193,28 @@ public sealed partial class RunDispatcher(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Driver of run {RunId} failed; the run will be resumed")]
+        [LoggerMessage(
+            EventId = 3101,
+            Level = LogLevel.Error,
+            Message = "Driver of run {RunId} failed; the run will be resumed"
+        )]
         public static partial void DriverFailed(ILogger logger, Guid runId, Exception exception);
 
         [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "Run {RunId} is driven by another node")]
         public static partial void HeldElsewhere(ILogger logger, Guid runId);
 
-        [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Lost the lease on run {RunId} to another node; stopped driving it")]
+        [LoggerMessage(
+            EventId = 3103,
+            Level = LogLevel.Warning,
+            Message = "Lost the lease on run {RunId} to another node; stopped driving it"
+        )]
         public static partial void LeaseLost(ILogger logger, Guid runId);
 
-        [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Releasing the lease on run {RunId} failed; it will expire")]
+        [LoggerMessage(
+            EventId = 3104,
+            Level = LogLevel.Warning,
+            Message = "Releasing the lease on run {RunId} failed; it will expire"
+        )]
         public static partial void ReleaseFailed(ILogger logger, Guid runId, Exception exception);
     }
 }

@@ -18,10 +18,14 @@ public sealed partial class RunExecutor
     private sealed partial class RunScope
     {
         /// <summary>
-        /// Decides a requested tool call inside <paramref name="c"/>: guard rules, review or approval, then the ToolCall step
-        /// (with its refusal, when refused). Pure with respect to the outside world, so it shares a commit with the step
-        /// before it. True when the run can keep advancing in the same change (the call was refused); false when the next
-        /// thing is an effect (executing the recorded call) or the run stopped (paused for a person, failed, terminated).
+        /// Decides a requested tool call inside <paramref name="c"/>: guard rules, review or approval, then the
+        /// ToolCall step
+        /// (with its refusal, when refused). Pure with respect to the outside world, so it shares a commit with the
+        /// step
+        /// before it. True when the run can keep advancing in the same change (the call was refused); false when the
+        /// next
+        /// thing is an effect (executing the recorded call) or the run stopped (paused for a person, failed,
+        /// terminated).
         /// </summary>
         private bool DecideToolCall(SessionChange c, RequestedToolCall call)
         {
@@ -36,7 +40,10 @@ public sealed partial class RunExecutor
             var tool = _tools.GetValueOrDefault(call.Name);
 
             // Guard rules first: they may end the session, refuse the call, or hold it for review.
-            GuardDecision? guard = _version.GuardRules.Count > 0 ? GuardEvaluator.Evaluate(_version.GuardRules, Attempt(state, call)) : null;
+            GuardDecision? guard =
+                _version.GuardRules.Count > 0
+                    ? GuardEvaluator.Evaluate(_version.GuardRules, Attempt(state, call))
+                    : null;
             ToolResultBody? refused = null;
             string? terminate = null;
             switch (guard)
@@ -48,7 +55,8 @@ public sealed partial class RunExecutor
                 case { Outcome: GuardAction.Block, Applied: { } rule }:
                     refused = ToolResultBody.Fail(ToolPolicy.BlockedByGuard(rule.RuleId, rule.Reason));
                     break;
-                case { Outcome: GuardAction.Pause, Applied: { } rule } when _version.ExecutionMode == ExecutionMode.Request:
+                case { Outcome: GuardAction.Pause, Applied: { } rule }
+                    when _version.ExecutionMode == ExecutionMode.Request:
                     // A pause needs a person; Request agents cannot save such rules, so refuse rather than run.
                     refused = ToolResultBody.Fail(ToolPolicy.BlockedByGuard(rule.RuleId, rule.Reason));
                     break;
@@ -56,7 +64,16 @@ public sealed partial class RunExecutor
                     switch (Review(state, call, UserTaskKinds.AnomalyReview, out refused))
                     {
                         case ReviewState.Unasked:
-                            Ask(c, UserTaskKinds.AnomalyReview, $"Guard rule '{rule.RuleId}' paused {call.Name}: {rule.Reason}", tool, call, guard, run.Iteration, null);
+                            Ask(
+                                c,
+                                UserTaskKinds.AnomalyReview,
+                                $"Guard rule '{rule.RuleId}' paused {call.Name}: {rule.Reason}",
+                                tool,
+                                call,
+                                guard,
+                                run.Iteration,
+                                null
+                            );
                             return false;
                         case ReviewState.Cancelled:
                             return false;
@@ -65,13 +82,26 @@ public sealed partial class RunExecutor
                     break;
             }
 
-            if (refused is null && tool is { RequiresApproval: true } && _version.ExecutionMode != ExecutionMode.Request)
+            if (
+                refused is null
+                && tool is { RequiresApproval: true }
+                && _version.ExecutionMode != ExecutionMode.Request
+            )
             {
                 switch (Review(state, call, UserTaskKinds.Approval, out refused))
                 {
                     case ReviewState.Unasked:
                         var timeoutAt = tool.ApprovalTimeout is { } timeout ? Now + timeout : (DateTimeOffset?)null;
-                        Ask(c, UserTaskKinds.Approval, $"Approve {call.Name}?", tool, call, guard, run.Iteration, timeoutAt);
+                        Ask(
+                            c,
+                            UserTaskKinds.Approval,
+                            $"Approve {call.Name}?",
+                            tool,
+                            call,
+                            guard,
+                            run.Iteration,
+                            timeoutAt
+                        );
                         return false;
                     case ReviewState.Cancelled:
                         return false;
@@ -79,7 +109,17 @@ public sealed partial class RunExecutor
             }
 
             var sequence = run.Steps.Count + 1;
-            var step = new ToolCallStep(call.Name, call.Arguments, call.ToolCallId, tool?.Name ?? call.Name, $"{_runId:N}:{sequence}") { Iteration = run.Iteration, Guard = guard };
+            var step = new ToolCallStep(
+                call.Name,
+                call.Arguments,
+                call.ToolCallId,
+                tool?.Name ?? call.Name,
+                $"{_runId:N}:{sequence}"
+            )
+            {
+                Iteration = run.Iteration,
+                Guard = guard,
+            };
             if (SessionDecider.AppendStep(c, _runId, new StepDraft(step), Now, EngineActor) is null)
             {
                 return false;
@@ -87,13 +127,23 @@ public sealed partial class RunExecutor
 
             if (refused is null)
             {
-                // Committed before it runs: after a crash the planner sees a call without a result, never a silent repeat.
+                // Committed before it runs: after a crash the planner sees a call without a result, never a silent
+                // repeat.
                 _toExecute = step;
                 return false;
             }
 
             // A refused call is recorded with its refusal in the same commit: it never executes.
-            SessionDecider.AppendStep(c, _runId, new StepDraft(new ToolResultStep(call.ToolCallId, refused) { Iteration = run.Iteration }, Error: refused.Error), Now, EngineActor);
+            SessionDecider.AppendStep(
+                c,
+                _runId,
+                new StepDraft(
+                    new ToolResultStep(call.ToolCallId, refused) { Iteration = run.Iteration },
+                    Error: refused.Error
+                ),
+                Now,
+                EngineActor
+            );
             if (terminate is not null)
             {
                 SessionDecider.FailRun(c, _runId, terminate, Now, EngineActor);
@@ -103,7 +153,8 @@ public sealed partial class RunExecutor
             return true;
         }
 
-        /// <summary>Where a person's review of this call stands; a rejection comes back as the refusal to record.</summary>
+        /// <summary>Where a person's review of this call stands; a rejection comes back as the refusal to
+        /// record.</summary>
         private ReviewState Review(SessionState state, RequestedToolCall call, string kind, out ToolResultBody? refusal)
         {
             refusal = null;
@@ -121,18 +172,50 @@ public sealed partial class RunExecutor
             }
         }
 
-        /// <summary>Earlier attempts of the same tool in this run and across the session (the current one excluded).</summary>
+        /// <summary>Earlier attempts of the same tool in this run and across the session (the current one
+        /// excluded).</summary>
         private ToolAttempt Attempt(SessionState state, RequestedToolCall call)
         {
-            static int Count(RunState r, string name) => r.Steps.Count(s => s.Payload is ToolCallStep c && c.Name == name);
-            return new ToolAttempt(call.Name, call.Arguments, Count(state.Runs[_runId], call.Name), state.Runs.Values.Sum(r => Count(r, call.Name)));
+            static int Count(RunState r, string name) =>
+                r.Steps.Count(s => s.Payload is ToolCallStep c && c.Name == name);
+            return new ToolAttempt(
+                call.Name,
+                call.Arguments,
+                Count(state.Runs[_runId], call.Name),
+                state.Runs.Values.Sum(r => Count(r, call.Name))
+            );
         }
 
-        /// <summary>HITL: the gated call waits for a person (approval or guard review); the run parks until answered.</summary>
-        private void Ask(SessionChange c, string kind, string summary, ITool? tool, RequestedToolCall call, GuardDecision? guard, int iteration, DateTimeOffset? timeoutAt)
+        /// <summary>HITL: the gated call waits for a person (approval or guard review); the run parks until
+        /// answered.</summary>
+        private void Ask(
+            SessionChange c,
+            string kind,
+            string summary,
+            ITool? tool,
+            RequestedToolCall call,
+            GuardDecision? guard,
+            int iteration,
+            DateTimeOffset? timeoutAt
+        )
         {
-            var context = SkeinJson.Element(new { tool = call.Name, operation_name = tool?.Name ?? call.Name, arguments = call.Arguments, tool_call_id = call.ToolCallId, guard });
-            UserTaskDecider.Ask(c, _runId, new NewTask(kind, summary, context, call.ToolCallId, iteration) { TimeoutAt = timeoutAt }, Now, EngineActor);
+            var context = SkeinJson.Element(
+                new
+                {
+                    tool = call.Name,
+                    operation_name = tool?.Name ?? call.Name,
+                    arguments = call.Arguments,
+                    tool_call_id = call.ToolCallId,
+                    guard,
+                }
+            );
+            UserTaskDecider.Ask(
+                c,
+                _runId,
+                new NewTask(kind, summary, context, call.ToolCallId, iteration) { TimeoutAt = timeoutAt },
+                Now,
+                EngineActor
+            );
         }
 
         /// <summary>
@@ -142,7 +225,11 @@ public sealed partial class RunExecutor
         private async Task<bool> ExecuteOrResolveAsync(ToolCallStep call, CancellationToken cancellationToken)
         {
             var tool = _tools.GetValueOrDefault(call.OperationName);
-            if (_toExecute is { } fresh && fresh.IdempotencyKey == call.IdempotencyKey && fresh.ToolCallId == call.ToolCallId)
+            if (
+                _toExecute is { } fresh
+                && fresh.IdempotencyKey == call.IdempotencyKey
+                && fresh.ToolCallId == call.ToolCallId
+            )
             {
                 _toExecute = null;
                 return await ExecuteToolAsync(tool, call, cancellationToken);
@@ -151,7 +238,11 @@ public sealed partial class RunExecutor
             Log.InterruptedToolCall(_x.logger, call.OperationName, tool?.Idempotent == true);
             return tool is { Idempotent: true }
                 ? await ExecuteToolAsync(tool, call, cancellationToken)
-                : await RecordResultAsync(call, ToolResultBody.Fail(ToolPolicy.InterruptedNotRetried), cancellationToken);
+                : await RecordResultAsync(
+                    call,
+                    ToolResultBody.Fail(ToolPolicy.InterruptedNotRetried),
+                    cancellationToken
+                );
         }
 
         private async Task<bool> ExecuteToolAsync(ITool? tool, ToolCallStep call, CancellationToken cancellationToken)
@@ -173,9 +264,20 @@ public sealed partial class RunExecutor
             {
                 try
                 {
-                    outcome = await tool.ExecuteAsync(new ToolInvocation(_sessionId, _runId, call.ToolCallId, call.Arguments, call.IdempotencyKey, Now), cancellationToken);
+                    outcome = await tool.ExecuteAsync(
+                        new ToolInvocation(
+                            _sessionId,
+                            _runId,
+                            call.ToolCallId,
+                            call.Arguments,
+                            call.IdempotencyKey,
+                            Now
+                        ),
+                        cancellationToken
+                    );
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                catch (Exception ex)
+                    when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     outcome = ToolOutcome.Fail($"{tool.Name} failed: {ex.Message}");
                 }
@@ -191,32 +293,80 @@ public sealed partial class RunExecutor
                     }
 
                     // Parked: the timer service records the wait's result and resumes the run when it is due.
-                    await DecideAsync(c => SessionDecider.MoveRun(c, _runId, new RunTransition(RunStatus.WaitingForTimer) { WakeAt = wait.WakeAt, Reason = PhronyWaitTool.ToolName }, Now, EngineActor), cancellationToken);
+                    await DecideAsync(
+                        c =>
+                            SessionDecider.MoveRun(
+                                c,
+                                _runId,
+                                new RunTransition(RunStatus.WaitingForTimer)
+                                {
+                                    WakeAt = wait.WakeAt,
+                                    Reason = PhronyWaitTool.ToolName,
+                                },
+                                Now,
+                                EngineActor
+                            ),
+                        cancellationToken
+                    );
                     return false;
                 case ToolOutcome.Completed done:
                     return await RecordResultAsync(call, done.Result, cancellationToken);
                 case ToolOutcome.AskUser ask:
                     if (_version.ExecutionMode == ExecutionMode.Request)
                     {
-                        return await RecordResultAsync(call, ToolResultBody.Fail(ToolPolicy.AskNeedsHitl), cancellationToken);
+                        return await RecordResultAsync(
+                            call,
+                            ToolResultBody.Fail(ToolPolicy.AskNeedsHitl),
+                            cancellationToken
+                        );
                     }
 
                     // Parked: the answer records this call's result and resumes the run.
-                    await DecideAsync(c => UserTaskDecider.Ask(c, _runId, new NewTask(ask.Kind, ask.Summary, ask.Context, call.ToolCallId, call.Iteration), Now, EngineActor), cancellationToken);
+                    await DecideAsync(
+                        c =>
+                            UserTaskDecider.Ask(
+                                c,
+                                _runId,
+                                new NewTask(ask.Kind, ask.Summary, ask.Context, call.ToolCallId, call.Iteration),
+                                Now,
+                                EngineActor
+                            ),
+                        cancellationToken
+                    );
                     return false;
                 default:
                     throw new InvalidOperationException($"unknown tool outcome {outcome}");
             }
         }
 
-        /// <summary>Records a call's result and, in the same commit, whatever pure step follows it (the next model request or tool call).</summary>
-        private Task<bool> RecordResultAsync(ToolCallStep call, ToolResultBody result, CancellationToken cancellationToken) =>
-            DecideAsync(c =>
-            {
-                if (SessionDecider.AppendStep(c, _runId, new StepDraft(new ToolResultStep(call.ToolCallId, result) { Iteration = call.Iteration }, Error: result.Error), Now, EngineActor) is not null)
+        /// <summary>Records a call's result and, in the same commit, whatever pure step follows it (the next model
+        /// request or tool call).</summary>
+        private Task<bool> RecordResultAsync(
+            ToolCallStep call,
+            ToolResultBody result,
+            CancellationToken cancellationToken
+        ) =>
+            DecideAsync(
+                c =>
                 {
-                    Advance(c);
-                }
-            }, cancellationToken);
+                    if (
+                        SessionDecider.AppendStep(
+                            c,
+                            _runId,
+                            new StepDraft(
+                                new ToolResultStep(call.ToolCallId, result) { Iteration = call.Iteration },
+                                Error: result.Error
+                            ),
+                            Now,
+                            EngineActor
+                        )
+                        is not null
+                    )
+                    {
+                        Advance(c);
+                    }
+                },
+                cancellationToken
+            );
     }
 }

@@ -44,7 +44,8 @@ public sealed partial class RunExecutor
         ToolArgumentValidator arguments,
         IOptions<EngineOptions> options,
         TimeProvider time,
-        ILogger<RunExecutor> logger)
+        ILogger<RunExecutor> logger
+    )
     {
         this.commands = commands;
         this.catalog = catalog;
@@ -59,14 +60,24 @@ public sealed partial class RunExecutor
     public const string EngineActor = "engine";
     private const int PreviewLength = 200;
 
-    /// <summary>Drives the run while it is Running; returns the status it was last seen in (null when there is no such run).</summary>
+    /// <summary>Drives the run while it is Running; returns the status it was last seen in (null when there is no such
+    /// run).</summary>
     public Task<RunStatus?> DriveAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken) =>
         DriveAsync(sessionId, runId, null, null, cancellationToken);
 
-    /// <summary>As above, committing every step under <paramref name="lease"/> (fencing: see <see cref="RunLease"/>).</summary>
-    public async Task<RunStatus?> DriveAsync(Guid sessionId, Guid runId, RunLease? lease, DriverSettings? driver, CancellationToken cancellationToken)
+    /// <summary>As above, committing every step under <paramref name="lease"/> (fencing: see <see
+    /// cref="RunLease"/>).</summary>
+    public async Task<RunStatus?> DriveAsync(
+        Guid sessionId,
+        Guid runId,
+        RunLease? lease,
+        DriverSettings? driver,
+        CancellationToken cancellationToken
+    )
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = sessionId, ["RunId"] = runId });
+        using var scope = logger.BeginScope(
+            new Dictionary<string, object> { ["SessionId"] = sessionId, ["RunId"] = runId }
+        );
         var state = await commands.GetAsync(sessionId, cancellationToken);
         if (state?.Runs.GetValueOrDefault(runId) is not { Status: RunStatus.Running })
         {
@@ -74,9 +85,7 @@ public sealed partial class RunExecutor
         }
 
         var run = await RunScope.CreateAsync(this, state, runId, lease, driver, cancellationToken);
-        while (await run.StepAsync(cancellationToken))
-        {
-        }
+        while (await run.StepAsync(cancellationToken)) { }
 
         return run.LastStatus;
     }
@@ -94,10 +103,19 @@ public sealed partial class RunExecutor
         private readonly ChatOptions _chatOptions;
         private readonly RunLease? _lease;
 
-        /// <summary>The ToolCall this driver committed and has yet to execute (set inside a decision, used after its commit).</summary>
+        /// <summary>The ToolCall this driver committed and has yet to execute (set inside a decision, used after its
+        /// commit).</summary>
         private ToolCallStep? _toExecute;
 
-        private RunScope(RunExecutor x, SessionState state, Guid runId, RunLease? lease, PlanLimits plan, IReadOnlyDictionary<string, ITool> tools, IChatClient chat)
+        private RunScope(
+            RunExecutor x,
+            SessionState state,
+            Guid runId,
+            RunLease? lease,
+            PlanLimits plan,
+            IReadOnlyDictionary<string, ITool> tools,
+            IChatClient chat
+        )
         {
             _x = x;
             _lease = lease;
@@ -113,7 +131,12 @@ public sealed partial class RunExecutor
                 Temperature = (float)_version.Temperature,
                 TopP = _version.TopP is { } p ? (float)p : null,
                 TopK = _version.TopK,
-                Tools = [.. tools.Values.Select(t => AIFunctionFactory.CreateDeclaration(t.Name, t.Description, t.ParametersSchema))],
+                Tools =
+                [
+                    .. tools.Values.Select(t =>
+                        AIFunctionFactory.CreateDeclaration(t.Name, t.Description, t.ParametersSchema)
+                    ),
+                ],
             };
         }
 
@@ -122,19 +145,36 @@ public sealed partial class RunExecutor
         /// <summary>The run's status in the latest state this driver read or committed.</summary>
         public RunStatus LastStatus { get; private set; } = RunStatus.Running;
 
-        public static async Task<RunScope> CreateAsync(RunExecutor x, SessionState state, Guid runId, RunLease? lease, DriverSettings? driver, CancellationToken cancellationToken)
+        public static async Task<RunScope> CreateAsync(
+            RunExecutor x,
+            SessionState state,
+            Guid runId,
+            RunLease? lease,
+            DriverSettings? driver,
+            CancellationToken cancellationToken
+        )
         {
             var version = state.StartContext.Version;
 
             // A run started a moment ago comes with the settings its start read; a resumed run reads them now.
-            var settings = driver is not null && driver.Provider.Id == version.LlmProviderId
-                ? driver
-                : await x.catalog.DriverSettingsAsync(state.TenantId, version.LlmProviderId, cancellationToken);
+            var settings =
+                driver is not null && driver.Provider.Id == version.LlmProviderId
+                    ? driver
+                    : await x.catalog.DriverSettingsAsync(state.TenantId, version.LlmProviderId, cancellationToken);
             var tools = await x.toolCatalog.ResolveAsync(state.TenantId, version.Operations, cancellationToken);
-            return new RunScope(x, state, runId, lease, settings.PlanLimits, tools, x.models.Create(version, settings.Provider, settings.ApiKey));
+            return new RunScope(
+                x,
+                state,
+                runId,
+                lease,
+                settings.PlanLimits,
+                tools,
+                x.models.Create(version, settings.Provider, settings.ApiKey)
+            );
         }
 
-        /// <summary>One pass of the loop; false when the run stopped being Running (finished, waiting, or taken over).</summary>
+        /// <summary>One pass of the loop; false when the run stopped being Running (finished, waiting, or taken
+        /// over).</summary>
         public async Task<bool> StepAsync(CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -153,7 +193,10 @@ public sealed partial class RunExecutor
 
             return RunPlanner.Next(run) switch
             {
-                NextAction.PrepareModelRequest or NextAction.StartToolCall => await DecideAsync(Advance, cancellationToken),
+                NextAction.PrepareModelRequest or NextAction.StartToolCall => await DecideAsync(
+                    Advance,
+                    cancellationToken
+                ),
                 NextAction.CallModel c => await CallModelAsync(run, c.Iteration, cancellationToken),
                 NextAction.ResolveInterruptedToolCall i => await ExecuteOrResolveAsync(i.Call, cancellationToken),
                 _ => false,
@@ -161,7 +204,8 @@ public sealed partial class RunExecutor
         }
 
         /// <summary>
-        /// Takes every next step that needs nothing from outside (preparing a model request, deciding a tool call) in the
+        /// Takes every next step that needs nothing from outside (preparing a model request, deciding a tool call) in
+        /// the
         /// change being built, so it commits together with the step that led to it. Effects (a model call, running a
         /// tool) always start from a commit, which keeps the crash guarantees of the one-step-per-commit loop.
         /// </summary>
@@ -199,13 +243,22 @@ public sealed partial class RunExecutor
             }
             catch (OperationCanceledException)
             {
-                return await FailAsync(string.Create(CultureInfo.InvariantCulture, $"model provider error: the model call timed out after {_x.options.Value.ModelCallTimeout.TotalSeconds:0.###} s"), cancellationToken);
+                return await FailAsync(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"model provider error: the model call timed out after {_x.options.Value.ModelCallTimeout.TotalSeconds:0.###} s"
+                    ),
+                    cancellationToken
+                );
             }
             catch (JsonException ex)
             {
                 // The SDK surfaces a malformed body as a bare parser message; say where it came from.
                 Log.ModelCallFailed(_x.logger, ex);
-                return await FailAsync($"model provider error: the response is not valid JSON: {ex.Message}", cancellationToken);
+                return await FailAsync(
+                    $"model provider error: the response is not valid JSON: {ex.Message}",
+                    cancellationToken
+                );
             }
             catch (Exception ex)
             {
@@ -215,49 +268,100 @@ public sealed partial class RunExecutor
 
             var usage = response.Usage;
             var tokens = usage?.TotalTokenCount ?? ((usage?.InputTokenCount ?? 0) + (usage?.OutputTokenCount ?? 0));
-            var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()
-                .Select(c => new RequestedToolCall(c.CallId, c.Name, JsonSerializer.SerializeToElement(c.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions)))
+            var calls = response
+                .Messages.SelectMany(m => m.Contents)
+                .OfType<FunctionCallContent>()
+                .Select(c => new RequestedToolCall(
+                    c.CallId,
+                    c.Name,
+                    JsonSerializer.SerializeToElement(
+                        c.Arguments ?? new Dictionary<string, object?>(),
+                        AIJsonUtilities.DefaultOptions
+                    )
+                ))
                 .ToList();
             var text = response.Text;
-            var reasoning = new ReasoningStep(text, text.Length > PreviewLength ? text[..PreviewLength] : text, tokens, calls) { Iteration = iteration };
-
-            return await DecideAsync(c =>
+            var reasoning = new ReasoningStep(
+                text,
+                text.Length > PreviewLength ? text[..PreviewLength] : text,
+                tokens,
+                calls
+            )
             {
-                var at = Now;
-                SessionDecider.AppendStep(c, _runId, new StepDraft(reasoning, tokens, StartedAt: startedAt), at, EngineActor);
-                if (c.Rejected)
-                {
-                    return;
-                }
+                Iteration = iteration,
+            };
 
-                var after = c.Current.Runs[_runId];
-                if ((LimitRules.CheckRunTokens(after, Limits) ?? LimitRules.CheckSession(c.Current, Limits, _plan, at)) is { } exceeded)
+            return await DecideAsync(
+                c =>
                 {
-                    SessionDecider.FailRun(c, _runId, exceeded, at, EngineActor);
-                    return;
-                }
+                    var at = Now;
+                    SessionDecider.AppendStep(
+                        c,
+                        _runId,
+                        new StepDraft(reasoning, tokens, StartedAt: startedAt),
+                        at,
+                        EngineActor
+                    );
+                    if (c.Rejected)
+                    {
+                        return;
+                    }
 
-                if (calls.Count > 0)
-                {
-                    Advance(c);
-                    return;
-                }
+                    var after = c.Current.Runs[_runId];
+                    if (
+                        (
+                            LimitRules.CheckRunTokens(after, Limits)
+                            ?? LimitRules.CheckSession(c.Current, Limits, _plan, at)
+                        ) is
+                        { } exceeded
+                    )
+                    {
+                        SessionDecider.FailRun(c, _runId, exceeded, at, EngineActor);
+                        return;
+                    }
 
-                var output = OutputValue(text);
-                SessionDecider.AppendStep(c, _runId, new StepDraft(new OutputStep(output, tokens, after.TotalTokensUsed) { Iteration = iteration }), at, EngineActor);
-                SessionDecider.MoveRun(c, _runId, _version.Conversation == ConversationMode.MultiTurn
-                    ? new RunTransition(RunStatus.WaitingForResponse) { Output = output, WakeAt = at + _version.ConversationIdleTimeout, Reason = "awaiting user message" }
-                    : new RunTransition(RunStatus.Completed) { Output = output, Reason = "output" }, at, EngineActor);
-            }, cancellationToken);
+                    if (calls.Count > 0)
+                    {
+                        Advance(c);
+                        return;
+                    }
+
+                    var output = OutputValue(text);
+                    SessionDecider.AppendStep(
+                        c,
+                        _runId,
+                        new StepDraft(new OutputStep(output, tokens, after.TotalTokensUsed) { Iteration = iteration }),
+                        at,
+                        EngineActor
+                    );
+                    SessionDecider.MoveRun(
+                        c,
+                        _runId,
+                        _version.Conversation == ConversationMode.MultiTurn
+                            ? new RunTransition(RunStatus.WaitingForResponse)
+                            {
+                                Output = output,
+                                WakeAt = at + _version.ConversationIdleTimeout,
+                                Reason = "awaiting user message",
+                            }
+                            : new RunTransition(RunStatus.Completed) { Output = output, Reason = "output" },
+                        at,
+                        EngineActor
+                    );
+                },
+                cancellationToken
+            );
         }
 
         private Task<bool> FailAsync(string error, CancellationToken cancellationToken)
         {
             Log.RunFailed(_x.logger, error);
-            return DecideAsync(c => SessionDecider.FailRun(c, _runId, error, Now, EngineActor), cancellationToken).ContinueWith(_ => false, TaskScheduler.Default);
+            return DecideAsync(c => SessionDecider.FailRun(c, _runId, error, Now, EngineActor), cancellationToken)
+                .ContinueWith(_ => false, TaskScheduler.Default);
         }
 
-        /// <summary>Commits a decision; false when it was refused (the run moved on, e.g. an operator terminated it).</summary>
+        /// <summary>Commits a decision; false when it was refused (the run moved on, e.g. an operator terminated
+        /// it).</summary>
         private async Task<bool> DecideAsync(Action<SessionChange> decide, CancellationToken cancellationToken)
         {
             _toExecute = null;
@@ -273,7 +377,8 @@ public sealed partial class RunExecutor
 
         private DateTimeOffset Now => _x.time.GetUtcNow();
 
-        /// <summary>With an output schema the final text is the JSON it describes; otherwise the output is the text.</summary>
+        /// <summary>With an output schema the final text is the JSON it describes; otherwise the output is the
+        /// text.</summary>
         private JsonElement OutputValue(string text)
         {
             if (_version.OutputSchema is not null)
@@ -308,7 +413,11 @@ public sealed partial class RunExecutor
         [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Run failed: {Error}")]
         public static partial void RunFailed(ILogger logger, string error);
 
-        [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Resolving interrupted tool call {Operation} (retry: {Retry})")]
+        [LoggerMessage(
+            EventId = 3003,
+            Level = LogLevel.Warning,
+            Message = "Resolving interrupted tool call {Operation} (retry: {Retry})"
+        )]
         public static partial void InterruptedToolCall(ILogger logger, string operation, bool retry);
     }
 }

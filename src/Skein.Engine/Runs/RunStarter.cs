@@ -7,8 +7,15 @@ using Skein.Store.Agents;
 
 namespace Skein.Engine.Runs;
 
-/// <summary>Starts a session with its root run: resolve the version, check the mode and input, commit, dispatch.</summary>
-public sealed class RunStarter(AgentCatalog catalog, InputValidator validator, SessionCommands commands, RunDispatcher dispatcher, TimeProvider time)
+/// <summary>Starts a session with its root run: resolve the version, check the mode and input, commit,
+/// dispatch.</summary>
+public sealed class RunStarter(
+    AgentCatalog catalog,
+    InputValidator validator,
+    SessionCommands commands,
+    RunDispatcher dispatcher,
+    TimeProvider time
+)
 {
     public async Task<StartedRun> StartAsync(StartRunRequest request, CancellationToken cancellationToken)
     {
@@ -16,8 +23,12 @@ public sealed class RunStarter(AgentCatalog catalog, InputValidator validator, S
         var version = resolved.Snapshot;
         if (version.ExecutionMode == ExecutionMode.SubAgent)
         {
-            throw new DomainException(new DomainError(DomainErrorCodes.InvalidInput,
-                $"agent '{version.AgentName}' is a SubAgent: it is started by its parent agents, not directly"));
+            throw new DomainException(
+                new DomainError(
+                    DomainErrorCodes.InvalidInput,
+                    $"agent '{version.AgentName}' is a SubAgent: it is started by its parent agents, not directly"
+                )
+            );
         }
 
         if (request.Input is { } input && input.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
@@ -29,9 +40,19 @@ public sealed class RunStarter(AgentCatalog catalog, InputValidator validator, S
         await validator.ValidateAsync(version, userInput);
 
         var now = time.GetUtcNow();
-        var start = SessionDecider.Start(new StartSession(
-            Ids.New(now), Ids.New(now), resolved.Agent.TenantId, request.TriggerType, request.TriggeredBy,
-            request.TriggerId, request.TriggerName, new StartContext(version, userInput), now));
+        var start = SessionDecider.Start(
+            new StartSession(
+                Ids.New(now),
+                Ids.New(now),
+                resolved.Agent.TenantId,
+                request.TriggerType,
+                request.TriggeredBy,
+                request.TriggerId,
+                request.TriggerName,
+                new StartContext(version, userInput),
+                now
+            )
+        );
 
         // The first model request needs nothing from outside: it commits with the start instead of on its own.
         SessionDecider.PrepareModelRequest(start, start.Current.RootRunId, 1, version, now, RunExecutor.EngineActor);

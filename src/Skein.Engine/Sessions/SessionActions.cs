@@ -8,13 +8,23 @@ using Skein.Store.Sessions;
 namespace Skein.Engine.Sessions;
 
 /// <summary>Everything that acts on a session from outside its run loop: operators, users, timers.</summary>
-public sealed class SessionActions(SessionCommands commands, SessionQueries queries, UserTaskQueries tasks, RunDispatcher dispatcher, TimeProvider time)
+public sealed class SessionActions(
+    SessionCommands commands,
+    SessionQueries queries,
+    UserTaskQueries tasks,
+    RunDispatcher dispatcher,
+    TimeProvider time
+)
 {
     public const string TimerActor = "timer";
 
     public async Task<CommandResult> TerminateAsync(Guid sessionId, string actor, CancellationToken cancellationToken)
     {
-        var result = await commands.ExecuteAsync(sessionId, c => SessionDecider.Terminate(c, time.GetUtcNow(), actor), cancellationToken);
+        var result = await commands.ExecuteAsync(
+            sessionId,
+            c => SessionDecider.Terminate(c, time.GetUtcNow(), actor),
+            cancellationToken
+        );
         if (result.Ok)
         {
             dispatcher.CancelSession(sessionId);
@@ -24,20 +34,43 @@ public sealed class SessionActions(SessionCommands commands, SessionQueries quer
     }
 
     public Task<CommandResult> MarkCompleteAsync(Guid sessionId, string actor, CancellationToken cancellationToken) =>
-        commands.ExecuteAsync(sessionId, c => SessionDecider.MarkComplete(c, time.GetUtcNow(), actor), cancellationToken);
+        commands.ExecuteAsync(
+            sessionId,
+            c => SessionDecider.MarkComplete(c, time.GetUtcNow(), actor),
+            cancellationToken
+        );
 
-    public Task<CommandResult> SendMessageAsync(Guid runId, string text, string actor, CancellationToken cancellationToken) =>
-        OnRunAsync(runId, c => SessionDeciderInputs.ReceiveMessage(c, runId, text, time.GetUtcNow(), actor), cancellationToken);
+    public Task<CommandResult> SendMessageAsync(
+        Guid runId,
+        string text,
+        string actor,
+        CancellationToken cancellationToken
+    ) =>
+        OnRunAsync(
+            runId,
+            c => SessionDeciderInputs.ReceiveMessage(c, runId, text, time.GetUtcNow(), actor),
+            cancellationToken
+        );
 
     public Task<CommandResult> SkipWaitAsync(Guid runId, string actor, CancellationToken cancellationToken) =>
-        OnRunAsync(runId, c => SessionDeciderInputs.CompleteWait(c, runId, time.GetUtcNow(), actor, skipped: true), cancellationToken);
+        OnRunAsync(
+            runId,
+            c => SessionDeciderInputs.CompleteWait(c, runId, time.GetUtcNow(), actor, skipped: true),
+            cancellationToken
+        );
 
     /// <summary>
     /// Answers a user task. Exactly one answer wins: answers are decided one at a time per session and a
     /// task that is no longer Pending refuses the rest (409). With <paramref name="runId"/>, the task must
     /// belong to that run (else 404, as for an unknown task).
     /// </summary>
-    public async Task<CommandResult> AnswerTaskAsync(Guid taskId, Guid? runId, UserTaskAnswer answer, string actor, CancellationToken cancellationToken)
+    public async Task<CommandResult> AnswerTaskAsync(
+        Guid taskId,
+        Guid? runId,
+        UserTaskAnswer answer,
+        string actor,
+        CancellationToken cancellationToken
+    )
     {
         var task = await tasks.GetAsync(taskId, cancellationToken);
         if (task is null || (runId is { } expected && task.RunId != expected))
@@ -45,7 +78,12 @@ public sealed class SessionActions(SessionCommands commands, SessionQueries quer
             return new CommandResult(null, DomainError.NotFound("user task", taskId), []);
         }
 
-        return await RunThenDispatchAsync(task.SessionId, task.RunId, c => UserTaskDecider.Answer(c, taskId, answer, time.GetUtcNow(), actor), cancellationToken);
+        return await RunThenDispatchAsync(
+            task.SessionId,
+            task.RunId,
+            c => UserTaskDecider.Answer(c, taskId, answer, time.GetUtcNow(), actor),
+            cancellationToken
+        );
     }
 
     /// <summary>An approval nobody answered in time resolves by its default.</summary>
@@ -54,25 +92,39 @@ public sealed class SessionActions(SessionCommands commands, SessionQueries quer
         var task = await tasks.GetAsync(taskId, cancellationToken);
         return task is null
             ? new CommandResult(null, DomainError.NotFound("user task", taskId), [])
-            : await RunThenDispatchAsync(sessionId, task.RunId, c => UserTaskDecider.TimeOut(c, taskId, time.GetUtcNow()), cancellationToken);
+            : await RunThenDispatchAsync(
+                sessionId,
+                task.RunId,
+                c => UserTaskDecider.TimeOut(c, taskId, time.GetUtcNow()),
+                cancellationToken
+            );
     }
 
     /// <summary>A due timer: end the phrony_wait, or complete a conversation that went idle.</summary>
     public Task<CommandResult> WakeAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken) =>
-        RunThenDispatchAsync(sessionId, runId, c =>
-        {
-            var now = time.GetUtcNow();
-            if (c.State?.Runs.GetValueOrDefault(runId)?.Status == RunStatus.WaitingForResponse)
+        RunThenDispatchAsync(
+            sessionId,
+            runId,
+            c =>
             {
-                SessionDeciderInputs.ExpireIdle(c, runId, now, TimerActor);
-            }
-            else
-            {
-                SessionDeciderInputs.CompleteWait(c, runId, now, TimerActor, skipped: false);
-            }
-        }, cancellationToken);
+                var now = time.GetUtcNow();
+                if (c.State?.Runs.GetValueOrDefault(runId)?.Status == RunStatus.WaitingForResponse)
+                {
+                    SessionDeciderInputs.ExpireIdle(c, runId, now, TimerActor);
+                }
+                else
+                {
+                    SessionDeciderInputs.CompleteWait(c, runId, now, TimerActor, skipped: false);
+                }
+            },
+            cancellationToken
+        );
 
-    private async Task<CommandResult> OnRunAsync(Guid runId, Action<SessionChange> decide, CancellationToken cancellationToken)
+    private async Task<CommandResult> OnRunAsync(
+        Guid runId,
+        Action<SessionChange> decide,
+        CancellationToken cancellationToken
+    )
     {
         var sessionId = await queries.SessionOfRunAsync(runId, cancellationToken);
         return sessionId is { } id
@@ -80,7 +132,12 @@ public sealed class SessionActions(SessionCommands commands, SessionQueries quer
             : new CommandResult(null, DomainError.NotFound("run", runId), []);
     }
 
-    private async Task<CommandResult> RunThenDispatchAsync(Guid sessionId, Guid runId, Action<SessionChange> decide, CancellationToken cancellationToken)
+    private async Task<CommandResult> RunThenDispatchAsync(
+        Guid sessionId,
+        Guid runId,
+        Action<SessionChange> decide,
+        CancellationToken cancellationToken
+    )
     {
         var result = await commands.ExecuteAsync(sessionId, decide, cancellationToken);
         if (result.Ok && result.State?.Runs.GetValueOrDefault(runId)?.Status == RunStatus.Running)

@@ -30,14 +30,22 @@ public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer
         return start.Current;
     }
 
-    public Task<CommandResult> ExecuteAsync(Guid sessionId, Action<SessionChange> decide, CancellationToken cancellationToken) =>
-        ExecuteAsync(sessionId, decide, null, cancellationToken);
+    public Task<CommandResult> ExecuteAsync(
+        Guid sessionId,
+        Action<SessionChange> decide,
+        CancellationToken cancellationToken
+    ) => ExecuteAsync(sessionId, decide, null, cancellationToken);
 
     /// <summary>
     /// As above, for a run driver: the append commits only while <paramref name="fence"/> holds, else
     /// <see cref="LeaseLostException"/> (another node took the run over; this node forgets the session).
     /// </summary>
-    public async Task<CommandResult> ExecuteAsync(Guid sessionId, Action<SessionChange> decide, RunLease? fence, CancellationToken cancellationToken)
+    public async Task<CommandResult> ExecuteAsync(
+        Guid sessionId,
+        Action<SessionChange> decide,
+        RunLease? fence,
+        CancellationToken cancellationToken
+    )
     {
         var gate = _locks[(sessionId.GetHashCode() & int.MaxValue) % Stripes];
         await gate.WaitAsync(cancellationToken);
@@ -100,7 +108,11 @@ public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer
 }
 
 /// <summary>The state after a command (or before, when rejected), the error if any, and what was appended.</summary>
-public sealed record CommandResult(SessionState? State, DomainError? Error, IReadOnlyList<Core.Events.SessionEvent> Events)
+public sealed record CommandResult(
+    SessionState? State,
+    DomainError? Error,
+    IReadOnlyList<Core.Events.SessionEvent> Events
+)
 {
     public bool Ok => Error is null;
 }

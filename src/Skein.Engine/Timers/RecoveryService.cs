@@ -9,7 +9,8 @@ namespace Skein.Engine.Timers;
 /// On start, resumes every run the store says is Running: they were in flight when the process stopped
 /// (or was killed). Each resumes from its last committed step.
 /// </summary>
-public sealed partial class RecoveryService(RunQueries runs, RunDispatcher dispatcher, ILogger<RecoveryService> logger) : BackgroundService
+public sealed partial class RecoveryService(RunQueries runs, RunDispatcher dispatcher, ILogger<RecoveryService> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,9 +24,7 @@ public sealed partial class RecoveryService(RunQueries runs, RunDispatcher dispa
 
             Log.Resumed(logger, running.Count);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
         catch (Exception ex)
         {
             Log.RecoveryFailed(logger, ex);

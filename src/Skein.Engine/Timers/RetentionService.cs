@@ -18,7 +18,8 @@ public sealed partial class RetentionService(
     SessionPurge purge,
     IOptions<EngineOptions> options,
     TimeProvider time,
-    ILogger<RetentionService> logger) : BackgroundService
+    ILogger<RetentionService> logger
+) : BackgroundService
 {
     private const int BatchSize = 200;
 
@@ -33,7 +34,8 @@ public sealed partial class RetentionService(
                 {
                     await SweepAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                catch (Exception ex)
+                    when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     Log.SweepFailed(logger, ex);
                 }
@@ -45,14 +47,22 @@ public sealed partial class RetentionService(
         }
     }
 
-    /// <summary>One pass over every workspace; returns the sessions deleted. Exposed so tests with a fake clock need not wait for a tick.</summary>
+    /// <summary>One pass over every workspace; returns the sessions deleted. Exposed so tests with a fake clock need
+    /// not wait for a tick.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         List<(Guid Id, int RetentionDays)> workspaces;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            workspaces = [.. (await db.Workspaces.AsNoTracking().Select(w => new { w.Id, w.RetentionDays }).ToListAsync(cancellationToken))
-                .Select(w => (w.Id, w.RetentionDays))];
+            workspaces =
+            [
+                .. (
+                    await db
+                        .Workspaces.AsNoTracking()
+                        .Select(w => new { w.Id, w.RetentionDays })
+                        .ToListAsync(cancellationToken)
+                ).Select(w => (w.Id, w.RetentionDays)),
+            ];
         }
 
         var total = 0;
@@ -65,8 +75,7 @@ public sealed partial class RetentionService(
             {
                 batch = await purge.DeleteBatchAsync(tenantId, cutoff, BatchSize, cancellationToken);
                 deleted += batch;
-            }
-            while (batch > 0);
+            } while (batch > 0);
 
             if (deleted > 0)
             {
@@ -81,10 +90,18 @@ public sealed partial class RetentionService(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3501, Level = LogLevel.Information, Message = "Retention deleted {Count} finished sessions of workspace {TenantId} (kept {Days} days)")]
+        [LoggerMessage(
+            EventId = 3501,
+            Level = LogLevel.Information,
+            Message = "Retention deleted {Count} finished sessions of workspace {TenantId} (kept {Days} days)"
+        )]
         public static partial void Deleted(ILogger logger, int count, Guid tenantId, int days);
 
-        [LoggerMessage(EventId = 3502, Level = LogLevel.Error, Message = "Retention sweep failed; the next sweep retries")]
+        [LoggerMessage(
+            EventId = 3502,
+            Level = LogLevel.Error,
+            Message = "Retention sweep failed; the next sweep retries"
+        )]
         public static partial void SweepFailed(ILogger logger, Exception exception);
     }
 }

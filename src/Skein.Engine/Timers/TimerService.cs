@@ -20,7 +20,8 @@ public sealed partial class TimerService(
     RunDispatcher dispatcher,
     IOptions<EngineOptions> options,
     TimeProvider time,
-    ILogger<TimerService> logger) : BackgroundService
+    ILogger<TimerService> logger
+) : BackgroundService
 {
     private const int SweepEveryTicks = 30;
 
@@ -41,12 +42,12 @@ public sealed partial class TimerService(
                         await SweepOrphansAsync(stoppingToken);
                     }
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                catch (Exception ex)
+                    when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     Log.TickFailed(logger, ex);
                 }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+            } while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -76,11 +77,14 @@ public sealed partial class TimerService(
 
         foreach (var claimed in await leases.ClaimDueTasksAsync(time.GetUtcNow(), 100, cancellationToken))
         {
-            await UnderLeaseAsync(claimed.Lease, () => actions.TimeOutTaskAsync(claimed.Lease.SessionId, claimed.TaskId, cancellationToken));
+            await UnderLeaseAsync(claimed.Lease, () =>
+                actions.TimeOutTaskAsync(claimed.Lease.SessionId, claimed.TaskId, cancellationToken)
+            );
         }
     }
 
-    /// <summary>The wake-up commits (and dispatches the run, whose driver claims it again); then the timer's claim is given up.</summary>
+    /// <summary>The wake-up commits (and dispatches the run, whose driver claims it again); then the timer's claim is
+    /// given up.</summary>
     private async Task UnderLeaseAsync(RunLease lease, Func<Task<CommandResult>> act)
     {
         try

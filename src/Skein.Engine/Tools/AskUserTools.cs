@@ -18,7 +18,10 @@ public static class AskUserTools
     public static IEnumerable<ITool> All() => [new ChoiceTool(), new TextTool(), new NumberTool()];
 
     private static string Question(JsonElement args) =>
-        args.ValueKind == JsonValueKind.Object && args.TryGetProperty("question", out var q) && q.ValueKind == JsonValueKind.String && q.GetString() is { Length: > 0 } text
+        args.ValueKind == JsonValueKind.Object
+        && args.TryGetProperty("question", out var q)
+        && q.ValueKind == JsonValueKind.String
+        && q.GetString() is { Length: > 0 } text
             ? text
             : throw new ArgumentException("'question' (a non-empty string) is required");
 
@@ -47,11 +50,13 @@ public static class AskUserTools
 
     private sealed class ChoiceTool : AskTool
     {
-        private static readonly JsonElement Schema = SkeinJson.Parse("""
+        private static readonly JsonElement Schema = SkeinJson.Parse(
+            """
             {"type":"object","required":["question","options"],"properties":{
               "question":{"type":"string"},
               "options":{"type":"array","minItems":2,"items":{"type":"object","required":["id","label"],"properties":{"id":{"type":"string"},"label":{"type":"string"}}}}}}
-            """);
+            """
+        );
 
         public override string Name => Choice;
         public override string Description => "Ask a person to pick one of several options; returns the chosen option.";
@@ -60,8 +65,18 @@ public static class AskUserTools
         protected override ToolOutcome Ask(JsonElement args)
         {
             var question = Question(args);
-            if (!args.TryGetProperty("options", out var options) || options.ValueKind != JsonValueKind.Array || options.GetArrayLength() < 2
-                || options.EnumerateArray().Any(o => o.ValueKind != JsonValueKind.Object || !o.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String))
+            if (
+                !args.TryGetProperty("options", out var options)
+                || options.ValueKind != JsonValueKind.Array
+                || options.GetArrayLength() < 2
+                || options
+                    .EnumerateArray()
+                    .Any(o =>
+                        o.ValueKind != JsonValueKind.Object
+                        || !o.TryGetProperty("id", out var id)
+                        || id.ValueKind != JsonValueKind.String
+                    )
+            )
             {
                 throw new ArgumentException("'options' must list at least two {id, label} objects");
             }
@@ -72,13 +87,19 @@ public static class AskUserTools
                 throw new ArgumentException("option ids must be unique");
             }
 
-            return new ToolOutcome.AskUser(UserTaskKinds.MultiOption, question, SkeinJson.Element(new { question, options }));
+            return new ToolOutcome.AskUser(
+                UserTaskKinds.MultiOption,
+                question,
+                SkeinJson.Element(new { question, options })
+            );
         }
     }
 
     private sealed class TextTool : AskTool
     {
-        private static readonly JsonElement Schema = SkeinJson.Parse("""{"type":"object","required":["question"],"properties":{"question":{"type":"string"}}}""");
+        private static readonly JsonElement Schema = SkeinJson.Parse(
+            """{"type":"object","required":["question"],"properties":{"question":{"type":"string"}}}"""
+        );
 
         public override string Name => Text;
         public override string Description => "Ask a person a question answered in free text.";
@@ -93,9 +114,11 @@ public static class AskUserTools
 
     private sealed class NumberTool : AskTool
     {
-        private static readonly JsonElement Schema = SkeinJson.Parse("""
+        private static readonly JsonElement Schema = SkeinJson.Parse(
+            """
             {"type":"object","required":["question"],"properties":{"question":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}}
-            """);
+            """
+        );
 
         public override string Name => Number;
         public override string Description => "Ask a person for a number (optionally between min and max).";
@@ -108,10 +131,23 @@ public static class AskUserTools
             double? max = args.TryGetProperty("max", out var hi) && hi.TryGetDouble(out var h) ? h : null;
             if (min > max)
             {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"min ({min}) is above max ({max})"));
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture, $"min ({min}) is above max ({max})")
+                );
             }
 
-            return new ToolOutcome.AskUser(UserTaskKinds.Number, question, SkeinJson.Element(new { question, min, max }));
+            return new ToolOutcome.AskUser(
+                UserTaskKinds.Number,
+                question,
+                SkeinJson.Element(
+                    new
+                    {
+                        question,
+                        min,
+                        max,
+                    }
+                )
+            );
         }
     }
 }

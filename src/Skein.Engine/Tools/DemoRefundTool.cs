@@ -11,9 +11,11 @@ public sealed class DemoRefundTool : ITool
 {
     public const string ToolName = "skein_demo_refund";
 
-    private static readonly JsonElement Schema = SkeinJson.Parse("""
+    private static readonly JsonElement Schema = SkeinJson.Parse(
+        """
         {"type":"object","required":["amount"],"properties":{"amount":{"type":"number"},"currency":{"type":"string"},"reason":{"type":"string"}}}
-        """);
+        """
+    );
 
     public string Name => ToolName;
     public string Description => "Issue a refund to the customer (demo: returns a receipt; requires approval).";
@@ -22,5 +24,16 @@ public sealed class DemoRefundTool : ITool
     public bool RequiresApproval => true;
 
     public Task<ToolOutcome> ExecuteAsync(ToolInvocation invocation, CancellationToken cancellationToken) =>
-        Task.FromResult(ToolOutcome.Ok(SkeinJson.Element(new { refund_id = "rf_" + invocation.IdempotencyKey.Replace(":", "_", StringComparison.Ordinal), status = "issued", request = invocation.Arguments })));
+        Task.FromResult(
+            ToolOutcome.Ok(
+                SkeinJson.Element(
+                    new
+                    {
+                        refund_id = "rf_" + invocation.IdempotencyKey.Replace(":", "_", StringComparison.Ordinal),
+                        status = "issued",
+                        request = invocation.Arguments,
+                    }
+                )
+            )
+        );
 }

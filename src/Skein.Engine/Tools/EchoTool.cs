@@ -3,7 +3,8 @@ using Skein.Core;
 
 namespace Skein.Engine.Tools;
 
-/// <summary>Built-in <c>skein_echo</c>: returns its arguments. Side-effect free, for demos, tests and benchmarks.</summary>
+/// <summary>Built-in <c>skein_echo</c>: returns its arguments. Side-effect free, for demos, tests and
+/// benchmarks.</summary>
 public sealed class EchoTool : ITool
 {
     public const string ToolName = "skein_echo";

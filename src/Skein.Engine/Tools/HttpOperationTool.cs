@@ -12,9 +12,17 @@ namespace Skein.Engine.Tools;
 /// <c>Idempotency-Key</c> header so the receiver can drop a repeat. The integration's credential goes in
 /// its header and is scrubbed from anything the model sees.
 /// </summary>
-public sealed class HttpOperationTool(OperationRow operation, IntegrationRow integration, HttpClient http, int maxResultBytes, IntegrationAuth auth) : ITool
+public sealed class HttpOperationTool(
+    OperationRow operation,
+    IntegrationRow integration,
+    HttpClient http,
+    int maxResultBytes,
+    IntegrationAuth auth
+) : ITool
 {
-    private static readonly JsonElement OpenSchema = SkeinJson.Parse("""{"type":"object","additionalProperties":true}""");
+    private static readonly JsonElement OpenSchema = SkeinJson.Parse(
+        """{"type":"object","additionalProperties":true}"""
+    );
 
     public string Name => operation.Name;
     public string Description => operation.Description;
@@ -36,7 +44,12 @@ public sealed class HttpOperationTool(OperationRow operation, IntegrationRow int
         var url = integration.BaseUrl.TrimEnd('/') + "/" + path.TrimStart('/');
         if (bodyless && rest.Count > 0)
         {
-            url += (url.Contains('?') ? "&" : "?") + string.Join("&", rest.Select(kv => $"{Uri.EscapeDataString(kv.Key)}={Uri.EscapeDataString(kv.Value)}"));
+            url +=
+                (url.Contains('?') ? "&" : "?")
+                + string.Join(
+                    "&",
+                    rest.Select(kv => $"{Uri.EscapeDataString(kv.Key)}={Uri.EscapeDataString(kv.Value)}")
+                );
         }
 
         using var request = new HttpRequestMessage(method, url);
@@ -62,7 +75,11 @@ public sealed class HttpOperationTool(OperationRow operation, IntegrationRow int
                 return ToolOutcome.Fail($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {body}");
             }
 
-            return ToolOutcome.Ok(IsJson(response.Content.Headers.ContentType) && TryParse(body, out var json) ? json : JsonSerializer.SerializeToElement(body));
+            return ToolOutcome.Ok(
+                IsJson(response.Content.Headers.ContentType) && TryParse(body, out var json)
+                    ? json
+                    : JsonSerializer.SerializeToElement(body)
+            );
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -79,7 +96,9 @@ public sealed class HttpOperationTool(OperationRow operation, IntegrationRow int
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
         var buffer = new byte[maxResultBytes + 1];
         var read = 0;
-        while (read < buffer.Length && await stream.ReadAsync(buffer.AsMemory(read), cancellationToken) is var n && n > 0)
+        while (
+            read < buffer.Length && await stream.ReadAsync(buffer.AsMemory(read), cancellationToken) is var n && n > 0
+        )
         {
             read += n;
         }
@@ -96,7 +115,8 @@ public sealed class HttpOperationTool(OperationRow operation, IntegrationRow int
         {
             foreach (var p in args.EnumerateObject())
             {
-                var value = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : p.Value.GetRawText();
+                var value =
+                    p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : p.Value.GetRawText();
                 var placeholder = "{" + p.Name + "}";
                 if (path.Contains(placeholder, StringComparison.Ordinal))
                 {
@@ -113,7 +133,11 @@ public sealed class HttpOperationTool(OperationRow operation, IntegrationRow int
     }
 
     private static bool IsJson(MediaTypeHeaderValue? type) =>
-        type?.MediaType is { } m && (m.Equals("application/json", StringComparison.OrdinalIgnoreCase) || m.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+        type?.MediaType is { } m
+        && (
+            m.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || m.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
+        );
 
     private static bool TryParse(string text, out JsonElement json)
     {

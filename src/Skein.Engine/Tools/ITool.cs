@@ -24,20 +24,26 @@ public interface ITool
 }
 
 /// <summary>One call. <see cref="IdempotencyKey"/> is <c>runId:stepSequence</c>, stable across restarts.</summary>
-public sealed record ToolInvocation(Guid SessionId, Guid RunId, string ToolCallId, JsonElement Arguments, string IdempotencyKey, DateTimeOffset Now);
+public sealed record ToolInvocation(
+    Guid SessionId,
+    Guid RunId,
+    string ToolCallId,
+    JsonElement Arguments,
+    string IdempotencyKey,
+    DateTimeOffset Now
+);
 
 public abstract record ToolOutcome
 {
-    private ToolOutcome()
-    {
-    }
+    private ToolOutcome() { }
 
     public sealed record Completed(ToolResultBody Result) : ToolOutcome;
 
     /// <summary>The tool asks a person: the run parks in WaitingForHITL and the answer becomes the result.</summary>
     public sealed record AskUser(string Kind, string Summary, JsonElement Context) : ToolOutcome;
 
-    /// <summary>The run parks in WaitingForTimer until <see cref="WakeAt"/>; the result is recorded on wake-up.</summary>
+    /// <summary>The run parks in WaitingForTimer until <see cref="WakeAt"/>; the result is recorded on
+    /// wake-up.</summary>
     public sealed record WaitUntil(DateTimeOffset WakeAt, TimeSpan Duration) : ToolOutcome;
 
     public static ToolOutcome Ok(JsonElement data) => new Completed(ToolResultBody.Ok(data));

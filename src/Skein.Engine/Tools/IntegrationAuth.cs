@@ -8,7 +8,8 @@ public sealed record IntegrationAuth(string? HeaderName, string? HeaderValue, st
 {
     public static IntegrationAuth None { get; } = new(null, null, null, null);
 
-    /// <summary>The integration wants auth but its secret is not set: every call fails with <paramref name="error"/>.</summary>
+    /// <summary>The integration wants auth but its secret is not set: every call fails with <paramref
+    /// name="error"/>.</summary>
     public static IntegrationAuth Missing(string error) => new(null, null, null, error);
 
     public string Scrub(string text) =>

@@ -17,10 +17,13 @@ public sealed class ToolArgumentValidator
     public async Task<string?> ValidateAsync(ITool tool, JsonElement arguments)
     {
         var text = tool.ParametersSchema.GetRawText();
-        var schema = await _schemas.GetOrAdd(text, t => new Lazy<Task<JsonSchema>>(() => JsonSchema.FromJsonAsync(t))).Value;
+        var schema = await _schemas
+            .GetOrAdd(text, t => new Lazy<Task<JsonSchema>>(() => JsonSchema.FromJsonAsync(t)))
+            .Value;
         var errors = schema.Validate(arguments.ValueKind == JsonValueKind.Undefined ? "{}" : arguments.GetRawText());
         return errors.Count == 0
             ? null
-            : $"the arguments do not match {tool.Name}'s schema: " + string.Join("; ", errors.Select(e => $"{(string.IsNullOrEmpty(e.Path) ? "#" : e.Path)}: {e.Kind}"));
+            : $"the arguments do not match {tool.Name}'s schema: "
+                + string.Join("; ", errors.Select(e => $"{(string.IsNullOrEmpty(e.Path) ? "#" : e.Path)}: {e.Kind}"));
     }
 }

@@ -6,21 +6,37 @@ using Skein.Store.Secrets;
 
 namespace Skein.Engine.Tools;
 
-/// <summary>Resolves a version's operations allowlist to tools. Only allowlisted tools are visible to the model.</summary>
-public sealed class ToolCatalog(IDbContextFactory<SkeinDbContext> contexts, IHttpClientFactory http, SecretStore secrets, IOptions<EngineOptions> options)
+/// <summary>Resolves a version's operations allowlist to tools. Only allowlisted tools are visible to the
+/// model.</summary>
+public sealed class ToolCatalog(
+    IDbContextFactory<SkeinDbContext> contexts,
+    IHttpClientFactory http,
+    SecretStore secrets,
+    IOptions<EngineOptions> options
+)
 {
     public const string HttpClientName = "skein-operations";
 
-    /// <summary>The client for operations flagged idempotent: it retries transient failures (same Idempotency-Key).</summary>
+    /// <summary>The client for operations flagged idempotent: it retries transient failures (same
+    /// Idempotency-Key).</summary>
     public const string IdempotentHttpClientName = "skein-operations-idempotent";
 
-    private static readonly Dictionary<string, ITool> BuiltIns = new ITool[] { new PhronyWaitTool(), new EchoTool(), new DemoRefundTool() }
+    private static readonly Dictionary<string, ITool> BuiltIns = new ITool[]
+    {
+        new PhronyWaitTool(),
+        new EchoTool(),
+        new DemoRefundTool(),
+    }
         .Concat(AskUserTools.All())
         .ToDictionary(t => t.Name, StringComparer.Ordinal);
 
     public static bool IsBuiltIn(string name) => BuiltIns.ContainsKey(name);
 
-    public async Task<IReadOnlyDictionary<string, ITool>> ResolveAsync(Guid tenantId, IReadOnlyList<string> allowlist, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, ITool>> ResolveAsync(
+        Guid tenantId,
+        IReadOnlyList<string> allowlist,
+        CancellationToken cancellationToken
+    )
     {
         var tools = new Dictionary<string, ITool>(StringComparer.Ordinal);
         var external = new List<string>();
@@ -42,10 +58,12 @@ public sealed class ToolCatalog(IDbContextFactory<SkeinDbContext> contexts, IHtt
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = await (from op in db.Operations.AsNoTracking()
-                          join integration in db.Integrations.AsNoTracking() on op.IntegrationId equals integration.Id
-                          where op.TenantId == tenantId && external.Contains(op.Name)
-                          select new { op, integration }).ToListAsync(cancellationToken);
+        var rows = await (
+            from op in db.Operations.AsNoTracking()
+            join integration in db.Integrations.AsNoTracking() on op.IntegrationId equals integration.Id
+            where op.TenantId == tenantId && external.Contains(op.Name)
+            select new { op, integration }
+        ).ToListAsync(cancellationToken);
         var auths = new Dictionary<Guid, IntegrationAuth>();
         foreach (var row in rows)
         {
@@ -56,13 +74,22 @@ public sealed class ToolCatalog(IDbContextFactory<SkeinDbContext> contexts, IHtt
             }
 
             var client = http.CreateClient(row.op.Idempotent ? IdempotentHttpClientName : HttpClientName);
-            tools[row.op.Name] = new HttpOperationTool(row.op, row.integration, client, options.Value.MaxToolResultBytes, auth);
+            tools[row.op.Name] = new HttpOperationTool(
+                row.op,
+                row.integration,
+                client,
+                options.Value.MaxToolResultBytes,
+                auth
+            );
         }
 
         return tools;
     }
 
-    private async Task<IntegrationAuth> ResolveAuthAsync(IntegrationRow integration, CancellationToken cancellationToken)
+    private async Task<IntegrationAuth> ResolveAuthAsync(
+        IntegrationRow integration,
+        CancellationToken cancellationToken
+    )
     {
         if (integration.AuthType == IntegrationAuthTypes.None || string.IsNullOrEmpty(integration.AuthSecretName))
         {
@@ -72,7 +99,9 @@ public sealed class ToolCatalog(IDbContextFactory<SkeinDbContext> contexts, IHtt
         var value = await secrets.GetAsync(integration.TenantId, integration.AuthSecretName, cancellationToken);
         if (value is null)
         {
-            return IntegrationAuth.Missing($"integration '{integration.Name}': its auth secret '{integration.AuthSecretName}' is not set");
+            return IntegrationAuth.Missing(
+                $"integration '{integration.Name}': its auth secret '{integration.AuthSecretName}' is not set"
+            );
         }
 
         return integration.AuthType == IntegrationAuthTypes.Bearer

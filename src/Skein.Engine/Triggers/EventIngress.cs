@@ -22,11 +22,18 @@ public sealed partial class EventIngress(
     SecretStore secrets,
     IngressLog log,
     RunStarter starter,
-    ILogger<EventIngress> logger)
+    ILogger<EventIngress> logger
+)
 {
     public const int MaxDeliveryIdLength = 200;
 
-    public async Task<IngressResult> ReceiveAsync(Guid triggerId, byte[] body, string? signature, string? deliveryId, CancellationToken cancellationToken)
+    public async Task<IngressResult> ReceiveAsync(
+        Guid triggerId,
+        byte[] body,
+        string? signature,
+        string? deliveryId,
+        CancellationToken cancellationToken
+    )
     {
         TriggerRow? trigger;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
@@ -39,9 +46,18 @@ public sealed partial class EventIngress(
             return IngressResult.NotFound();
         }
 
-        var settings = JsonSerializer.Deserialize<EventTriggerSettings>(trigger.Settings, SkeinJson.Options) ?? new EventTriggerSettings();
-        var secret = string.IsNullOrEmpty(settings.SigningSecretName) ? null : await secrets.GetAsync(trigger.TenantId, settings.SigningSecretName, cancellationToken);
-        var entry = new TriggerIngressRow { TenantId = trigger.TenantId, TriggerId = trigger.Id, Outcome = IngressOutcomes.Started, DeliveryId = deliveryId };
+        var settings = JsonSerializer.Deserialize<EventTriggerSettings>(trigger.Settings, SkeinJson.Options)
+            ?? new EventTriggerSettings();
+        var secret = string.IsNullOrEmpty(settings.SigningSecretName)
+            ? null
+            : await secrets.GetAsync(trigger.TenantId, settings.SigningSecretName, cancellationToken);
+        var entry = new TriggerIngressRow
+        {
+            TenantId = trigger.TenantId,
+            TriggerId = trigger.Id,
+            Outcome = IngressOutcomes.Started,
+            DeliveryId = deliveryId,
+        };
         JsonElement? payload = TryParse(body);
         entry.RedactedPayload = payload is { } p
             ? PayloadRedaction.Redact(p, IngressLog.MaxPayloadChars)
@@ -51,7 +67,9 @@ public sealed partial class EventIngress(
         if (secret is null || !WebhookSignature.Verify(secret, body, signature))
         {
             entry.Outcome = IngressOutcomes.RejectedSignature;
-            entry.Error = signature is null ? $"missing {WebhookSignature.HeaderName} header" : "signature does not match the body";
+            entry.Error = signature is null
+                ? $"missing {WebhookSignature.HeaderName} header"
+                : "signature does not match the body";
             await log.AppendAsync(entry, cancellationToken);
             Log.SignatureRejected(logger, trigger.Id);
             return IngressResult.Unauthorized(entry.Error);
@@ -59,7 +77,11 @@ public sealed partial class EventIngress(
 
         if (deliveryId is { Length: > MaxDeliveryIdLength })
         {
-            return await RejectAsync(entry, $"{WebhookSignature.DeliveryHeaderName} is at most {MaxDeliveryIdLength} characters", cancellationToken);
+            return await RejectAsync(
+                entry,
+                $"{WebhookSignature.DeliveryHeaderName} is at most {MaxDeliveryIdLength} characters",
+                cancellationToken
+            );
         }
 
         if (payload is not { } json)
@@ -75,10 +97,17 @@ public sealed partial class EventIngress(
 
         if (selected is not { ValueKind: JsonValueKind.Object or JsonValueKind.Null })
         {
-            return await RejectAsync(entry, "the run input (the payload, or the part at the trigger's input path) must be a JSON object", cancellationToken);
+            return await RejectAsync(
+                entry,
+                "the run input (the payload, or the part at the trigger's input path) must be a JSON object",
+                cancellationToken
+            );
         }
 
-        if (deliveryId is not null && await log.ClaimDeliveryAsync(trigger.Id, deliveryId, cancellationToken) is { } first)
+        if (
+            deliveryId is not null
+            && await log.ClaimDeliveryAsync(trigger.Id, deliveryId, cancellationToken) is { } first
+        )
         {
             if (first.SessionId is not { } firstSession || first.RunId is not { } firstRun)
             {
@@ -117,7 +146,10 @@ public sealed partial class EventIngress(
 
         var entry = new TriggerIngressRow
         {
-            TenantId = trigger.TenantId, TriggerId = trigger.Id, Outcome = IngressOutcomes.Started, DeliveryId = failed.DeliveryId,
+            TenantId = trigger.TenantId,
+            TriggerId = trigger.Id,
+            Outcome = IngressOutcomes.Started,
+            DeliveryId = failed.DeliveryId,
             RedactedPayload = failed.RedactedPayload,
         };
         var result = await StartAsync(trigger, entry, SkeinJson.Parse(failed.RetryInput), null, cancellationToken);
@@ -129,7 +161,13 @@ public sealed partial class EventIngress(
         return result;
     }
 
-    private async Task<IngressResult> StartAsync(TriggerRow trigger, TriggerIngressRow entry, JsonElement input, string? deliveryId, CancellationToken cancellationToken)
+    private async Task<IngressResult> StartAsync(
+        TriggerRow trigger,
+        TriggerIngressRow entry,
+        JsonElement input,
+        string? deliveryId,
+        CancellationToken cancellationToken
+    )
     {
         var type = trigger.Type switch
         {
@@ -140,11 +178,22 @@ public sealed partial class EventIngress(
         try
         {
             var run = await starter.StartAsync(
-                new StartRunRequest(trigger.AgentId, input, type, $"trigger:{trigger.Id}") { TriggerId = trigger.Id, TriggerName = trigger.Name },
-                cancellationToken);
+                new StartRunRequest(trigger.AgentId, input, type, $"trigger:{trigger.Id}")
+                {
+                    TriggerId = trigger.Id,
+                    TriggerName = trigger.Name,
+                },
+                cancellationToken
+            );
             if (deliveryId is not null)
             {
-                await log.CompleteDeliveryAsync(trigger.Id, deliveryId, run.SessionId, run.RunId, CancellationToken.None);
+                await log.CompleteDeliveryAsync(
+                    trigger.Id,
+                    deliveryId,
+                    run.SessionId,
+                    run.RunId,
+                    CancellationToken.None
+                );
             }
 
             entry.SessionId = run.SessionId;
@@ -172,7 +221,11 @@ public sealed partial class EventIngress(
         }
     }
 
-    private async Task<IngressResult> RejectAsync(TriggerIngressRow entry, string error, CancellationToken cancellationToken)
+    private async Task<IngressResult> RejectAsync(
+        TriggerIngressRow entry,
+        string error,
+        CancellationToken cancellationToken
+    )
     {
         entry.Outcome = IngressOutcomes.Rejected;
         entry.Error = error;
@@ -183,7 +236,12 @@ public sealed partial class EventIngress(
     private async Task<string> StatusAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId).Select(s => s.Status).FirstOrDefaultAsync(cancellationToken) ?? "Running";
+        return await db
+            .Sessions.AsNoTracking()
+            .Where(s => s.Id == sessionId)
+            .Select(s => s.Status)
+            .FirstOrDefaultAsync(cancellationToken)
+            ?? "Running";
     }
 
     private static JsonElement? TryParse(byte[] body)
@@ -201,10 +259,18 @@ public sealed partial class EventIngress(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3411, Level = LogLevel.Warning, Message = "Event trigger {TriggerId} rejected a delivery with a bad or missing signature")]
+        [LoggerMessage(
+            EventId = 3411,
+            Level = LogLevel.Warning,
+            Message = "Event trigger {TriggerId} rejected a delivery with a bad or missing signature"
+        )]
         public static partial void SignatureRejected(ILogger logger, Guid triggerId);
 
-        [LoggerMessage(EventId = 3412, Level = LogLevel.Warning, Message = "Event trigger {TriggerId} could not start a session")]
+        [LoggerMessage(
+            EventId = 3412,
+            Level = LogLevel.Warning,
+            Message = "Event trigger {TriggerId} could not start a session"
+        )]
         public static partial void StartFailed(ILogger logger, Guid triggerId, Exception exception);
     }
 }
@@ -221,17 +287,27 @@ public enum IngressResultKind
 }
 
 /// <summary>What a webhook delivery (or a retry) came to; the endpoint maps it to HTTP.</summary>
-public sealed record IngressResult(IngressResultKind Kind, Guid? SessionId = null, Guid? RunId = null, string? Status = null, string? Detail = null, DomainError? Error = null)
+public sealed record IngressResult(
+    IngressResultKind Kind,
+    Guid? SessionId = null,
+    Guid? RunId = null,
+    string? Status = null,
+    string? Detail = null,
+    DomainError? Error = null
+)
 {
-    public static IngressResult Started(Guid sessionId, Guid runId, string status) => new(IngressResultKind.Started, sessionId, runId, status);
+    public static IngressResult Started(Guid sessionId, Guid runId, string status) =>
+        new(IngressResultKind.Started, sessionId, runId, status);
 
-    public static IngressResult Duplicate(Guid sessionId, Guid runId, string status) => new(IngressResultKind.Duplicate, sessionId, runId, status);
+    public static IngressResult Duplicate(Guid sessionId, Guid runId, string status) =>
+        new(IngressResultKind.Duplicate, sessionId, runId, status);
 
     public static IngressResult NotFound() => new(IngressResultKind.NotFound);
 
     public static IngressResult Unauthorized(string detail) => new(IngressResultKind.Unauthorized, Detail: detail);
 
-    public static IngressResult Refused(DomainError error) => new(IngressResultKind.Refused, Detail: error.Message, Error: error);
+    public static IngressResult Refused(DomainError error) =>
+        new(IngressResultKind.Refused, Detail: error.Message, Error: error);
 
     public static IngressResult Conflict(string detail) => new(IngressResultKind.Conflict, Detail: detail);
 

@@ -24,9 +24,11 @@ public sealed partial class IngressRecorder(IngressLog log, ILogger<IngressRecor
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(100);
 
     private readonly Channel<TriggerIngressRow> _queue = Channel.CreateBounded<TriggerIngressRow>(
-        new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+        new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true }
+    );
 
-    public ValueTask RecordAsync(TriggerIngressRow entry, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(entry, cancellationToken);
+    public ValueTask RecordAsync(TriggerIngressRow entry, CancellationToken cancellationToken) =>
+        _queue.Writer.WriteAsync(entry, cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -65,7 +67,8 @@ public sealed partial class IngressRecorder(IngressLog log, ILogger<IngressRecor
             {
                 await log.AppendManyAsync(batch, cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex)
+                when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // The log is diagnostics: losing a batch to a store outage must not stop later entries.
                 Log.WriteFailed(logger, batch.Count, ex);
@@ -75,7 +78,11 @@ public sealed partial class IngressRecorder(IngressLog log, ILogger<IngressRecor
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3421, Level = LogLevel.Error, Message = "Could not store {Count} trigger ingress entries")]
+        [LoggerMessage(
+            EventId = 3421,
+            Level = LogLevel.Error,
+            Message = "Could not store {Count} trigger ingress entries"
+        )]
         public static partial void WriteFailed(ILogger logger, int count, Exception exception);
     }
 }

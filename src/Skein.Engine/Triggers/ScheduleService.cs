@@ -23,7 +23,8 @@ public sealed partial class ScheduleService(
     IngressLog ingress,
     IOptions<EngineOptions> options,
     TimeProvider time,
-    ILogger<ScheduleService> logger) : BackgroundService
+    ILogger<ScheduleService> logger
+) : BackgroundService
 {
     private const int Batch = 100;
 
@@ -38,12 +39,12 @@ public sealed partial class ScheduleService(
                 {
                     await FireDueAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                catch (Exception ex)
+                    when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     Log.TickFailed(logger, ex);
                 }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+            } while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -51,7 +52,8 @@ public sealed partial class ScheduleService(
         }
     }
 
-    /// <summary>Plans unplanned triggers and fires every due slot now; returns how many sessions it started (tests call it with a fake clock).</summary>
+    /// <summary>Plans unplanned triggers and fires every due slot now; returns how many sessions it started (tests call
+    /// it with a fake clock).</summary>
     public async Task<int> FireDueAsync(CancellationToken cancellationToken)
     {
         var started = 0;
@@ -62,7 +64,8 @@ public sealed partial class ScheduleService(
             {
                 started += await HandleAsync(trigger, now, cancellationToken) ? 1 : 0;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex)
+                when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 Log.FireFailed(logger, trigger.Id, ex);
             }
@@ -73,7 +76,8 @@ public sealed partial class ScheduleService(
 
     private async Task<bool> HandleAsync(TriggerRow trigger, DateTime now, CancellationToken cancellationToken)
     {
-        var settings = JsonSerializer.Deserialize<ScheduledTriggerSettings>(trigger.Settings, SkeinJson.Options) ?? new ScheduledTriggerSettings();
+        var settings = JsonSerializer.Deserialize<ScheduledTriggerSettings>(trigger.Settings, SkeinJson.Options)
+            ?? new ScheduledTriggerSettings();
         CronSchedule schedule;
         try
         {
@@ -102,14 +106,22 @@ public sealed partial class ScheduleService(
         Log.Firing(logger, trigger.Id, due);
         var entry = new TriggerIngressRow
         {
-            TenantId = trigger.TenantId, TriggerId = trigger.Id, Outcome = IngressOutcomes.Started, DeliveryId = $"schedule:{due:O}",
+            TenantId = trigger.TenantId,
+            TriggerId = trigger.Id,
+            Outcome = IngressOutcomes.Started,
+            DeliveryId = $"schedule:{due:O}",
             RedactedPayload = settings.Input is { } i ? PayloadRedaction.Redact(i, IngressLog.MaxPayloadChars) : null,
         };
         try
         {
             var run = await starter.StartAsync(
-                new StartRunRequest(trigger.AgentId, settings.Input, TriggerType.Scheduled, $"trigger:{trigger.Id}") { TriggerId = trigger.Id, TriggerName = trigger.Name },
-                cancellationToken);
+                new StartRunRequest(trigger.AgentId, settings.Input, TriggerType.Scheduled, $"trigger:{trigger.Id}")
+                {
+                    TriggerId = trigger.Id,
+                    TriggerName = trigger.Name,
+                },
+                cancellationToken
+            );
             entry.SessionId = run.SessionId;
             entry.RunId = run.RunId;
             await ingress.AppendAsync(entry, cancellationToken);
@@ -117,7 +129,8 @@ public sealed partial class ScheduleService(
         }
         catch (DomainException ex)
         {
-            // The slot is spent either way (fires are not queued up); the log says why nothing ran, and it can be retried.
+            // The slot is spent either way (fires are not queued up); the log says why nothing ran, and it can be
+            // retried.
             entry.Outcome = IngressOutcomes.Failed;
             entry.Error = ex.Error.Message;
             entry.RetryInput = settings.Input?.GetRawText() ?? "null";
@@ -132,16 +145,32 @@ public sealed partial class ScheduleService(
         [LoggerMessage(EventId = 3401, Level = LogLevel.Error, Message = "Schedule tick failed")]
         public static partial void TickFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(EventId = 3402, Level = LogLevel.Error, Message = "Scheduled trigger {TriggerId} failed to fire")]
+        [LoggerMessage(
+            EventId = 3402,
+            Level = LogLevel.Error,
+            Message = "Scheduled trigger {TriggerId} failed to fire"
+        )]
         public static partial void FireFailed(ILogger logger, Guid triggerId, Exception exception);
 
-        [LoggerMessage(EventId = 3403, Level = LogLevel.Warning, Message = "Scheduled trigger {TriggerId} has an invalid schedule: {Reason}")]
+        [LoggerMessage(
+            EventId = 3403,
+            Level = LogLevel.Warning,
+            Message = "Scheduled trigger {TriggerId} has an invalid schedule: {Reason}"
+        )]
         public static partial void InvalidSchedule(ILogger logger, Guid triggerId, string reason);
 
-        [LoggerMessage(EventId = 3404, Level = LogLevel.Information, Message = "Scheduled trigger {TriggerId} fires its slot {Slot:O}")]
+        [LoggerMessage(
+            EventId = 3404,
+            Level = LogLevel.Information,
+            Message = "Scheduled trigger {TriggerId} fires its slot {Slot:O}"
+        )]
         public static partial void Firing(ILogger logger, Guid triggerId, DateTime slot);
 
-        [LoggerMessage(EventId = 3405, Level = LogLevel.Warning, Message = "Scheduled trigger {TriggerId} could not start a session: {Reason}")]
+        [LoggerMessage(
+            EventId = 3405,
+            Level = LogLevel.Warning,
+            Message = "Scheduled trigger {TriggerId} could not start a session: {Reason}"
+        )]
         public static partial void StartRefused(ILogger logger, Guid triggerId, string reason);
     }
 }

@@ -26,7 +26,8 @@ public sealed record ManifestMetadata(string? Label, string? ExportedAt);
 /// <summary>A declared <c>{{inputs.key}}</c> placeholder; its value comes from the values file.</summary>
 public sealed record ManifestInput(string Key, string? Type, string? Description);
 
-/// <summary>An LLM provider: <c>type</c> is <c>scripted</c> or <c>openai</c>; <c>apiKey</c> is a secret (normally an input).</summary>
+/// <summary>An LLM provider: <c>type</c> is <c>scripted</c> or <c>openai</c>; <c>apiKey</c> is a secret (normally an
+/// input).</summary>
 public sealed record ManifestProvider(string Name, string Type, string? BaseUrl, string? ApiKey);
 
 public sealed record ManifestService
@@ -43,7 +44,8 @@ public sealed record ManifestService
 
 public sealed record ManifestServiceConfig(string? BaseUrl, ManifestServiceAuth? Auth);
 
-/// <summary>Integration auth: <c>none</c>, <c>bearer</c> (Authorization header) or <c>header</c> (a named header); the value is a secret.</summary>
+/// <summary>Integration auth: <c>none</c>, <c>bearer</c> (Authorization header) or <c>header</c> (a named header); the
+/// value is a secret.</summary>
 public sealed record ManifestServiceAuth(string Type, string? HeaderName, string? Secret);
 
 public sealed record ManifestOperation
@@ -96,7 +98,8 @@ public sealed record ManifestVersion
 
 public sealed record ManifestOperationRef(string ServiceName, string OperationName);
 
-/// <summary>Skein-only version settings: the scripted model's turns (camelCase <see cref="Core.Agents.ScriptTurn"/>s).</summary>
+/// <summary>Skein-only version settings: the scripted model's turns (camelCase <see
+/// cref="Core.Agents.ScriptTurn"/>s).</summary>
 public sealed record ManifestVersionExtensions(JsonElement? Script);
 
 public sealed record ManifestTrigger

@@ -26,12 +26,31 @@ public static class ManifestExporter
     public static string Export(WorkspaceState state, string agentName)
     {
         var agent = state.Agents.First(a => a.Spec.Name == agentName).Spec;
-        var versions = state.Versions.Where(v => v.Spec.AgentName == agentName)
-            .OrderBy(v => v.CreatedAt).ThenBy(v => LabelNumber(v.Spec.Label)).ThenBy(v => v.Spec.Label, StringComparer.Ordinal).ToList();
-        var used = versions.SelectMany(v => JsonSerializer.Deserialize<List<string>>(v.Spec.Operations) ?? []).Distinct().ToList();
-        var operations = state.Operations.Where(o => used.Contains(o.Spec.Name)).Select(o => o.Spec).OrderBy(o => o.Name, StringComparer.Ordinal).ToList();
-        var services = state.Services.Where(s => operations.Any(o => o.ServiceName == s.Spec.Name)).Select(s => s.Spec).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
-        var triggers = state.Triggers.Where(t => t.Spec.AgentName == agentName).Select(t => t.Spec).OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        var versions = state
+            .Versions.Where(v => v.Spec.AgentName == agentName)
+            .OrderBy(v => v.CreatedAt)
+            .ThenBy(v => LabelNumber(v.Spec.Label))
+            .ThenBy(v => v.Spec.Label, StringComparer.Ordinal)
+            .ToList();
+        var used = versions
+            .SelectMany(v => JsonSerializer.Deserialize<List<string>>(v.Spec.Operations) ?? [])
+            .Distinct()
+            .ToList();
+        var operations = state
+            .Operations.Where(o => used.Contains(o.Spec.Name))
+            .Select(o => o.Spec)
+            .OrderBy(o => o.Name, StringComparer.Ordinal)
+            .ToList();
+        var services = state
+            .Services.Where(s => operations.Any(o => o.ServiceName == s.Spec.Name))
+            .Select(s => s.Spec)
+            .OrderBy(s => s.Name, StringComparer.Ordinal)
+            .ToList();
+        var triggers = state
+            .Triggers.Where(t => t.Spec.AgentName == agentName)
+            .Select(t => t.Spec)
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .ToList();
         var provider = state.Providers.FirstOrDefault(p => p.Spec.Name == agent.ProviderName)?.Spec;
         var inputs = new List<object>();
 
@@ -47,7 +66,9 @@ public static class ManifestExporter
 
         if (services.Count > 0)
         {
-            root["services"] = services.Select(s => Service(s, operations.Where(o => o.ServiceName == s.Name), inputs)).ToList();
+            root["services"] = services
+                .Select(s => Service(s, operations.Where(o => o.ServiceName == s.Name), inputs))
+                .ToList();
         }
 
         root["agents"] = new List<object> { Agent(agent) };
@@ -73,7 +94,11 @@ public static class ManifestExporter
         Add(map, "baseUrl", p.BaseUrl);
         if (p.Kind != "scripted")
         {
-            map["apiKey"] = Secret(inputs, SecretNames.InputKey(p.Name, "api_key"), $"API key of LLM provider {p.Name}");
+            map["apiKey"] = Secret(
+                inputs,
+                SecretNames.InputKey(p.Name, "api_key"),
+                $"API key of LLM provider {p.Name}"
+            );
         }
 
         return map;
@@ -151,13 +176,16 @@ public static class ManifestExporter
         Add(map, "maxSessionDurationSec", limits.MaxSessionDurationSec);
         Add(map, "inputSchema", YamlTree.FromJson(v.InputSchema));
         Add(map, "outputSchema", YamlTree.FromJson(v.OutputSchema));
-        map["allowedOperations"] = (JsonSerializer.Deserialize<List<string>>(v.Operations) ?? []).Select(name =>
-        {
-            var reference = YamlTree.Map();
-            reference["serviceName"] = operations.FirstOrDefault(o => o.Name == name)?.ServiceName ?? BuiltInTools.ServiceName;
-            reference["operationName"] = name;
-            return reference;
-        }).ToList();
+        map["allowedOperations"] = (JsonSerializer.Deserialize<List<string>>(v.Operations) ?? [])
+            .Select(name =>
+            {
+                var reference = YamlTree.Map();
+                reference["serviceName"] = operations.FirstOrDefault(o => o.Name == name)?.ServiceName
+                    ?? BuiltInTools.ServiceName;
+                reference["operationName"] = name;
+                return reference;
+            })
+            .ToList();
         map["conversation"] = v.Conversation;
         map["conversationIdleTimeoutSec"] = v.ConversationIdleTimeoutSec;
         if (JsonNode.Parse(v.GuardRules) is JsonArray { Count: > 0 } rules)
@@ -168,7 +196,10 @@ public static class ManifestExporter
         var script = JsonSerializer.Deserialize<List<ScriptTurn>>(v.Script, SkeinJson.Options) ?? [];
         if (script.Count > 0)
         {
-            map["x-skein"] = new OrderedDictionary<string, object?> { ["script"] = YamlTree.FromJson(JsonSerializer.SerializeToNode(script, ScriptOptions)) };
+            map["x-skein"] = new OrderedDictionary<string, object?>
+            {
+                ["script"] = YamlTree.FromJson(JsonSerializer.SerializeToNode(script, ScriptOptions)),
+            };
         }
 
         return map;
@@ -185,7 +216,8 @@ public static class ManifestExporter
         switch (t.Type)
         {
             case TriggerTypes.Api:
-                var api = JsonSerializer.Deserialize<ApiTriggerSettings>(settings.ToJsonString(), SkeinJson.Options) ?? new ApiTriggerSettings();
+                var api = JsonSerializer.Deserialize<ApiTriggerSettings>(settings.ToJsonString(), SkeinJson.Options)
+                    ?? new ApiTriggerSettings();
                 Add(map, "rpmLimit", api.RpmLimit);
                 Add(map, "maxConcurrentRuns", api.MaxConcurrentRuns);
                 map["exposeStepTimelineToApi"] = api.ExposeStepTimeline;
@@ -201,7 +233,11 @@ public static class ManifestExporter
                 Add(map, "input", YamlTree.FromJson(settings["input"]));
                 break;
             case TriggerTypes.Event:
-                map["signingSecret"] = Secret(inputs, SecretNames.InputKey(t.AgentName, t.Name, "signing_secret"), $"signing secret of event trigger {t.Name} of {t.AgentName}");
+                map["signingSecret"] = Secret(
+                    inputs,
+                    SecretNames.InputKey(t.AgentName, t.Name, "signing_secret"),
+                    $"signing secret of event trigger {t.Name} of {t.AgentName}"
+                );
                 Add(map, "inputPath", TriggerSettingsJson.Text(settings, "input_path"));
                 break;
         }

@@ -18,20 +18,25 @@ internal static class YamlTree
 
     public static object? FromJson(string? json) => json is null ? null : FromJson(JsonNode.Parse(json));
 
-    public static object? FromJson(JsonNode? node) => node switch
-    {
-        null => null,
-        JsonObject obj => obj.Aggregate(Map(), (map, kv) => { map[kv.Key] = FromJson(kv.Value); return map; }),
-        JsonArray arr => arr.Select(FromJson).ToList(),
-        JsonValue value => value.GetValueKind() switch
+    public static object? FromJson(JsonNode? node) =>
+        node switch
         {
-            JsonValueKind.String => value.GetValue<string>(),
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            JsonValueKind.Number when value.TryGetValue<long>(out var l) => l,
-            JsonValueKind.Number => value.GetValue<double>(),
+            null => null,
+            JsonObject obj => obj.Aggregate(Map(), (map, kv) =>
+            {
+                map[kv.Key] = FromJson(kv.Value);
+                return map;
+            }),
+            JsonArray arr => arr.Select(FromJson).ToList(),
+            JsonValue value => value.GetValueKind() switch
+            {
+                JsonValueKind.String => value.GetValue<string>(),
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                JsonValueKind.Number when value.TryGetValue<long>(out var l) => l,
+                JsonValueKind.Number => value.GetValue<double>(),
+                _ => null,
+            },
             _ => null,
-        },
-        _ => null,
-    };
+        };
 }

@@ -10,6 +10,11 @@ public static class BuiltInTools
 
     public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
     {
-        "phrony_wait", "skein_echo", "skein_demo_refund", "ask_user_choice", "ask_user_text", "ask_user_number",
+        "phrony_wait",
+        "skein_echo",
+        "skein_demo_refund",
+        "ask_user_choice",
+        "ask_user_text",
+        "ask_user_number",
     };
 }

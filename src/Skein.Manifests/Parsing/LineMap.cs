@@ -26,9 +26,11 @@ public sealed class LineMap
         }
     }
 
-    public ManifestProblem Problem(string path, string message) => new(path.Length == 0 ? "(document)" : path, LineOf(path), message);
+    public ManifestProblem Problem(string path, string message) =>
+        new(path.Length == 0 ? "(document)" : path, LineOf(path), message);
 
-    /// <summary>Copies every entry under a new path (documents of a stream are concatenated, so their array indices shift).</summary>
+    /// <summary>Copies every entry under a new path (documents of a stream are concatenated, so their array indices
+    /// shift).</summary>
     public void MergeFrom(LineMap other, Func<string, string> rename)
     {
         foreach (var (path, line) in other._lines)

@@ -19,7 +19,11 @@ public static class ManifestParser
 
     private static readonly Lazy<Task<JsonSchema>> Schema = new(() => JsonSchema.FromJsonAsync(ManifestSchema.Json));
 
-    public static async Task<ManifestParseResult> ParseAsync(string yaml, string? valuesYaml, CancellationToken cancellationToken)
+    public static async Task<ManifestParseResult> ParseAsync(
+        string yaml,
+        string? valuesYaml,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new List<ManifestProblem>();
         var warnings = new List<ManifestProblem>();
@@ -44,7 +48,10 @@ public static class ManifestParser
             var lines = new LineMap();
             var declared = DeclaredInputs(document);
             var before = errors.Count;
-            var json = new YamlJson(lines, values ?? new Dictionary<string, JsonNode?>(), declared, errors).Convert(document.RootNode, "");
+            var json = new YamlJson(lines, values ?? new Dictionary<string, JsonNode?>(), declared, errors).Convert(
+                document.RootNode,
+                ""
+            );
 
             // A placeholder that could not be filled is reported once, not again as a type error.
             var unfilled = errors.Skip(before).Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
@@ -94,7 +101,13 @@ public static class ManifestParser
         catch (YamlException e)
         {
             var message = (e.InnerException?.Message ?? e.Message).Split('\n')[0];
-            errors.Add(new ManifestProblem(what.Length == 0 ? "(document)" : what, (int)e.Start.Line, $"not valid YAML: {message}"));
+            errors.Add(
+                new ManifestProblem(
+                    what.Length == 0 ? "(document)" : what,
+                    (int)e.Start.Line,
+                    $"not valid YAML: {message}"
+                )
+            );
             return null;
         }
     }
@@ -126,13 +139,24 @@ public static class ManifestParser
     private static Dictionary<string, string> DeclaredInputs(YamlDocument document)
     {
         var declared = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (document.RootNode is YamlMappingNode root && root.Children.TryGetValue(new YamlScalarNode("inputs"), out var inputs) && inputs is YamlSequenceNode list)
+        if (
+            document.RootNode is YamlMappingNode root
+            && root.Children.TryGetValue(new YamlScalarNode("inputs"), out var inputs)
+            && inputs is YamlSequenceNode list
+        )
         {
             foreach (var item in list.Children.OfType<YamlMappingNode>())
             {
-                if (item.Children.TryGetValue(new YamlScalarNode("key"), out var key) && key is YamlScalarNode { Value: { } k })
+                if (
+                    item.Children.TryGetValue(new YamlScalarNode("key"), out var key)
+                    && key is YamlScalarNode { Value: { } k }
+                )
                 {
-                    declared[k] = item.Children.TryGetValue(new YamlScalarNode("type"), out var type) && type is YamlScalarNode { Value: { } t } ? t : "string";
+                    declared[k] =
+                        item.Children.TryGetValue(new YamlScalarNode("type"), out var type)
+                        && type is YamlScalarNode { Value: { } t }
+                            ? t
+                            : "string";
                 }
             }
         }
@@ -140,7 +164,8 @@ public static class ManifestParser
         return declared;
     }
 
-    // The documents of a stream form one manifest: their lists are concatenated; kind/version/metadata come from the first.
+    // The documents of a stream form one manifest: their lists are concatenated; kind/version/metadata come from the
+    // first.
     private static void Concatenate(JsonObject root, JsonObject document, LineMap merged, LineMap lines)
     {
         var offsets = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -172,7 +197,10 @@ public static class ManifestParser
         }
 
         var close = path.IndexOf(']', bracket);
-        var index = int.Parse(path.AsSpan(bracket + 1, close - bracket - 1), System.Globalization.CultureInfo.InvariantCulture);
+        var index = int.Parse(
+            path.AsSpan(bracket + 1, close - bracket - 1),
+            System.Globalization.CultureInfo.InvariantCulture
+        );
         return $"{path[..bracket]}[{index + offset}]{path[(close + 1)..]}";
     }
 
@@ -207,28 +235,34 @@ public static class ManifestParser
         return cut < 0 ? path : path[(cut + 1)..];
     }
 
-    private static string Describe(ValidationError error) => error.Kind switch
-    {
-        ValidationErrorKind.PropertyRequired => "is required",
-        ValidationErrorKind.StringExpected => "must be a string",
-        ValidationErrorKind.IntegerExpected => "must be an integer",
-        ValidationErrorKind.NumberExpected => "must be a number",
-        ValidationErrorKind.BooleanExpected => "must be true or false",
-        ValidationErrorKind.ArrayExpected => "must be a list",
-        ValidationErrorKind.ObjectExpected => "must be a mapping",
-        ValidationErrorKind.StringTooShort => "must not be empty",
-        ValidationErrorKind.StringTooLong => $"must be at most {error.Schema?.MaxLength} characters",
-        ValidationErrorKind.NotInEnumeration => "must be one of " + string.Join(", ", error.Schema?.Enumeration.Where(e => e is not null) ?? []),
-        ValidationErrorKind.NoTypeValidates => "must be " + TypeNames(error.Schema?.Type ?? JsonObjectType.None),
-        _ => error.Kind.ToString(),
-    };
+    private static string Describe(ValidationError error) =>
+        error.Kind switch
+        {
+            ValidationErrorKind.PropertyRequired => "is required",
+            ValidationErrorKind.StringExpected => "must be a string",
+            ValidationErrorKind.IntegerExpected => "must be an integer",
+            ValidationErrorKind.NumberExpected => "must be a number",
+            ValidationErrorKind.BooleanExpected => "must be true or false",
+            ValidationErrorKind.ArrayExpected => "must be a list",
+            ValidationErrorKind.ObjectExpected => "must be a mapping",
+            ValidationErrorKind.StringTooShort => "must not be empty",
+            ValidationErrorKind.StringTooLong => $"must be at most {error.Schema?.MaxLength} characters",
+            ValidationErrorKind.NotInEnumeration => "must be one of "
+                + string.Join(", ", error.Schema?.Enumeration.Where(e => e is not null) ?? []),
+            ValidationErrorKind.NoTypeValidates => "must be " + TypeNames(error.Schema?.Type ?? JsonObjectType.None),
+            _ => error.Kind.ToString(),
+        };
 
     private static string TypeNames(JsonObjectType type)
     {
         var names = new (JsonObjectType Type, string Name)[]
         {
-            (JsonObjectType.Integer, "an integer"), (JsonObjectType.Number, "a number"), (JsonObjectType.String, "a string"),
-            (JsonObjectType.Boolean, "true or false"), (JsonObjectType.Array, "a list"), (JsonObjectType.Object, "a mapping"),
+            (JsonObjectType.Integer, "an integer"),
+            (JsonObjectType.Number, "a number"),
+            (JsonObjectType.String, "a string"),
+            (JsonObjectType.Boolean, "true or false"),
+            (JsonObjectType.Array, "a list"),
+            (JsonObjectType.Object, "a mapping"),
         };
         var matching = names.Where(n => type.HasFlag(n.Type)).Select(n => n.Name).ToList();
         return matching.Count == 0 ? "of another type" : string.Join(" or ", matching);

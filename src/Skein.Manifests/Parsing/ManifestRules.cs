@@ -14,7 +14,12 @@ namespace Skein.Manifests.Parsing;
 /// </summary>
 public static partial class ManifestRules
 {
-    public static void Check(ManifestDocument manifest, LineMap lines, List<ManifestProblem> errors, List<ManifestProblem> warnings)
+    public static void Check(
+        ManifestDocument manifest,
+        LineMap lines,
+        List<ManifestProblem> errors,
+        List<ManifestProblem> warnings
+    )
     {
         Unique(manifest.Inputs.Select(i => i.Key), "inputs", "key", "input", lines, errors);
         Unique(manifest.LlmProviders.Select(p => p.Name), "llmProviders", "name", "provider", lines, errors);
@@ -35,9 +40,18 @@ public static partial class ManifestRules
             var path = $"services[{i}]";
             if (service.Type == "built_in")
             {
-                foreach (var (op, j) in service.Operations.Select((o, j) => (o, j)).Where(x => !BuiltInTools.Names.Contains(x.o.Name)))
+                foreach (
+                    var (op, j) in service
+                        .Operations.Select((o, j) => (o, j))
+                        .Where(x => !BuiltInTools.Names.Contains(x.o.Name))
+                )
                 {
-                    errors.Add(lines.Problem($"{path}.operations[{j}].name", $"'{op.Name}' is not a built-in tool ({string.Join(", ", BuiltInTools.Names)})"));
+                    errors.Add(
+                        lines.Problem(
+                            $"{path}.operations[{j}].name",
+                            $"'{op.Name}' is not a built-in tool ({string.Join(", ", BuiltInTools.Names)})"
+                        )
+                    );
                 }
 
                 continue;
@@ -45,10 +59,19 @@ public static partial class ManifestRules
 
             if (service.Name == BuiltInTools.ServiceName)
             {
-                errors.Add(lines.Problem($"{path}.name", $"'{BuiltInTools.ServiceName}' is reserved for Skein's built-in tools"));
+                errors.Add(
+                    lines.Problem(
+                        $"{path}.name",
+                        $"'{BuiltInTools.ServiceName}' is reserved for Skein's built-in tools"
+                    )
+                );
             }
 
-            if (service.Config?.BaseUrl is not { } baseUrl || !Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            if (
+                service.Config?.BaseUrl is not { } baseUrl
+                || !Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri)
+                || uri.Scheme is not ("http" or "https")
+            )
             {
                 errors.Add(lines.Problem($"{path}.config.baseUrl", "must be an absolute http(s) URL"));
             }
@@ -57,7 +80,12 @@ public static partial class ManifestRules
             {
                 if (auth.Type != "none" && string.IsNullOrEmpty(auth.Secret))
                 {
-                    errors.Add(lines.Problem($"{path}.config.auth.secret", $"is required for {auth.Type} auth (normally {{{{inputs.key}}}} from a values file)"));
+                    errors.Add(
+                        lines.Problem(
+                            $"{path}.config.auth.secret",
+                            $"is required for {auth.Type} auth (normally {{{{inputs.key}}}} from a values file)"
+                        )
+                    );
                 }
 
                 if (auth.Type == "header" && string.IsNullOrWhiteSpace(auth.HeaderName))
@@ -76,13 +104,20 @@ public static partial class ManifestRules
                 }
                 else if (!operationNames.TryAdd(op.Name, opPath))
                 {
-                    errors.Add(lines.Problem($"{opPath}.name", $"operation '{op.Name}' is already defined at {operationNames[op.Name]} (operation names are unique in a workspace)"));
+                    errors.Add(
+                        lines.Problem(
+                            $"{opPath}.name",
+                            $"operation '{op.Name}' is already defined at {operationNames[op.Name]} (operation names are unique in a workspace)"
+                        )
+                    );
                 }
 
                 var config = op.Configuration ?? new ManifestOperationConfig();
                 if (config.Method.ToUpperInvariant() is not ("GET" or "POST" or "PUT" or "PATCH" or "DELETE"))
                 {
-                    errors.Add(lines.Problem($"{opPath}.configuration.method", "must be one of GET, POST, PUT, PATCH, DELETE"));
+                    errors.Add(
+                        lines.Problem($"{opPath}.configuration.method", "must be one of GET, POST, PUT, PATCH, DELETE")
+                    );
                 }
 
                 if (!config.Path.StartsWith('/'))
@@ -114,18 +149,33 @@ public static partial class ManifestRules
             var path = $"versions[{i}]";
             if (!agents.TryGetValue(version.AgentManifestKey, out var agent))
             {
-                errors.Add(lines.Problem($"{path}.agentManifestKey", $"no agent with manifestKey '{version.AgentManifestKey}' in this manifest"));
+                errors.Add(
+                    lines.Problem(
+                        $"{path}.agentManifestKey",
+                        $"no agent with manifestKey '{version.AgentManifestKey}' in this manifest"
+                    )
+                );
                 continue;
             }
 
             if (!seen.TryAdd((version.AgentManifestKey, version.VersionLabel), i))
             {
-                errors.Add(lines.Problem($"{path}.versionLabel", $"{version.VersionLabel} is already defined at versions[{seen[(version.AgentManifestKey, version.VersionLabel)]}]"));
+                errors.Add(
+                    lines.Problem(
+                        $"{path}.versionLabel",
+                        $"{version.VersionLabel} is already defined at versions[{seen[(version.AgentManifestKey, version.VersionLabel)]}]"
+                    )
+                );
             }
 
             if (version.Status == "deployed" && !deployed.TryAdd(version.AgentManifestKey, i))
             {
-                errors.Add(lines.Problem($"{path}.status", $"agent '{agent.Name}' already has a deployed version at versions[{deployed[version.AgentManifestKey]}] (at most one)"));
+                errors.Add(
+                    lines.Problem(
+                        $"{path}.status",
+                        $"agent '{agent.Name}' already has a deployed version at versions[{deployed[version.AgentManifestKey]}] (at most one)"
+                    )
+                );
             }
 
             foreach (var problem in ManifestMapping.Draft(version).Problems())
@@ -140,7 +190,13 @@ public static partial class ManifestRules
         }
     }
 
-    private static void CheckOperationRefs(ManifestDocument manifest, ManifestVersion version, string path, LineMap lines, List<ManifestProblem> errors)
+    private static void CheckOperationRefs(
+        ManifestDocument manifest,
+        ManifestVersion version,
+        string path,
+        LineMap lines,
+        List<ManifestProblem> errors
+    )
     {
         for (var j = 0; j < version.AllowedOperations.Count; j++)
         {
@@ -151,17 +207,30 @@ public static partial class ManifestRules
             {
                 if (!BuiltInTools.Names.Contains(reference.OperationName))
                 {
-                    errors.Add(lines.Problem($"{refPath}.operationName", $"'{reference.OperationName}' is not a built-in tool"));
+                    errors.Add(
+                        lines.Problem($"{refPath}.operationName", $"'{reference.OperationName}' is not a built-in tool")
+                    );
                 }
             }
             else if (service is not null && service.Operations.All(o => o.Name != reference.OperationName))
             {
-                errors.Add(lines.Problem($"{refPath}.operationName", $"service '{service.Name}' has no operation '{reference.OperationName}'"));
+                errors.Add(
+                    lines.Problem(
+                        $"{refPath}.operationName",
+                        $"service '{service.Name}' has no operation '{reference.OperationName}'"
+                    )
+                );
             }
         }
     }
 
-    private static void CheckGuardRules(ManifestVersion version, ExecutionMode mode, string path, LineMap lines, List<ManifestProblem> errors)
+    private static void CheckGuardRules(
+        ManifestVersion version,
+        ExecutionMode mode,
+        string path,
+        LineMap lines,
+        List<ManifestProblem> errors
+    )
     {
         if (version.GuardRules is not { ValueKind: JsonValueKind.Array } rules)
         {
@@ -179,7 +248,9 @@ public static partial class ManifestRules
         }
         catch (JsonException e)
         {
-            errors.Add(lines.Problem($"{path}.guardRules", $"not a valid list of guard rules: {e.Message.Split('.')[0]}"));
+            errors.Add(
+                lines.Problem($"{path}.guardRules", $"not a valid list of guard rules: {e.Message.Split('.')[0]}")
+            );
         }
     }
 
@@ -196,18 +267,35 @@ public static partial class ManifestRules
         }
         catch (JsonException e)
         {
-            errors.Add(lines.Problem($"{path}.x-skein.script", $"not a valid list of scripted turns: {e.Message.Split('.')[0]}"));
+            errors.Add(
+                lines.Problem(
+                    $"{path}.x-skein.script",
+                    $"not a valid list of scripted turns: {e.Message.Split('.')[0]}"
+                )
+            );
         }
     }
 
-    private static void Unique(IEnumerable<string> values, string list, string field, string what, LineMap lines, List<ManifestProblem> errors)
+    private static void Unique(
+        IEnumerable<string> values,
+        string list,
+        string field,
+        string what,
+        LineMap lines,
+        List<ManifestProblem> errors
+    )
     {
         var first = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (value, i) in values.Select((v, i) => (v, i)))
         {
             if (!first.TryAdd(value, i))
             {
-                errors.Add(lines.Problem($"{list}[{i}].{field}", $"{what} '{value}' is already defined at {list}[{first[value]}]"));
+                errors.Add(
+                    lines.Problem(
+                        $"{list}[{i}].{field}",
+                        $"{what} '{value}' is already defined at {list}[{first[value]}]"
+                    )
+                );
             }
         }
     }
@@ -219,10 +307,11 @@ public static partial class ManifestRules
     }
 
     // VersionDraft names fields as the version API does; the manifest names a few differently.
-    private static string VersionField(string field) => field switch
-    {
-        "model" => "llmModel",
-        "limits" => "maxIterations",
-        _ => field,
-    };
+    private static string VersionField(string field) =>
+        field switch
+        {
+            "model" => "llmModel",
+            "limits" => "maxIterations",
+            _ => field,
+        };
 }

@@ -12,7 +12,12 @@ namespace Skein.Manifests.Parsing;
 /// <c>{{inputs.key}}</c> placeholders. Plain scalars follow the YAML 1.2 core schema (null, booleans, numbers);
 /// quoted ones are always strings. A scalar that is only a placeholder takes the value's own type.
 /// </summary>
-internal sealed partial class YamlJson(LineMap lines, IReadOnlyDictionary<string, JsonNode?>? values, IReadOnlyDictionary<string, string>? declaredInputs, List<ManifestProblem> problems)
+internal sealed partial class YamlJson(
+    LineMap lines,
+    IReadOnlyDictionary<string, JsonNode?>? values,
+    IReadOnlyDictionary<string, string>? declaredInputs,
+    List<ManifestProblem> problems
+)
 {
     [GeneratedRegex(@"\{\{\s*inputs\.([A-Za-z0-9_.\-]+)\s*\}\}")]
     private static partial Regex Placeholder();
@@ -61,16 +66,21 @@ internal sealed partial class YamlJson(LineMap lines, IReadOnlyDictionary<string
 
             if (whole.Success)
             {
-                return JsonValue.Create(Placeholder().Replace(text, m => Lookup(m.Groups[1].Value, path) switch
-                {
-                    JsonValue v when v.TryGetValue<string>(out var s) => s,
-                    { } other => other.ToJsonString(),
-                    null => m.Value,
-                }));
+                return JsonValue.Create(
+                    Placeholder()
+                        .Replace(text, m => Lookup(m.Groups[1].Value, path) switch
+                            {
+                                JsonValue v when v.TryGetValue<string>(out var s) => s,
+                                { } other => other.ToJsonString(),
+                                null => m.Value,
+                            })
+                );
             }
         }
 
-        var explicitString = (!scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific && scalar.Tag.Value == "tag:yaml.org,2002:str") || scalar.Style != ScalarStyle.Plain;
+        var explicitString =
+            (!scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific && scalar.Tag.Value == "tag:yaml.org,2002:str")
+            || scalar.Style != ScalarStyle.Plain;
         return explicitString ? JsonValue.Create(text) : Plain(text);
     }
 
@@ -90,7 +100,10 @@ internal sealed partial class YamlJson(LineMap lines, IReadOnlyDictionary<string
         }
 
         var kind = value?.GetValueKind();
-        if ((type == "number" && kind != JsonValueKind.Number) || (type == "boolean" && kind is not (JsonValueKind.True or JsonValueKind.False)))
+        if (
+            (type == "number" && kind != JsonValueKind.Number)
+            || (type == "boolean" && kind is not (JsonValueKind.True or JsonValueKind.False))
+        )
         {
             problems.Add(lines.Problem(path, $"the value of {{{{inputs.{key}}}}} must be a {type}"));
             return null;
@@ -99,15 +112,20 @@ internal sealed partial class YamlJson(LineMap lines, IReadOnlyDictionary<string
         return value;
     }
 
-    private static JsonNode? Plain(string text) => text switch
-    {
-        "" or "~" or "null" or "Null" or "NULL" => null,
-        "true" or "True" or "TRUE" => JsonValue.Create(true),
-        "false" or "False" or "FALSE" => JsonValue.Create(false),
-        _ when IsInteger(text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) => JsonValue.Create(l),
-        _ when IsFloat(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => JsonValue.Create(d),
-        _ => JsonValue.Create(text),
-    };
+    private static JsonNode? Plain(string text) =>
+        text switch
+        {
+            "" or "~" or "null" or "Null" or "NULL" => null,
+            "true" or "True" or "TRUE" => JsonValue.Create(true),
+            "false" or "False" or "FALSE" => JsonValue.Create(false),
+            _ when IsInteger(text)
+                    && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) =>
+                JsonValue.Create(l),
+            _ when IsFloat(text)
+                    && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) =>
+                JsonValue.Create(d),
+            _ => JsonValue.Create(text),
+        };
 
     private static bool IsInteger(string text) => IntegerPattern().IsMatch(text);
 

@@ -10,38 +10,42 @@ using Skein.Manifests.Parsing;
 
 namespace Skein.Manifests.Planning;
 
-/// <summary>Manifest sections → the specs the store holds, and the normalizations both sides share so they compare.</summary>
+/// <summary>Manifest sections → the specs the store holds, and the normalizations both sides share so they
+/// compare.</summary>
 public static class ManifestMapping
 {
-    public static ExecutionMode ModeOf(string manifestMode) => manifestMode switch
-    {
-        "hitl" => ExecutionMode.HITL,
-        "sub_agent" => ExecutionMode.SubAgent,
-        _ => ExecutionMode.Request,
-    };
+    public static ExecutionMode ModeOf(string manifestMode) =>
+        manifestMode switch
+        {
+            "hitl" => ExecutionMode.HITL,
+            "sub_agent" => ExecutionMode.SubAgent,
+            _ => ExecutionMode.Request,
+        };
 
-    public static string ManifestMode(string storedMode) => storedMode switch
-    {
-        nameof(ExecutionMode.HITL) => "hitl",
-        nameof(ExecutionMode.SubAgent) => "sub_agent",
-        _ => "request",
-    };
+    public static string ManifestMode(string storedMode) =>
+        storedMode switch
+        {
+            nameof(ExecutionMode.HITL) => "hitl",
+            nameof(ExecutionMode.SubAgent) => "sub_agent",
+            _ => "request",
+        };
 
     /// <summary>The version as a draft, so the version API's own rules check it.</summary>
-    public static VersionDraft Draft(ManifestVersion v) => new()
-    {
-        Description = v.Description,
-        Model = v.LlmModel,
-        Instructions = v.Instructions,
-        Temperature = v.Temperature,
-        TopP = v.TopP,
-        TopK = v.TopK,
-        InputSchema = v.InputSchema,
-        OutputSchema = v.OutputSchema,
-        Conversation = v.Conversation,
-        ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec,
-        Limits = Limits(v),
-    };
+    public static VersionDraft Draft(ManifestVersion v) =>
+        new()
+        {
+            Description = v.Description,
+            Model = v.LlmModel,
+            Instructions = v.Instructions,
+            Temperature = v.Temperature,
+            TopP = v.TopP,
+            TopK = v.TopK,
+            InputSchema = v.InputSchema,
+            OutputSchema = v.OutputSchema,
+            Conversation = v.Conversation,
+            ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec,
+            Limits = Limits(v),
+        };
 
     public static RunLimits Limits(ManifestVersion v)
     {
@@ -62,58 +66,101 @@ public static class ManifestMapping
     {
         var auth = s.Config?.Auth;
         var type = auth?.Type ?? "none";
-        return new ServiceSpec(s.Name, s.Config?.BaseUrl ?? "", type, type == "header" ? auth?.HeaderName : null, type == "none" ? null : SecretNames.ServiceAuth(s.Name));
+        return new ServiceSpec(
+            s.Name,
+            s.Config?.BaseUrl ?? "",
+            type,
+            type == "header" ? auth?.HeaderName : null,
+            type == "none" ? null : SecretNames.ServiceAuth(s.Name)
+        );
     }
 
     public static OperationSpec Operation(string serviceName, ManifestOperation o)
     {
         var c = o.Configuration ?? new ManifestOperationConfig();
-        return new OperationSpec(serviceName, o.Name, o.Description ?? "", c.Method.ToUpperInvariant(), c.Path, Json(c.ArgumentsSchema),
-            o.RequireApproval, c.Idempotent, c.TimeoutSec ?? 30, c.ApprovalTimeoutSec);
+        return new OperationSpec(
+            serviceName,
+            o.Name,
+            o.Description ?? "",
+            c.Method.ToUpperInvariant(),
+            c.Path,
+            Json(c.ArgumentsSchema),
+            o.RequireApproval,
+            c.Idempotent,
+            c.TimeoutSec ?? 30,
+            c.ApprovalTimeoutSec
+        );
     }
 
-    public static AgentSpec Agent(ManifestAgent a) => new(a.Name, ModeOf(a.ExecutionMode).ToString(), a.LlmProviderName ?? "");
+    public static AgentSpec Agent(ManifestAgent a) =>
+        new(a.Name, ModeOf(a.ExecutionMode).ToString(), a.LlmProviderName ?? "");
 
-    public static VersionSpec Version(ManifestVersion v, string agentName) => new()
-    {
-        AgentName = agentName,
-        Label = v.VersionLabel,
-        Description = v.Description ?? "",
-        Model = v.LlmModel,
-        Instructions = v.Instructions ?? "",
-        Temperature = v.Temperature ?? 0.7,
-        TopP = v.TopP,
-        TopK = v.TopK,
-        InputSchema = Json(v.InputSchema),
-        OutputSchema = Json(v.OutputSchema),
-        Operations = OperationsJson(v.AllowedOperations.Select(r => r.OperationName)),
-        Limits = JsonSerializer.Serialize(Limits(v), SkeinJson.Options),
-        Conversation = v.Conversation ?? "single",
-        ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec ?? 1800,
-        GuardRules = JsonSerializer.Serialize(v.GuardRules is { ValueKind: JsonValueKind.Array } g ? g.Deserialize<List<GuardRule>>(SkeinJson.Options) : [], SkeinJson.Options),
-        Script = JsonSerializer.Serialize(v.Skein?.Script is { ValueKind: JsonValueKind.Array } s ? s.Deserialize<List<ScriptTurn>>(ManifestParser.ReadOptions) : [], SkeinJson.Options),
-    };
-
-    public static TriggerSpec Trigger(ManifestTrigger t, string agentName) => new(agentName, t.Name, t.Type, t.Active, t.Type switch
-    {
-        TriggerTypes.Scheduled => TriggerSettingsJson.Scheduled(t.Cron ?? "", t.TimeZone ?? "UTC", t.Input),
-        TriggerTypes.Event => TriggerSettingsJson.Event(SecretNames.EventSigning(agentName, t.Name), NullIfEmpty(t.InputPath)),
-        _ => TriggerSettingsJson.Api(new ApiTriggerSettings
+    public static VersionSpec Version(ManifestVersion v, string agentName) =>
+        new()
         {
-            RpmLimit = t.RpmLimit,
-            MaxConcurrentRuns = t.MaxConcurrentRuns,
-            IpAllowlist = t.IpAllowlist ?? [],
-            ExposeStepTimeline = t.ExposeStepTimelineToApi ?? true,
-        }),
-    });
+            AgentName = agentName,
+            Label = v.VersionLabel,
+            Description = v.Description ?? "",
+            Model = v.LlmModel,
+            Instructions = v.Instructions ?? "",
+            Temperature = v.Temperature ?? 0.7,
+            TopP = v.TopP,
+            TopK = v.TopK,
+            InputSchema = Json(v.InputSchema),
+            OutputSchema = Json(v.OutputSchema),
+            Operations = OperationsJson(v.AllowedOperations.Select(r => r.OperationName)),
+            Limits = JsonSerializer.Serialize(Limits(v), SkeinJson.Options),
+            Conversation = v.Conversation ?? "single",
+            ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec ?? 1800,
+            GuardRules = JsonSerializer.Serialize(
+                v.GuardRules is { ValueKind: JsonValueKind.Array } g
+                    ? g.Deserialize<List<GuardRule>>(SkeinJson.Options)
+                    : [],
+                SkeinJson.Options
+            ),
+            Script = JsonSerializer.Serialize(
+                v.Skein?.Script is { ValueKind: JsonValueKind.Array } s
+                    ? s.Deserialize<List<ScriptTurn>>(ManifestParser.ReadOptions)
+                    : [],
+                SkeinJson.Options
+            ),
+        };
+
+    public static TriggerSpec Trigger(ManifestTrigger t, string agentName) =>
+        new(
+            agentName,
+            t.Name,
+            t.Type,
+            t.Active,
+            t.Type switch
+            {
+                TriggerTypes.Scheduled => TriggerSettingsJson.Scheduled(t.Cron ?? "", t.TimeZone ?? "UTC", t.Input),
+                TriggerTypes.Event => TriggerSettingsJson.Event(
+                    SecretNames.EventSigning(agentName, t.Name),
+                    NullIfEmpty(t.InputPath)
+                ),
+                _ => TriggerSettingsJson.Api(
+                    new ApiTriggerSettings
+                    {
+                        RpmLimit = t.RpmLimit,
+                        MaxConcurrentRuns = t.MaxConcurrentRuns,
+                        IpAllowlist = t.IpAllowlist ?? [],
+                        ExposeStepTimeline = t.ExposeStepTimelineToApi ?? true,
+                    }
+                ),
+            }
+        );
 
     public static string OperationsJson(IEnumerable<string> names) => JsonSerializer.Serialize(names.ToList());
 
     /// <summary>Compact JSON text of a value, or null for absent/null: how schemas are compared and stored.</summary>
     public static string? Json(JsonElement? value) =>
-        value is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } v ? JsonNode.Parse(v.GetRawText())?.ToJsonString() : null;
+        value is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } v
+            ? JsonNode.Parse(v.GetRawText())?.ToJsonString()
+            : null;
 
-    public static string? Json(string? stored) => string.IsNullOrWhiteSpace(stored) ? null : JsonNode.Parse(stored)?.ToJsonString();
+    public static string? Json(string? stored) =>
+        string.IsNullOrWhiteSpace(stored) ? null : JsonNode.Parse(stored)?.ToJsonString();
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 }

@@ -16,16 +16,24 @@ public enum ChangeAction
     Unchanged,
 }
 
-/// <summary>One line of a plan (SPEC section 8): <c>resource</c> (llmProvider, service, operation, agent, version, trigger), its <c>key</c> and the action.</summary>
+/// <summary>One line of a plan (SPEC section 8): <c>resource</c> (llmProvider, service, operation, agent, version,
+/// trigger), its <c>key</c> and the action.</summary>
 public sealed record PlannedChange(string Resource, string Key, ChangeAction Action);
 
 /// <summary>A resource to write: <see cref="ExistingId"/> is null for a create.</summary>
 public sealed record Planned<T>(Guid? ExistingId, T Spec, ChangeAction Action);
 
 /// <summary>A version to write: its content when new or changed (Testing only), and whether it goes live.</summary>
-public sealed record PlannedVersion(Guid? ExistingId, VersionSpec Spec, bool WriteContent, bool Deploy, ChangeAction Action);
+public sealed record PlannedVersion(
+    Guid? ExistingId,
+    VersionSpec Spec,
+    bool WriteContent,
+    bool Deploy,
+    ChangeAction Action
+);
 
-/// <summary>What applying a manifest would do. Nothing here has been written; <see cref="Problems"/> stop the apply.</summary>
+/// <summary>What applying a manifest would do. Nothing here has been written; <see cref="Problems"/> stop the
+/// apply.</summary>
 public sealed record ManifestPlan
 {
     public IReadOnlyList<ManifestProblem> Problems { get; init; } = [];
@@ -36,18 +44,19 @@ public sealed record ManifestPlan
     public IReadOnlyList<PlannedVersion> Versions { get; init; } = [];
     public IReadOnlyList<Planned<TriggerSpec>> Triggers { get; init; } = [];
 
-    /// <summary>Secret values are write-only: written on every apply and never reported as changes (they cannot be compared).</summary>
+    /// <summary>Secret values are write-only: written on every apply and never reported as changes (they cannot be
+    /// compared).</summary>
     public IReadOnlyList<SecretWrite> Secrets { get; init; } = [];
 
     public bool IsValid => Problems.Count == 0;
 
     public IReadOnlyList<PlannedChange> Changes =>
-    [
-        .. Providers.Select(p => new PlannedChange("llmProvider", p.Spec.Name, p.Action)),
-        .. Services.Select(s => new PlannedChange("service", s.Spec.Name, s.Action)),
-        .. Operations.Select(o => new PlannedChange("operation", $"{o.Spec.ServiceName}/{o.Spec.Name}", o.Action)),
-        .. Agents.Select(a => new PlannedChange("agent", a.Spec.Name, a.Action)),
-        .. Versions.Select(v => new PlannedChange("version", $"{v.Spec.AgentName}/{v.Spec.Label}", v.Action)),
-        .. Triggers.Select(t => new PlannedChange("trigger", $"{t.Spec.AgentName}/{t.Spec.Name}", t.Action)),
-    ];
+        [
+            .. Providers.Select(p => new PlannedChange("llmProvider", p.Spec.Name, p.Action)),
+            .. Services.Select(s => new PlannedChange("service", s.Spec.Name, s.Action)),
+            .. Operations.Select(o => new PlannedChange("operation", $"{o.Spec.ServiceName}/{o.Spec.Name}", o.Action)),
+            .. Agents.Select(a => new PlannedChange("agent", a.Spec.Name, a.Action)),
+            .. Versions.Select(v => new PlannedChange("version", $"{v.Spec.AgentName}/{v.Spec.Label}", v.Action)),
+            .. Triggers.Select(t => new PlannedChange("trigger", $"{t.Spec.AgentName}/{t.Spec.Name}", t.Action)),
+        ];
 }

@@ -18,57 +18,91 @@ public static class ManifestPlanner
         var problems = new List<ManifestProblem>();
         var secrets = new List<SecretWrite>();
 
-        var providers = manifest.LlmProviders.Select(p =>
-        {
-            if (!string.IsNullOrEmpty(p.ApiKey))
+        var providers = manifest
+            .LlmProviders.Select(p =>
             {
-                secrets.Add(new SecretWrite(SecretNames.ProviderApiKey(p.Name), p.ApiKey));
-            }
+                if (!string.IsNullOrEmpty(p.ApiKey))
+                {
+                    secrets.Add(new SecretWrite(SecretNames.ProviderApiKey(p.Name), p.ApiKey));
+                }
 
-            return Match(state.Providers, ManifestMapping.Provider(p), s => s.Name == p.Name);
-        }).ToList();
+                return Match(state.Providers, ManifestMapping.Provider(p), s => s.Name == p.Name);
+            })
+            .ToList();
 
         var httpServices = manifest.Services.Where(s => s.Type != "built_in").ToList();
-        var services = httpServices.Select(s =>
-        {
-            if (s.Config?.Auth is { Type: not "none", Secret: { Length: > 0 } secret })
+        var services = httpServices
+            .Select(s =>
             {
-                secrets.Add(new SecretWrite(SecretNames.ServiceAuth(s.Name), secret));
-            }
+                if (s.Config?.Auth is { Type: not "none", Secret: { Length: > 0 } secret })
+                {
+                    secrets.Add(new SecretWrite(SecretNames.ServiceAuth(s.Name), secret));
+                }
 
-            return Match(state.Services, ManifestMapping.Service(s), x => x.Name == s.Name);
-        }).ToList();
+                return Match(state.Services, ManifestMapping.Service(s), x => x.Name == s.Name);
+            })
+            .ToList();
 
         var operations = httpServices
-            .SelectMany(s => s.Operations.Select(o => Match(state.Operations, ManifestMapping.Operation(s.Name, o), x => x.Name == o.Name)))
+            .SelectMany(s =>
+                s.Operations.Select(o =>
+                    Match(state.Operations, ManifestMapping.Operation(s.Name, o), x => x.Name == o.Name)
+                )
+            )
             .ToList();
 
         var agentNames = manifest.Agents.ToDictionary(a => a.ManifestKey, a => a.Name, StringComparer.Ordinal);
-        var agents = manifest.Agents.Select((a, i) =>
-        {
-            if (!manifest.LlmProviders.Any(p => p.Name == a.LlmProviderName) && !state.Providers.Any(p => p.Spec.Name == a.LlmProviderName))
+        var agents = manifest
+            .Agents.Select(
+                (a, i) =>
+                {
+                    if (
+                        !manifest.LlmProviders.Any(p => p.Name == a.LlmProviderName)
+                        && !state.Providers.Any(p => p.Spec.Name == a.LlmProviderName)
+                    )
+                    {
+                        problems.Add(
+                            lines.Problem(
+                                $"agents[{i}].llmProviderName",
+                                $"no LLM provider '{a.LlmProviderName}' in this manifest or the workspace"
+                            )
+                        );
+                    }
+
+                    return Match(state.Agents, ManifestMapping.Agent(a), x => x.Name == a.Name);
+                }
+            )
+            .ToList();
+
+        var versions = manifest
+            .Versions.Select(
+                (v, i) => PlanVersion(v, i, agentNames[v.AgentManifestKey], manifest, state, lines, problems)
+            )
+            .ToList();
+
+        var triggers = manifest
+            .Triggers.Select(t =>
             {
-                problems.Add(lines.Problem($"agents[{i}].llmProviderName", $"no LLM provider '{a.LlmProviderName}' in this manifest or the workspace"));
-            }
+                var agentName = agentNames[t.AgentManifestKey];
+                if (t.Type == TriggerTypes.Event && !string.IsNullOrEmpty(t.SigningSecret))
+                {
+                    secrets.Add(new SecretWrite(SecretNames.EventSigning(agentName, t.Name), t.SigningSecret));
+                }
 
-            return Match(state.Agents, ManifestMapping.Agent(a), x => x.Name == a.Name);
-        }).ToList();
-
-        var versions = manifest.Versions.Select((v, i) => PlanVersion(v, i, agentNames[v.AgentManifestKey], manifest, state, lines, problems)).ToList();
-
-        var triggers = manifest.Triggers.Select(t =>
-        {
-            var agentName = agentNames[t.AgentManifestKey];
-            if (t.Type == TriggerTypes.Event && !string.IsNullOrEmpty(t.SigningSecret))
-            {
-                secrets.Add(new SecretWrite(SecretNames.EventSigning(agentName, t.Name), t.SigningSecret));
-            }
-
-            var spec = ManifestMapping.Trigger(t, agentName);
-            var existing = state.Triggers.FirstOrDefault(x => x.Spec.AgentName == agentName && x.Spec.Name == t.Name)
-                ?? (t.Type == TriggerTypes.Api ? state.Triggers.FirstOrDefault(x => x.Spec.AgentName == agentName && x.Spec.Type == TriggerTypes.Api) : null);
-            return Compare(existing, spec);
-        }).ToList();
+                var spec = ManifestMapping.Trigger(t, agentName);
+                var existing = state.Triggers.FirstOrDefault(x =>
+                    x.Spec.AgentName == agentName && x.Spec.Name == t.Name
+                )
+                    ?? (
+                        t.Type == TriggerTypes.Api
+                            ? state.Triggers.FirstOrDefault(x =>
+                                x.Spec.AgentName == agentName && x.Spec.Type == TriggerTypes.Api
+                            )
+                            : null
+                    );
+                return Compare(existing, spec);
+            })
+            .ToList();
 
         return new ManifestPlan
         {
@@ -84,7 +118,14 @@ public static class ManifestPlanner
     }
 
     private static PlannedVersion PlanVersion(
-        ManifestVersion v, int i, string agentName, ManifestDocument manifest, WorkspaceState state, LineMap lines, List<ManifestProblem> problems)
+        ManifestVersion v,
+        int i,
+        string agentName,
+        ManifestDocument manifest,
+        WorkspaceState state,
+        LineMap lines,
+        List<ManifestProblem> problems
+    )
     {
         for (var j = 0; j < v.AllowedOperations.Count; j++)
         {
@@ -96,14 +137,20 @@ public static class ManifestPlanner
 
             if (!state.Operations.Any(o => o.Spec.ServiceName == r.ServiceName && o.Spec.Name == r.OperationName))
             {
-                problems.Add(lines.Problem($"versions[{i}].allowedOperations[{j}]",
-                    $"no operation '{r.OperationName}' of service '{r.ServiceName}' in this manifest or the workspace"));
+                problems.Add(
+                    lines.Problem(
+                        $"versions[{i}].allowedOperations[{j}]",
+                        $"no operation '{r.OperationName}' of service '{r.ServiceName}' in this manifest or the workspace"
+                    )
+                );
             }
         }
 
         var spec = ManifestMapping.Version(v, agentName);
         var deployed = v.Status == "deployed";
-        var existing = state.Versions.FirstOrDefault(x => x.Spec.AgentName == agentName && x.Spec.Label == v.VersionLabel);
+        var existing = state.Versions.FirstOrDefault(x =>
+            x.Spec.AgentName == agentName && x.Spec.Label == v.VersionLabel
+        );
         if (existing is null)
         {
             return new PlannedVersion(null, spec, WriteContent: true, Deploy: deployed, ChangeAction.Create);
@@ -112,18 +159,34 @@ public static class ManifestPlanner
         var changed = existing.Spec != spec;
         if (changed && existing.State != nameof(VersionState.Testing))
         {
-            problems.Add(lines.Problem($"versions[{i}]",
-                $"{agentName} {v.VersionLabel} is {existing.State} and read-only, but its settings differ: give the changed version a new versionLabel"));
+            problems.Add(
+                lines.Problem(
+                    $"versions[{i}]",
+                    $"{agentName} {v.VersionLabel} is {existing.State} and read-only, but its settings differ: give the changed version a new versionLabel"
+                )
+            );
         }
 
         var deploy = deployed && existing.State != nameof(VersionState.Deployed);
-        return new PlannedVersion(existing.Id, spec, changed, deploy, changed || deploy ? ChangeAction.Update : ChangeAction.Unchanged);
+        return new PlannedVersion(
+            existing.Id,
+            spec,
+            changed,
+            deploy,
+            changed || deploy ? ChangeAction.Update : ChangeAction.Unchanged
+        );
     }
 
-    private static Planned<T> Match<T>(IReadOnlyList<Existing<T>> existing, T spec, Func<T, bool> sameName) where T : notnull =>
-        Compare(existing.FirstOrDefault(x => sameName(x.Spec)), spec);
+    private static Planned<T> Match<T>(IReadOnlyList<Existing<T>> existing, T spec, Func<T, bool> sameName)
+        where T : notnull => Compare(existing.FirstOrDefault(x => sameName(x.Spec)), spec);
 
-    private static Planned<T> Compare<T>(Existing<T>? existing, T spec) where T : notnull => existing is null
-        ? new Planned<T>(null, spec, ChangeAction.Create)
-        : new Planned<T>(existing.Id, spec, existing.Spec.Equals(spec) ? ChangeAction.Unchanged : ChangeAction.Update);
+    private static Planned<T> Compare<T>(Existing<T>? existing, T spec)
+        where T : notnull =>
+        existing is null
+            ? new Planned<T>(null, spec, ChangeAction.Create)
+            : new Planned<T>(
+                existing.Id,
+                spec,
+                existing.Spec.Equals(spec) ? ChangeAction.Unchanged : ChangeAction.Update
+            );
 }

@@ -11,5 +11,10 @@ public static class SecretNames
 
     /// <summary>An input key for an exported secret: letters, digits and underscores.</summary>
     public static string InputKey(params string[] parts) =>
-        string.Join("_", parts.Select(p => new string([.. p.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '_')])));
+        string.Join(
+            "_",
+            parts.Select(p => new string([
+                .. p.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '_'),
+            ]))
+        );
 }

@@ -14,18 +14,16 @@ public static class TriggerSettingsJson
 {
     public static string Api(ApiTriggerSettings settings) => JsonSerializer.Serialize(settings, SkeinJson.Options);
 
-    public static string Scheduled(string cron, string timeZone, JsonElement? input) => new JsonObject
-    {
-        ["cron"] = cron,
-        ["time_zone"] = timeZone,
-        ["input"] = input is { ValueKind: not JsonValueKind.Null } i ? JsonNode.Parse(i.GetRawText()) : null,
-    }.ToJsonString();
+    public static string Scheduled(string cron, string timeZone, JsonElement? input) =>
+        new JsonObject
+        {
+            ["cron"] = cron,
+            ["time_zone"] = timeZone,
+            ["input"] = input is { ValueKind: not JsonValueKind.Null } i ? JsonNode.Parse(i.GetRawText()) : null,
+        }.ToJsonString();
 
-    public static string Event(string signingSecretName, string? inputPath) => new JsonObject
-    {
-        ["signing_secret_name"] = signingSecretName,
-        ["input_path"] = inputPath,
-    }.ToJsonString();
+    public static string Event(string signingSecretName, string? inputPath) =>
+        new JsonObject { ["signing_secret_name"] = signingSecretName, ["input_path"] = inputPath }.ToJsonString();
 
     /// <summary>Re-renders stored settings in the canonical shape of their type (unknown fields dropped).</summary>
     public static string Normalize(string type, string stored)
@@ -33,13 +31,20 @@ public static class TriggerSettingsJson
         var node = JsonNode.Parse(string.IsNullOrWhiteSpace(stored) ? "{}" : stored) as JsonObject ?? [];
         return type switch
         {
-            TriggerTypes.Api => Api(JsonSerializer.Deserialize<ApiTriggerSettings>(node.ToJsonString(), SkeinJson.Options) ?? new ApiTriggerSettings()),
-            TriggerTypes.Scheduled => Scheduled(Text(node, "cron") ?? "", Text(node, "time_zone") ?? "UTC",
-                node["input"] is { } input ? JsonSerializer.SerializeToElement(input) : null),
+            TriggerTypes.Api => Api(
+                JsonSerializer.Deserialize<ApiTriggerSettings>(node.ToJsonString(), SkeinJson.Options)
+                    ?? new ApiTriggerSettings()
+            ),
+            TriggerTypes.Scheduled => Scheduled(
+                Text(node, "cron") ?? "",
+                Text(node, "time_zone") ?? "UTC",
+                node["input"] is { } input ? JsonSerializer.SerializeToElement(input) : null
+            ),
             TriggerTypes.Event => Event(Text(node, "signing_secret_name") ?? "", Text(node, "input_path")),
             _ => node.ToJsonString(),
         };
     }
 
-    public static string? Text(JsonObject node, string key) => node[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    public static string? Text(JsonObject node, string key) =>
+        node[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }

@@ -22,13 +22,29 @@ public sealed record ExistingVersion(Guid Id, VersionSpec Spec, string State, Da
 public sealed record ProviderSpec(string Name, string Kind, string? BaseUrl);
 
 /// <summary>An HTTP integration; the auth secret is stored under <see cref="AuthSecretName"/>, never here.</summary>
-public sealed record ServiceSpec(string Name, string BaseUrl, string AuthType, string? AuthHeaderName, string? AuthSecretName);
+public sealed record ServiceSpec(
+    string Name,
+    string BaseUrl,
+    string AuthType,
+    string? AuthHeaderName,
+    string? AuthSecretName
+);
 
 public sealed record OperationSpec(
-    string ServiceName, string Name, string Description, string Method, string Path, string? ArgumentsSchema,
-    bool RequireApproval, bool Idempotent, int TimeoutSec, int? ApprovalTimeoutSec);
+    string ServiceName,
+    string Name,
+    string Description,
+    string Method,
+    string Path,
+    string? ArgumentsSchema,
+    bool RequireApproval,
+    bool Idempotent,
+    int TimeoutSec,
+    int? ApprovalTimeoutSec
+);
 
-/// <summary><see cref="ExecutionMode"/> is the stored wire string (<c>Request</c>, <c>HITL</c>, <c>SubAgent</c>).</summary>
+/// <summary><see cref="ExecutionMode"/> is the stored wire string (<c>Request</c>, <c>HITL</c>,
+/// <c>SubAgent</c>).</summary>
 public sealed record AgentSpec(string Name, string ExecutionMode, string ProviderName);
 
 /// <summary>
@@ -58,5 +74,6 @@ public sealed record VersionSpec
 /// <summary>Settings is the trigger's normalized settings JSON (snake_case, as the store holds it).</summary>
 public sealed record TriggerSpec(string AgentName, string Name, string Type, bool Active, string Settings);
 
-/// <summary>A secret value to write (never compared, never read back): written through the secret store in the apply's transaction.</summary>
+/// <summary>A secret value to write (never compared, never read back): written through the secret store in the apply's
+/// transaction.</summary>
 public sealed record SecretWrite(string Name, string Value);

@@ -47,5 +47,6 @@ public sealed class AdminToken
 
     /// <summary>Constant-time comparison of hashes, so timing reveals nothing about the token.</summary>
     public bool Matches(string? candidate) =>
-        candidate is not null && CryptographicOperations.FixedTimeEquals(_hash, SHA256.HashData(Encoding.UTF8.GetBytes(candidate)));
+        candidate is not null
+        && CryptographicOperations.FixedTimeEquals(_hash, SHA256.HashData(Encoding.UTF8.GetBytes(candidate)));
 }

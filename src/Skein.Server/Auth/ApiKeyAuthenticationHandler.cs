@@ -10,7 +10,8 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyService keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ApiKeyService keys
+) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string Header = "X-API-Key";
@@ -36,5 +37,6 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 
     public static ApiCaller Caller(HttpContext context) =>
-        context.Items[CallerItem] as ApiCaller ?? throw new InvalidOperationException("the API-key policy did not run for this route");
+        context.Items[CallerItem] as ApiCaller
+        ?? throw new InvalidOperationException("the API-key policy did not run for this route");
 }

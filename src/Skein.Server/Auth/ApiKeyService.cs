@@ -28,23 +28,50 @@ public sealed class ApiKeyService(IDbContextFactory<SkeinDbContext> contexts, Ti
 
     public static string NewSecret() => Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
 
-    public async Task<CreatedKey> CreateAsync(Guid tenantId, string name, IReadOnlyList<Scope> scopes, bool allowFileUploads, string? secret, CancellationToken cancellationToken)
+    public async Task<CreatedKey> CreateAsync(
+        Guid tenantId,
+        string name,
+        IReadOnlyList<Scope> scopes,
+        bool allowFileUploads,
+        string? secret,
+        CancellationToken cancellationToken
+    )
     {
         secret ??= NewSecret();
         if (!IsWellFormed(secret))
         {
-            throw new DomainException(new DomainError(DomainErrorCodes.InvalidInput, "an API key is 'phk_' followed by at least 24 URL-safe characters"));
+            throw new DomainException(
+                new DomainError(
+                    DomainErrorCodes.InvalidInput,
+                    "an API key is 'phk_' followed by at least 24 URL-safe characters"
+                )
+            );
         }
 
         var hash = await HashAsync(secret, cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var key = new ApiKeyRow
         {
-            Id = Ids.New(), TenantId = tenantId, Name = name, Prefix = secret[..Math.Min(12, secret.Length)], Hash = hash,
-            AllowFileUploads = allowFileUploads, CreatedAt = time.GetUtcNow().UtcDateTime,
+            Id = Ids.New(),
+            TenantId = tenantId,
+            Name = name,
+            Prefix = secret[..Math.Min(12, secret.Length)],
+            Hash = hash,
+            AllowFileUploads = allowFileUploads,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         db.ApiKeys.Add(key);
-        db.ApiKeyScopes.AddRange(scopes.Distinct().Select(s => new ApiKeyScopeRow { Id = Ids.New(), ApiKeyId = key.Id, AgentId = s.AgentId, TriggerId = s.TriggerId }));
+        db.ApiKeyScopes.AddRange(
+            scopes
+                .Distinct()
+                .Select(s => new ApiKeyScopeRow
+                {
+                    Id = Ids.New(),
+                    ApiKeyId = key.Id,
+                    AgentId = s.AgentId,
+                    TriggerId = s.TriggerId,
+                })
+        );
         await db.SaveChangesAsync(cancellationToken);
         return new CreatedKey(key.Id, secret, key.Prefix);
     }
@@ -54,15 +81,31 @@ public sealed class ApiKeyService(IDbContextFactory<SkeinDbContext> contexts, Ti
     {
         var hash = await HashAsync(secret, cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.ApiKeys.Where(k => k.Hash == hash).Select(k => (Guid?)k.Id).FirstOrDefaultAsync(cancellationToken);
+        return await db
+            .ApiKeys.Where(k => k.Hash == hash)
+            .Select(k => (Guid?)k.Id)
+            .FirstOrDefaultAsync(cancellationToken);
     }
 
     public async Task AddScopeAsync(Guid keyId, Scope scope, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        if (!await db.ApiKeyScopes.AnyAsync(s => s.ApiKeyId == keyId && s.AgentId == scope.AgentId && s.TriggerId == scope.TriggerId, cancellationToken))
+        if (
+            !await db.ApiKeyScopes.AnyAsync(
+                s => s.ApiKeyId == keyId && s.AgentId == scope.AgentId && s.TriggerId == scope.TriggerId,
+                cancellationToken
+            )
+        )
         {
-            db.ApiKeyScopes.Add(new ApiKeyScopeRow { Id = Ids.New(), ApiKeyId = keyId, AgentId = scope.AgentId, TriggerId = scope.TriggerId });
+            db.ApiKeyScopes.Add(
+                new ApiKeyScopeRow
+                {
+                    Id = Ids.New(),
+                    ApiKeyId = keyId,
+                    AgentId = scope.AgentId,
+                    TriggerId = scope.TriggerId,
+                }
+            );
             await db.SaveChangesAsync(cancellationToken);
         }
     }
@@ -82,7 +125,8 @@ public sealed class ApiKeyService(IDbContextFactory<SkeinDbContext> contexts, Ti
         return true;
     }
 
-    /// <summary>The caller a secret belongs to, or null. Answers are cached briefly (revocation takes effect within 10 s).</summary>
+    /// <summary>The caller a secret belongs to, or null. Answers are cached briefly (revocation takes effect within 10
+    /// s).</summary>
     public async Task<ApiCaller?> AuthenticateAsync(string secret, CancellationToken cancellationToken)
     {
         if (!IsWellFormed(secret))
@@ -98,11 +142,20 @@ public sealed class ApiKeyService(IDbContextFactory<SkeinDbContext> contexts, Ti
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash && k.RevokedAt == null, cancellationToken);
+        var key = await db
+            .ApiKeys.AsNoTracking()
+            .FirstOrDefaultAsync(k => k.Hash == hash && k.RevokedAt == null, cancellationToken);
         ApiCaller? caller = null;
-        if (key is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(key.Hash), Encoding.ASCII.GetBytes(hash)))
+        if (
+            key is not null
+            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(key.Hash), Encoding.ASCII.GetBytes(hash))
+        )
         {
-            var scopes = await db.ApiKeyScopes.AsNoTracking().Where(s => s.ApiKeyId == key.Id).Select(s => new Scope(s.AgentId, s.TriggerId)).ToListAsync(cancellationToken);
+            var scopes = await db
+                .ApiKeyScopes.AsNoTracking()
+                .Where(s => s.ApiKeyId == key.Id)
+                .Select(s => new Scope(s.AgentId, s.TriggerId))
+                .ToListAsync(cancellationToken);
             caller = new ApiCaller(key.Id, key.TenantId, scopes, key.AllowFileUploads);
         }
 
@@ -111,8 +164,11 @@ public sealed class ApiKeyService(IDbContextFactory<SkeinDbContext> contexts, Ti
     }
 
     private static bool IsWellFormed(string secret) =>
-        secret.StartsWith(Prefix, StringComparison.Ordinal) && secret.Length is >= 28 and <= 200
-        && secret.AsSpan(Prefix.Length).IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") < 0;
+        secret.StartsWith(Prefix, StringComparison.Ordinal)
+        && secret.Length is >= 28 and <= 200
+        && secret
+            .AsSpan(Prefix.Length)
+            .IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") < 0;
 
     private async Task<string> HashAsync(string secret, CancellationToken cancellationToken)
     {
@@ -126,7 +182,13 @@ public sealed class ApiKeyService(IDbContextFactory<SkeinDbContext> contexts, Ti
         var row = await db.ServerSettings.FirstOrDefaultAsync(s => s.Key == PepperSetting, cancellationToken);
         if (row is null)
         {
-            db.ServerSettings.Add(row = new ServerSettingRow { Key = PepperSetting, Value = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) });
+            db.ServerSettings.Add(
+                row = new ServerSettingRow
+                {
+                    Key = PepperSetting,
+                    Value = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+                }
+            );
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -142,13 +204,20 @@ public sealed class ApiKeyService(IDbContextFactory<SkeinDbContext> contexts, Ti
         return Convert.FromBase64String(row.Value);
     }
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 /// <summary>An authenticated API-key caller and the (agent, trigger) pairs it may act on.</summary>
-public sealed record ApiCaller(Guid KeyId, Guid TenantId, IReadOnlyList<ApiKeyService.Scope> Scopes, bool AllowFileUploads)
+public sealed record ApiCaller(
+    Guid KeyId,
+    Guid TenantId,
+    IReadOnlyList<ApiKeyService.Scope> Scopes,
+    bool AllowFileUploads
+)
 {
     public bool CanUseAgent(Guid agentId) => Scopes.Any(s => s.AgentId == agentId);
 
-    public bool CanUseTrigger(Guid agentId, Guid triggerId) => Scopes.Any(s => s.AgentId == agentId && s.TriggerId == triggerId);
+    public bool CanUseTrigger(Guid agentId, Guid triggerId) =>
+        Scopes.Any(s => s.AgentId == agentId && s.TriggerId == triggerId);
 }

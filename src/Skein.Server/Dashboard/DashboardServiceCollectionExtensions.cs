@@ -3,7 +3,8 @@ using Skein.Server.Dashboard.Live;
 
 namespace Skein.Server.Dashboard;
 
-/// <summary>The operator dashboard: Razor Pages (server-rendered), cookie sign-in, static assets and live feeds.</summary>
+/// <summary>The operator dashboard: Razor Pages (server-rendered), cookie sign-in, static assets and live
+/// feeds.</summary>
 public static class DashboardServiceCollectionExtensions
 {
     public static IServiceCollection AddDashboard(this IServiceCollection services)

@@ -10,22 +10,32 @@ namespace Skein.Server.Dashboard;
 /// </summary>
 public static class ServerTiming
 {
-    public static IApplicationBuilder UseDashboardServerTiming(this IApplicationBuilder app) => app.Use(async (context, next) =>
-    {
-        var path = context.Request.Path;
-        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/v1") || path.StartsWithSegments("/dashboard"))
-        {
-            await next(context);
-            return;
-        }
+    public static IApplicationBuilder UseDashboardServerTiming(this IApplicationBuilder app) =>
+        app.Use(
+            async (context, next) =>
+            {
+                var path = context.Request.Path;
+                if (
+                    path.StartsWithSegments("/api")
+                    || path.StartsWithSegments("/v1")
+                    || path.StartsWithSegments("/dashboard")
+                )
+                {
+                    await next(context);
+                    return;
+                }
 
-        var started = Stopwatch.GetTimestamp();
-        context.Response.OnStarting(() =>
-        {
-            var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            context.Response.Headers.Append("Server-Timing", "total;dur=" + ms.ToString("0.0", CultureInfo.InvariantCulture));
-            return Task.CompletedTask;
-        });
-        await next(context);
-    });
+                var started = Stopwatch.GetTimestamp();
+                context.Response.OnStarting(() =>
+                {
+                    var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    context.Response.Headers.Append(
+                        "Server-Timing",
+                        "total;dur=" + ms.ToString("0.0", CultureInfo.InvariantCulture)
+                    );
+                    return Task.CompletedTask;
+                });
+                await next(context);
+            }
+        );
 }

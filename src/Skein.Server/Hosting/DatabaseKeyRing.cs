@@ -16,18 +16,28 @@ public sealed class DatabaseKeyRing(IDbContextFactory<SkeinDbContext> contexts, 
     public IReadOnlyCollection<XElement> GetAllElements()
     {
         using var db = contexts.CreateDbContext();
-        return [.. db.DataProtectionKeys.AsNoTracking().OrderBy(k => k.CreatedAt).Select(k => k.Xml).AsEnumerable().Select(XElement.Parse)];
+        return
+        [
+            .. db
+                .DataProtectionKeys.AsNoTracking()
+                .OrderBy(k => k.CreatedAt)
+                .Select(k => k.Xml)
+                .AsEnumerable()
+                .Select(XElement.Parse),
+        ];
     }
 
     public void StoreElement(XElement element, string friendlyName)
     {
         using var db = contexts.CreateDbContext();
-        db.DataProtectionKeys.Add(new DataProtectionKeyRow
-        {
-            FriendlyName = friendlyName,
-            Xml = element.ToString(SaveOptions.DisableFormatting),
-            CreatedAt = time.GetUtcNow().UtcDateTime,
-        });
+        db.DataProtectionKeys.Add(
+            new DataProtectionKeyRow
+            {
+                FriendlyName = friendlyName,
+                Xml = element.ToString(SaveOptions.DisableFormatting),
+                CreatedAt = time.GetUtcNow().UtcDateTime,
+            }
+        );
         db.SaveChanges();
     }
 }

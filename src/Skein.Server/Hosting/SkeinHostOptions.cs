@@ -20,7 +20,9 @@ public sealed record SkeinHostOptions(string DataDirectory, string Store, string
         var connection = configuration.GetConnectionString("Skein");
         if (store == "postgres" && string.IsNullOrWhiteSpace(connection))
         {
-            throw new InvalidOperationException("Skein:Store=postgres needs ConnectionStrings:Skein (env ConnectionStrings__Skein)");
+            throw new InvalidOperationException(
+                "Skein:Store=postgres needs ConnectionStrings:Skein (env ConnectionStrings__Skein)"
+            );
         }
 
         return new SkeinHostOptions(dataDir, store, connection);

@@ -11,16 +11,23 @@ public static class StartupBanner
     {
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            var addresses = app.Services.GetRequiredService<IServer>()
+                .Features.Get<IServerAddressesFeature>()
+                ?.Addresses
+                ?? [];
             foreach (var address in addresses)
             {
                 Console.WriteLine($"Skein is running: dashboard {address}/");
             }
 
-            Console.WriteLine($"Store: {options.Store}{(options.Store == "sqlite" ? " at " + options.SqlitePath : "")}");
-            Console.WriteLine(token.Generated
-                ? $"Management API token (shown once; also saved in {Path.Combine(options.DataDirectory, "admin-token")}): {token.Value}"
-                : "Management API token: from SKEIN_ADMIN_TOKEN or the data folder's admin-token file");
+            Console.WriteLine(
+                $"Store: {options.Store}{(options.Store == "sqlite" ? " at " + options.SqlitePath : "")}"
+            );
+            Console.WriteLine(
+                token.Generated
+                    ? $"Management API token (shown once; also saved in {Path.Combine(options.DataDirectory, "admin-token")}): {token.Value}"
+                    : "Management API token: from SKEIN_ADMIN_TOKEN or the data folder's admin-token file"
+            );
         });
     }
 }

@@ -7,7 +7,10 @@ namespace Skein.Server.Hosting;
 /// <summary><c>/healthz</c> is healthy when the store answers.</summary>
 public sealed class StoreHealthCheck(IDbContextFactory<SkeinDbContext> contexts) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(
+        HealthCheckContext context,
+        CancellationToken cancellationToken = default
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Database.CanConnectAsync(cancellationToken)

@@ -4,9 +4,9 @@ using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Triggers;
 using Skein.Engine.Models;
+using Skein.Engine.Tools;
 using Skein.Server.Auth;
 using Skein.Server.Hosting;
-using Skein.Engine.Tools;
 using Skein.Store;
 using Skein.Store.Rows;
 
@@ -23,7 +23,8 @@ public sealed class DemoSeeder(
     ApiKeyService keys,
     IConfiguration configuration,
     SkeinHostOptions host,
-    TimeProvider time) : IHostedService
+    TimeProvider time
+) : IHostedService
 {
     public const string DemoAgentName = "demo";
     public const string ScriptedProviderName = "scripted";
@@ -37,26 +38,61 @@ public sealed class DemoSeeder(
         var workspace = await db.Workspaces.OrderBy(w => w.CreatedAt).FirstOrDefaultAsync(cancellationToken);
         if (workspace is null)
         {
-            workspace = new WorkspaceRow { Id = Ids.New(), Name = "default", CreatedAt = now };
+            workspace = new WorkspaceRow
+            {
+                Id = Ids.New(),
+                Name = "default",
+                CreatedAt = now,
+            };
             db.Workspaces.Add(workspace);
         }
 
-        var provider = await db.LlmProviders.FirstOrDefaultAsync(p => p.TenantId == workspace.Id && p.Name == ScriptedProviderName, cancellationToken);
+        var provider = await db.LlmProviders.FirstOrDefaultAsync(
+            p => p.TenantId == workspace.Id && p.Name == ScriptedProviderName,
+            cancellationToken
+        );
         if (provider is null)
         {
-            provider = new LlmProviderRow { Id = Ids.New(), TenantId = workspace.Id, Name = ScriptedProviderName, Kind = ModelClientFactory.Scripted, CreatedAt = now };
+            provider = new LlmProviderRow
+            {
+                Id = Ids.New(),
+                TenantId = workspace.Id,
+                Name = ScriptedProviderName,
+                Kind = ModelClientFactory.Scripted,
+                CreatedAt = now,
+            };
             db.LlmProviders.Add(provider);
         }
 
-        var demo = await EnsureAgentAsync(db, workspace.Id, provider.Id, DemoAgentName, ExecutionMode.Request,
+        var demo = await EnsureAgentAsync(
+            db,
+            workspace.Id,
+            provider.Id,
+            DemoAgentName,
+            ExecutionMode.Request,
             "Demo: waits one second with phrony_wait, then answers.",
             "You are Skein's demo agent. Take a short pause, then greet the user.",
             [PhronyWaitTool.ToolName],
             [
-                new() { Text = "Let me take a one-second pause first.", ToolCalls = [new ScriptToolCall(PhronyWaitTool.ToolName, SkeinJson.Parse("""{"seconds":1}"""))] },
-                new() { Text = "Hello from Skein's demo agent: I paused for a second with phrony_wait and now I'm done." },
-            ], now, cancellationToken);
-        var hitl = await EnsureAgentAsync(db, workspace.Id, provider.Id, DemoHitlAgentName, ExecutionMode.HITL,
+                new()
+                {
+                    Text = "Let me take a one-second pause first.",
+                    ToolCalls = [new ScriptToolCall(PhronyWaitTool.ToolName, SkeinJson.Parse("""{"seconds":1}"""))],
+                },
+                new()
+                {
+                    Text = "Hello from Skein's demo agent: I paused for a second with phrony_wait and now I'm done.",
+                },
+            ],
+            now,
+            cancellationToken
+        );
+        var hitl = await EnsureAgentAsync(
+            db,
+            workspace.Id,
+            provider.Id,
+            DemoHitlAgentName,
+            ExecutionMode.HITL,
             "Demo: asks a person to approve a refund, then reports what happened.",
             "You are Skein's refunds demo agent. Refunds need a person's approval.",
             [DemoRefundTool.ToolName],
@@ -64,9 +100,18 @@ public sealed class DemoSeeder(
                 new()
                 {
                     Text = "The customer asked for a refund of 25 EUR for a damaged item; issuing it needs approval.",
-                    ToolCalls = [new ScriptToolCall(DemoRefundTool.ToolName, SkeinJson.Parse("""{"amount":25,"currency":"EUR","reason":"damaged item"}"""))],
+                    ToolCalls =
+                    [
+                        new ScriptToolCall(
+                            DemoRefundTool.ToolName,
+                            SkeinJson.Parse("""{"amount":25,"currency":"EUR","reason":"damaged item"}""")
+                        ),
+                    ],
                 },
-            ], now, cancellationToken);
+            ],
+            now,
+            cancellationToken
+        );
 
         await db.SaveChangesAsync(cancellationToken);
         await EnsureDemoKeyAsync(db, workspace.Id, [demo, hitl], cancellationToken);
@@ -74,35 +119,69 @@ public sealed class DemoSeeder(
 
     /// <summary>An agent with a Deployed v1 and an api trigger, unless an agent of that name exists.</summary>
     private static async Task<ApiKeyService.Scope> EnsureAgentAsync(
-        SkeinDbContext db, Guid tenantId, Guid providerId, string name, ExecutionMode mode, string description, string instructions,
-        string[] operations, ScriptTurn[] script, DateTime now, CancellationToken cancellationToken)
+        SkeinDbContext db,
+        Guid tenantId,
+        Guid providerId,
+        string name,
+        ExecutionMode mode,
+        string description,
+        string instructions,
+        string[] operations,
+        ScriptTurn[] script,
+        DateTime now,
+        CancellationToken cancellationToken
+    )
     {
-        var agent = await db.Agents.FirstOrDefaultAsync(a => a.TenantId == tenantId && a.Name == name, cancellationToken);
+        var agent = await db.Agents.FirstOrDefaultAsync(
+            a => a.TenantId == tenantId && a.Name == name,
+            cancellationToken
+        );
         if (agent is null)
         {
-            agent = new AgentRow { Id = Ids.New(), TenantId = tenantId, Name = name, ExecutionMode = mode.ToString(), LlmProviderId = providerId, CreatedAt = now };
-            db.Agents.Add(agent);
-            db.AgentVersions.Add(new AgentVersionRow
+            agent = new AgentRow
             {
                 Id = Ids.New(),
-                AgentId = agent.Id,
                 TenantId = tenantId,
-                Label = "v1",
-                Description = description,
-                State = nameof(VersionState.Deployed),
-                Model = "skein-scripted",
-                Instructions = instructions,
-                Operations = JsonSerializer.Serialize(operations),
-                Script = JsonSerializer.Serialize(script, SkeinJson.Options),
+                Name = name,
+                ExecutionMode = mode.ToString(),
+                LlmProviderId = providerId,
                 CreatedAt = now,
-                DeployedAt = now,
-            });
+            };
+            db.Agents.Add(agent);
+            db.AgentVersions.Add(
+                new AgentVersionRow
+                {
+                    Id = Ids.New(),
+                    AgentId = agent.Id,
+                    TenantId = tenantId,
+                    Label = "v1",
+                    Description = description,
+                    State = nameof(VersionState.Deployed),
+                    Model = "skein-scripted",
+                    Instructions = instructions,
+                    Operations = JsonSerializer.Serialize(operations),
+                    Script = JsonSerializer.Serialize(script, SkeinJson.Options),
+                    CreatedAt = now,
+                    DeployedAt = now,
+                }
+            );
         }
 
-        var trigger = await db.Triggers.FirstOrDefaultAsync(t => t.AgentId == agent.Id && t.Type == TriggerTypes.Api, cancellationToken);
+        var trigger = await db.Triggers.FirstOrDefaultAsync(
+            t => t.AgentId == agent.Id && t.Type == TriggerTypes.Api,
+            cancellationToken
+        );
         if (trigger is null)
         {
-            trigger = new TriggerRow { Id = Ids.New(), TenantId = tenantId, AgentId = agent.Id, Name = "api", Type = TriggerTypes.Api, CreatedAt = now };
+            trigger = new TriggerRow
+            {
+                Id = Ids.New(),
+                TenantId = tenantId,
+                AgentId = agent.Id,
+                Name = "api",
+                Type = TriggerTypes.Api,
+                CreatedAt = now,
+            };
             db.Triggers.Add(trigger);
         }
 
@@ -113,12 +192,20 @@ public sealed class DemoSeeder(
     /// The demo key: <c>SKEIN_DEMO_API_KEY</c> when set (so automated set-ups know it), otherwise one
     /// generated on first start, printed once and saved in the data folder for the README's examples.
     /// </summary>
-    private async Task EnsureDemoKeyAsync(SkeinDbContext db, Guid tenantId, ApiKeyService.Scope[] scopes, CancellationToken cancellationToken)
+    private async Task EnsureDemoKeyAsync(
+        SkeinDbContext db,
+        Guid tenantId,
+        ApiKeyService.Scope[] scopes,
+        CancellationToken cancellationToken
+    )
     {
         var configured = configuration["SKEIN_DEMO_API_KEY"] is { Length: > 0 } value ? value : null;
         var existing = configured is not null
             ? await keys.FindAsync(configured, cancellationToken)
-            : await db.ApiKeys.Where(k => k.Name == DemoKeyName && k.TenantId == tenantId).Select(k => (Guid?)k.Id).FirstOrDefaultAsync(cancellationToken);
+            : await db
+                .ApiKeys.Where(k => k.Name == DemoKeyName && k.TenantId == tenantId)
+                .Select(k => (Guid?)k.Id)
+                .FirstOrDefaultAsync(cancellationToken);
         if (existing is { } id)
         {
             foreach (var scope in scopes)
@@ -129,7 +216,14 @@ public sealed class DemoSeeder(
             return;
         }
 
-        var created = await keys.CreateAsync(tenantId, DemoKeyName, scopes, allowFileUploads: true, configured, cancellationToken);
+        var created = await keys.CreateAsync(
+            tenantId,
+            DemoKeyName,
+            scopes,
+            allowFileUploads: true,
+            configured,
+            cancellationToken
+        );
         if (configured is not null)
         {
             return;
@@ -142,7 +236,9 @@ public sealed class DemoSeeder(
             File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        Console.WriteLine($"Demo API key for agent '{DemoAgentName}' (shown once; also saved in {file}): {created.Secret}");
+        Console.WriteLine(
+            $"Demo API key for agent '{DemoAgentName}' (shown once; also saved in {file}): {created.Secret}"
+        );
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -14,35 +14,74 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
     public const string NoDeployedVersion = "no_deployed_version";
 
     // Every run start and every run driver runs these: compiled once, EF skips preparing the query on each call.
-    private static readonly PerProvider<Func<SkeinDbContext, Guid, CancellationToken, Task<ResolvedRows?>>> DeployedRows = new(() => EF.CompileAsyncQuery(
-        (SkeinDbContext db, Guid agentId, CancellationToken _) =>
-            (from a in db.Agents.AsNoTracking()
-             join v in db.AgentVersions.AsNoTracking() on a.Id equals v.AgentId
-             join p in db.LlmProviders.AsNoTracking() on a.LlmProviderId equals p.Id
-             from w in db.Workspaces.AsNoTracking().Where(w => w.Id == a.TenantId).DefaultIfEmpty()
-             where a.Id == agentId && v.State == nameof(VersionState.Deployed)
-             select new ResolvedRows(a, v, p) { Workspace = w }).FirstOrDefault()));
+    private static readonly PerProvider<
+        Func<SkeinDbContext, Guid, CancellationToken, Task<ResolvedRows?>>
+    > DeployedRows = new(() =>
+        EF.CompileAsyncQuery(
+            (SkeinDbContext db, Guid agentId, CancellationToken _) =>
+                (
+                    from a in db.Agents.AsNoTracking()
+                    join v in db.AgentVersions.AsNoTracking() on a.Id equals v.AgentId
+                    join p in db.LlmProviders.AsNoTracking() on a.LlmProviderId equals p.Id
+                    from w in db.Workspaces.AsNoTracking().Where(w => w.Id == a.TenantId).DefaultIfEmpty()
+                    where a.Id == agentId && v.State == nameof(VersionState.Deployed)
+                    select new ResolvedRows(a, v, p) { Workspace = w }
+                ).FirstOrDefault()
+        )
+    );
 
-    private static readonly PerProvider<Func<SkeinDbContext, Guid, Guid, CancellationToken, Task<ResolvedRows?>>> VersionRows = new(() => EF.CompileAsyncQuery(
-        (SkeinDbContext db, Guid agentId, Guid versionId, CancellationToken _) =>
-            (from a in db.Agents.AsNoTracking()
-             join v in db.AgentVersions.AsNoTracking() on a.Id equals v.AgentId
-             join p in db.LlmProviders.AsNoTracking() on a.LlmProviderId equals p.Id
-             from w in db.Workspaces.AsNoTracking().Where(w => w.Id == a.TenantId).DefaultIfEmpty()
-             where a.Id == agentId && v.Id == versionId
-             select new ResolvedRows(a, v, p) { Workspace = w }).FirstOrDefault()));
+    private static readonly PerProvider<
+        Func<SkeinDbContext, Guid, Guid, CancellationToken, Task<ResolvedRows?>>
+    > VersionRows = new(() =>
+        EF.CompileAsyncQuery(
+            (SkeinDbContext db, Guid agentId, Guid versionId, CancellationToken _) =>
+                (
+                    from a in db.Agents.AsNoTracking()
+                    join v in db.AgentVersions.AsNoTracking() on a.Id equals v.AgentId
+                    join p in db.LlmProviders.AsNoTracking() on a.LlmProviderId equals p.Id
+                    from w in db.Workspaces.AsNoTracking().Where(w => w.Id == a.TenantId).DefaultIfEmpty()
+                    where a.Id == agentId && v.Id == versionId
+                    select new ResolvedRows(a, v, p) { Workspace = w }
+                ).FirstOrDefault()
+        )
+    );
 
-    private static readonly PerProvider<Func<SkeinDbContext, Guid, CancellationToken, Task<AgentRow?>>> AgentById = new(() => EF.CompileAsyncQuery(
-        (SkeinDbContext db, Guid id, CancellationToken _) => db.Agents.AsNoTracking().FirstOrDefault(a => a.Id == id)));
+    private static readonly PerProvider<Func<SkeinDbContext, Guid, CancellationToken, Task<AgentRow?>>> AgentById = new(
+        () =>
+            EF.CompileAsyncQuery(
+                (SkeinDbContext db, Guid id, CancellationToken _) =>
+                    db.Agents.AsNoTracking().FirstOrDefault(a => a.Id == id)
+            )
+    );
 
-    private static readonly PerProvider<Func<SkeinDbContext, Guid, Guid, CancellationToken, Task<AgentVersionRow?>>> VersionById = new(() => EF.CompileAsyncQuery(
-        (SkeinDbContext db, Guid agentId, Guid id, CancellationToken _) => db.AgentVersions.AsNoTracking().FirstOrDefault(v => v.AgentId == agentId && v.Id == id)));
+    private static readonly PerProvider<
+        Func<SkeinDbContext, Guid, Guid, CancellationToken, Task<AgentVersionRow?>>
+    > VersionById = new(() =>
+        EF.CompileAsyncQuery(
+            (SkeinDbContext db, Guid agentId, Guid id, CancellationToken _) =>
+                db.AgentVersions.AsNoTracking().FirstOrDefault(v => v.AgentId == agentId && v.Id == id)
+        )
+    );
 
-    private static readonly PerProvider<Func<SkeinDbContext, Guid, CancellationToken, Task<AgentVersionRow?>>> DeployedVersion = new(() => EF.CompileAsyncQuery(
-        (SkeinDbContext db, Guid agentId, CancellationToken _) => db.AgentVersions.AsNoTracking().FirstOrDefault(v => v.AgentId == agentId && v.State == nameof(VersionState.Deployed))));
+    private static readonly PerProvider<
+        Func<SkeinDbContext, Guid, CancellationToken, Task<AgentVersionRow?>>
+    > DeployedVersion = new(() =>
+        EF.CompileAsyncQuery(
+            (SkeinDbContext db, Guid agentId, CancellationToken _) =>
+                db
+                    .AgentVersions.AsNoTracking()
+                    .FirstOrDefault(v => v.AgentId == agentId && v.State == nameof(VersionState.Deployed))
+        )
+    );
 
-    private static readonly PerProvider<Func<SkeinDbContext, Guid, CancellationToken, Task<LlmProviderRow?>>> ProviderById = new(() => EF.CompileAsyncQuery(
-        (SkeinDbContext db, Guid id, CancellationToken _) => db.LlmProviders.AsNoTracking().FirstOrDefault(p => p.Id == id)));
+    private static readonly PerProvider<
+        Func<SkeinDbContext, Guid, CancellationToken, Task<LlmProviderRow?>>
+    > ProviderById = new(() =>
+        EF.CompileAsyncQuery(
+            (SkeinDbContext db, Guid id, CancellationToken _) =>
+                db.LlmProviders.AsNoTracking().FirstOrDefault(p => p.Id == id)
+        )
+    );
 
     /// <summary>
     /// How long a resolved version is reused between run starts. Writes in this process invalidate it at once
@@ -60,7 +99,11 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
     {
         var generation = CatalogGeneration.Current;
         var now = Environment.TickCount64;
-        if (_resolved.TryGetValue((agentId, versionId), out var cached) && cached.Generation == generation && now - cached.ReadAt < ResolvedTimeToLive.TotalMilliseconds)
+        if (
+            _resolved.TryGetValue((agentId, versionId), out var cached)
+            && cached.Generation == generation
+            && now - cached.ReadAt < ResolvedTimeToLive.TotalMilliseconds
+        )
         {
             return cached.Version;
         }
@@ -85,9 +128,22 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
         }
 
         // The run's driver needs provider and plan limits next: read with the version, they save it a round trip.
-        var apiKey = rows.Provider.ApiKeySecretName is { } name ? await secrets.GetAsync(rows.Provider.TenantId, name, cancellationToken) : null;
-        var driver = new DriverSettings(rows.Provider, WorkspaceSettings.PlanLimitsOf(rows.Workspace)) { ApiKey = apiKey };
-        return new ResolvedVersion(rows.Agent, rows.Version, rows.Provider, ToSnapshot(rows.Agent, rows.Version, rows.Provider)) { Driver = driver };
+        var apiKey = rows.Provider.ApiKeySecretName is { } name
+            ? await secrets.GetAsync(rows.Provider.TenantId, name, cancellationToken)
+            : null;
+        var driver = new DriverSettings(rows.Provider, WorkspaceSettings.PlanLimitsOf(rows.Workspace))
+        {
+            ApiKey = apiKey,
+        };
+        return new ResolvedVersion(
+            rows.Agent,
+            rows.Version,
+            rows.Provider,
+            ToSnapshot(rows.Agent, rows.Version, rows.Provider)
+        )
+        {
+            Driver = driver,
+        };
     }
 
     public async Task<LlmProviderRow> ProviderAsync(Guid providerId, CancellationToken cancellationToken)
@@ -101,7 +157,11 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
     /// What a run driver reads once besides its frozen version: the provider's current row (its credentials may
     /// have rotated) and the workspace plan limits. One context and one connection for both.
     /// </summary>
-    public async Task<DriverSettings> DriverSettingsAsync(Guid tenantId, Guid providerId, CancellationToken cancellationToken)
+    public async Task<DriverSettings> DriverSettingsAsync(
+        Guid tenantId,
+        Guid providerId,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
 
@@ -112,11 +172,18 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
         var limits = await WorkspaceSettings.PlanLimitsAsync(db, tenantId, cancellationToken);
 
         // The key is read per run driver, not cached: a rotated secret takes effect on the next run.
-        var apiKey = provider.ApiKeySecretName is { } name ? await secrets.GetAsync(provider.TenantId, name, cancellationToken) : null;
+        var apiKey = provider.ApiKeySecretName is { } name
+            ? await secrets.GetAsync(provider.TenantId, name, cancellationToken)
+            : null;
         return new DriverSettings(provider, limits) { ApiKey = apiKey };
     }
 
-    private static async Task<ResolvedRows> ExplainMissingAsync(SkeinDbContext db, Guid agentId, Guid? versionId, CancellationToken cancellationToken)
+    private static async Task<ResolvedRows> ExplainMissingAsync(
+        SkeinDbContext db,
+        Guid agentId,
+        Guid? versionId,
+        CancellationToken cancellationToken
+    )
     {
         var agent = await AgentById.For(db)(db, agentId, cancellationToken)
             ?? throw new DomainException(DomainError.NotFound("agent", agentId));
@@ -125,7 +192,9 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
             ? await VersionById.For(db)(db, agentId, id, cancellationToken)
                 ?? throw new DomainException(DomainError.NotFound("agent version", id))
             : await DeployedVersion.For(db)(db, agentId, cancellationToken)
-                ?? throw new DomainException(new DomainError(NoDeployedVersion, $"agent '{agent.Name}' has no deployed version"));
+                ?? throw new DomainException(
+                    new DomainError(NoDeployedVersion, $"agent '{agent.Name}' has no deployed version")
+                );
 
         var provider = await ProviderById.For(db)(db, agent.LlmProviderId, cancellationToken)
             ?? throw new DomainException(DomainError.NotFound("llm provider", agent.LlmProviderId));
@@ -133,32 +202,39 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
         return new ResolvedRows(agent, version, provider);
     }
 
-    public static VersionSnapshot ToSnapshot(AgentRow agent, AgentVersionRow version, LlmProviderRow provider) => new()
-    {
-        AgentId = agent.Id,
-        AgentName = agent.Name,
-        ExecutionMode = Enum.Parse<ExecutionMode>(agent.ExecutionMode),
-        AgentVersionId = version.Id,
-        VersionLabel = version.Label,
-        LlmProviderId = provider.Id,
-        ProviderKind = provider.Kind,
-        Model = version.Model,
-        Instructions = version.Instructions,
-        Temperature = version.Temperature,
-        TopP = version.TopP,
-        TopK = version.TopK,
-        InputSchema = version.InputSchema is null ? null : SkeinJson.Parse(version.InputSchema),
-        OutputSchema = version.OutputSchema is null ? null : SkeinJson.Parse(version.OutputSchema),
-        Operations = JsonSerializer.Deserialize<List<string>>(version.Operations, SkeinJson.Options) ?? [],
-        Limits = JsonSerializer.Deserialize<RunLimits>(version.Limits, SkeinJson.Options) ?? new RunLimits(),
-        Conversation = version.Conversation == "multi_turn" ? ConversationMode.MultiTurn : ConversationMode.Single,
-        ConversationIdleTimeout = TimeSpan.FromSeconds(version.ConversationIdleTimeoutSec),
-        Script = JsonSerializer.Deserialize<List<ScriptTurn>>(version.Script, SkeinJson.Options) ?? [],
-        GuardRules = JsonSerializer.Deserialize<List<Core.Guards.GuardRule>>(version.GuardRules, SkeinJson.Options) ?? [],
-    };
+    public static VersionSnapshot ToSnapshot(AgentRow agent, AgentVersionRow version, LlmProviderRow provider) =>
+        new()
+        {
+            AgentId = agent.Id,
+            AgentName = agent.Name,
+            ExecutionMode = Enum.Parse<ExecutionMode>(agent.ExecutionMode),
+            AgentVersionId = version.Id,
+            VersionLabel = version.Label,
+            LlmProviderId = provider.Id,
+            ProviderKind = provider.Kind,
+            Model = version.Model,
+            Instructions = version.Instructions,
+            Temperature = version.Temperature,
+            TopP = version.TopP,
+            TopK = version.TopK,
+            InputSchema = version.InputSchema is null ? null : SkeinJson.Parse(version.InputSchema),
+            OutputSchema = version.OutputSchema is null ? null : SkeinJson.Parse(version.OutputSchema),
+            Operations = JsonSerializer.Deserialize<List<string>>(version.Operations, SkeinJson.Options) ?? [],
+            Limits = JsonSerializer.Deserialize<RunLimits>(version.Limits, SkeinJson.Options) ?? new RunLimits(),
+            Conversation = version.Conversation == "multi_turn" ? ConversationMode.MultiTurn : ConversationMode.Single,
+            ConversationIdleTimeout = TimeSpan.FromSeconds(version.ConversationIdleTimeoutSec),
+            Script = JsonSerializer.Deserialize<List<ScriptTurn>>(version.Script, SkeinJson.Options) ?? [],
+            GuardRules = JsonSerializer.Deserialize<List<Core.Guards.GuardRule>>(version.GuardRules, SkeinJson.Options)
+                ?? [],
+        };
 }
 
-public sealed record ResolvedVersion(AgentRow Agent, AgentVersionRow Version, LlmProviderRow Provider, VersionSnapshot Snapshot)
+public sealed record ResolvedVersion(
+    AgentRow Agent,
+    AgentVersionRow Version,
+    LlmProviderRow Provider,
+    VersionSnapshot Snapshot
+)
 {
     /// <summary>What the run's driver reads, as of this resolve (fresh for the run being started now).</summary>
     public required DriverSettings Driver { get; init; }

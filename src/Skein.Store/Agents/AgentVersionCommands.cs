@@ -16,18 +16,29 @@ public sealed class AgentVersionCommands(IDbContextFactory<SkeinDbContext> conte
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await EnsureAgentAsync(db, agentId, cancellationToken);
-        return await db.AgentVersions.AsNoTracking().Where(v => v.AgentId == agentId).OrderByDescending(v => v.CreatedAt).ToListAsync(cancellationToken);
+        return await db
+            .AgentVersions.AsNoTracking()
+            .Where(v => v.AgentId == agentId)
+            .OrderByDescending(v => v.CreatedAt)
+            .ToListAsync(cancellationToken);
     }
 
-    /// <summary>A new Testing version: a copy of <paramref name="fromVersionId"/> (default: the newest version) with the draft applied.</summary>
-    public async Task<AgentVersionRow> CreateAsync(Guid agentId, Guid? fromVersionId, VersionDraft draft, CancellationToken cancellationToken)
+    /// <summary>A new Testing version: a copy of <paramref name="fromVersionId"/> (default: the newest version) with
+    /// the draft applied.</summary>
+    public async Task<AgentVersionRow> CreateAsync(
+        Guid agentId,
+        Guid? fromVersionId,
+        VersionDraft draft,
+        CancellationToken cancellationToken
+    )
     {
         Validate(draft);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var agent = await EnsureAgentAsync(db, agentId, cancellationToken);
         var versions = await db.AgentVersions.Where(v => v.AgentId == agentId).ToListAsync(cancellationToken);
         var source = fromVersionId is { } id
-            ? versions.FirstOrDefault(v => v.Id == id) ?? throw new DomainException(DomainError.NotFound("agent version", id))
+            ? versions.FirstOrDefault(v => v.Id == id)
+                ?? throw new DomainException(DomainError.NotFound("agent version", id))
             : versions.MaxBy(v => v.CreatedAt);
 
         var version = new AgentVersionRow
@@ -60,31 +71,48 @@ public sealed class AgentVersionCommands(IDbContextFactory<SkeinDbContext> conte
     }
 
     /// <summary>Edit a Testing version; deployed and archived versions are read-only.</summary>
-    public async Task<AgentVersionRow> UpdateAsync(Guid agentId, Guid versionId, VersionDraft draft, CancellationToken cancellationToken)
+    public async Task<AgentVersionRow> UpdateAsync(
+        Guid agentId,
+        Guid versionId,
+        VersionDraft draft,
+        CancellationToken cancellationToken
+    )
     {
         Validate(draft);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var version = await db.AgentVersions.FirstOrDefaultAsync(v => v.AgentId == agentId && v.Id == versionId, cancellationToken)
-            ?? throw new DomainException(DomainError.NotFound("agent version", versionId));
+        var version = await db.AgentVersions.FirstOrDefaultAsync(
+            v => v.AgentId == agentId && v.Id == versionId,
+            cancellationToken
+        ) ?? throw new DomainException(DomainError.NotFound("agent version", versionId));
         VersionLifecycle.EnsureEditable(ToLine(version));
         Apply(version, draft);
         await SaveAsync(db, cancellationToken);
         return version;
     }
 
-    public Task<IReadOnlyList<AgentVersionRow>> DeployAsync(Guid agentId, Guid versionId, CancellationToken cancellationToken) =>
-        MoveAsync(agentId, (lines, now) => VersionLifecycle.Deploy(lines, versionId, now), cancellationToken);
+    public Task<IReadOnlyList<AgentVersionRow>> DeployAsync(
+        Guid agentId,
+        Guid versionId,
+        CancellationToken cancellationToken
+    ) => MoveAsync(agentId, (lines, now) => VersionLifecycle.Deploy(lines, versionId, now), cancellationToken);
 
     public Task<IReadOnlyList<AgentVersionRow>> RollbackAsync(Guid agentId, CancellationToken cancellationToken) =>
         MoveAsync(agentId, VersionLifecycle.Rollback, cancellationToken);
 
-    public Task<IReadOnlyList<AgentVersionRow>> RetractAsync(Guid agentId, Guid versionId, CancellationToken cancellationToken) =>
-        MoveAsync(agentId, (lines, _) => VersionLifecycle.Retract(lines, versionId), cancellationToken);
+    public Task<IReadOnlyList<AgentVersionRow>> RetractAsync(
+        Guid agentId,
+        Guid versionId,
+        CancellationToken cancellationToken
+    ) => MoveAsync(agentId, (lines, _) => VersionLifecycle.Retract(lines, versionId), cancellationToken);
 
-    public static VersionLine ToLine(AgentVersionRow v) => new(v.Id, v.Label, Enum.Parse<VersionState>(v.State), v.CreatedAt, v.DeployedAt);
+    public static VersionLine ToLine(AgentVersionRow v) =>
+        new(v.Id, v.Label, Enum.Parse<VersionState>(v.State), v.CreatedAt, v.DeployedAt);
 
     private async Task<IReadOnlyList<AgentVersionRow>> MoveAsync(
-        Guid agentId, Func<IReadOnlyList<VersionLine>, DateTime, IReadOnlyList<VersionStateChange>> decide, CancellationToken cancellationToken)
+        Guid agentId,
+        Func<IReadOnlyList<VersionLine>, DateTime, IReadOnlyList<VersionStateChange>> decide,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await EnsureAgentAsync(db, agentId, cancellationToken);
@@ -97,12 +125,24 @@ public sealed class AgentVersionCommands(IDbContextFactory<SkeinDbContext> conte
     }
 
     /// <summary>
-    /// Writes decided moves onto tracked <paramref name="versions"/>: archives first and flushes, then deploys, so the unique
+    /// Writes decided moves onto tracked <paramref name="versions"/>: archives first and flushes, then deploys, so the
+    /// unique
     /// "one Deployed per agent" index never sees two live versions mid-move. The caller owns the transaction.
     /// </summary>
-    internal static async Task ApplyAsync(SkeinDbContext db, IReadOnlyList<AgentVersionRow> versions, IReadOnlyList<VersionStateChange> changes, CancellationToken cancellationToken)
+    internal static async Task ApplyAsync(
+        SkeinDbContext db,
+        IReadOnlyList<AgentVersionRow> versions,
+        IReadOnlyList<VersionStateChange> changes,
+        CancellationToken cancellationToken
+    )
     {
-        foreach (var stage in new[] { changes.Where(c => c.To != VersionState.Deployed), changes.Where(c => c.To == VersionState.Deployed) })
+        foreach (
+            var stage in new[]
+            {
+                changes.Where(c => c.To != VersionState.Deployed),
+                changes.Where(c => c.To == VersionState.Deployed),
+            }
+        )
         {
             foreach (var change in stage)
             {
@@ -115,9 +155,13 @@ public sealed class AgentVersionCommands(IDbContextFactory<SkeinDbContext> conte
         }
     }
 
-    private static async Task<AgentRow> EnsureAgentAsync(SkeinDbContext db, Guid agentId, CancellationToken cancellationToken) =>
+    private static async Task<AgentRow> EnsureAgentAsync(
+        SkeinDbContext db,
+        Guid agentId,
+        CancellationToken cancellationToken
+    ) =>
         await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken)
-            ?? throw new DomainException(DomainError.NotFound("agent", agentId));
+        ?? throw new DomainException(DomainError.NotFound("agent", agentId));
 
     private static async Task SaveAsync(SkeinDbContext db, CancellationToken cancellationToken)
     {
@@ -127,7 +171,12 @@ public sealed class AgentVersionCommands(IDbContextFactory<SkeinDbContext> conte
         }
         catch (DbUpdateException)
         {
-            throw new DomainException(new DomainError(DomainErrorCodes.Conflict, "the agent's versions changed at the same time; reload and try again"));
+            throw new DomainException(
+                new DomainError(
+                    DomainErrorCodes.Conflict,
+                    "the agent's versions changed at the same time; reload and try again"
+                )
+            );
         }
     }
 
@@ -149,7 +198,9 @@ public sealed class AgentVersionCommands(IDbContextFactory<SkeinDbContext> conte
         version.TopK = draft.TopK ?? version.TopK;
         version.InputSchema = draft.InputSchema is { } i ? NullIfJsonNull(i) : version.InputSchema;
         version.OutputSchema = draft.OutputSchema is { } o ? NullIfJsonNull(o) : version.OutputSchema;
-        version.Operations = draft.Operations is { } ops ? JsonSerializer.Serialize(ops, SkeinJson.Options) : version.Operations;
+        version.Operations = draft.Operations is { } ops
+            ? JsonSerializer.Serialize(ops, SkeinJson.Options)
+            : version.Operations;
         version.Limits = draft.Limits is { } l ? JsonSerializer.Serialize(l, SkeinJson.Options) : version.Limits;
         version.Conversation = draft.Conversation ?? version.Conversation;
         version.ConversationIdleTimeoutSec = draft.ConversationIdleTimeoutSec ?? version.ConversationIdleTimeoutSec;

@@ -8,8 +8,14 @@ namespace Skein.Store.Agents;
 public sealed class WorkspaceSettings(IDbContextFactory<SkeinDbContext> contexts)
 {
     // Read by every run driver: compiled once, EF skips preparing the query on each call.
-    private static readonly PerProvider<Func<SkeinDbContext, Guid, CancellationToken, Task<WorkspaceRow?>>> WorkspaceById = new(() => EF.CompileAsyncQuery(
-        (SkeinDbContext db, Guid id, CancellationToken _) => db.Workspaces.AsNoTracking().FirstOrDefault(w => w.Id == id)));
+    private static readonly PerProvider<
+        Func<SkeinDbContext, Guid, CancellationToken, Task<WorkspaceRow?>>
+    > WorkspaceById = new(() =>
+        EF.CompileAsyncQuery(
+            (SkeinDbContext db, Guid id, CancellationToken _) =>
+                db.Workspaces.AsNoTracking().FirstOrDefault(w => w.Id == id)
+        )
+    );
 
     public async Task<PlanLimits> PlanLimitsAsync(Guid tenantId, CancellationToken cancellationToken)
     {
@@ -27,12 +33,20 @@ public sealed class WorkspaceSettings(IDbContextFactory<SkeinDbContext> contexts
     /// Saves retention and plan limits after checking their bounds; returns each problem as
     /// <c>field: problem</c> (nothing is saved then).
     /// </summary>
-    public async Task<IReadOnlyList<string>> UpdateAsync(Guid tenantId, int retentionDays, int maxActiveSessionSeconds, int agentWaitBudgetSeconds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> UpdateAsync(
+        Guid tenantId,
+        int retentionDays,
+        int maxActiveSessionSeconds,
+        int agentWaitBudgetSeconds,
+        CancellationToken cancellationToken
+    )
     {
         var problems = new List<string>();
         if (!Skein.Core.Sessions.SessionRetention.IsValidDays(retentionDays))
         {
-            problems.Add($"retention: must be between {Skein.Core.Sessions.SessionRetention.MinDays} and {Skein.Core.Sessions.SessionRetention.MaxDays} days");
+            problems.Add(
+                $"retention: must be between {Skein.Core.Sessions.SessionRetention.MinDays} and {Skein.Core.Sessions.SessionRetention.MaxDays} days"
+            );
         }
 
         if (maxActiveSessionSeconds is < 60 or > 7 * 86400)
@@ -60,16 +74,21 @@ public sealed class WorkspaceSettings(IDbContextFactory<SkeinDbContext> contexts
     }
 
     /// <summary>The same read on a context the caller already holds.</summary>
-    internal static async Task<PlanLimits> PlanLimitsAsync(SkeinDbContext db, Guid tenantId, CancellationToken cancellationToken)
+    internal static async Task<PlanLimits> PlanLimitsAsync(
+        SkeinDbContext db,
+        Guid tenantId,
+        CancellationToken cancellationToken
+    )
     {
         return PlanLimitsOf(await WorkspaceById.For(db)(db, tenantId, cancellationToken));
     }
 
-    internal static PlanLimits PlanLimitsOf(WorkspaceRow? ws) => ws is null
-        ? new PlanLimits()
-        : new PlanLimits
-        {
-            MaxActiveSessionTime = TimeSpan.FromSeconds(ws.MaxActiveSessionSeconds),
-            AgentWaitBudget = TimeSpan.FromSeconds(ws.AgentWaitBudgetSeconds),
-        };
+    internal static PlanLimits PlanLimitsOf(WorkspaceRow? ws) =>
+        ws is null
+            ? new PlanLimits()
+            : new PlanLimits
+            {
+                MaxActiveSessionTime = TimeSpan.FromSeconds(ws.MaxActiveSessionSeconds),
+                AgentWaitBudget = TimeSpan.FromSeconds(ws.AgentWaitBudgetSeconds),
+            };
 }

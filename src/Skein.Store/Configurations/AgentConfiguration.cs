@@ -31,6 +31,9 @@ internal sealed class AgentVersionConfiguration : IEntityTypeConfiguration<Agent
         b.HasIndex(x => new { x.AgentId, x.State });
 
         // At most one Deployed version per agent (SPEC section 1), enforced by the store as well as the domain.
-        b.HasIndex(x => x.AgentId).IsUnique().HasFilter("state = 'Deployed'").HasDatabaseName("ux_agent_versions_deployed");
+        b.HasIndex(x => x.AgentId)
+            .IsUnique()
+            .HasFilter("state = 'Deployed'")
+            .HasDatabaseName("ux_agent_versions_deployed");
     }
 }

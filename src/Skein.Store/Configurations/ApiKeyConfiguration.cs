@@ -23,7 +23,13 @@ internal sealed class ApiKeyScopeConfiguration : IEntityTypeConfiguration<ApiKey
     {
         b.ToTable("api_key_scopes");
         b.HasKey(x => x.Id);
-        b.HasIndex(x => new { x.ApiKeyId, x.AgentId, x.TriggerId }).IsUnique();
+        b.HasIndex(x => new
+            {
+                x.ApiKeyId,
+                x.AgentId,
+                x.TriggerId,
+            })
+            .IsUnique();
     }
 }
 

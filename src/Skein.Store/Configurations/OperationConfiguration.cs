@@ -41,6 +41,11 @@ internal sealed class TriggerConfiguration : IEntityTypeConfiguration<TriggerRow
         b.Property(x => x.Name).HasMaxLength(200);
         b.Property(x => x.Type).HasMaxLength(16);
         b.HasIndex(x => new { x.AgentId, x.Name }).IsUnique();
-        b.HasIndex(x => new { x.Type, x.Active, x.NextFireAt });
+        b.HasIndex(x => new
+        {
+            x.Type,
+            x.Active,
+            x.NextFireAt,
+        });
     }
 }

@@ -25,12 +25,36 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<SessionRow
         });
 
         // The list views: newest first, per workspace, optionally by status or agent (keyset on started_at, id).
-        b.HasIndex(x => new { x.TenantId, x.StartedAt, x.Id });
-        b.HasIndex(x => new { x.TenantId, x.Status, x.StartedAt, x.Id });
+        b.HasIndex(x => new
+        {
+            x.TenantId,
+            x.StartedAt,
+            x.Id,
+        });
+        b.HasIndex(x => new
+        {
+            x.TenantId,
+            x.Status,
+            x.StartedAt,
+            x.Id,
+        });
         // Per agent the workspace is implied but still filtered on: with tenant_id in the index, the page and its
         // total (a count over every matching session) are answered from the index alone, without reading rows.
-        b.HasIndex(x => new { x.AgentId, x.TenantId, x.StartedAt, x.Id });
-        b.HasIndex(x => new { x.AgentId, x.Status, x.TenantId, x.StartedAt, x.Id });
+        b.HasIndex(x => new
+        {
+            x.AgentId,
+            x.TenantId,
+            x.StartedAt,
+            x.Id,
+        });
+        b.HasIndex(x => new
+        {
+            x.AgentId,
+            x.Status,
+            x.TenantId,
+            x.StartedAt,
+            x.Id,
+        });
 
         // Per-trigger concurrency limits count a trigger's unfinished sessions.
         b.HasIndex(x => new { x.TriggerId, x.Status });

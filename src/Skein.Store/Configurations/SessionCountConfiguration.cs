@@ -11,7 +11,13 @@ internal sealed class SessionCountConfiguration : IEntityTypeConfiguration<Sessi
         b.ToTable("session_counts");
 
         // The key is what the append's upsert conflicts on; its prefix (tenant, agent) serves every list's total.
-        b.HasKey(x => new { x.TenantId, x.AgentId, x.AgentVersionId, x.Status });
+        b.HasKey(x => new
+        {
+            x.TenantId,
+            x.AgentId,
+            x.AgentVersionId,
+            x.Status,
+        });
         b.Property(x => x.Status).HasMaxLength(32);
     }
 }

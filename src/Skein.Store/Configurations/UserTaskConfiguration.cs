@@ -17,7 +17,12 @@ internal sealed class UserTaskConfiguration : IEntityTypeConfiguration<UserTaskR
         b.HasIndex(x => x.SessionId);
 
         // Approvals list (Pending / Completed, newest first) and the timeout sweep.
-        b.HasIndex(x => new { x.TenantId, x.Status, x.CreatedAt });
+        b.HasIndex(x => new
+        {
+            x.TenantId,
+            x.Status,
+            x.CreatedAt,
+        });
         b.HasIndex(x => new { x.Status, x.TimeoutAt });
     }
 }
@@ -32,6 +37,11 @@ internal sealed class AuditConfiguration : IEntityTypeConfiguration<AuditRow>
         b.Property(x => x.Actor).HasMaxLength(200);
         b.Property(x => x.Action).HasMaxLength(64);
         b.Property(x => x.SubjectType).HasMaxLength(32);
-        b.HasIndex(x => new { x.SubjectType, x.SubjectId, x.At });
+        b.HasIndex(x => new
+        {
+            x.SubjectType,
+            x.SubjectId,
+            x.At,
+        });
     }
 }

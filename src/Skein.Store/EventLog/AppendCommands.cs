@@ -14,9 +14,16 @@ namespace Skein.Store.EventLog;
 /// </summary>
 internal sealed class AppendCommands(DbConnection connection, bool synchronous)
 {
-    private readonly Statement[] _statements = [.. Enum.GetValues<AppendRowKind>().Select(kind => new Statement(connection, Sql(kind), synchronous))];
+    private readonly Statement[] _statements =
+    [
+        .. Enum.GetValues<AppendRowKind>().Select(kind => new Statement(connection, Sql(kind), synchronous)),
+    ];
 
-    public async Task WriteAsync(IEnumerable<AppendRow> rows, DbTransaction transaction, CancellationToken cancellationToken)
+    public async Task WriteAsync(
+        IEnumerable<AppendRow> rows,
+        DbTransaction transaction,
+        CancellationToken cancellationToken
+    )
     {
         foreach (var row in rows)
         {
@@ -30,7 +37,11 @@ internal sealed class AppendCommands(DbConnection connection, bool synchronous)
     /// The same rows as one <see cref="DbBatch"/>: a client/server store (PostgreSQL) gets a whole group commit in
     /// one round trip instead of one per statement. Each row's values bind to fresh parameters, by name as in its SQL.
     /// </summary>
-    public async Task WriteBatchAsync(IEnumerable<AppendRow> rows, DbTransaction transaction, CancellationToken cancellationToken)
+    public async Task WriteBatchAsync(
+        IEnumerable<AppendRow> rows,
+        DbTransaction transaction,
+        CancellationToken cancellationToken
+    )
     {
         await using var batch = connection.CreateBatch();
         batch.Transaction = transaction;
@@ -49,106 +60,216 @@ internal sealed class AppendCommands(DbConnection connection, bool synchronous)
         }
     }
 
-    private static string Sql(AppendRowKind kind) => kind switch
-    {
-        AppendRowKind.InsertEvent =>
-            "INSERT INTO session_events (session_id, sequence, run_id, tenant_id, type, data, actor, occurred_at) " +
-            "VALUES (@session_id, @sequence, @run_id, @tenant_id, @type, @data, @actor, @occurred_at)",
-        AppendRowKind.InsertStep =>
-            "INSERT INTO steps (id, run_id, session_id, tenant_id, sequence, event_sequence, type, content, tokens_used, error, started_at, finished_at) " +
-            "VALUES (@id, @run_id, @session_id, @tenant_id, @sequence, @event_sequence, @type, @content, @tokens_used, @error, @started_at, @finished_at)",
-        AppendRowKind.InsertSession =>
-            "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, trigger_id, trigger_name, status, " +
-            "total_tokens_used, output, error, input, root_run_id, entry_run_id, run_count, started_at, finished_at) " +
-            "VALUES (@id, @tenant_id, @agent_id, @agent_version_id, @llm_model, @trigger_type, @triggered_by, @trigger_id, @trigger_name, @status, " +
-            "@total_tokens_used, @output, @error, @input, @root_run_id, @entry_run_id, @run_count, @started_at, @finished_at)",
-        AppendRowKind.InsertStartContext =>
-            "INSERT INTO session_start_contexts (session_id, start_context) VALUES (@session_id, @start_context)",
-        AppendRowKind.UpdateSession =>
-            "UPDATE sessions SET status = @status, total_tokens_used = @total_tokens_used, output = @output, error = @error, " +
-            "entry_run_id = @entry_run_id, run_count = @run_count, finished_at = @finished_at WHERE id = @id",
-        AppendRowKind.UpdateSessionProgress =>
-            "UPDATE sessions SET total_tokens_used = @total_tokens_used WHERE id = @id",
-        AppendRowKind.InsertRun =>
-            "INSERT INTO runs (id, session_id, tenant_id, agent_id, agent_version_id, parent_run_id, depth, status, total_tokens_used, output, error, input, " +
-            "started_at, finished_at, agent_name, version_label, llm_model, wake_at, completed_by, completion_note) " +
-            "VALUES (@id, @session_id, @tenant_id, @agent_id, @agent_version_id, @parent_run_id, @depth, @status, @total_tokens_used, @output, @error, @input, " +
-            "@started_at, @finished_at, @agent_name, @version_label, @llm_model, @wake_at, @completed_by, @completion_note)",
-        AppendRowKind.UpdateRun =>
-            "UPDATE runs SET status = @status, total_tokens_used = @total_tokens_used, output = @output, error = @error, finished_at = @finished_at, " +
-            "wake_at = @wake_at, completed_by = @completed_by, completion_note = @completion_note WHERE id = @id",
-        AppendRowKind.UpdateRunProgress =>
-            "UPDATE runs SET total_tokens_used = @total_tokens_used WHERE id = @id",
-        AppendRowKind.InsertTask =>
-            "INSERT INTO user_tasks (id, session_id, run_id, tenant_id, agent_id, kind, status, summary, context, tool_call_id, created_at, timeout_at, " +
-            "outcome, answered_by, answered_at, cancel_reason) VALUES (@id, @session_id, @run_id, @tenant_id, @agent_id, @kind, @status, @summary, @context, " +
-            "@tool_call_id, @created_at, @timeout_at, @outcome, @answered_by, @answered_at, @cancel_reason)",
-        AppendRowKind.UpdateTask =>
-            "UPDATE user_tasks SET status = @status, outcome = @outcome, answered_by = @answered_by, answered_at = @answered_at, cancel_reason = @cancel_reason WHERE id = @id",
-        AppendRowKind.AddSessionCount =>
-            "INSERT INTO session_counts (tenant_id, agent_id, agent_version_id, status, sessions) VALUES (@tenant_id, @agent_id, @agent_version_id, @status, @sessions) " +
-            "ON CONFLICT (tenant_id, agent_id, agent_version_id, status) DO UPDATE SET sessions = session_counts.sessions + excluded.sessions",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
+    private static string Sql(AppendRowKind kind) =>
+        kind switch
+        {
+            AppendRowKind.InsertEvent =>
+                "INSERT INTO session_events (session_id, sequence, run_id, tenant_id, type, data, actor, occurred_at) "
+                    + "VALUES (@session_id, @sequence, @run_id, @tenant_id, @type, @data, @actor, @occurred_at)",
+            AppendRowKind.InsertStep =>
+                "INSERT INTO steps (id, run_id, session_id, tenant_id, sequence, event_sequence, type, content, tokens_used, error, started_at, finished_at) "
+                    + "VALUES (@id, @run_id, @session_id, @tenant_id, @sequence, @event_sequence, @type, @content, @tokens_used, @error, @started_at, @finished_at)",
+            AppendRowKind.InsertSession =>
+                "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, trigger_id, trigger_name, status, "
+                    + "total_tokens_used, output, error, input, root_run_id, entry_run_id, run_count, started_at, finished_at) "
+                    + "VALUES (@id, @tenant_id, @agent_id, @agent_version_id, @llm_model, @trigger_type, @triggered_by, @trigger_id, @trigger_name, @status, "
+                    + "@total_tokens_used, @output, @error, @input, @root_run_id, @entry_run_id, @run_count, @started_at, @finished_at)",
+            AppendRowKind.InsertStartContext =>
+                "INSERT INTO session_start_contexts (session_id, start_context) VALUES (@session_id, @start_context)",
+            AppendRowKind.UpdateSession =>
+                "UPDATE sessions SET status = @status, total_tokens_used = @total_tokens_used, output = @output, error = @error, "
+                    + "entry_run_id = @entry_run_id, run_count = @run_count, finished_at = @finished_at WHERE id = @id",
+            AppendRowKind.UpdateSessionProgress =>
+                "UPDATE sessions SET total_tokens_used = @total_tokens_used WHERE id = @id",
+            AppendRowKind.InsertRun =>
+                "INSERT INTO runs (id, session_id, tenant_id, agent_id, agent_version_id, parent_run_id, depth, status, total_tokens_used, output, error, input, "
+                    + "started_at, finished_at, agent_name, version_label, llm_model, wake_at, completed_by, completion_note) "
+                    + "VALUES (@id, @session_id, @tenant_id, @agent_id, @agent_version_id, @parent_run_id, @depth, @status, @total_tokens_used, @output, @error, @input, "
+                    + "@started_at, @finished_at, @agent_name, @version_label, @llm_model, @wake_at, @completed_by, @completion_note)",
+            AppendRowKind.UpdateRun =>
+                "UPDATE runs SET status = @status, total_tokens_used = @total_tokens_used, output = @output, error = @error, finished_at = @finished_at, "
+                    + "wake_at = @wake_at, completed_by = @completed_by, completion_note = @completion_note WHERE id = @id",
+            AppendRowKind.UpdateRunProgress => "UPDATE runs SET total_tokens_used = @total_tokens_used WHERE id = @id",
+            AppendRowKind.InsertTask =>
+                "INSERT INTO user_tasks (id, session_id, run_id, tenant_id, agent_id, kind, status, summary, context, tool_call_id, created_at, timeout_at, "
+                    + "outcome, answered_by, answered_at, cancel_reason) VALUES (@id, @session_id, @run_id, @tenant_id, @agent_id, @kind, @status, @summary, @context, "
+                    + "@tool_call_id, @created_at, @timeout_at, @outcome, @answered_by, @answered_at, @cancel_reason)",
+            AppendRowKind.UpdateTask =>
+                "UPDATE user_tasks SET status = @status, outcome = @outcome, answered_by = @answered_by, answered_at = @answered_at, cancel_reason = @cancel_reason WHERE id = @id",
+            AppendRowKind.AddSessionCount =>
+                "INSERT INTO session_counts (tenant_id, agent_id, agent_version_id, status, sessions) VALUES (@tenant_id, @agent_id, @agent_version_id, @status, @sessions) "
+                    + "ON CONFLICT (tenant_id, agent_id, agent_version_id, status) DO UPDATE SET sessions = session_counts.sessions + excluded.sessions",
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
 
-    public static AppendRow InsertEvent(RowValues v, SessionState s, long sequence, Guid? runId, string type, string data, string actor, DateTimeOffset at) =>
-        new(AppendRowKind.InsertEvent, [v.Id(s.Id), sequence, v.Id(runId), v.Id(s.TenantId), type, data, actor, v.Instant(at)]);
+    public static AppendRow InsertEvent(
+        RowValues v,
+        SessionState s,
+        long sequence,
+        Guid? runId,
+        string type,
+        string data,
+        string actor,
+        DateTimeOffset at
+    ) =>
+        new(
+            AppendRowKind.InsertEvent,
+            [v.Id(s.Id), sequence, v.Id(runId), v.Id(s.TenantId), type, data, actor, v.Instant(at)]
+        );
 
-    public static AppendRow InsertStep(RowValues v, SessionState s, StepRecord st, long eventSequence, string content) =>
-        new(AppendRowKind.InsertStep,
-        [
-            v.Id(st.Id), v.Id(st.RunId), v.Id(s.Id), v.Id(s.TenantId), st.Sequence, eventSequence, st.Type, content, st.TokensUsed, st.Error,
-            v.Instant(st.StartedAt), v.Instant(st.FinishedAt),
-        ]);
+    public static AppendRow InsertStep(
+        RowValues v,
+        SessionState s,
+        StepRecord st,
+        long eventSequence,
+        string content
+    ) =>
+        new(
+            AppendRowKind.InsertStep,
+            [
+                v.Id(st.Id),
+                v.Id(st.RunId),
+                v.Id(s.Id),
+                v.Id(s.TenantId),
+                st.Sequence,
+                eventSequence,
+                st.Type,
+                content,
+                st.TokensUsed,
+                st.Error,
+                v.Instant(st.StartedAt),
+                v.Instant(st.FinishedAt),
+            ]
+        );
 
     public static AppendRow InsertSession(RowValues v, SessionState s, string? output, string? input) =>
-        new(AppendRowKind.InsertSession,
-        [
-            v.Id(s.Id), v.Id(s.TenantId), v.Id(s.AgentId), v.Id(s.AgentVersionId), s.LlmModel, s.TriggerType.ToWire(), s.TriggeredBy, v.Id(s.TriggerId),
-            s.TriggerName, s.Status.ToString(), s.TotalTokensUsed, output, s.Error, input, v.Id(s.RootRunId), v.Id(s.EntryRunId),
-            s.RunCount, v.Instant(s.StartedAt), v.Instant(s.FinishedAt),
-        ]);
+        new(
+            AppendRowKind.InsertSession,
+            [
+                v.Id(s.Id),
+                v.Id(s.TenantId),
+                v.Id(s.AgentId),
+                v.Id(s.AgentVersionId),
+                s.LlmModel,
+                s.TriggerType.ToWire(),
+                s.TriggeredBy,
+                v.Id(s.TriggerId),
+                s.TriggerName,
+                s.Status.ToString(),
+                s.TotalTokensUsed,
+                output,
+                s.Error,
+                input,
+                v.Id(s.RootRunId),
+                v.Id(s.EntryRunId),
+                s.RunCount,
+                v.Instant(s.StartedAt),
+                v.Instant(s.FinishedAt),
+            ]
+        );
 
     public static AppendRow InsertStartContext(RowValues v, SessionState s, string startContext) =>
         new(AppendRowKind.InsertStartContext, [v.Id(s.Id), startContext]);
 
     public static AppendRow UpdateSession(RowValues v, SessionState s, string? output) =>
-        new(AppendRowKind.UpdateSession,
-        [s.Status.ToString(), s.TotalTokensUsed, output, s.Error, v.Id(s.EntryRunId), s.RunCount, v.Instant(s.FinishedAt), v.Id(s.Id)]);
+        new(
+            AppendRowKind.UpdateSession,
+            [
+                s.Status.ToString(),
+                s.TotalTokensUsed,
+                output,
+                s.Error,
+                v.Id(s.EntryRunId),
+                s.RunCount,
+                v.Instant(s.FinishedAt),
+                v.Id(s.Id),
+            ]
+        );
 
     /// <summary>A step that used tokens but changed nothing else: only the running total moves.</summary>
     public static AppendRow UpdateSessionProgress(RowValues v, SessionState s) =>
         new(AppendRowKind.UpdateSessionProgress, [s.TotalTokensUsed, v.Id(s.Id)]);
 
     public static AppendRow InsertRun(RowValues v, SessionState s, RunState r, string? output, string? input) =>
-        new(AppendRowKind.InsertRun,
-        [
-            v.Id(r.Id), v.Id(s.Id), v.Id(s.TenantId), v.Id(r.AgentId), v.Id(r.AgentVersionId), v.Id(r.ParentRunId), r.Depth, r.Status.ToString(),
-            r.TotalTokensUsed, output, r.Error, input, v.Instant(r.StartedAt), v.Instant(r.FinishedAt), r.AgentName, r.VersionLabel, r.LlmModel,
-            v.Instant(r.WakeAt), r.CompletedBy, r.CompletionNote,
-        ]);
+        new(
+            AppendRowKind.InsertRun,
+            [
+                v.Id(r.Id),
+                v.Id(s.Id),
+                v.Id(s.TenantId),
+                v.Id(r.AgentId),
+                v.Id(r.AgentVersionId),
+                v.Id(r.ParentRunId),
+                r.Depth,
+                r.Status.ToString(),
+                r.TotalTokensUsed,
+                output,
+                r.Error,
+                input,
+                v.Instant(r.StartedAt),
+                v.Instant(r.FinishedAt),
+                r.AgentName,
+                r.VersionLabel,
+                r.LlmModel,
+                v.Instant(r.WakeAt),
+                r.CompletedBy,
+                r.CompletionNote,
+            ]
+        );
 
     public static AppendRow UpdateRun(RowValues v, RunState r, string? output) =>
-        new(AppendRowKind.UpdateRun,
-        [
-            r.Status.ToString(), r.TotalTokensUsed, output, r.Error, v.Instant(r.FinishedAt), v.Instant(r.WakeAt), r.CompletedBy, r.CompletionNote, v.Id(r.Id),
-        ]);
+        new(
+            AppendRowKind.UpdateRun,
+            [
+                r.Status.ToString(),
+                r.TotalTokensUsed,
+                output,
+                r.Error,
+                v.Instant(r.FinishedAt),
+                v.Instant(r.WakeAt),
+                r.CompletedBy,
+                r.CompletionNote,
+                v.Id(r.Id),
+            ]
+        );
 
     public static AppendRow UpdateRunProgress(RowValues v, RunState r) =>
         new(AppendRowKind.UpdateRunProgress, [r.TotalTokensUsed, v.Id(r.Id)]);
 
     public static AppendRow InsertTask(RowValues v, SessionState s, UserTaskState t, string? outcome) =>
-        new(AppendRowKind.InsertTask,
-        [
-            v.Id(t.Id), v.Id(s.Id), v.Id(t.RunId), v.Id(s.TenantId), v.Id(s.Runs[t.RunId].AgentId), t.Kind, t.Status.ToString(), t.Summary,
-            t.Context.GetRawText(), t.ToolCallId, v.Instant(t.CreatedAt), v.Instant(t.TimeoutAt), outcome, t.Outcome?.By, v.Instant(t.Outcome?.At), t.CancelReason,
-        ]);
+        new(
+            AppendRowKind.InsertTask,
+            [
+                v.Id(t.Id),
+                v.Id(s.Id),
+                v.Id(t.RunId),
+                v.Id(s.TenantId),
+                v.Id(s.Runs[t.RunId].AgentId),
+                t.Kind,
+                t.Status.ToString(),
+                t.Summary,
+                t.Context.GetRawText(),
+                t.ToolCallId,
+                v.Instant(t.CreatedAt),
+                v.Instant(t.TimeoutAt),
+                outcome,
+                t.Outcome?.By,
+                v.Instant(t.Outcome?.At),
+                t.CancelReason,
+            ]
+        );
 
     public static AppendRow UpdateTask(RowValues v, UserTaskState t, string? outcome) =>
-        new(AppendRowKind.UpdateTask, [t.Status.ToString(), outcome, t.Outcome?.By, v.Instant(t.Outcome?.At), t.CancelReason, v.Id(t.Id)]);
+        new(
+            AppendRowKind.UpdateTask,
+            [t.Status.ToString(), outcome, t.Outcome?.By, v.Instant(t.Outcome?.At), t.CancelReason, v.Id(t.Id)]
+        );
 
     public static AppendRow AddSessionCount(RowValues v, SessionCountKey key, long delta) =>
-        new(AppendRowKind.AddSessionCount, [v.Id(key.TenantId), v.Id(key.AgentId), v.Id(key.AgentVersionId), key.Status.ToString(), delta]);
+        new(
+            AppendRowKind.AddSessionCount,
+            [v.Id(key.TenantId), v.Id(key.AgentId), v.Id(key.AgentVersionId), key.Status.ToString(), delta]
+        );
 
     /// <summary>One reusable command whose parameters bind positionally in the order they appear in the SQL.</summary>
     private sealed class Statement
@@ -195,7 +316,9 @@ internal sealed class AppendCommands(DbConnection connection, bool synchronous)
             }
 
             _command.Transaction = transaction;
-            return _synchronous ? Task.FromResult(_command.ExecuteNonQuery()) : _command.ExecuteNonQueryAsync(cancellationToken);
+            return _synchronous
+                ? Task.FromResult(_command.ExecuteNonQuery())
+                : _command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         private void Check(object?[] values)

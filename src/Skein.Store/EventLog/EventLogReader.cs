@@ -12,7 +12,8 @@ public sealed class EventLogReader(IDbContextFactory<SkeinDbContext> contexts)
     public async Task<SessionState?> LoadAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var data = await db.SessionEvents.AsNoTracking()
+        var data = await db
+            .SessionEvents.AsNoTracking()
             .Where(e => e.SessionId == sessionId)
             .OrderBy(e => e.Sequence)
             .Select(e => e.Data)
@@ -21,10 +22,15 @@ public sealed class EventLogReader(IDbContextFactory<SkeinDbContext> contexts)
     }
 
     /// <summary>Events after <paramref name="afterSequence"/>, in order: what a resuming reader missed.</summary>
-    public async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(Guid sessionId, long afterSequence, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(
+        Guid sessionId,
+        long afterSequence,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = await db.SessionEvents.AsNoTracking()
+        var rows = await db
+            .SessionEvents.AsNoTracking()
             .Where(e => e.SessionId == sessionId && e.Sequence > afterSequence)
             .OrderBy(e => e.Sequence)
             .Select(e => new { e.Sequence, e.Data })

@@ -20,14 +20,20 @@ public sealed partial class EventLogWriter : IAsyncDisposable
     private readonly ILogger<EventLogWriter> _logger;
     private readonly SessionEventNotifier _notifier;
     private readonly Channel<PreparedAppend> _queue = Channel.CreateBounded<PreparedAppend>(
-        new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+        new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true }
+    );
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _startLock = new();
     private Task? _loop;
     private int _disposed;
 
-    public EventLogWriter(IDbContextFactory<SkeinDbContext> contexts, IStoreDialect dialect, SessionEventNotifier notifier, ILogger<EventLogWriter> logger)
+    public EventLogWriter(
+        IDbContextFactory<SkeinDbContext> contexts,
+        IStoreDialect dialect,
+        SessionEventNotifier notifier,
+        ILogger<EventLogWriter> logger
+    )
     {
         _contexts = contexts;
         _dialect = dialect;
@@ -35,8 +41,10 @@ public sealed partial class EventLogWriter : IAsyncDisposable
         _logger = logger;
     }
 
-    /// <summary>Commits the change's events and the rows they fold to. Throws <see cref="StreamConflictException"/> on a lost race.</summary>
-    public Task AppendAsync(SessionChange change, CancellationToken cancellationToken) => AppendAsync(change, null, cancellationToken);
+    /// <summary>Commits the change's events and the rows they fold to. Throws <see cref="StreamConflictException"/> on
+    /// a lost race.</summary>
+    public Task AppendAsync(SessionChange change, CancellationToken cancellationToken) =>
+        AppendAsync(change, null, cancellationToken);
 
     /// <summary>
     /// As <see cref="AppendAsync(SessionChange, CancellationToken)"/>, committed only while <paramref name="fence"/>
@@ -107,9 +115,7 @@ public sealed partial class EventLogWriter : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested) { }
         finally
         {
             var stopped = new ObjectDisposedException(nameof(EventLogWriter));
@@ -148,7 +154,11 @@ public sealed partial class EventLogWriter : IAsyncDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                append.Fail(_dialect.IsUniqueViolation(ex) ? new StreamConflictException(append.Session.Id, append.ExpectedVersion, ex) : ex);
+                append.Fail(
+                    _dialect.IsUniqueViolation(ex)
+                        ? new StreamConflictException(append.Session.Id, append.ExpectedVersion, ex)
+                        : ex
+                );
             }
         }
     }
@@ -198,7 +208,11 @@ public sealed partial class EventLogWriter : IAsyncDisposable
             _batched = connection.CanCreateBatch && !dialect.SynchronousWriter;
         }
 
-        public static async Task<Writer> OpenAsync(IDbContextFactory<SkeinDbContext> contexts, IStoreDialect dialect, CancellationToken cancellationToken)
+        public static async Task<Writer> OpenAsync(
+            IDbContextFactory<SkeinDbContext> contexts,
+            IStoreDialect dialect,
+            CancellationToken cancellationToken
+        )
         {
             var db = await contexts.CreateDbContextAsync(cancellationToken);
             var connection = db.Database.GetDbConnection();
@@ -216,7 +230,11 @@ public sealed partial class EventLogWriter : IAsyncDisposable
                 // A client/server store: the fences in one round trip, every row in a second, the commit a third.
                 if (_fence is not null)
                 {
-                    await _fence.CheckAllAsync([.. batch.Select(a => a.Fence).OfType<Leases.RunLease>().Where(l => l.Fenced)], tx, cancellationToken);
+                    await _fence.CheckAllAsync(
+                        [.. batch.Select(a => a.Fence).OfType<Leases.RunLease>().Where(l => l.Fenced)],
+                        tx,
+                        cancellationToken
+                    );
                 }
 
                 await _commands.WriteBatchAsync(batch.SelectMany(a => a.Rows).Concat(counts), tx, cancellationToken);
@@ -236,7 +254,11 @@ public sealed partial class EventLogWriter : IAsyncDisposable
                 await _commands.WriteAsync(counts, tx, cancellationToken);
             }
 
-            await _dialect.BeforeCommitAsync(tx, [.. batch.Select(a => new CommittedStream(a.Session.Id, a.Session.Version))], cancellationToken);
+            await _dialect.BeforeCommitAsync(
+                tx,
+                [.. batch.Select(a => new CommittedStream(a.Session.Id, a.Session.Version))],
+                cancellationToken
+            );
             await tx.CommitAsync(cancellationToken);
         }
 
@@ -252,7 +274,11 @@ public sealed partial class EventLogWriter : IAsyncDisposable
         [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Event log writer failed; reconnecting")]
         public static partial void WriterFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "A batch of {Count} appends failed ({Reason}); retrying each alone")]
+        [LoggerMessage(
+            EventId = 2002,
+            Level = LogLevel.Debug,
+            Message = "A batch of {Count} appends failed ({Reason}); retrying each alone"
+        )]
         public static partial void BatchRetriedAlone(ILogger logger, int count, string reason);
     }
 }

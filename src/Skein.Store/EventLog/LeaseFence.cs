@@ -24,8 +24,13 @@ internal sealed class LeaseFence
         }
     }
 
-    /// <summary>Checks every lease in one round trip (a <see cref="DbBatch"/> of the same query); the first lost one throws.</summary>
-    public async Task CheckAllAsync(IReadOnlyList<RunLease> leases, DbTransaction transaction, CancellationToken cancellationToken)
+    /// <summary>Checks every lease in one round trip (a <see cref="DbBatch"/> of the same query); the first lost one
+    /// throws.</summary>
+    public async Task CheckAllAsync(
+        IReadOnlyList<RunLease> leases,
+        DbTransaction transaction,
+        CancellationToken cancellationToken
+    )
     {
         if (leases.Count == 0)
         {
@@ -58,9 +63,7 @@ internal sealed class LeaseFence
                 throw new LeaseLostException(lease);
             }
 
-            while (await reader.ReadAsync(cancellationToken))
-            {
-            }
+            while (await reader.ReadAsync(cancellationToken)) { }
 
             await reader.NextResultAsync(cancellationToken);
         }

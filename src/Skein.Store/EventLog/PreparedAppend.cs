@@ -36,7 +36,9 @@ internal sealed class PreparedAppend
         {
             sequence++;
             var data = JsonSerializer.Serialize(e, SkeinJson.Options);
-            events.Add(AppendCommands.InsertEvent(values, after, sequence, e.RunIdOrNull, e.TypeName, data, e.Actor, e.At));
+            events.Add(
+                AppendCommands.InsertEvent(values, after, sequence, e.RunIdOrNull, e.TypeName, data, e.Actor, e.At)
+            );
             stored.Add(new StoredEvent(sequence, e));
             if (e.RunIdOrNull is { } runId)
             {
@@ -74,13 +76,40 @@ internal sealed class PreparedAppend
 
         if (before is null)
         {
-            rows.Add(AppendCommands.InsertStartContext(values, after, JsonSerializer.Serialize(after.StartContext, SkeinJson.Options)));
+            rows.Add(
+                AppendCommands.InsertStartContext(
+                    values,
+                    after,
+                    JsonSerializer.Serialize(after.StartContext, SkeinJson.Options)
+                )
+            );
         }
 
-        rows.AddRange(newRuns.Select(id => AppendCommands.InsertRun(values, after, after.Runs[id], Json(after.Runs[id].Output), Json(after.Runs[id].Input))));
-        rows.AddRange(touched.Where(id => !newRuns.Contains(id)).Select(id => RunRow(values, before?.Runs.GetValueOrDefault(id), after.Runs[id])).OfType<AppendRow>());
-        rows.AddRange(newTasks.Select(id => AppendCommands.InsertTask(values, after, after.Tasks[id], Outcome(after.Tasks[id]))));
-        rows.AddRange(changedTasks.Where(id => !newTasks.Contains(id)).Select(id => AppendCommands.UpdateTask(values, after.Tasks[id], Outcome(after.Tasks[id]))));
+        rows.AddRange(
+            newRuns.Select(id =>
+                AppendCommands.InsertRun(
+                    values,
+                    after,
+                    after.Runs[id],
+                    Json(after.Runs[id].Output),
+                    Json(after.Runs[id].Input)
+                )
+            )
+        );
+        rows.AddRange(
+            touched
+                .Where(id => !newRuns.Contains(id))
+                .Select(id => RunRow(values, before?.Runs.GetValueOrDefault(id), after.Runs[id]))
+                .OfType<AppendRow>()
+        );
+        rows.AddRange(
+            newTasks.Select(id => AppendCommands.InsertTask(values, after, after.Tasks[id], Outcome(after.Tasks[id])))
+        );
+        rows.AddRange(
+            changedTasks
+                .Where(id => !newTasks.Contains(id))
+                .Select(id => AppendCommands.UpdateTask(values, after.Tasks[id], Outcome(after.Tasks[id])))
+        );
         Rows = rows;
         Stored = stored;
         CountDeltas = SessionCountDeltas.Of(before, after);
@@ -88,7 +117,8 @@ internal sealed class PreparedAppend
 
     public long ExpectedVersion { get; }
 
-    /// <summary>The run lease the append commits under (a run driver's appends), or null (operators, users, timers).</summary>
+    /// <summary>The run lease the append commits under (a run driver's appends), or null (operators, users,
+    /// timers).</summary>
     public Leases.RunLease? Fence { get; init; }
 
     public SessionState Session { get; }
@@ -118,23 +148,37 @@ internal sealed class PreparedAppend
             return AppendCommands.InsertSession(values, after, output, Json(after.Input));
         }
 
-        var progressOnly = before.Status == after.Status && before.Error == after.Error && before.FinishedAt == after.FinishedAt
-            && before.EntryRunId == after.EntryRunId && before.RunCount == after.RunCount && Json(before.Output) == output;
+        var progressOnly =
+            before.Status == after.Status
+            && before.Error == after.Error
+            && before.FinishedAt == after.FinishedAt
+            && before.EntryRunId == after.EntryRunId
+            && before.RunCount == after.RunCount
+            && Json(before.Output) == output;
         if (!progressOnly)
         {
             return AppendCommands.UpdateSession(values, after, output);
         }
 
-        return before.TotalTokensUsed == after.TotalTokensUsed ? null : AppendCommands.UpdateSessionProgress(values, after);
+        return before.TotalTokensUsed == after.TotalTokensUsed
+            ? null
+            : AppendCommands.UpdateSessionProgress(values, after);
     }
 
     /// <summary>As <see cref="SessionRow"/> for a run: null when only its (derived) step list grew.</summary>
     private static AppendRow? RunRow(RowValues values, RunState? before, RunState after)
     {
         var output = Json(after.Output);
-        if (before is null
-            || before.Status != after.Status || before.Error != after.Error || before.FinishedAt != after.FinishedAt || before.WakeAt != after.WakeAt
-            || before.CompletedBy != after.CompletedBy || before.CompletionNote != after.CompletionNote || Json(before.Output) != output)
+        if (
+            before is null
+            || before.Status != after.Status
+            || before.Error != after.Error
+            || before.FinishedAt != after.FinishedAt
+            || before.WakeAt != after.WakeAt
+            || before.CompletedBy != after.CompletedBy
+            || before.CompletionNote != after.CompletionNote
+            || Json(before.Output) != output
+        )
         {
             return AppendCommands.UpdateRun(values, after, output);
         }

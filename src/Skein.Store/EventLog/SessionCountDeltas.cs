@@ -15,7 +15,8 @@ internal readonly record struct SessionCountKey(Guid TenantId, Guid AgentId, Gui
 /// </summary>
 internal static class SessionCountDeltas
 {
-    /// <summary>What one append moves: a new session adds one to its status; a status change moves one across.</summary>
+    /// <summary>What one append moves: a new session adds one to its status; a status change moves one
+    /// across.</summary>
     public static IReadOnlyList<KeyValuePair<SessionCountKey, int>> Of(SessionState? before, SessionState after)
     {
         if (before is null)
@@ -23,7 +24,9 @@ internal static class SessionCountDeltas
             return [new(SessionCountKey.Of(after), 1)];
         }
 
-        return before.Status == after.Status ? [] : [new(SessionCountKey.Of(before), -1), new(SessionCountKey.Of(after), 1)];
+        return before.Status == after.Status
+            ? []
+            : [new(SessionCountKey.Of(before), -1), new(SessionCountKey.Of(after), 1)];
     }
 
     public static IEnumerable<AppendRow> Rows(IEnumerable<PreparedAppend> batch, RowValues values)
@@ -34,8 +37,12 @@ internal static class SessionCountDeltas
             merged[key] = merged.GetValueOrDefault(key) + delta;
         }
 
-        return merged.Where(m => m.Value != 0)
-            .OrderBy(m => m.Key.TenantId).ThenBy(m => m.Key.AgentId).ThenBy(m => m.Key.AgentVersionId).ThenBy(m => m.Key.Status)
+        return merged
+            .Where(m => m.Value != 0)
+            .OrderBy(m => m.Key.TenantId)
+            .ThenBy(m => m.Key.AgentId)
+            .ThenBy(m => m.Key.AgentVersionId)
+            .ThenBy(m => m.Key.Status)
             .Select(m => AppendCommands.AddSessionCount(values, m.Key, m.Value));
     }
 }

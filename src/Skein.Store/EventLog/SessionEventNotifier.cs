@@ -146,7 +146,10 @@ public sealed class SessionEventNotifier
             lock (_subscribers)
             {
                 var tail = Volatile.Read(ref _tail);
-                StoredEvent[] next = tail.Length > 0 && tail[^1].Sequence + 1 == committed[0].Sequence ? [.. tail, .. committed] : [.. committed];
+                StoredEvent[] next =
+                    tail.Length > 0 && tail[^1].Sequence + 1 == committed[0].Sequence
+                        ? [.. tail, .. committed]
+                        : [.. committed];
                 Volatile.Write(ref _tail, next.Length > TailCapacity ? next[^TailCapacity..] : next);
             }
         }
@@ -184,7 +187,8 @@ public sealed class SessionEventNotifier
     {
         private readonly SessionEventNotifier _owner;
         private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(
-            new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+            new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true }
+        );
 
         internal Subscription(SessionEventNotifier owner, Guid sessionId, Feed feed)
         {

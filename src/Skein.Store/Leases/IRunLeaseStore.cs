@@ -7,7 +7,8 @@ namespace Skein.Store.Leases;
 /// </summary>
 public interface IRunLeaseStore
 {
-    /// <summary>True when <see cref="ClaimOrphansAsync"/> finds runs without a driver (so no other sweep is needed).</summary>
+    /// <summary>True when <see cref="ClaimOrphansAsync"/> finds runs without a driver (so no other sweep is
+    /// needed).</summary>
     bool ClaimsOrphans { get; }
 
     /// <summary>Claims one run for this node; null when another node holds a live lease on it.</summary>
@@ -16,16 +17,22 @@ public interface IRunLeaseStore
     /// <summary>Claims Running runs that no live lease covers: their driver's node died or stopped.</summary>
     Task<IReadOnlyList<RunLease>> ClaimOrphansAsync(int take, CancellationToken cancellationToken);
 
-    /// <summary>Claims runs whose wake-up (phrony_wait, conversation idle deadline) is due at <paramref name="now"/>.</summary>
+    /// <summary>Claims runs whose wake-up (phrony_wait, conversation idle deadline) is due at <paramref
+    /// name="now"/>.</summary>
     Task<IReadOnlyList<RunLease>> ClaimDueWaitsAsync(DateTimeOffset now, int take, CancellationToken cancellationToken);
 
     /// <summary>Claims the runs of pending user tasks whose timeout is due at <paramref name="now"/>.</summary>
-    Task<IReadOnlyList<ClaimedTask>> ClaimDueTasksAsync(DateTimeOffset now, int take, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ClaimedTask>> ClaimDueTasksAsync(
+        DateTimeOffset now,
+        int take,
+        CancellationToken cancellationToken
+    );
 
     /// <summary>Extends every live lease of this node (the heartbeat).</summary>
     Task RenewAsync(CancellationToken cancellationToken);
 
-    /// <summary>Gives a lease up; a finished run's lease is deleted, others stay (expired) so versions keep growing.</summary>
+    /// <summary>Gives a lease up; a finished run's lease is deleted, others stay (expired) so versions keep
+    /// growing.</summary>
     Task ReleaseAsync(RunLease lease, bool runFinished, CancellationToken cancellationToken);
 
     /// <summary>Gives up every lease of this node (a clean stop): other nodes need not wait for expiry.</summary>

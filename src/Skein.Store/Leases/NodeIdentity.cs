@@ -1,6 +1,7 @@
 namespace Skein.Store.Leases;
 
-/// <summary>This process as a lease owner: unique per process, so a restarted node never mistakes an old lease for its own.</summary>
+/// <summary>This process as a lease owner: unique per process, so a restarted node never mistakes an old lease for its
+/// own.</summary>
 public sealed class NodeIdentity
 {
     public NodeIdentity()

@@ -17,10 +17,17 @@ public sealed class SingleNodeRunLeases(RunQueries runs, UserTaskQueries tasks, 
     public Task<IReadOnlyList<RunLease>> ClaimOrphansAsync(int take, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<RunLease>>([]);
 
-    public async Task<IReadOnlyList<RunLease>> ClaimDueWaitsAsync(DateTimeOffset now, int take, CancellationToken cancellationToken) =>
-        [.. (await runs.DueAsync(now, take, cancellationToken)).Select(r => Unfenced(r.SessionId, r.RunId))];
+    public async Task<IReadOnlyList<RunLease>> ClaimDueWaitsAsync(
+        DateTimeOffset now,
+        int take,
+        CancellationToken cancellationToken
+    ) => [.. (await runs.DueAsync(now, take, cancellationToken)).Select(r => Unfenced(r.SessionId, r.RunId))];
 
-    public async Task<IReadOnlyList<ClaimedTask>> ClaimDueTasksAsync(DateTimeOffset now, int take, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ClaimedTask>> ClaimDueTasksAsync(
+        DateTimeOffset now,
+        int take,
+        CancellationToken cancellationToken
+    )
     {
         var due = await tasks.DueAsync(now, take, cancellationToken);
         var result = new List<ClaimedTask>(due.Count);
@@ -37,7 +44,8 @@ public sealed class SingleNodeRunLeases(RunQueries runs, UserTaskQueries tasks, 
 
     public Task RenewAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task ReleaseAsync(RunLease lease, bool runFinished, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task ReleaseAsync(RunLease lease, bool runFinished, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
 
     public Task ReleaseAllAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -3,7 +3,8 @@ using Skein.Store.Rows;
 
 namespace Skein.Store.Manifests;
 
-/// <summary>Copies planned specs onto rows (new or tracked). Ids of referenced rows are resolved by the caller.</summary>
+/// <summary>Copies planned specs onto rows (new or tracked). Ids of referenced rows are resolved by the
+/// caller.</summary>
 internal static class ManifestRowWriter
 {
     public static void WriteProvider(LlmProviderRow row, ProviderSpec spec)
@@ -64,7 +65,8 @@ internal static class ManifestRowWriter
 
     public static void WriteTrigger(TriggerRow row, TriggerSpec spec)
     {
-        // A changed schedule (or activation) plans its next slot afresh: the schedule service fills a null next_fire_at,
+        // A changed schedule (or activation) plans its next slot afresh: the schedule service fills a null
+        // next_fire_at,
         // so an old slot never fires once more under the new settings.
         if (row.Settings != spec.Settings || row.Active != spec.Active)
         {

@@ -1,6 +1,7 @@
 namespace Skein.Store.Rows;
 
-/// <summary>An agent version snapshot. JSON-valued settings are stored as text so both stores share one schema.</summary>
+/// <summary>An agent version snapshot. JSON-valued settings are stored as text so both stores share one
+/// schema.</summary>
 public sealed class AgentVersionRow
 {
     public Guid Id { get; set; }

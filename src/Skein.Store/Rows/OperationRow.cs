@@ -29,7 +29,8 @@ public sealed class IntegrationRow
     public required string Name { get; set; }
     public required string BaseUrl { get; set; }
 
-    /// <summary><c>none</c>, <c>bearer</c> (<c>Authorization: Bearer</c>) or <c>header</c> (<see cref="AuthHeaderName"/>).</summary>
+    /// <summary><c>none</c>, <c>bearer</c> (<c>Authorization: Bearer</c>) or <c>header</c> (<see
+    /// cref="AuthHeaderName"/>).</summary>
     public string AuthType { get; set; } = IntegrationAuthTypes.None;
 
     public string? AuthHeaderName { get; set; }

@@ -1,6 +1,7 @@
 namespace Skein.Store.Rows;
 
-/// <summary>A named secret of a workspace. <see cref="ProtectedValue"/> is Data Protection ciphertext, never the value.</summary>
+/// <summary>A named secret of a workspace. <see cref="ProtectedValue"/> is Data Protection ciphertext, never the
+/// value.</summary>
 public sealed class SecretRow
 {
     public Guid TenantId { get; set; }

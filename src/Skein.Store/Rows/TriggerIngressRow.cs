@@ -22,6 +22,7 @@ public sealed class TriggerIngressRow
     /// <summary>The payload as logged: credential-looking fields masked, length capped.</summary>
     public string? RedactedPayload { get; set; }
 
-    /// <summary>The run input that was (or would have been) started, kept only for failed starts so they can be retried.</summary>
+    /// <summary>The run input that was (or would have been) started, kept only for failed starts so they can be
+    /// retried.</summary>
     public string? RetryInput { get; set; }
 }

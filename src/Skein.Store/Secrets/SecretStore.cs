@@ -10,7 +10,11 @@ namespace Skein.Store.Secrets;
 /// database, so a copied database alone reveals nothing). Values go in and come out only through here;
 /// listings carry names and times, never values.
 /// </summary>
-public sealed class SecretStore(IDbContextFactory<SkeinDbContext> contexts, IDataProtectionProvider protection, TimeProvider time)
+public sealed class SecretStore(
+    IDbContextFactory<SkeinDbContext> contexts,
+    IDataProtectionProvider protection,
+    TimeProvider time
+)
 {
     public const int MaxNameLength = 200;
     public const int MaxValueLength = 16 * 1024;
@@ -26,7 +30,8 @@ public sealed class SecretStore(IDbContextFactory<SkeinDbContext> contexts, IDat
         }
         finally
         {
-            // A rotated provider key must reach the next run start (bulk updates bypass the context's change detection).
+            // A rotated provider key must reach the next run start (bulk updates bypass the context's change
+            // detection).
             CatalogGeneration.Bump();
         }
     }
@@ -36,14 +41,27 @@ public sealed class SecretStore(IDbContextFactory<SkeinDbContext> contexts, IDat
         var now = time.GetUtcNow().UtcDateTime;
         var protectedValue = _protector.Protect(value);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var updated = await db.Secrets.Where(s => s.TenantId == tenantId && s.Name == name)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.ProtectedValue, protectedValue).SetProperty(s => s.UpdatedAt, now), cancellationToken);
+        var updated = await db
+            .Secrets.Where(s => s.TenantId == tenantId && s.Name == name)
+            .ExecuteUpdateAsync(
+                u => u.SetProperty(s => s.ProtectedValue, protectedValue).SetProperty(s => s.UpdatedAt, now),
+                cancellationToken
+            );
         if (updated > 0)
         {
             return;
         }
 
-        db.Secrets.Add(new SecretRow { TenantId = tenantId, Name = name, ProtectedValue = protectedValue, CreatedAt = now, UpdatedAt = now });
+        db.Secrets.Add(
+            new SecretRow
+            {
+                TenantId = tenantId,
+                Name = name,
+                ProtectedValue = protectedValue,
+                CreatedAt = now,
+                UpdatedAt = now,
+            }
+        );
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -52,25 +70,47 @@ public sealed class SecretStore(IDbContextFactory<SkeinDbContext> contexts, IDat
         {
             // Another writer created it first: last write wins, as for an update.
             await using var retry = await contexts.CreateDbContextAsync(cancellationToken);
-            await retry.Secrets.Where(s => s.TenantId == tenantId && s.Name == name)
-                .ExecuteUpdateAsync(u => u.SetProperty(s => s.ProtectedValue, protectedValue).SetProperty(s => s.UpdatedAt, now), cancellationToken);
+            await retry
+                .Secrets.Where(s => s.TenantId == tenantId && s.Name == name)
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(s => s.ProtectedValue, protectedValue).SetProperty(s => s.UpdatedAt, now),
+                    cancellationToken
+                );
         }
-
     }
 
     /// <summary>
     /// Creates or replaces the secret inside the caller's context and transaction, so a manifest apply commits its
     /// secrets atomically with the rows that name them.
     /// </summary>
-    public async Task StageAsync(SkeinDbContext db, Guid tenantId, string name, string value, CancellationToken cancellationToken)
+    public async Task StageAsync(
+        SkeinDbContext db,
+        Guid tenantId,
+        string name,
+        string value,
+        CancellationToken cancellationToken
+    )
     {
         var now = time.GetUtcNow().UtcDateTime;
         var protectedValue = _protector.Protect(value);
-        var updated = await db.Secrets.Where(s => s.TenantId == tenantId && s.Name == name)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.ProtectedValue, protectedValue).SetProperty(s => s.UpdatedAt, now), cancellationToken);
+        var updated = await db
+            .Secrets.Where(s => s.TenantId == tenantId && s.Name == name)
+            .ExecuteUpdateAsync(
+                u => u.SetProperty(s => s.ProtectedValue, protectedValue).SetProperty(s => s.UpdatedAt, now),
+                cancellationToken
+            );
         if (updated == 0)
         {
-            db.Secrets.Add(new SecretRow { TenantId = tenantId, Name = name, ProtectedValue = protectedValue, CreatedAt = now, UpdatedAt = now });
+            db.Secrets.Add(
+                new SecretRow
+                {
+                    TenantId = tenantId,
+                    Name = name,
+                    ProtectedValue = protectedValue,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                }
+            );
             await db.SaveChangesAsync(cancellationToken);
         }
         else
@@ -83,28 +123,39 @@ public sealed class SecretStore(IDbContextFactory<SkeinDbContext> contexts, IDat
     public async Task<string?> GetAsync(Guid tenantId, string name, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var row = await db.Secrets.AsNoTracking().FirstOrDefaultAsync(s => s.TenantId == tenantId && s.Name == name, cancellationToken);
+        var row = await db
+            .Secrets.AsNoTracking()
+            .FirstOrDefaultAsync(s => s.TenantId == tenantId && s.Name == name, cancellationToken);
         return row is null ? null : _protector.Unprotect(row.ProtectedValue);
     }
 
     public async Task<IReadOnlyList<SecretInfo>> ListAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Secrets.AsNoTracking().Where(s => s.TenantId == tenantId).OrderBy(s => s.Name)
-            .Select(s => new SecretInfo(s.Name, s.CreatedAt, s.UpdatedAt)).ToListAsync(cancellationToken);
+        return await db
+            .Secrets.AsNoTracking()
+            .Where(s => s.TenantId == tenantId)
+            .OrderBy(s => s.Name)
+            .Select(s => new SecretInfo(s.Name, s.CreatedAt, s.UpdatedAt))
+            .ToListAsync(cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(Guid tenantId, string name, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var deleted = await db.Secrets.Where(s => s.TenantId == tenantId && s.Name == name).ExecuteDeleteAsync(cancellationToken) > 0;
+        var deleted =
+            await db.Secrets.Where(s => s.TenantId == tenantId && s.Name == name).ExecuteDeleteAsync(cancellationToken)
+            > 0;
         CatalogGeneration.Bump();
         return deleted;
     }
 
-    /// <summary>Secret names are 1 to 200 characters of letters, digits, '.', '_' and '-' (they appear in URLs).</summary>
+    /// <summary>Secret names are 1 to 200 characters of letters, digits, '.', '_' and '-' (they appear in
+    /// URLs).</summary>
     public static bool IsValidName(string? name) =>
-        !string.IsNullOrEmpty(name) && name.Length <= MaxNameLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+        !string.IsNullOrEmpty(name)
+        && name.Length <= MaxNameLength
+        && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 }
 
 /// <summary>A secret as listings show it: never the value.</summary>

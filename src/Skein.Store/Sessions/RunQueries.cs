@@ -11,7 +11,8 @@ public sealed class RunQueries(IDbContextFactory<SkeinDbContext> contexts)
     public async Task<IReadOnlyList<RunRef>> RunningAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Runs.AsNoTracking()
+        return await db
+            .Runs.AsNoTracking()
             .Where(r => r.Status == nameof(RunStatus.Running))
             .Select(r => new RunRef(r.SessionId, r.Id))
             .ToListAsync(cancellationToken);
@@ -21,7 +22,8 @@ public sealed class RunQueries(IDbContextFactory<SkeinDbContext> contexts)
     {
         var at = now.UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Runs.AsNoTracking()
+        return await db
+            .Runs.AsNoTracking()
             .Where(r => Timed.Contains(r.Status) && r.WakeAt != null && r.WakeAt <= at)
             .OrderBy(r => r.WakeAt)
             .Take(take)

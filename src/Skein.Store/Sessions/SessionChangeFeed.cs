@@ -16,17 +16,33 @@ public sealed class SessionChangeFeed(IDbContextFactory<SkeinDbContext> contexts
         return await db.SessionEvents.AsNoTracking().MaxAsync(e => (long?)e.GlobalSequence, cancellationToken) ?? 0;
     }
 
-    /// <summary>Up to <paramref name="take"/> global sequences after <paramref name="after"/> and the rows of their sessions.</summary>
-    public async Task<FeedBatch> ReadAfterAsync(Guid tenantId, long after, int take, CancellationToken cancellationToken)
+    /// <summary>Up to <paramref name="take"/> global sequences after <paramref name="after"/> and the rows of their
+    /// sessions.</summary>
+    public async Task<FeedBatch> ReadAfterAsync(
+        Guid tenantId,
+        long after,
+        int take,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var events = await db.SessionEvents.AsNoTracking()
+        var events = await db
+            .SessionEvents.AsNoTracking()
             .Where(e => e.GlobalSequence > after)
-            .OrderBy(e => e.GlobalSequence).Take(take)
-            .Select(e => new { e.GlobalSequence, e.SessionId, e.TenantId })
+            .OrderBy(e => e.GlobalSequence)
+            .Take(take)
+            .Select(e => new
+            {
+                e.GlobalSequence,
+                e.SessionId,
+                e.TenantId,
+            })
             .ToListAsync(cancellationToken);
         var ids = events.Where(e => e.TenantId == tenantId).Select(e => e.SessionId).Distinct().ToList();
-        var rows = ids.Count == 0 ? [] : await db.Sessions.AsNoTracking().Where(s => ids.Contains(s.Id)).ToListAsync(cancellationToken);
+        var rows =
+            ids.Count == 0
+                ? []
+                : await db.Sessions.AsNoTracking().Where(s => ids.Contains(s.Id)).ToListAsync(cancellationToken);
         return new FeedBatch([.. events.Select(e => e.GlobalSequence)], rows);
     }
 }

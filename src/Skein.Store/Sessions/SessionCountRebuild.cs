@@ -9,9 +9,9 @@ namespace Skein.Store.Sessions;
 public static class SessionCountRebuild
 {
     public const string Sql =
-        "DELETE FROM session_counts; " +
-        "INSERT INTO session_counts (tenant_id, agent_id, agent_version_id, status, sessions) " +
-        "SELECT tenant_id, agent_id, agent_version_id, status, COUNT(*) FROM sessions GROUP BY tenant_id, agent_id, agent_version_id, status;";
+        "DELETE FROM session_counts; "
+        + "INSERT INTO session_counts (tenant_id, agent_id, agent_version_id, status, sessions) "
+        + "SELECT tenant_id, agent_id, agent_version_id, status, COUNT(*) FROM sessions GROUP BY tenant_id, agent_id, agent_version_id, status;";
 
     public static async Task RebuildAsync(SkeinDbContext db, CancellationToken cancellationToken)
     {

@@ -17,12 +17,20 @@ public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts)
     public async Task<ListResult> ReadAsync(ListQuery query, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var q = SessionQueries.Filtered(db, new SessionFilter(query.TenantId) { AgentId = query.AgentId, Status = query.Status });
+        var q = SessionQueries.Filtered(
+            db,
+            new SessionFilter(query.TenantId) { AgentId = query.AgentId, Status = query.Status }
+        );
 
         if (query.Before is { } before)
         {
-            var newer = await q.Where(s => s.StartedAt > before.StartedAt || (s.StartedAt == before.StartedAt && s.Id.CompareTo(before.Id) > 0))
-                .OrderBy(s => s.StartedAt).ThenBy(s => s.Id).Take(query.Take + 1).ToListAsync(cancellationToken);
+            var newer = await q.Where(s =>
+                    s.StartedAt > before.StartedAt || (s.StartedAt == before.StartedAt && s.Id.CompareTo(before.Id) > 0)
+                )
+                .OrderBy(s => s.StartedAt)
+                .ThenBy(s => s.Id)
+                .Take(query.Take + 1)
+                .ToListAsync(cancellationToken);
             var more = newer.Count > query.Take;
             var rows = newer.Take(query.Take).Reverse().ToList();
             return new ListResult(rows, HasNewer: more, HasOlder: true);
@@ -30,11 +38,20 @@ public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts)
 
         if (query.After is { } after)
         {
-            q = q.Where(s => s.StartedAt < after.StartedAt || (s.StartedAt == after.StartedAt && s.Id.CompareTo(after.Id) < 0));
+            q = q.Where(s =>
+                s.StartedAt < after.StartedAt || (s.StartedAt == after.StartedAt && s.Id.CompareTo(after.Id) < 0)
+            );
         }
 
-        var page = await q.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id).Take(query.Take + 1).ToListAsync(cancellationToken);
-        return new ListResult([.. page.Take(query.Take)], HasNewer: query.After is not null, HasOlder: page.Count > query.Take);
+        var page = await q.OrderByDescending(s => s.StartedAt)
+            .ThenByDescending(s => s.Id)
+            .Take(query.Take + 1)
+            .ToListAsync(cancellationToken);
+        return new ListResult(
+            [.. page.Take(query.Take)],
+            HasNewer: query.After is not null,
+            HasOlder: page.Count > query.Take
+        );
     }
 }
 
@@ -49,7 +66,12 @@ public sealed record ListCursor(DateTime StartedAt, Guid Id)
     public static ListCursor? Parse(string? text)
     {
         var parts = text?.Split('_');
-        return parts is [var ticks, var id] && long.TryParse(ticks, out var t) && t >= 0 && t <= DateTime.MaxValue.Ticks && Guid.TryParse(id, out var g)
+        return
+            parts is [var ticks, var id]
+            && long.TryParse(ticks, out var t)
+            && t >= 0
+            && t <= DateTime.MaxValue.Ticks
+            && Guid.TryParse(id, out var g)
             ? new ListCursor(new DateTime(t, DateTimeKind.Utc), g)
             : null;
     }

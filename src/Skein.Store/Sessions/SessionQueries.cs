@@ -15,8 +15,17 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
             return null;
         }
 
-        var runs = await db.Runs.AsNoTracking().Where(r => r.SessionId == sessionId).OrderBy(r => r.StartedAt).ThenBy(r => r.Id).ToListAsync(cancellationToken);
-        var steps = await db.Steps.AsNoTracking().Where(s => s.SessionId == sessionId).OrderBy(s => s.EventSequence).ToListAsync(cancellationToken);
+        var runs = await db
+            .Runs.AsNoTracking()
+            .Where(r => r.SessionId == sessionId)
+            .OrderBy(r => r.StartedAt)
+            .ThenBy(r => r.Id)
+            .ToListAsync(cancellationToken);
+        var steps = await db
+            .Steps.AsNoTracking()
+            .Where(s => s.SessionId == sessionId)
+            .OrderBy(s => s.EventSequence)
+            .ToListAsync(cancellationToken);
         return new SessionDetail(session, runs, steps);
     }
 
@@ -24,42 +33,68 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
     public async Task<Guid> DefaultTenantAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Workspaces.AsNoTracking().OrderBy(w => w.CreatedAt).Select(w => w.Id).FirstAsync(cancellationToken);
+        return await db
+            .Workspaces.AsNoTracking()
+            .OrderBy(w => w.CreatedAt)
+            .Select(w => w.Id)
+            .FirstAsync(cancellationToken);
     }
 
     public async Task<Guid?> SessionOfRunAsync(Guid runId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => (Guid?)r.SessionId).FirstOrDefaultAsync(cancellationToken);
+        return await db
+            .Runs.AsNoTracking()
+            .Where(r => r.Id == runId)
+            .Select(r => (Guid?)r.SessionId)
+            .FirstOrDefaultAsync(cancellationToken);
     }
 
-    public async Task<(RunRow Run, SessionRow Session)?> RunWithSessionAsync(Guid runId, CancellationToken cancellationToken)
+    public async Task<(RunRow Run, SessionRow Session)?> RunWithSessionAsync(
+        Guid runId,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var row = await (from r in db.Runs.AsNoTracking()
-                         join s in db.Sessions.AsNoTracking() on r.SessionId equals s.Id
-                         where r.Id == runId
-                         select new { r, s }).FirstOrDefaultAsync(cancellationToken);
+        var row = await (
+            from r in db.Runs.AsNoTracking()
+            join s in db.Sessions.AsNoTracking() on r.SessionId equals s.Id
+            where r.Id == runId
+            select new { r, s }
+        ).FirstOrDefaultAsync(cancellationToken);
         return row is null ? null : (row.r, row.s);
     }
 
     public async Task<string?> StatusAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId).Select(s => s.Status).FirstOrDefaultAsync(cancellationToken);
+        return await db
+            .Sessions.AsNoTracking()
+            .Where(s => s.Id == sessionId)
+            .Select(s => s.Status)
+            .FirstOrDefaultAsync(cancellationToken);
     }
 
-    /// <summary>The session's stream version (its last event's sequence: one index seek) and status; null for an unknown session.</summary>
+    /// <summary>The session's stream version (its last event's sequence: one index seek) and status; null for an
+    /// unknown session.</summary>
     public async Task<SessionVersion?> VersionAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var status = await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId).Select(s => s.Status).FirstOrDefaultAsync(cancellationToken);
+        var status = await db
+            .Sessions.AsNoTracking()
+            .Where(s => s.Id == sessionId)
+            .Select(s => s.Status)
+            .FirstOrDefaultAsync(cancellationToken);
         if (status is null)
         {
             return null;
         }
 
-        var version = await db.SessionEvents.AsNoTracking().Where(e => e.SessionId == sessionId).MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0;
+        var version = await db
+            .SessionEvents.AsNoTracking()
+            .Where(e => e.SessionId == sessionId)
+            .MaxAsync(e => (long?)e.Sequence, cancellationToken)
+            ?? 0;
         return new SessionVersion(version, status);
     }
 
@@ -90,7 +125,8 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
         return (int)await q.SumAsync(c => c.Sessions, cancellationToken);
     }
 
-    /// <summary>The workspace/agent/version/status filter every session list shares (API pages and the dashboard).</summary>
+    /// <summary>The workspace/agent/version/status filter every session list shares (API pages and the
+    /// dashboard).</summary>
     internal static IQueryable<SessionRow> Filtered(SkeinDbContext db, SessionFilter filter)
     {
         var q = db.Sessions.AsNoTracking().Where(s => s.TenantId == filter.TenantId);
@@ -116,7 +152,12 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
     public async Task<IReadOnlyList<SessionRow>> ListAsync(SessionFilter filter, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await Filtered(db, filter).OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id).Skip(filter.Skip).Take(filter.Take).ToListAsync(cancellationToken);
+        return await Filtered(db, filter)
+            .OrderByDescending(s => s.StartedAt)
+            .ThenByDescending(s => s.Id)
+            .Skip(filter.Skip)
+            .Take(filter.Take)
+            .ToListAsync(cancellationToken);
     }
 }
 

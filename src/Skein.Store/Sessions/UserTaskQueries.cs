@@ -13,7 +13,14 @@ public sealed class UserTaskQueries(IDbContextFactory<SkeinDbContext> contexts)
         return await db.UserTasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == taskId, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<UserTaskRow>> ListAsync(Guid tenantId, string? status, string? kind, int skip, int take, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<UserTaskRow>> ListAsync(
+        Guid tenantId,
+        string? status,
+        string? kind,
+        int skip,
+        int take,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var q = db.UserTasks.AsNoTracking().Where(t => t.TenantId == tenantId);
@@ -27,22 +34,36 @@ public sealed class UserTaskQueries(IDbContextFactory<SkeinDbContext> contexts)
             q = q.Where(t => t.Kind == kind);
         }
 
-        return await q.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        return await q.OrderByDescending(t => t.CreatedAt)
+            .ThenByDescending(t => t.Id)
+            .Skip(skip)
+            .Take(take)
+            .ToListAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<UserTaskRow>> ForSessionAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.UserTasks.AsNoTracking().Where(t => t.SessionId == sessionId).OrderBy(t => t.CreatedAt).ToListAsync(cancellationToken);
+        return await db
+            .UserTasks.AsNoTracking()
+            .Where(t => t.SessionId == sessionId)
+            .OrderBy(t => t.CreatedAt)
+            .ToListAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<(Guid SessionId, Guid TaskId)>> DueAsync(DateTimeOffset now, int take, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(Guid SessionId, Guid TaskId)>> DueAsync(
+        DateTimeOffset now,
+        int take,
+        CancellationToken cancellationToken
+    )
     {
         var at = now.UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = await db.UserTasks.AsNoTracking()
+        var rows = await db
+            .UserTasks.AsNoTracking()
             .Where(t => t.Status == nameof(UserTaskStatus.Pending) && t.TimeoutAt != null && t.TimeoutAt <= at)
-            .OrderBy(t => t.TimeoutAt).Take(take)
+            .OrderBy(t => t.TimeoutAt)
+            .Take(take)
             .Select(t => new { t.SessionId, t.Id })
             .ToListAsync(cancellationToken);
         return [.. rows.Select(r => (r.SessionId, r.Id))];

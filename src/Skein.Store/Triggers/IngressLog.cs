@@ -44,36 +44,61 @@ public sealed class IngressLog(IDbContextFactory<SkeinDbContext> contexts, TimeP
     }
 
     /// <summary>Newest first.</summary>
-    public async Task<IReadOnlyList<TriggerIngressRow>> ListAsync(Guid triggerId, int skip, int take, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TriggerIngressRow>> ListAsync(
+        Guid triggerId,
+        int skip,
+        int take,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.TriggerIngress.AsNoTracking().Where(e => e.TriggerId == triggerId)
-            .OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        return await db
+            .TriggerIngress.AsNoTracking()
+            .Where(e => e.TriggerId == triggerId)
+            .OrderByDescending(e => e.ReceivedAt)
+            .ThenByDescending(e => e.Id)
+            .Skip(skip)
+            .Take(take)
+            .ToListAsync(cancellationToken);
     }
 
     public async Task<TriggerIngressRow?> GetAsync(Guid triggerId, Guid entryId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.TriggerIngress.AsNoTracking().FirstOrDefaultAsync(e => e.TriggerId == triggerId && e.Id == entryId, cancellationToken);
+        return await db
+            .TriggerIngress.AsNoTracking()
+            .FirstOrDefaultAsync(e => e.TriggerId == triggerId && e.Id == entryId, cancellationToken);
     }
 
     /// <summary>Drops the retry input of an entry whose retry succeeded, so it is retried once.</summary>
     public async Task<bool> ConsumeRetryAsync(Guid entryId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.TriggerIngress.Where(e => e.Id == entryId && e.RetryInput != null)
-            .ExecuteUpdateAsync(u => u.SetProperty(e => e.RetryInput, (string?)null), cancellationToken) == 1;
+        return await db
+                .TriggerIngress.Where(e => e.Id == entryId && e.RetryInput != null)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.RetryInput, (string?)null), cancellationToken) == 1;
     }
 
     /// <summary>
     /// Claims a delivery id for its first arrival. Returns null when this caller claimed it, else the
     /// existing claim (its session ids are null while the first arrival is still starting).
     /// </summary>
-    public async Task<TriggerDeliveryRow?> ClaimDeliveryAsync(Guid triggerId, string deliveryId, CancellationToken cancellationToken)
+    public async Task<TriggerDeliveryRow?> ClaimDeliveryAsync(
+        Guid triggerId,
+        string deliveryId,
+        CancellationToken cancellationToken
+    )
     {
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            db.TriggerDeliveries.Add(new TriggerDeliveryRow { TriggerId = triggerId, DeliveryId = deliveryId, CreatedAt = time.GetUtcNow().UtcDateTime });
+            db.TriggerDeliveries.Add(
+                new TriggerDeliveryRow
+                {
+                    TriggerId = triggerId,
+                    DeliveryId = deliveryId,
+                    CreatedAt = time.GetUtcNow().UtcDateTime,
+                }
+            );
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -86,21 +111,35 @@ public sealed class IngressLog(IDbContextFactory<SkeinDbContext> contexts, TimeP
         }
 
         await using var read = await contexts.CreateDbContextAsync(cancellationToken);
-        return await read.TriggerDeliveries.AsNoTracking().FirstAsync(d => d.TriggerId == triggerId && d.DeliveryId == deliveryId, cancellationToken);
+        return await read
+            .TriggerDeliveries.AsNoTracking()
+            .FirstAsync(d => d.TriggerId == triggerId && d.DeliveryId == deliveryId, cancellationToken);
     }
 
-    public async Task CompleteDeliveryAsync(Guid triggerId, string deliveryId, Guid sessionId, Guid runId, CancellationToken cancellationToken)
+    public async Task CompleteDeliveryAsync(
+        Guid triggerId,
+        string deliveryId,
+        Guid sessionId,
+        Guid runId,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await db.TriggerDeliveries.Where(d => d.TriggerId == triggerId && d.DeliveryId == deliveryId)
-            .ExecuteUpdateAsync(u => u.SetProperty(d => d.SessionId, sessionId).SetProperty(d => d.RunId, runId), cancellationToken);
+        await db
+            .TriggerDeliveries.Where(d => d.TriggerId == triggerId && d.DeliveryId == deliveryId)
+            .ExecuteUpdateAsync(
+                u => u.SetProperty(d => d.SessionId, sessionId).SetProperty(d => d.RunId, runId),
+                cancellationToken
+            );
     }
 
-    /// <summary>A failed first arrival gives its delivery id back, so the sender's retry can start the session.</summary>
+    /// <summary>A failed first arrival gives its delivery id back, so the sender's retry can start the
+    /// session.</summary>
     public async Task ReleaseDeliveryAsync(Guid triggerId, string deliveryId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await db.TriggerDeliveries.Where(d => d.TriggerId == triggerId && d.DeliveryId == deliveryId && d.SessionId == null)
+        await db
+            .TriggerDeliveries.Where(d => d.TriggerId == triggerId && d.DeliveryId == deliveryId && d.SessionId == null)
             .ExecuteDeleteAsync(cancellationToken);
     }
 
@@ -108,6 +147,8 @@ public sealed class IngressLog(IDbContextFactory<SkeinDbContext> contexts, TimeP
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await db.Triggers.Where(t => t.Id == triggerId).ExecuteUpdateAsync(u => u.SetProperty(t => t.LastFiredAt, now), cancellationToken);
+        await db
+            .Triggers.Where(t => t.Id == triggerId)
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.LastFiredAt, now), cancellationToken);
     }
 }

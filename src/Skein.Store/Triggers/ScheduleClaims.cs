@@ -12,27 +12,45 @@ namespace Skein.Store.Triggers;
 public sealed class ScheduleClaims(IDbContextFactory<SkeinDbContext> contexts)
 {
     /// <summary>Active scheduled triggers whose slot is due, or that have no slot computed yet.</summary>
-    public async Task<IReadOnlyList<TriggerRow>> DueOrUnplannedAsync(DateTime now, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TriggerRow>> DueOrUnplannedAsync(
+        DateTime now,
+        int limit,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Triggers.AsNoTracking()
+        return await db
+            .Triggers.AsNoTracking()
             .Where(t => t.Type == TriggerTypes.Scheduled && t.Active && (t.NextFireAt == null || t.NextFireAt <= now))
-            .OrderBy(t => t.NextFireAt).Take(limit).ToListAsync(cancellationToken);
+            .OrderBy(t => t.NextFireAt)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>Sets the first slot of a trigger that has none; false when someone else already did.</summary>
     public async Task<bool> PlanAsync(Guid triggerId, DateTime? next, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Triggers.Where(t => t.Id == triggerId && t.NextFireAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(t => t.NextFireAt, next), cancellationToken) == 1;
+        return await db
+                .Triggers.Where(t => t.Id == triggerId && t.NextFireAt == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(t => t.NextFireAt, next), cancellationToken) == 1;
     }
 
     /// <summary>Claims the slot <paramref name="due"/>: true for exactly one caller per slot.</summary>
-    public async Task<bool> ClaimAsync(Guid triggerId, DateTime due, DateTime? next, DateTime now, CancellationToken cancellationToken)
+    public async Task<bool> ClaimAsync(
+        Guid triggerId,
+        DateTime due,
+        DateTime? next,
+        DateTime now,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Triggers.Where(t => t.Id == triggerId && t.Active && t.NextFireAt == due)
-            .ExecuteUpdateAsync(u => u.SetProperty(t => t.NextFireAt, next).SetProperty(t => t.LastFiredAt, now), cancellationToken) == 1;
+        return await db
+                .Triggers.Where(t => t.Id == triggerId && t.Active && t.NextFireAt == due)
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(t => t.NextFireAt, next).SetProperty(t => t.LastFiredAt, now),
+                    cancellationToken
+                ) == 1;
     }
 }

@@ -9,7 +9,13 @@ public sealed class GuardEvaluatorTests
         new(tool, SkeinJson.Parse(args), run, session);
 
     private static GuardRule Rule(string id, GuardAction then, GuardCondition when, string reason = "") =>
-        new() { Id = id, Then = then, When = when, Reason = reason };
+        new()
+        {
+            Id = id,
+            Then = then,
+            When = when,
+            Reason = reason,
+        };
 
     private static ArgumentCondition Arg(string path, string op, string? value = null) =>
         new(path, op, value is null ? null : SkeinJson.Parse(value));
@@ -21,7 +27,9 @@ public sealed class GuardEvaluatorTests
     }
 
     private static bool ToolMatches(string pattern, string toolName) =>
-        GuardEvaluator.Evaluate([Rule("r", GuardAction.Block, new GuardCondition { Tool = pattern })], Attempt(toolName)).Matched.Count == 1;
+        GuardEvaluator
+            .Evaluate([Rule("r", GuardAction.Block, new GuardCondition { Tool = pattern })], Attempt(toolName))
+            .Matched.Count == 1;
 
     [Theory]
     [InlineData("""{"amount":10001}""", true)]
@@ -65,8 +73,11 @@ public sealed class GuardEvaluatorTests
     [InlineData("""{"v":{"a":1,"b":[1,2]}}""", """{"b":[1,2.0],"a":1}""", true)]
     [InlineData("""{"v":{"a":1}}""", """{"a":1,"b":2}""", false)]
     [InlineData("""{"v":[1,2]}""", "[2,1]", false)]
-    public void Eq_compares_json_values_structurally_with_numbers_numerically(string args, string value, bool expected) =>
-        Assert.Equal(expected, ArgumentMatches(args, "v", ArgumentOps.Eq, value));
+    public void Eq_compares_json_values_structurally_with_numbers_numerically(
+        string args,
+        string value,
+        bool expected
+    ) => Assert.Equal(expected, ArgumentMatches(args, "v", ArgumentOps.Eq, value));
 
     [Theory]
     [InlineData("""{"currency":"USD"}""", true)]
@@ -113,11 +124,15 @@ public sealed class GuardEvaluatorTests
 
     [Fact]
     public void Dot_path_reaches_nested_object_properties() =>
-        Assert.True(ArgumentMatches("""{"beneficiary":{"country":"KP"}}""", "beneficiary.country", ArgumentOps.Eq, "\"KP\""));
+        Assert.True(
+            ArgumentMatches("""{"beneficiary":{"country":"KP"}}""", "beneficiary.country", ArgumentOps.Eq, "\"KP\"")
+        );
 
     [Fact]
     public void Numeric_path_segment_indexes_an_array() =>
-        Assert.True(ArgumentMatches("""{"items":[{"price":5},{"price":900}]}""", "items.1.price", ArgumentOps.Gt, "100"));
+        Assert.True(
+            ArgumentMatches("""{"items":[{"price":5},{"price":900}]}""", "items.1.price", ArgumentOps.Gt, "100")
+        );
 
     [Theory]
     [InlineData("items.2.price")]
@@ -154,7 +169,10 @@ public sealed class GuardEvaluatorTests
     public void Run_calls_at_least_n_matches_from_the_nth_call_counting_the_current_one(int earlierCalls, bool expected)
     {
         var rule = Rule("third-call", GuardAction.Block, new GuardCondition { RunCallsAtLeast = 3 });
-        Assert.Equal(expected, GuardEvaluator.Evaluate([rule], Attempt(run: earlierCalls, session: 100)).Matched.Count == 1);
+        Assert.Equal(
+            expected,
+            GuardEvaluator.Evaluate([rule], Attempt(run: earlierCalls, session: 100)).Matched.Count == 1
+        );
     }
 
     [Theory]
@@ -163,18 +181,25 @@ public sealed class GuardEvaluatorTests
     public void Session_calls_at_least_n_counts_earlier_calls_across_the_session(int earlierCalls, bool expected)
     {
         var rule = Rule("tenth-call", GuardAction.Block, new GuardCondition { SessionCallsAtLeast = 10 });
-        Assert.Equal(expected, GuardEvaluator.Evaluate([rule], Attempt(run: 0, session: earlierCalls)).Matched.Count == 1);
+        Assert.Equal(
+            expected,
+            GuardEvaluator.Evaluate([rule], Attempt(run: 0, session: earlierCalls)).Matched.Count == 1
+        );
     }
 
     [Fact]
     public void Every_set_part_of_a_condition_must_match()
     {
-        var rule = Rule("r", GuardAction.Block, new GuardCondition
-        {
-            Tool = "pay_*",
-            Arguments = [Arg("amount", ArgumentOps.Gt, "100")],
-            RunCallsAtLeast = 2,
-        });
+        var rule = Rule(
+            "r",
+            GuardAction.Block,
+            new GuardCondition
+            {
+                Tool = "pay_*",
+                Arguments = [Arg("amount", ArgumentOps.Gt, "100")],
+                RunCallsAtLeast = 2,
+            }
+        );
 
         Assert.Single(GuardEvaluator.Evaluate([rule], Attempt("pay_invoice", """{"amount":500}""", run: 1)).Matched);
         Assert.Empty(GuardEvaluator.Evaluate([rule], Attempt("refund", """{"amount":500}""", run: 1)).Matched);
@@ -185,7 +210,10 @@ public sealed class GuardEvaluatorTests
     [Fact]
     public void An_empty_when_matches_nothing()
     {
-        var decision = GuardEvaluator.Evaluate([Rule("empty", GuardAction.TerminateSession, new GuardCondition())], Attempt(run: 50, session: 50));
+        var decision = GuardEvaluator.Evaluate(
+            [Rule("empty", GuardAction.TerminateSession, new GuardCondition())],
+            Attempt(run: 50, session: 50)
+        );
 
         Assert.Empty(decision.Matched);
         Assert.Equal(GuardAction.Allow, decision.Outcome);
@@ -217,8 +245,13 @@ public sealed class GuardEvaluatorTests
         var decision = GuardEvaluator.Evaluate(rules, Attempt());
 
         Assert.Equal(
-            [new GuardMatch("a", GuardAction.Allow, "fine"), new GuardMatch("c", GuardAction.Pause, "look at it"), new GuardMatch("d", GuardAction.Block, "too much")],
-            decision.Matched);
+            [
+                new GuardMatch("a", GuardAction.Allow, "fine"),
+                new GuardMatch("c", GuardAction.Pause, "look at it"),
+                new GuardMatch("d", GuardAction.Block, "too much"),
+            ],
+            decision.Matched
+        );
     }
 
     [Theory]
@@ -238,7 +271,13 @@ public sealed class GuardEvaluatorTests
     [InlineData(true, false, true, true, GuardAction.TerminateSession)]
     [InlineData(false, true, true, true, GuardAction.TerminateSession)]
     [InlineData(true, true, true, true, GuardAction.TerminateSession)]
-    public void Outcome_follows_terminate_over_block_over_pause_over_allow(bool allow, bool block, bool pause, bool terminate, GuardAction expected)
+    public void Outcome_follows_terminate_over_block_over_pause_over_allow(
+        bool allow,
+        bool block,
+        bool pause,
+        bool terminate,
+        GuardAction expected
+    )
     {
         // Rules are listed lowest precedence first, so rule order cannot be what decides.
         var matching = new GuardCondition { Tool = "pay_invoice" };
@@ -278,7 +317,10 @@ public sealed class GuardEvaluatorTests
     public void Applied_is_the_first_allow_rule_when_only_allow_rules_match()
     {
         var tool = new GuardCondition { Tool = "pay_invoice" };
-        var decision = GuardEvaluator.Evaluate([Rule("ok-1", GuardAction.Allow, tool), Rule("ok-2", GuardAction.Allow, tool)], Attempt());
+        var decision = GuardEvaluator.Evaluate(
+            [Rule("ok-1", GuardAction.Allow, tool), Rule("ok-2", GuardAction.Allow, tool)],
+            Attempt()
+        );
 
         Assert.True(decision.IsAllowed);
         Assert.Equal("ok-1", decision.Applied?.RuleId);
@@ -288,7 +330,11 @@ public sealed class GuardEvaluatorTests
     public void A_catastrophic_pattern_times_out_as_no_match_with_a_recorded_error()
     {
         var args = SkeinJson.Element(new { text = new string('a', 5_000) + "!" });
-        var rule = Rule("redos", GuardAction.TerminateSession, new GuardCondition { Arguments = [Arg("text", ArgumentOps.Matches, "\"^(a|aa)+$\"")] });
+        var rule = Rule(
+            "redos",
+            GuardAction.TerminateSession,
+            new GuardCondition { Arguments = [Arg("text", ArgumentOps.Matches, "\"^(a|aa)+$\"")] }
+        );
 
         var clock = Stopwatch.StartNew();
         var decision = GuardEvaluator.Evaluate([rule], new ToolAttempt("t", args, 0, 0));
@@ -305,7 +351,11 @@ public sealed class GuardEvaluatorTests
     [Fact]
     public void An_invalid_pattern_is_no_match_with_a_recorded_error()
     {
-        var rule = Rule("bad", GuardAction.Block, new GuardCondition { Arguments = [Arg("text", ArgumentOps.Matches, "\"(unclosed\"")] });
+        var rule = Rule(
+            "bad",
+            GuardAction.Block,
+            new GuardCondition { Arguments = [Arg("text", ArgumentOps.Matches, "\"(unclosed\"")] }
+        );
 
         var decision = GuardEvaluator.Evaluate([rule], Attempt(args: """{"text":"(unclosed"}"""));
 

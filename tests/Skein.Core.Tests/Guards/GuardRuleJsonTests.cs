@@ -47,25 +47,35 @@ public sealed class GuardRuleJsonTests
             Id = "r",
             Then = GuardAction.TerminateSession,
             Reason = "stop",
-            When = new GuardCondition { Tool = "pay_*", Arguments = [new("amount", ArgumentOps.Gt, SkeinJson.Parse("5"))], RunCallsAtLeast = 2 },
+            When = new GuardCondition
+            {
+                Tool = "pay_*",
+                Arguments = [new("amount", ArgumentOps.Gt, SkeinJson.Parse("5"))],
+                RunCallsAtLeast = 2,
+            },
         };
 
         var json = JsonSerializer.Serialize(rule, SkeinJson.Options);
 
         Assert.Equal(
             """{"id":"r","when":{"tool":"pay_*","arguments":[{"path":"amount","op":"gt","value":5}],"run_calls_at_least":2},"then":"terminate_session","reason":"stop"}""",
-            json);
+            json
+        );
     }
 
     [Fact]
     public void A_decision_records_every_match_with_its_wire_action()
     {
-        var decision = new GuardDecision(GuardAction.Pause, [new GuardMatch("a", GuardAction.Allow, "ok"), new GuardMatch("p", GuardAction.Pause, "look")]);
+        var decision = new GuardDecision(
+            GuardAction.Pause,
+            [new GuardMatch("a", GuardAction.Allow, "ok"), new GuardMatch("p", GuardAction.Pause, "look")]
+        );
 
         var json = JsonSerializer.Serialize(decision, SkeinJson.Options);
 
         Assert.Equal(
             """{"outcome":"pause","matched":[{"rule_id":"a","then":"allow","reason":"ok"},{"rule_id":"p","then":"pause","reason":"look"}],"applied":{"rule_id":"p","then":"pause","reason":"look"},"errors":[]}""",
-            json);
+            json
+        );
     }
 }

@@ -14,7 +14,10 @@ public sealed class LimitRulesTests
         var s = SessionDeciderTests.Started(out _);
         var limits = new RunLimits { MaxSessionDurationSec = 30 };
         Assert.Null(LimitRules.CheckSession(s, limits, new PlanLimits(), T0.AddSeconds(30)));
-        Assert.StartsWith(LimitCodes.SessionDuration, LimitRules.CheckSession(s, limits, new PlanLimits(), T0.AddSeconds(31)));
+        Assert.StartsWith(
+            LimitCodes.SessionDuration,
+            LimitRules.CheckSession(s, limits, new PlanLimits(), T0.AddSeconds(31))
+        );
     }
 
     [Fact]
@@ -24,7 +27,10 @@ public sealed class LimitRulesTests
         var plan = new PlanLimits { MaxActiveSessionTime = TimeSpan.FromHours(1) };
         Assert.Null(LimitRules.CheckSession(s, new RunLimits(), plan, T0.AddHours(5)));
         var running = s with { RunningSince = T0 };
-        Assert.StartsWith(LimitCodes.ActiveSessionTime, LimitRules.CheckSession(running, new RunLimits(), plan, T0.AddMinutes(2)));
+        Assert.StartsWith(
+            LimitCodes.ActiveSessionTime,
+            LimitRules.CheckSession(running, new RunLimits(), plan, T0.AddMinutes(2))
+        );
     }
 
     [Fact]

@@ -9,13 +9,36 @@ public sealed class RunPlannerTests
 {
     private static readonly JsonElement NoArgs = JsonSerializer.SerializeToElement(new { });
 
-    private static RunState Run(params StepPayload[] payloads) => new()
-    {
-        Id = Guid.NewGuid(), SessionId = Guid.NewGuid(), AgentId = Guid.NewGuid(), AgentVersionId = Guid.NewGuid(),
-        Status = RunStatus.Running, StartedAt = DateTimeOffset.UnixEpoch, AgentName = "a", VersionLabel = "v1", LlmModel = "m",
-        Iteration = payloads.OfType<LlmRequestPrepared>().LastOrDefault()?.Iteration ?? 0,
-        Steps = [.. payloads.Select((p, i) => new StepRecord(Guid.NewGuid(), Guid.Empty, i + 1, p, 0, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch))],
-    };
+    private static RunState Run(params StepPayload[] payloads) =>
+        new()
+        {
+            Id = Guid.NewGuid(),
+            SessionId = Guid.NewGuid(),
+            AgentId = Guid.NewGuid(),
+            AgentVersionId = Guid.NewGuid(),
+            Status = RunStatus.Running,
+            StartedAt = DateTimeOffset.UnixEpoch,
+            AgentName = "a",
+            VersionLabel = "v1",
+            LlmModel = "m",
+            Iteration = payloads.OfType<LlmRequestPrepared>().LastOrDefault()?.Iteration ?? 0,
+            Steps =
+            [
+                .. payloads.Select(
+                    (p, i) =>
+                        new StepRecord(
+                            Guid.NewGuid(),
+                            Guid.Empty,
+                            i + 1,
+                            p,
+                            0,
+                            null,
+                            DateTimeOffset.UnixEpoch,
+                            DateTimeOffset.UnixEpoch
+                        )
+                ),
+            ],
+        };
 
     private static ReasoningStep Reasoning(params string[] callIds) =>
         new("t", "t", 1, [.. callIds.Select(id => new RequestedToolCall(id, "tool", NoArgs))]) { Iteration = 1 };
@@ -61,5 +84,15 @@ public sealed class RunPlannerTests
 
     [Fact]
     public void A_user_message_starts_the_next_turn() =>
-        Assert.Equal(new NextAction.PrepareModelRequest(2), RunPlanner.Next(Run(new LlmRequestPrepared("m") { Iteration = 1 }, Reasoning(), new OutputStep(NoArgs, 1, 1), new UserMessageStep("more"))));
+        Assert.Equal(
+            new NextAction.PrepareModelRequest(2),
+            RunPlanner.Next(
+                Run(
+                    new LlmRequestPrepared("m") { Iteration = 1 },
+                    Reasoning(),
+                    new OutputStep(NoArgs, 1, 1),
+                    new UserMessageStep("more")
+                )
+            )
+        );
 }

@@ -15,11 +15,29 @@ public sealed class SessionDeciderTests
     {
         var version = new VersionSnapshot
         {
-            AgentId = Guid.NewGuid(), AgentName = "a", ExecutionMode = ExecutionMode.Request, AgentVersionId = Guid.NewGuid(),
-            VersionLabel = "v1", LlmProviderId = Guid.NewGuid(), ProviderKind = "scripted", Model = "m",
+            AgentId = Guid.NewGuid(),
+            AgentName = "a",
+            ExecutionMode = ExecutionMode.Request,
+            AgentVersionId = Guid.NewGuid(),
+            VersionLabel = "v1",
+            LlmProviderId = Guid.NewGuid(),
+            ProviderKind = "scripted",
+            Model = "m",
         };
         runId = Guid.NewGuid();
-        var change = SessionDecider.Start(new StartSession(Guid.NewGuid(), runId, Guid.NewGuid(), TriggerType.Console, "test", null, null, new StartContext(version, null), T0));
+        var change = SessionDecider.Start(
+            new StartSession(
+                Guid.NewGuid(),
+                runId,
+                Guid.NewGuid(),
+                TriggerType.Console,
+                "test",
+                null,
+                null,
+                new StartContext(version, null),
+                T0
+            )
+        );
         return change.Current;
     }
 
@@ -48,7 +66,15 @@ public sealed class SessionDeciderTests
         s = Apply(s, c => SessionDecider.MoveRun(c, runId, new RunTransition(RunStatus.WaitingForTimer), T0, "engine"));
         Assert.Equal(SessionStatus.WaitingForTimer, s.Status);
         s = Apply(s, c => SessionDecider.MoveRun(c, runId, new RunTransition(RunStatus.Running), T0, "engine"));
-        s = Apply(s, c => SessionDecider.MoveRun(c, runId, new RunTransition(RunStatus.Completed) { Output = JsonSerializer.SerializeToElement("done") }, T0.AddSeconds(5), "engine"));
+        s = Apply(s, c =>
+            SessionDecider.MoveRun(
+                c,
+                runId,
+                new RunTransition(RunStatus.Completed) { Output = JsonSerializer.SerializeToElement("done") },
+                T0.AddSeconds(5),
+                "engine"
+            )
+        );
         Assert.Equal(SessionStatus.Completed, s.Status);
         Assert.Equal("done", s.Output?.GetString());
         Assert.Equal(T0.AddSeconds(5), s.FinishedAt);
@@ -89,7 +115,9 @@ public sealed class SessionDeciderTests
     public void Mark_complete_while_waiting_completes_runs_with_an_audit_note()
     {
         var s = Started(out var runId);
-        s = Apply(s, c => SessionDecider.MoveRun(c, runId, new RunTransition(RunStatus.WaitingForResponse), T0, "engine"));
+        s = Apply(s, c =>
+            SessionDecider.MoveRun(c, runId, new RunTransition(RunStatus.WaitingForResponse), T0, "engine")
+        );
         s = Apply(s, c => SessionDecider.MarkComplete(c, T0, "operator:ann"));
         Assert.Equal(SessionStatus.Completed, s.Status);
         Assert.Equal(RunStatus.Completed, s.Runs[runId].Status);
@@ -103,8 +131,20 @@ public sealed class SessionDeciderTests
         var s = Started(out var runId);
         s = Apply(s, c =>
         {
-            SessionDecider.AppendStep(c, runId, new StepDraft(new LlmRequestPrepared("m") { Iteration = 1 }), T0, "engine");
-            SessionDecider.AppendStep(c, runId, new StepDraft(new ReasoningStep("hi", "hi", 10, []) { Iteration = 1 }, 10), T0, "engine");
+            SessionDecider.AppendStep(
+                c,
+                runId,
+                new StepDraft(new LlmRequestPrepared("m") { Iteration = 1 }),
+                T0,
+                "engine"
+            );
+            SessionDecider.AppendStep(
+                c,
+                runId,
+                new StepDraft(new ReasoningStep("hi", "hi", 10, []) { Iteration = 1 }, 10),
+                T0,
+                "engine"
+            );
         });
         Assert.Equal([1, 2], s.Runs[runId].Steps.Select(x => x.Sequence));
         Assert.Equal(10, s.TotalTokensUsed);
@@ -131,18 +171,50 @@ public sealed class SessionDeciderTests
     {
         var version = new VersionSnapshot
         {
-            AgentId = Guid.NewGuid(), AgentName = "a", ExecutionMode = ExecutionMode.Request, AgentVersionId = Guid.NewGuid(),
-            VersionLabel = "v1", LlmProviderId = Guid.NewGuid(), ProviderKind = "scripted", Model = "m",
+            AgentId = Guid.NewGuid(),
+            AgentName = "a",
+            ExecutionMode = ExecutionMode.Request,
+            AgentVersionId = Guid.NewGuid(),
+            VersionLabel = "v1",
+            LlmProviderId = Guid.NewGuid(),
+            ProviderKind = "scripted",
+            Model = "m",
         };
         var runId = Guid.NewGuid();
-        var start = SessionDecider.Start(new StartSession(Guid.NewGuid(), runId, Guid.NewGuid(), TriggerType.Api, "key", null, null, new StartContext(version, null), T0));
+        var start = SessionDecider.Start(
+            new StartSession(
+                Guid.NewGuid(),
+                runId,
+                Guid.NewGuid(),
+                TriggerType.Api,
+                "key",
+                null,
+                null,
+                new StartContext(version, null),
+                T0
+            )
+        );
         var events = new List<SessionEvent>(start.Events);
         var change = new SessionChange(start.Current);
-        SessionDecider.AppendStep(change, runId, new StepDraft(new LlmRequestPrepared("m") { Iteration = 1 }), T0, "engine");
-        SessionDecider.MoveRun(change, runId, new RunTransition(RunStatus.WaitingForTimer) { WakeAt = T0.AddMinutes(1) }, T0.AddSeconds(3), "engine");
+        SessionDecider.AppendStep(
+            change,
+            runId,
+            new StepDraft(new LlmRequestPrepared("m") { Iteration = 1 }),
+            T0,
+            "engine"
+        );
+        SessionDecider.MoveRun(
+            change,
+            runId,
+            new RunTransition(RunStatus.WaitingForTimer) { WakeAt = T0.AddMinutes(1) },
+            T0.AddSeconds(3),
+            "engine"
+        );
         events.AddRange(change.Events);
 
-        var roundTripped = events.Select(e => JsonSerializer.Deserialize<SessionEvent>(JsonSerializer.Serialize(e, SkeinJson.Options), SkeinJson.Options)!);
+        var roundTripped = events.Select(e =>
+            JsonSerializer.Deserialize<SessionEvent>(JsonSerializer.Serialize(e, SkeinJson.Options), SkeinJson.Options)!
+        );
         var replayed = SessionFold.Replay(roundTripped);
 
         Assert.Equal(change.Current.Version, replayed.Version);

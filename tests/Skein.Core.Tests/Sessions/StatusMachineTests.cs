@@ -6,7 +6,12 @@ namespace Skein.Core.Tests.Sessions;
 
 public sealed class StatusMachineTests
 {
-    private static readonly SessionStatus[] Finished = [SessionStatus.Completed, SessionStatus.Failed, SessionStatus.Terminated];
+    private static readonly SessionStatus[] Finished =
+    [
+        SessionStatus.Completed,
+        SessionStatus.Failed,
+        SessionStatus.Terminated,
+    ];
 
     [Fact]
     public void A_finished_session_can_never_move_again()
@@ -74,5 +79,7 @@ public sealed class StatusMachineTests
 
     [Fact]
     public void A_table_that_lets_a_terminal_status_move_is_refused_at_construction() =>
-        Assert.Throws<ArgumentException>(() => new StatusMachine<RunStatus>("bad", [(RunStatus.Completed, RunStatus.Running)], [RunStatus.Completed]));
+        Assert.Throws<ArgumentException>(() =>
+            new StatusMachine<RunStatus>("bad", [(RunStatus.Completed, RunStatus.Running)], [RunStatus.Completed])
+        );
 }

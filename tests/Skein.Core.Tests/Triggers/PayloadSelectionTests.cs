@@ -5,7 +5,9 @@ namespace Skein.Core.Tests.Triggers;
 
 public sealed class PayloadSelectionTests
 {
-    private static readonly JsonElement Payload = SkeinJson.Parse("""{"type":"order.created","data":{"order":{"id":42,"lines":[{"sku":"A"},{"sku":"B"}]}}}""");
+    private static readonly JsonElement Payload = SkeinJson.Parse(
+        """{"type":"order.created","data":{"order":{"id":42,"lines":[{"sku":"A"},{"sku":"B"}]}}}"""
+    );
 
     [Theory]
     [InlineData(null)]

@@ -11,8 +11,12 @@ public sealed class WebhookSignatureTests
     [Fact]
     public void The_signature_is_the_lowercase_hex_hmac_sha256_of_the_body_with_a_sha256_prefix()
     {
-        // Computed independently: printf '%s' '{"order":{"id":42}}' | openssl dgst -sha256 -hmac 'whsec-0123456789abcdef'
-        Assert.Equal("sha256=88bad15db27613ad0d54e621b44802df90fd8bcbd55e727dc548531787ac4b29", WebhookSignature.Compute(Secret, Body));
+        // Computed independently: printf '%s' '{"order":{"id":42}}' | openssl dgst -sha256 -hmac
+        // 'whsec-0123456789abcdef'
+        Assert.Equal(
+            "sha256=88bad15db27613ad0d54e621b44802df90fd8bcbd55e727dc548531787ac4b29",
+            WebhookSignature.Compute(Secret, Body)
+        );
     }
 
     [Fact]
@@ -20,7 +24,9 @@ public sealed class WebhookSignatureTests
     {
         var signature = WebhookSignature.Compute(Secret, Body);
         Assert.True(WebhookSignature.Verify(Secret, Body, signature));
-        Assert.True(WebhookSignature.Verify(Secret, Body, "sha256=" + signature["sha256=".Length..].ToUpperInvariant()));
+        Assert.True(
+            WebhookSignature.Verify(Secret, Body, "sha256=" + signature["sha256=".Length..].ToUpperInvariant())
+        );
     }
 
     [Theory]
@@ -37,7 +43,13 @@ public sealed class WebhookSignatureTests
     public void A_signature_made_with_another_secret_or_over_another_body_is_rejected()
     {
         Assert.False(WebhookSignature.Verify(Secret, Body, WebhookSignature.Compute("another-secret-value", Body)));
-        Assert.False(WebhookSignature.Verify(Secret, Encoding.UTF8.GetBytes("""{"order":{"id":43}}"""), WebhookSignature.Compute(Secret, Body)));
+        Assert.False(
+            WebhookSignature.Verify(
+                Secret,
+                Encoding.UTF8.GetBytes("""{"order":{"id":43}}"""),
+                WebhookSignature.Compute(Secret, Body)
+            )
+        );
     }
 
     [Fact]

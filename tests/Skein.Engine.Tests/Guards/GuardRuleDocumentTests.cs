@@ -40,7 +40,12 @@ public sealed class GuardRuleDocumentTests
     public async Task Parsed_rules_evaluate_as_written()
     {
         var result = await Parse(ValidDocument);
-        var attempt = new ToolAttempt("pay_wire", SkeinJson.Parse("""{"amount":20000,"beneficiary":{"country":"KP"}}"""), RunCallCount: 2, SessionCallCount: 9);
+        var attempt = new ToolAttempt(
+            "pay_wire",
+            SkeinJson.Parse("""{"amount":20000,"beneficiary":{"country":"KP"}}"""),
+            RunCallCount: 2,
+            SessionCallCount: 9
+        );
 
         var decision = GuardEvaluator.Evaluate(result.Rules, attempt);
 
@@ -65,13 +70,18 @@ public sealed class GuardRuleDocumentTests
         var again = await Parse(JsonSerializer.Serialize(first.Rules, SkeinJson.Options));
 
         Assert.True(again.IsValid, string.Join("\n", again.Errors));
-        Assert.Equal(JsonSerializer.Serialize(first.Rules, SkeinJson.Options), JsonSerializer.Serialize(again.Rules, SkeinJson.Options));
+        Assert.Equal(
+            JsonSerializer.Serialize(first.Rules, SkeinJson.Options),
+            JsonSerializer.Serialize(again.Rules, SkeinJson.Options)
+        );
     }
 
     [Fact]
     public async Task An_unknown_then_is_rejected_at_its_path()
     {
-        var result = await Parse("""[{"id":"a","when":{"tool":"x"},"then":"block"},{"id":"b","when":{"tool":"x"},"then":"explode"}]""");
+        var result = await Parse(
+            """[{"id":"a","when":{"tool":"x"},"then":"block"},{"id":"b","when":{"tool":"x"},"then":"explode"}]"""
+        );
 
         Assert.Empty(result.Rules);
         Assert.Equal(["guardRules[1].then: value is not one of the allowed values"], result.Errors);
@@ -88,7 +98,9 @@ public sealed class GuardRuleDocumentTests
     [Fact]
     public async Task An_op_that_is_not_a_string_is_rejected_at_its_path()
     {
-        var result = await Parse("""[{"id":"a","when":{"arguments":[{"path":"amount","op":5,"value":1}]},"then":"block"}]""");
+        var result = await Parse(
+            """[{"id":"a","when":{"arguments":[{"path":"amount","op":5,"value":1}]},"then":"block"}]"""
+        );
 
         Assert.Contains("guardRules[0].when.arguments[0].op: must be a string", result.Errors);
     }
@@ -98,7 +110,10 @@ public sealed class GuardRuleDocumentTests
     {
         var result = await Parse("""[{"id":"a","when":{"tool":"x","run_call_at_least":3},"then":"block"}]""");
 
-        Assert.Equal(["guardRules[0].when.run_call_at_least: 'run_call_at_least' is not a known property"], result.Errors);
+        Assert.Equal(
+            ["guardRules[0].when.run_call_at_least: 'run_call_at_least' is not a known property"],
+            result.Errors
+        );
     }
 
     [Fact]
@@ -129,10 +144,16 @@ public sealed class GuardRuleDocumentTests
     [Fact]
     public async Task Domain_errors_follow_the_schema_check()
     {
-        var result = await Parse("""[{"id":"a","when":{"arguments":[{"path":"amount","op":"gt","value":"lots"}]},"then":"block"},{"id":"a","when":{"tool":"x"},"then":"allow"}]""");
+        var result = await Parse(
+            """[{"id":"a","when":{"arguments":[{"path":"amount","op":"gt","value":"lots"}]},"then":"block"},{"id":"a","when":{"tool":"x"},"then":"allow"}]"""
+        );
 
         Assert.Equal(
-            ["guardRules[0] (a): when.arguments[0] (amount): op 'gt' needs a number value", "guardRules[1] (a): id is already used by guardRules[0]"],
-            result.Errors);
+            [
+                "guardRules[0] (a): when.arguments[0] (amount): op 'gt' needs a number value",
+                "guardRules[1] (a): id is already used by guardRules[0]",
+            ],
+            result.Errors
+        );
     }
 }

@@ -27,7 +27,8 @@ public sealed class RunLeaseTests : IAsyncLifetime
     private TestStore _store = null!;
     private ServiceProvider _services = null!;
 
-    private IDbContextFactory<SkeinDbContext> Contexts => _services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
+    private IDbContextFactory<SkeinDbContext> Contexts =>
+        _services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
 
     public async ValueTask InitializeAsync()
     {
@@ -41,14 +42,29 @@ public sealed class RunLeaseTests : IAsyncLifetime
         await _store.DisposeAsync();
     }
 
-    private PostgresRunLeases Node() => new(Contexts, new NodeIdentity(), Options.Create(new RunLeaseOptions { Duration = Lease }));
+    private PostgresRunLeases Node() =>
+        new(Contexts, new NodeIdentity(), Options.Create(new RunLeaseOptions { Duration = Lease }));
 
     private async Task<SessionState> StartRunningSessionAsync()
     {
         var agent = await TestData.CreateAgentAsync(Contexts, new AgentSpec(), CancellationToken.None);
-        var resolved = await _services.GetRequiredService<AgentCatalog>().ResolveAsync(agent.AgentId, null, CancellationToken.None);
+        var resolved = await _services
+            .GetRequiredService<AgentCatalog>()
+            .ResolveAsync(agent.AgentId, null, CancellationToken.None);
         var now = DateTimeOffset.UtcNow;
-        var start = SessionDecider.Start(new StartSession(Ids.New(), Ids.New(), resolved.Agent.TenantId, TriggerType.Console, "test", null, null, new StartContext(resolved.Snapshot, null), now));
+        var start = SessionDecider.Start(
+            new StartSession(
+                Ids.New(),
+                Ids.New(),
+                resolved.Agent.TenantId,
+                TriggerType.Console,
+                "test",
+                null,
+                null,
+                new StartContext(resolved.Snapshot, null),
+                now
+            )
+        );
         await _services.GetRequiredService<EventLogWriter>().AppendAsync(start, CancellationToken.None);
         return start.Current;
     }
@@ -56,7 +72,13 @@ public sealed class RunLeaseTests : IAsyncLifetime
     private static SessionChange Step(SessionState state, int iteration)
     {
         var change = new SessionChange(state);
-        SessionDecider.AppendStep(change, state.RootRunId, new StepDraft(new LlmRequestPrepared("skein-scripted") { Iteration = iteration }), DateTimeOffset.UtcNow, "engine");
+        SessionDecider.AppendStep(
+            change,
+            state.RootRunId,
+            new StepDraft(new LlmRequestPrepared("skein-scripted") { Iteration = iteration }),
+            DateTimeOffset.UtcNow,
+            "engine"
+        );
         Assert.False(change.Rejected);
         return change;
     }
@@ -71,11 +93,17 @@ public sealed class RunLeaseTests : IAsyncLifetime
         Assert.Null(await b.TryClaimAsync(state.Id, state.RootRunId, CancellationToken.None));
 
         // A stops renewing (it is stalled or dead): once its lease expires, B claims the run with a higher version.
-        var leaseB = await Eventually.Get(() => b.TryClaimAsync(state.Id, state.RootRunId, CancellationToken.None), l => l is not null, what: "B to claim the expired lease");
+        var leaseB = await Eventually.Get(
+            () => b.TryClaimAsync(state.Id, state.RootRunId, CancellationToken.None),
+            l => l is not null,
+            what: "B to claim the expired lease"
+        );
         Assert.True(leaseB!.Version > leaseA.Version);
 
         var writer = _services.GetRequiredService<EventLogWriter>();
-        await Assert.ThrowsAsync<LeaseLostException>(() => writer.AppendAsync(Step(state, 1), leaseA, CancellationToken.None));
+        await Assert.ThrowsAsync<LeaseLostException>(() =>
+            writer.AppendAsync(Step(state, 1), leaseA, CancellationToken.None)
+        );
         var reader = new EventLogReader(Contexts);
         Assert.Equal(state.Version, (await reader.LoadAsync(state.Id, CancellationToken.None))!.Version);
 
@@ -92,7 +120,11 @@ public sealed class RunLeaseTests : IAsyncLifetime
         var (b, c) = (Node(), Node());
         Assert.DoesNotContain(await b.ClaimOrphansAsync(100, CancellationToken.None), l => l.RunId == state.RootRunId);
 
-        var claimed = await Eventually.Get(() => b.ClaimOrphansAsync(100, CancellationToken.None), l => l.Any(x => x.RunId == state.RootRunId), what: "the orphan to be claimed");
+        var claimed = await Eventually.Get(
+            () => b.ClaimOrphansAsync(100, CancellationToken.None),
+            l => l.Any(x => x.RunId == state.RootRunId),
+            what: "the orphan to be claimed"
+        );
         Assert.Equal(state.Id, Assert.Single(claimed, l => l.RunId == state.RootRunId).SessionId);
         Assert.DoesNotContain(await c.ClaimOrphansAsync(100, CancellationToken.None), l => l.RunId == state.RootRunId);
     }

@@ -16,7 +16,8 @@ namespace Skein.Engine.Tests.Providers;
 /// </summary>
 public sealed class FakeOpenAiServer : IAsyncDisposable
 {
-    /// <summary>What the OpenAI SDK requests: <c>{Endpoint}/chat/completions</c>, so a base URL ending in <c>/v1</c>.</summary>
+    /// <summary>What the OpenAI SDK requests: <c>{Endpoint}/chat/completions</c>, so a base URL ending in
+    /// <c>/v1</c>.</summary>
     public const string CompletionsPath = "/v1/chat/completions";
 
     private readonly WebApplication _app;
@@ -60,18 +61,31 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         // A delayed answer is cut short by the client hanging up or the server stopping.
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _app.Lifetime.ApplicationStopping);
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(
+            context.RequestAborted,
+            _app.Lifetime.ApplicationStopping
+        );
         var cancellationToken = aborted.Token;
         var request = await RecordAsync(context.Request, cancellationToken);
         if (!HttpMethods.IsPost(request.Method) || request.Path != CompletionsPath)
         {
-            await WriteJsonAsync(context.Response, StatusCodes.Status404NotFound, OpenAiWire.Error($"no route {request.Method} {request.Path}", "invalid_request_error"), cancellationToken);
+            await WriteJsonAsync(
+                context.Response,
+                StatusCodes.Status404NotFound,
+                OpenAiWire.Error($"no route {request.Method} {request.Path}", "invalid_request_error"),
+                cancellationToken
+            );
             return;
         }
 
         if (!_replies.TryDequeue(out var reply))
         {
-            await WriteJsonAsync(context.Response, StatusCodes.Status501NotImplemented, OpenAiWire.Error("fake server: no scripted reply left", "server_error"), cancellationToken);
+            await WriteJsonAsync(
+                context.Response,
+                StatusCodes.Status501NotImplemented,
+                OpenAiWire.Error("fake server: no scripted reply left", "server_error"),
+                cancellationToken
+            );
             return;
         }
 
@@ -94,17 +108,29 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
         else if (reply.Status != StatusCodes.Status200OK)
         {
-            await WriteJsonAsync(context.Response, reply.Status, OpenAiWire.Error($"scripted failure {reply.Status}", "server_error"), cancellationToken);
+            await WriteJsonAsync(
+                context.Response,
+                reply.Status,
+                OpenAiWire.Error($"scripted failure {reply.Status}", "server_error"),
+                cancellationToken
+            );
         }
         else if (request.Json.TryGetProperty("stream", out var stream) && stream.GetBoolean())
         {
-            var includeUsage = request.Json.TryGetProperty("stream_options", out var options)
-                && options.TryGetProperty("include_usage", out var usage) && usage.GetBoolean();
+            var includeUsage =
+                request.Json.TryGetProperty("stream_options", out var options)
+                && options.TryGetProperty("include_usage", out var usage)
+                && usage.GetBoolean();
             await StreamAsync(context.Response, OpenAiWire.Chunks(id, model, reply, includeUsage), cancellationToken);
         }
         else
         {
-            await WriteJsonAsync(context.Response, StatusCodes.Status200OK, OpenAiWire.Completion(id, model, reply), cancellationToken);
+            await WriteJsonAsync(
+                context.Response,
+                StatusCodes.Status200OK,
+                OpenAiWire.Completion(id, model, reply),
+                cancellationToken
+            );
         }
     }
 
@@ -112,12 +138,21 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     {
         using var reader = new StreamReader(request.Body);
         var body = await reader.ReadToEndAsync(cancellationToken);
-        var recorded = new RecordedRequest(request.Method, request.Path, request.Headers.Authorization.ToString(), body.Length == 0 ? default : SkeinJson.Parse(body));
+        var recorded = new RecordedRequest(
+            request.Method,
+            request.Path,
+            request.Headers.Authorization.ToString(),
+            body.Length == 0 ? default : SkeinJson.Parse(body)
+        );
         _requests.Enqueue(recorded);
         return recorded;
     }
 
-    private static async Task StreamAsync(HttpResponse response, IEnumerable<object> chunks, CancellationToken cancellationToken)
+    private static async Task StreamAsync(
+        HttpResponse response,
+        IEnumerable<object> chunks,
+        CancellationToken cancellationToken
+    )
     {
         response.ContentType = "text/event-stream";
         foreach (var chunk in chunks)
@@ -129,7 +164,12 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         await response.WriteAsync("data: [DONE]\n\n", cancellationToken);
     }
 
-    private static async Task WriteJsonAsync(HttpResponse response, int status, object body, CancellationToken cancellationToken)
+    private static async Task WriteJsonAsync(
+        HttpResponse response,
+        int status,
+        object body,
+        CancellationToken cancellationToken
+    )
     {
         response.StatusCode = status;
         response.ContentType = "application/json";

@@ -1,6 +1,7 @@
 namespace Skein.Engine.Tests.Providers;
 
-/// <summary>One scripted answer of <see cref="FakeOpenAiServer"/>; each chat completions request takes the next one.</summary>
+/// <summary>One scripted answer of <see cref="FakeOpenAiServer"/>; each chat completions request takes the next
+/// one.</summary>
 public sealed record FakeReply
 {
     public string? Text { get; init; }
@@ -19,12 +20,18 @@ public sealed record FakeReply
     public static FakeReply Say(string text, int promptTokens = 10, int completionTokens = 5) =>
         new() { Text = text, Usage = new(promptTokens, completionTokens) };
 
-    public static FakeReply Call(string id, string name, string arguments, int promptTokens = 10, int completionTokens = 5) =>
-        new() { ToolCalls = [new FakeToolCall(id, name, arguments)], Usage = new(promptTokens, completionTokens) };
+    public static FakeReply Call(
+        string id,
+        string name,
+        string arguments,
+        int promptTokens = 10,
+        int completionTokens = 5
+    ) => new() { ToolCalls = [new FakeToolCall(id, name, arguments)], Usage = new(promptTokens, completionTokens) };
 
     public static FakeReply Error(int status) => new() { Status = status };
 
-    public static FakeReply Malformed() => new() { RawBody = """{"id":"chatcmpl-broken","object":"chat.completion","choices":[{"index":0,"message":""" };
+    public static FakeReply Malformed() =>
+        new() { RawBody = """{"id":"chatcmpl-broken","object":"chat.completion","choices":[{"index":0,"message":""" };
 }
 
 /// <summary>A tool call as the model sends it: <see cref="Arguments"/> is a JSON document in a string.</summary>

@@ -10,7 +10,8 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Providers;
 
-/// <summary>The <c>openai</c> provider end to end: real engine and SDK against a local server speaking the wire format.</summary>
+/// <summary>The <c>openai</c> provider end to end: real engine and SDK against a local server speaking the wire
+/// format.</summary>
 public sealed class OpenAiProviderTests : IAsyncLifetime
 {
     private const string ApiKey = "sk-test-4f2a";
@@ -40,13 +41,25 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
     {
         _server.Enqueue(
             FakeReply.Call("call_abc", EchoTool.ToolName, """{"x":1}""", promptTokens: 10, completionTokens: 5),
-            FakeReply.Say("all done", promptTokens: 20, completionTokens: 7));
+            FakeReply.Say("all done", promptTokens: 20, completionTokens: 7)
+        );
         var agent = await _host.CreateAgentAsync(OpenAiAgent() with { Operations = [EchoTool.ToolName] });
 
         var detail = await _host.RunToEndAsync(agent.AgentId, new { question = "hi" });
 
         Assert.Equal("Completed", detail.Session.Status);
-        Assert.Equal(["llm_request_prepared", "reasoning", "ToolCall", "ToolResult", "llm_request_prepared", "reasoning", "output"], detail.Steps.Select(s => s.Type));
+        Assert.Equal(
+            [
+                "llm_request_prepared",
+                "reasoning",
+                "ToolCall",
+                "ToolResult",
+                "llm_request_prepared",
+                "reasoning",
+                "output",
+            ],
+            detail.Steps.Select(s => s.Type)
+        );
         Assert.Equal(15 + 27, detail.Session.TotalTokensUsed);
         Assert.Equal("\"all done\"", detail.Session.Output);
 
@@ -70,7 +83,13 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
         var call = Assert.Single(messages[2].GetProperty("tool_calls").EnumerateArray());
         Assert.Equal("call_abc", call.GetProperty("id").GetString());
         Assert.Equal(EchoTool.ToolName, call.GetProperty("function").GetProperty("name").GetString());
-        Assert.Equal(1, SkeinJson.Parse(call.GetProperty("function").GetProperty("arguments").GetString()!).GetProperty("x").GetInt32());
+        Assert.Equal(
+            1,
+            SkeinJson
+                .Parse(call.GetProperty("function").GetProperty("arguments").GetString()!)
+                .GetProperty("x")
+                .GetInt32()
+        );
         Assert.Equal("call_abc", messages[3].GetProperty("tool_call_id").GetString());
         var result = SkeinJson.Parse(messages[3].GetProperty("content").GetString()!);
         Assert.True(result.GetProperty("successful").GetBoolean());
@@ -80,16 +99,26 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
     [Fact]
     public async Task Streaming_assembles_the_text_a_tool_call_split_across_chunks_and_the_usage()
     {
-        _server.Enqueue(new FakeReply
-        {
-            Text = "Let me echo that.",
-            ToolCalls = [new FakeToolCall("call_s1", EchoTool.ToolName, """{"text":"hello","n":3}""")],
-            Usage = new FakeUsage(12, 9),
-        });
+        _server.Enqueue(
+            new FakeReply
+            {
+                Text = "Let me echo that.",
+                ToolCalls = [new FakeToolCall("call_s1", EchoTool.ToolName, """{"text":"hello","n":3}""")],
+                Usage = new FakeUsage(12, 9),
+            }
+        );
         var chat = CreateChatClient(_server.BaseUrl);
-        var options = new ChatOptions { Tools = [AIFunctionFactory.CreateDeclaration(EchoTool.ToolName, "Echo", new EchoTool().ParametersSchema)] };
+        var options = new ChatOptions
+        {
+            Tools = [AIFunctionFactory.CreateDeclaration(EchoTool.ToolName, "Echo", new EchoTool().ParametersSchema)],
+        };
 
-        var response = await chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "echo hello")], options, CancellationToken).ToChatResponseAsync(CancellationToken);
+        var response = await chat.GetStreamingResponseAsync(
+                [new ChatMessage(ChatRole.User, "echo hello")],
+                options,
+                CancellationToken
+            )
+            .ToChatResponseAsync(CancellationToken);
 
         Assert.Equal("Let me echo that.", response.Text);
         var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
@@ -111,11 +140,14 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
     [Theory]
     [InlineData("")]
     [InlineData("/")]
-    public async Task The_sdk_posts_to_chat_completions_under_the_base_url_with_or_without_a_trailing_slash(string suffix)
+    public async Task The_sdk_posts_to_chat_completions_under_the_base_url_with_or_without_a_trailing_slash(
+        string suffix
+    )
     {
         _server.Enqueue(FakeReply.Say("hello"));
 
-        var response = await CreateChatClient(_server.BaseUrl + suffix).GetResponseAsync("hi", cancellationToken: CancellationToken);
+        var response = await CreateChatClient(_server.BaseUrl + suffix)
+            .GetResponseAsync("hi", cancellationToken: CancellationToken);
 
         Assert.Equal("hello", response.Text);
         var request = Assert.Single(_server.Requests);
@@ -149,7 +181,9 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
     public async Task A_provider_slower_than_the_model_call_timeout_fails_the_run_with_a_timeout_error()
     {
         // Long enough that a loaded machine still gets the request to the server before the timeout fires.
-        await using var host = await EngineTestHost.StartAsync(_dir.File("timeout.db"), configure: o => o.ModelCallTimeout = TimeSpan.FromSeconds(3));
+        await using var host = await EngineTestHost.StartAsync(_dir.File("timeout.db"), configure: o =>
+            o.ModelCallTimeout = TimeSpan.FromSeconds(3)
+        );
         _server.Enqueue(FakeReply.Say("too late") with { Delay = TimeSpan.FromSeconds(30) });
         var agent = await host.CreateAgentAsync(OpenAiAgent());
 
@@ -194,25 +228,38 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
         var agent = await _host.CreateAgentAsync(spec);
         Assert.Equal("Completed", (await _host.RunToEndAsync(agent.AgentId)).Session.Status);
 
-        // Run starts reuse a resolved version briefly; a secret write must drop it at once, not after the cache's lifetime.
-        await _host.Secrets.SetAsync(agent.TenantId, $"provider-key-{spec.Name}", "sk-rotated-key", TestContext.Current.CancellationToken);
+        // Run starts reuse a resolved version briefly; a secret write must drop it at once, not after the cache's
+        // lifetime.
+        await _host.Secrets.SetAsync(
+            agent.TenantId,
+            $"provider-key-{spec.Name}",
+            "sk-rotated-key",
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal("Completed", (await _host.RunToEndAsync(agent.AgentId)).Session.Status);
 
         Assert.Equal([$"Bearer {ApiKey}", "Bearer sk-rotated-key"], _server.Requests.Select(r => r.Authorization));
     }
 
-    private AgentSpec OpenAiAgent() => new()
-    {
-        ProviderKind = ModelClientFactory.OpenAI,
-        ProviderBaseUrl = _server.BaseUrl,
-        ProviderApiKey = ApiKey,
-        Model = Model,
-    };
+    private AgentSpec OpenAiAgent() =>
+        new()
+        {
+            ProviderKind = ModelClientFactory.OpenAI,
+            ProviderBaseUrl = _server.BaseUrl,
+            ProviderApiKey = ApiKey,
+            Model = Model,
+        };
 
     /// <summary>The client the engine would build for an <c>openai</c> provider, from the host's own factory.</summary>
     private IChatClient CreateChatClient(string baseUrl)
     {
-        var provider = new LlmProviderRow { Id = Guid.NewGuid(), Name = "fake-openai", Kind = ModelClientFactory.OpenAI, BaseUrl = baseUrl };
+        var provider = new LlmProviderRow
+        {
+            Id = Guid.NewGuid(),
+            Name = "fake-openai",
+            Kind = ModelClientFactory.OpenAI,
+            BaseUrl = baseUrl,
+        };
         var version = new VersionSnapshot
         {
             AgentId = Guid.NewGuid(),

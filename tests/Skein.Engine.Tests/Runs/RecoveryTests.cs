@@ -22,17 +22,55 @@ public class RecoveryTests : EngineTestBase
     /// <summary>Commits a session whose last step is a ToolCall with no result: the process died mid-call.</summary>
     private async Task<(Guid SessionId, Guid RunId)> LeaveInterruptedToolCallAsync(Guid agentId, string tool)
     {
-        var resolved = await Host.Services.GetRequiredService<AgentCatalog>().ResolveAsync(agentId, null, CancellationToken.None);
+        var resolved = await Host
+            .Services.GetRequiredService<AgentCatalog>()
+            .ResolveAsync(agentId, null, CancellationToken.None);
         var commands = Host.Services.GetRequiredService<SessionCommands>();
         var now = DateTimeOffset.UtcNow;
-        var start = SessionDecider.Start(new StartSession(Ids.New(), Ids.New(), resolved.Agent.TenantId, TriggerType.Console, "test", null, null, new StartContext(resolved.Snapshot, null), now));
+        var start = SessionDecider.Start(
+            new StartSession(
+                Ids.New(),
+                Ids.New(),
+                resolved.Agent.TenantId,
+                TriggerType.Console,
+                "test",
+                null,
+                null,
+                new StartContext(resolved.Snapshot, null),
+                now
+            )
+        );
         var runId = start.Current.RootRunId;
         var args = Json(new { amount = 5 });
 
         // One commit, as the engine would have left it: the timer's orphan sweep must never see a half-built run.
-        SessionDecider.AppendStep(start, runId, new StepDraft(new LlmRequestPrepared("skein-scripted") { Iteration = 1 }), now, "engine");
-        SessionDecider.AppendStep(start, runId, new StepDraft(new ReasoningStep("calling", "calling", 2, [new RequestedToolCall("call_0_0", tool, args)]) { Iteration = 1 }, 2), now, "engine");
-        SessionDecider.AppendStep(start, runId, new StepDraft(new ToolCallStep(tool, args, "call_0_0", tool, $"{runId:N}:3") { Iteration = 1 }), now, "engine");
+        SessionDecider.AppendStep(
+            start,
+            runId,
+            new StepDraft(new LlmRequestPrepared("skein-scripted") { Iteration = 1 }),
+            now,
+            "engine"
+        );
+        SessionDecider.AppendStep(
+            start,
+            runId,
+            new StepDraft(
+                new ReasoningStep("calling", "calling", 2, [new RequestedToolCall("call_0_0", tool, args)])
+                {
+                    Iteration = 1,
+                },
+                2
+            ),
+            now,
+            "engine"
+        );
+        SessionDecider.AppendStep(
+            start,
+            runId,
+            new StepDraft(new ToolCallStep(tool, args, "call_0_0", tool, $"{runId:N}:3") { Iteration = 1 }),
+            now,
+            "engine"
+        );
         Assert.False(start.Rejected);
         var state = await commands.StartAsync(start, CancellationToken.None);
         return (state.Id, runId);
@@ -42,13 +80,26 @@ public class RecoveryTests : EngineTestBase
     public async Task An_interrupted_non_idempotent_call_is_not_retried_and_the_model_sees_an_error()
     {
         await Host.AddOperationAsync(new OperationSpec("pay", Unreachable) { Idempotent = false });
-        var agent = await Host.CreateAgentAsync(new AgentSpec { Operations = ["pay"], Script = [Calls(("pay", new { amount = 5 })), Says("recovered")] });
+        var agent = await Host.CreateAgentAsync(
+            new AgentSpec { Operations = ["pay"], Script = [Calls(("pay", new { amount = 5 })), Says("recovered")] }
+        );
         var (sessionId, _) = await LeaveInterruptedToolCallAsync(agent.AgentId, "pay");
 
         await RestartAsync();
         var detail = await Host.WaitForStatusAsync(sessionId, "Completed");
 
-        Assert.Equal(["llm_request_prepared", "reasoning", "ToolCall", "ToolResult", "llm_request_prepared", "reasoning", "output"], detail.Steps.Select(s => s.Type));
+        Assert.Equal(
+            [
+                "llm_request_prepared",
+                "reasoning",
+                "ToolCall",
+                "ToolResult",
+                "llm_request_prepared",
+                "reasoning",
+                "output",
+            ],
+            detail.Steps.Select(s => s.Type)
+        );
         Assert.Equal(Enumerable.Range(1, 7), detail.Steps.Select(s => s.Sequence));
         var result = Content(detail.Steps[3]).GetProperty("result");
         Assert.False(result.GetProperty("successful").GetBoolean());
@@ -59,7 +110,13 @@ public class RecoveryTests : EngineTestBase
     [Fact]
     public async Task An_interrupted_idempotent_call_is_retried()
     {
-        var agent = await Host.CreateAgentAsync(new AgentSpec { Operations = [EchoTool.ToolName], Script = [Calls((EchoTool.ToolName, new { amount = 5 })), Says("recovered")] });
+        var agent = await Host.CreateAgentAsync(
+            new AgentSpec
+            {
+                Operations = [EchoTool.ToolName],
+                Script = [Calls((EchoTool.ToolName, new { amount = 5 })), Says("recovered")],
+            }
+        );
         var (sessionId, _) = await LeaveInterruptedToolCallAsync(agent.AgentId, EchoTool.ToolName);
 
         await RestartAsync();
@@ -75,11 +132,31 @@ public class RecoveryTests : EngineTestBase
     public async Task A_run_interrupted_before_its_model_answered_asks_the_model_again_once()
     {
         var agent = await Host.CreateAgentAsync(new AgentSpec { Script = [Says("answer")] });
-        var resolved = await Host.Services.GetRequiredService<AgentCatalog>().ResolveAsync(agent.AgentId, null, CancellationToken.None);
+        var resolved = await Host
+            .Services.GetRequiredService<AgentCatalog>()
+            .ResolveAsync(agent.AgentId, null, CancellationToken.None);
         var commands = Host.Services.GetRequiredService<SessionCommands>();
         var now = DateTimeOffset.UtcNow;
-        var start = SessionDecider.Start(new StartSession(Ids.New(), Ids.New(), resolved.Agent.TenantId, TriggerType.Console, "test", null, null, new StartContext(resolved.Snapshot, null), now));
-        SessionDecider.AppendStep(start, start.Current.RootRunId, new StepDraft(new LlmRequestPrepared("skein-scripted") { Iteration = 1 }), now, "engine");
+        var start = SessionDecider.Start(
+            new StartSession(
+                Ids.New(),
+                Ids.New(),
+                resolved.Agent.TenantId,
+                TriggerType.Console,
+                "test",
+                null,
+                null,
+                new StartContext(resolved.Snapshot, null),
+                now
+            )
+        );
+        SessionDecider.AppendStep(
+            start,
+            start.Current.RootRunId,
+            new StepDraft(new LlmRequestPrepared("skein-scripted") { Iteration = 1 }),
+            now,
+            "engine"
+        );
         var state = await commands.StartAsync(start, CancellationToken.None);
 
         await RestartAsync();

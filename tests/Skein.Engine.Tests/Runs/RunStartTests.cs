@@ -30,7 +30,9 @@ public class RunStartTests : EngineTestBase
     {
         var agent = await Host.CreateAgentAsync(new AgentSpec());
 
-        var ex = await Assert.ThrowsAsync<DomainException>(() => Host.StartRunAsync(agent.AgentId, versionId: Guid.NewGuid()));
+        var ex = await Assert.ThrowsAsync<DomainException>(() =>
+            Host.StartRunAsync(agent.AgentId, versionId: Guid.NewGuid())
+        );
 
         Assert.Equal(DomainErrorCodes.NotFound, ex.Error.Code);
     }
@@ -38,7 +40,9 @@ public class RunStartTests : EngineTestBase
     [Fact]
     public async Task A_named_testing_version_runs_to_completion()
     {
-        var agent = await Host.CreateAgentAsync(new AgentSpec { State = VersionState.Testing, Script = [new ScriptTurn { Text = "tested" }] });
+        var agent = await Host.CreateAgentAsync(
+            new AgentSpec { State = VersionState.Testing, Script = [new ScriptTurn { Text = "tested" }] }
+        );
 
         var started = await Host.StartRunAsync(agent.AgentId, versionId: agent.VersionId);
         var detail = await Host.WaitForStatusAsync(started.SessionId, "Completed", "Failed", "Terminated");

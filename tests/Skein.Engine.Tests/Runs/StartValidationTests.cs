@@ -8,7 +8,8 @@ namespace Skein.Engine.Tests.Runs;
 
 public class StartValidationTests : EngineTestBase
 {
-    private const string NameSchema = """{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}}""";
+    private const string NameSchema =
+        """{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}}""";
 
     private async Task<int> SessionCountAsync()
     {
@@ -21,7 +22,9 @@ public class StartValidationTests : EngineTestBase
     {
         var agent = await Host.CreateAgentAsync(new AgentSpec { InputSchema = NameSchema, Script = [Says("hi")] });
 
-        var error = await Assert.ThrowsAsync<DomainException>(() => Host.StartRunAsync(agent.AgentId, new { name = 42 }));
+        var error = await Assert.ThrowsAsync<DomainException>(() =>
+            Host.StartRunAsync(agent.AgentId, new { name = 42 })
+        );
 
         Assert.Equal(DomainErrorCodes.InvalidInput, error.Error.Code);
         Assert.Contains("name", error.Error.Message);
@@ -72,7 +75,9 @@ public class StartValidationTests : EngineTestBase
     [Fact]
     public async Task A_model_provider_error_fails_the_run_with_a_readable_error()
     {
-        var agent = await Host.CreateAgentAsync(new AgentSpec { Script = [new ScriptTurn { Error = "upstream exploded" }] });
+        var agent = await Host.CreateAgentAsync(
+            new AgentSpec { Script = [new ScriptTurn { Error = "upstream exploded" }] }
+        );
 
         var detail = await Host.RunToEndAsync(agent.AgentId);
 

@@ -5,12 +5,15 @@ namespace Skein.Engine.Tests.Sessions;
 
 public class ConversationTests : EngineTestBase
 {
-    private Task<CreatedAgent> MultiTurnAgentAsync(int idleSeconds = 1800) => Host.CreateAgentAsync(new AgentSpec
-    {
-        Conversation = ConversationMode.MultiTurn,
-        ConversationIdleTimeoutSec = idleSeconds,
-        Script = [Says("first answer"), Says("second answer")],
-    });
+    private Task<CreatedAgent> MultiTurnAgentAsync(int idleSeconds = 1800) =>
+        Host.CreateAgentAsync(
+            new AgentSpec
+            {
+                Conversation = ConversationMode.MultiTurn,
+                ConversationIdleTimeoutSec = idleSeconds,
+                Script = [Says("first answer"), Says("second answer")],
+            }
+        );
 
     [Fact]
     public async Task A_conversational_run_waits_for_the_user_after_its_output()
@@ -37,13 +40,25 @@ public class ConversationTests : EngineTestBase
         var detail = await Eventually.Get(
             async () => (await Host.Queries.GetAsync(started.SessionId, CancellationToken.None))!,
             d => d.Session.Status == "WaitingForResponse" && d.Steps.Count(s => s.Type == "output") == 2,
-            what: "the second answer");
+            what: "the second answer"
+        );
 
         var run = Assert.Single(detail.Runs);
         Assert.Equal(started.RunId, run.Id);
         Assert.Equal("\"second answer\"", detail.Session.Output);
         var types = detail.Steps.Select(s => s.Type).ToList();
-        Assert.Equal(["llm_request_prepared", "reasoning", "output", "user_message", "llm_request_prepared", "reasoning", "output"], types);
+        Assert.Equal(
+            [
+                "llm_request_prepared",
+                "reasoning",
+                "output",
+                "user_message",
+                "llm_request_prepared",
+                "reasoning",
+                "output",
+            ],
+            types
+        );
         Assert.Equal("tell me more", Content(detail.Steps[3]).GetProperty("text").GetString());
         Assert.Equal(Enumerable.Range(1, 7), detail.Steps.Select(s => s.Sequence));
     }
@@ -54,7 +69,12 @@ public class ConversationTests : EngineTestBase
         var agent = await Host.CreateAgentAsync(new AgentSpec { Script = [Says("done")] });
         var detail = await Host.RunToEndAsync(agent.AgentId);
 
-        var sent = await Host.Actions.SendMessageAsync(detail.Runs.Single().Id, "hello?", "user", CancellationToken.None);
+        var sent = await Host.Actions.SendMessageAsync(
+            detail.Runs.Single().Id,
+            "hello?",
+            "user",
+            CancellationToken.None
+        );
 
         Assert.Equal("illegal_transition", sent.Error?.Code);
     }

@@ -1,15 +1,16 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Skein.Core.Agents;
-using Skein.Engine.Tools;
 using Skein.Engine.Timers;
+using Skein.Engine.Tools;
 using Skein.Store.Agents;
 using Skein.Store.Sessions;
 using Skein.Testing;
 
 namespace Skein.Engine.Tests.Sessions;
 
-/// <summary>Retention deletes finished sessions past the workspace's days, with everything they hold, and nothing else.</summary>
+/// <summary>Retention deletes finished sessions past the workspace's days, with everything they hold, and nothing
+/// else.</summary>
 public class RetentionTests : EngineTestBase
 {
     [Fact]
@@ -17,11 +18,17 @@ public class RetentionTests : EngineTestBase
     {
         var ct = TestContext.Current.CancellationToken;
         var quick = await Host.CreateAgentAsync(new AgentSpec { Script = [Says("done")] });
-        var chat = await Host.CreateAgentAsync(new AgentSpec { Conversation = ConversationMode.MultiTurn, Script = [Says("hi")] });
-        var asking = await Host.CreateAgentAsync(new AgentSpec
-        {
-            Mode = ExecutionMode.HITL, Operations = [AskUserTools.Text], Script = [Calls((AskUserTools.Text, new { question = "Ship it?" })), Says("ok")],
-        });
+        var chat = await Host.CreateAgentAsync(
+            new AgentSpec { Conversation = ConversationMode.MultiTurn, Script = [Says("hi")] }
+        );
+        var asking = await Host.CreateAgentAsync(
+            new AgentSpec
+            {
+                Mode = ExecutionMode.HITL,
+                Operations = [AskUserTools.Text],
+                Script = [Calls((AskUserTools.Text, new { question = "Ship it?" })), Says("ok")],
+            }
+        );
         var finished = new List<Guid>();
         foreach (var _ in Enumerable.Range(0, 3))
         {
@@ -42,7 +49,11 @@ public class RetentionTests : EngineTestBase
 
         var cutoff = DateTimeOffset.UtcNow.AddMinutes(1);
         var batches = new List<int>();
-        for (var n = await purge.DeleteBatchAsync(quick.TenantId, cutoff, 3, ct); n > 0; n = await purge.DeleteBatchAsync(quick.TenantId, cutoff, 3, ct))
+        for (
+            var n = await purge.DeleteBatchAsync(quick.TenantId, cutoff, 3, ct);
+            n > 0;
+            n = await purge.DeleteBatchAsync(quick.TenantId, cutoff, 3, ct)
+        )
         {
             batches.Add(n);
         }
@@ -54,14 +65,25 @@ public class RetentionTests : EngineTestBase
         Assert.False(await db.Steps.AnyAsync(s => finished.Contains(s.SessionId), ct));
         Assert.False(await db.Runs.AnyAsync(r => finished.Contains(r.SessionId), ct));
         Assert.False(await db.UserTasks.AnyAsync(t => finished.Contains(t.SessionId), ct));
-        Assert.Equal(1, await db.Database.SqlQueryRaw<int>("SELECT COUNT(*) AS \"Value\" FROM session_start_contexts").SingleAsync(ct));
+        Assert.Equal(
+            1,
+            await db
+                .Database.SqlQueryRaw<int>("SELECT COUNT(*) AS \"Value\" FROM session_start_contexts")
+                .SingleAsync(ct)
+        );
 
         var kept = (await Host.Queries.GetAsync(parked.SessionId, ct))!;
         Assert.Equal("WaitingForResponse", kept.Session.Status);
         Assert.NotEmpty(kept.Steps);
         Assert.Equal(1, await Host.Queries.CountAsync(new SessionFilter(quick.TenantId), ct));
         Assert.Equal(0, await Host.Queries.CountAsync(new SessionFilter(quick.TenantId) { Status = "Completed" }, ct));
-        Assert.Equal(1, await Host.Queries.CountAsync(new SessionFilter(quick.TenantId) { AgentId = chat.AgentId, Status = "WaitingForResponse" }, ct));
+        Assert.Equal(
+            1,
+            await Host.Queries.CountAsync(
+                new SessionFilter(quick.TenantId) { AgentId = chat.AgentId, Status = "WaitingForResponse" },
+                ct
+            )
+        );
 
         // The parked session still answers and finishes after the purge.
         Assert.True((await Host.Actions.MarkCompleteAsync(parked.SessionId, "operator:ann", ct)).Ok);
@@ -83,7 +105,15 @@ public class RetentionTests : EngineTestBase
         });
         var agent = await Host.CreateAgentAsync(new AgentSpec { Script = [Says("done")] });
         var settings = Host.Services.GetRequiredService<WorkspaceSettings>();
-        Assert.Empty(await settings.UpdateAsync(agent.TenantId, retentionDays: 30, maxActiveSessionSeconds: 3600, agentWaitBudgetSeconds: 300, ct));
+        Assert.Empty(
+            await settings.UpdateAsync(
+                agent.TenantId,
+                retentionDays: 30,
+                maxActiveSessionSeconds: 3600,
+                agentWaitBudgetSeconds: 300,
+                ct
+            )
+        );
         var sweep = Host.Services.GetRequiredService<RetentionService>();
 
         var old = await Host.RunToEndAsync(agent.AgentId);

@@ -5,7 +5,8 @@ using Skein.Store.Secrets;
 
 namespace Skein.Engine.Tests.Storage;
 
-/// <summary>Upgrading keeps provider keys: a key stored in plaintext before secrets existed moves into the secret store.</summary>
+/// <summary>Upgrading keeps provider keys: a key stored in plaintext before secrets existed moves into the secret
+/// store.</summary>
 public sealed class LegacyProviderKeyTests : EngineTestBase
 {
     [Fact]
@@ -16,7 +17,15 @@ public sealed class LegacyProviderKeyTests : EngineTestBase
         Guid providerId;
         await using (var db = await Host.Contexts.CreateDbContextAsync(ct))
         {
-            var provider = new LlmProviderRow { Id = Ids.New(), TenantId = agent.TenantId, Name = "old-openai", Kind = "openai", LegacyApiKey = "sk-legacy-123", CreatedAt = DateTime.UtcNow };
+            var provider = new LlmProviderRow
+            {
+                Id = Ids.New(),
+                TenantId = agent.TenantId,
+                Name = "old-openai",
+                Kind = "openai",
+                LegacyApiKey = "sk-legacy-123",
+                CreatedAt = DateTime.UtcNow,
+            };
             db.LlmProviders.Add(provider);
             await db.SaveChangesAsync(ct);
             providerId = provider.Id;
@@ -28,6 +37,9 @@ public sealed class LegacyProviderKeyTests : EngineTestBase
         var moved = await check.LlmProviders.AsNoTracking().SingleAsync(p => p.Id == providerId, ct);
         Assert.Null(moved.LegacyApiKey);
         Assert.Equal("sk-legacy-123", await Host.Secrets.GetAsync(agent.TenantId, moved.ApiKeySecretName ?? "", ct));
-        Assert.DoesNotContain("sk-legacy-123", (await check.Secrets.AsNoTracking().SingleAsync(s => s.Name == moved.ApiKeySecretName, ct)).ProtectedValue);
+        Assert.DoesNotContain(
+            "sk-legacy-123",
+            (await check.Secrets.AsNoTracking().SingleAsync(s => s.Name == moved.ApiKeySecretName, ct)).ProtectedValue
+        );
     }
 }

@@ -9,7 +9,8 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Storage;
 
-/// <summary>Schema changes keep what a store already holds: a database from before a migration upgrades without losing data.</summary>
+/// <summary>Schema changes keep what a store already holds: a database from before a migration upgrades without losing
+/// data.</summary>
 public sealed class MigrationDataTests
 {
     [Fact]
@@ -18,11 +19,18 @@ public sealed class MigrationDataTests
         var ct = TestContext.Current.CancellationToken;
         using var dir = new TempDirectory();
         var path = dir.File("old.db");
-        await using var provider = new ServiceCollection().AddLogging().AddSkeinSqliteStore(path).BuildServiceProvider();
-        await using var db = await provider.GetRequiredService<IDbContextFactory<SkeinDbContext>>().CreateDbContextAsync(ct);
+        await using var provider = new ServiceCollection()
+            .AddLogging()
+            .AddSkeinSqliteStore(path)
+            .BuildServiceProvider();
+        await using var db = await provider
+            .GetRequiredService<IDbContextFactory<SkeinDbContext>>()
+            .CreateDbContextAsync(ct);
         var migrator = db.GetService<IMigrator>();
         var migrations = db.Database.GetMigrations().ToList();
-        var before = migrations[migrations.FindIndex(m => m.EndsWith("_SessionStartContexts", StringComparison.Ordinal)) - 1];
+        var before = migrations[
+            migrations.FindIndex(m => m.EndsWith("_SessionStartContexts", StringComparison.Ordinal)) - 1
+        ];
         await migrator.MigrateAsync(before, ct);
 
         await using (var connection = new SqliteConnection(SqliteStoreExtensions.ConnectionString(path)))
@@ -30,11 +38,11 @@ public sealed class MigrationDataTests
             await connection.OpenAsync(ct);
             await using var insert = connection.CreateCommand();
             insert.CommandText =
-                "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, status, total_tokens_used, " +
-                "start_context, root_run_id, entry_run_id, run_count, started_at) VALUES ('6E0A1B2C-0000-7000-8000-000000000001', " +
-                "'6E0A1B2C-0000-7000-8000-000000000002', '6E0A1B2C-0000-7000-8000-000000000003', '6E0A1B2C-0000-7000-8000-000000000004', " +
-                "'scripted', 'api', 'key', 'Completed', 42, '{\"version\":{\"agent_name\":\"kept\"}}', '6E0A1B2C-0000-7000-8000-000000000005', " +
-                "'6E0A1B2C-0000-7000-8000-000000000005', 1, '2026-01-01 00:00:00')";
+                "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, status, total_tokens_used, "
+                + "start_context, root_run_id, entry_run_id, run_count, started_at) VALUES ('6E0A1B2C-0000-7000-8000-000000000001', "
+                + "'6E0A1B2C-0000-7000-8000-000000000002', '6E0A1B2C-0000-7000-8000-000000000003', '6E0A1B2C-0000-7000-8000-000000000004', "
+                + "'scripted', 'api', 'key', 'Completed', 42, '{\"version\":{\"agent_name\":\"kept\"}}', '6E0A1B2C-0000-7000-8000-000000000005', "
+                + "'6E0A1B2C-0000-7000-8000-000000000005', 1, '2026-01-01 00:00:00')";
             await insert.ExecuteNonQueryAsync(ct);
         }
 
@@ -51,11 +59,19 @@ public sealed class MigrationDataTests
         var ct = TestContext.Current.CancellationToken;
         using var dir = new TempDirectory();
         var path = dir.File("old.db");
-        await using var provider = new ServiceCollection().AddLogging().AddSkeinSqliteStore(path).BuildServiceProvider();
-        await using var db = await provider.GetRequiredService<IDbContextFactory<SkeinDbContext>>().CreateDbContextAsync(ct);
+        await using var provider = new ServiceCollection()
+            .AddLogging()
+            .AddSkeinSqliteStore(path)
+            .BuildServiceProvider();
+        await using var db = await provider
+            .GetRequiredService<IDbContextFactory<SkeinDbContext>>()
+            .CreateDbContextAsync(ct);
         var migrator = db.GetService<IMigrator>();
         var migrations = db.Database.GetMigrations().ToList();
-        await migrator.MigrateAsync(migrations[migrations.FindIndex(m => m.EndsWith("_SessionCounts", StringComparison.Ordinal)) - 1], ct);
+        await migrator.MigrateAsync(
+            migrations[migrations.FindIndex(m => m.EndsWith("_SessionCounts", StringComparison.Ordinal)) - 1],
+            ct
+        );
 
         await using (var connection = new SqliteConnection(SqliteStoreExtensions.ConnectionString(path)))
         {
@@ -64,17 +80,21 @@ public sealed class MigrationDataTests
             {
                 await using var insert = connection.CreateCommand();
                 insert.CommandText =
-                    "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, status, total_tokens_used, " +
-                    $"root_run_id, entry_run_id, run_count, started_at) VALUES ('6E0A1B2C-0000-7000-8000-00000000010{id}', " +
-                    "'6E0A1B2C-0000-7000-8000-000000000002', '6E0A1B2C-0000-7000-8000-000000000003', '6E0A1B2C-0000-7000-8000-000000000004', " +
-                    $"'scripted', 'api', 'key', '{status}', 1, '6E0A1B2C-0000-7000-8000-000000000005', '6E0A1B2C-0000-7000-8000-000000000005', 1, '2026-01-01 00:00:00')";
+                    "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, status, total_tokens_used, "
+                    + $"root_run_id, entry_run_id, run_count, started_at) VALUES ('6E0A1B2C-0000-7000-8000-00000000010{id}', "
+                    + "'6E0A1B2C-0000-7000-8000-000000000002', '6E0A1B2C-0000-7000-8000-000000000003', '6E0A1B2C-0000-7000-8000-000000000004', "
+                    + $"'scripted', 'api', 'key', '{status}', 1, '6E0A1B2C-0000-7000-8000-000000000005', '6E0A1B2C-0000-7000-8000-000000000005', 1, '2026-01-01 00:00:00')";
                 await insert.ExecuteNonQueryAsync(ct);
             }
         }
 
         await migrator.MigrateAsync(cancellationToken: ct);
 
-        var counts = await db.SessionCounts.AsNoTracking().OrderBy(c => c.Status).Select(c => $"{c.Status} {c.Sessions}").ToListAsync(ct);
+        var counts = await db
+            .SessionCounts.AsNoTracking()
+            .OrderBy(c => c.Status)
+            .Select(c => $"{c.Status} {c.Sessions}")
+            .ToListAsync(ct);
         Assert.Equal(["Completed 2", "Failed 1"], counts);
     }
 }

@@ -5,7 +5,8 @@ using Skein.Testing;
 
 namespace Skein.Engine.Tests.Storage;
 
-/// <summary>The SQLite store's checkpoints run on their own connection, so the event-log writer never waits on a checkpoint's fsync.</summary>
+/// <summary>The SQLite store's checkpoints run on their own connection, so the event-log writer never waits on a
+/// checkpoint's fsync.</summary>
 public sealed class WalCheckpointerTests
 {
     [Fact]
@@ -16,15 +17,21 @@ public sealed class WalCheckpointerTests
         var path = dir.File("wal.db");
         var connectionString = SqliteStoreExtensions.ConnectionString(path);
 
-        // Started before the database is in WAL mode, as at first start (the migrator switches it): it must wait, not give up.
-        // Its first look creates the (empty) database file, so the switch below comes after it has seen a non-WAL database.
+        // Started before the database is in WAL mode, as at first start (the migrator switches it): it must wait, not
+        // give up.
+        // Its first look creates the (empty) database file, so the switch below comes after it has seen a non-WAL
+        // database.
         using var checkpointer = new WalCheckpointer(connectionString, NullLogger<WalCheckpointer>.Instance);
         await checkpointer.StartAsync(ct);
         await WaitUntilAsync(() => File.Exists(path), ct);
 
         await using var writer = new SqliteConnection(connectionString);
         await writer.OpenAsync(ct);
-        await ExecuteAsync(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE blobs (data BLOB);", ct);
+        await ExecuteAsync(
+            writer,
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE blobs (data BLOB);",
+            ct
+        );
         var before = new FileInfo(path).Length;
         for (var i = 0; i < 64; i++)
         {
@@ -34,7 +41,10 @@ public sealed class WalCheckpointerTests
         // 2 MiB went to the WAL; only a checkpoint copies it into the database file, and the writer never runs one.
         await WaitUntilAsync(() => new FileInfo(path).Length >= before + (2L << 20), ct);
 
-        Assert.True(new FileInfo(path).Length >= before + (2L << 20), $"database file is {new FileInfo(path).Length} bytes: the WAL was not checkpointed");
+        Assert.True(
+            new FileInfo(path).Length >= before + (2L << 20),
+            $"database file is {new FileInfo(path).Length} bytes: the WAL was not checkpointed"
+        );
         await checkpointer.StopAsync(ct);
     }
 

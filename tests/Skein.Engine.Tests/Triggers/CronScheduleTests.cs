@@ -5,7 +5,8 @@ namespace Skein.Engine.Tests.Triggers;
 
 public sealed class CronScheduleTests
 {
-    private static DateTime Utc(int year, int month, int day, int hour, int minute = 0, int second = 0) => new(year, month, day, hour, minute, second, DateTimeKind.Utc);
+    private static DateTime Utc(int year, int month, int day, int hour, int minute = 0, int second = 0) =>
+        new(year, month, day, hour, minute, second, DateTimeKind.Utc);
 
     [Fact]
     public void A_daily_slot_in_berlin_is_an_hour_before_utc_in_winter_and_two_in_summer()

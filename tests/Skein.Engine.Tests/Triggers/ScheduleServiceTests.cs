@@ -28,17 +28,37 @@ public sealed class ScheduleServiceTests : EngineTestBase
         o.SchedulePollInterval = TimeSpan.FromHours(1);
     }
 
-    private static DateTime Utc(int year, int month, int day, int hour, int minute = 0, int second = 0) => new(year, month, day, hour, minute, second, DateTimeKind.Utc);
+    private static DateTime Utc(int year, int month, int day, int hour, int minute = 0, int second = 0) =>
+        new(year, month, day, hour, minute, second, DateTimeKind.Utc);
 
     private ScheduleService Schedules => Host.Services.GetRequiredService<ScheduleService>();
 
-    private async Task<TriggerRow> AddScheduleAsync(Guid agentId, Guid tenantId, string cron, string zone, bool active = true)
+    private async Task<TriggerRow> AddScheduleAsync(
+        Guid agentId,
+        Guid tenantId,
+        string cron,
+        string zone,
+        bool active = true
+    )
     {
         var trigger = new TriggerRow
         {
-            Id = Ids.New(), TenantId = tenantId, AgentId = agentId, Name = "schedule-" + Guid.NewGuid().ToString("N")[..6], Type = TriggerTypes.Scheduled,
-            Active = active, CreatedAt = _clock.GetUtcNow().UtcDateTime,
-            Settings = JsonSerializer.Serialize(new ScheduledTriggerSettings { Cron = cron, TimeZone = zone, Input = JsonSerializer.SerializeToElement(new { report = "daily" }) }, SkeinJson.Options),
+            Id = Ids.New(),
+            TenantId = tenantId,
+            AgentId = agentId,
+            Name = "schedule-" + Guid.NewGuid().ToString("N")[..6],
+            Type = TriggerTypes.Scheduled,
+            Active = active,
+            CreatedAt = _clock.GetUtcNow().UtcDateTime,
+            Settings = JsonSerializer.Serialize(
+                new ScheduledTriggerSettings
+                {
+                    Cron = cron,
+                    TimeZone = zone,
+                    Input = JsonSerializer.SerializeToElement(new { report = "daily" }),
+                },
+                SkeinJson.Options
+            ),
         };
         await using var db = await Host.Contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
         db.Triggers.Add(trigger);
@@ -55,7 +75,10 @@ public sealed class ScheduleServiceTests : EngineTestBase
     private async Task<List<SessionRow>> SessionsOfAsync(Guid triggerId)
     {
         await using var db = await Host.Contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
-        return await db.Sessions.AsNoTracking().Where(s => s.TriggerId == triggerId).ToListAsync(TestContext.Current.CancellationToken);
+        return await db
+            .Sessions.AsNoTracking()
+            .Where(s => s.TriggerId == triggerId)
+            .ToListAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -120,12 +143,16 @@ public sealed class ScheduleServiceTests : EngineTestBase
                 Schedules.FireDueAsync(TestContext.Current.CancellationToken),
                 otherNode.FireDueAsync(TestContext.Current.CancellationToken),
                 Schedules.FireDueAsync(TestContext.Current.CancellationToken),
-                otherNode.FireDueAsync(TestContext.Current.CancellationToken));
+                otherNode.FireDueAsync(TestContext.Current.CancellationToken)
+            );
         }
 
         var sessions = await SessionsOfAsync(trigger.Id);
         Assert.Equal(3, sessions.Count);
-        Assert.Equal([Utc(2026, 1, 1, 12, 5), Utc(2026, 1, 1, 12, 10), Utc(2026, 1, 1, 12, 15)], sessions.Select(s => s.StartedAt).Order());
+        Assert.Equal(
+            [Utc(2026, 1, 1, 12, 5), Utc(2026, 1, 1, 12, 10), Utc(2026, 1, 1, 12, 15)],
+            sessions.Select(s => s.StartedAt).Order()
+        );
     }
 
     [Fact]
@@ -155,7 +182,11 @@ public sealed class ScheduleServiceTests : EngineTestBase
 
         Assert.Empty(await SessionsOfAsync(trigger.Id));
         Assert.Equal(Utc(2026, 1, 1, 14, 0), (await TriggerAsync(trigger.Id)).NextFireAt);
-        var entry = Assert.Single(await Host.Services.GetRequiredService<Store.Triggers.IngressLog>().ListAsync(trigger.Id, 0, 10, TestContext.Current.CancellationToken));
+        var entry = Assert.Single(
+            await Host
+                .Services.GetRequiredService<Store.Triggers.IngressLog>()
+                .ListAsync(trigger.Id, 0, 10, TestContext.Current.CancellationToken)
+        );
         Assert.Equal(IngressOutcomes.Failed, entry.Outcome);
         Assert.Contains("no deployed version", entry.Error);
     }

@@ -14,18 +14,25 @@ public class ApprovalTests : EngineTestBase
 {
     private const string Unreachable = "http://127.0.0.1:9";
 
-    private Task<CreatedAgent> RefundAgentAsync(ExecutionMode mode = ExecutionMode.HITL) => Host.CreateAgentAsync(new AgentSpec
-    {
-        Mode = mode,
-        Operations = [DemoRefundTool.ToolName],
-        Script = [Calls((DemoRefundTool.ToolName, new { amount = 25 })), Says("finished")],
-    });
+    private Task<CreatedAgent> RefundAgentAsync(ExecutionMode mode = ExecutionMode.HITL) =>
+        Host.CreateAgentAsync(
+            new AgentSpec
+            {
+                Mode = mode,
+                Operations = [DemoRefundTool.ToolName],
+                Script = [Calls((DemoRefundTool.ToolName, new { amount = 25 })), Says("finished")],
+            }
+        );
 
     private async Task<(Guid SessionId, Guid RunId, Guid TaskId)> WaitingForApprovalAsync(Guid agentId)
     {
         var started = await Host.StartRunAsync(agentId);
         await Host.WaitForStatusAsync(started.SessionId, "WaitingForHITL");
-        var task = Assert.Single(await Host.Services.GetRequiredService<UserTaskQueries>().ForSessionAsync(started.SessionId, CancellationToken.None));
+        var task = Assert.Single(
+            await Host
+                .Services.GetRequiredService<UserTaskQueries>()
+                .ForSessionAsync(started.SessionId, CancellationToken.None)
+        );
         return (started.SessionId, started.RunId, task.Id);
     }
 
@@ -39,7 +46,9 @@ public class ApprovalTests : EngineTestBase
         Assert.Equal("WaitingForHITL", detail.Runs.Single().Status);
         Assert.Equal(["llm_request_prepared", "reasoning", "UserTaskReq"], detail.Steps.Select(s => s.Type));
         Assert.DoesNotContain(detail.Steps, s => s.Type == "ToolCall");
-        var task = (await Host.Services.GetRequiredService<UserTaskQueries>().GetAsync(taskId, CancellationToken.None))!;
+        var task = (
+            await Host.Services.GetRequiredService<UserTaskQueries>().GetAsync(taskId, CancellationToken.None)
+        )!;
         Assert.Equal(UserTaskKinds.Approval, task.Kind);
         Assert.Equal("Pending", task.Status);
         Assert.Contains(DemoRefundTool.ToolName, task.Context);
@@ -52,15 +61,35 @@ public class ApprovalTests : EngineTestBase
         var agent = await RefundAgentAsync();
         var (sessionId, _, taskId) = await WaitingForApprovalAsync(agent.AgentId);
 
-        var answered = await Host.Actions.AnswerTaskAsync(taskId, null, new UserTaskAnswer { Approved = true }, "operator:ann", CancellationToken.None);
+        var answered = await Host.Actions.AnswerTaskAsync(
+            taskId,
+            null,
+            new UserTaskAnswer { Approved = true },
+            "operator:ann",
+            CancellationToken.None
+        );
 
         Assert.True(answered.Ok, answered.Error?.Message);
         var detail = await Host.WaitForStatusAsync(sessionId, "Completed");
-        Assert.Equal(["llm_request_prepared", "reasoning", "UserTaskReq", "ToolCall", "ToolResult", "llm_request_prepared", "reasoning", "output"], detail.Steps.Select(s => s.Type));
+        Assert.Equal(
+            [
+                "llm_request_prepared",
+                "reasoning",
+                "UserTaskReq",
+                "ToolCall",
+                "ToolResult",
+                "llm_request_prepared",
+                "reasoning",
+                "output",
+            ],
+            detail.Steps.Select(s => s.Type)
+        );
         var result = Content(detail.Steps[4]).GetProperty("result");
         Assert.True(result.GetProperty("successful").GetBoolean());
         Assert.Equal("issued", result.GetProperty("data").GetProperty("status").GetString());
-        var task = (await Host.Services.GetRequiredService<UserTaskQueries>().GetAsync(taskId, CancellationToken.None))!;
+        var task = (
+            await Host.Services.GetRequiredService<UserTaskQueries>().GetAsync(taskId, CancellationToken.None)
+        )!;
         Assert.Equal("Completed", task.Status);
         Assert.Equal("operator:ann", task.AnsweredBy);
         Assert.NotNull(task.AnsweredAt);
@@ -72,13 +101,21 @@ public class ApprovalTests : EngineTestBase
         var agent = await RefundAgentAsync();
         var (sessionId, _, taskId) = await WaitingForApprovalAsync(agent.AgentId);
 
-        await Host.Actions.AnswerTaskAsync(taskId, null, new UserTaskAnswer { Approved = false, Comment = "not eligible" }, "operator:ann", CancellationToken.None);
+        await Host.Actions.AnswerTaskAsync(
+            taskId,
+            null,
+            new UserTaskAnswer { Approved = false, Comment = "not eligible" },
+            "operator:ann",
+            CancellationToken.None
+        );
 
         var detail = await Host.WaitForStatusAsync(sessionId, "Completed");
         var result = Content(detail.Steps.Single(s => s.Type == "ToolResult")).GetProperty("result");
         Assert.False(result.GetProperty("successful").GetBoolean());
         Assert.Equal(ToolPolicy.Rejected("operator:ann", "not eligible"), result.GetProperty("error").GetString());
-        Assert.False(result.TryGetProperty("data", out var data) && data.ValueKind != System.Text.Json.JsonValueKind.Null);
+        Assert.False(
+            result.TryGetProperty("data", out var data) && data.ValueKind != System.Text.Json.JsonValueKind.Null
+        );
     }
 
     [Fact]
@@ -88,8 +125,25 @@ public class ApprovalTests : EngineTestBase
         var (sessionId, _, taskId) = await WaitingForApprovalAsync(agent.AgentId);
 
         var answers = await Task.WhenAll(
-            Task.Run(() => Host.Actions.AnswerTaskAsync(taskId, null, new UserTaskAnswer { Approved = true }, "ann", CancellationToken.None)),
-            Task.Run(() => Host.Actions.AnswerTaskAsync(taskId, null, new UserTaskAnswer { Approved = false }, "bob", CancellationToken.None)));
+            Task.Run(() =>
+                Host.Actions.AnswerTaskAsync(
+                    taskId,
+                    null,
+                    new UserTaskAnswer { Approved = true },
+                    "ann",
+                    CancellationToken.None
+                )
+            ),
+            Task.Run(() =>
+                Host.Actions.AnswerTaskAsync(
+                    taskId,
+                    null,
+                    new UserTaskAnswer { Approved = false },
+                    "bob",
+                    CancellationToken.None
+                )
+            )
+        );
 
         Assert.Single(answers, a => a.Ok);
         Assert.Single(answers, a => a.Error?.Code == DomainErrorCodes.IllegalTransition);
@@ -103,10 +157,19 @@ public class ApprovalTests : EngineTestBase
         var agent = await RefundAgentAsync();
         var (_, _, taskId) = await WaitingForApprovalAsync(agent.AgentId);
 
-        var answered = await Host.Actions.AnswerTaskAsync(taskId, null, new UserTaskAnswer { TextValue = "yes?" }, "ann", CancellationToken.None);
+        var answered = await Host.Actions.AnswerTaskAsync(
+            taskId,
+            null,
+            new UserTaskAnswer { TextValue = "yes?" },
+            "ann",
+            CancellationToken.None
+        );
 
         Assert.Equal(DomainErrorCodes.InvalidInput, answered.Error?.Code);
-        Assert.Equal("Pending", (await Host.Services.GetRequiredService<UserTaskQueries>().GetAsync(taskId, CancellationToken.None))!.Status);
+        Assert.Equal(
+            "Pending",
+            (await Host.Services.GetRequiredService<UserTaskQueries>().GetAsync(taskId, CancellationToken.None))!.Status
+        );
     }
 
     [Fact]
@@ -117,9 +180,17 @@ public class ApprovalTests : EngineTestBase
 
         await Host.Actions.TerminateAsync(sessionId, "operator", CancellationToken.None);
 
-        var task = (await Host.Services.GetRequiredService<UserTaskQueries>().GetAsync(taskId, CancellationToken.None))!;
+        var task = (
+            await Host.Services.GetRequiredService<UserTaskQueries>().GetAsync(taskId, CancellationToken.None)
+        )!;
         Assert.Equal("Cancelled", task.Status);
-        var late = await Host.Actions.AnswerTaskAsync(taskId, null, new UserTaskAnswer { Approved = true }, "ann", CancellationToken.None);
+        var late = await Host.Actions.AnswerTaskAsync(
+            taskId,
+            null,
+            new UserTaskAnswer { Approved = true },
+            "ann",
+            CancellationToken.None
+        );
         Assert.Equal(DomainErrorCodes.IllegalTransition, late.Error?.Code);
     }
 
@@ -132,7 +203,10 @@ public class ApprovalTests : EngineTestBase
         var result = await Host.Actions.MarkCompleteAsync(sessionId, "operator:ann", CancellationToken.None);
 
         Assert.True(result.Ok);
-        Assert.Equal("Cancelled", (await Host.Services.GetRequiredService<UserTaskQueries>().GetAsync(taskId, CancellationToken.None))!.Status);
+        Assert.Equal(
+            "Cancelled",
+            (await Host.Services.GetRequiredService<UserTaskQueries>().GetAsync(taskId, CancellationToken.None))!.Status
+        );
         Assert.Equal("Completed", (await Host.Queries.GetAsync(sessionId, CancellationToken.None))!.Session.Status);
     }
 
@@ -141,8 +215,17 @@ public class ApprovalTests : EngineTestBase
     {
         var clock = TestClock.Create();
         await UseHostAsync(clock);
-        await Host.AddOperationAsync(new OperationSpec("wire_money", Unreachable) { RequireApproval = true, ApprovalTimeoutSec = 600 });
-        var agent = await Host.CreateAgentAsync(new AgentSpec { Mode = ExecutionMode.HITL, Operations = ["wire_money"], Script = [Calls(("wire_money", new { amount = 5 })), Says("ok")] });
+        await Host.AddOperationAsync(
+            new OperationSpec("wire_money", Unreachable) { RequireApproval = true, ApprovalTimeoutSec = 600 }
+        );
+        var agent = await Host.CreateAgentAsync(
+            new AgentSpec
+            {
+                Mode = ExecutionMode.HITL,
+                Operations = ["wire_money"],
+                Script = [Calls(("wire_money", new { amount = 5 })), Says("ok")],
+            }
+        );
         var (sessionId, _, taskId) = await WaitingForApprovalAsync(agent.AgentId);
 
         var later = TestClock.Create();
@@ -150,7 +233,9 @@ public class ApprovalTests : EngineTestBase
         await RestartAsync(later);
         var detail = await Host.WaitForStatusAsync(sessionId, "Completed");
 
-        var task = (await Host.Services.GetRequiredService<UserTaskQueries>().GetAsync(taskId, CancellationToken.None))!;
+        var task = (
+            await Host.Services.GetRequiredService<UserTaskQueries>().GetAsync(taskId, CancellationToken.None)
+        )!;
         Assert.Equal("Completed", task.Status);
         Assert.Equal(UserTaskDecider.TimerActor, task.AnsweredBy);
         var result = Content(detail.Steps.Single(s => s.Type == "ToolResult")).GetProperty("result");

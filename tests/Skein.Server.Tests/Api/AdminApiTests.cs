@@ -13,7 +13,12 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
     private async Task<Guid> DemoAgentIdAsync()
     {
         var agents = await _admin.GetFromJsonAsync<JsonElement>("/api/agents", TestContext.Current.CancellationToken);
-        return agents.GetProperty("items").EnumerateArray().Single(a => a.GetProperty("name").GetString() == "demo").GetProperty("id").GetGuid();
+        return agents
+            .GetProperty("items")
+            .EnumerateArray()
+            .Single(a => a.GetProperty("name").GetString() == "demo")
+            .GetProperty("id")
+            .GetGuid();
     }
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
@@ -36,7 +41,10 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
     public async Task The_first_start_seeds_a_deployed_request_mode_demo_agent()
     {
         var agents = await _admin.GetFromJsonAsync<JsonElement>("/api/agents", TestContext.Current.CancellationToken);
-        var demo = agents.GetProperty("items").EnumerateArray().Single(a => a.GetProperty("name").GetString() == "demo");
+        var demo = agents
+            .GetProperty("items")
+            .EnumerateArray()
+            .Single(a => a.GetProperty("name").GetString() == "demo");
         Assert.Equal("Request", demo.GetProperty("executionMode").GetString());
         Assert.Equal("v1", demo.GetProperty("versionLabel").GetString());
     }
@@ -44,17 +52,27 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
     [Fact]
     public async Task The_management_api_refuses_a_missing_or_wrong_token_with_problem_json()
     {
-        await AssertProblemAsync(await factory.CreateClient().GetAsync("/api/agents", TestContext.Current.CancellationToken), HttpStatusCode.Unauthorized);
+        await AssertProblemAsync(
+            await factory.CreateClient().GetAsync("/api/agents", TestContext.Current.CancellationToken),
+            HttpStatusCode.Unauthorized
+        );
         var wrong = factory.CreateClient();
         wrong.DefaultRequestHeaders.Authorization = new("Bearer", "nope");
-        await AssertProblemAsync(await wrong.GetAsync("/api/agents", TestContext.Current.CancellationToken), HttpStatusCode.Unauthorized);
+        await AssertProblemAsync(
+            await wrong.GetAsync("/api/agents", TestContext.Current.CancellationToken),
+            HttpStatusCode.Unauthorized
+        );
     }
 
     [Fact]
     public async Task A_demo_test_run_completes_with_its_full_timeline()
     {
         var agentId = await DemoAgentIdAsync();
-        var response = await _admin.PostAsJsonAsync($"/api/agents/{agentId}/runs", new { input = new { hello = "world" } }, TestContext.Current.CancellationToken);
+        var response = await _admin.PostAsJsonAsync(
+            $"/api/agents/{agentId}/runs",
+            new { input = new { hello = "world" } },
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var started = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         var sessionId = started.GetProperty("sessionId").GetGuid();
@@ -62,17 +80,36 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         var detail = await Eventually.Get(
             () => _admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}"),
             d => d.GetProperty("session").GetProperty("status").GetString() == "Completed",
-            what: "the demo session to complete");
+            what: "the demo session to complete"
+        );
 
         var session = detail.GetProperty("session");
         Assert.Equal("console", session.GetProperty("triggerType").GetString());
         Assert.True(session.GetProperty("totalTokensUsed").GetInt64() > 0);
         Assert.Equal("world", session.GetProperty("input").GetProperty("hello").GetString());
         Assert.Equal(1, session.GetProperty("runCount").GetInt32());
-        var types = detail.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("type").GetString()).ToList();
-        Assert.Equal(["llm_request_prepared", "reasoning", "ToolCall", "ToolResult", "llm_request_prepared", "reasoning", "output"], types);
+        var types = detail
+            .GetProperty("steps")
+            .EnumerateArray()
+            .Select(s => s.GetProperty("type").GetString())
+            .ToList();
+        Assert.Equal(
+            [
+                "llm_request_prepared",
+                "reasoning",
+                "ToolCall",
+                "ToolResult",
+                "llm_request_prepared",
+                "reasoning",
+                "output",
+            ],
+            types
+        );
 
-        var list = await _admin.GetFromJsonAsync<JsonElement>($"/api/sessions?agentId={agentId}&status=Completed", TestContext.Current.CancellationToken);
+        var list = await _admin.GetFromJsonAsync<JsonElement>(
+            $"/api/sessions?agentId={agentId}&status=Completed",
+            TestContext.Current.CancellationToken
+        );
         Assert.Contains(list.GetProperty("items").EnumerateArray(), s => s.GetProperty("id").GetGuid() == sessionId);
     }
 
@@ -80,12 +117,23 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
     public async Task Terminating_a_finished_session_is_a_409_problem()
     {
         var agentId = await DemoAgentIdAsync();
-        var started = await (await _admin.PostAsJsonAsync($"/api/agents/{agentId}/runs", new { }, TestContext.Current.CancellationToken)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var started = await (
+            await _admin.PostAsJsonAsync($"/api/agents/{agentId}/runs", new { }, TestContext.Current.CancellationToken)
+        ).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         var sessionId = started.GetProperty("sessionId").GetGuid();
-        await Eventually.Get(() => _admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}"), d => d.GetProperty("session").GetProperty("status").GetString() == "Completed");
+        await Eventually.Get(
+            () => _admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}"),
+            d => d.GetProperty("session").GetProperty("status").GetString() == "Completed"
+        );
 
-        await AssertProblemAsync(await _admin.PostAsync($"/api/sessions/{sessionId}/terminate", null, TestContext.Current.CancellationToken), HttpStatusCode.Conflict);
-        await AssertProblemAsync(await _admin.PostAsync($"/api/sessions/{sessionId}/complete", null, TestContext.Current.CancellationToken), HttpStatusCode.Conflict);
+        await AssertProblemAsync(
+            await _admin.PostAsync($"/api/sessions/{sessionId}/terminate", null, TestContext.Current.CancellationToken),
+            HttpStatusCode.Conflict
+        );
+        await AssertProblemAsync(
+            await _admin.PostAsync($"/api/sessions/{sessionId}/complete", null, TestContext.Current.CancellationToken),
+            HttpStatusCode.Conflict
+        );
     }
 
     [Theory]
@@ -99,22 +147,50 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
     [InlineData("POST", "/api/runs/{random}/messages", "{\"text\": \"\"}")]
     public async Task Bad_input_is_a_400_problem_never_a_500(string method, string path, string? body)
     {
-        path = path.Replace("{demo}", (await DemoAgentIdAsync()).ToString()).Replace("{random}", Guid.NewGuid().ToString());
+        path = path.Replace("{demo}", (await DemoAgentIdAsync()).ToString())
+            .Replace("{random}", Guid.NewGuid().ToString());
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         }
 
-        await AssertProblemAsync(await _admin.SendAsync(request, TestContext.Current.CancellationToken), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(
+            await _admin.SendAsync(request, TestContext.Current.CancellationToken),
+            HttpStatusCode.BadRequest
+        );
     }
 
     [Fact]
     public async Task Unknown_ids_are_404_problems()
     {
-        await AssertProblemAsync(await _admin.PostAsJsonAsync($"/api/agents/{Guid.NewGuid()}/runs", new { }, TestContext.Current.CancellationToken), HttpStatusCode.NotFound);
-        await AssertProblemAsync(await _admin.GetAsync($"/api/sessions/{Guid.NewGuid()}", TestContext.Current.CancellationToken), HttpStatusCode.NotFound);
-        await AssertProblemAsync(await _admin.PostAsync($"/api/sessions/{Guid.NewGuid()}/terminate", null, TestContext.Current.CancellationToken), HttpStatusCode.NotFound);
-        await AssertProblemAsync(await _admin.PostAsJsonAsync($"/api/runs/{Guid.NewGuid()}/messages", new { text = "hi" }, TestContext.Current.CancellationToken), HttpStatusCode.NotFound);
+        await AssertProblemAsync(
+            await _admin.PostAsJsonAsync(
+                $"/api/agents/{Guid.NewGuid()}/runs",
+                new { },
+                TestContext.Current.CancellationToken
+            ),
+            HttpStatusCode.NotFound
+        );
+        await AssertProblemAsync(
+            await _admin.GetAsync($"/api/sessions/{Guid.NewGuid()}", TestContext.Current.CancellationToken),
+            HttpStatusCode.NotFound
+        );
+        await AssertProblemAsync(
+            await _admin.PostAsync(
+                $"/api/sessions/{Guid.NewGuid()}/terminate",
+                null,
+                TestContext.Current.CancellationToken
+            ),
+            HttpStatusCode.NotFound
+        );
+        await AssertProblemAsync(
+            await _admin.PostAsJsonAsync(
+                $"/api/runs/{Guid.NewGuid()}/messages",
+                new { text = "hi" },
+                TestContext.Current.CancellationToken
+            ),
+            HttpStatusCode.NotFound
+        );
     }
 }

@@ -22,31 +22,66 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         public string Leaf => ObjectKey[(ObjectKey.LastIndexOf('/') + 1)..];
     }
 
-    private static async Task<Presigned> PresignAsync(HttpClient api, string filename = "notes.txt", string mediaType = "text/plain", long maxContentLength = 1024)
+    private static async Task<Presigned> PresignAsync(
+        HttpClient api,
+        string filename = "notes.txt",
+        string mediaType = "text/plain",
+        long maxContentLength = 1024
+    )
     {
-        var response = await api.PostAsJsonAsync("/v1/file-library/presign", new { filename, mediaType, maxContentLength }, Cancel);
+        var response = await api.PostAsJsonAsync(
+            "/v1/file-library/presign",
+            new
+            {
+                filename,
+                mediaType,
+                maxContentLength,
+            },
+            Cancel
+        );
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
         Assert.Equal("PUT", body.GetProperty("httpMethod").GetString());
         Assert.Equal(mediaType, body.GetProperty("requiredHeaders").GetProperty("Content-Type").GetString());
         Assert.True(body.GetProperty("expiresInSeconds").GetInt32() > 0);
-        return new Presigned(body.GetProperty("objectKey").GetString() ?? "", body.GetProperty("uploadUrl").GetString() ?? "", mediaType);
+        return new Presigned(
+            body.GetProperty("objectKey").GetString() ?? "",
+            body.GetProperty("uploadUrl").GetString() ?? "",
+            mediaType
+        );
     }
 
     /// <summary>A PUT with only the required headers, as the official client sends it (no API key).</summary>
-    private static Task<HttpResponseMessage> PutAsync(HttpClient anonymous, string url, HttpContent content, string contentType)
+    private static Task<HttpResponseMessage> PutAsync(
+        HttpClient anonymous,
+        string url,
+        HttpContent content,
+        string contentType
+    )
     {
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         return anonymous.PutAsync(url, content, Cancel);
     }
 
     private Task<HttpResponseMessage> FinalizeAsync(Presigned file, long maxContentLength = 1024) =>
-        _api.PostAsJsonAsync("/v1/file-library/finalize", new { objectKey = file.ObjectKey, maxContentLength, mediaType = file.MediaType }, Cancel);
+        _api.PostAsJsonAsync(
+            "/v1/file-library/finalize",
+            new
+            {
+                objectKey = file.ObjectKey,
+                maxContentLength,
+                mediaType = file.MediaType,
+            },
+            Cancel
+        );
 
     private async Task<Presigned> UploadFinalizedAsync(string text)
     {
         var file = await PresignAsync(_api);
-        Assert.Equal(HttpStatusCode.OK, (await PutAsync(factory.CreateClient(), file.UploadUrl, new StringContent(text), file.MediaType)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await PutAsync(factory.CreateClient(), file.UploadUrl, new StringContent(text), file.MediaType)).StatusCode
+        );
         Assert.Equal(HttpStatusCode.OK, (await FinalizeAsync(file)).StatusCode);
         return file;
     }
@@ -54,7 +89,12 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
     private async Task<Guid> DemoAgentIdAsync()
     {
         var agents = await _api.GetFromJsonAsync<JsonElement>("/v1/agents", Cancel);
-        return agents.GetProperty("items").EnumerateArray().Single(a => a.GetProperty("name").GetString() == "demo").GetProperty("id").GetGuid();
+        return agents
+            .GetProperty("items")
+            .EnumerateArray()
+            .Single(a => a.GetProperty("name").GetString() == "demo")
+            .GetProperty("id")
+            .GetGuid();
     }
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
@@ -81,7 +121,10 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         var body = await finalize.Content.ReadFromJsonAsync<JsonElement>(Cancel);
         Assert.Equal(file.ObjectKey, body.GetProperty("objectKey").GetString());
         Assert.Equal(JsonValueKind.String, body.GetProperty("sizeBytes").ValueKind);
-        Assert.Equal(bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), body.GetProperty("sizeBytes").GetString());
+        Assert.Equal(
+            bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            body.GetProperty("sizeBytes").GetString()
+        );
         Assert.False(body.GetProperty("alreadyFinalized").GetBoolean());
         var stored = Assert.Single(Directory.GetFiles(StoredFiles, file.Leaf[..32], SearchOption.AllDirectories));
         Assert.Equal(bytes, await File.ReadAllBytesAsync(stored, Cancel));
@@ -106,11 +149,20 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         var file = await PresignAsync(_api, maxContentLength: 10);
 
         // A stream of unknown length is sent chunked, so the limit is enforced while reading, not from Content-Length.
-        var put = await PutAsync(factory.CreateClient(), file.UploadUrl, new StreamContent(new UnknownLengthStream(new byte[4096])), file.MediaType);
+        var put = await PutAsync(
+            factory.CreateClient(),
+            file.UploadUrl,
+            new StreamContent(new UnknownLengthStream(new byte[4096])),
+            file.MediaType
+        );
 
         await AssertProblemAsync(put, HttpStatusCode.RequestEntityTooLarge);
         await AssertProblemAsync(await FinalizeAsync(file, maxContentLength: 10), HttpStatusCode.Conflict);
-        Assert.Empty(Directory.Exists(StoredFiles) ? Directory.GetFiles(StoredFiles, file.Leaf[..32] + "*", SearchOption.AllDirectories) : []);
+        Assert.Empty(
+            Directory.Exists(StoredFiles)
+                ? Directory.GetFiles(StoredFiles, file.Leaf[..32] + "*", SearchOption.AllDirectories)
+                : []
+        );
     }
 
     [Fact]
@@ -130,7 +182,9 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var own = new SkeinApiFactory();
-        await using var app = own.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(time)));
+        await using var app = own.WithWebHostBuilder(b =>
+            b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(time))
+        );
         var api = app.CreateClient();
         api.DefaultRequestHeaders.Add("X-API-Key", SkeinApiFactory.DemoApiKey);
         var file = await PresignAsync(api);
@@ -156,11 +210,37 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
     {
         var agentId = await DemoAgentIdAsync();
         var triggers = await _admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agentId}/triggers", Cancel);
-        var triggerId = triggers.GetProperty("items").EnumerateArray().Single(t => t.GetProperty("type").GetString() == "api").GetProperty("id").GetGuid();
-        var created = await _admin.PostAsJsonAsync("/api/keys", new { name = "no-uploads", scopes = new[] { new { agentId, triggerId } }, allowFileUploads = false }, Cancel);
-        var secret = (await created.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("secret").GetString() ?? "";
+        var triggerId = triggers
+            .GetProperty("items")
+            .EnumerateArray()
+            .Single(t => t.GetProperty("type").GetString() == "api")
+            .GetProperty("id")
+            .GetGuid();
+        var created = await _admin.PostAsJsonAsync(
+            "/api/keys",
+            new
+            {
+                name = "no-uploads",
+                scopes = new[] { new { agentId, triggerId } },
+                allowFileUploads = false,
+            },
+            Cancel
+        );
+        var secret = (await created.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("secret").GetString()
+            ?? "";
 
-        var response = await factory.CreateApiClient(secret).PostAsJsonAsync("/v1/file-library/presign", new { filename = "a.txt", mediaType = "text/plain", maxContentLength = 10 }, Cancel);
+        var response = await factory
+            .CreateApiClient(secret)
+            .PostAsJsonAsync(
+                "/v1/file-library/presign",
+                new
+                {
+                    filename = "a.txt",
+                    mediaType = "text/plain",
+                    maxContentLength = 10,
+                },
+                Cancel
+            );
 
         await AssertProblemAsync(response, HttpStatusCode.Forbidden);
     }
@@ -171,8 +251,25 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         var file = await UploadFinalizedAsync("attached");
         var agentId = await DemoAgentIdAsync();
 
-        var response = await _api.PostAsJsonAsync($"/v1/agents/{agentId}/runs",
-            new { input = new { docs = new[] { new { phronyFile = true, filename = file.Leaf, mediaType = "text/plain" } } } }, Cancel);
+        var response = await _api.PostAsJsonAsync(
+            $"/v1/agents/{agentId}/runs",
+            new
+            {
+                input = new
+                {
+                    docs = new[]
+                    {
+                        new
+                        {
+                            phronyFile = true,
+                            filename = file.Leaf,
+                            mediaType = "text/plain",
+                        },
+                    },
+                },
+            },
+            Cancel
+        );
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var runId = (await response.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("runId").GetGuid();
@@ -191,23 +288,47 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         var agentId = await DemoAgentIdAsync();
         var marker = Guid.NewGuid().ToString();
 
-        var response = await _api.PostAsJsonAsync($"/v1/agents/{agentId}/runs",
-            new { input = new { marker, doc = new { phronyFile = true, filename = "0000-missing.txt", mediaType = "text/plain" } } }, Cancel);
+        var response = await _api.PostAsJsonAsync(
+            $"/v1/agents/{agentId}/runs",
+            new
+            {
+                input = new
+                {
+                    marker,
+                    doc = new
+                    {
+                        phronyFile = true,
+                        filename = "0000-missing.txt",
+                        mediaType = "text/plain",
+                    },
+                },
+            },
+            Cancel
+        );
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest);
         var sessions = await _admin.GetFromJsonAsync<JsonElement>($"/api/sessions?agentId={agentId}&take=100", Cancel);
-        Assert.DoesNotContain(sessions.GetProperty("items").EnumerateArray(), s => s.GetProperty("input").GetRawText().Contains(marker, StringComparison.Ordinal));
+        Assert.DoesNotContain(sessions.GetProperty("items").EnumerateArray(), s =>
+            s.GetProperty("input").GetRawText().Contains(marker, StringComparison.Ordinal)
+        );
     }
 
     [Fact]
     public async Task A_message_attaching_an_unknown_file_is_400()
     {
         var agentId = await DemoAgentIdAsync();
-        var started = await _api.PostAsJsonAsync($"/v1/agents/{agentId}/runs", new { input = new { hello = "files" } }, Cancel);
+        var started = await _api.PostAsJsonAsync(
+            $"/v1/agents/{agentId}/runs",
+            new { input = new { hello = "files" } },
+            Cancel
+        );
         var runId = (await started.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("runId").GetGuid();
 
-        var response = await _api.PostAsJsonAsync($"/v1/runs/{runId}/messages",
-            new { runId, files = new[] { new { phronyFile = true, objectKey = "library/none/0000-missing.txt" } } }, Cancel);
+        var response = await _api.PostAsJsonAsync(
+            $"/v1/runs/{runId}/messages",
+            new { runId, files = new[] { new { phronyFile = true, objectKey = "library/none/0000-missing.txt" } } },
+            Cancel
+        );
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest);
     }

@@ -13,12 +13,21 @@ public sealed class SharedStreamTailTests
     private static readonly Guid Session = Guid.NewGuid();
 
     private static List<StoredEvent> Events(long from, long to) =>
-    [
-        .. Enumerable.Range((int)from, (int)(to - from + 1)).Select(sequence => new StoredEvent(sequence, new RunStatusChanged
-        {
-            At = DateTimeOffset.UnixEpoch, Actor = "engine", RunId = Guid.Empty, From = RunStatus.Running, To = RunStatus.Running,
-        })),
-    ];
+        [
+            .. Enumerable
+                .Range((int)from, (int)(to - from + 1))
+                .Select(sequence => new StoredEvent(
+                    sequence,
+                    new RunStatusChanged
+                    {
+                        At = DateTimeOffset.UnixEpoch,
+                        Actor = "engine",
+                        RunId = Guid.Empty,
+                        From = RunStatus.Running,
+                        To = RunStatus.Running,
+                    }
+                )),
+        ];
 
     private static long[] Sequences(IReadOnlyList<StoredEvent>? events)
     {
@@ -99,6 +108,8 @@ public sealed class SharedStreamTailTests
         notifier.Publish(Guid.NewGuid(), Events(1, 3));
 
         Assert.Null(subscription.RecentAfter(0));
-        Assert.False(await subscription.WaitAsync(TimeSpan.FromMilliseconds(50), TestContext.Current.CancellationToken));
+        Assert.False(
+            await subscription.WaitAsync(TimeSpan.FromMilliseconds(50), TestContext.Current.CancellationToken)
+        );
     }
 }

@@ -13,15 +13,32 @@ public class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
 
     private static AgentSpec Quick() => new() { Script = [new() { Text = "ok" }] };
 
-    private static AgentSpec Parked() => new()
-    {
-        Operations = [PhronyWaitTool.ToolName],
-        Script = [new() { ToolCalls = [new ScriptToolCall(PhronyWaitTool.ToolName, JsonSerializer.SerializeToElement(new { seconds = 120 }))] }, new() { Text = "woke" }],
-    };
+    private static AgentSpec Parked() =>
+        new()
+        {
+            Operations = [PhronyWaitTool.ToolName],
+            Script =
+            [
+                new()
+                {
+                    ToolCalls =
+                    [
+                        new ScriptToolCall(
+                            PhronyWaitTool.ToolName,
+                            JsonSerializer.SerializeToElement(new { seconds = 120 })
+                        ),
+                    ],
+                },
+                new() { Text = "woke" },
+            ],
+        };
 
     private static Task<HttpResponseMessage> StartAsync(V1TestKit.ApiAgent agent, string? idempotencyKey = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/agents/{agent.AgentId}/runs") { Content = JsonContent.Create(new { input = new { } }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/agents/{agent.AgentId}/runs")
+        {
+            Content = JsonContent.Create(new { input = new { } }),
+        };
         if (idempotencyKey is not null)
         {
             request.Headers.Add("Idempotency-Key", idempotencyKey);
@@ -49,13 +66,19 @@ public class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
     {
         var agent = await _kit.CreateAsync(Parked(), new { maxConcurrentRuns = 1 });
 
-        var first = await (await StartAsync(agent)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var first = await (await StartAsync(agent)).Content.ReadFromJsonAsync<JsonElement>(
+            TestContext.Current.CancellationToken
+        );
         var second = await StartAsync(agent);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
         Assert.NotNull(second.Headers.RetryAfter);
         await V1TestKit.WaitForRunAsync(agent.Client, first.GetProperty("runId").GetGuid(), "WaitingForTimer");
-        await agent.Client.PostAsync($"/v1/runs/{first.GetProperty("runId").GetGuid()}/skip-agent-wait", null, TestContext.Current.CancellationToken);
+        await agent.Client.PostAsync(
+            $"/v1/runs/{first.GetProperty("runId").GetGuid()}/skip-agent-wait",
+            null,
+            TestContext.Current.CancellationToken
+        );
         await V1TestKit.WaitForRunAsync(agent.Client, first.GetProperty("runId").GetGuid(), "Completed");
         Assert.Equal(HttpStatusCode.Accepted, (await StartAsync(agent)).StatusCode);
     }
@@ -65,14 +88,19 @@ public class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
     {
         var agent = await _kit.CreateAsync(Quick());
 
-        var first = await (await StartAsync(agent, "order-42")).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var first = await (await StartAsync(agent, "order-42")).Content.ReadFromJsonAsync<JsonElement>(
+            TestContext.Current.CancellationToken
+        );
         var repeat = await StartAsync(agent, "order-42");
 
         Assert.Equal(HttpStatusCode.Accepted, repeat.StatusCode);
         var again = await repeat.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal(first.GetProperty("sessionId").GetGuid(), again.GetProperty("sessionId").GetGuid());
         Assert.Equal(first.GetProperty("runId").GetGuid(), again.GetProperty("runId").GetGuid());
-        var list = await agent.Client.GetFromJsonAsync<JsonElement>($"/v1/agents/{agent.AgentId}/sessions", TestContext.Current.CancellationToken);
+        var list = await agent.Client.GetFromJsonAsync<JsonElement>(
+            $"/v1/agents/{agent.AgentId}/sessions",
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(1, list.GetProperty("total").GetInt32());
     }
 
@@ -82,7 +110,12 @@ public class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         var agent = await _kit.CreateAsync(Quick(), new { ipAllowlist = new[] { "203.0.113.0/24" } });
         var response = await StartAsync(agent);
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal("ip_not_allowed", (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("title").GetString());
+        Assert.Equal(
+            "ip_not_allowed",
+            (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken))
+                .GetProperty("title")
+                .GetString()
+        );
     }
 
     [Fact]
@@ -97,8 +130,13 @@ public class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
     {
         _ = factory.Server;
         var agent = await TestData.CreateAgentAsync(
-            (Microsoft.EntityFrameworkCore.IDbContextFactory<Store.SkeinDbContext>)factory.Services.GetService(typeof(Microsoft.EntityFrameworkCore.IDbContextFactory<Store.SkeinDbContext>))!,
-            new AgentSpec { Mode = ExecutionMode.SubAgent }, CancellationToken.None);
+            (Microsoft.EntityFrameworkCore.IDbContextFactory<Store.SkeinDbContext>)
+                factory.Services.GetService(
+                    typeof(Microsoft.EntityFrameworkCore.IDbContextFactory<Store.SkeinDbContext>)
+                )!,
+            new AgentSpec { Mode = ExecutionMode.SubAgent },
+            CancellationToken.None
+        );
         var response = await _kit.UpdateTriggerAsync(agent.AgentId, new { });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }

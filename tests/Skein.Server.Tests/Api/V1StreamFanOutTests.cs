@@ -16,21 +16,41 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
 
     private async Task<(V1TestKit.ApiAgent Agent, Guid SessionId, Guid RunId)> WaitingConversationAsync()
     {
-        var echo = new ScriptTurn { ToolCalls = [new ScriptToolCall(EchoTool.ToolName)], InputTokens = 1, OutputTokens = 1 };
-        var agent = await _kit.CreateAsync(new AgentSpec
+        var echo = new ScriptTurn
         {
-            Conversation = ConversationMode.MultiTurn,
-            Operations = [EchoTool.ToolName],
-            Script = [new() { Text = "ready" }, .. Enumerable.Range(1, Messages + 2).SelectMany(i => new[] { echo, new ScriptTurn { Text = $"answer {i}" } })],
-            Limits = new RunLimits { MaxIterations = 50, MaxToolCalls = 50 },
-        });
+            ToolCalls = [new ScriptToolCall(EchoTool.ToolName)],
+            InputTokens = 1,
+            OutputTokens = 1,
+        };
+        var agent = await _kit.CreateAsync(
+            new AgentSpec
+            {
+                Conversation = ConversationMode.MultiTurn,
+                Operations = [EchoTool.ToolName],
+                Script =
+                [
+                    new() { Text = "ready" },
+                    .. Enumerable
+                        .Range(1, Messages + 2)
+                        .SelectMany(i =>
+                            new[]
+                            {
+                                echo,
+                                new ScriptTurn { Text = $"answer {i}" },
+                            }
+                        ),
+                ],
+                Limits = new RunLimits { MaxIterations = 50, MaxToolCalls = 50 },
+            }
+        );
         var started = await V1TestKit.StartAsync(agent.Client, agent.AgentId);
         var runId = started.GetProperty("runId").GetGuid();
         await V1TestKit.WaitForRunAsync(agent.Client, runId, "WaitingForResponse");
         return (agent, started.GetProperty("sessionId").GetGuid(), runId);
     }
 
-    /// <summary>Returns once the server has subscribed (headers are sent after subscribing); the task reads to the end.</summary>
+    /// <summary>Returns once the server has subscribed (headers are sent after subscribing); the task reads to the
+    /// end.</summary>
     private static async Task<Task<string>> SubscribeAsync(HttpClient client, Guid runId, long? lastEventId = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/runs/{runId}/stream");
@@ -39,7 +59,11 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
             request.Headers.Add("Last-Event-ID", id.ToString());
         }
 
-        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        var response = await client.SendAsync(
+            request,
+            HttpCompletionOption.ResponseHeadersRead,
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return ReadToEndAsync(response);
     }
@@ -55,14 +79,22 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
 
     private static async Task SendAsync(V1TestKit.ApiAgent agent, Guid runId, string text)
     {
-        var sent = await agent.Client.PostAsJsonAsync($"/v1/runs/{runId}/messages", new { text }, TestContext.Current.CancellationToken);
+        var sent = await agent.Client.PostAsJsonAsync(
+            $"/v1/runs/{runId}/messages",
+            new { text },
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
         await V1TestKit.WaitForRunAsync(agent.Client, runId, "WaitingForResponse");
     }
 
     private async Task TerminateAsync(Guid sessionId)
     {
-        var terminated = await _admin.PostAsync($"/api/sessions/{sessionId}/terminate", null, TestContext.Current.CancellationToken);
+        var terminated = await _admin.PostAsync(
+            $"/api/sessions/{sessionId}/terminate",
+            null,
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(HttpStatusCode.OK, terminated.StatusCode);
     }
 
@@ -88,7 +120,9 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.Equal(Enumerable.Range(1, first.Count).Select(i => (long)i), first.Select(e => e.Id));
         Assert.Equal("engine.session.completed", first[^1].Subject);
         Assert.Equal(Messages, first.Count(e => e.Subject == "engine.step.user_message"));
-        Assert.All(received, events => Assert.Equal(first.Select(e => (e.Id, e.Subject)), events.Select(e => (e.Id, e.Subject))));
+        Assert.All(received, events =>
+            Assert.Equal(first.Select(e => (e.Id, e.Subject)), events.Select(e => (e.Id, e.Subject)))
+        );
     }
 
     [Fact]
@@ -106,7 +140,10 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
 
         var everything = V1StreamTests.Parse(await live);
         var rest = V1StreamTests.Parse(await resumed);
-        Assert.Equal(everything.Where(e => e.Id > cut).Select(e => (e.Id, e.Subject)), rest.Select(e => (e.Id, e.Subject)));
+        Assert.Equal(
+            everything.Where(e => e.Id > cut).Select(e => (e.Id, e.Subject)),
+            rest.Select(e => (e.Id, e.Subject))
+        );
         Assert.Contains(rest, e => e.Subject == "engine.step.user_message");
     }
 
@@ -119,7 +156,9 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         await TerminateAsync(sessionId);
 
         var streamed = await live;
-        var replayed = await (await SubscribeAsync(factory.CreateApiClient(agent.Key), runId)).WaitAsync(TestContext.Current.CancellationToken);
+        var replayed = await (await SubscribeAsync(factory.CreateApiClient(agent.Key), runId)).WaitAsync(
+            TestContext.Current.CancellationToken
+        );
 
         Assert.Equal(replayed, streamed);
         Assert.Contains("engine.step.ToolResult", streamed);

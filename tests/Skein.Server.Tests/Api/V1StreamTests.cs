@@ -21,7 +21,9 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         foreach (var block in body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
         {
             var lines = block.Split('\n');
-            var data = string.Concat(lines.Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l[5..].TrimStart()));
+            var data = string.Concat(
+                lines.Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l[5..].TrimStart())
+            );
             if (data.Length == 0)
             {
                 continue;
@@ -30,7 +32,14 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
             var id = long.Parse(lines.Single(l => l.StartsWith("id:", StringComparison.Ordinal))[3..].Trim());
             var json = JsonDocument.Parse(data).RootElement.Clone();
             Assert.True(DateTimeOffset.TryParse(json.GetProperty("ts").GetString(), out _));
-            events.Add(new SseEvent(id, json.GetProperty("kind").GetString()!, json.GetProperty("subject").GetString()!, json.GetProperty("data")));
+            events.Add(
+                new SseEvent(
+                    id,
+                    json.GetProperty("kind").GetString()!,
+                    json.GetProperty("subject").GetString()!,
+                    json.GetProperty("data")
+                )
+            );
         }
 
         return events;
@@ -38,11 +47,25 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
 
     private async Task<(V1TestKit.ApiAgent Agent, Guid RunId)> FinishedRunAsync(object? trigger = null)
     {
-        var agent = await _kit.CreateAsync(new AgentSpec
-        {
-            Operations = [EchoTool.ToolName],
-            Script = [new() { Text = "calling", ToolCalls = [new ScriptToolCall(EchoTool.ToolName, JsonSerializer.SerializeToElement(new { a = 1 }))] }, new() { Text = "done" }],
-        }, trigger);
+        var agent = await _kit.CreateAsync(
+            new AgentSpec
+            {
+                Operations = [EchoTool.ToolName],
+                Script =
+                [
+                    new()
+                    {
+                        Text = "calling",
+                        ToolCalls =
+                        [
+                            new ScriptToolCall(EchoTool.ToolName, JsonSerializer.SerializeToElement(new { a = 1 })),
+                        ],
+                    },
+                    new() { Text = "done" },
+                ],
+            },
+            trigger
+        );
         var runId = (await V1TestKit.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
         await V1TestKit.WaitForRunAsync(agent.Client, runId, "Completed");
         return (agent, runId);
@@ -94,17 +117,36 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
     [Fact]
     public async Task A_subscriber_sees_events_live_as_the_run_progresses()
     {
-        var agent = await _kit.CreateAsync(new AgentSpec
-        {
-            Operations = [PhronyWaitTool.ToolName],
-            Script = [new() { ToolCalls = [new ScriptToolCall(PhronyWaitTool.ToolName, JsonSerializer.SerializeToElement(new { seconds = 120 }))] }, new() { Text = "woke" }],
-        });
+        var agent = await _kit.CreateAsync(
+            new AgentSpec
+            {
+                Operations = [PhronyWaitTool.ToolName],
+                Script =
+                [
+                    new()
+                    {
+                        ToolCalls =
+                        [
+                            new ScriptToolCall(
+                                PhronyWaitTool.ToolName,
+                                JsonSerializer.SerializeToElement(new { seconds = 120 })
+                            ),
+                        ],
+                    },
+                    new() { Text = "woke" },
+                ],
+            }
+        );
         var runId = (await V1TestKit.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
         await V1TestKit.WaitForRunAsync(agent.Client, runId, "WaitingForTimer");
 
         var streaming = ReadStreamAsync(agent.Client, runId);
         Assert.False(streaming.IsCompleted);
-        var skipped = await agent.Client.PostAsync($"/v1/runs/{runId}/skip-agent-wait", null, TestContext.Current.CancellationToken);
+        var skipped = await agent.Client.PostAsync(
+            $"/v1/runs/{runId}/skip-agent-wait",
+            null,
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(HttpStatusCode.Accepted, skipped.StatusCode);
 
         var events = Parse(await streaming);
@@ -128,7 +170,10 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
     {
         var (agent, runId) = await FinishedRunAsync(new { exposeStepTimeline = false });
 
-        var conversation = await agent.Client.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}/conversation", TestContext.Current.CancellationToken);
+        var conversation = await agent.Client.GetFromJsonAsync<JsonElement>(
+            $"/v1/runs/{runId}/conversation",
+            TestContext.Current.CancellationToken
+        );
         var items = conversation.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(["RunCompleted", "SessionCompleted"], items.Select(i => i.GetProperty("type").GetString()));
         Assert.Equal([1, 2], items.Select(i => i.GetProperty("ordinal").GetInt32()));
@@ -143,10 +188,15 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         Assert.Equal("engine.session.completed", events[^1].Subject);
 
         // Polling the run is not redacted, and the operator view shows every step.
-        var polled = await agent.Client.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}", TestContext.Current.CancellationToken);
+        var polled = await agent.Client.GetFromJsonAsync<JsonElement>(
+            $"/v1/runs/{runId}",
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal("done", polled.GetProperty("output").GetString());
         var sessionId = conversation.GetProperty("session").GetProperty("id").GetGuid();
-        var operatorView = await factory.CreateAdminClient().GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}", TestContext.Current.CancellationToken);
+        var operatorView = await factory
+            .CreateAdminClient()
+            .GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}", TestContext.Current.CancellationToken);
         Assert.Equal(7, operatorView.GetProperty("steps").GetArrayLength());
     }
 }

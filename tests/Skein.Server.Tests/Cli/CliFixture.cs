@@ -4,7 +4,8 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Cli;
 
-/// <summary>One real server process (its own SQLite data folder) and an HTTP operation receiver, shared by the CLI tests.</summary>
+/// <summary>One real server process (its own SQLite data folder) and an HTTP operation receiver, shared by the CLI
+/// tests.</summary>
 public sealed class CliFixture : IAsyncLifetime
 {
     public const string Token = "cli-test-admin-token";
@@ -26,8 +27,14 @@ public sealed class CliFixture : IAsyncLifetime
             await File.WriteAllTextAsync(Path.Combine(Work.Path, name), ManifestClient.Sample(name));
         }
 
-        await File.WriteAllTextAsync(Path.Combine(Work.Path, "request-values.yaml"), $"orders_base_url: {Receiver.BaseUrl}\n");
-        await File.WriteAllTextAsync(Path.Combine(Work.Path, "hitl-values.yaml"), $"payments_base_url: {Receiver.BaseUrl}\n");
+        await File.WriteAllTextAsync(
+            Path.Combine(Work.Path, "request-values.yaml"),
+            $"orders_base_url: {Receiver.BaseUrl}\n"
+        );
+        await File.WriteAllTextAsync(
+            Path.Combine(Work.Path, "hitl-values.yaml"),
+            $"payments_base_url: {Receiver.BaseUrl}\n"
+        );
     }
 
     public CliProcess Start(params string[] args) => CliProcess.Start(Server.BaseAddress, Token, Work.Path, args);

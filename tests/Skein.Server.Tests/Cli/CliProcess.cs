@@ -16,9 +16,27 @@ public sealed class CliProcess : IDisposable
 
     private CliProcess(Process process) => _process = process;
 
-    public string Stdout { get { lock (_lock) { return _stdout.ToString(); } } }
+    public string Stdout
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
 
-    public string Stderr { get { lock (_lock) { return _stderr.ToString(); } } }
+    public string Stderr
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
 
     public static CliProcess Start(Uri server, string? token, string workingDirectory, params string[] args)
     {
@@ -71,9 +89,14 @@ public sealed class CliProcess : IDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Polls the captured stdout until it contains <paramref name="text"/> (the process keeps running).</summary>
+    /// <summary>Polls the captured stdout until it contains <paramref name="text"/> (the process keeps
+    /// running).</summary>
     public Task<string> WaitForOutputAsync(string text) =>
-        Eventually.Get(() => Task.FromResult(Stdout), s => s.Contains(text, StringComparison.Ordinal) || _process.HasExited, what: $"skein to print '{text}'");
+        Eventually.Get(
+            () => Task.FromResult(Stdout),
+            s => s.Contains(text, StringComparison.Ordinal) || _process.HasExited,
+            what: $"skein to print '{text}'"
+        );
 
     public void Dispose()
     {

@@ -9,8 +9,15 @@ public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
     public async Task Apply_plans_with_dry_run_applies_then_reports_everything_unchanged()
     {
         // Its own agent name: other tests of this class apply the sample as it is.
-        var yaml = await File.ReadAllTextAsync(Path.Combine(fx.Work.Path, "request-agent.yaml"), TestContext.Current.CancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(fx.Work.Path, "dry-run.yaml"), yaml.Replace("order-status", "cli-dry-run"), TestContext.Current.CancellationToken);
+        var yaml = await File.ReadAllTextAsync(
+            Path.Combine(fx.Work.Path, "request-agent.yaml"),
+            TestContext.Current.CancellationToken
+        );
+        await File.WriteAllTextAsync(
+            Path.Combine(fx.Work.Path, "dry-run.yaml"),
+            yaml.Replace("order-status", "cli-dry-run"),
+            TestContext.Current.CancellationToken
+        );
 
         var dry = await fx.RunAsync("apply", "-f", "dry-run.yaml", "--values", "request-values.yaml", "--dry-run");
         var sessionsAfterDryRun = await fx.RunAsync("sessions", "--agent", "cli-dry-run");
@@ -30,8 +37,15 @@ public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
     [Fact]
     public async Task An_invalid_manifest_exits_non_zero_naming_path_and_line()
     {
-        var yaml = await File.ReadAllTextAsync(Path.Combine(fx.Work.Path, "request-agent.yaml"), TestContext.Current.CancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(fx.Work.Path, "broken.yaml"), yaml.Replace("temperature: 0.2", "temperature: 5"), TestContext.Current.CancellationToken);
+        var yaml = await File.ReadAllTextAsync(
+            Path.Combine(fx.Work.Path, "request-agent.yaml"),
+            TestContext.Current.CancellationToken
+        );
+        await File.WriteAllTextAsync(
+            Path.Combine(fx.Work.Path, "broken.yaml"),
+            yaml.Replace("temperature: 0.2", "temperature: 5"),
+            TestContext.Current.CancellationToken
+        );
 
         var result = await fx.RunAsync("apply", "-f", "broken.yaml", "--values", "request-values.yaml");
 
@@ -75,7 +89,11 @@ public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
                   script:
                     - error: the model is down
             """;
-        await File.WriteAllTextAsync(Path.Combine(fx.Work.Path, "failing.yaml"), failing, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(
+            Path.Combine(fx.Work.Path, "failing.yaml"),
+            failing,
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(0, (await fx.RunAsync("apply", "-f", "failing.yaml")).Code);
 
         var run = await fx.RunAsync("run", "cli-failing", "--follow");
@@ -108,8 +126,16 @@ public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.Equal(0, (await fx.RunAsync("apply", "-f", "hitl-agent.yaml", "--values", "hitl-values.yaml")).Code);
         var first = SessionIdPattern().Match((await fx.RunAsync("run", "refunds")).Out).Groups[1].Value;
         var second = SessionIdPattern().Match((await fx.RunAsync("run", "refunds")).Out).Groups[1].Value;
-        await Testing.Eventually.Get(() => fx.RunAsync("session", first), r => r.Out.Contains("WaitingForHITL"), what: "the first session to wait");
-        var waitingSecond = await Testing.Eventually.Get(() => fx.RunAsync("session", second), r => r.Out.Contains("WaitingForHITL"), what: "the second session to wait");
+        await Testing.Eventually.Get(
+            () => fx.RunAsync("session", first),
+            r => r.Out.Contains("WaitingForHITL"),
+            what: "the first session to wait"
+        );
+        var waitingSecond = await Testing.Eventually.Get(
+            () => fx.RunAsync("session", second),
+            r => r.Out.Contains("WaitingForHITL"),
+            what: "the second session to wait"
+        );
 
         var completed = await fx.RunAsync("complete", first);
         var terminateFinished = await fx.RunAsync("terminate", first);

@@ -42,7 +42,8 @@ internal sealed class ClusterScenario : IAsyncDisposable
 
     public OperationReceiver Receiver { get; }
 
-    public IDbContextFactory<SkeinDbContext> Contexts => _services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
+    public IDbContextFactory<SkeinDbContext> Contexts =>
+        _services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
 
     public static async Task<ClusterScenario> CreateAsync(StoreKind kind, CancellationToken cancellationToken)
     {
@@ -74,58 +75,119 @@ internal sealed class ClusterScenario : IAsyncDisposable
         }
         else
         {
-            dataDirectory = Path.GetDirectoryName(Store.ConnectionString) ?? throw new InvalidOperationException("no data folder");
+            dataDirectory = Path.GetDirectoryName(Store.ConnectionString)
+                ?? throw new InvalidOperationException("no data folder");
         }
 
-        var server = await ServerProcess.StartAsync(dataDirectory, AdminToken, cancellationToken, TimeSpan.FromSeconds(90), environment);
+        var server = await ServerProcess.StartAsync(
+            dataDirectory,
+            AdminToken,
+            cancellationToken,
+            TimeSpan.FromSeconds(90),
+            environment
+        );
         _nodes.Add((server, data));
         return server;
     }
 
     /// <summary>
     /// An agent reachable through the public API: turn 0 calls <c>pay</c> (idempotent) on the receiver, turn 1 waits a
-    /// second with phrony_wait, turn 2 answers <see cref="FinalText"/> after a short delay. Returns its id and an API key.
+    /// second with phrony_wait, turn 2 answers <see cref="FinalText"/> after a short delay. Returns its id and an API
+    /// key.
     /// </summary>
-    public async Task<(Guid AgentId, string ApiKey)> CreatePayingAgentAsync(ServerProcess node, CancellationToken cancellationToken)
+    public async Task<(Guid AgentId, string ApiKey)> CreatePayingAgentAsync(
+        ServerProcess node,
+        CancellationToken cancellationToken
+    )
     {
-        await TestData.AddOperationAsync(Contexts, new OperationSpec(PayOperation, Receiver.BaseUrl, Path: "/payments") { Idempotent = true }, cancellationToken);
-        var agent = await TestData.CreateAgentAsync(Contexts, new AgentSpec
-        {
-            Operations = [PayOperation, "phrony_wait"],
-            Script =
-            [
-                new ScriptTurn { Text = "paying", ToolCalls = [new ScriptToolCall(PayOperation, JsonSerializer.SerializeToElement(new { amount = 42 }))] },
-                new ScriptTurn { Text = "waiting", ToolCalls = [new ScriptToolCall("phrony_wait", JsonSerializer.SerializeToElement(new { seconds = 1 }))] },
-                new ScriptTurn { Text = FinalText, DelayMs = 300 },
-            ],
-        }, cancellationToken);
-        using var trigger = await node.Client.PutAsJsonAsync($"/api/agents/{agent.AgentId}/triggers/api", new { active = true }, cancellationToken);
+        await TestData.AddOperationAsync(
+            Contexts,
+            new OperationSpec(PayOperation, Receiver.BaseUrl, Path: "/payments") { Idempotent = true },
+            cancellationToken
+        );
+        var agent = await TestData.CreateAgentAsync(
+            Contexts,
+            new AgentSpec
+            {
+                Operations = [PayOperation, "phrony_wait"],
+                Script =
+                [
+                    new ScriptTurn
+                    {
+                        Text = "paying",
+                        ToolCalls =
+                        [
+                            new ScriptToolCall(PayOperation, JsonSerializer.SerializeToElement(new { amount = 42 })),
+                        ],
+                    },
+                    new ScriptTurn
+                    {
+                        Text = "waiting",
+                        ToolCalls =
+                        [
+                            new ScriptToolCall("phrony_wait", JsonSerializer.SerializeToElement(new { seconds = 1 })),
+                        ],
+                    },
+                    new ScriptTurn { Text = FinalText, DelayMs = 300 },
+                ],
+            },
+            cancellationToken
+        );
+        using var trigger = await node.Client.PutAsJsonAsync(
+            $"/api/agents/{agent.AgentId}/triggers/api",
+            new { active = true },
+            cancellationToken
+        );
         trigger.EnsureSuccessStatusCode();
-        var api = new ApiAgent(agent.AgentId, (await trigger.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetGuid());
+        var api = new ApiAgent(
+            agent.AgentId,
+            (await trigger.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetGuid()
+        );
         return (agent.AgentId, await ApiSetup.KeyForAsync(node.Client, cancellationToken, api));
     }
 
-    public static async Task<AgentEndpoints.StartRunResponse> StartRunAsync(ServerProcess node, Guid agentId, string apiKey, int n, CancellationToken cancellationToken)
+    public static async Task<AgentEndpoints.StartRunResponse> StartRunAsync(
+        ServerProcess node,
+        Guid agentId,
+        string apiKey,
+        int n,
+        CancellationToken cancellationToken
+    )
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/agents/{agentId}/runs") { Content = JsonContent.Create(new { input = new { order = $"o-{n}" } }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/agents/{agentId}/runs")
+        {
+            Content = JsonContent.Create(new { input = new { order = $"o-{n}" } }),
+        };
         request.Headers.Add("X-API-Key", apiKey);
         using var response = await node.Client.SendAsync(request, cancellationToken);
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"start run answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
-        return await response.Content.ReadFromJsonAsync<AgentEndpoints.StartRunResponse>(JsonSerializerOptions.Web, cancellationToken)
-            ?? throw new InvalidOperationException("start run answered an empty body");
+        Assert.True(
+            response.StatusCode == HttpStatusCode.Accepted,
+            $"start run answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}"
+        );
+        return await response.Content.ReadFromJsonAsync<AgentEndpoints.StartRunResponse>(
+            JsonSerializerOptions.Web,
+            cancellationToken
+        ) ?? throw new InvalidOperationException("start run answered an empty body");
     }
 
     public async Task<SessionDetail> StoredAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        await new SessionQueries(Contexts).GetAsync(sessionId, cancellationToken) ?? throw new InvalidOperationException($"session {sessionId} is not in the store");
+        await new SessionQueries(Contexts).GetAsync(sessionId, cancellationToken)
+        ?? throw new InvalidOperationException($"session {sessionId} is not in the store");
 
     /// <summary>The session's event sequences in the log, in order.</summary>
     public async Task<IReadOnlyList<long>> EventSequencesAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         await using var db = await Contexts.CreateDbContextAsync(cancellationToken);
-        return await db.SessionEvents.AsNoTracking().Where(e => e.SessionId == sessionId).OrderBy(e => e.GlobalSequence).Select(e => e.Sequence).ToListAsync(cancellationToken);
+        return await db
+            .SessionEvents.AsNoTracking()
+            .Where(e => e.SessionId == sessionId)
+            .OrderBy(e => e.GlobalSequence)
+            .Select(e => e.Sequence)
+            .ToListAsync(cancellationToken);
     }
 
-    public string Output => string.Join("\n", _nodes.Select(n => $"--- node {n.Server.ProcessId} ---\n{n.Server.Output}"));
+    public string Output =>
+        string.Join("\n", _nodes.Select(n => $"--- node {n.Server.ProcessId} ---\n{n.Server.Output}"));
 
     public async ValueTask DisposeAsync()
     {

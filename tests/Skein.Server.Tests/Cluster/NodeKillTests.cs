@@ -17,9 +17,17 @@ public sealed class NodeKillTests
 
     private static readonly string[] ExpectedTimeline =
     [
-        StepType.LlmRequestPrepared, StepType.Reasoning, StepType.ToolCall, StepType.ToolResult,
-        StepType.LlmRequestPrepared, StepType.Reasoning, StepType.ToolCall, StepType.ToolResult,
-        StepType.LlmRequestPrepared, StepType.Reasoning, StepType.Output,
+        StepType.LlmRequestPrepared,
+        StepType.Reasoning,
+        StepType.ToolCall,
+        StepType.ToolResult,
+        StepType.LlmRequestPrepared,
+        StepType.Reasoning,
+        StepType.ToolCall,
+        StepType.ToolResult,
+        StepType.LlmRequestPrepared,
+        StepType.Reasoning,
+        StepType.Output,
     ];
 
     [Fact]
@@ -30,7 +38,14 @@ public sealed class NodeKillTests
         var doomed = await cluster.StartNodeAsync(cancellationToken);
         var survivor = await cluster.StartNodeAsync(cancellationToken);
 
-        await RunKillAndVerifyAsync(cluster, [doomed, survivor], doomed, () => survivor.BaseAddress, restart: null, cancellationToken);
+        await RunKillAndVerifyAsync(
+            cluster,
+            [doomed, survivor],
+            doomed,
+            () => survivor.BaseAddress,
+            restart: null,
+            cancellationToken
+        );
     }
 
     [Fact]
@@ -40,11 +55,24 @@ public sealed class NodeKillTests
         await using var cluster = await ClusterScenario.CreateAsync(StoreKind.Sqlite, cancellationToken);
         var current = await cluster.StartNodeAsync(cancellationToken);
 
-        await RunKillAndVerifyAsync(cluster, [current], current, () => current.BaseAddress, restart: async () => current = await cluster.StartNodeAsync(cancellationToken), cancellationToken);
+        await RunKillAndVerifyAsync(
+            cluster,
+            [current],
+            current,
+            () => current.BaseAddress,
+            restart: async () => current = await cluster.StartNodeAsync(cancellationToken),
+            cancellationToken
+        );
     }
 
     private static async Task RunKillAndVerifyAsync(
-        ClusterScenario cluster, ServerProcess[] nodes, ServerProcess victim, Func<Uri> streamNode, Func<Task>? restart, CancellationToken cancellationToken)
+        ClusterScenario cluster,
+        ServerProcess[] nodes,
+        ServerProcess victim,
+        Func<Uri> streamNode,
+        Func<Task>? restart,
+        CancellationToken cancellationToken
+    )
     {
         var (agentId, apiKey) = await cluster.CreatePayingAgentAsync(nodes[0], cancellationToken);
 
@@ -75,7 +103,10 @@ public sealed class NodeKillTests
             }
         }
 
-        Assert.True(unfinishedAtKill.Count > 0, "the kill came after every run of the killed node had finished: nothing was resumed");
+        Assert.True(
+            unfinishedAtKill.Count > 0,
+            "the kill came after every run of the killed node had finished: nothing was resumed"
+        );
         cluster.Receiver.Release();
         if (restart is not null)
         {
@@ -94,7 +125,9 @@ public sealed class NodeKillTests
                 var d = await cluster.StoredAsync(sessionId, cancellationToken);
                 if (d.Session.FinishedAt is null)
                 {
-                    stuck.Add($"{sessionId} {d.Session.Status} (victim: {onVictim}, at kill: {unfinishedAtKill.Contains(sessionId)}) last step {d.Steps[^1].Type}");
+                    stuck.Add(
+                        $"{sessionId} {d.Session.Status} (victim: {onVictim}, at kill: {unfinishedAtKill.Contains(sessionId)}) last step {d.Steps[^1].Type}"
+                    );
                 }
             }
 
@@ -109,7 +142,8 @@ public sealed class NodeKillTests
                 () => cluster.StoredAsync(sessionId, cancellationToken),
                 d => d.Session.Status is "Completed" or "Failed" or "Terminated",
                 ClusterScenario.Deadline,
-                $"session {sessionId} to finish");
+                $"session {sessionId} to finish"
+            );
             Assert.Equal("Completed", detail.Session.Status);
             Assert.Equal(runId, Assert.Single(detail.Runs).Id);
 
@@ -124,7 +158,9 @@ public sealed class NodeKillTests
             Assert.Equal(events, seen.Select(e => e.Id));
             Assert.Equal("engine.session.completed", seen[^1].Subject);
 
-            var pay = Assert.Single(detail.Steps, s => s.Type == StepType.ToolCall && s.Content.Contains("\"pay\"", StringComparison.Ordinal));
+            var pay = Assert.Single(detail.Steps, s =>
+                s.Type == StepType.ToolCall && s.Content.Contains("\"pay\"", StringComparison.Ordinal)
+            );
             Assert.True(payKeys.Add($"{runId:N}:{pay.Sequence}"));
         }
 
@@ -133,8 +169,13 @@ public sealed class NodeKillTests
         var calls = cluster.Receiver.Calls.GroupBy(c => c.IdempotencyKey).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(payKeys.Order(), calls.Keys.Order());
         var repeated = calls.Where(c => c.Value > 1).Select(c => c.Key).ToList();
-        var resumable = started.Where(s => unfinishedAtKill.Contains(s.SessionId)).Select(s => $"{s.RunId:N}:").ToList();
-        Assert.All(repeated, key => Assert.Contains(resumable, prefix => key.StartsWith(prefix, StringComparison.Ordinal)));
+        var resumable = started
+            .Where(s => unfinishedAtKill.Contains(s.SessionId))
+            .Select(s => $"{s.RunId:N}:")
+            .ToList();
+        Assert.All(repeated, key =>
+            Assert.Contains(resumable, prefix => key.StartsWith(prefix, StringComparison.Ordinal))
+        );
         Assert.All(calls.Values, count => Assert.InRange(count, 1, 2));
     }
 }

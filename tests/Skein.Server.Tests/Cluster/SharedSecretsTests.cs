@@ -5,7 +5,8 @@ using Skein.Testing.Stores;
 
 namespace Skein.Server.Tests.Cluster;
 
-/// <summary>Two nodes on one PostgreSQL database share their secrets: API keys and the Data Protection key ring.</summary>
+/// <summary>Two nodes on one PostgreSQL database share their secrets: API keys and the Data Protection key
+/// ring.</summary>
 public sealed class SharedSecretsTests
 {
     [Fact]
@@ -25,7 +26,16 @@ public sealed class SharedSecretsTests
 
         using var onSigner = new HttpClient { BaseAddress = signer.BaseAddress };
         onSigner.DefaultRequestHeaders.Add("X-API-Key", ClusterScenario.DemoApiKey);
-        using var presign = await onSigner.PostAsJsonAsync("/v1/file-library/presign", new { filename = "a.txt", mediaType = "text/plain", maxContentLength = 100 }, cancellationToken);
+        using var presign = await onSigner.PostAsJsonAsync(
+            "/v1/file-library/presign",
+            new
+            {
+                filename = "a.txt",
+                mediaType = "text/plain",
+                maxContentLength = 100,
+            },
+            cancellationToken
+        );
         Assert.Equal(HttpStatusCode.OK, presign.StatusCode);
         var signed = await presign.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         var uploadUrl = new Uri(signed.GetProperty("uploadUrl").GetString() ?? "");
@@ -34,13 +44,21 @@ public sealed class SharedSecretsTests
         using var anonymous = new HttpClient();
         using var body = new StringContent("hello");
         body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
-        using var put = await anonymous.PutAsync(new Uri(other.BaseAddress, uploadUrl.PathAndQuery), body, cancellationToken);
+        using var put = await anonymous.PutAsync(
+            new Uri(other.BaseAddress, uploadUrl.PathAndQuery),
+            body,
+            cancellationToken
+        );
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
 
         // A tampered token is still refused there: the other node really verifies.
         using var tamperedBody = new StringContent("hello");
         tamperedBody.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
-        using var tampered = await anonymous.PutAsync(new Uri(other.BaseAddress, uploadUrl.PathAndQuery[..^4] + "AAAA"), tamperedBody, cancellationToken);
+        using var tampered = await anonymous.PutAsync(
+            new Uri(other.BaseAddress, uploadUrl.PathAndQuery[..^4] + "AAAA"),
+            tamperedBody,
+            cancellationToken
+        );
         Assert.NotEqual(HttpStatusCode.OK, tampered.StatusCode);
     }
 }

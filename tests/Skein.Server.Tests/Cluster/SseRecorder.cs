@@ -26,7 +26,9 @@ internal sealed class SseRecorder(Guid runId, Func<Uri> node, string apiKey)
         {
             if (DateTime.UtcNow > until)
             {
-                throw new TimeoutException($"the stream of run {runId} did not complete within {deadline.TotalSeconds:0} s; got {_events.Count} events");
+                throw new TimeoutException(
+                    $"the stream of run {runId} did not complete within {deadline.TotalSeconds:0} s; got {_events.Count} events"
+                );
             }
 
             try
@@ -49,7 +51,11 @@ internal sealed class SseRecorder(Guid runId, Func<Uri> node, string apiKey)
             request.Headers.Add("Last-Event-ID", _events[^1].Id.ToString(CultureInfo.InvariantCulture));
         }
 
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await client.SendAsync(
+            request,
+            HttpCompletionOption.ResponseHeadersRead,
+            cancellationToken
+        );
         response.EnsureSuccessStatusCode();
         Connections++;
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));

@@ -16,8 +16,13 @@ public sealed class CrashRecoveryTests
 
     private static readonly string[] ExpectedTimeline =
     [
-        StepType.LlmRequestPrepared, StepType.Reasoning, StepType.ToolCall, StepType.ToolResult,
-        StepType.LlmRequestPrepared, StepType.Reasoning, StepType.Output,
+        StepType.LlmRequestPrepared,
+        StepType.Reasoning,
+        StepType.ToolCall,
+        StepType.ToolResult,
+        StepType.LlmRequestPrepared,
+        StepType.Reasoning,
+        StepType.Output,
     ];
 
     [Fact]
@@ -52,10 +57,19 @@ public sealed class CrashRecoveryTests
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var scenario = await CrashScenario.StartAsync(cancellationToken);
-        var agent = await scenario.CreatePayingAgentAsync(idempotent: false, finalTurnDelayMs: SlowTurnMs, cancellationToken);
+        var agent = await scenario.CreatePayingAgentAsync(
+            idempotent: false,
+            finalTurnDelayMs: SlowTurnMs,
+            cancellationToken
+        );
         var run = await scenario.StartRunAsync(agent.AgentId, cancellationToken);
 
-        await scenario.WaitForSessionAsync(run.SessionId, d => d.Steps.Any(s => s.Type == StepType.ToolResult), "the tool result to be committed", cancellationToken);
+        await scenario.WaitForSessionAsync(
+            run.SessionId,
+            d => d.Steps.Any(s => s.Type == StepType.ToolResult),
+            "the tool result to be committed",
+            cancellationToken
+        );
         scenario.Server.Kill();
         var stored = await scenario.StoredAsync(run.SessionId, cancellationToken);
         Assert.Equal("Running", stored.Session.Status);
@@ -102,11 +116,15 @@ public sealed class CrashRecoveryTests
         Assert.Equal("r-2", result.GetProperty("data").GetProperty("receipt").GetString());
     }
 
-    /// <summary>Steps 1..n of the one run, each once, in commit order: nothing lost or repeated across the crash.</summary>
+    /// <summary>Steps 1..n of the one run, each once, in commit order: nothing lost or repeated across the
+    /// crash.</summary>
     private static void AssertCompletedWithGapFreeTimeline(SessionDetailDto detail, Guid runId)
     {
         Assert.Equal("Completed", detail.Session.Status);
-        Assert.Equal(JsonSerializer.SerializeToElement(CrashScenario.FinalText).GetRawText(), detail.Session.Output?.GetRawText());
+        Assert.Equal(
+            JsonSerializer.SerializeToElement(CrashScenario.FinalText).GetRawText(),
+            detail.Session.Output?.GetRawText()
+        );
         Assert.Equal(runId, Assert.Single(detail.Runs).Id);
         var steps = detail.Steps;
         Assert.All(steps, s => Assert.Equal(runId, s.RunId));

@@ -36,14 +36,17 @@ internal sealed class CrashScenario : IAsyncDisposable
         Receiver = receiver;
 
         // Nothing connects until first use, which comes after the server has migrated the file.
-        _store = new ServiceCollection().AddSkeinSqliteStore(Path.Combine(_dir.Path, "skein.db")).BuildServiceProvider();
+        _store = new ServiceCollection()
+            .AddSkeinSqliteStore(Path.Combine(_dir.Path, "skein.db"))
+            .BuildServiceProvider();
     }
 
     public OperationReceiver Receiver { get; }
 
     public ServerProcess Server => _servers[^1];
 
-    private IDbContextFactory<SkeinDbContext> Contexts => _store.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
+    private IDbContextFactory<SkeinDbContext> Contexts =>
+        _store.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
 
     /// <summary>Starts the receiver and a first server; the server migrates the database file.</summary>
     public static async Task<CrashScenario> StartAsync(CancellationToken cancellationToken)
@@ -74,40 +77,85 @@ internal sealed class CrashScenario : IAsyncDisposable
         return server;
     }
 
-    /// <summary>An agent whose turn 0 calls <c>pay</c> on the receiver and whose turn 1 answers <see cref="FinalText"/>.</summary>
-    public async Task<CreatedAgent> CreatePayingAgentAsync(bool idempotent, int finalTurnDelayMs, CancellationToken cancellationToken)
+    /// <summary>An agent whose turn 0 calls <c>pay</c> on the receiver and whose turn 1 answers <see
+    /// cref="FinalText"/>.</summary>
+    public async Task<CreatedAgent> CreatePayingAgentAsync(
+        bool idempotent,
+        int finalTurnDelayMs,
+        CancellationToken cancellationToken
+    )
     {
-        await TestData.AddOperationAsync(Contexts, new OperationSpec(PayOperation, Receiver.BaseUrl, Path: "/payments") { Idempotent = idempotent }, cancellationToken);
-        return await TestData.CreateAgentAsync(Contexts, new AgentSpec
-        {
-            Operations = [PayOperation],
-            Script =
-            [
-                new ScriptTurn { Text = "paying", ToolCalls = [new ScriptToolCall(PayOperation, JsonSerializer.SerializeToElement(new { amount = 42, currency = "EUR" }))] },
-                new ScriptTurn { Text = FinalText, DelayMs = finalTurnDelayMs },
-            ],
-        }, cancellationToken);
+        await TestData.AddOperationAsync(
+            Contexts,
+            new OperationSpec(PayOperation, Receiver.BaseUrl, Path: "/payments") { Idempotent = idempotent },
+            cancellationToken
+        );
+        return await TestData.CreateAgentAsync(
+            Contexts,
+            new AgentSpec
+            {
+                Operations = [PayOperation],
+                Script =
+                [
+                    new ScriptTurn
+                    {
+                        Text = "paying",
+                        ToolCalls =
+                        [
+                            new ScriptToolCall(
+                                PayOperation,
+                                JsonSerializer.SerializeToElement(new { amount = 42, currency = "EUR" })
+                            ),
+                        ],
+                    },
+                    new ScriptTurn { Text = FinalText, DelayMs = finalTurnDelayMs },
+                ],
+            },
+            cancellationToken
+        );
     }
 
-    public async Task<AgentAdminEndpoints.StartRunResponse> StartRunAsync(Guid agentId, CancellationToken cancellationToken)
+    public async Task<AgentAdminEndpoints.StartRunResponse> StartRunAsync(
+        Guid agentId,
+        CancellationToken cancellationToken
+    )
     {
-        using var response = await Server.Client.PostAsJsonAsync($"/api/agents/{agentId}/runs", new { input = new { order = "o-1" } }, cancellationToken);
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"start run answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
-        return await response.Content.ReadFromJsonAsync<AgentAdminEndpoints.StartRunResponse>(JsonSerializerOptions.Web, cancellationToken)
-            ?? throw new InvalidOperationException("start run answered an empty body");
+        using var response = await Server.Client.PostAsJsonAsync(
+            $"/api/agents/{agentId}/runs",
+            new { input = new { order = "o-1" } },
+            cancellationToken
+        );
+        Assert.True(
+            response.StatusCode == HttpStatusCode.Accepted,
+            $"start run answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}"
+        );
+        return await response.Content.ReadFromJsonAsync<AgentAdminEndpoints.StartRunResponse>(
+            JsonSerializerOptions.Web,
+            cancellationToken
+        ) ?? throw new InvalidOperationException("start run answered an empty body");
     }
 
     /// <summary>Polls the admin API of the current server until <paramref name="done"/> holds.</summary>
-    public async Task<SessionDetailDto> WaitForSessionAsync(Guid sessionId, Func<SessionDetailDto, bool> done, string what, CancellationToken cancellationToken)
+    public async Task<SessionDetailDto> WaitForSessionAsync(
+        Guid sessionId,
+        Func<SessionDetailDto, bool> done,
+        string what,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
             return await Eventually.Get(
-                async () => await Server.Client.GetFromJsonAsync<SessionDetailDto>($"/api/sessions/{sessionId}", JsonSerializerOptions.Web, cancellationToken)
-                    ?? throw new InvalidOperationException($"session {sessionId} answered an empty body"),
+                async () =>
+                    await Server.Client.GetFromJsonAsync<SessionDetailDto>(
+                        $"/api/sessions/{sessionId}",
+                        JsonSerializerOptions.Web,
+                        cancellationToken
+                    ) ?? throw new InvalidOperationException($"session {sessionId} answered an empty body"),
                 done,
                 Deadline,
-                what);
+                what
+            );
         }
         catch (TimeoutException ex)
         {
@@ -116,11 +164,17 @@ internal sealed class CrashScenario : IAsyncDisposable
     }
 
     public Task<SessionDetailDto> WaitForEndAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        WaitForSessionAsync(sessionId, d => Finished.Contains(d.Session.Status), $"session {sessionId} to finish", cancellationToken);
+        WaitForSessionAsync(
+            sessionId,
+            d => Finished.Contains(d.Session.Status),
+            $"session {sessionId} to finish",
+            cancellationToken
+        );
 
     /// <summary>The session as committed in the file, read from the test process while no server runs.</summary>
     public async Task<SessionDetail> StoredAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        await new SessionQueries(Contexts).GetAsync(sessionId, cancellationToken) ?? throw new InvalidOperationException($"session {sessionId} is not in the store");
+        await new SessionQueries(Contexts).GetAsync(sessionId, cancellationToken)
+        ?? throw new InvalidOperationException($"session {sessionId} is not in the store");
 
     public async ValueTask DisposeAsync()
     {

@@ -103,7 +103,9 @@ public sealed class OperationReceiver : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"the receiver got {Calls.Count} of {count} expected calls within {timeout.TotalSeconds:0} s");
+            throw new TimeoutException(
+                $"the receiver got {Calls.Count} of {count} expected calls within {timeout.TotalSeconds:0} s"
+            );
         }
     }
 
@@ -122,7 +124,14 @@ public sealed class OperationReceiver : IAsyncDisposable
         int number;
         lock (_lock)
         {
-            _calls.Add(new ReceivedCall(context.Request.Method, context.Request.Path, context.Request.Headers["Idempotency-Key"].ToString(), body));
+            _calls.Add(
+                new ReceivedCall(
+                    context.Request.Method,
+                    context.Request.Path,
+                    context.Request.Headers["Idempotency-Key"].ToString(),
+                    body
+                )
+            );
             number = _calls.Count;
             foreach (var waiter in _waiters.Where(w => w.Count <= number).ToList())
             {

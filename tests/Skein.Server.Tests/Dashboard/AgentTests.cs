@@ -26,17 +26,20 @@ public sealed class AgentTests(DashboardFixture fx)
         Assert.Equal("console", session.GetProperty("triggerType").GetString());
         Assert.Equal(demo, session.GetProperty("agentId").GetGuid());
         Assert.Equal("from the dashboard", session.GetProperty("input").GetProperty("hello").GetString());
-        await Expect(page.Locator(".session-head .title-line .badge")).ToHaveTextAsync("Completed", new() { Timeout = 20_000 });
+        await Expect(page.Locator(".session-head .title-line .badge"))
+            .ToHaveTextAsync("Completed", new() { Timeout = 20_000 });
     }
 
     [Fact]
     public async Task Test_run_input_that_breaks_the_schema_is_refused_on_the_form_without_a_session()
     {
-        var agent = await fx.AgentAsync(new AgentSpec
-        {
-            InputSchema = """{"type":"object","required":["orderId"],"properties":{"orderId":{"type":"string"}}}""",
-            Script = [new Skein.Core.Agents.ScriptTurn { Text = "ok" }],
-        });
+        var agent = await fx.AgentAsync(
+            new AgentSpec
+            {
+                InputSchema = """{"type":"object","required":["orderId"],"properties":{"orderId":{"type":"string"}}}""",
+                Script = [new Skein.Core.Agents.ScriptTurn { Text = "ok" }],
+            }
+        );
         var page = await fx.NewPageAsync();
         await page.GotoAsync($"/agents/{agent.AgentId}");
         await page.GetByLabel("Input (JSON object)").FillAsync("""{"orderId": 42}""");
@@ -48,7 +51,10 @@ public sealed class AgentTests(DashboardFixture fx)
         await page.GetByRole(AriaRole.Button, new() { Name = "Test run" }).ClickAsync();
         await Expect(page.Locator("[data-test-run-error]")).ToContainTextAsync("not valid JSON");
 
-        var list = await fx.Admin.GetStringAsync($"/api/sessions?agentId={agent.AgentId}", TestContext.Current.CancellationToken);
+        var list = await fx.Admin.GetStringAsync(
+            $"/api/sessions?agentId={agent.AgentId}",
+            TestContext.Current.CancellationToken
+        );
         Assert.Contains("\"items\":[]", list);
     }
 }

@@ -26,7 +26,8 @@ public sealed class ApprovalsTests(DashboardFixture fx)
         await fx.SessionInStatusAsync(sessionId, "Completed");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Completed" }).ClickAsync();
-        await Expect(page.Locator($".task:has(a[href='/sessions/{sessionId}']) [data-outcome]")).ToContainTextAsync("Rejected by operator:admin");
+        await Expect(page.Locator($".task:has(a[href='/sessions/{sessionId}']) [data-outcome]"))
+            .ToContainTextAsync("Rejected by operator:admin");
     }
 
     [Fact]

@@ -22,7 +22,15 @@ public sealed class DashboardFixture : IAsyncLifetime
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private static readonly string[] ChromiumArgs =
-        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+    [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ];
 
     private IPlaywright? _playwright;
     private string? _signedIn;
@@ -41,15 +49,29 @@ public sealed class DashboardFixture : IAsyncLifetime
     {
         Factory.UseKestrel(0);
         Factory.StartServer();
-        var addresses = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? throw new InvalidOperationException("Kestrel reported no address");
-        BaseUrl = addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
+        var addresses = Factory
+            .Services.GetRequiredService<IServer>()
+            .Features.Get<IServerAddressesFeature>()
+            ?.Addresses
+            ?? throw new InvalidOperationException("Kestrel reported no address");
+        BaseUrl = addresses
+            .First()
+            .Replace("[::]", "127.0.0.1", StringComparison.Ordinal)
+            .Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
         Admin = new HttpClient { BaseAddress = new Uri(BaseUrl) };
         Admin.DefaultRequestHeaders.Authorization = new("Bearer", SkeinApiFactory.AdminToken);
         Api = new HttpClient { BaseAddress = new Uri(BaseUrl) };
         Api.DefaultRequestHeaders.Add("X-API-Key", SkeinApiFactory.DemoApiKey);
 
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
+        Browser = await _playwright.Chromium.LaunchAsync(
+            new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = ChromiumPath,
+                Headless = true,
+                Args = ChromiumArgs,
+            }
+        );
 
         // Sign in once through the real form; every test context starts from this cookie.
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
@@ -58,7 +80,9 @@ public sealed class DashboardFixture : IAsyncLifetime
         await page.GetByLabel("User name").FillAsync("admin");
         await page.GetByLabel("Password").FillAsync(SkeinApiFactory.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Recent sessions" })).ToBeVisibleAsync();
+        await Assertions
+            .Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Recent sessions" }))
+            .ToBeVisibleAsync();
         _signedIn = await context.StorageStateAsync();
         await context.CloseAsync();
     }
@@ -66,10 +90,14 @@ public sealed class DashboardFixture : IAsyncLifetime
     /// <summary>A fresh signed-in page (its own context, so tests never share tabs or dialogs).</summary>
     public async Task<IPage> NewPageAsync(int width = 1280, int height = 900)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = BaseUrl, StorageState = _signedIn, ViewportSize = new ViewportSize { Width = width, Height = height },
-        });
+        var context = await Browser.NewContextAsync(
+            new BrowserNewContextOptions
+            {
+                BaseURL = BaseUrl,
+                StorageState = _signedIn,
+                ViewportSize = new ViewportSize { Width = width, Height = height },
+            }
+        );
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
     }
@@ -77,13 +105,22 @@ public sealed class DashboardFixture : IAsyncLifetime
     public async Task<Guid> AgentIdAsync(string name)
     {
         var agents = await Admin.GetFromJsonAsync<JsonElement>("/api/agents", TestContext.Current.CancellationToken);
-        return agents.GetProperty("items").EnumerateArray().Single(a => a.GetProperty("name").GetString() == name).GetProperty("id").GetGuid();
+        return agents
+            .GetProperty("items")
+            .EnumerateArray()
+            .Single(a => a.GetProperty("name").GetString() == name)
+            .GetProperty("id")
+            .GetGuid();
     }
 
     /// <summary>Starts a console session of the agent through the management API and returns its id.</summary>
     public async Task<Guid> StartAsync(Guid agentId, object? input = null)
     {
-        var response = await Admin.PostAsJsonAsync($"/api/agents/{agentId}/runs", new { input = input ?? new { } }, TestContext.Current.CancellationToken);
+        var response = await Admin.PostAsJsonAsync(
+            $"/api/agents/{agentId}/runs",
+            new { input = input ?? new { } },
+            TestContext.Current.CancellationToken
+        );
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         return body.GetProperty("sessionId").GetGuid();
@@ -94,23 +131,47 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     /// <summary>Waits until the session reaches the status (through the API, never a sleep).</summary>
     public Task<JsonElement> SessionInStatusAsync(Guid sessionId, string status) =>
-        Eventually.Get(() => SessionAsync(sessionId), d => d.GetProperty("session").GetProperty("status").GetString() == status, what: $"session {sessionId} to be {status}");
+        Eventually.Get(
+            () => SessionAsync(sessionId),
+            d => d.GetProperty("session").GetProperty("status").GetString() == status,
+            what: $"session {sessionId} to be {status}"
+        );
 
     /// <summary>An agent that parks in WaitingForTimer for minutes (within the default wait budget).</summary>
-    public Task<CreatedAgent> WaitingAgentAsync() => AgentAsync(new AgentSpec
-    {
-        Operations = [PhronyWaitTool.ToolName],
-        Script = [new ScriptTurn { Text = "Waiting a while.", ToolCalls = [new ScriptToolCall(PhronyWaitTool.ToolName, SkeinJson.Parse("""{"seconds":240}"""))] }, new ScriptTurn { Text = "Done." }],
-    });
+    public Task<CreatedAgent> WaitingAgentAsync() =>
+        AgentAsync(
+            new AgentSpec
+            {
+                Operations = [PhronyWaitTool.ToolName],
+                Script =
+                [
+                    new ScriptTurn
+                    {
+                        Text = "Waiting a while.",
+                        ToolCalls =
+                        [
+                            new ScriptToolCall(PhronyWaitTool.ToolName, SkeinJson.Parse("""{"seconds":240}""")),
+                        ],
+                    },
+                    new ScriptTurn { Text = "Done." },
+                ],
+            }
+        );
 
     /// <summary>An agent whose model call takes minutes: its session stays Running.</summary>
-    public Task<CreatedAgent> BusyAgentAsync() => AgentAsync(new AgentSpec { Script = [new ScriptTurn { Text = "Slow answer.", DelayMs = 240_000 }] });
+    public Task<CreatedAgent> BusyAgentAsync() =>
+        AgentAsync(new AgentSpec { Script = [new ScriptTurn { Text = "Slow answer.", DelayMs = 240_000 }] });
 
     /// <summary>An agent that answers at once: its session completes.</summary>
-    public Task<CreatedAgent> QuickAgentAsync() => AgentAsync(new AgentSpec { Script = [new ScriptTurn { Text = "Quick answer." }] });
+    public Task<CreatedAgent> QuickAgentAsync() =>
+        AgentAsync(new AgentSpec { Script = [new ScriptTurn { Text = "Quick answer." }] });
 
     public Task<CreatedAgent> AgentAsync(AgentSpec spec) =>
-        TestData.CreateAgentAsync(Factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(), spec, TestContext.Current.CancellationToken);
+        TestData.CreateAgentAsync(
+            Factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
+            spec,
+            TestContext.Current.CancellationToken
+        );
 
     public async ValueTask DisposeAsync()
     {

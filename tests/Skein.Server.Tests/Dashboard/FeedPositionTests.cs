@@ -3,7 +3,8 @@ using Skein.Store.Sessions;
 
 namespace Skein.Server.Tests.Dashboard;
 
-/// <summary>The live feed's position never skips an event that may still commit, and never sticks on a dead hole.</summary>
+/// <summary>The live feed's position never skips an event that may still commit, and never sticks on a dead
+/// hole.</summary>
 public sealed class FeedPositionTests
 {
     [Fact]

@@ -38,7 +38,8 @@ public sealed class HomeTests(DashboardFixture fx)
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("status=WaitingForTimer"));
         await Expect(Row(page, waiting).Locator(".badge")).ToHaveTextAsync("WaitingForTimer");
         await Expect(Row(page, done)).ToHaveCountAsync(0);
-        var statuses = await page.Locator("table.sessions tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.status)");
+        var statuses = await page.Locator("table.sessions tbody tr")
+            .EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.status)");
         Assert.All(statuses, s => Assert.Equal("WaitingForTimer", s));
 
         await page.GotoAsync("/?status=Completed");
@@ -58,7 +59,9 @@ public sealed class HomeTests(DashboardFixture fx)
 
         var page = await fx.NewPageAsync();
         await page.GotoAsync($"/?agentId={agent.AgentId}");
-        var ids = () => page.Locator("table.sessions tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.session)");
+        var ids = () =>
+            page.Locator("table.sessions tbody tr")
+                .EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.session)");
         await Expect(page.Locator("table.sessions tbody tr")).ToHaveCountAsync(IndexPageSize);
         var first = await ids();
         await page.GetByRole(AriaRole.Link, new() { Name = "Older ›" }).ClickAsync();
@@ -79,9 +82,15 @@ public sealed class HomeTests(DashboardFixture fx)
     {
         var page = await OpenHomeAsync(fx);
         var demo = await fx.AgentIdAsync("demo");
-        var response = await fx.Api.PostAsJsonAsync($"/v1/agents/{demo}/runs", new { input = new { from = "api" } }, TestContext.Current.CancellationToken);
+        var response = await fx.Api.PostAsJsonAsync(
+            $"/v1/agents/{demo}/runs",
+            new { input = new { from = "api" } },
+            TestContext.Current.CancellationToken
+        );
         response.EnsureSuccessStatusCode();
-        var sessionId = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("sessionId").GetGuid();
+        var sessionId = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken))
+            .GetProperty("sessionId")
+            .GetGuid();
 
         await Expect(Row(page, sessionId)).ToBeVisibleAsync();
         await Expect(Row(page, sessionId).Locator("td[data-label=Trigger]")).ToContainTextAsync("api");
@@ -109,7 +118,10 @@ public sealed class HomeTests(DashboardFixture fx)
         // Cancel leaves the session alone.
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         await Expect(dialog).ToBeHiddenAsync();
-        Assert.Equal("WaitingForTimer", (await fx.SessionAsync(sessionId)).GetProperty("session").GetProperty("status").GetString());
+        Assert.Equal(
+            "WaitingForTimer",
+            (await fx.SessionAsync(sessionId)).GetProperty("session").GetProperty("status").GetString()
+        );
 
         await row.GetByLabel("Session actions").ClickAsync();
         await row.GetByRole(AriaRole.Menuitem, new() { Name = "Terminate session" }).ClickAsync();
@@ -136,13 +148,18 @@ public sealed class HomeTests(DashboardFixture fx)
         var done = await fx.StartAsync((await fx.QuickAgentAsync()).AgentId);
         await fx.SessionInStatusAsync(waiting, "WaitingForTimer");
         await fx.SessionInStatusAsync(done, "Completed");
-        Assert.Equal("Running", (await fx.SessionAsync(running)).GetProperty("session").GetProperty("status").GetString());
+        Assert.Equal(
+            "Running",
+            (await fx.SessionAsync(running)).GetProperty("session").GetProperty("status").GetString()
+        );
         var page = await OpenHomeAsync(fx);
 
         // Running: Terminate only.
         await Row(page, running).GetByLabel("Session actions").ClickAsync();
-        await Expect(Row(page, running).GetByRole(AriaRole.Menuitem, new() { Name = "Terminate session" })).ToBeVisibleAsync();
-        await Expect(Row(page, running).GetByRole(AriaRole.Menuitem, new() { Name = "Mark complete" })).ToHaveCountAsync(0);
+        await Expect(Row(page, running).GetByRole(AriaRole.Menuitem, new() { Name = "Terminate session" }))
+            .ToBeVisibleAsync();
+        await Expect(Row(page, running).GetByRole(AriaRole.Menuitem, new() { Name = "Mark complete" }))
+            .ToHaveCountAsync(0);
         await page.Keyboard.PressAsync("Escape");
 
         // Finished: no actions at all.

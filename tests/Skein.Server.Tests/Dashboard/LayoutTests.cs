@@ -46,7 +46,9 @@ public sealed class LayoutTests(DashboardFixture fx)
         var row = page.Locator($"#s-{sessionId}");
         await Expect(row).ToBeVisibleAsync();
         await Expect(page.Locator("table.sessions thead")).ToBeHiddenAsync();
-        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
+        var overflow = await page.EvaluateAsync<bool>(
+            "() => document.documentElement.scrollWidth > window.innerWidth + 1"
+        );
         Assert.False(overflow, "the page scrolls sideways at 390 px");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Settings" })).ToBeVisibleAsync();
     }
@@ -73,7 +75,10 @@ public sealed class LayoutTests(DashboardFixture fx)
         await page.GotoAsync("/settings");
         await Expect(page.Locator("[data-created-secret]")).ToHaveCountAsync(0);
         Assert.DoesNotContain(value!, await page.ContentAsync());
-        var row = page.Locator("tr", new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = name, Exact = true }) });
+        var row = page.Locator(
+            "tr",
+            new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = name, Exact = true }) }
+        );
         await row.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
         await Expect(row).ToContainTextAsync("revoked");
     }
@@ -106,7 +111,10 @@ public sealed class LayoutTests(DashboardFixture fx)
         await page.GotoAsync("/settings");
         var scripted = page.Locator("#providers tr[data-kind=scripted]").First;
         await scripted.GetByRole(AriaRole.Button, new() { Name = "Test connection" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"Connection to .+: ok in \d+ ms \(1 models\)"));
+        await Expect(page.GetByRole(AriaRole.Status))
+            .ToContainTextAsync(
+                new System.Text.RegularExpressions.Regex(@"Connection to .+: ok in \d+ ms \(1 models\)")
+            );
     }
 
     [Fact]
@@ -127,34 +135,62 @@ public sealed class LayoutTests(DashboardFixture fx)
     [Fact]
     public async Task The_main_screens_render_for_the_docs()
     {
-        var dir = Environment.GetEnvironmentVariable("SKEIN_SCREENSHOT_DIR") is { Length: > 0 } d ? d : Directory.CreateTempSubdirectory("skein-shots").FullName;
+        var dir = Environment.GetEnvironmentVariable("SKEIN_SCREENSHOT_DIR") is { Length: > 0 } d
+            ? d
+            : Directory.CreateTempSubdirectory("skein-shots").FullName;
         Directory.CreateDirectory(dir);
         var completed = await fx.StartAsync(await fx.AgentIdAsync("demo"), new { customer = "Ada" });
         var approval = await fx.StartAsync(await fx.AgentIdAsync("demo-hitl"), new { order = "A-1042" });
         await fx.SessionInStatusAsync(completed, "Completed");
         await fx.SessionInStatusAsync(approval, "WaitingForHITL");
         var triggered = (await fx.QuickAgentAsync()).AgentId;
-        foreach (var trigger in new object[]
+        foreach (
+            var trigger in new object[]
+            {
+                new
+                {
+                    type = "scheduled",
+                    name = "weekday-report",
+                    cron = "0 9 * * 1-5",
+                    timeZone = "Europe/Berlin",
+                    input = new { report = "daily" },
+                },
+                new
+                {
+                    type = "event",
+                    name = "orders",
+                    inputPath = "data.order",
+                },
+            }
+        )
         {
-            new { type = "scheduled", name = "weekday-report", cron = "0 9 * * 1-5", timeZone = "Europe/Berlin", input = new { report = "daily" } },
-            new { type = "event", name = "orders", inputPath = "data.order" },
-        })
-        {
-            (await fx.Admin.PostAsJsonAsync($"/api/agents/{triggered}/triggers", trigger, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+            (
+                await fx.Admin.PostAsJsonAsync(
+                    $"/api/agents/{triggered}/triggers",
+                    trigger,
+                    TestContext.Current.CancellationToken
+                )
+            ).EnsureSuccessStatusCode();
         }
 
         var page = await fx.NewPageAsync(1280, 860);
         var shots = new (string File, string Path)[]
         {
-            ("home.png", "/"), ("session-basic.png", $"/sessions/{completed}"), ("session-advanced.png", $"/sessions/{completed}?mode=advanced"),
-            ("approvals.png", "/review/approvals"), ("session-approval.png", $"/sessions/{approval}"),
-            ("settings.png", "/settings"), ("agent-triggers.png", $"/agents/{triggered}?tab=triggers"),
+            ("home.png", "/"),
+            ("session-basic.png", $"/sessions/{completed}"),
+            ("session-advanced.png", $"/sessions/{completed}?mode=advanced"),
+            ("approvals.png", "/review/approvals"),
+            ("session-approval.png", $"/sessions/{approval}"),
+            ("settings.png", "/settings"),
+            ("agent-triggers.png", $"/agents/{triggered}?tab=triggers"),
         };
         foreach (var (file, path) in shots)
         {
             await page.GotoAsync(path);
             await Expect(page.Locator("main h1")).ToBeVisibleAsync();
-            await page.ScreenshotAsync(new() { Path = Path.Combine(dir, file), FullPage = file != "session-advanced.png" });
+            await page.ScreenshotAsync(
+                new() { Path = Path.Combine(dir, file), FullPage = file != "session-advanced.png" }
+            );
             Assert.True(new FileInfo(Path.Combine(dir, file)).Length > 10_000, $"{file} looks empty");
         }
 

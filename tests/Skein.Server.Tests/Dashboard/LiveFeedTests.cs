@@ -13,18 +13,34 @@ public sealed partial class LiveFeedTests(SkeinApiFactory factory) : IClassFixtu
 
     private async Task<HttpClient> SignedInAsync()
     {
-        var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var client = factory.CreateClient(
+            new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }
+        );
         var form = await client.GetStringAsync("/signin", TestContext.Current.CancellationToken);
-        var response = await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = TokenPattern().Match(form).Groups[1].Value, ["username"] = "admin", ["password"] = SkeinApiFactory.AdminPassword,
-        }), TestContext.Current.CancellationToken);
+        var response = await client.PostAsync(
+            "/signin",
+            new FormUrlEncodedContent(
+                new Dictionary<string, string>
+                {
+                    ["__RequestVerificationToken"] = TokenPattern().Match(form).Groups[1].Value,
+                    ["username"] = "admin",
+                    ["password"] = SkeinApiFactory.AdminPassword,
+                }
+            ),
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return client;
     }
 
-    /// <summary>Reads SSE events until <paramref name="done"/> says stop (the server closes nothing on its own).</summary>
-    private static async Task<List<Event>> ReadAsync(HttpClient client, string path, string? lastEventId, Func<List<Event>, bool> done)
+    /// <summary>Reads SSE events until <paramref name="done"/> says stop (the server closes nothing on its
+    /// own).</summary>
+    private static async Task<List<Event>> ReadAsync(
+        HttpClient client,
+        string path,
+        string? lastEventId,
+        Func<List<Event>, bool> done
+    )
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
@@ -38,12 +54,20 @@ public sealed partial class LiveFeedTests(SkeinApiFactory factory) : IClassFixtu
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
         var events = new List<Event>();
-        string? id = null, type = null, data = null;
+        string? id = null,
+            type = null,
+            data = null;
         while (await reader.ReadLineAsync(timeout.Token) is { } line)
         {
             if (line.Length == 0)
             {
-                events.Add(new Event(id, type ?? "message", JsonSerializer.Deserialize<JsonElement>(string.IsNullOrEmpty(data) ? "null" : data)));
+                events.Add(
+                    new Event(
+                        id,
+                        type ?? "message",
+                        JsonSerializer.Deserialize<JsonElement>(string.IsNullOrEmpty(data) ? "null" : data)
+                    )
+                );
                 (id, type, data) = (null, null, null);
                 if (done(events))
                 {
@@ -71,12 +95,22 @@ public sealed partial class LiveFeedTests(SkeinApiFactory factory) : IClassFixtu
     {
         using var admin = factory.CreateAdminClient();
         var demo = await ApiSetup.DemoAgentAsync(admin, TestContext.Current.CancellationToken);
-        var response = await admin.PostAsJsonAsync($"/api/agents/{demo.AgentId}/runs", new { input = new { } }, TestContext.Current.CancellationToken);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("sessionId").GetGuid();
+        var response = await admin.PostAsJsonAsync(
+            $"/api/agents/{demo.AgentId}/runs",
+            new { input = new { } },
+            TestContext.Current.CancellationToken
+        );
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken))
+            .GetProperty("sessionId")
+            .GetGuid();
     }
 
     private static bool Has(List<Event> events, Guid sessionId, string? status = null) =>
-        events.Any(e => e.Type == "session" && e.Data.GetProperty("id").GetGuid() == sessionId && (status is null || e.Data.GetProperty("status").GetString() == status));
+        events.Any(e =>
+            e.Type == "session"
+            && e.Data.GetProperty("id").GetGuid() == sessionId
+            && (status is null || e.Data.GetProperty("status").GetString() == status)
+        );
 
     [Fact]
     public async Task The_feed_sends_each_changed_session_as_its_row_and_resumes_after_the_last_event_id()
@@ -96,10 +130,14 @@ public sealed partial class LiveFeedTests(SkeinApiFactory factory) : IClassFixtu
         var last = long.Parse(row.Id!, System.Globalization.CultureInfo.InvariantCulture);
         var second = await StartDemoAsync();
         var resumed = await ReadAsync(client, "/dashboard/live/sessions?after=0", row.Id, e => Has(e, second));
-        Assert.All(resumed.Where(e => e.Id is not null), e => Assert.True(long.Parse(e.Id!, System.Globalization.CultureInfo.InvariantCulture) > last));
+        Assert.All(resumed.Where(e => e.Id is not null), e =>
+            Assert.True(long.Parse(e.Id!, System.Globalization.CultureInfo.InvariantCulture) > last)
+        );
         // A row may be sent again when its events straddle a batch or a gap the feed waits on (FeedPosition: rows are
         // re-sent, never lost), but never in an older state than the one already shown.
-        Assert.All(resumed.Where(e => e.Type == "session" && e.Data.GetProperty("id").GetGuid() == first), e => Assert.Equal("Completed", e.Data.GetProperty("status").GetString()));
+        Assert.All(resumed.Where(e => e.Type == "session" && e.Data.GetProperty("id").GetGuid() == first), e =>
+            Assert.Equal("Completed", e.Data.GetProperty("status").GetString())
+        );
     }
 
     [Fact]
@@ -107,8 +145,13 @@ public sealed partial class LiveFeedTests(SkeinApiFactory factory) : IClassFixtu
     {
         var client = await SignedInAsync();
         var sessionId = await StartDemoAsync();
-        var events = await ReadAsync(client, $"/dashboard/live/sessions/{sessionId}", null, e => e.Any(x => x.Type == "version" && x.Data.GetProperty("status").GetString() == "Completed"));
-        var versions = events.Where(e => e.Type == "version").Select(e => e.Data.GetProperty("version").GetInt64()).ToList();
+        var events = await ReadAsync(client, $"/dashboard/live/sessions/{sessionId}", null, e =>
+            e.Any(x => x.Type == "version" && x.Data.GetProperty("status").GetString() == "Completed")
+        );
+        var versions = events
+            .Where(e => e.Type == "version")
+            .Select(e => e.Data.GetProperty("version").GetInt64())
+            .ToList();
         Assert.Equal(versions.Order(), versions);
         Assert.Equal(versions.Distinct().Count(), versions.Count);
     }

@@ -11,7 +11,8 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Skein.Server.Tests.Dashboard;
 
-/// <summary>LLM providers added, edited and deleted from Settings, through the same code as <c>/api/providers</c>.</summary>
+/// <summary>LLM providers added, edited and deleted from Settings, through the same code as
+/// <c>/api/providers</c>.</summary>
 [Collection(DashboardCollection.Name)]
 public sealed class ProviderFormTests(DashboardFixture fx)
 {
@@ -38,7 +39,10 @@ public sealed class ProviderFormTests(DashboardFixture fx)
         var id = provider.GetProperty("id").GetGuid();
         Assert.Equal("openai", provider.GetProperty("kind").GetString());
         Assert.Equal("http://127.0.0.1:9/v1", provider.GetProperty("baseUrl").GetString());
-        Assert.Equal(["gpt-small", "gpt-large", "gpt-x"], provider.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(
+            ["gpt-small", "gpt-large", "gpt-x"],
+            provider.GetProperty("models").EnumerateArray().Select(m => m.GetString())
+        );
         Assert.Equal($"provider-{id}-key", provider.GetProperty("apiKeySecretName").GetString());
         Assert.Equal(key, await SecretAsync($"provider-{id}-key"));
     }
@@ -86,10 +90,13 @@ public sealed class ProviderFormTests(DashboardFixture fx)
         await page.GotoAsync("/settings");
         await AddAsync(page, name, "openai", "ftp://models.example/v1", null, "");
 
-        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The provider was not added: baseUrl must be an absolute http(s) URL");
+        await Expect(page.GetByRole(AriaRole.Alert))
+            .ToContainTextAsync("The provider was not added: baseUrl must be an absolute http(s) URL");
         await Expect(page.Locator($"#providers tr[data-provider='{name}']")).ToHaveCountAsync(0);
         var providers = await fx.Admin.GetFromJsonAsync<JsonElement>("/api/providers", Ct);
-        Assert.DoesNotContain(providers.GetProperty("items").EnumerateArray(), p => p.GetProperty("name").GetString() == name);
+        Assert.DoesNotContain(providers.GetProperty("items").EnumerateArray(), p =>
+            p.GetProperty("name").GetString() == name
+        );
     }
 
     [Fact]
@@ -105,29 +112,43 @@ public sealed class ProviderFormTests(DashboardFixture fx)
         var contexts = fx.Factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
         await using (var db = await contexts.CreateDbContextAsync(Ct))
         {
-            await db.Agents.Where(a => a.Id == user.AgentId).ExecuteUpdateAsync(s => s.SetProperty(a => a.LlmProviderId, id), Ct);
+            await db
+                .Agents.Where(a => a.Id == user.AgentId)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.LlmProviderId, id), Ct);
         }
 
         var row = page.Locator($"#providers tr[data-provider='{name}']");
         await row.GetByRole(AriaRole.Button, new() { Name = "Delete provider" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync($"The provider was not deleted: agents use this provider (uses-{name})");
+        await Expect(page.GetByRole(AriaRole.Alert))
+            .ToContainTextAsync($"The provider was not deleted: agents use this provider (uses-{name})");
         await Expect(row).ToHaveCountAsync(1);
         await ProviderAsync(name);
 
         await using (var db = await contexts.CreateDbContextAsync(Ct))
         {
             var other = await db.LlmProviders.Where(p => p.Id != id).Select(p => p.Id).FirstAsync(Ct);
-            await db.Agents.Where(a => a.Id == user.AgentId).ExecuteUpdateAsync(s => s.SetProperty(a => a.LlmProviderId, other), Ct);
+            await db
+                .Agents.Where(a => a.Id == user.AgentId)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.LlmProviderId, other), Ct);
         }
 
         await row.GetByRole(AriaRole.Button, new() { Name = "Delete provider" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Provider {name} deleted.");
         await Expect(row).ToHaveCountAsync(0);
         var providers = await fx.Admin.GetFromJsonAsync<JsonElement>("/api/providers", Ct);
-        Assert.DoesNotContain(providers.GetProperty("items").EnumerateArray(), p => p.GetProperty("name").GetString() == name);
+        Assert.DoesNotContain(providers.GetProperty("items").EnumerateArray(), p =>
+            p.GetProperty("name").GetString() == name
+        );
     }
 
-    private static async Task AddAsync(IPage page, string name, string kind, string? baseUrl, string? key, string models)
+    private static async Task AddAsync(
+        IPage page,
+        string name,
+        string kind,
+        string? baseUrl,
+        string? key,
+        string models
+    )
     {
         var form = page.Locator("#add-provider");
         await form.GetByLabel("Provider name").FillAsync(name);
@@ -149,7 +170,10 @@ public sealed class ProviderFormTests(DashboardFixture fx)
 
     private async Task<string?> SecretAsync(string secretName)
     {
-        var tenant = await AdminTenant.IdAsync(fx.Factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(), Ct);
+        var tenant = await AdminTenant.IdAsync(
+            fx.Factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
+            Ct
+        );
         return await fx.Factory.Services.GetRequiredService<SecretStore>().GetAsync(tenant, secretName, Ct);
     }
 }

@@ -30,8 +30,10 @@ public sealed class SessionViewTests(DashboardFixture fx)
         await task.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
 
         // The run resumes, runs the refund and finishes; the page follows without a reload.
-        await Expect(page.Locator(".session-head .title-line .badge")).ToHaveTextAsync("Completed", new() { Timeout = 20_000 });
-        await Expect(page.Locator(".task[data-kind=approval] [data-outcome]")).ToContainTextAsync("Approved by operator:admin");
+        await Expect(page.Locator(".session-head .title-line .badge"))
+            .ToHaveTextAsync("Completed", new() { Timeout = 20_000 });
+        await Expect(page.Locator(".task[data-kind=approval] [data-outcome]"))
+            .ToContainTextAsync("Approved by operator:admin");
         await Expect(page.Locator(".step-ToolResult").Last).ToContainTextAsync("ok");
         Assert.True(await page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the page reloaded");
 
@@ -53,13 +55,16 @@ public sealed class SessionViewTests(DashboardFixture fx)
         var detail = await fx.SessionAsync(sessionId);
         var taskId = detail.GetProperty("tasks").EnumerateArray().Single().GetProperty("id").GetGuid();
         using var other = System.Net.Http.Json.JsonContent.Create(new { approved = false });
-        (await fx.Admin.PostAsync($"/api/tasks/{taskId}/answer", other, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        (
+            await fx.Admin.PostAsync($"/api/tasks/{taskId}/answer", other, TestContext.Current.CancellationToken)
+        ).EnsureSuccessStatusCode();
 
         await card.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
         await Expect(card.Locator("[data-error]")).ToContainTextAsync("already answered or cancelled");
 
         await page.GotoAsync("/review/approvals?tab=completed&kind=approval");
-        await Expect(page.Locator($".task[data-task='{taskId}'] [data-outcome]")).ToContainTextAsync("Rejected by operator:admin");
+        await Expect(page.Locator($".task[data-task='{taskId}'] [data-outcome]"))
+            .ToContainTextAsync("Rejected by operator:admin");
     }
 
     [Fact]
@@ -69,18 +74,25 @@ public sealed class SessionViewTests(DashboardFixture fx)
         await fx.SessionInStatusAsync(sessionId, "WaitingForTimer");
         var page = await OpenSessionAsync(fx, sessionId);
         await page.GetByRole(AriaRole.Button, new() { Name = "Skip wait" }).ClickAsync();
-        await Expect(page.Locator(".session-head .title-line .badge")).ToHaveTextAsync("Completed", new() { Timeout = 20_000 });
+        await Expect(page.Locator(".session-head .title-line .badge"))
+            .ToHaveTextAsync("Completed", new() { Timeout = 20_000 });
         await Expect(page.Locator(".step-ToolResult")).ToContainTextAsync("\"skipped\": true");
     }
 
     [Fact]
     public async Task A_conversation_waiting_for_the_user_continues_with_a_message_from_the_session_view()
     {
-        var agent = await fx.AgentAsync(new Skein.Testing.AgentSpec
-        {
-            Conversation = Skein.Core.Agents.ConversationMode.MultiTurn,
-            Script = [new Skein.Core.Agents.ScriptTurn { Text = "Hello! What can I do for you?" }, new Skein.Core.Agents.ScriptTurn { Text = "Noted, thank you." }],
-        });
+        var agent = await fx.AgentAsync(
+            new Skein.Testing.AgentSpec
+            {
+                Conversation = Skein.Core.Agents.ConversationMode.MultiTurn,
+                Script =
+                [
+                    new Skein.Core.Agents.ScriptTurn { Text = "Hello! What can I do for you?" },
+                    new Skein.Core.Agents.ScriptTurn { Text = "Noted, thank you." },
+                ],
+            }
+        );
         var sessionId = await fx.StartAsync(agent.AgentId);
         await fx.SessionInStatusAsync(sessionId, "WaitingForResponse");
         var page = await OpenSessionAsync(fx, sessionId);
@@ -104,13 +116,21 @@ public sealed class SessionViewTests(DashboardFixture fx)
         await Expect(page.Locator(".session-head")).ToContainTextAsync("demo");
         await Expect(page.Locator(".session-head")).ToContainTextAsync("v1");
         await Expect(page.Locator(".session-head")).ToContainTextAsync("console");
-        await Expect(page.Locator("[data-total-tokens]")).ToHaveTextAsync(detail.GetProperty("session").GetProperty("totalTokensUsed").GetInt64().ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(page.Locator("[data-total-tokens]"))
+            .ToHaveTextAsync(
+                detail
+                    .GetProperty("session")
+                    .GetProperty("totalTokensUsed")
+                    .GetInt64()
+                    .ToString("N0", System.Globalization.CultureInfo.InvariantCulture)
+            );
         await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Tokens per step" })).ToBeVisibleAsync();
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Advanced" }).ClickAsync();
         var steps = detail.GetProperty("steps").EnumerateArray().ToList();
         await Expect(page.Locator(".timeline.advanced > li")).ToHaveCountAsync(steps.Count);
-        await Expect(page.Locator(".timeline.advanced")).ToContainTextAsync(steps[0].GetProperty("id").GetGuid().ToString());
+        await Expect(page.Locator(".timeline.advanced"))
+            .ToContainTextAsync(steps[0].GetProperty("id").GetGuid().ToString());
         await Expect(page.Locator(".timeline.advanced")).ToContainTextAsync("\"step_kind\": \"llm_request_prepared\"");
     }
 }

@@ -4,10 +4,14 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Skein.Server.Tests.Dashboard;
 
-/// <summary>Operator sign-in over HTTP: protected pages, the admin password, antiforgery, cookie access to /api.</summary>
+/// <summary>Operator sign-in over HTTP: protected pages, the admin password, antiforgery, cookie access to
+/// /api.</summary>
 public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
-    private HttpClient Browserless() => factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+    private HttpClient Browserless() =>
+        factory.CreateClient(
+            new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }
+        );
 
     private static async Task<string> TokenAsync(HttpClient client, string path)
     {
@@ -15,11 +19,24 @@ public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture
         return TokenPattern().Match(html).Groups[1].Value;
     }
 
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string password, string? token = null) =>
-        await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = token ?? await TokenAsync(client, "/signin"), ["username"] = "admin", ["password"] = password, ["returnUrl"] = "/settings",
-        }), TestContext.Current.CancellationToken);
+    private static async Task<HttpResponseMessage> SignInAsync(
+        HttpClient client,
+        string password,
+        string? token = null
+    ) =>
+        await client.PostAsync(
+            "/signin",
+            new FormUrlEncodedContent(
+                new Dictionary<string, string>
+                {
+                    ["__RequestVerificationToken"] = token ?? await TokenAsync(client, "/signin"),
+                    ["username"] = "admin",
+                    ["password"] = password,
+                    ["returnUrl"] = "/settings",
+                }
+            ),
+            TestContext.Current.CancellationToken
+        );
 
     [Theory]
     [InlineData("/")]
@@ -46,7 +63,10 @@ public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture
         var client = Browserless();
         var wrong = await SignInAsync(client, "not-the-password");
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        Assert.Contains("Wrong user name or password.", await wrong.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Contains(
+            "Wrong user name or password.",
+            await wrong.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)
+        );
 
         var right = await SignInAsync(client, SkeinApiFactory.AdminPassword);
         Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
@@ -59,11 +79,19 @@ public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture
     public async Task A_return_url_to_another_site_is_ignored()
     {
         var client = Browserless();
-        var response = await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = await TokenAsync(client, "/signin"), ["username"] = "admin",
-            ["password"] = SkeinApiFactory.AdminPassword, ["returnUrl"] = "https://evil.example/",
-        }), TestContext.Current.CancellationToken);
+        var response = await client.PostAsync(
+            "/signin",
+            new FormUrlEncodedContent(
+                new Dictionary<string, string>
+                {
+                    ["__RequestVerificationToken"] = await TokenAsync(client, "/signin"),
+                    ["username"] = "admin",
+                    ["password"] = SkeinApiFactory.AdminPassword,
+                    ["returnUrl"] = "https://evil.example/",
+                }
+            ),
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal("/", response.Headers.Location?.OriginalString);
     }
 
@@ -72,9 +100,17 @@ public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture
     {
         var client = Browserless();
         Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(client, SkeinApiFactory.AdminPassword)).StatusCode);
-        var forged = await client.PostAsync($"/sessions/{Guid.NewGuid()}/terminate", new FormUrlEncodedContent([]), TestContext.Current.CancellationToken);
+        var forged = await client.PostAsync(
+            $"/sessions/{Guid.NewGuid()}/terminate",
+            new FormUrlEncodedContent([]),
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
-        var signInForged = await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = "x" }), TestContext.Current.CancellationToken);
+        var signInForged = await client.PostAsync(
+            "/signin",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "admin", ["password"] = "x" }),
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(HttpStatusCode.BadRequest, signInForged.StatusCode);
     }
 
@@ -82,9 +118,15 @@ public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture
     public async Task The_signed_in_cookie_also_opens_the_management_api()
     {
         var client = Browserless();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/agents", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Unauthorized,
+            (await client.GetAsync("/api/agents", TestContext.Current.CancellationToken)).StatusCode
+        );
         await SignInAsync(client, SkeinApiFactory.AdminPassword);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/agents", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await client.GetAsync("/api/agents", TestContext.Current.CancellationToken)).StatusCode
+        );
     }
 
     [Fact]
@@ -93,16 +135,25 @@ public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture
         var client = Browserless();
         await SignInAsync(client, SkeinApiFactory.AdminPassword);
         var token = await TokenAsync(client, "/");
-        var signOut = await client.PostAsync("/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }), TestContext.Current.CancellationToken);
+        var signOut = await client.PostAsync(
+            "/signout",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }),
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Redirect,
+            (await client.GetAsync("/", TestContext.Current.CancellationToken)).StatusCode
+        );
     }
 
     [Fact]
     public async Task Repeated_sign_in_attempts_are_slowed_down_with_429()
     {
         await using var own = new SkeinApiFactory();
-        var client = own.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var client = own.CreateClient(
+            new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }
+        );
         var token = await TokenAsync(client, "/signin");
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i <= Skein.Server.Dashboard.Auth.DashboardAuth.SignInAttemptsPerMinute; i++)

@@ -70,7 +70,12 @@ public sealed class TriggerFormTests(DashboardFixture fx)
     [InlineData("0 9 * * *", "Mars/Olympus_Mons", "{}", "unknown time zone 'Mars/Olympus_Mons'")]
     [InlineData("0 9 * * *", "UTC", "{not json", "the run input is not valid JSON")]
     [InlineData("0 9 * * *", "UTC", "[1, 2]", "input must be a JSON object")]
-    public async Task A_bad_schedule_is_shown_as_a_message_and_nothing_is_stored(string cron, string zone, string input, string message)
+    public async Task A_bad_schedule_is_shown_as_a_message_and_nothing_is_stored(
+        string cron,
+        string zone,
+        string input,
+        string message
+    )
     {
         var agent = await fx.QuickAgentAsync();
         var page = await fx.NewPageAsync();
@@ -103,7 +108,10 @@ public sealed class TriggerFormTests(DashboardFixture fx)
         var id = trigger.GetProperty("id").GetGuid();
         Assert.Equal("event", trigger.GetProperty("type").GetString());
         Assert.Equal("data.order", trigger.GetProperty("settings").GetProperty("input_path").GetString());
-        Assert.Equal($"trigger-{id}-signing", trigger.GetProperty("settings").GetProperty("signing_secret_name").GetString());
+        Assert.Equal(
+            $"trigger-{id}-signing",
+            trigger.GetProperty("settings").GetProperty("signing_secret_name").GetString()
+        );
         var url = $"{fx.BaseUrl}/hooks/{id}";
         await Expect(page.Locator("[data-webhook='orders'] [data-webhook-url]")).ToHaveTextAsync(url);
         var secret = await page.Locator("[data-created-signing-secret] code").TextContentAsync();
@@ -111,8 +119,17 @@ public sealed class TriggerFormTests(DashboardFixture fx)
 
         // The URL and secret the page showed are the ones that work.
         var body = """{"data": {"order": {"id": 42}}}""";
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Skein-Signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret!), Encoding.UTF8.GetBytes(body))));
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add(
+            "X-Skein-Signature",
+            "sha256="
+                + Convert.ToHexStringLower(
+                    HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret!), Encoding.UTF8.GetBytes(body))
+                )
+        );
         using var hooks = new HttpClient();
         var delivered = await hooks.SendAsync(request, Ct);
         Assert.Equal(HttpStatusCode.Accepted, delivered.StatusCode);
@@ -128,7 +145,11 @@ public sealed class TriggerFormTests(DashboardFixture fx)
     public async Task An_event_triggers_edit_changes_its_input_path_and_rotates_its_secret_and_delete_removes_the_generated_secret()
     {
         var agent = await fx.QuickAgentAsync();
-        var created = await fx.Admin.PostAsJsonAsync($"/api/agents/{agent.AgentId}/triggers", new { type = "event", name = "payments" }, Ct);
+        var created = await fx.Admin.PostAsJsonAsync(
+            $"/api/agents/{agent.AgentId}/triggers",
+            new { type = "event", name = "payments" },
+            Ct
+        );
         var first = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("signingSecret").GetString();
         var id = (await TriggerAsync(agent.AgentId, "payments")).GetProperty("id").GetGuid();
         var page = await fx.NewPageAsync();
@@ -145,13 +166,23 @@ public sealed class TriggerFormTests(DashboardFixture fx)
         var rotated = await page.Locator("[data-created-signing-secret] code").TextContentAsync();
         Assert.Matches("^[0-9a-f]{64}$", rotated);
         Assert.NotEqual(first, rotated);
-        Assert.Equal("payload.payment", (await TriggerAsync(agent.AgentId, "payments")).GetProperty("settings").GetProperty("input_path").GetString());
+        Assert.Equal(
+            "payload.payment",
+            (await TriggerAsync(agent.AgentId, "payments"))
+                .GetProperty("settings")
+                .GetProperty("input_path")
+                .GetString()
+        );
 
-        await page.Locator("tr[data-trigger-name='payments']").GetByRole(AriaRole.Button, new() { Name = "Delete trigger" }).ClickAsync();
+        await page.Locator("tr[data-trigger-name='payments']")
+            .GetByRole(AriaRole.Button, new() { Name = "Delete trigger" })
+            .ClickAsync();
         await Expect(page.Locator("[data-notice]")).ToHaveTextAsync("Trigger payments deleted.");
         Assert.Empty(await TriggersAsync(agent.AgentId));
         var secrets = await fx.Admin.GetFromJsonAsync<JsonElement>("/api/secrets", Ct);
-        Assert.DoesNotContain(secrets.GetProperty("items").EnumerateArray(), s => s.GetProperty("name").GetString() == $"trigger-{id}-signing");
+        Assert.DoesNotContain(secrets.GetProperty("items").EnumerateArray(), s =>
+            s.GetProperty("name").GetString() == $"trigger-{id}-signing"
+        );
     }
 
     [Fact]
@@ -165,7 +196,8 @@ public sealed class TriggerFormTests(DashboardFixture fx)
         await form.GetByLabel("Signing secret name").FillAsync("no-such-secret-" + Guid.NewGuid().ToString("N")[..6]);
         await form.GetByRole(AriaRole.Button, new() { Name = "Create event trigger" }).ClickAsync();
 
-        await Expect(page.Locator("[data-notice]")).ToContainTextAsync("The trigger was not created: there is no secret named 'no-such-secret-");
+        await Expect(page.Locator("[data-notice]"))
+            .ToContainTextAsync("The trigger was not created: there is no secret named 'no-such-secret-");
         Assert.Empty(await TriggersAsync(agent.AgentId));
     }
 

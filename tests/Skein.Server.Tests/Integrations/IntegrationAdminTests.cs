@@ -15,7 +15,18 @@ public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixtu
 
     private async Task<Guid> CreateIntegrationAsync()
     {
-        var response = await _admin.PostAsJsonAsync("/api/integrations", new { name = Name("crm"), baseUrl = "http://127.0.0.1:9", authType = "header", authHeaderName = "X-Api-Key", authSecretName = "crm-key" }, Ct);
+        var response = await _admin.PostAsJsonAsync(
+            "/api/integrations",
+            new
+            {
+                name = Name("crm"),
+                baseUrl = "http://127.0.0.1:9",
+                authType = "header",
+                authHeaderName = "X-Api-Key",
+                authSecretName = "crm-key",
+            },
+            Ct
+        );
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
     }
@@ -28,19 +39,38 @@ public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixtu
     {
         var id = await CreateIntegrationAsync();
         var opName = Name("lookup");
-        var created = await _admin.PostAsJsonAsync($"/api/integrations/{id}/operations", new
-        {
-            name = opName, method = "get", path = "/orders/{orderId}", idempotent = true, timeoutSec = 5,
-            argumentsSchema = new { type = "object", properties = new { orderId = new { type = "string" } }, required = new[] { "orderId" } },
-        }, Ct);
+        var created = await _admin.PostAsJsonAsync(
+            $"/api/integrations/{id}/operations",
+            new
+            {
+                name = opName,
+                method = "get",
+                path = "/orders/{orderId}",
+                idempotent = true,
+                timeoutSec = 5,
+                argumentsSchema = new
+                {
+                    type = "object",
+                    properties = new { orderId = new { type = "string" } },
+                    required = new[] { "orderId" },
+                },
+            },
+            Ct
+        );
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var operation = await created.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal("GET", operation.GetProperty("method").GetString());
         Assert.Equal("object", operation.GetProperty("argumentsSchema").GetProperty("type").GetString());
 
-        var edited = await _admin.PutAsJsonAsync($"/api/integrations/{id}/operations/{operation.GetProperty("id").GetGuid()}", new { requireApproval = true }, Ct);
+        var edited = await _admin.PutAsJsonAsync(
+            $"/api/integrations/{id}/operations/{operation.GetProperty("id").GetGuid()}",
+            new { requireApproval = true },
+            Ct
+        );
         edited.EnsureSuccessStatusCode();
-        Assert.True((await edited.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("requireApproval").GetBoolean());
+        Assert.True(
+            (await edited.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("requireApproval").GetBoolean()
+        );
 
         var view = await _admin.GetFromJsonAsync<JsonElement>($"/api/integrations/{id}", Ct);
         Assert.Equal("header", view.GetProperty("authType").GetString());
@@ -49,7 +79,10 @@ public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixtu
         Assert.True(listed.GetProperty("idempotent").GetBoolean());
 
         var none = await _admin.PutAsJsonAsync($"/api/integrations/{id}", new { authType = "none" }, Ct);
-        Assert.Equal(JsonValueKind.Null, (await none.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("authSecretName").ValueKind);
+        Assert.Equal(
+            JsonValueKind.Null,
+            (await none.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("authSecretName").ValueKind
+        );
 
         Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/integrations/{id}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync($"/api/integrations/{id}", Ct)).StatusCode);
@@ -65,7 +98,10 @@ public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixtu
         var response = await PostJsonAsync("/api/integrations", body);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(detail, (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
+        Assert.Contains(
+            detail,
+            (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()
+        );
     }
 
     [Theory]
@@ -74,7 +110,10 @@ public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixtu
     [InlineData("""{"name":"op_x","method":"TRACE"}""", "method")]
     [InlineData("""{"name":"op_x","timeoutSec":0}""", "timeoutSec")]
     [InlineData("""{"name":"op_x","argumentsSchema":"object"}""", "argumentsSchema")]
-    [InlineData("""{"name":"op_x","argumentsSchema":{"type":"object","properties":{"a":{"$ref":"#/nowhere"}}}}""", "argumentsSchema")]
+    [InlineData(
+        """{"name":"op_x","argumentsSchema":{"type":"object","properties":{"a":{"$ref":"#/nowhere"}}}}""",
+        "argumentsSchema"
+    )]
     public async Task Bad_operations_are_400(string body, string detail)
     {
         var id = await CreateIntegrationAsync();
@@ -82,7 +121,10 @@ public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixtu
         var response = await PostJsonAsync($"/api/integrations/{id}/operations", body);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(detail, (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
+        Assert.Contains(
+            detail,
+            (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()
+        );
     }
 
     [Fact]
@@ -92,7 +134,13 @@ public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixtu
         var second = await CreateIntegrationAsync();
         var name = Name("op");
 
-        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync($"/api/integrations/{first}/operations", new { name }, Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await _admin.PostAsJsonAsync($"/api/integrations/{second}/operations", new { name }, Ct)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await _admin.PostAsJsonAsync($"/api/integrations/{first}/operations", new { name }, Ct)).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.Conflict,
+            (await _admin.PostAsJsonAsync($"/api/integrations/{second}/operations", new { name }, Ct)).StatusCode
+        );
     }
 }

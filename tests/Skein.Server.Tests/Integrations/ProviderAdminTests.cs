@@ -39,8 +39,20 @@ public sealed class ProviderAdminTests(SkeinApiFactory factory) : IClassFixture<
     [Fact]
     public async Task An_openai_provider_keeps_its_key_in_a_secret_and_the_connection_test_lists_the_endpoints_models()
     {
-        _endpoint.Respond = (context, _) => context.Response.WriteAsJsonAsync(new { @object = "list", data = new[] { new { id = "gpt-small" }, new { id = "gpt-large" } } });
-        var provider = await CreateAsync(new { name = Name(), kind = "openai", baseUrl = _endpoint.BaseUrl + "/v1", apiKey = "sk-test-abc123", models = new[] { "gpt-small" } });
+        _endpoint.Respond = (context, _) =>
+            context.Response.WriteAsJsonAsync(
+                new { @object = "list", data = new[] { new { id = "gpt-small" }, new { id = "gpt-large" } } }
+            );
+        var provider = await CreateAsync(
+            new
+            {
+                name = Name(),
+                kind = "openai",
+                baseUrl = _endpoint.BaseUrl + "/v1",
+                apiKey = "sk-test-abc123",
+                models = new[] { "gpt-small" },
+            }
+        );
         var id = provider.GetProperty("id").GetGuid();
         Assert.Equal($"provider-{id}-key", provider.GetProperty("apiKeySecretName").GetString());
         Assert.Equal(["gpt-small"], provider.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
@@ -48,12 +60,17 @@ public sealed class ProviderAdminTests(SkeinApiFactory factory) : IClassFixture<
         var result = await TestAsync(id);
 
         Assert.True(result.GetProperty("ok").GetBoolean());
-        Assert.Equal(["gpt-small", "gpt-large"], result.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(
+            ["gpt-small", "gpt-large"],
+            result.GetProperty("models").EnumerateArray().Select(m => m.GetString())
+        );
         var request = Assert.Single(_endpoint.Requests);
         Assert.Equal("/v1/models", request.Path);
         Assert.Equal("Bearer sk-test-abc123", request.Header("Authorization"));
         var secrets = await _admin.GetFromJsonAsync<JsonElement>("/api/secrets", Ct);
-        Assert.Contains(secrets.GetProperty("items").EnumerateArray(), s => s.GetProperty("name").GetString() == $"provider-{id}-key");
+        Assert.Contains(secrets.GetProperty("items").EnumerateArray(), s =>
+            s.GetProperty("name").GetString() == $"provider-{id}-key"
+        );
     }
 
     [Fact]
@@ -64,9 +81,32 @@ public sealed class ProviderAdminTests(SkeinApiFactory factory) : IClassFixture<
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return context.Response.WriteAsync("bad key");
         };
-        var rejecting = await CreateAsync(new { name = Name(), kind = "openai", baseUrl = _endpoint.BaseUrl + "/v1", apiKey = "sk-wrong" });
-        var unreachable = await CreateAsync(new { name = Name(), kind = "openai", baseUrl = "http://127.0.0.1:9/v1" });
-        var missingSecret = await CreateAsync(new { name = Name(), kind = "openai", baseUrl = _endpoint.BaseUrl + "/v1", apiKeySecretName = "not-created-yet" });
+        var rejecting = await CreateAsync(
+            new
+            {
+                name = Name(),
+                kind = "openai",
+                baseUrl = _endpoint.BaseUrl + "/v1",
+                apiKey = "sk-wrong",
+            }
+        );
+        var unreachable = await CreateAsync(
+            new
+            {
+                name = Name(),
+                kind = "openai",
+                baseUrl = "http://127.0.0.1:9/v1",
+            }
+        );
+        var missingSecret = await CreateAsync(
+            new
+            {
+                name = Name(),
+                kind = "openai",
+                baseUrl = _endpoint.BaseUrl + "/v1",
+                apiKeySecretName = "not-created-yet",
+            }
+        );
 
         var rejected = await TestAsync(rejecting.GetProperty("id").GetGuid());
         var down = await TestAsync(unreachable.GetProperty("id").GetGuid());
@@ -95,7 +135,11 @@ public sealed class ProviderAdminTests(SkeinApiFactory factory) : IClassFixture<
     [InlineData("""{"name":"x","kind":"openai","apiKeySecretName":"bad name!"}""")]
     public async Task Bad_provider_settings_are_400(string body)
     {
-        var response = await _admin.PostAsync("/api/providers", new StringContent(body, System.Text.Encoding.UTF8, "application/json"), Ct);
+        var response = await _admin.PostAsync(
+            "/api/providers",
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+            Ct
+        );
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -111,6 +155,9 @@ public sealed class ProviderAdminTests(SkeinApiFactory factory) : IClassFixture<
         var unused = await CreateAsync(new { name = Name(), kind = "scripted" });
 
         Assert.Equal(HttpStatusCode.Conflict, (await _admin.DeleteAsync($"/api/providers/{used}", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/providers/{unused.GetProperty("id").GetGuid()}", Ct)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (await _admin.DeleteAsync($"/api/providers/{unused.GetProperty("id").GetGuid()}", Ct)).StatusCode
+        );
     }
 }

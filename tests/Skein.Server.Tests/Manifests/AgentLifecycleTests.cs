@@ -13,7 +13,11 @@ public sealed class AgentLifecycleTests(SkeinApiFactory factory) : IClassFixture
     public async Task An_agent_is_created_read_and_deleted_once_nothing_is_deployed()
     {
         var ct = TestContext.Current.CancellationToken;
-        var created = await _admin.PostAsJsonAsync("/api/agents", new { name = "lifecycle-agent", executionMode = "HITL" }, ct);
+        var created = await _admin.PostAsJsonAsync(
+            "/api/agents",
+            new { name = "lifecycle-agent", executionMode = "HITL" },
+            ct
+        );
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid();
         var duplicate = await _admin.PostAsJsonAsync("/api/agents", new { name = "lifecycle-agent" }, ct);
@@ -31,7 +35,9 @@ public sealed class AgentLifecycleTests(SkeinApiFactory factory) : IClassFixture
     [Fact]
     public async Task An_agent_with_a_deployed_version_cannot_be_deleted()
     {
-        await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(_admin, ManifestClient.Minimal("deployed-agent")));
+        await ManifestClient.ChangesAsync(
+            await ManifestClient.ApplyAsync(_admin, ManifestClient.Minimal("deployed-agent"))
+        );
         var id = (await ManifestClient.AgentIdAsync(_admin, "deployed-agent"))!.Value;
 
         var response = await _admin.DeleteAsync($"/api/agents/{id}", TestContext.Current.CancellationToken);

@@ -6,7 +6,8 @@ using Skein.Manifests.Parsing;
 
 namespace Skein.Server.Tests.Manifests;
 
-/// <summary>POST /api/manifests/apply and GET /api/agents/{id}/manifest over real HTTP on a real SQLite store.</summary>
+/// <summary>POST /api/manifests/apply and GET /api/agents/{id}/manifest over real HTTP on a real SQLite
+/// store.</summary>
 public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
     private readonly HttpClient _admin = factory.CreateAdminClient();
@@ -46,12 +47,23 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
     [Fact]
     public async Task A_new_deployed_label_goes_live_and_the_previous_live_version_is_archived()
     {
-        await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(_admin, ManifestClient.Minimal("line-agent")));
-        var changes = await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(_admin, ManifestClient.Minimal("line-agent", "v2", 0.9)));
+        await ManifestClient.ChangesAsync(
+            await ManifestClient.ApplyAsync(_admin, ManifestClient.Minimal("line-agent"))
+        );
+        var changes = await ManifestClient.ChangesAsync(
+            await ManifestClient.ApplyAsync(_admin, ManifestClient.Minimal("line-agent", "v2", 0.9))
+        );
         var agentId = (await ManifestClient.AgentIdAsync(_admin, "line-agent"))!.Value;
 
-        var versions = (await _admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agentId}/versions", TestContext.Current.CancellationToken))
-            .GetProperty("items").EnumerateArray().ToDictionary(v => v.GetProperty("label").GetString()!, v => v.GetProperty("state").GetString());
+        var versions = (
+            await _admin.GetFromJsonAsync<JsonElement>(
+                $"/api/agents/{agentId}/versions",
+                TestContext.Current.CancellationToken
+            )
+        )
+            .GetProperty("items")
+            .EnumerateArray()
+            .ToDictionary(v => v.GetProperty("label").GetString()!, v => v.GetProperty("state").GetString());
 
         Assert.Contains(("version", "line-agent/v2", "create"), changes);
         Assert.Equal("Deployed", versions["v2"]);
@@ -61,7 +73,9 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
     [Fact]
     public async Task Changing_a_deployed_version_in_place_is_a_400_naming_path_and_line()
     {
-        await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(_admin, ManifestClient.Minimal("readonly-agent")));
+        await ManifestClient.ChangesAsync(
+            await ManifestClient.ApplyAsync(_admin, ManifestClient.Minimal("readonly-agent"))
+        );
 
         var response = await ManifestClient.ApplyAsync(_admin, ManifestClient.Minimal("readonly-agent", "v1", 0.9));
 
@@ -76,15 +90,23 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
     [Fact]
     public async Task A_validation_error_is_a_problem_listing_path_line_and_message_with_warnings()
     {
-        var yaml = ManifestClient.Minimal("invalid-agent").Replace("temperature: 0.5", "temperature: 7\n    flavour: spicy");
+        var yaml = ManifestClient
+            .Minimal("invalid-agent")
+            .Replace("temperature: 0.5", "temperature: 7\n    flavour: spicy");
 
         var response = await ManifestClient.ApplyAsync(_admin, yaml);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-        Assert.Equal("versions[0].temperature: must be between 0 and 2 (line 16)", problem.GetProperty("detail").GetString());
-        Assert.Equal("versions[0].flavour", Assert.Single(problem.GetProperty("warnings").EnumerateArray()).GetProperty("path").GetString());
+        Assert.Equal(
+            "versions[0].temperature: must be between 0 and 2 (line 16)",
+            problem.GetProperty("detail").GetString()
+        );
+        Assert.Equal(
+            "versions[0].flavour",
+            Assert.Single(problem.GetProperty("warnings").EnumerateArray()).GetProperty("path").GetString()
+        );
         Assert.Null(await ManifestClient.AgentIdAsync(_admin, "invalid-agent"));
     }
 
@@ -96,16 +118,27 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
 
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
-        Assert.Contains("not valid YAML", await broken.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Contains(
+            "not valid YAML",
+            await broken.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)
+        );
     }
 
     [Fact]
     public async Task Values_can_come_in_the_query_string()
     {
-        var yaml = "inputs:\n  - key: model\n" + ManifestClient.Minimal("query-values-agent").Replace("llmModel: skein-scripted", "llmModel: \"{{inputs.model}}\"");
+        var yaml =
+            "inputs:\n  - key: model\n"
+            + ManifestClient
+                .Minimal("query-values-agent")
+                .Replace("llmModel: skein-scripted", "llmModel: \"{{inputs.model}}\"");
         var content = new StringContent(yaml, System.Text.Encoding.UTF8, "application/yaml");
 
-        var response = await _admin.PostAsync($"/api/manifests/apply?dryRun=false&values={Uri.EscapeDataString("model: from-query")}", content, TestContext.Current.CancellationToken);
+        var response = await _admin.PostAsync(
+            $"/api/manifests/apply?dryRun=false&values={Uri.EscapeDataString("model: from-query")}",
+            content,
+            TestContext.Current.CancellationToken
+        );
         var changes = await ManifestClient.ChangesAsync(response);
         var agentId = (await ManifestClient.AgentIdAsync(_admin, "query-values-agent"))!.Value;
 
@@ -116,7 +149,10 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
     [Fact]
     public async Task Exporting_an_unknown_agent_is_a_404()
     {
-        var response = await _admin.GetAsync($"/api/agents/{Guid.NewGuid()}/manifest", TestContext.Current.CancellationToken);
+        var response = await _admin.GetAsync(
+            $"/api/agents/{Guid.NewGuid()}/manifest",
+            TestContext.Current.CancellationToken
+        );
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -125,7 +161,11 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
     public async Task The_manifest_routes_need_the_admin_token_and_are_in_the_openapi_document()
     {
         var anonymous = factory.CreateClient();
-        var unauthorized = await anonymous.PostAsync("/api/manifests/apply", new StringContent("kind: x", System.Text.Encoding.UTF8, "application/yaml"), TestContext.Current.CancellationToken);
+        var unauthorized = await anonymous.PostAsync(
+            "/api/manifests/apply",
+            new StringContent("kind: x", System.Text.Encoding.UTF8, "application/yaml"),
+            TestContext.Current.CancellationToken
+        );
         var openApi = await anonymous.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);

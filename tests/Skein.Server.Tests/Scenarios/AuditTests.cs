@@ -17,34 +17,78 @@ public class AuditTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
     public async Task The_session_audit_shows_who_answered_and_who_terminated()
     {
         var admin = factory.CreateAdminClient();
-        var agent = await new V1TestKit(factory).CreateAsync(new AgentSpec
-        {
-            Mode = ExecutionMode.HITL,
-            Operations = [DemoRefundTool.ToolName, AskUserTools.Text],
-            Script =
-            [
-                new() { ToolCalls = [new ScriptToolCall(AskUserTools.Text, JsonSerializer.SerializeToElement(new { question = "Order number?" }))] },
-                new() { ToolCalls = [new ScriptToolCall(DemoRefundTool.ToolName, JsonSerializer.SerializeToElement(new { amount = 1 }))] },
-            ],
-        });
+        var agent = await new V1TestKit(factory).CreateAsync(
+            new AgentSpec
+            {
+                Mode = ExecutionMode.HITL,
+                Operations = [DemoRefundTool.ToolName, AskUserTools.Text],
+                Script =
+                [
+                    new()
+                    {
+                        ToolCalls =
+                        [
+                            new ScriptToolCall(
+                                AskUserTools.Text,
+                                JsonSerializer.SerializeToElement(new { question = "Order number?" })
+                            ),
+                        ],
+                    },
+                    new()
+                    {
+                        ToolCalls =
+                        [
+                            new ScriptToolCall(
+                                DemoRefundTool.ToolName,
+                                JsonSerializer.SerializeToElement(new { amount = 1 })
+                            ),
+                        ],
+                    },
+                ],
+            }
+        );
         var runId = (await V1TestKit.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
         await V1TestKit.WaitForRunAsync(agent.Client, runId, "WaitingForHITL");
-        var pending = await admin.GetFromJsonAsync<JsonElement>("/api/tasks?status=Pending&kind=text", TestContext.Current.CancellationToken);
+        var pending = await admin.GetFromJsonAsync<JsonElement>(
+            "/api/tasks?status=Pending&kind=text",
+            TestContext.Current.CancellationToken
+        );
         var task = pending.GetProperty("items").EnumerateArray().Single(t => t.GetProperty("runId").GetGuid() == runId);
 
-        var answered = await admin.PostAsJsonAsync($"/api/tasks/{task.GetProperty("id").GetGuid()}/answer", new { textValue = "A-42" }, TestContext.Current.CancellationToken);
+        var answered = await admin.PostAsJsonAsync(
+            $"/api/tasks/{task.GetProperty("id").GetGuid()}/answer",
+            new { textValue = "A-42" },
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
         await V1TestKit.WaitForRunAsync(agent.Client, runId, "WaitingForHITL");
-        var sessionId = (await agent.Client.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}", TestContext.Current.CancellationToken)).GetProperty("sessionId").GetGuid();
+        var sessionId = (
+            await agent.Client.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}", TestContext.Current.CancellationToken)
+        )
+            .GetProperty("sessionId")
+            .GetGuid();
         await admin.PostAsync($"/api/sessions/{sessionId}/terminate", null, TestContext.Current.CancellationToken);
 
-        var audit = await admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}/audit", TestContext.Current.CancellationToken);
-        var entries = audit.GetProperty("items").EnumerateArray().Select(e => (Action: e.GetProperty("action").GetString(), Actor: e.GetProperty("actor").GetString())).ToList();
+        var audit = await admin.GetFromJsonAsync<JsonElement>(
+            $"/api/sessions/{sessionId}/audit",
+            TestContext.Current.CancellationToken
+        );
+        var entries = audit
+            .GetProperty("items")
+            .EnumerateArray()
+            .Select(e => (Action: e.GetProperty("action").GetString(), Actor: e.GetProperty("actor").GetString()))
+            .ToList();
         Assert.Contains(("user_task.answered", "operator:admin"), entries);
         Assert.Contains(("user_task.cancelled", "operator:admin"), entries);
         Assert.Contains(("session.status_changed", "operator:admin"), entries);
-        var detail = await admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}", TestContext.Current.CancellationToken);
-        Assert.Equal(["Completed", "Cancelled"], detail.GetProperty("tasks").EnumerateArray().Select(t => t.GetProperty("status").GetString()));
+        var detail = await admin.GetFromJsonAsync<JsonElement>(
+            $"/api/sessions/{sessionId}",
+            TestContext.Current.CancellationToken
+        );
+        Assert.Equal(
+            ["Completed", "Cancelled"],
+            detail.GetProperty("tasks").EnumerateArray().Select(t => t.GetProperty("status").GetString())
+        );
     }
 
     [Fact]
@@ -54,13 +98,28 @@ public class AuditTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
         var contexts = factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
         var agent = await TestData.CreateAgentAsync(contexts, new AgentSpec(), CancellationToken.None);
 
-        var response = await factory.CreateAdminClient().PutAsJsonAsync($"/api/agents/{agent.AgentId}/execution-mode", new { executionMode = "HITL" }, TestContext.Current.CancellationToken);
-        var bad = await factory.CreateAdminClient().PutAsJsonAsync($"/api/agents/{agent.AgentId}/execution-mode", new { executionMode = "Yolo" }, TestContext.Current.CancellationToken);
+        var response = await factory
+            .CreateAdminClient()
+            .PutAsJsonAsync(
+                $"/api/agents/{agent.AgentId}/execution-mode",
+                new { executionMode = "HITL" },
+                TestContext.Current.CancellationToken
+            );
+        var bad = await factory
+            .CreateAdminClient()
+            .PutAsJsonAsync(
+                $"/api/agents/{agent.AgentId}/execution-mode",
+                new { executionMode = "Yolo" },
+                TestContext.Current.CancellationToken
+            );
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         await using var db = await contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
-        var entry = await db.AuditLog.SingleAsync(a => a.SubjectId == agent.AgentId, TestContext.Current.CancellationToken);
+        var entry = await db.AuditLog.SingleAsync(
+            a => a.SubjectId == agent.AgentId,
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal("agent.execution_mode_changed", entry.Action);
         Assert.Equal("operator:admin", entry.Actor);
         Assert.Contains("\"from\":\"Request\"", entry.Detail);

@@ -12,16 +12,27 @@ namespace Skein.Server.Tests.Scenarios;
 
 public class GuardRuleSaveTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
-    private const string PauseRule = """[{"id":"big","when":{"tool":"pay","arguments":[{"path":"amount","op":"gt","value":100}]},"then":"pause","reason":"big"}]""";
+    private const string PauseRule =
+        """[{"id":"big","when":{"tool":"pay","arguments":[{"path":"amount","op":"gt","value":100}]},"then":"pause","reason":"big"}]""";
 
     private async Task<CreatedAgent> AgentAsync(ExecutionMode mode, VersionState state = VersionState.Testing)
     {
         _ = factory.Server;
-        return await TestData.CreateAgentAsync(factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(), new AgentSpec { Mode = mode, State = state }, CancellationToken.None);
+        return await TestData.CreateAgentAsync(
+            factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
+            new AgentSpec { Mode = mode, State = state },
+            CancellationToken.None
+        );
     }
 
     private Task<HttpResponseMessage> PutAsync(CreatedAgent agent, string rules) =>
-        factory.CreateAdminClient().PutAsync($"/api/agents/{agent.AgentId}/versions/{agent.VersionId}/guard-rules", new StringContent(rules, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        factory
+            .CreateAdminClient()
+            .PutAsync(
+                $"/api/agents/{agent.AgentId}/versions/{agent.VersionId}/guard-rules",
+                new StringContent(rules, Encoding.UTF8, "application/json"),
+                TestContext.Current.CancellationToken
+            );
 
     [Fact]
     public async Task A_pause_rule_is_rejected_at_save_for_a_request_agent()
@@ -30,7 +41,9 @@ public class GuardRuleSaveTests(SkeinApiFactory factory) : IClassFixture<SkeinAp
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-        Assert.Contains(problem.GetProperty("errors").EnumerateArray(), e => e.GetString()!.Contains("guardRules[0] (big)") && e.GetString()!.Contains("HITL"));
+        Assert.Contains(problem.GetProperty("errors").EnumerateArray(), e =>
+            e.GetString()!.Contains("guardRules[0] (big)") && e.GetString()!.Contains("HITL")
+        );
     }
 
     [Fact]
@@ -46,10 +59,16 @@ public class GuardRuleSaveTests(SkeinApiFactory factory) : IClassFixture<SkeinAp
     [Fact]
     public async Task A_rule_document_that_breaks_the_schema_names_the_path()
     {
-        var response = await PutAsync(await AgentAsync(ExecutionMode.HITL), """[{"id":"x","when":{"tool":"pay"},"then":"explode"}]""");
+        var response = await PutAsync(
+            await AgentAsync(ExecutionMode.HITL),
+            """[{"id":"x","when":{"tool":"pay"},"then":"explode"}]"""
+        );
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("guardRules[0].then", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Contains(
+            "guardRules[0].then",
+            await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)
+        );
     }
 
     [Fact]

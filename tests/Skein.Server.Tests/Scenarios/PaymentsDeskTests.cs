@@ -38,8 +38,20 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
         {
             Bank = await OperationReceiver.StartAsync(CancellationToken.None);
             _ = Factory.Server;
-            await TestData.AddOperationAsync(Factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(), new OperationSpec("send_payment", Bank.BaseUrl, Path: "/payments"), CancellationToken.None);
-            Agent = await new V1TestKit(Factory).CreateAsync(new AgentSpec { Name = "payments-desk", Mode = ExecutionMode.HITL, Operations = ["send_payment"], GuardRules = Rules });
+            await TestData.AddOperationAsync(
+                Factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
+                new OperationSpec("send_payment", Bank.BaseUrl, Path: "/payments"),
+                CancellationToken.None
+            );
+            Agent = await new V1TestKit(Factory).CreateAsync(
+                new AgentSpec
+                {
+                    Name = "payments-desk",
+                    Mode = ExecutionMode.HITL,
+                    Operations = ["send_payment"],
+                    GuardRules = Rules,
+                }
+            );
         }
 
         public async ValueTask DisposeAsync()
@@ -53,31 +65,62 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
     private readonly V1TestKit.ApiAgent _desk = desk.Agent;
 
     /// <summary>The scripted model calls the tool its input names; each payment gets its own beneficiary.</summary>
-    private async Task<(Guid RunId, string Beneficiary)> PayAsync(decimal amount, string currency = "EUR", string? beneficiary = null)
+    private async Task<(Guid RunId, string Beneficiary)> PayAsync(
+        decimal amount,
+        string currency = "EUR",
+        string? beneficiary = null
+    )
     {
         beneficiary ??= "acct-" + Guid.NewGuid().ToString("N")[..8];
-        var started = await V1TestKit.StartAsync(_desk.Client, _desk.AgentId, new { tool = "send_payment", arguments = new { amount, currency, beneficiary } });
+        var started = await V1TestKit.StartAsync(
+            _desk.Client,
+            _desk.AgentId,
+            new
+            {
+                tool = "send_payment",
+                arguments = new
+                {
+                    amount,
+                    currency,
+                    beneficiary,
+                },
+            }
+        );
         return (started.GetProperty("runId").GetGuid(), beneficiary);
     }
 
-    private int Received(string beneficiary) => _bank.Calls.Count(c => c.Body.Contains(beneficiary, StringComparison.Ordinal));
+    private int Received(string beneficiary) =>
+        _bank.Calls.Count(c => c.Body.Contains(beneficiary, StringComparison.Ordinal));
 
     private async Task<JsonElement> ToolResultAsync(Guid runId)
     {
         var conversation = await _desk.Client.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}/conversation");
-        return conversation.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("type").GetString() == "ToolResult").GetProperty("content").GetProperty("result");
+        return conversation
+            .GetProperty("items")
+            .EnumerateArray()
+            .Single(i => i.GetProperty("type").GetString() == "ToolResult")
+            .GetProperty("content")
+            .GetProperty("result");
     }
 
     private async Task<JsonElement> ToolCallAsync(Guid runId)
     {
         var conversation = await _desk.Client.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}/conversation");
-        return conversation.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("type").GetString() == "ToolCall").GetProperty("content");
+        return conversation
+            .GetProperty("items")
+            .EnumerateArray()
+            .Single(i => i.GetProperty("type").GetString() == "ToolCall")
+            .GetProperty("content");
     }
 
     private async Task<Guid> PendingTaskAsync(Guid runId)
     {
         var conversation = await _desk.Client.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}/conversation");
-        var request = conversation.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("type").GetString() == "UserTaskReq").GetProperty("content");
+        var request = conversation
+            .GetProperty("items")
+            .EnumerateArray()
+            .Single(i => i.GetProperty("type").GetString() == "UserTaskReq")
+            .GetProperty("content");
         Assert.Equal("anomaly_review", request.GetProperty("kind").GetString());
         return request.GetProperty("user_task_id").GetGuid();
     }
@@ -101,12 +144,30 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
         Assert.Equal(0, Received(beneficiary));
 
         var taskId = await PendingTaskAsync(runId);
-        var answer = await _desk.Client.PostAsJsonAsync($"/v1/runs/{runId}/messages", new { runId, userTaskId = taskId, approved = true }, TestContext.Current.CancellationToken);
+        var answer = await _desk.Client.PostAsJsonAsync(
+            $"/v1/runs/{runId}/messages",
+            new
+            {
+                runId,
+                userTaskId = taskId,
+                approved = true,
+            },
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
 
         await V1TestKit.WaitForRunAsync(_desk.Client, runId, "Completed");
         Assert.Equal(1, Received(beneficiary));
-        var stale = await _desk.Client.PostAsJsonAsync($"/v1/runs/{runId}/messages", new { runId, userTaskId = taskId, approved = false }, TestContext.Current.CancellationToken);
+        var stale = await _desk.Client.PostAsJsonAsync(
+            $"/v1/runs/{runId}/messages",
+            new
+            {
+                runId,
+                userTaskId = taskId,
+                approved = false,
+            },
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
     }
 
@@ -117,7 +178,17 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
         await V1TestKit.WaitForRunAsync(_desk.Client, runId, "WaitingForHITL");
 
         var taskId = await PendingTaskAsync(runId);
-        await _desk.Client.PostAsJsonAsync($"/v1/runs/{runId}/messages", new { runId, userTaskId = taskId, approved = false, text = "not today" }, TestContext.Current.CancellationToken);
+        await _desk.Client.PostAsJsonAsync(
+            $"/v1/runs/{runId}/messages",
+            new
+            {
+                runId,
+                userTaskId = taskId,
+                approved = false,
+                text = "not today",
+            },
+            TestContext.Current.CancellationToken
+        );
 
         await V1TestKit.WaitForRunAsync(_desk.Client, runId, "Completed");
         Assert.Equal(0, Received(beneficiary));
@@ -134,10 +205,16 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
         await V1TestKit.WaitForRunAsync(_desk.Client, runId, "Completed");
 
         Assert.Equal(0, Received(beneficiary));
-        Assert.StartsWith("blocked by guard rule 'hard-limit'", (await ToolResultAsync(runId)).GetProperty("error").GetString());
+        Assert.StartsWith(
+            "blocked by guard rule 'hard-limit'",
+            (await ToolResultAsync(runId)).GetProperty("error").GetString()
+        );
         var guard = (await ToolCallAsync(runId)).GetProperty("guard");
         Assert.Equal("block", guard.GetProperty("outcome").GetString());
-        Assert.Equal(["hard-limit", "review-large"], guard.GetProperty("matched").EnumerateArray().Select(m => m.GetProperty("rule_id").GetString()));
+        Assert.Equal(
+            ["hard-limit", "review-large"],
+            guard.GetProperty("matched").EnumerateArray().Select(m => m.GetProperty("rule_id").GetString())
+        );
     }
 
     [Fact]
@@ -148,7 +225,10 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
         await V1TestKit.WaitForRunAsync(_desk.Client, runId, "Completed");
 
         Assert.Equal(0, Received(beneficiary));
-        Assert.StartsWith("blocked by guard rule 'currencies'", (await ToolResultAsync(runId)).GetProperty("error").GetString());
+        Assert.StartsWith(
+            "blocked by guard rule 'currencies'",
+            (await ToolResultAsync(runId)).GetProperty("error").GetString()
+        );
     }
 
     [Fact]
@@ -159,8 +239,14 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
         var run = await V1TestKit.WaitForRunAsync(_desk.Client, runId, "Failed");
 
         Assert.Equal(0, Received(beneficiary));
-        Assert.Equal("terminated by guard rule 'sanctions': sanctioned beneficiary", run.GetProperty("error").GetString());
-        var conversation = await _desk.Client.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}/conversation", TestContext.Current.CancellationToken);
+        Assert.Equal(
+            "terminated by guard rule 'sanctions': sanctioned beneficiary",
+            run.GetProperty("error").GetString()
+        );
+        var conversation = await _desk.Client.GetFromJsonAsync<JsonElement>(
+            $"/v1/runs/{runId}/conversation",
+            TestContext.Current.CancellationToken
+        );
         Assert.Equal("Failed", conversation.GetProperty("session").GetProperty("status").GetString());
     }
 }

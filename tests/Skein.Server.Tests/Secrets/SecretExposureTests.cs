@@ -36,15 +36,22 @@ public sealed class SecretExposureTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _factory = _root.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug)));
+        _factory = _root.WithWebHostBuilder(b =>
+            b.ConfigureLogging(l => l.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug))
+        );
         _admin = _factory.CreateClient();
-        _admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", SkeinApiFactory.AdminToken);
+        _admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Bearer",
+            SkeinApiFactory.AdminToken
+        );
         _integration = await RecordingServer.StartAsync(Ct);
         _integration.Respond = (context, request) =>
         {
             // A careless server that reflects what it was sent, in success and in error.
             context.Response.StatusCode = request.Path.StartsWith("/fail", StringComparison.Ordinal) ? 500 : 200;
-            return context.Response.WriteAsJsonAsync(new { youSent = request.Header("Authorization"), data = new[] { new { id = "model-a" } } });
+            return context.Response.WriteAsJsonAsync(
+                new { youSent = request.Header("Authorization"), data = new[] { new { id = "model-a" } } }
+            );
         };
     }
 
@@ -57,7 +64,10 @@ public sealed class SecretExposureTests : IAsyncLifetime
 
     private async Task<JsonElement> SendAsync(HttpClient client, HttpMethod method, string url, object? body = null)
     {
-        using var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(method, url)
+        {
+            Content = body is null ? null : JsonContent.Create(body),
+        };
         using var response = await client.SendAsync(request, Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
         _seen.Add(($"{method} {url} -> {(int)response.StatusCode}", text));
@@ -70,39 +80,126 @@ public sealed class SecretExposureTests : IAsyncLifetime
     {
         // Secrets in: a named secret, a provider key given inline, an event trigger's chosen signing secret.
         await SendAsync(_admin, HttpMethod.Put, "/api/secrets/crm-token", new { value = IntegrationSecret });
-        var integration = await SendAsync(_admin, HttpMethod.Post, "/api/integrations",
-            new { name = "crm", baseUrl = _integration.BaseUrl, authType = "bearer", authSecretName = "crm-token" });
+        var integration = await SendAsync(
+            _admin,
+            HttpMethod.Post,
+            "/api/integrations",
+            new
+            {
+                name = "crm",
+                baseUrl = _integration.BaseUrl,
+                authType = "bearer",
+                authSecretName = "crm-token",
+            }
+        );
         var integrationId = integration.GetProperty("id").GetGuid();
-        await SendAsync(_admin, HttpMethod.Post, $"/api/integrations/{integrationId}/operations", new { name = "crm_lookup", method = "GET", path = "/lookup/{id}" });
-        await SendAsync(_admin, HttpMethod.Post, $"/api/integrations/{integrationId}/operations", new { name = "crm_fail", method = "POST", path = "/fail" });
-        var provider = await SendAsync(_admin, HttpMethod.Post, "/api/providers",
-            new { name = "remote-" + Guid.NewGuid().ToString("N")[..6], kind = "openai", baseUrl = _integration.BaseUrl + "/v1", apiKey = ProviderSecret, models = new[] { "model-a" } });
+        await SendAsync(
+            _admin,
+            HttpMethod.Post,
+            $"/api/integrations/{integrationId}/operations",
+            new
+            {
+                name = "crm_lookup",
+                method = "GET",
+                path = "/lookup/{id}",
+            }
+        );
+        await SendAsync(
+            _admin,
+            HttpMethod.Post,
+            $"/api/integrations/{integrationId}/operations",
+            new
+            {
+                name = "crm_fail",
+                method = "POST",
+                path = "/fail",
+            }
+        );
+        var provider = await SendAsync(
+            _admin,
+            HttpMethod.Post,
+            "/api/providers",
+            new
+            {
+                name = "remote-" + Guid.NewGuid().ToString("N")[..6],
+                kind = "openai",
+                baseUrl = _integration.BaseUrl + "/v1",
+                apiKey = ProviderSecret,
+                models = new[] { "model-a" },
+            }
+        );
         var providerId = provider.GetProperty("id").GetGuid();
 
         var contexts = _factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
-        var agent = await TestData.CreateAgentAsync(contexts, new AgentSpec
-        {
-            Operations = ["crm_lookup", "crm_fail"],
-            Script =
-            [
-                new ScriptTurn { Text = "looking up", ToolCalls = [new ScriptToolCall("crm_lookup", JsonSerializer.SerializeToElement(new { id = 7 })), new ScriptToolCall("crm_fail", JsonSerializer.SerializeToElement(new { x = 1 }))] },
-                new ScriptTurn { Text = "done" },
-            ],
-        }, Ct);
-        var apiTrigger = await SendAsync(_admin, HttpMethod.Put, $"/api/agents/{agent.AgentId}/triggers/api", new { active = true });
-        var eventTrigger = await SendAsync(_admin, HttpMethod.Post, $"/api/agents/{agent.AgentId}/triggers", new { type = "event", name = "hook", signingSecret = SigningSecret });
-        var key = await ApiSetup.KeyForAsync(_admin, Ct, new ApiAgent(agent.AgentId, apiTrigger.GetProperty("id").GetGuid()));
+        var agent = await TestData.CreateAgentAsync(
+            contexts,
+            new AgentSpec
+            {
+                Operations = ["crm_lookup", "crm_fail"],
+                Script =
+                [
+                    new ScriptTurn
+                    {
+                        Text = "looking up",
+                        ToolCalls =
+                        [
+                            new ScriptToolCall("crm_lookup", JsonSerializer.SerializeToElement(new { id = 7 })),
+                            new ScriptToolCall("crm_fail", JsonSerializer.SerializeToElement(new { x = 1 })),
+                        ],
+                    },
+                    new ScriptTurn { Text = "done" },
+                ],
+            },
+            Ct
+        );
+        var apiTrigger = await SendAsync(
+            _admin,
+            HttpMethod.Put,
+            $"/api/agents/{agent.AgentId}/triggers/api",
+            new { active = true }
+        );
+        var eventTrigger = await SendAsync(
+            _admin,
+            HttpMethod.Post,
+            $"/api/agents/{agent.AgentId}/triggers",
+            new
+            {
+                type = "event",
+                name = "hook",
+                signingSecret = SigningSecret,
+            }
+        );
+        var key = await ApiSetup.KeyForAsync(
+            _admin,
+            Ct,
+            new ApiAgent(agent.AgentId, apiTrigger.GetProperty("id").GetGuid())
+        );
         var api = _factory.CreateClient();
         api.DefaultRequestHeaders.Add("X-API-Key", key);
 
         // Use them: a run whose tools call the integration, a signed webhook, a provider connection test.
-        var started = await SendAsync(api, HttpMethod.Post, $"/v1/agents/{agent.AgentId}/runs", new { input = new { q = 1 } });
+        var started = await SendAsync(
+            api,
+            HttpMethod.Post,
+            $"/v1/agents/{agent.AgentId}/runs",
+            new { input = new { q = 1 } }
+        );
         var runId = started.GetProperty("runId").GetGuid();
         var sessionId = started.GetProperty("sessionId").GetGuid();
-        await Eventually.Get(() => SendAsync(api, HttpMethod.Get, $"/v1/runs/{runId}"), r => r.GetProperty("status").GetString() == "Completed", what: "the run to complete");
+        await Eventually.Get(
+            () => SendAsync(api, HttpMethod.Get, $"/v1/runs/{runId}"),
+            r => r.GetProperty("status").GetString() == "Completed",
+            what: "the run to complete"
+        );
         const string hookBody = """{"q":2}""";
-        var hook = new HttpRequestMessage(HttpMethod.Post, $"/hooks/{eventTrigger.GetProperty("id").GetGuid()}") { Content = new StringContent(hookBody) };
-        hook.Headers.Add("X-Skein-Signature", Core.Triggers.WebhookSignature.Compute(SigningSecret, System.Text.Encoding.UTF8.GetBytes(hookBody)));
+        var hook = new HttpRequestMessage(HttpMethod.Post, $"/hooks/{eventTrigger.GetProperty("id").GetGuid()}")
+        {
+            Content = new StringContent(hookBody),
+        };
+        hook.Headers.Add(
+            "X-Skein-Signature",
+            Core.Triggers.WebhookSignature.Compute(SigningSecret, System.Text.Encoding.UTF8.GetBytes(hookBody))
+        );
         Assert.Equal(HttpStatusCode.Accepted, (await _factory.CreateClient().SendAsync(hook, Ct)).StatusCode);
         var test = await SendAsync(_admin, HttpMethod.Post, $"/api/providers/{providerId}/test");
         Assert.True(test.GetProperty("ok").GetBoolean());
@@ -112,29 +209,54 @@ public sealed class SecretExposureTests : IAsyncLifetime
         Assert.Contains(_integration.Requests, r => r.Header("Authorization") == $"Bearer {ProviderSecret}");
 
         // Read everything back.
-        foreach (var url in new[]
-        {
-            "/api/secrets", "/api/agents", $"/api/agents/{agent.AgentId}/triggers", $"/api/agents/{agent.AgentId}/triggers/{eventTrigger.GetProperty("id").GetGuid()}",
-            $"/api/agents/{agent.AgentId}/triggers/{eventTrigger.GetProperty("id").GetGuid()}/ingress", "/api/integrations", $"/api/integrations/{integrationId}",
-            "/api/providers", "/api/sessions", $"/api/sessions/{sessionId}", "/api/keys", "/openapi/v1.json",
-        })
+        foreach (
+            var url in new[]
+            {
+                "/api/secrets",
+                "/api/agents",
+                $"/api/agents/{agent.AgentId}/triggers",
+                $"/api/agents/{agent.AgentId}/triggers/{eventTrigger.GetProperty("id").GetGuid()}",
+                $"/api/agents/{agent.AgentId}/triggers/{eventTrigger.GetProperty("id").GetGuid()}/ingress",
+                "/api/integrations",
+                $"/api/integrations/{integrationId}",
+                "/api/providers",
+                "/api/sessions",
+                $"/api/sessions/{sessionId}",
+                "/api/keys",
+                "/openapi/v1.json",
+            }
+        )
         {
             await SendAsync(_admin, HttpMethod.Get, url);
         }
 
-        foreach (var url in new[] { $"/v1/runs/{runId}", $"/v1/runs/{runId}/conversation?stepContent=full", $"/v1/agents/{agent.AgentId}/sessions", "/v1/agents" })
+        foreach (
+            var url in new[]
+            {
+                $"/v1/runs/{runId}",
+                $"/v1/runs/{runId}/conversation?stepContent=full",
+                $"/v1/agents/{agent.AgentId}/sessions",
+                "/v1/agents",
+            }
+        )
         {
             await SendAsync(api, HttpMethod.Get, url);
         }
 
         await using var db = await contexts.CreateDbContextAsync(Ct);
-        var steps = await db.Steps.AsNoTracking().Where(s => s.SessionId == sessionId).Select(s => s.Content).ToListAsync(Ct);
+        var steps = await db
+            .Steps.AsNoTracking()
+            .Where(s => s.SessionId == sessionId)
+            .Select(s => s.Content)
+            .ToListAsync(Ct);
         Assert.Contains(steps, c => c.Contains("youSent", StringComparison.Ordinal));
         var secretRows = await db.Secrets.AsNoTracking().Select(s => s.ProtectedValue).ToListAsync(Ct);
 
         foreach (var secret in AllSecrets)
         {
-            Assert.All(_seen, r => Assert.False(r.Body.Contains(secret, StringComparison.Ordinal), $"{r.What} contains a secret"));
+            Assert.All(_seen, r =>
+                Assert.False(r.Body.Contains(secret, StringComparison.Ordinal), $"{r.What} contains a secret")
+            );
             Assert.All(steps, c => Assert.DoesNotContain(secret, c));
             Assert.All(_logs.Lines, l => Assert.DoesNotContain(secret, l));
             Assert.All(secretRows, v => Assert.DoesNotContain(secret, v));

@@ -16,15 +16,26 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private Task<CreatedAgent> AgentAsync(ExecutionMode mode = ExecutionMode.Request) =>
-        TestData.CreateAgentAsync(factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(), new AgentSpec { Mode = mode }, Ct);
+        TestData.CreateAgentAsync(
+            factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
+            new AgentSpec { Mode = mode },
+            Ct
+        );
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? detailPart = null)
+    private static async Task AssertProblemAsync(
+        HttpResponseMessage response,
+        HttpStatusCode status,
+        string? detailPart = null
+    )
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         if (detailPart is not null)
         {
-            Assert.Contains(detailPart, (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
+            Assert.Contains(
+                detailPart,
+                (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()
+            );
         }
     }
 
@@ -33,8 +44,18 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
     {
         var agent = await AgentAsync();
 
-        var created = await _admin.PostAsJsonAsync($"/api/agents/{agent.AgentId}/triggers",
-            new { type = "scheduled", name = "nightly", cron = "0 2 * * *", timeZone = "America/New_York", input = new { scope = "all" } }, Ct);
+        var created = await _admin.PostAsJsonAsync(
+            $"/api/agents/{agent.AgentId}/triggers",
+            new
+            {
+                type = "scheduled",
+                name = "nightly",
+                cron = "0 2 * * *",
+                timeZone = "America/New_York",
+                input = new { scope = "all" },
+            },
+            Ct
+        );
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var trigger = await created.Content.ReadFromJsonAsync<JsonElement>(Ct);
@@ -44,7 +65,11 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
         Assert.Equal("0 2 * * *", trigger.GetProperty("settings").GetProperty("cron").GetString());
         Assert.Equal("all", trigger.GetProperty("settings").GetProperty("input").GetProperty("scope").GetString());
 
-        var edited = await _admin.PutAsJsonAsync($"/api/agents/{agent.AgentId}/triggers/{id}", new { active = false }, Ct);
+        var edited = await _admin.PutAsJsonAsync(
+            $"/api/agents/{agent.AgentId}/triggers/{id}",
+            new { active = false },
+            Ct
+        );
         edited.EnsureSuccessStatusCode();
         var view = await edited.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.False(view.GetProperty("active").GetBoolean());
@@ -54,8 +79,14 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
         var list = await _admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agent.AgentId}/triggers", Ct);
         Assert.Contains(list.GetProperty("items").EnumerateArray(), t => t.GetProperty("id").GetGuid() == id);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/agents/{agent.AgentId}/triggers/{id}", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync($"/api/agents/{agent.AgentId}/triggers/{id}", Ct)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (await _admin.DeleteAsync($"/api/agents/{agent.AgentId}/triggers/{id}", Ct)).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await _admin.GetAsync($"/api/agents/{agent.AgentId}/triggers/{id}", Ct)).StatusCode
+        );
     }
 
     [Theory]
@@ -70,7 +101,11 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
     {
         var agent = await AgentAsync();
 
-        var response = await _admin.PostAsync($"/api/agents/{agent.AgentId}/triggers", new StringContent(body, System.Text.Encoding.UTF8, "application/json"), Ct);
+        var response = await _admin.PostAsync(
+            $"/api/agents/{agent.AgentId}/triggers",
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+            Ct
+        );
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
     }
@@ -80,8 +115,21 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
     {
         var agent = await AgentAsync();
 
-        var first = await _admin.PostAsJsonAsync($"/api/agents/{agent.AgentId}/triggers", new { type = "api", rpmLimit = 10, exposeStepTimeline = false }, Ct);
-        var second = await _admin.PostAsJsonAsync($"/api/agents/{agent.AgentId}/triggers", new { type = "api", name = "api-2" }, Ct);
+        var first = await _admin.PostAsJsonAsync(
+            $"/api/agents/{agent.AgentId}/triggers",
+            new
+            {
+                type = "api",
+                rpmLimit = 10,
+                exposeStepTimeline = false,
+            },
+            Ct
+        );
+        var second = await _admin.PostAsJsonAsync(
+            $"/api/agents/{agent.AgentId}/triggers",
+            new { type = "api", name = "api-2" },
+            Ct
+        );
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         var settings = (await first.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("settings");
@@ -95,7 +143,11 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
     {
         var agent = await AgentAsync(ExecutionMode.SubAgent);
 
-        var response = await _admin.PostAsJsonAsync($"/api/agents/{agent.AgentId}/triggers", new { type = "scheduled", cron = "0 9 * * *" }, Ct);
+        var response = await _admin.PostAsJsonAsync(
+            $"/api/agents/{agent.AgentId}/triggers",
+            new { type = "scheduled", cron = "0 9 * * *" },
+            Ct
+        );
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "SubAgent");
     }
@@ -104,13 +156,50 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
     public async Task Trigger_names_are_unique_per_agent_and_the_type_cannot_change()
     {
         var agent = await AgentAsync();
-        await _admin.PostAsJsonAsync($"/api/agents/{agent.AgentId}/triggers", new { type = "scheduled", name = "daily", cron = "0 9 * * *" }, Ct);
-        var created = await _admin.PostAsJsonAsync($"/api/agents/{agent.AgentId}/triggers", new { type = "scheduled", name = "hourly", cron = "0 * * * *" }, Ct);
+        await _admin.PostAsJsonAsync(
+            $"/api/agents/{agent.AgentId}/triggers",
+            new
+            {
+                type = "scheduled",
+                name = "daily",
+                cron = "0 9 * * *",
+            },
+            Ct
+        );
+        var created = await _admin.PostAsJsonAsync(
+            $"/api/agents/{agent.AgentId}/triggers",
+            new
+            {
+                type = "scheduled",
+                name = "hourly",
+                cron = "0 * * * *",
+            },
+            Ct
+        );
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
 
-        await AssertProblemAsync(await _admin.PostAsJsonAsync($"/api/agents/{agent.AgentId}/triggers", new { type = "scheduled", name = "daily", cron = "0 9 * * *" }, Ct), HttpStatusCode.Conflict);
-        await AssertProblemAsync(await _admin.PutAsJsonAsync($"/api/agents/{agent.AgentId}/triggers/{id}", new { name = "daily" }, Ct), HttpStatusCode.Conflict);
-        await AssertProblemAsync(await _admin.PutAsJsonAsync($"/api/agents/{agent.AgentId}/triggers/{id}", new { type = "event" }, Ct), HttpStatusCode.BadRequest, "type cannot change");
+        await AssertProblemAsync(
+            await _admin.PostAsJsonAsync(
+                $"/api/agents/{agent.AgentId}/triggers",
+                new
+                {
+                    type = "scheduled",
+                    name = "daily",
+                    cron = "0 9 * * *",
+                },
+                Ct
+            ),
+            HttpStatusCode.Conflict
+        );
+        await AssertProblemAsync(
+            await _admin.PutAsJsonAsync($"/api/agents/{agent.AgentId}/triggers/{id}", new { name = "daily" }, Ct),
+            HttpStatusCode.Conflict
+        );
+        await AssertProblemAsync(
+            await _admin.PutAsJsonAsync($"/api/agents/{agent.AgentId}/triggers/{id}", new { type = "event" }, Ct),
+            HttpStatusCode.BadRequest,
+            "type cannot change"
+        );
     }
 
     [Fact]
@@ -119,13 +208,24 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
         var doc = await factory.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
         var paths = doc.GetProperty("paths");
 
-        foreach (var path in new[]
-        {
-            "/api/agents/{agentId}/triggers/{triggerId}", "/api/agents/{agentId}/triggers/{triggerId}/ingress",
-            "/api/agents/{agentId}/triggers/{triggerId}/ingress/{entryId}/retry", "/api/secrets/{name}", "/api/secrets", "/api/integrations",
-            "/api/integrations/{id}", "/api/integrations/{id}/operations", "/api/integrations/{id}/operations/{operationId}", "/api/providers",
-            "/api/providers/{id}", "/api/providers/{id}/test", "/hooks/{triggerId}",
-        })
+        foreach (
+            var path in new[]
+            {
+                "/api/agents/{agentId}/triggers/{triggerId}",
+                "/api/agents/{agentId}/triggers/{triggerId}/ingress",
+                "/api/agents/{agentId}/triggers/{triggerId}/ingress/{entryId}/retry",
+                "/api/secrets/{name}",
+                "/api/secrets",
+                "/api/integrations",
+                "/api/integrations/{id}",
+                "/api/integrations/{id}/operations",
+                "/api/integrations/{id}/operations/{operationId}",
+                "/api/providers",
+                "/api/providers/{id}",
+                "/api/providers/{id}/test",
+                "/hooks/{triggerId}",
+            }
+        )
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from /openapi/v1.json");
         }

@@ -11,7 +11,8 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Triggers;
 
-/// <summary>Event triggers end to end: created through the management API, delivered to <c>POST /hooks/{triggerId}</c>.</summary>
+/// <summary>Event triggers end to end: created through the management API, delivered to <c>POST
+/// /hooks/{triggerId}</c>.</summary>
 public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
     private readonly HttpClient _admin = factory.CreateAdminClient();
@@ -21,7 +22,10 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
 
     private sealed record EventTrigger(Guid AgentId, Guid TriggerId, string Secret);
 
-    private async Task<EventTrigger> CreateEventTriggerAsync(object? extra = null, VersionState state = VersionState.Deployed)
+    private async Task<EventTrigger> CreateEventTriggerAsync(
+        object? extra = null,
+        VersionState state = VersionState.Deployed
+    )
     {
         var contexts = factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
         var agent = await TestData.CreateAgentAsync(contexts, new AgentSpec { State = state }, Ct);
@@ -36,12 +40,24 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var created = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal($"/hooks/{created.GetProperty("id").GetGuid()}", created.GetProperty("webhookPath").GetString());
-        return new EventTrigger(agent.AgentId, created.GetProperty("id").GetGuid(), created.GetProperty("signingSecret").GetString() ?? "");
+        return new EventTrigger(
+            agent.AgentId,
+            created.GetProperty("id").GetGuid(),
+            created.GetProperty("signingSecret").GetString() ?? ""
+        );
     }
 
-    private Task<HttpResponseMessage> DeliverAsync(Guid triggerId, string body, string? signature, string? deliveryId = null)
+    private Task<HttpResponseMessage> DeliverAsync(
+        Guid triggerId,
+        string body,
+        string? signature,
+        string? deliveryId = null
+    )
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/hooks/{triggerId}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/hooks/{triggerId}")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
         if (signature is not null)
         {
             request.Headers.Add(WebhookSignature.HeaderName, signature);
@@ -55,17 +71,23 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         return _anonymous.SendAsync(request, Ct);
     }
 
-    private static string Sign(string secret, string body) => WebhookSignature.Compute(secret, Encoding.UTF8.GetBytes(body));
+    private static string Sign(string secret, string body) =>
+        WebhookSignature.Compute(secret, Encoding.UTF8.GetBytes(body));
 
     private async Task<JsonElement[]> IngressAsync(EventTrigger trigger)
     {
-        var log = await _admin.GetFromJsonAsync<JsonElement>($"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}/ingress", Ct);
+        var log = await _admin.GetFromJsonAsync<JsonElement>(
+            $"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}/ingress",
+            Ct
+        );
         return [.. log.GetProperty("items").EnumerateArray()];
     }
 
     private async Task<int> SessionCountAsync(Guid triggerId)
     {
-        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>().CreateDbContextAsync(Ct);
+        await using var db = await factory
+            .Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>()
+            .CreateDbContextAsync(Ct);
         return await db.Sessions.CountAsync(s => s.TriggerId == triggerId, Ct);
     }
 
@@ -89,9 +111,14 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.Equal(42, s.GetProperty("input").GetProperty("id").GetInt32());
         Assert.Equal(started.GetProperty("runId").GetGuid(), s.GetProperty("rootRunId").GetGuid());
 
-        var triggerView = await _admin.GetFromJsonAsync<JsonElement>($"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}", Ct);
+        var triggerView = await _admin.GetFromJsonAsync<JsonElement>(
+            $"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}",
+            Ct
+        );
         Assert.Equal(JsonValueKind.String, triggerView.GetProperty("lastFiredAt").ValueKind);
-        Assert.False(triggerView.TryGetProperty("signingSecret", out var again) && again.ValueKind == JsonValueKind.String);
+        Assert.False(
+            triggerView.TryGetProperty("signingSecret", out var again) && again.ValueKind == JsonValueKind.String
+        );
     }
 
     [Fact]
@@ -151,8 +178,14 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         var log = await IngressAsync(trigger);
 
         Assert.Equal(
-            [IngressOutcomes.RejectedSignature, IngressOutcomes.Rejected, IngressOutcomes.Duplicate, IngressOutcomes.Started],
-            log.Select(e => e.GetProperty("outcome").GetString()));
+            [
+                IngressOutcomes.RejectedSignature,
+                IngressOutcomes.Rejected,
+                IngressOutcomes.Duplicate,
+                IngressOutcomes.Started,
+            ],
+            log.Select(e => e.GetProperty("outcome").GetString())
+        );
         Assert.Equal("d-1", log[3].GetProperty("deliveryId").GetString());
         Assert.Equal(JsonValueKind.String, log[3].GetProperty("sessionId").ValueKind);
         Assert.Equal("ada", log[3].GetProperty("payload").GetProperty("customer").GetString());
@@ -172,12 +205,19 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.Equal(IngressOutcomes.Failed, failed.GetProperty("outcome").GetString());
         Assert.True(failed.GetProperty("retryable").GetBoolean());
 
-        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>().CreateDbContextAsync(Ct))
+        await using (
+            var db = await factory
+                .Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>()
+                .CreateDbContextAsync(Ct)
+        )
         {
-            await db.AgentVersions.Where(v => v.AgentId == trigger.AgentId).ExecuteUpdateAsync(u => u.SetProperty(v => v.State, nameof(VersionState.Deployed)), Ct);
+            await db
+                .AgentVersions.Where(v => v.AgentId == trigger.AgentId)
+                .ExecuteUpdateAsync(u => u.SetProperty(v => v.State, nameof(VersionState.Deployed)), Ct);
         }
 
-        var retryUrl = $"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}/ingress/{failed.GetProperty("id").GetGuid()}/retry";
+        var retryUrl =
+            $"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}/ingress/{failed.GetProperty("id").GetGuid()}/retry";
         var retried = await _admin.PostAsync(retryUrl, null, Ct);
         Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
         var session = await retried.Content.ReadFromJsonAsync<JsonElement>(Ct);
@@ -189,7 +229,10 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         // The failed first arrival released its delivery id; the id now belongs to no session, so a resend starts one.
         var resend = await DeliverAsync(trigger.TriggerId, body, Sign(trigger.Secret, body), "job-7");
         Assert.Equal(HttpStatusCode.Accepted, resend.StatusCode);
-        Assert.NotEqual(session.GetProperty("sessionId").GetGuid(), (await resend.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("sessionId").GetGuid());
+        Assert.NotEqual(
+            session.GetProperty("sessionId").GetGuid(),
+            (await resend.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("sessionId").GetGuid()
+        );
     }
 
     [Fact]
@@ -197,11 +240,21 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
     {
         var trigger = await CreateEventTriggerAsync();
         const string body = "{}";
-        var deactivate = await _admin.PutAsJsonAsync($"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}", new { active = false }, Ct);
+        var deactivate = await _admin.PutAsJsonAsync(
+            $"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}",
+            new { active = false },
+            Ct
+        );
         deactivate.EnsureSuccessStatusCode();
 
-        Assert.Equal(HttpStatusCode.NotFound, (await DeliverAsync(trigger.TriggerId, body, Sign(trigger.Secret, body))).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await DeliverAsync(Guid.NewGuid(), body, Sign(trigger.Secret, body))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await DeliverAsync(trigger.TriggerId, body, Sign(trigger.Secret, body))).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await DeliverAsync(Guid.NewGuid(), body, Sign(trigger.Secret, body))).StatusCode
+        );
         Assert.Equal(0, await SessionCountAsync(trigger.TriggerId));
     }
 

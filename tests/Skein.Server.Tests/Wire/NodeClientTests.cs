@@ -19,7 +19,10 @@ public sealed class NodeClientTests
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         // CI installs Node (.ci/run); a missing node is a failure, never a silent skip.
-        var node = FindOnPath("node") ?? throw new InvalidOperationException("`node` is not on PATH: this test needs Node.js 18+ (Debian package nodejs; .ci/run installs it)");
+        var node = FindOnPath("node")
+            ?? throw new InvalidOperationException(
+                "`node` is not on PATH: this test needs Node.js 18+ (Debian package nodejs; .ci/run installs it)"
+            );
         var script = Path.Combine(RepositoryRoot(), "tests", "js", "phrony-wire.test.mjs");
 
         await using var factory = new SkeinApiFactory();
@@ -35,18 +38,27 @@ public sealed class NodeClientTests
         var chat = await ApiSetup.MultiTurnAgentAsync(factory, admin, cancellationToken);
         var key = await ApiSetup.KeyForAsync(admin, cancellationToken, demo, chat);
 
-        var (exitCode, output) = await RunNodeAsync(node, script, new Dictionary<string, string>
-        {
-            ["SKEIN_BASE_URL"] = baseUrl,
-            ["SKEIN_API_KEY"] = key,
-            ["SKEIN_CHAT_AGENT_ID"] = chat.AgentId.ToString(),
-        }, cancellationToken);
+        var (exitCode, output) = await RunNodeAsync(
+            node,
+            script,
+            new Dictionary<string, string>
+            {
+                ["SKEIN_BASE_URL"] = baseUrl,
+                ["SKEIN_API_KEY"] = key,
+                ["SKEIN_CHAT_AGENT_ID"] = chat.AgentId.ToString(),
+            },
+            cancellationToken
+        );
 
         Assert.True(exitCode == 0, $"node --test exited with {exitCode}:\n{output}");
     }
 
     private static async Task<(int ExitCode, string Output)> RunNodeAsync(
-        string node, string script, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+        string node,
+        string script,
+        IReadOnlyDictionary<string, string> environment,
+        CancellationToken cancellationToken
+    )
     {
         var start = new ProcessStartInfo(node)
         {
@@ -106,7 +118,8 @@ public sealed class NodeClientTests
     }
 
     private static string? FindOnPath(string command) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, command))
             .FirstOrDefault(File.Exists);
 

@@ -18,14 +18,16 @@ public static class TestPostgres
     private static readonly SemaphoreSlim TemplateLock = new(1, 1);
     private static string? _template;
 
-    /// <summary>The server's admin connection string; throws (the test fails, never skips) when none is configured.</summary>
+    /// <summary>The server's admin connection string; throws (the test fails, never skips) when none is
+    /// configured.</summary>
     public static string ServerConnectionString =>
         Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException(
-                $"PostgreSQL tests need a server: run ./scripts/test (it starts a throwaway PostgreSQL cluster when the " +
-                $"postgresql package is installed), or set {Variable} to an admin connection string, e.g. " +
-                "\"Host=127.0.0.1;Port=5432;Username=postgres\".");
+                $"PostgreSQL tests need a server: run ./scripts/test (it starts a throwaway PostgreSQL cluster when the "
+                    + $"postgresql package is installed), or set {Variable} to an admin connection string, e.g. "
+                    + "\"Host=127.0.0.1;Port=5432;Username=postgres\"."
+            );
 
     /// <summary>Creates a fresh, migrated database and returns its connection string.</summary>
     public static async Task<string> CreateDatabaseAsync(CancellationToken cancellationToken)
@@ -48,7 +50,8 @@ public static class TestPostgres
         await ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", cancellationToken);
     }
 
-    private static string For(string database) => new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = database }.ToString();
+    private static string For(string database) =>
+        new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = database }.ToString();
 
     private static async Task<string> TemplateAsync(CancellationToken cancellationToken)
     {
@@ -63,7 +66,9 @@ public static class TestPostgres
             var name = "skein_tpl_" + Guid.NewGuid().ToString("N");
             await ExecuteAsync($"CREATE DATABASE {name}", cancellationToken);
             var connectionString = new NpgsqlConnectionStringBuilder(For(name)) { Pooling = false }.ToString();
-            await using (var services = new ServiceCollection().AddSkeinPostgresStore(connectionString).BuildServiceProvider())
+            await using (
+                var services = new ServiceCollection().AddSkeinPostgresStore(connectionString).BuildServiceProvider()
+            )
             {
                 var contexts = services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
                 await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -98,7 +103,9 @@ public static class TestPostgres
 
     private static async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ServerConnectionString) { Pooling = false }.ToString());
+        await using var connection = new NpgsqlConnection(
+            new NpgsqlConnectionStringBuilder(ServerConnectionString) { Pooling = false }.ToString()
+        );
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(cancellationToken);

@@ -18,12 +18,17 @@ public static class AccessAdminEndpoints
 
     public static RouteGroupBuilder MapAccessAdmin(this RouteGroupBuilder api)
     {
-        api.MapPost("/keys", CreateKeyAsync).WithName("AdminCreateApiKey").WithSummary("Create an API key; the secret is in this response only");
+        api.MapPost("/keys", CreateKeyAsync)
+            .WithName("AdminCreateApiKey")
+            .WithSummary("Create an API key; the secret is in this response only");
         api.MapGet("/keys", ListKeysAsync).WithName("AdminListApiKeys").WithSummary("API keys without their secrets");
         api.MapDelete("/keys/{keyId}", RevokeKeyAsync).WithName("AdminRevokeApiKey").WithSummary("Revoke an API key");
-        api.MapPut("/agents/{agentId}/triggers/api", PutApiTriggerAsync).WithName("AdminPutApiTrigger")
+        api.MapPut("/agents/{agentId}/triggers/api", PutApiTriggerAsync)
+            .WithName("AdminPutApiTrigger")
             .WithSummary("Create or update the agent's api trigger (one per agent; not for SubAgent agents)");
-        api.MapGet("/agents/{agentId}/triggers", ListTriggersAsync).WithName("AdminListTriggers").WithSummary("The agent's triggers (never secrets)");
+        api.MapGet("/agents/{agentId}/triggers", ListTriggersAsync)
+            .WithName("AdminListTriggers")
+            .WithSummary("The agent's triggers (never secrets)");
         return api;
     }
 
@@ -33,14 +38,40 @@ public static class AccessAdminEndpoints
 
     public sealed record CreatedKey(Guid Id, string Secret, string Prefix);
 
-    public sealed record KeyItem(Guid Id, string Name, string Prefix, bool AllowFileUploads, DateTime CreatedAt, DateTime? RevokedAt, IReadOnlyList<ScopeBody> Scopes);
+    public sealed record KeyItem(
+        Guid Id,
+        string Name,
+        string Prefix,
+        bool AllowFileUploads,
+        DateTime CreatedAt,
+        DateTime? RevokedAt,
+        IReadOnlyList<ScopeBody> Scopes
+    );
 
-    public sealed record ApiTriggerBody(string? Name, bool? Active, int? RpmLimit, int? MaxConcurrentRuns, IReadOnlyList<string>? IpAllowlist, bool? ExposeStepTimeline);
+    public sealed record ApiTriggerBody(
+        string? Name,
+        bool? Active,
+        int? RpmLimit,
+        int? MaxConcurrentRuns,
+        IReadOnlyList<string>? IpAllowlist,
+        bool? ExposeStepTimeline
+    );
 
-    internal static async Task<IResult> CreateKeyAsync(CreateKeyBody? body, ApiKeyService keys, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    internal static async Task<IResult> CreateKeyAsync(
+        CreateKeyBody? body,
+        ApiKeyService keys,
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         // Null list entries arrive from JSON despite the non-null element type.
-        if (body is null || string.IsNullOrWhiteSpace(body.Name) || body.Scopes is null || body.Scopes.Count == 0 || body.Scopes.Any(s => s is null))
+        if (
+            body is null
+            || string.IsNullOrWhiteSpace(body.Name)
+            || body.Scopes is null
+            || body.Scopes.Count == 0
+            || body.Scopes.Any(s => s is null)
+        )
         {
             return ProblemMapping.BadRequest("a key needs a name and at least one {agentId, triggerId} scope");
         }
@@ -53,33 +84,74 @@ public static class AccessAdminEndpoints
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         foreach (var scope in body.Scopes)
         {
-            if (!await db.Triggers.AnyAsync(t => t.Id == scope.TriggerId && t.AgentId == scope.AgentId, cancellationToken))
+            if (
+                !await db.Triggers.AnyAsync(
+                    t => t.Id == scope.TriggerId && t.AgentId == scope.AgentId,
+                    cancellationToken
+                )
+            )
             {
-                return ProblemMapping.BadRequest($"trigger {scope.TriggerId} is not a trigger of agent {scope.AgentId}");
+                return ProblemMapping.BadRequest(
+                    $"trigger {scope.TriggerId} is not a trigger of agent {scope.AgentId}"
+                );
             }
         }
 
         var tenant = await db.Workspaces.OrderBy(w => w.CreatedAt).Select(w => w.Id).FirstAsync(cancellationToken);
-        var created = await keys.CreateAsync(tenant, body.Name, [.. body.Scopes.Select(s => new ApiKeyService.Scope(s.AgentId, s.TriggerId))], body.AllowFileUploads, null, cancellationToken);
-        return TypedResults.Created($"/api/keys/{created.Id}", new CreatedKey(created.Id, created.Secret, created.Prefix));
+        var created = await keys.CreateAsync(
+            tenant,
+            body.Name,
+            [.. body.Scopes.Select(s => new ApiKeyService.Scope(s.AgentId, s.TriggerId))],
+            body.AllowFileUploads,
+            null,
+            cancellationToken
+        );
+        return TypedResults.Created(
+            $"/api/keys/{created.Id}",
+            new CreatedKey(created.Id, created.Secret, created.Prefix)
+        );
     }
 
-    private static async Task<IResult> ListKeysAsync(IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<IResult> ListKeysAsync(
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(cancellationToken);
         var scopes = await db.ApiKeyScopes.AsNoTracking().ToListAsync(cancellationToken);
-        return TypedResults.Ok(new
-        {
-            items = keys.Select(k => new KeyItem(k.Id, k.Name, k.Prefix, k.AllowFileUploads, k.CreatedAt, k.RevokedAt,
-                [.. scopes.Where(s => s.ApiKeyId == k.Id).Select(s => new ScopeBody(s.AgentId, s.TriggerId))])),
-        });
+        return TypedResults.Ok(
+            new
+            {
+                items = keys.Select(k => new KeyItem(
+                    k.Id,
+                    k.Name,
+                    k.Prefix,
+                    k.AllowFileUploads,
+                    k.CreatedAt,
+                    k.RevokedAt,
+                    [.. scopes.Where(s => s.ApiKeyId == k.Id).Select(s => new ScopeBody(s.AgentId, s.TriggerId))]
+                )),
+            }
+        );
     }
 
-    private static async Task<IResult> RevokeKeyAsync(Guid keyId, ApiKeyService keys, CancellationToken cancellationToken) =>
-        await keys.RevokeAsync(keyId, cancellationToken) ? TypedResults.NoContent() : ProblemMapping.Problem(DomainError.NotFound("api key", keyId));
+    private static async Task<IResult> RevokeKeyAsync(
+        Guid keyId,
+        ApiKeyService keys,
+        CancellationToken cancellationToken
+    ) =>
+        await keys.RevokeAsync(keyId, cancellationToken)
+            ? TypedResults.NoContent()
+            : ProblemMapping.Problem(DomainError.NotFound("api key", keyId));
 
-    internal static async Task<IResult> PutApiTriggerAsync(Guid agentId, ApiTriggerBody? body, IDbContextFactory<SkeinDbContext> contexts, TimeProvider time, CancellationToken cancellationToken)
+    internal static async Task<IResult> PutApiTriggerAsync(
+        Guid agentId,
+        ApiTriggerBody? body,
+        IDbContextFactory<SkeinDbContext> contexts,
+        TimeProvider time,
+        CancellationToken cancellationToken
+    )
     {
         body ??= new ApiTriggerBody(null, null, null, null, null, null);
         if (body.Name is not null && (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > MaxNameLength))
@@ -93,8 +165,15 @@ public static class AccessAdminEndpoints
         }
 
         // The list is typed non-null, but JSON can still carry null entries: they are invalid like any other.
-        if (body.IpAllowlist?.Where(e => e is null || (!System.Net.IPNetwork.TryParse(e, out _) && !System.Net.IPAddress.TryParse(e, out _)))
-                .Select(e => e ?? "null").FirstOrDefault() is { } bad)
+        if (
+            body
+                .IpAllowlist?.Where(e =>
+                    e is null || (!System.Net.IPNetwork.TryParse(e, out _) && !System.Net.IPAddress.TryParse(e, out _))
+                )
+                .Select(e => e ?? "null")
+                .FirstOrDefault() is
+            { } bad
+        )
         {
             return ProblemMapping.BadRequest($"'{bad}' is neither an IP address nor a CIDR range");
         }
@@ -111,7 +190,10 @@ public static class AccessAdminEndpoints
             return ProblemMapping.BadRequest("SubAgent agents have no triggers");
         }
 
-        var trigger = await db.Triggers.FirstOrDefaultAsync(t => t.AgentId == agentId && t.Type == TriggerTypes.Api, cancellationToken);
+        var trigger = await db.Triggers.FirstOrDefaultAsync(
+            t => t.AgentId == agentId && t.Type == TriggerTypes.Api,
+            cancellationToken
+        );
         var current = trigger is null ? new ApiTriggerSettings() : TriggerQueries.ApiSettings(trigger);
         var settings = current with
         {
@@ -122,7 +204,15 @@ public static class AccessAdminEndpoints
         };
         if (trigger is null)
         {
-            trigger = new TriggerRow { Id = Ids.New(), TenantId = agent.TenantId, AgentId = agentId, Name = body.Name ?? "api", Type = TriggerTypes.Api, CreatedAt = time.GetUtcNow().UtcDateTime };
+            trigger = new TriggerRow
+            {
+                Id = Ids.New(),
+                TenantId = agent.TenantId,
+                AgentId = agentId,
+                Name = body.Name ?? "api",
+                Type = TriggerTypes.Api,
+                CreatedAt = time.GetUtcNow().UtcDateTime,
+            };
             db.Triggers.Add(trigger);
         }
 
@@ -133,7 +223,11 @@ public static class AccessAdminEndpoints
         return TypedResults.Ok(TriggerView.From(trigger));
     }
 
-    private static async Task<IResult> ListTriggersAsync(Guid agentId, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<IResult> ListTriggersAsync(
+        Guid agentId,
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (!await db.Agents.AnyAsync(a => a.Id == agentId, cancellationToken))
@@ -141,7 +235,11 @@ public static class AccessAdminEndpoints
             return ProblemMapping.Problem(DomainError.NotFound("agent", agentId));
         }
 
-        var triggers = await db.Triggers.AsNoTracking().Where(t => t.AgentId == agentId).OrderBy(t => t.Name).ToListAsync(cancellationToken);
+        var triggers = await db
+            .Triggers.AsNoTracking()
+            .Where(t => t.AgentId == agentId)
+            .OrderBy(t => t.Name)
+            .ToListAsync(cancellationToken);
         return TypedResults.Ok(new { items = triggers.Select(TriggerView.From) });
     }
 }

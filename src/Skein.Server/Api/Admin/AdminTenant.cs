@@ -9,7 +9,10 @@ public static class AdminTenant
     public static async Task<Guid> IdAsync(SkeinDbContext db, CancellationToken cancellationToken) =>
         await db.Workspaces.OrderBy(w => w.CreatedAt).Select(w => w.Id).FirstAsync(cancellationToken);
 
-    public static async Task<Guid> IdAsync(IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    public static async Task<Guid> IdAsync(
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await IdAsync(db, cancellationToken);

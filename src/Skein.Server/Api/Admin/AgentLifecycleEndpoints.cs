@@ -7,7 +7,8 @@ using Skein.Store.Rows;
 namespace Skein.Server.Api.Admin;
 
 /// <summary>
-/// Agents themselves: create, read one, delete. An agent cannot be deleted while a version is deployed (SPEC section 1);
+/// Agents themselves: create, read one, delete. An agent cannot be deleted while a version is deployed (SPEC section
+/// 1);
 /// deleting removes its versions, triggers and key scopes, while its sessions stay as history.
 /// </summary>
 public static class AgentLifecycleEndpoints
@@ -19,21 +20,39 @@ public static class AgentLifecycleEndpoints
 
     public static RouteGroupBuilder MapAgentLifecycleAdmin(this RouteGroupBuilder api)
     {
-        api.MapPost("/agents", CreateAsync).WithName("AdminCreateAgent").WithSummary("Create an agent (no versions yet); names are unique in the workspace");
-        api.MapGet("/agents/{agentId}", GetAsync).WithName("AdminGetAgent").WithSummary("One agent with its deployed version");
-        api.MapDelete("/agents/{agentId}", DeleteAsync).WithName("AdminDeleteAgent")
-            .WithSummary("Delete an agent with its versions and triggers; 409 while a version is deployed. Its sessions are kept");
+        api.MapPost("/agents", CreateAsync)
+            .WithName("AdminCreateAgent")
+            .WithSummary("Create an agent (no versions yet); names are unique in the workspace");
+        api.MapGet("/agents/{agentId}", GetAsync)
+            .WithName("AdminGetAgent")
+            .WithSummary("One agent with its deployed version");
+        api.MapDelete("/agents/{agentId}", DeleteAsync)
+            .WithName("AdminDeleteAgent")
+            .WithSummary(
+                "Delete an agent with its versions and triggers; 409 while a version is deployed. Its sessions are kept"
+            );
         return api;
     }
 
-    private static async Task<IResult> CreateAsync(CreateAgentBody? body, IDbContextFactory<SkeinDbContext> contexts, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(
+        CreateAgentBody? body,
+        IDbContextFactory<SkeinDbContext> contexts,
+        TimeProvider time,
+        CancellationToken cancellationToken
+    )
     {
         if (body is null || string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > MaxNameLength)
         {
             return ProblemMapping.BadRequest($"name: 1 to {MaxNameLength} characters, not blank");
         }
 
-        if (!Enum.TryParse<ExecutionMode>(body.ExecutionMode ?? nameof(ExecutionMode.Request), ignoreCase: false, out var mode) || !Enum.IsDefined(mode))
+        if (
+            !Enum.TryParse<ExecutionMode>(
+                body.ExecutionMode ?? nameof(ExecutionMode.Request),
+                ignoreCase: false,
+                out var mode
+            ) || !Enum.IsDefined(mode)
+        )
         {
             return ProblemMapping.BadRequest("executionMode: must be Request, HITL or SubAgent");
         }
@@ -42,24 +61,55 @@ public static class AgentLifecycleEndpoints
         var tenant = await db.Workspaces.OrderBy(w => w.CreatedAt).Select(w => w.Id).FirstAsync(cancellationToken);
         var provider = body.LlmProviderId is { } pid
             ? await db.LlmProviders.FirstOrDefaultAsync(p => p.Id == pid && p.TenantId == tenant, cancellationToken)
-            : await db.LlmProviders.FirstOrDefaultAsync(p => p.TenantId == tenant && p.Kind == "scripted", cancellationToken);
+            : await db.LlmProviders.FirstOrDefaultAsync(
+                p => p.TenantId == tenant && p.Kind == "scripted",
+                cancellationToken
+            );
         if (provider is null)
         {
-            return ProblemMapping.BadRequest(body.LlmProviderId is null ? "llmProviderId: required (the workspace has no scripted provider)" : $"llmProviderId: no provider {body.LlmProviderId}");
+            return ProblemMapping.BadRequest(
+                body.LlmProviderId is null
+                    ? "llmProviderId: required (the workspace has no scripted provider)"
+                    : $"llmProviderId: no provider {body.LlmProviderId}"
+            );
         }
 
         if (await db.Agents.AnyAsync(a => a.TenantId == tenant && a.Name == body.Name, cancellationToken))
         {
-            return ProblemMapping.Problem(new DomainError(DomainErrorCodes.Conflict, $"an agent named '{body.Name}' already exists"));
+            return ProblemMapping.Problem(
+                new DomainError(DomainErrorCodes.Conflict, $"an agent named '{body.Name}' already exists")
+            );
         }
 
-        var agent = new AgentRow { Id = Ids.New(), TenantId = tenant, Name = body.Name, ExecutionMode = mode.ToString(), LlmProviderId = provider.Id, CreatedAt = time.GetUtcNow().UtcDateTime };
+        var agent = new AgentRow
+        {
+            Id = Ids.New(),
+            TenantId = tenant,
+            Name = body.Name,
+            ExecutionMode = mode.ToString(),
+            LlmProviderId = provider.Id,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
         db.Agents.Add(agent);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/api/agents/{agent.Id}", new AgentAdminEndpoints.AgentListItem(agent.Id, agent.Name, agent.ExecutionMode, null, null, agent.CreatedAt));
+        return TypedResults.Created(
+            $"/api/agents/{agent.Id}",
+            new AgentAdminEndpoints.AgentListItem(
+                agent.Id,
+                agent.Name,
+                agent.ExecutionMode,
+                null,
+                null,
+                agent.CreatedAt
+            )
+        );
     }
 
-    private static async Task<IResult> GetAsync(Guid agentId, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(
+        Guid agentId,
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
@@ -68,11 +118,29 @@ public static class AgentLifecycleEndpoints
             return ProblemMapping.Problem(DomainError.NotFound("agent", agentId));
         }
 
-        var live = await db.AgentVersions.AsNoTracking().FirstOrDefaultAsync(v => v.AgentId == agentId && v.State == nameof(VersionState.Deployed), cancellationToken);
-        return TypedResults.Ok(new AgentAdminEndpoints.AgentListItem(agent.Id, agent.Name, agent.ExecutionMode, live?.Id, live?.Label, agent.CreatedAt));
+        var live = await db
+            .AgentVersions.AsNoTracking()
+            .FirstOrDefaultAsync(
+                v => v.AgentId == agentId && v.State == nameof(VersionState.Deployed),
+                cancellationToken
+            );
+        return TypedResults.Ok(
+            new AgentAdminEndpoints.AgentListItem(
+                agent.Id,
+                agent.Name,
+                agent.ExecutionMode,
+                live?.Id,
+                live?.Label,
+                agent.CreatedAt
+            )
+        );
     }
 
-    private static async Task<IResult> DeleteAsync(Guid agentId, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(
+        Guid agentId,
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -82,9 +150,20 @@ public static class AgentLifecycleEndpoints
             return ProblemMapping.Problem(DomainError.NotFound("agent", agentId));
         }
 
-        if (await db.AgentVersions.FirstOrDefaultAsync(v => v.AgentId == agentId && v.State == nameof(VersionState.Deployed), cancellationToken) is { } live)
+        if (
+            await db.AgentVersions.FirstOrDefaultAsync(
+                v => v.AgentId == agentId && v.State == nameof(VersionState.Deployed),
+                cancellationToken
+            ) is
+            { } live
+        )
         {
-            return ProblemMapping.Problem(new DomainError(DomainErrorCodes.Conflict, $"version {live.Label} is deployed: retract it before deleting the agent"));
+            return ProblemMapping.Problem(
+                new DomainError(
+                    DomainErrorCodes.Conflict,
+                    $"version {live.Label} is deployed: retract it before deleting the agent"
+                )
+            );
         }
 
         await db.ApiKeyScopes.Where(s => s.AgentId == agentId).ExecuteDeleteAsync(cancellationToken);

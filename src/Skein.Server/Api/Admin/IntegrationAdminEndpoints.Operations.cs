@@ -12,7 +12,12 @@ public static partial class IntegrationAdminEndpoints
 {
     private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
-    private static async Task<IResult> CreateOperationAsync(Guid id, OperationBody? body, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateOperationAsync(
+        Guid id,
+        OperationBody? body,
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         if (body?.Name is null)
         {
@@ -26,31 +31,70 @@ public static partial class IntegrationAdminEndpoints
             return ProblemMapping.Problem(DomainError.NotFound("integration", id));
         }
 
-        var operation = new OperationRow { Id = Ids.New(), TenantId = integration.TenantId, IntegrationId = id, Name = body.Name };
+        var operation = new OperationRow
+        {
+            Id = Ids.New(),
+            TenantId = integration.TenantId,
+            IntegrationId = id,
+            Name = body.Name,
+        };
         return await SaveOperationAsync(db, operation, body, creating: true, cancellationToken);
     }
 
-    private static async Task<IResult> UpdateOperationAsync(Guid id, Guid operationId, OperationBody? body, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateOperationAsync(
+        Guid id,
+        Guid operationId,
+        OperationBody? body,
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var operation = await db.Operations.FirstOrDefaultAsync(o => o.Id == operationId && o.IntegrationId == id, cancellationToken);
+        var operation = await db.Operations.FirstOrDefaultAsync(
+            o => o.Id == operationId && o.IntegrationId == id,
+            cancellationToken
+        );
         return operation is null
             ? ProblemMapping.Problem(DomainError.NotFound("operation", operationId))
-            : await SaveOperationAsync(db, operation, body ?? new OperationBody(null, null, null, null, null, null, null, null, null), creating: false, cancellationToken);
+            : await SaveOperationAsync(
+                db,
+                operation,
+                body ?? new OperationBody(null, null, null, null, null, null, null, null, null),
+                creating: false,
+                cancellationToken
+            );
     }
 
-    private static async Task<IResult> DeleteOperationAsync(Guid id, Guid operationId, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken) =>
+    private static async Task<IResult> DeleteOperationAsync(
+        Guid id,
+        Guid operationId,
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    ) =>
         await ExecuteDeleteAsync(contexts, id, operationId, cancellationToken) > 0
             ? TypedResults.NoContent()
             : ProblemMapping.Problem(DomainError.NotFound("operation", operationId));
 
-    private static async Task<int> ExecuteDeleteAsync(IDbContextFactory<SkeinDbContext> contexts, Guid id, Guid operationId, CancellationToken cancellationToken)
+    private static async Task<int> ExecuteDeleteAsync(
+        IDbContextFactory<SkeinDbContext> contexts,
+        Guid id,
+        Guid operationId,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Operations.Where(o => o.Id == operationId && o.IntegrationId == id).ExecuteDeleteAsync(cancellationToken);
+        return await db
+            .Operations.Where(o => o.Id == operationId && o.IntegrationId == id)
+            .ExecuteDeleteAsync(cancellationToken);
     }
 
-    private static async Task<IResult> SaveOperationAsync(SkeinDbContext db, OperationRow operation, OperationBody body, bool creating, CancellationToken cancellationToken)
+    private static async Task<IResult> SaveOperationAsync(
+        SkeinDbContext db,
+        OperationRow operation,
+        OperationBody body,
+        bool creating,
+        CancellationToken cancellationToken
+    )
     {
         if (await ValidateAsync(body) is { } error)
         {
@@ -61,14 +105,26 @@ public static partial class IntegrationAdminEndpoints
         operation.Description = body.Description ?? operation.Description;
         operation.Method = body.Method?.ToUpperInvariant() ?? operation.Method;
         operation.Path = body.Path ?? operation.Path;
-        operation.ArgumentsSchema = body.ArgumentsSchema is { } schema ? (schema.ValueKind == JsonValueKind.Null ? null : schema.GetRawText()) : operation.ArgumentsSchema;
+        operation.ArgumentsSchema = body.ArgumentsSchema is { } schema
+            ? (schema.ValueKind == JsonValueKind.Null ? null : schema.GetRawText())
+            : operation.ArgumentsSchema;
         operation.RequireApproval = body.RequireApproval ?? operation.RequireApproval;
         operation.Idempotent = body.Idempotent ?? operation.Idempotent;
         operation.TimeoutSec = body.TimeoutSec ?? operation.TimeoutSec;
         operation.ApprovalTimeoutSec = body.ApprovalTimeoutSec ?? operation.ApprovalTimeoutSec;
-        if (await db.Operations.AnyAsync(o => o.TenantId == operation.TenantId && o.Name == operation.Name && o.Id != operation.Id, cancellationToken))
+        if (
+            await db.Operations.AnyAsync(
+                o => o.TenantId == operation.TenantId && o.Name == operation.Name && o.Id != operation.Id,
+                cancellationToken
+            )
+        )
         {
-            return ProblemMapping.Problem(new DomainError(DomainErrorCodes.Conflict, $"an operation named '{operation.Name}' exists (operation names are unique in the workspace)"));
+            return ProblemMapping.Problem(
+                new DomainError(
+                    DomainErrorCodes.Conflict,
+                    $"an operation named '{operation.Name}' exists (operation names are unique in the workspace)"
+                )
+            );
         }
 
         if (creating)
@@ -78,13 +134,19 @@ public static partial class IntegrationAdminEndpoints
 
         await db.SaveChangesAsync(cancellationToken);
         return creating
-            ? TypedResults.Created($"/api/integrations/{operation.IntegrationId}/operations/{operation.Id}", OperationView.From(operation))
+            ? TypedResults.Created(
+                $"/api/integrations/{operation.IntegrationId}/operations/{operation.Id}",
+                OperationView.From(operation)
+            )
             : TypedResults.Ok(OperationView.From(operation));
     }
 
     private static async Task<string?> ValidateAsync(OperationBody body)
     {
-        if (body.Name is not null && (body.Name.Length is 0 or > 64 || !body.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')))
+        if (
+            body.Name is not null
+            && (body.Name.Length is 0 or > 64 || !body.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+        )
         {
             return "an operation name is 1 to 64 letters, digits, '_' or '-' (it is the tool name the model sees)";
         }
@@ -125,7 +187,13 @@ public static partial class IntegrationAdminEndpoints
             {
                 await JsonSchema.FromJsonAsync(schema.GetRawText());
             }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException or Newtonsoft.Json.JsonException or NotSupportedException)
+            catch (Exception ex)
+                when (ex
+                        is JsonException
+                            or InvalidOperationException
+                            or Newtonsoft.Json.JsonException
+                            or NotSupportedException
+                )
             {
                 return $"argumentsSchema is not a usable JSON Schema: {ex.Message}";
             }

@@ -10,30 +10,59 @@ public static partial class IntegrationAdminEndpoints
 {
     public static RouteGroupBuilder MapIntegrationAdmin(this RouteGroupBuilder api)
     {
-        api.MapGet("/integrations", ListAsync).WithName("AdminListIntegrations").WithSummary("Integrations with their operations (auth secret names, never values)");
-        api.MapPost("/integrations", CreateAsync).WithName("AdminCreateIntegration").WithSummary("Create an HTTP integration");
-        api.MapGet("/integrations/{id:guid}", GetAsync).WithName("AdminGetIntegration").WithSummary("One integration with its operations");
-        api.MapPut("/integrations/{id:guid}", UpdateAsync).WithName("AdminUpdateIntegration").WithSummary("Edit an integration's name, base URL or auth");
-        api.MapDelete("/integrations/{id:guid}", DeleteAsync).WithName("AdminDeleteIntegration").WithSummary("Delete an integration and its operations");
-        api.MapPost("/integrations/{id:guid}/operations", CreateOperationAsync).WithName("AdminCreateOperation")
+        api.MapGet("/integrations", ListAsync)
+            .WithName("AdminListIntegrations")
+            .WithSummary("Integrations with their operations (auth secret names, never values)");
+        api.MapPost("/integrations", CreateAsync)
+            .WithName("AdminCreateIntegration")
+            .WithSummary("Create an HTTP integration");
+        api.MapGet("/integrations/{id:guid}", GetAsync)
+            .WithName("AdminGetIntegration")
+            .WithSummary("One integration with its operations");
+        api.MapPut("/integrations/{id:guid}", UpdateAsync)
+            .WithName("AdminUpdateIntegration")
+            .WithSummary("Edit an integration's name, base URL or auth");
+        api.MapDelete("/integrations/{id:guid}", DeleteAsync)
+            .WithName("AdminDeleteIntegration")
+            .WithSummary("Delete an integration and its operations");
+        api.MapPost("/integrations/{id:guid}/operations", CreateOperationAsync)
+            .WithName("AdminCreateOperation")
             .WithSummary("Add an operation (a tool agents can allowlist by its name)");
-        api.MapPut("/integrations/{id:guid}/operations/{operationId:guid}", UpdateOperationAsync).WithName("AdminUpdateOperation").WithSummary("Edit an operation");
-        api.MapDelete("/integrations/{id:guid}/operations/{operationId:guid}", DeleteOperationAsync).WithName("AdminDeleteOperation").WithSummary("Delete an operation");
+        api.MapPut("/integrations/{id:guid}/operations/{operationId:guid}", UpdateOperationAsync)
+            .WithName("AdminUpdateOperation")
+            .WithSummary("Edit an operation");
+        api.MapDelete("/integrations/{id:guid}/operations/{operationId:guid}", DeleteOperationAsync)
+            .WithName("AdminDeleteOperation")
+            .WithSummary("Delete an operation");
         return api;
     }
 
     public sealed record IntegrationList(IReadOnlyList<IntegrationView> Items);
 
-    private static async Task<IResult> ListAsync(IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var tenant = await AdminTenant.IdAsync(db, cancellationToken);
-        var integrations = await db.Integrations.AsNoTracking().Where(i => i.TenantId == tenant).OrderBy(i => i.Name).ToListAsync(cancellationToken);
-        var operations = await db.Operations.AsNoTracking().Where(o => o.TenantId == tenant).ToListAsync(cancellationToken);
+        var integrations = await db
+            .Integrations.AsNoTracking()
+            .Where(i => i.TenantId == tenant)
+            .OrderBy(i => i.Name)
+            .ToListAsync(cancellationToken);
+        var operations = await db
+            .Operations.AsNoTracking()
+            .Where(o => o.TenantId == tenant)
+            .ToListAsync(cancellationToken);
         return TypedResults.Ok(new IntegrationList([.. integrations.Select(i => IntegrationView.From(i, operations))]));
     }
 
-    private static async Task<IResult> GetAsync(Guid id, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(
+        Guid id,
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var integration = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
@@ -42,11 +71,18 @@ public static partial class IntegrationAdminEndpoints
             return ProblemMapping.Problem(DomainError.NotFound("integration", id));
         }
 
-        var operations = await db.Operations.AsNoTracking().Where(o => o.IntegrationId == id).ToListAsync(cancellationToken);
+        var operations = await db
+            .Operations.AsNoTracking()
+            .Where(o => o.IntegrationId == id)
+            .ToListAsync(cancellationToken);
         return TypedResults.Ok(IntegrationView.From(integration, operations));
     }
 
-    private static async Task<IResult> CreateAsync(IntegrationBody? body, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(
+        IntegrationBody? body,
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         if (body?.Name is null || body.BaseUrl is null)
         {
@@ -54,15 +90,28 @@ public static partial class IntegrationAdminEndpoints
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var integration = new IntegrationRow { Id = Ids.New(), TenantId = await AdminTenant.IdAsync(db, cancellationToken), Name = body.Name, BaseUrl = body.BaseUrl };
+        var integration = new IntegrationRow
+        {
+            Id = Ids.New(),
+            TenantId = await AdminTenant.IdAsync(db, cancellationToken),
+            Name = body.Name,
+            BaseUrl = body.BaseUrl,
+        };
         if (Apply(integration, body) is { } error)
         {
             return ProblemMapping.BadRequest(error);
         }
 
-        if (await db.Integrations.AnyAsync(i => i.TenantId == integration.TenantId && i.Name == integration.Name, cancellationToken))
+        if (
+            await db.Integrations.AnyAsync(
+                i => i.TenantId == integration.TenantId && i.Name == integration.Name,
+                cancellationToken
+            )
+        )
         {
-            return ProblemMapping.Problem(new DomainError(DomainErrorCodes.Conflict, $"an integration named '{integration.Name}' exists"));
+            return ProblemMapping.Problem(
+                new DomainError(DomainErrorCodes.Conflict, $"an integration named '{integration.Name}' exists")
+            );
         }
 
         db.Integrations.Add(integration);
@@ -70,7 +119,12 @@ public static partial class IntegrationAdminEndpoints
         return TypedResults.Created($"/api/integrations/{integration.Id}", IntegrationView.From(integration, []));
     }
 
-    private static async Task<IResult> UpdateAsync(Guid id, IntegrationBody? body, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(
+        Guid id,
+        IntegrationBody? body,
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var integration = await db.Integrations.FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
@@ -84,17 +138,31 @@ public static partial class IntegrationAdminEndpoints
             return ProblemMapping.BadRequest(error);
         }
 
-        if (await db.Integrations.AnyAsync(i => i.TenantId == integration.TenantId && i.Name == integration.Name && i.Id != id, cancellationToken))
+        if (
+            await db.Integrations.AnyAsync(
+                i => i.TenantId == integration.TenantId && i.Name == integration.Name && i.Id != id,
+                cancellationToken
+            )
+        )
         {
-            return ProblemMapping.Problem(new DomainError(DomainErrorCodes.Conflict, $"an integration named '{integration.Name}' exists"));
+            return ProblemMapping.Problem(
+                new DomainError(DomainErrorCodes.Conflict, $"an integration named '{integration.Name}' exists")
+            );
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        var operations = await db.Operations.AsNoTracking().Where(o => o.IntegrationId == id).ToListAsync(cancellationToken);
+        var operations = await db
+            .Operations.AsNoTracking()
+            .Where(o => o.IntegrationId == id)
+            .ToListAsync(cancellationToken);
         return TypedResults.Ok(IntegrationView.From(integration, operations));
     }
 
-    private static async Task<IResult> DeleteAsync(Guid id, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(
+        Guid id,
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (!await db.Integrations.AnyAsync(i => i.Id == id, cancellationToken))
@@ -116,7 +184,14 @@ public static partial class IntegrationAdminEndpoints
             return "an integration name is 1 to 200 characters, not blank";
         }
 
-        if (body.BaseUrl is not null && (!Uri.TryCreate(body.BaseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || body.BaseUrl.Length > 2000))
+        if (
+            body.BaseUrl is not null
+            && (
+                !Uri.TryCreate(body.BaseUrl, UriKind.Absolute, out var uri)
+                || uri.Scheme is not ("http" or "https")
+                || body.BaseUrl.Length > 2000
+            )
+        )
         {
             return "baseUrl must be an absolute http(s) URL";
         }
@@ -134,7 +209,14 @@ public static partial class IntegrationAdminEndpoints
             return "authSecretName (the name of a secret) is required when authType is not 'none'";
         }
 
-        if (authType == IntegrationAuthTypes.Header && (string.IsNullOrWhiteSpace(headerName) || headerName.Length > 200 || headerName.Any(c => char.IsWhiteSpace(c) || c == ':')))
+        if (
+            authType == IntegrationAuthTypes.Header
+            && (
+                string.IsNullOrWhiteSpace(headerName)
+                || headerName.Length > 200
+                || headerName.Any(c => char.IsWhiteSpace(c) || c == ':')
+            )
+        )
         {
             return "authHeaderName (a header name such as X-Api-Key) is required when authType is 'header'";
         }

@@ -10,7 +10,8 @@ using Skein.Store.Sessions;
 
 namespace Skein.Server.Api.Admin;
 
-/// <summary>Agents as code (SPEC sections 7 and 8): apply a manifest (or plan it with a dry run), export an agent, and the admin run stream the CLI follows.</summary>
+/// <summary>Agents as code (SPEC sections 7 and 8): apply a manifest (or plan it with a dry run), export an agent, and
+/// the admin run stream the CLI follows.</summary>
 public static class ManifestAdminEndpoints
 {
     public const string YamlContentType = "application/yaml";
@@ -18,24 +19,42 @@ public static class ManifestAdminEndpoints
     public sealed record ProblemItem(string Path, int? Line, string Message);
 
     /// <summary>The plan (SPEC section 8); <c>applied</c> is false for a dry run, which writes nothing.</summary>
-    public sealed record ApplyResponse(bool DryRun, bool Applied, IReadOnlyList<PlannedChange> Changes, IReadOnlyList<ProblemItem> Warnings);
+    public sealed record ApplyResponse(
+        bool DryRun,
+        bool Applied,
+        IReadOnlyList<PlannedChange> Changes,
+        IReadOnlyList<ProblemItem> Warnings
+    );
 
     public static RouteGroupBuilder MapManifestAdmin(this RouteGroupBuilder api)
     {
-        api.MapPost("/manifests/apply", ApplyAsync).WithName("AdminApplyManifest")
-            .WithSummary("Apply a manifest (YAML body, or multipart parts manifest + values); dryRun=true only plans. 400 lists each error with path and line")
+        api.MapPost("/manifests/apply", ApplyAsync)
+            .WithName("AdminApplyManifest")
+            .WithSummary(
+                "Apply a manifest (YAML body, or multipart parts manifest + values); dryRun=true only plans. 400 lists each error with path and line"
+            )
             .Accepts<string>(YamlContentType, "application/x-yaml", "text/yaml", "text/plain", "multipart/form-data")
             .Produces<ApplyResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        api.MapGet("/agents/{agentId}/manifest", ExportAsync).WithName("AdminExportManifest")
-            .WithSummary("The agent's subtree as manifest YAML (provider, services and operations it uses, versions, triggers); secrets become inputs")
+        api.MapGet("/agents/{agentId}/manifest", ExportAsync)
+            .WithName("AdminExportManifest")
+            .WithSummary(
+                "The agent's subtree as manifest YAML (provider, services and operations it uses, versions, triggers); secrets become inputs"
+            )
             .Produces<string>(StatusCodes.Status200OK, YamlContentType);
-        api.MapGet("/runs/{runId}/stream", StreamAsync).WithName("AdminStreamRunEvents")
+        api.MapGet("/runs/{runId}/stream", StreamAsync)
+            .WithName("AdminStreamRunEvents")
             .WithSummary("Server-sent events of the run's session, like /v1/runs/{runId}/stream but never redacted");
         return api;
     }
 
-    private static async Task<IResult> ApplyAsync(HttpRequest request, bool? dryRun, string? values, ManifestApplier applier, CancellationToken cancellationToken)
+    private static async Task<IResult> ApplyAsync(
+        HttpRequest request,
+        bool? dryRun,
+        string? values,
+        ManifestApplier applier,
+        CancellationToken cancellationToken
+    )
     {
         string? yaml;
         if (request.HasFormContentType)
@@ -52,7 +71,9 @@ public static class ManifestAdminEndpoints
 
         if (string.IsNullOrWhiteSpace(yaml))
         {
-            return ProblemMapping.BadRequest("the body must be a manifest (YAML), or a multipart form with a 'manifest' part");
+            return ProblemMapping.BadRequest(
+                "the body must be a manifest (YAML), or a multipart form with a 'manifest' part"
+            );
         }
 
         var parsed = await ManifestParser.ParseAsync(yaml, values, cancellationToken);
@@ -63,15 +84,26 @@ public static class ManifestAdminEndpoints
 
         var plan = await applier.ApplyAsync(parsed, dryRun ?? false, cancellationToken);
         return plan.IsValid
-            ? TypedResults.Ok(new ApplyResponse(dryRun ?? false, !(dryRun ?? false), plan.Changes, Items(parsed.Warnings)))
+            ? TypedResults.Ok(
+                new ApplyResponse(dryRun ?? false, !(dryRun ?? false), plan.Changes, Items(parsed.Warnings))
+            )
             : Invalid(plan.Problems, parsed.Warnings);
     }
 
-    private static async Task<IResult> ExportAsync(Guid agentId, ManifestApplier applier, CancellationToken cancellationToken) =>
-        TypedResults.Text(await applier.ExportAsync(agentId, cancellationToken), YamlContentType, Encoding.UTF8);
+    private static async Task<IResult> ExportAsync(
+        Guid agentId,
+        ManifestApplier applier,
+        CancellationToken cancellationToken
+    ) => TypedResults.Text(await applier.ExportAsync(agentId, cancellationToken), YamlContentType, Encoding.UTF8);
 
     private static async Task StreamAsync(
-        Guid runId, HttpContext http, SessionQueries queries, EventLogReader reader, SessionEventNotifier notifier, CancellationToken cancellationToken)
+        Guid runId,
+        HttpContext http,
+        SessionQueries queries,
+        EventLogReader reader,
+        SessionEventNotifier notifier,
+        CancellationToken cancellationToken
+    )
     {
         if (await queries.SessionOfRunAsync(runId, cancellationToken) is not { } sessionId)
         {
@@ -79,17 +111,28 @@ public static class ManifestAdminEndpoints
             return;
         }
 
-        await RunStreamEndpoint.StreamSessionAsync(http, sessionId, redact: false, reader, queries, notifier, cancellationToken);
+        await RunStreamEndpoint.StreamSessionAsync(
+            http,
+            sessionId,
+            redact: false,
+            reader,
+            queries,
+            notifier,
+            cancellationToken
+        );
     }
 
-    private static IResult Invalid(IReadOnlyList<ManifestProblem> errors, IReadOnlyList<ManifestProblem> warnings) => TypedResults.Problem(
-        detail: string.Join("\n", errors.Select(e => e.ToString())),
-        statusCode: StatusCodes.Status400BadRequest,
-        title: DomainErrorCodes.InvalidInput,
-        type: $"urn:skein:error:{DomainErrorCodes.InvalidInput}",
-        extensions: new Dictionary<string, object?> { ["errors"] = Items(errors), ["warnings"] = Items(warnings) });
+    private static IResult Invalid(IReadOnlyList<ManifestProblem> errors, IReadOnlyList<ManifestProblem> warnings) =>
+        TypedResults.Problem(
+            detail: string.Join("\n", errors.Select(e => e.ToString())),
+            statusCode: StatusCodes.Status400BadRequest,
+            title: DomainErrorCodes.InvalidInput,
+            type: $"urn:skein:error:{DomainErrorCodes.InvalidInput}",
+            extensions: new Dictionary<string, object?> { ["errors"] = Items(errors), ["warnings"] = Items(warnings) }
+        );
 
-    private static List<ProblemItem> Items(IReadOnlyList<ManifestProblem> problems) => [.. problems.Select(p => new ProblemItem(p.Path, p.Line, p.Message))];
+    private static List<ProblemItem> Items(IReadOnlyList<ManifestProblem> problems) =>
+        [.. problems.Select(p => new ProblemItem(p.Path, p.Line, p.Message))];
 
     private static async Task<string?> PartAsync(IFormCollection form, string name, CancellationToken cancellationToken)
     {

@@ -13,15 +13,23 @@ public static class SessionAdminEndpoints
 
     public static RouteGroupBuilder MapSessionAdmin(this RouteGroupBuilder api)
     {
-        api.MapGet("/sessions", ListAsync).WithName("AdminListSessions").WithSummary("Sessions newest first, filtered by status and agent");
-        api.MapGet("/sessions/{sessionId}", GetAsync).WithName("AdminGetSession").WithSummary("A session with its runs and step timeline");
-        api.MapPost("/sessions/{sessionId}/terminate", TerminateAsync).WithName("AdminTerminateSession")
+        api.MapGet("/sessions", ListAsync)
+            .WithName("AdminListSessions")
+            .WithSummary("Sessions newest first, filtered by status and agent");
+        api.MapGet("/sessions/{sessionId}", GetAsync)
+            .WithName("AdminGetSession")
+            .WithSummary("A session with its runs and step timeline");
+        api.MapPost("/sessions/{sessionId}/terminate", TerminateAsync)
+            .WithName("AdminTerminateSession")
             .WithSummary("Terminate: non-terminal runs fail, in-flight work is cancelled; 409 when already finished");
-        api.MapPost("/sessions/{sessionId}/complete", CompleteAsync).WithName("AdminCompleteSession")
+        api.MapPost("/sessions/{sessionId}/complete", CompleteAsync)
+            .WithName("AdminCompleteSession")
             .WithSummary("Mark complete: only while the session waits; 409 otherwise");
-        api.MapPost("/runs/{runId}/messages", MessageAsync).WithName("AdminSendMessage")
+        api.MapPost("/runs/{runId}/messages", MessageAsync)
+            .WithName("AdminSendMessage")
             .WithSummary("Continue a conversational run that waits for the user (WaitingForResponse)");
-        api.MapPost("/runs/{runId}/skip-agent-wait", SkipWaitAsync).WithName("AdminSkipWait")
+        api.MapPost("/runs/{runId}/skip-agent-wait", SkipWaitAsync)
+            .WithName("AdminSkipWait")
             .WithSummary("End a phrony_wait now (WaitingForTimer only)");
         return api;
     }
@@ -31,7 +39,13 @@ public static class SessionAdminEndpoints
     public sealed record StatusResponse(string Status);
 
     private static async Task<Results<Ok<SessionPage>, ProblemHttpResult>> ListAsync(
-        SessionQueries queries, Guid? agentId, string? status, int? skip, int? take, CancellationToken cancellationToken)
+        SessionQueries queries,
+        Guid? agentId,
+        string? status,
+        int? skip,
+        int? take,
+        CancellationToken cancellationToken
+    )
     {
         if (status is not null && !Enum.TryParse<Core.Sessions.SessionStatus>(status, ignoreCase: false, out _))
         {
@@ -44,11 +58,24 @@ public static class SessionAdminEndpoints
         }
 
         var tenant = await queries.DefaultTenantAsync(cancellationToken);
-        var rows = await queries.ListAsync(new SessionFilter(tenant, take ?? 50) { AgentId = agentId, Status = status, Skip = skip ?? 0 }, cancellationToken);
+        var rows = await queries.ListAsync(
+            new SessionFilter(tenant, take ?? 50)
+            {
+                AgentId = agentId,
+                Status = status,
+                Skip = skip ?? 0,
+            },
+            cancellationToken
+        );
         return TypedResults.Ok(new SessionPage([.. rows.Select(SessionDto.From)], skip ?? 0, take ?? 50));
     }
 
-    private static async Task<Results<Ok<SessionDetailDto>, ProblemHttpResult>> GetAsync(Guid sessionId, SessionQueries queries, UserTaskQueries tasks, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SessionDetailDto>, ProblemHttpResult>> GetAsync(
+        Guid sessionId,
+        SessionQueries queries,
+        UserTaskQueries tasks,
+        CancellationToken cancellationToken
+    )
     {
         var detail = await queries.GetAsync(sessionId, cancellationToken);
         if (detail is null)
@@ -57,16 +84,34 @@ public static class SessionAdminEndpoints
         }
 
         var userTasks = await tasks.ForSessionAsync(sessionId, cancellationToken);
-        return TypedResults.Ok(new SessionDetailDto(SessionDto.From(detail.Session), [.. detail.Runs.Select(RunDto.From)], [.. detail.Steps.Select(StepDto.From)], [.. userTasks.Select(UserTaskDto.From)]));
+        return TypedResults.Ok(
+            new SessionDetailDto(
+                SessionDto.From(detail.Session),
+                [.. detail.Runs.Select(RunDto.From)],
+                [.. detail.Steps.Select(StepDto.From)],
+                [.. userTasks.Select(UserTaskDto.From)]
+            )
+        );
     }
 
-    private static async Task<IResult> TerminateAsync(Guid sessionId, SessionActions actions, CancellationToken cancellationToken) =>
-        Answer(await actions.TerminateAsync(sessionId, Operator, cancellationToken));
+    private static async Task<IResult> TerminateAsync(
+        Guid sessionId,
+        SessionActions actions,
+        CancellationToken cancellationToken
+    ) => Answer(await actions.TerminateAsync(sessionId, Operator, cancellationToken));
 
-    private static async Task<IResult> CompleteAsync(Guid sessionId, SessionActions actions, CancellationToken cancellationToken) =>
-        Answer(await actions.MarkCompleteAsync(sessionId, Operator, cancellationToken));
+    private static async Task<IResult> CompleteAsync(
+        Guid sessionId,
+        SessionActions actions,
+        CancellationToken cancellationToken
+    ) => Answer(await actions.MarkCompleteAsync(sessionId, Operator, cancellationToken));
 
-    private static async Task<IResult> MessageAsync(Guid runId, MessageBody? body, SessionActions actions, CancellationToken cancellationToken)
+    private static async Task<IResult> MessageAsync(
+        Guid runId,
+        MessageBody? body,
+        SessionActions actions,
+        CancellationToken cancellationToken
+    )
     {
         var text = body?.Text ?? body?.Message;
         if (string.IsNullOrWhiteSpace(text))
@@ -77,8 +122,11 @@ public static class SessionAdminEndpoints
         return Answer(await actions.SendMessageAsync(runId, text, Operator, cancellationToken), accepted: true);
     }
 
-    private static async Task<IResult> SkipWaitAsync(Guid runId, SessionActions actions, CancellationToken cancellationToken) =>
-        Answer(await actions.SkipWaitAsync(runId, Operator, cancellationToken), accepted: true);
+    private static async Task<IResult> SkipWaitAsync(
+        Guid runId,
+        SessionActions actions,
+        CancellationToken cancellationToken
+    ) => Answer(await actions.SkipWaitAsync(runId, Operator, cancellationToken), accepted: true);
 
     private static IResult Answer(CommandResult result, bool accepted = false)
     {

@@ -22,4 +22,5 @@ public sealed record TriggerBody(
     string? SigningSecretName,
     string? SigningSecret,
     string? InputPath,
-    bool? RotateSigningSecret);
+    bool? RotateSigningSecret
+);

@@ -17,7 +17,12 @@ namespace Skein.Server.Api.Admin;
 /// </summary>
 public sealed class TriggerSettingsEditor(SecretStore secrets, TimeProvider time)
 {
-    public async Task<string?> ApplyAsync(TriggerRow trigger, TriggerBody body, bool creating, CancellationToken cancellationToken)
+    public async Task<string?> ApplyAsync(
+        TriggerRow trigger,
+        TriggerBody body,
+        bool creating,
+        CancellationToken cancellationToken
+    )
     {
         if (body.Name is not null && (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200))
         {
@@ -30,7 +35,9 @@ public sealed class TriggerSettingsEditor(SecretStore secrets, TimeProvider time
         switch (trigger.Type)
         {
             case TriggerTypes.Api:
-                trigger.Settings = Serialize(ApplyApi(creating ? new ApiTriggerSettings() : TriggerQueries.ApiSettings(trigger), body));
+                trigger.Settings = Serialize(
+                    ApplyApi(creating ? new ApiTriggerSettings() : TriggerQueries.ApiSettings(trigger), body)
+                );
                 return null;
             case TriggerTypes.Scheduled:
                 ApplyScheduled(trigger, body, creating, wasActive);
@@ -48,7 +55,10 @@ public sealed class TriggerSettingsEditor(SecretStore secrets, TimeProvider time
         }
 
         // The list is typed non-null, but JSON can still carry null entries: they are invalid like any other.
-        var bad = body.IpAllowlist?.Where(e => e is null || (!IPNetwork.TryParse(e, out _) && !IPAddress.TryParse(e, out _))).Select(e => e ?? "null").FirstOrDefault();
+        var bad = body
+            .IpAllowlist?.Where(e => e is null || (!IPNetwork.TryParse(e, out _) && !IPAddress.TryParse(e, out _)))
+            .Select(e => e ?? "null")
+            .FirstOrDefault();
         if (bad is not null)
         {
             throw Invalid($"'{bad}' is neither an IP address nor a CIDR range");
@@ -75,10 +85,17 @@ public sealed class TriggerSettingsEditor(SecretStore secrets, TimeProvider time
         {
             Cron = body.Cron ?? current.Cron,
             TimeZone = body.TimeZone ?? current.TimeZone,
-            Input = body.Input is { ValueKind: JsonValueKind.Object } input ? input : body.Input is null ? current.Input : null,
+            Input =
+                body.Input is { ValueKind: JsonValueKind.Object } input ? input
+                : body.Input is null ? current.Input
+                : null,
         };
         var schedule = CronSchedule.Parse(settings.Cron, settings.TimeZone);
-        var changed = creating || settings.Cron != current.Cron || settings.TimeZone != current.TimeZone || (trigger.Active && !wasActive);
+        var changed =
+            creating
+            || settings.Cron != current.Cron
+            || settings.TimeZone != current.TimeZone
+            || (trigger.Active && !wasActive);
         trigger.Settings = Serialize(settings);
 
         // A new, re-timed or re-activated schedule waits for its next slot after now: nothing fires for the past.
@@ -92,15 +109,27 @@ public sealed class TriggerSettingsEditor(SecretStore secrets, TimeProvider time
         }
     }
 
-    private async Task<string?> ApplyEventAsync(TriggerRow trigger, TriggerBody body, bool creating, CancellationToken cancellationToken)
+    private async Task<string?> ApplyEventAsync(
+        TriggerRow trigger,
+        TriggerBody body,
+        bool creating,
+        CancellationToken cancellationToken
+    )
     {
         var current = creating ? new EventTriggerSettings() : Read<EventTriggerSettings>(trigger);
         if (!PayloadSelection.IsValidPath(body.InputPath))
         {
-            throw Invalid("inputPath is a dotted path like 'data.order' (letters, digits, '_' and '-' between the dots)");
+            throw Invalid(
+                "inputPath is a dotted path like 'data.order' (letters, digits, '_' and '-' between the dots)"
+            );
         }
 
-        var name = body.SigningSecretName ?? (string.IsNullOrEmpty(current.SigningSecretName) ? $"trigger-{trigger.Id}-signing" : current.SigningSecretName);
+        var name = body.SigningSecretName
+            ?? (
+                string.IsNullOrEmpty(current.SigningSecretName)
+                    ? $"trigger-{trigger.Id}-signing"
+                    : current.SigningSecretName
+            );
         if (!SecretStore.IsValidName(name))
         {
             throw Invalid("signingSecretName is not a valid secret name");
@@ -116,7 +145,13 @@ public sealed class TriggerSettingsEditor(SecretStore secrets, TimeProvider time
 
             await secrets.SetAsync(trigger.TenantId, name, given, cancellationToken);
         }
-        else if (body.RotateSigningSecret == true || (body.SigningSecretName is null && await secrets.GetAsync(trigger.TenantId, name, cancellationToken) is null))
+        else if (
+            body.RotateSigningSecret == true
+            || (
+                body.SigningSecretName is null
+                && await secrets.GetAsync(trigger.TenantId, name, cancellationToken) is null
+            )
+        )
         {
             generated = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
             await secrets.SetAsync(trigger.TenantId, name, generated, cancellationToken);
@@ -126,7 +161,13 @@ public sealed class TriggerSettingsEditor(SecretStore secrets, TimeProvider time
             throw Invalid($"there is no secret named '{name}'; create it first (PUT /api/secrets/{name})");
         }
 
-        trigger.Settings = Serialize(current with { SigningSecretName = name, InputPath = body.InputPath ?? current.InputPath });
+        trigger.Settings = Serialize(
+            current with
+            {
+                SigningSecretName = name,
+                InputPath = body.InputPath ?? current.InputPath,
+            }
+        );
         return generated;
     }
 
@@ -135,5 +176,6 @@ public sealed class TriggerSettingsEditor(SecretStore secrets, TimeProvider time
 
     private static string Serialize<T>(T settings) => JsonSerializer.Serialize(settings, SkeinJson.Options);
 
-    private static DomainException Invalid(string message) => new(new DomainError(DomainErrorCodes.InvalidInput, message));
+    private static DomainException Invalid(string message) =>
+        new(new DomainError(DomainErrorCodes.InvalidInput, message));
 }

@@ -18,23 +18,50 @@ public static class UserTaskAdminEndpoints
 {
     public static RouteGroupBuilder MapUserTaskAdmin(this RouteGroupBuilder api)
     {
-        api.MapGet("/tasks", ListAsync).WithName("AdminListUserTasks").WithSummary("User tasks (approvals, forms) by status and kind, newest first");
-        api.MapPost("/tasks/{taskId}/answer", AnswerAsync).WithName("AdminAnswerUserTask")
+        api.MapGet("/tasks", ListAsync)
+            .WithName("AdminListUserTasks")
+            .WithSummary("User tasks (approvals, forms) by status and kind, newest first");
+        api.MapPost("/tasks/{taskId}/answer", AnswerAsync)
+            .WithName("AdminAnswerUserTask")
             .WithSummary("Answer a pending user task; 409 when it is no longer pending, 400 for an invalid answer");
-        api.MapGet("/sessions/{sessionId}/audit", AuditAsync).WithName("AdminSessionAudit")
+        api.MapGet("/sessions/{sessionId}/audit", AuditAsync)
+            .WithName("AdminSessionAudit")
             .WithSummary("Who decided what and when in a session: answers, Terminate, Mark complete, status changes");
-        api.MapPut("/agents/{agentId}/execution-mode", ChangeModeAsync).WithName("AdminChangeExecutionMode")
+        api.MapPut("/agents/{agentId}/execution-mode", ChangeModeAsync)
+            .WithName("AdminChangeExecutionMode")
             .WithSummary("Change an agent's execution mode (Request, HITL, SubAgent); recorded in the audit log");
         return api;
     }
 
-    public sealed record AnswerBody(bool? Approved, string? SelectedOptionId, string? TextValue, double? NumberValue, JsonElement? Metadata, string? Comment);
+    public sealed record AnswerBody(
+        bool? Approved,
+        string? SelectedOptionId,
+        string? TextValue,
+        double? NumberValue,
+        JsonElement? Metadata,
+        string? Comment
+    );
 
     public sealed record ModeBody(string? ExecutionMode);
 
-    public sealed record AuditEntry(long Sequence, DateTimeOffset At, string Actor, string Action, Guid? RunId, JsonElement Detail);
+    public sealed record AuditEntry(
+        long Sequence,
+        DateTimeOffset At,
+        string Actor,
+        string Action,
+        Guid? RunId,
+        JsonElement Detail
+    );
 
-    private static async Task<IResult> ListAsync(string? status, string? kind, int? skip, int? take, SessionQueries sessions, UserTaskQueries tasks, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(
+        string? status,
+        string? kind,
+        int? skip,
+        int? take,
+        SessionQueries sessions,
+        UserTaskQueries tasks,
+        CancellationToken cancellationToken
+    )
     {
         if (status is not null && !Enum.TryParse<UserTaskStatus>(status, ignoreCase: false, out _))
         {
@@ -56,7 +83,12 @@ public static class UserTaskAdminEndpoints
         return TypedResults.Ok(new { items = rows.Select(UserTaskDto.From) });
     }
 
-    private static async Task<IResult> AnswerAsync(Guid taskId, AnswerBody? body, SessionActions actions, CancellationToken cancellationToken)
+    private static async Task<IResult> AnswerAsync(
+        Guid taskId,
+        AnswerBody? body,
+        SessionActions actions,
+        CancellationToken cancellationToken
+    )
     {
         if (body is null)
         {
@@ -64,20 +96,27 @@ public static class UserTaskAdminEndpoints
         }
 
         var result = await actions.AnswerTaskAsync(taskId, null, ToAnswer(body), "operator:admin", cancellationToken);
-        return result.Error is { } error ? ProblemMapping.Problem(error) : TypedResults.Ok(new { status = result.State!.Tasks[taskId].Status.ToString() });
+        return result.Error is { } error
+            ? ProblemMapping.Problem(error)
+            : TypedResults.Ok(new { status = result.State!.Tasks[taskId].Status.ToString() });
     }
 
-    public static UserTaskAnswer ToAnswer(AnswerBody body) => new()
-    {
-        Approved = body.Approved,
-        SelectedOptionId = body.SelectedOptionId,
-        TextValue = body.TextValue,
-        NumberValue = body.NumberValue,
-        Metadata = body.Metadata,
-        Comment = body.Comment,
-    };
+    public static UserTaskAnswer ToAnswer(AnswerBody body) =>
+        new()
+        {
+            Approved = body.Approved,
+            SelectedOptionId = body.SelectedOptionId,
+            TextValue = body.TextValue,
+            NumberValue = body.NumberValue,
+            Metadata = body.Metadata,
+            Comment = body.Comment,
+        };
 
-    private static async Task<IResult> AuditAsync(Guid sessionId, EventLogReader reader, CancellationToken cancellationToken)
+    private static async Task<IResult> AuditAsync(
+        Guid sessionId,
+        EventLogReader reader,
+        CancellationToken cancellationToken
+    )
     {
         var events = await reader.ReadAfterAsync(sessionId, 0, cancellationToken);
         if (events.Count == 0)
@@ -85,14 +124,40 @@ public static class UserTaskAdminEndpoints
             return ProblemMapping.Problem(DomainError.NotFound("session", sessionId));
         }
 
-        var entries = events.Where(e => e.Event is SessionStatusChanged or RunStatusChanged or UserTaskCreated or UserTaskAnswered or UserTaskCancelled or SessionStarted)
-            .Select(e => new AuditEntry(e.Sequence, e.Event.At, e.Event.Actor, e.Event.TypeName, e.Event.RunIdOrNull, JsonSerializer.SerializeToElement(e.Event, SkeinJson.Options)));
+        var entries = events
+            .Where(e =>
+                e.Event
+                    is SessionStatusChanged
+                        or RunStatusChanged
+                        or UserTaskCreated
+                        or UserTaskAnswered
+                        or UserTaskCancelled
+                        or SessionStarted
+            )
+            .Select(e => new AuditEntry(
+                e.Sequence,
+                e.Event.At,
+                e.Event.Actor,
+                e.Event.TypeName,
+                e.Event.RunIdOrNull,
+                JsonSerializer.SerializeToElement(e.Event, SkeinJson.Options)
+            ));
         return TypedResults.Ok(new { items = entries });
     }
 
-    private static async Task<IResult> ChangeModeAsync(Guid agentId, ModeBody? body, IDbContextFactory<SkeinDbContext> contexts, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> ChangeModeAsync(
+        Guid agentId,
+        ModeBody? body,
+        IDbContextFactory<SkeinDbContext> contexts,
+        TimeProvider time,
+        CancellationToken cancellationToken
+    )
     {
-        if (body?.ExecutionMode is not { } text || !Enum.TryParse<ExecutionMode>(text, ignoreCase: false, out var mode) || !Enum.IsDefined(mode))
+        if (
+            body?.ExecutionMode is not { } text
+            || !Enum.TryParse<ExecutionMode>(text, ignoreCase: false, out var mode)
+            || !Enum.IsDefined(mode)
+        )
         {
             return ProblemMapping.BadRequest("executionMode must be Request, HITL or SubAgent");
         }
@@ -106,18 +171,30 @@ public static class UserTaskAdminEndpoints
 
         if (mode == ExecutionMode.SubAgent && await db.Triggers.AnyAsync(t => t.AgentId == agentId, cancellationToken))
         {
-            return ProblemMapping.Problem(new DomainError(DomainErrorCodes.Conflict, "SubAgent agents have no triggers: remove the agent's triggers first"));
+            return ProblemMapping.Problem(
+                new DomainError(
+                    DomainErrorCodes.Conflict,
+                    "SubAgent agents have no triggers: remove the agent's triggers first"
+                )
+            );
         }
 
         var before = agent.ExecutionMode;
         if (before != mode.ToString())
         {
             agent.ExecutionMode = mode.ToString();
-            db.AuditLog.Add(new AuditRow
-            {
-                TenantId = agent.TenantId, At = time.GetUtcNow().UtcDateTime, Actor = "operator:admin", Action = "agent.execution_mode_changed",
-                SubjectType = "agent", SubjectId = agentId, Detail = JsonSerializer.Serialize(new { from = before, to = mode.ToString() }),
-            });
+            db.AuditLog.Add(
+                new AuditRow
+                {
+                    TenantId = agent.TenantId,
+                    At = time.GetUtcNow().UtcDateTime,
+                    Actor = "operator:admin",
+                    Action = "agent.execution_mode_changed",
+                    SubjectType = "agent",
+                    SubjectId = agentId,
+                    Detail = JsonSerializer.Serialize(new { from = before, to = mode.ToString() }),
+                }
+            );
             await db.SaveChangesAsync(cancellationToken);
         }
 

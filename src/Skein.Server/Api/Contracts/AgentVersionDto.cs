@@ -28,27 +28,28 @@ public sealed record AgentVersionDto
     public required DateTime CreatedAt { get; init; }
     public DateTime? DeployedAt { get; init; }
 
-    public static AgentVersionDto From(AgentVersionRow v) => new()
-    {
-        Id = v.Id,
-        AgentId = v.AgentId,
-        Label = v.Label,
-        Description = v.Description,
-        State = v.State,
-        Model = v.Model,
-        Instructions = v.Instructions,
-        Temperature = v.Temperature,
-        TopP = v.TopP,
-        TopK = v.TopK,
-        InputSchema = v.InputSchema is null ? null : SkeinJson.Parse(v.InputSchema),
-        OutputSchema = v.OutputSchema is null ? null : SkeinJson.Parse(v.OutputSchema),
-        Operations = SkeinJson.Parse(v.Operations),
-        Limits = SkeinJson.Parse(v.Limits),
-        Conversation = v.Conversation,
-        ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec,
-        GuardRules = SkeinJson.Parse(v.GuardRules),
-        Script = SkeinJson.Parse(v.Script),
-        CreatedAt = v.CreatedAt,
-        DeployedAt = v.DeployedAt,
-    };
+    public static AgentVersionDto From(AgentVersionRow v) =>
+        new()
+        {
+            Id = v.Id,
+            AgentId = v.AgentId,
+            Label = v.Label,
+            Description = v.Description,
+            State = v.State,
+            Model = v.Model,
+            Instructions = v.Instructions,
+            Temperature = v.Temperature,
+            TopP = v.TopP,
+            TopK = v.TopK,
+            InputSchema = v.InputSchema is null ? null : SkeinJson.Parse(v.InputSchema),
+            OutputSchema = v.OutputSchema is null ? null : SkeinJson.Parse(v.OutputSchema),
+            Operations = SkeinJson.Parse(v.Operations),
+            Limits = SkeinJson.Parse(v.Limits),
+            Conversation = v.Conversation,
+            ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec,
+            GuardRules = SkeinJson.Parse(v.GuardRules),
+            Script = SkeinJson.Parse(v.Script),
+            CreatedAt = v.CreatedAt,
+            DeployedAt = v.DeployedAt,
+        };
 }

@@ -16,15 +16,14 @@ public readonly struct RawJson
     private readonly byte[] _utf8;
 
     public RawJson(string json)
-        : this(Encoding.UTF8.GetBytes(json))
-    {
-    }
+        : this(Encoding.UTF8.GetBytes(json)) { }
 
     private RawJson(byte[] utf8) => _utf8 = utf8;
 
     public override string ToString() => Encoding.UTF8.GetString(_utf8 ?? []);
 
-    /// <summary>The same JSON without the given keys (UTF-8) of its top-level object; any other value is kept as is.</summary>
+    /// <summary>The same JSON without the given keys (UTF-8) of its top-level object; any other value is kept as
+    /// is.</summary>
     public RawJson WithoutKeys(IReadOnlyList<byte[]> keys)
     {
         var reader = new Utf8JsonReader(_utf8);

@@ -24,12 +24,32 @@ public sealed record SessionDto(
     Guid EntryRunId,
     int RunCount,
     DateTime StartedAt,
-    DateTime? FinishedAt)
+    DateTime? FinishedAt
+)
 {
-    public static SessionDto From(SessionRow s) => new(
-        s.Id, s.TenantId, s.AgentId, s.AgentVersionId, s.LlmModel, s.TriggerType, s.TriggeredBy, s.TriggerId, s.TriggerName,
-        s.Status, s.TotalTokensUsed, Json.Parse(s.Output), s.Error, Json.Parse(s.Input), StartContextWire.From(s.StartContext),
-        s.RootRunId, s.EntryRunId, s.RunCount, s.StartedAt, s.FinishedAt);
+    public static SessionDto From(SessionRow s) =>
+        new(
+            s.Id,
+            s.TenantId,
+            s.AgentId,
+            s.AgentVersionId,
+            s.LlmModel,
+            s.TriggerType,
+            s.TriggeredBy,
+            s.TriggerId,
+            s.TriggerName,
+            s.Status,
+            s.TotalTokensUsed,
+            Json.Parse(s.Output),
+            s.Error,
+            Json.Parse(s.Input),
+            StartContextWire.From(s.StartContext),
+            s.RootRunId,
+            s.EntryRunId,
+            s.RunCount,
+            s.StartedAt,
+            s.FinishedAt
+        );
 }
 
 public sealed record RunDto(
@@ -50,20 +70,66 @@ public sealed record RunDto(
     string VersionLabel,
     string LlmModel,
     string? CompletedBy,
-    string? CompletionNote)
+    string? CompletionNote
+)
 {
-    public static RunDto From(RunRow r) => new(
-        r.Id, r.SessionId, r.AgentId, r.AgentVersionId, r.ParentRunId, r.Depth, r.Status, r.TotalTokensUsed,
-        Json.Parse(r.Output), r.Error, Json.Parse(r.Input), r.StartedAt, r.FinishedAt, r.AgentName, r.VersionLabel, r.LlmModel,
-        r.CompletedBy, r.CompletionNote);
+    public static RunDto From(RunRow r) =>
+        new(
+            r.Id,
+            r.SessionId,
+            r.AgentId,
+            r.AgentVersionId,
+            r.ParentRunId,
+            r.Depth,
+            r.Status,
+            r.TotalTokensUsed,
+            Json.Parse(r.Output),
+            r.Error,
+            Json.Parse(r.Input),
+            r.StartedAt,
+            r.FinishedAt,
+            r.AgentName,
+            r.VersionLabel,
+            r.LlmModel,
+            r.CompletedBy,
+            r.CompletionNote
+        );
 }
 
-public sealed record StepDto(Guid Id, Guid RunId, int Sequence, long EventSequence, string Type, JsonElement Content, long TokensUsed, string? Error, DateTime StartedAt, DateTime FinishedAt)
+public sealed record StepDto(
+    Guid Id,
+    Guid RunId,
+    int Sequence,
+    long EventSequence,
+    string Type,
+    JsonElement Content,
+    long TokensUsed,
+    string? Error,
+    DateTime StartedAt,
+    DateTime FinishedAt
+)
 {
-    public static StepDto From(StepRow s) => new(s.Id, s.RunId, s.Sequence, s.EventSequence, s.Type, Json.Parse(s.Content) ?? default, s.TokensUsed, s.Error, s.StartedAt, s.FinishedAt);
+    public static StepDto From(StepRow s) =>
+        new(
+            s.Id,
+            s.RunId,
+            s.Sequence,
+            s.EventSequence,
+            s.Type,
+            Json.Parse(s.Content) ?? default,
+            s.TokensUsed,
+            s.Error,
+            s.StartedAt,
+            s.FinishedAt
+        );
 }
 
-public sealed record SessionDetailDto(SessionDto Session, IReadOnlyList<RunDto> Runs, IReadOnlyList<StepDto> Steps, IReadOnlyList<UserTaskDto> Tasks);
+public sealed record SessionDetailDto(
+    SessionDto Session,
+    IReadOnlyList<RunDto> Runs,
+    IReadOnlyList<StepDto> Steps,
+    IReadOnlyList<UserTaskDto> Tasks
+);
 
 public sealed record SessionPage(IReadOnlyList<SessionDto> Items, int Skip, int Take);
 

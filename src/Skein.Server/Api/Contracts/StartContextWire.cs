@@ -17,7 +17,10 @@ public static class StartContextWire
     {
         TypeInfoResolver = new DefaultJsonTypeInfoResolver().WithAddedModifier(type =>
         {
-            if (type.Type == typeof(VersionSnapshot) && type.Properties.FirstOrDefault(p => p.Name == "script") is { } script)
+            if (
+                type.Type == typeof(VersionSnapshot)
+                && type.Properties.FirstOrDefault(p => p.Name == "script") is { } script
+            )
             {
                 type.Properties.Remove(script);
             }

@@ -15,15 +15,24 @@ public static class HookEndpoints
 
     public static IEndpointRouteBuilder MapHooks(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/hooks/{triggerId:guid}", ReceiveAsync).WithName("ReceiveWebhook").WithTags("Webhooks")
-            .WithSummary("Event trigger delivery: X-Skein-Signature: sha256=<hex HMAC of the body>, optional X-Skein-Delivery id (202, or 200 for a duplicate)")
+        app.MapPost("/hooks/{triggerId:guid}", ReceiveAsync)
+            .WithName("ReceiveWebhook")
+            .WithTags("Webhooks")
+            .WithSummary(
+                "Event trigger delivery: X-Skein-Signature: sha256=<hex HMAC of the body>, optional X-Skein-Delivery id (202, or 200 for a duplicate)"
+            )
             .AllowAnonymous();
         return app;
     }
 
     public sealed record HookResponse(Guid SessionId, Guid RunId, string Status, bool DuplicateDelivery);
 
-    private static async Task<IResult> ReceiveAsync(Guid triggerId, HttpRequest request, EventIngress ingress, CancellationToken cancellationToken)
+    private static async Task<IResult> ReceiveAsync(
+        Guid triggerId,
+        HttpRequest request,
+        EventIngress ingress,
+        CancellationToken cancellationToken
+    )
     {
         if (request.ContentLength > MaxBodyBytes)
         {
@@ -45,25 +54,65 @@ public static class HookEndpoints
 
         var signature = request.Headers[WebhookSignature.HeaderName].FirstOrDefault();
         var delivery = request.Headers[WebhookSignature.DeliveryHeaderName].FirstOrDefault();
-        var result = await ingress.ReceiveAsync(triggerId, buffer.ToArray(), signature, string.IsNullOrWhiteSpace(delivery) ? null : delivery.Trim(), cancellationToken);
+        var result = await ingress.ReceiveAsync(
+            triggerId,
+            buffer.ToArray(),
+            signature,
+            string.IsNullOrWhiteSpace(delivery) ? null : delivery.Trim(),
+            cancellationToken
+        );
         return result switch
         {
-            { Kind: IngressResultKind.Started, SessionId: { } s, RunId: { } r } => TypedResults.Accepted((string?)null, new HookResponse(s, r, result.Status ?? "Running", false)),
-            { Kind: IngressResultKind.Duplicate, SessionId: { } s, RunId: { } r } => TypedResults.Ok(new HookResponse(s, r, result.Status ?? "Running", true)),
+            { Kind: IngressResultKind.Started, SessionId: { } s, RunId: { } r } => TypedResults.Accepted(
+                (string?)null,
+                new HookResponse(s, r, result.Status ?? "Running", false)
+            ),
+            { Kind: IngressResultKind.Duplicate, SessionId: { } s, RunId: { } r } => TypedResults.Ok(
+                new HookResponse(s, r, result.Status ?? "Running", true)
+            ),
             _ => Problem(result, "trigger"),
         };
     }
 
     /// <summary>The problem JSON of an ingress outcome that started nothing.</summary>
-    public static IResult Problem(IngressResult result, string what) => result.Kind switch
-    {
-        IngressResultKind.NotFound => TypedResults.Problem(detail: $"{what} not found", statusCode: StatusCodes.Status404NotFound, title: DomainErrorCodes.NotFound, type: $"urn:skein:error:{DomainErrorCodes.NotFound}"),
-        IngressResultKind.Unauthorized => TypedResults.Problem(detail: result.Detail, statusCode: StatusCodes.Status401Unauthorized, title: "invalid_signature", type: "urn:skein:error:invalid_signature"),
-        IngressResultKind.Conflict => TypedResults.Problem(detail: result.Detail, statusCode: StatusCodes.Status409Conflict, title: DomainErrorCodes.Conflict, type: $"urn:skein:error:{DomainErrorCodes.Conflict}"),
-        IngressResultKind.Unavailable => TypedResults.Problem(detail: result.Detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "start_failed", type: "urn:skein:error:start_failed"),
-        _ => ProblemMapping.Problem(result.Error ?? new DomainError(DomainErrorCodes.InvalidInput, result.Detail ?? "the delivery was refused")),
-    };
+    public static IResult Problem(IngressResult result, string what) =>
+        result.Kind switch
+        {
+            IngressResultKind.NotFound => TypedResults.Problem(
+                detail: $"{what} not found",
+                statusCode: StatusCodes.Status404NotFound,
+                title: DomainErrorCodes.NotFound,
+                type: $"urn:skein:error:{DomainErrorCodes.NotFound}"
+            ),
+            IngressResultKind.Unauthorized => TypedResults.Problem(
+                detail: result.Detail,
+                statusCode: StatusCodes.Status401Unauthorized,
+                title: "invalid_signature",
+                type: "urn:skein:error:invalid_signature"
+            ),
+            IngressResultKind.Conflict => TypedResults.Problem(
+                detail: result.Detail,
+                statusCode: StatusCodes.Status409Conflict,
+                title: DomainErrorCodes.Conflict,
+                type: $"urn:skein:error:{DomainErrorCodes.Conflict}"
+            ),
+            IngressResultKind.Unavailable => TypedResults.Problem(
+                detail: result.Detail,
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "start_failed",
+                type: "urn:skein:error:start_failed"
+            ),
+            _ => ProblemMapping.Problem(
+                result.Error
+                    ?? new DomainError(DomainErrorCodes.InvalidInput, result.Detail ?? "the delivery was refused")
+            ),
+        };
 
     private static IResult TooLarge() =>
-        TypedResults.Problem(detail: $"a webhook body is at most {MaxBodyBytes} bytes", statusCode: StatusCodes.Status413PayloadTooLarge, title: "payload_too_large", type: "urn:skein:error:payload_too_large");
+        TypedResults.Problem(
+            detail: $"a webhook body is at most {MaxBodyBytes} bytes",
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "payload_too_large",
+            type: "urn:skein:error:payload_too_large"
+        );
 }

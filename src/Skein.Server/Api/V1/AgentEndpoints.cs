@@ -24,28 +24,55 @@ public static class AgentEndpoints
 {
     public static RouteGroupBuilder MapV1Agents(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/agents/{agentId}/runs", StartRunAsync).WithName("StartRun")
+        v1.MapPost("/agents/{agentId}/runs", StartRunAsync)
+            .WithName("StartRun")
             .WithSummary("Start a run of the agent's Deployed version through its api trigger (202)");
-        v1.MapGet("/agents/{agentId}/sessions", ListSessionsAsync).WithName("ListSessions")
+        v1.MapGet("/agents/{agentId}/sessions", ListSessionsAsync)
+            .WithName("ListSessions")
             .WithSummary("The agent's sessions, newest first, with total");
-        v1.MapGet("/agents", ListAgentsAsync).WithName("ListAgents")
-            .WithSummary("Agents this API key is scoped to");
+        v1.MapGet("/agents", ListAgentsAsync).WithName("ListAgents").WithSummary("Agents this API key is scoped to");
         return v1;
     }
 
     public sealed record StartRunBody(JsonElement? Input);
 
-    public sealed record StartRunResponse(Guid SessionId, Guid RunId, string Status, long TotalTokensUsed, JsonElement? Output, string? Error, Guid AgentId, Guid? TriggerId, bool DuplicateDelivery);
+    public sealed record StartRunResponse(
+        Guid SessionId,
+        Guid RunId,
+        string Status,
+        long TotalTokensUsed,
+        JsonElement? Output,
+        string? Error,
+        Guid AgentId,
+        Guid? TriggerId,
+        bool DuplicateDelivery
+    );
 
     public sealed record SessionList(IReadOnlyList<SessionDto> Items, int Total);
 
-    public sealed record AgentItem(Guid Id, string Name, string ExecutionMode, Guid? DeployedVersionId, string? VersionLabel);
+    public sealed record AgentItem(
+        Guid Id,
+        string Name,
+        string ExecutionMode,
+        Guid? DeployedVersionId,
+        string? VersionLabel
+    );
 
     public sealed record AgentList(IReadOnlyList<AgentItem> Items);
 
     private static async Task<IResult> StartRunAsync(
-        Guid agentId, StartRunBody? body, HttpContext http, TriggerQueries triggers, ApiTriggerGate gate, IdempotentStarts idempotency,
-        FileReferences files, RunStarter starter, IngressRecorder ingress, TimeProvider time, CancellationToken cancellationToken)
+        Guid agentId,
+        StartRunBody? body,
+        HttpContext http,
+        TriggerQueries triggers,
+        ApiTriggerGate gate,
+        IdempotentStarts idempotency,
+        FileReferences files,
+        RunStarter starter,
+        IngressRecorder ingress,
+        TimeProvider time,
+        CancellationToken cancellationToken
+    )
     {
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         if (!caller.CanUseAgent(agentId))
@@ -68,56 +95,98 @@ public static class AgentEndpoints
         // Every attempt that reaches the trigger goes into its ingress log (queued: the log never slows a start).
         var entry = new TriggerIngressRow
         {
-            TenantId = trigger.TenantId, TriggerId = trigger.Id, Outcome = IngressOutcomes.Started, ReceivedAt = time.GetUtcNow().UtcDateTime,
+            TenantId = trigger.TenantId,
+            TriggerId = trigger.Id,
+            Outcome = IngressOutcomes.Started,
+            ReceivedAt = time.GetUtcNow().UtcDateTime,
             DeliveryId = http.Request.Headers["Idempotency-Key"].FirstOrDefault(),
             RedactedPayload = body?.Input is { } raw ? PayloadRedaction.Redact(raw, IngressLog.MaxPayloadChars) : null,
         };
-        if (await gate.AdmitAsync(trigger.Id, settings, http.Connection.RemoteIpAddress, cancellationToken) is { } refusal)
+        if (
+            await gate.AdmitAsync(trigger.Id, settings, http.Connection.RemoteIpAddress, cancellationToken) is
+            { } refusal
+        )
         {
             entry.Outcome = IngressOutcomes.Rejected;
             entry.Error = $"{refusal.Code}: {refusal.Detail}";
             await ingress.RecordAsync(entry, cancellationToken);
             if (refusal.RetryAfter is { } retry)
             {
-                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds))
+                    .ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            return TypedResults.Problem(detail: refusal.Detail, statusCode: refusal.Status, title: refusal.Code, type: $"urn:skein:error:{refusal.Code}");
+            return TypedResults.Problem(
+                detail: refusal.Detail,
+                statusCode: refusal.Status,
+                title: refusal.Code,
+                type: $"urn:skein:error:{refusal.Code}"
+            );
         }
 
         // Before anything is stored: an unknown file is a 400 and no session exists.
         var input = await files.ResolveInputAsync(caller.TenantId, body?.Input, cancellationToken);
-        return await idempotency.RunOnceAsync(caller.KeyId, http.Request.Headers["Idempotency-Key"].ToString(), async () =>
-        {
-            StartedRun started;
-            try
+        return await idempotency.RunOnceAsync(
+            caller.KeyId,
+            http.Request.Headers["Idempotency-Key"].ToString(),
+            async () =>
             {
-                started = await starter.StartAsync(new StartRunRequest(agentId, input, TriggerType.Api, $"api-key:{caller.KeyId}")
+                StartedRun started;
+                try
                 {
-                    TriggerId = trigger.Id,
-                    TriggerName = trigger.Name,
-                }, cancellationToken);
-            }
-            catch (DomainException ex)
-            {
-                // Bad input is the caller's to fix (rejected); anything else, e.g. no deployed version, can be retried from the log.
-                entry.Outcome = ex.Error.Code == DomainErrorCodes.InvalidInput ? IngressOutcomes.Rejected : IngressOutcomes.Failed;
-                entry.Error = ex.Error.Message;
-                entry.RetryInput = entry.Outcome == IngressOutcomes.Failed ? (input?.GetRawText() ?? "null") : null;
-                await ingress.RecordAsync(entry, CancellationToken.None);
-                throw;
-            }
+                    started = await starter.StartAsync(
+                        new StartRunRequest(agentId, input, TriggerType.Api, $"api-key:{caller.KeyId}")
+                        {
+                            TriggerId = trigger.Id,
+                            TriggerName = trigger.Name,
+                        },
+                        cancellationToken
+                    );
+                }
+                catch (DomainException ex)
+                {
+                    // Bad input is the caller's to fix (rejected); anything else, e.g. no deployed version, can be
+                    // retried from the log.
+                    entry.Outcome =
+                        ex.Error.Code == DomainErrorCodes.InvalidInput
+                            ? IngressOutcomes.Rejected
+                            : IngressOutcomes.Failed;
+                    entry.Error = ex.Error.Message;
+                    entry.RetryInput = entry.Outcome == IngressOutcomes.Failed ? (input?.GetRawText() ?? "null") : null;
+                    await ingress.RecordAsync(entry, CancellationToken.None);
+                    throw;
+                }
 
-            entry.SessionId = started.SessionId;
-            entry.RunId = started.RunId;
-            await ingress.RecordAsync(entry, CancellationToken.None);
-            var s = started.State;
-            return new StartRunResponse(s.Id, s.RootRunId, s.Status.ToString(), s.TotalTokensUsed, s.Output, s.Error, s.AgentId, trigger.Id, DuplicateDelivery: false);
-        }, cancellationToken);
+                entry.SessionId = started.SessionId;
+                entry.RunId = started.RunId;
+                await ingress.RecordAsync(entry, CancellationToken.None);
+                var s = started.State;
+                return new StartRunResponse(
+                    s.Id,
+                    s.RootRunId,
+                    s.Status.ToString(),
+                    s.TotalTokensUsed,
+                    s.Output,
+                    s.Error,
+                    s.AgentId,
+                    trigger.Id,
+                    DuplicateDelivery: false
+                );
+            },
+            cancellationToken
+        );
     }
 
     private static async Task<IResult> ListSessionsAsync(
-        Guid agentId, int? skip, int? take, Guid? versionId, string? status, HttpContext http, SessionQueries queries, CancellationToken cancellationToken)
+        Guid agentId,
+        int? skip,
+        int? take,
+        Guid? versionId,
+        string? status,
+        HttpContext http,
+        SessionQueries queries,
+        CancellationToken cancellationToken
+    )
     {
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         if (!caller.CanUseAgent(agentId))
@@ -137,26 +206,41 @@ public static class AgentEndpoints
 
         if (status is not null && !Enum.TryParse<SessionStatus>(status, ignoreCase: false, out _))
         {
-            return V1Problems.BadRequest($"unknown status '{status}'; expected one of {string.Join(", ", Enum.GetNames<SessionStatus>())}");
+            return V1Problems.BadRequest(
+                $"unknown status '{status}'; expected one of {string.Join(", ", Enum.GetNames<SessionStatus>())}"
+            );
         }
 
-        var filter = new SessionFilter(caller.TenantId, take ?? 20) { AgentId = agentId, AgentVersionId = versionId, Status = status, Skip = skip ?? 0 };
+        var filter = new SessionFilter(caller.TenantId, take ?? 20)
+        {
+            AgentId = agentId,
+            AgentVersionId = versionId,
+            Status = status,
+            Skip = skip ?? 0,
+        };
         var rows = await queries.ListAsync(filter, cancellationToken);
         var total = await queries.CountAsync(filter, cancellationToken);
         return TypedResults.Ok(new SessionList([.. rows.Select(SessionDto.From)], total));
     }
 
-    private static async Task<Ok<AgentList>> ListAgentsAsync(HttpContext http, IDbContextFactory<SkeinDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<Ok<AgentList>> ListAgentsAsync(
+        HttpContext http,
+        IDbContextFactory<SkeinDbContext> contexts,
+        CancellationToken cancellationToken
+    )
     {
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         var ids = caller.Scopes.Select(s => s.AgentId).Distinct().ToList();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var items = await (from a in db.Agents.AsNoTracking().Where(a => ids.Contains(a.Id) && a.TenantId == caller.TenantId)
-                           join v in db.AgentVersions.AsNoTracking().Where(v => v.State == nameof(VersionState.Deployed)) on a.Id equals v.AgentId into deployed
-                           from v in deployed.DefaultIfEmpty()
-                           orderby a.Name
-                           select new AgentItem(a.Id, a.Name, a.ExecutionMode, v == null ? null : v.Id, v == null ? null : v.Label))
-            .ToListAsync(cancellationToken);
+        var items = await (
+            from a in db.Agents.AsNoTracking().Where(a => ids.Contains(a.Id) && a.TenantId == caller.TenantId)
+            join v in db.AgentVersions.AsNoTracking().Where(v => v.State == nameof(VersionState.Deployed))
+                on a.Id equals v.AgentId
+                into deployed
+            from v in deployed.DefaultIfEmpty()
+            orderby a.Name
+            select new AgentItem(a.Id, a.Name, a.ExecutionMode, v == null ? null : v.Id, v == null ? null : v.Label)
+        ).ToListAsync(cancellationToken);
         return TypedResults.Ok(new AgentList(items));
     }
 }

@@ -16,32 +16,62 @@ public sealed class ApiTriggerGate(TriggerQueries triggers)
 
     public sealed record Refusal(int Status, string Code, string Detail, TimeSpan? RetryAfter = null);
 
-    public async Task<Refusal?> AdmitAsync(Guid triggerId, ApiTriggerSettings settings, IPAddress? remote, CancellationToken cancellationToken)
+    public async Task<Refusal?> AdmitAsync(
+        Guid triggerId,
+        ApiTriggerSettings settings,
+        IPAddress? remote,
+        CancellationToken cancellationToken
+    )
     {
-        if (settings.IpAllowlist.Count > 0 && (remote is null || !settings.IpAllowlist.Any(entry => Matches(entry, remote))))
+        if (
+            settings.IpAllowlist.Count > 0
+            && (remote is null || !settings.IpAllowlist.Any(entry => Matches(entry, remote)))
+        )
         {
-            return new Refusal(StatusCodes.Status403Forbidden, "ip_not_allowed", "this client address is not in the api trigger's IP allowlist");
+            return new Refusal(
+                StatusCodes.Status403Forbidden,
+                "ip_not_allowed",
+                "this client address is not in the api trigger's IP allowlist"
+            );
         }
 
         if (settings.RpmLimit is { } rpm && rpm > 0)
         {
-            var limiter = _limiters.GetOrAdd((triggerId, rpm), key => new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = key.Rpm,
-                Window = TimeSpan.FromMinutes(1),
-                QueueLimit = 0,
-            }));
+            var limiter = _limiters.GetOrAdd((triggerId, rpm), key => new FixedWindowRateLimiter(
+                new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = key.Rpm,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }
+            ));
             using var lease = limiter.AttemptAcquire();
             if (!lease.IsAcquired)
             {
-                var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(60);
-                return new Refusal(StatusCodes.Status429TooManyRequests, "rate_limited", $"the api trigger allows {rpm} requests per minute", retry);
+                var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
+                    ? after
+                    : TimeSpan.FromSeconds(60);
+                return new Refusal(
+                    StatusCodes.Status429TooManyRequests,
+                    "rate_limited",
+                    $"the api trigger allows {rpm} requests per minute",
+                    retry
+                );
             }
         }
 
-        if (settings.MaxConcurrentRuns is { } max && max > 0 && await triggers.UnfinishedSessionsAsync(triggerId, cancellationToken) >= max)
+        if (
+            settings.MaxConcurrentRuns is { } max
+            && max > 0
+            && await triggers.UnfinishedSessionsAsync(triggerId, cancellationToken) >= max
+        )
         {
-            return new Refusal(StatusCodes.Status429TooManyRequests, "too_many_concurrent_runs", $"the api trigger allows {max} unfinished sessions at once", TimeSpan.FromSeconds(1));
+            return new Refusal(
+                StatusCodes.Status429TooManyRequests,
+                "too_many_concurrent_runs",
+                $"the api trigger allows {max} unfinished sessions at once",
+                TimeSpan.FromSeconds(1)
+            );
         }
 
         return null;

@@ -17,11 +17,27 @@ namespace Skein.Server.Api.V1;
 public static class ConversationView
 {
     /// <summary>Keys <c>stepContent=slim</c> drops from object contents (SPEC section 4).</summary>
-    private static readonly byte[][] SlimDropped = [.. new[] { "session_id", "run_id", "tenant_id", "agent_id", "agent_version_id", "event_id" }.Select(Encoding.UTF8.GetBytes)];
+    private static readonly byte[][] SlimDropped =
+    [
+        .. new[] { "session_id", "run_id", "tenant_id", "agent_id", "agent_version_id", "event_id" }.Select(
+            Encoding.UTF8.GetBytes
+        ),
+    ];
 
     public sealed record Response(SessionDto Session, IReadOnlyList<JsonObject> Runs, IReadOnlyList<Item> Items);
 
-    public sealed record Item(Guid RunId, Guid Id, int Sequence, int Ordinal, string Type, RawJson Content, long? TokensUsed, string? Error, DateTime StartedAt, DateTime FinishedAt);
+    public sealed record Item(
+        Guid RunId,
+        Guid Id,
+        int Sequence,
+        int Ordinal,
+        string Type,
+        RawJson Content,
+        long? TokensUsed,
+        string? Error,
+        DateTime StartedAt,
+        DateTime FinishedAt
+    );
 
     public static Response Build(SessionDetail detail, bool slim, bool redact)
     {
@@ -29,7 +45,20 @@ public static class ConversationView
         var rows = new List<(double Order, Func<int, Item> Make)>();
         foreach (var step in detail.Steps)
         {
-            rows.Add((step.EventSequence, ordinal => new Item(step.RunId, step.Id, step.Sequence, ordinal, step.Type, Content(step.Content, slim), step.TokensUsed, step.Error, step.StartedAt, step.FinishedAt)));
+            rows.Add(
+                (step.EventSequence, ordinal => new Item(
+                    step.RunId,
+                    step.Id,
+                    step.Sequence,
+                    ordinal,
+                    step.Type,
+                    Content(step.Content, slim),
+                    step.TokensUsed,
+                    step.Error,
+                    step.StartedAt,
+                    step.FinishedAt
+                ))
+            );
         }
 
         foreach (var run in detail.Runs.Where(r => IsFinished(r.Status)))
@@ -46,8 +75,20 @@ public static class ConversationView
                 ["completion_note"] = run.CompletionNote,
             };
             var sequence = detail.Steps.Count(s => s.RunId == run.Id) + 1;
-            rows.Add((last + 0.5, ordinal => new Item(run.Id, run.Id, sequence, ordinal, ConversationItemTypes.RunCompleted,
-                new RawJson(content.ToJsonString()), run.TotalTokensUsed, run.Error, run.StartedAt, run.FinishedAt ?? run.StartedAt)));
+            rows.Add(
+                (last + 0.5, ordinal => new Item(
+                    run.Id,
+                    run.Id,
+                    sequence,
+                    ordinal,
+                    ConversationItemTypes.RunCompleted,
+                    new RawJson(content.ToJsonString()),
+                    run.TotalTokensUsed,
+                    run.Error,
+                    run.StartedAt,
+                    run.FinishedAt ?? run.StartedAt
+                ))
+            );
         }
 
         if (session.FinishedAt is { } finished)
@@ -60,15 +101,29 @@ public static class ConversationView
                 ["error"] = session.Error,
                 ["total_tokens_used"] = session.TotalTokensUsed,
             };
-            rows.Add((double.MaxValue, ordinal => new Item(session.RootRunId, session.Id, 0, ordinal, ConversationItemTypes.SessionCompleted,
-                new RawJson(content.ToJsonString()), session.TotalTokensUsed, session.Error, session.StartedAt, finished)));
+            rows.Add(
+                (double.MaxValue, ordinal => new Item(
+                    session.RootRunId,
+                    session.Id,
+                    0,
+                    ordinal,
+                    ConversationItemTypes.SessionCompleted,
+                    new RawJson(content.ToJsonString()),
+                    session.TotalTokensUsed,
+                    session.Error,
+                    session.StartedAt,
+                    finished
+                ))
+            );
         }
 
         var ordered = rows.OrderBy(r => r.Order).Select(r => r.Make);
         if (redact)
         {
             // Decide on the type first, then number what is left, so ordinals stay 1..n.
-            ordered = ordered.Select(m => m(0)).Where(i => OutputOnlyRedaction.KeepsConversationItem(i.Type, i.RunId == session.RootRunId))
+            ordered = ordered
+                .Select(m => m(0))
+                .Where(i => OutputOnlyRedaction.KeepsConversationItem(i.Type, i.RunId == session.RootRunId))
                 .Select(i => (Func<int, Item>)(o => i with { Ordinal = o }));
         }
 
@@ -82,36 +137,39 @@ public static class ConversationView
         return new Response(sessionDto, [.. detail.Runs.Select(r => RunSummary(r, session, redact))], items);
     }
 
-    private static JsonObject RunSummary(RunRow r, SessionRow s, bool redact) => new()
-    {
-        ["id"] = r.Id,
-        ["sessionId"] = r.SessionId,
-        ["agentId"] = r.AgentId,
-        ["agentVersionId"] = r.AgentVersionId,
-        ["parentRunId"] = r.ParentRunId,
-        ["depth"] = r.Depth,
-        ["status"] = r.Status,
-        ["totalTokensUsed"] = r.TotalTokensUsed,
-        ["output"] = redact ? null : Parse(r.Output),
-        ["error"] = redact ? null : r.Error,
-        ["input"] = redact ? null : Parse(r.Input),
-        ["startedAt"] = r.StartedAt,
-        ["finishedAt"] = r.FinishedAt,
-        ["triggerType"] = s.TriggerType,
-        ["triggeredBy"] = s.TriggeredBy,
-        ["triggerId"] = s.TriggerId,
-        ["triggerName"] = s.TriggerName,
-        ["agentName"] = r.AgentName,
-        ["versionLabel"] = r.VersionLabel,
-        ["llmModel"] = r.LlmModel,
-        ["completedBy"] = r.CompletedBy,
-        ["completionNote"] = r.CompletionNote,
-    };
+    private static JsonObject RunSummary(RunRow r, SessionRow s, bool redact) =>
+        new()
+        {
+            ["id"] = r.Id,
+            ["sessionId"] = r.SessionId,
+            ["agentId"] = r.AgentId,
+            ["agentVersionId"] = r.AgentVersionId,
+            ["parentRunId"] = r.ParentRunId,
+            ["depth"] = r.Depth,
+            ["status"] = r.Status,
+            ["totalTokensUsed"] = r.TotalTokensUsed,
+            ["output"] = redact ? null : Parse(r.Output),
+            ["error"] = redact ? null : r.Error,
+            ["input"] = redact ? null : Parse(r.Input),
+            ["startedAt"] = r.StartedAt,
+            ["finishedAt"] = r.FinishedAt,
+            ["triggerType"] = s.TriggerType,
+            ["triggeredBy"] = s.TriggeredBy,
+            ["triggerId"] = s.TriggerId,
+            ["triggerName"] = s.TriggerName,
+            ["agentName"] = r.AgentName,
+            ["versionLabel"] = r.VersionLabel,
+            ["llmModel"] = r.LlmModel,
+            ["completedBy"] = r.CompletedBy,
+            ["completionNote"] = r.CompletionNote,
+        };
 
-    private static bool IsFinished(string status) => Enum.TryParse<RunStatus>(status, out var s) && RunStatusMachine.IsTerminal(s);
+    private static bool IsFinished(string status) =>
+        Enum.TryParse<RunStatus>(status, out var s) && RunStatusMachine.IsTerminal(s);
 
     /// <summary>Step contents go out as stored; only <c>slim</c> rewrites them, without building a tree.</summary>
-    private static RawJson Content(string json, bool slim) => slim ? new RawJson(json).WithoutKeys(SlimDropped) : new RawJson(json);
+    private static RawJson Content(string json, bool slim) =>
+        slim ? new RawJson(json).WithoutKeys(SlimDropped) : new RawJson(json);
 
     private static JsonNode? Parse(string? json) => json is null ? null : JsonNode.Parse(json);
 }

@@ -13,7 +13,12 @@ public sealed class IdempotentStarts(IDbContextFactory<SkeinDbContext> contexts,
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    public async Task<IResult> RunOnceAsync<T>(Guid apiKeyId, string? key, Func<Task<T>> start, CancellationToken cancellationToken)
+    public async Task<IResult> RunOnceAsync<T>(
+        Guid apiKeyId,
+        string? key,
+        Func<Task<T>> start,
+        CancellationToken cancellationToken
+    )
     {
         if (string.IsNullOrWhiteSpace(key))
         {
@@ -27,7 +32,14 @@ public sealed class IdempotentStarts(IDbContextFactory<SkeinDbContext> contexts,
 
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            db.IdempotencyRecords.Add(new IdempotencyRecordRow { ApiKeyId = apiKeyId, Key = key, CreatedAt = time.GetUtcNow().UtcDateTime });
+            db.IdempotencyRecords.Add(
+                new IdempotencyRecordRow
+                {
+                    ApiKeyId = apiKeyId,
+                    Key = key,
+                    CreatedAt = time.GetUtcNow().UtcDateTime,
+                }
+            );
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -47,15 +59,23 @@ public sealed class IdempotentStarts(IDbContextFactory<SkeinDbContext> contexts,
         {
             // The first attempt failed (e.g. invalid input): release the key so a corrected retry can use it.
             await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
-            await db.IdempotencyRecords.Where(r => r.ApiKeyId == apiKeyId && r.Key == key).ExecuteDeleteAsync(CancellationToken.None);
+            await db
+                .IdempotencyRecords.Where(r => r.ApiKeyId == apiKeyId && r.Key == key)
+                .ExecuteDeleteAsync(CancellationToken.None);
             throw;
         }
 
         await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
         {
             var json = JsonSerializer.Serialize(response, Web);
-            await db.IdempotencyRecords.Where(r => r.ApiKeyId == apiKeyId && r.Key == key)
-                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Response, json).SetProperty(r => r.StatusCode, StatusCodes.Status202Accepted), CancellationToken.None);
+            await db
+                .IdempotencyRecords.Where(r => r.ApiKeyId == apiKeyId && r.Key == key)
+                .ExecuteUpdateAsync(
+                    u =>
+                        u.SetProperty(r => r.Response, json)
+                            .SetProperty(r => r.StatusCode, StatusCodes.Status202Accepted),
+                    CancellationToken.None
+                );
         }
 
         return TypedResults.Accepted((string?)null, response);
@@ -64,9 +84,15 @@ public sealed class IdempotentStarts(IDbContextFactory<SkeinDbContext> contexts,
     private async Task<IResult> ReplayAsync(Guid apiKeyId, string key, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var first = await db.IdempotencyRecords.AsNoTracking().FirstAsync(r => r.ApiKeyId == apiKeyId && r.Key == key, cancellationToken);
+        var first = await db
+            .IdempotencyRecords.AsNoTracking()
+            .FirstAsync(r => r.ApiKeyId == apiKeyId && r.Key == key, cancellationToken);
         return first.Response is null
-            ? TypedResults.Problem(detail: "a request with this Idempotency-Key is still being processed", statusCode: StatusCodes.Status409Conflict, title: "idempotency_in_progress")
+            ? TypedResults.Problem(
+                detail: "a request with this Idempotency-Key is still being processed",
+                statusCode: StatusCodes.Status409Conflict,
+                title: "idempotency_in_progress"
+            )
             : Results.Text(first.Response, "application/json", statusCode: first.StatusCode);
     }
 }

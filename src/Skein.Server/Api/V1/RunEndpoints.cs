@@ -12,30 +12,62 @@ public static class RunEndpoints
 {
     public static RouteGroupBuilder MapV1Runs(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/runs/{runId}", GetRunAsync).WithName("GetRun").WithSummary("Poll a run: status, output, error (never redacted)");
-        v1.MapGet("/runs/{runId}/conversation", GetConversationAsync).WithName("GetConversation")
+        v1.MapGet("/runs/{runId}", GetRunAsync)
+            .WithName("GetRun")
+            .WithSummary("Poll a run: status, output, error (never redacted)");
+        v1.MapGet("/runs/{runId}/conversation", GetConversationAsync)
+            .WithName("GetConversation")
             .WithSummary("The session, every run, and one merged timeline");
-        v1.MapPost("/runs/{runId}/messages", SendMessageAsync).WithName("SendRunMessage")
+        v1.MapPost("/runs/{runId}/messages", SendMessageAsync)
+            .WithName("SendRunMessage")
             .WithSummary("Answer a user task or continue a conversational run (202)");
-        v1.MapPost("/runs/{runId}/input", SendMessageAsync).WithName("SendRunInput")
-            .WithSummary("Same as /messages");
-        v1.MapPost("/runs/{runId}/skip-agent-wait", SkipWaitAsync).WithName("SkipAgentWait")
+        v1.MapPost("/runs/{runId}/input", SendMessageAsync).WithName("SendRunInput").WithSummary("Same as /messages");
+        v1.MapPost("/runs/{runId}/skip-agent-wait", SkipWaitAsync)
+            .WithName("SkipAgentWait")
             .WithSummary("End a phrony_wait now; only while WaitingForTimer (else 400)");
         return v1;
     }
 
     public sealed record RunResponse(
-        Guid RunId, string Status, JsonElement? Output, string? Error, Guid SessionId, Guid AgentId, Guid AgentVersionId, Guid? ParentRunId,
-        int Depth, long TotalTokensUsed, DateTime StartedAt, DateTime? FinishedAt, string AgentName, string VersionLabel, string LlmModel);
+        Guid RunId,
+        string Status,
+        JsonElement? Output,
+        string? Error,
+        Guid SessionId,
+        Guid AgentId,
+        Guid AgentVersionId,
+        Guid? ParentRunId,
+        int Depth,
+        long TotalTokensUsed,
+        DateTime StartedAt,
+        DateTime? FinishedAt,
+        string AgentName,
+        string VersionLabel,
+        string LlmModel
+    );
 
     /// <summary>The message body of SPEC section 4: a user-task answer, or a follow-up text.</summary>
     public sealed record MessageBody(
-        Guid? RunId, Guid? UserTaskId, bool? Approved, string? SelectedOptionId, string? TextValue, double? NumberValue,
-        JsonElement? Metadata, string? Text, string? Message, JsonElement? Files);
+        Guid? RunId,
+        Guid? UserTaskId,
+        bool? Approved,
+        string? SelectedOptionId,
+        string? TextValue,
+        double? NumberValue,
+        JsonElement? Metadata,
+        string? Text,
+        string? Message,
+        JsonElement? Files
+    );
 
     public sealed record AcceptedStatus(string Status);
 
-    private static async Task<IResult> GetRunAsync(Guid runId, HttpContext http, V1Access access, CancellationToken cancellationToken)
+    private static async Task<IResult> GetRunAsync(
+        Guid runId,
+        HttpContext http,
+        V1Access access,
+        CancellationToken cancellationToken
+    )
     {
         if (await access.RunAsync(ApiKeyAuthenticationHandler.Caller(http), runId, cancellationToken) is not { } found)
         {
@@ -43,20 +75,45 @@ public static class RunEndpoints
         }
 
         var r = found.Run;
-        return TypedResults.Ok(new RunResponse(r.Id, r.Status, r.Output is null ? null : SkeinJson.Parse(r.Output), r.Error, r.SessionId, r.AgentId,
-            r.AgentVersionId, r.ParentRunId, r.Depth, r.TotalTokensUsed, r.StartedAt, r.FinishedAt, r.AgentName, r.VersionLabel, r.LlmModel));
+        return TypedResults.Ok(
+            new RunResponse(
+                r.Id,
+                r.Status,
+                r.Output is null ? null : SkeinJson.Parse(r.Output),
+                r.Error,
+                r.SessionId,
+                r.AgentId,
+                r.AgentVersionId,
+                r.ParentRunId,
+                r.Depth,
+                r.TotalTokensUsed,
+                r.StartedAt,
+                r.FinishedAt,
+                r.AgentName,
+                r.VersionLabel,
+                r.LlmModel
+            )
+        );
     }
 
     private static async Task<IResult> GetConversationAsync(
-        Guid runId, string? stepContent, HttpContext http, V1Access access, SessionQueries queries, CancellationToken cancellationToken)
+        Guid runId,
+        string? stepContent,
+        HttpContext http,
+        V1Access access,
+        SessionQueries queries,
+        CancellationToken cancellationToken
+    )
     {
         if (stepContent is not (null or "slim" or "full"))
         {
             return V1Problems.BadRequest("stepContent must be 'slim' or 'full'");
         }
 
-        if (await access.RunAsync(ApiKeyAuthenticationHandler.Caller(http), runId, cancellationToken) is not { } found
-            || await queries.GetAsync(found.Session.Id, cancellationToken) is not { } detail)
+        if (
+            await access.RunAsync(ApiKeyAuthenticationHandler.Caller(http), runId, cancellationToken) is not { } found
+            || await queries.GetAsync(found.Session.Id, cancellationToken) is not { } detail
+        )
         {
             return V1Problems.NotFound("run", runId);
         }
@@ -66,7 +123,14 @@ public static class RunEndpoints
     }
 
     private static async Task<IResult> SendMessageAsync(
-        Guid runId, MessageBody? body, HttpContext http, V1Access access, FileReferences files, SessionActions actions, CancellationToken cancellationToken)
+        Guid runId,
+        MessageBody? body,
+        HttpContext http,
+        V1Access access,
+        FileReferences files,
+        SessionActions actions,
+        CancellationToken cancellationToken
+    )
     {
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         if (body is null)
@@ -95,10 +159,19 @@ public static class RunEndpoints
                 Metadata = body.Metadata,
                 Comment = body.Text ?? body.Message,
             };
-            var answered = await actions.AnswerTaskAsync(taskId, runId, answer, $"api-key:{caller.KeyId}", cancellationToken);
+            var answered = await actions.AnswerTaskAsync(
+                taskId,
+                runId,
+                answer,
+                $"api-key:{caller.KeyId}",
+                cancellationToken
+            );
             return answered.Error is { } answerError
                 ? ProblemMapping.Problem(answerError)
-                : TypedResults.Accepted((string?)null, new AcceptedStatus(answered.State!.Runs[runId].Status.ToString()));
+                : TypedResults.Accepted(
+                    (string?)null,
+                    new AcceptedStatus(answered.State!.Runs[runId].Status.ToString())
+                );
         }
 
         // Attachments reach the run as a note appended to the text (one line per file, see docs/api.md).
@@ -121,7 +194,13 @@ public static class RunEndpoints
             : TypedResults.Accepted((string?)null, new AcceptedStatus(result.State!.Runs[runId].Status.ToString()));
     }
 
-    private static async Task<IResult> SkipWaitAsync(Guid runId, HttpContext http, V1Access access, SessionActions actions, CancellationToken cancellationToken)
+    private static async Task<IResult> SkipWaitAsync(
+        Guid runId,
+        HttpContext http,
+        V1Access access,
+        SessionActions actions,
+        CancellationToken cancellationToken
+    )
     {
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         if (await access.RunAsync(caller, runId, cancellationToken) is null)

@@ -23,14 +23,21 @@ public static class RunStreamEndpoint
 
     public static RouteGroupBuilder MapV1RunStream(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/runs/{runId}/stream", StreamAsync).WithName("StreamRunEvents")
+        v1.MapGet("/runs/{runId}/stream", StreamAsync)
+            .WithName("StreamRunEvents")
             .WithSummary("Server-sent events of the run's session: replay, then live; resumable with Last-Event-ID");
         return v1;
     }
 
     private static async Task StreamAsync(
-        Guid runId, HttpContext http, V1Access access, EventLogReader reader, SessionQueries queries, SessionEventNotifier notifier,
-        CancellationToken cancellationToken)
+        Guid runId,
+        HttpContext http,
+        V1Access access,
+        EventLogReader reader,
+        SessionQueries queries,
+        SessionEventNotifier notifier,
+        CancellationToken cancellationToken
+    )
     {
         if (await access.RunAsync(ApiKeyAuthenticationHandler.Caller(http), runId, cancellationToken) is not { } found)
         {
@@ -44,11 +51,22 @@ public static class RunStreamEndpoint
 
     /// <summary>The SSE loop for one session, shared with the management API's stream (which never redacts).</summary>
     public static async Task StreamSessionAsync(
-        HttpContext http, Guid sessionId, bool redact, EventLogReader reader, SessionQueries queries, SessionEventNotifier notifier, CancellationToken cancellationToken)
+        HttpContext http,
+        Guid sessionId,
+        bool redact,
+        EventLogReader reader,
+        SessionQueries queries,
+        SessionEventNotifier notifier,
+        CancellationToken cancellationToken
+    )
     {
-        var resumeFrom = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["lastEventId"].FirstOrDefault();
+        var resumeFrom = http.Request.Headers["Last-Event-ID"].FirstOrDefault()
+            ?? http.Request.Query["lastEventId"].FirstOrDefault();
         long last = 0;
-        if (resumeFrom is not null && (!long.TryParse(resumeFrom, NumberStyles.None, CultureInfo.InvariantCulture, out last) || last < 0))
+        if (
+            resumeFrom is not null
+            && (!long.TryParse(resumeFrom, NumberStyles.None, CultureInfo.InvariantCulture, out last) || last < 0)
+        )
         {
             await V1Problems.BadRequest("Last-Event-ID must be an event id sent by this stream").ExecuteAsync(http);
             return;
@@ -72,7 +90,9 @@ public static class RunStreamEndpoint
                 foreach (var stored in events)
                 {
                     last = stored.Sequence;
-                    var frame = shared is null ? StreamFrame.Create(sessionId, stored) : StreamFrame.Share(sessionId, stored);
+                    var frame = shared is null
+                        ? StreamFrame.Create(sessionId, stored)
+                        : StreamFrame.Share(sessionId, stored);
                     if (redact && !OutputOnlyRedaction.KeepsStreamEvent(frame.Kind, frame.Subject))
                     {
                         continue;
@@ -107,9 +127,15 @@ public static class RunStreamEndpoint
         }
     }
 
-    private static async Task<bool> IsFinishedAsync(SessionQueries queries, Guid sessionId, CancellationToken cancellationToken)
+    private static async Task<bool> IsFinishedAsync(
+        SessionQueries queries,
+        Guid sessionId,
+        CancellationToken cancellationToken
+    )
     {
         var detail = await queries.StatusAsync(sessionId, cancellationToken);
-        return detail is { } status && Enum.TryParse<SessionStatus>(status, out var s) && SessionStatusMachine.IsTerminal(s);
+        return detail is { } status
+            && Enum.TryParse<SessionStatus>(status, out var s)
+            && SessionStatusMachine.IsTerminal(s);
     }
 }

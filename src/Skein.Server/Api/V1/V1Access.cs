@@ -9,13 +9,20 @@ namespace Skein.Server.Api.V1;
 public sealed class V1Access(SessionQueries sessions, TriggerQueries triggers)
 {
     /// <summary>The run and its session, or null when unknown or outside the key's scope (both answer 404).</summary>
-    public async Task<(RunRow Run, SessionRow Session)?> RunAsync(ApiCaller caller, Guid runId, CancellationToken cancellationToken)
+    public async Task<(RunRow Run, SessionRow Session)?> RunAsync(
+        ApiCaller caller,
+        Guid runId,
+        CancellationToken cancellationToken
+    )
     {
         var found = await sessions.RunWithSessionAsync(runId, cancellationToken);
-        return found is { } f && f.Session.TenantId == caller.TenantId && caller.CanUseAgent(f.Session.AgentId) ? f : null;
+        return found is { } f && f.Session.TenantId == caller.TenantId && caller.CanUseAgent(f.Session.AgentId)
+            ? f
+            : null;
     }
 
     /// <summary>Output-only: the agent's api trigger turned the step timeline off for API clients.</summary>
     public async Task<bool> HidesTimelineAsync(Guid agentId, CancellationToken cancellationToken) =>
-        await triggers.ApiTriggerAsync(agentId, cancellationToken) is { } trigger && !TriggerQueries.ApiSettings(trigger).ExposeStepTimeline;
+        await triggers.ApiTriggerAsync(agentId, cancellationToken) is { } trigger
+        && !TriggerQueries.ApiSettings(trigger).ExposeStepTimeline;
 }

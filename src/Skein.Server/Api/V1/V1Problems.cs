@@ -9,7 +9,12 @@ internal static class V1Problems
     public static IResult NotFound(string what, Guid id) => ProblemMapping.Problem(DomainError.NotFound(what, id));
 
     public static IResult Forbidden(string code, string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status403Forbidden, title: code, type: $"urn:skein:error:{code}");
+        TypedResults.Problem(
+            detail: detail,
+            statusCode: StatusCodes.Status403Forbidden,
+            title: code,
+            type: $"urn:skein:error:{code}"
+        );
 
     public static IResult BadRequest(string detail) => ProblemMapping.BadRequest(detail);
 }

@@ -18,57 +18,74 @@ public static class DashboardAuth
     public const int SignInAttemptsPerMinute = 20;
 
     /// <summary>The actor recorded on events an operator causes from the dashboard.</summary>
-    public static string Actor(System.Security.Claims.ClaimsPrincipal user) => "operator:" + (user.Identity?.Name ?? OperatorAccount.AdminName);
+    public static string Actor(System.Security.Claims.ClaimsPrincipal user) =>
+        "operator:" + (user.Identity?.Name ?? OperatorAccount.AdminName);
 
     public static IServiceCollection AddDashboardAuth(this IServiceCollection services)
     {
         services.AddSingleton<OperatorAccount>();
         services.AddHostedService<OperatorAccountSeeder>();
-        services.AddAuthentication().AddCookie(Scheme, o =>
-        {
-            o.LoginPath = "/signin";
-            o.LogoutPath = "/signout";
-            o.Cookie.Name = "skein.auth";
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            o.ExpireTimeSpan = TimeSpan.FromHours(12);
-            o.SlidingExpiration = true;
-
-            // API and live-feed callers get a 401 problem, not a redirect to the sign-in page.
-            o.Events.OnRedirectToLogin = context =>
+        services
+            .AddAuthentication()
+            .AddCookie(Scheme, o =>
             {
-                if (IsPage(context.Request.Path))
-                {
-                    context.Response.Redirect(context.RedirectUri);
-                }
-                else
-                {
-                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                }
+                o.LoginPath = "/signin";
+                o.LogoutPath = "/signout";
+                o.Cookie.Name = "skein.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.SlidingExpiration = true;
 
-                return Task.CompletedTask;
-            };
-        });
+                // API and live-feed callers get a 401 problem, not a redirect to the sign-in page.
+                o.Events.OnRedirectToLogin = context =>
+                {
+                    if (IsPage(context.Request.Path))
+                    {
+                        context.Response.Redirect(context.RedirectUri);
+                    }
+                    else
+                    {
+                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    }
+
+                    return Task.CompletedTask;
+                };
+            });
 
         // Slows password guessing: only sign-in posts are limited, per client address.
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals("/signin", StringComparison.OrdinalIgnoreCase)
-                    ? RateLimitPartition.GetFixedWindowLimiter("signin:" + context.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = SignInAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
-                    })
-                    : RateLimitPartition.GetNoLimiter("unlimited"));
+                HttpMethods.IsPost(context.Request.Method)
+                && context.Request.Path.Equals("/signin", StringComparison.OrdinalIgnoreCase)
+                    ? RateLimitPartition.GetFixedWindowLimiter(
+                        "signin:" + context.Connection.RemoteIpAddress,
+                        _ => new FixedWindowRateLimiterOptions
+                        {
+                            PermitLimit = SignInAttemptsPerMinute,
+                            Window = TimeSpan.FromMinutes(1),
+                            QueueLimit = 0,
+                        }
+                    )
+                    : RateLimitPartition.GetNoLimiter("unlimited")
+            );
         });
-        services.AddAuthorizationBuilder()
-            .SetDefaultPolicy(new AuthorizationPolicyBuilder(AdminTokenAuthenticationHandler.SchemeName, Scheme).RequireAuthenticatedUser().Build())
+        services
+            .AddAuthorizationBuilder()
+            .SetDefaultPolicy(
+                new AuthorizationPolicyBuilder(AdminTokenAuthenticationHandler.SchemeName, Scheme)
+                    .RequireAuthenticatedUser()
+                    .Build()
+            )
             .AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
         return services;
     }
 
     private static bool IsPage(PathString path) =>
-        !path.StartsWithSegments("/api") && !path.StartsWithSegments("/v1") && !path.StartsWithSegments("/dashboard/live");
+        !path.StartsWithSegments("/api")
+        && !path.StartsWithSegments("/v1")
+        && !path.StartsWithSegments("/dashboard/live");
 }

@@ -26,8 +26,13 @@ public sealed class OperatorAccount(IDbContextFactory<SkeinDbContext> contexts)
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var hash = await db.ServerSettings.AsNoTracking().Where(s => s.Key == HashKey).Select(s => s.Value).FirstOrDefaultAsync(cancellationToken);
-        return hash is not null && Hasher.VerifyHashedPassword(AdminName, hash, password) != PasswordVerificationResult.Failed;
+        var hash = await db
+            .ServerSettings.AsNoTracking()
+            .Where(s => s.Key == HashKey)
+            .Select(s => s.Value)
+            .FirstOrDefaultAsync(cancellationToken);
+        return hash is not null
+            && Hasher.VerifyHashedPassword(AdminName, hash, password) != PasswordVerificationResult.Failed;
     }
 
     /// <summary>
@@ -39,12 +44,19 @@ public sealed class OperatorAccount(IDbContextFactory<SkeinDbContext> contexts)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var row = await db.ServerSettings.FirstOrDefaultAsync(s => s.Key == HashKey, cancellationToken);
-        if (row is not null && (configured is null || Hasher.VerifyHashedPassword(AdminName, row.Value, configured) != PasswordVerificationResult.Failed))
+        if (
+            row is not null
+            && (
+                configured is null
+                || Hasher.VerifyHashedPassword(AdminName, row.Value, configured) != PasswordVerificationResult.Failed
+            )
+        )
         {
             return null;
         }
 
-        var password = configured ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
+        var password = configured
+            ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
         var hash = Hasher.HashPassword(AdminName, password);
         if (row is null)
         {

@@ -1,6 +1,7 @@
 namespace Skein.Server.Dashboard.Auth;
 
-/// <summary>Creates the <c>admin</c> account at start (after migrations) and prints a generated password once.</summary>
+/// <summary>Creates the <c>admin</c> account at start (after migrations) and prints a generated password
+/// once.</summary>
 public sealed class OperatorAccountSeeder(OperatorAccount account, IConfiguration configuration) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -8,7 +9,9 @@ public sealed class OperatorAccountSeeder(OperatorAccount account, IConfiguratio
         var configured = configuration["SKEIN_ADMIN_PASSWORD"] is { Length: > 0 } value ? value : null;
         if (await account.EnsureAsync(configured, cancellationToken) is { } generated)
         {
-            Console.WriteLine($"Dashboard sign-in (shown once; set SKEIN_ADMIN_PASSWORD to choose it): user {OperatorAccount.AdminName}, password {generated}");
+            Console.WriteLine(
+                $"Dashboard sign-in (shown once; set SKEIN_ADMIN_PASSWORD to choose it): user {OperatorAccount.AdminName}, password {generated}"
+            );
         }
     }
 

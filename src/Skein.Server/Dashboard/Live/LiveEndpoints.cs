@@ -33,23 +33,54 @@ public static class LiveEndpoints
     public static IEndpointRouteBuilder MapDashboardLive(this IEndpointRouteBuilder app)
     {
         var live = app.MapGroup("/dashboard/live").RequireAuthorization(DashboardAuth.Policy).ExcludeFromDescription();
-        live.MapGet("/sessions", (HttpContext http, long? after, SessionChangeFeed feed, SessionQueries queries, IDbContextFactory<SkeinDbContext> contexts,
-                SessionEventNotifier notifier, TimeProvider time, CancellationToken cancellationToken) =>
-            TypedResults.ServerSentEvents(Rows(Resume(http, after), feed, queries, contexts, notifier, time, cancellationToken)));
-        live.MapGet("/sessions/{sessionId:guid}", (Guid sessionId, HttpContext http, long? after, SessionQueries queries, SessionEventNotifier notifier,
-                CancellationToken cancellationToken) =>
-            TypedResults.ServerSentEvents(Versions(sessionId, Resume(http, after), queries, notifier, cancellationToken)));
+        live.MapGet(
+            "/sessions",
+            (
+                HttpContext http,
+                long? after,
+                SessionChangeFeed feed,
+                SessionQueries queries,
+                IDbContextFactory<SkeinDbContext> contexts,
+                SessionEventNotifier notifier,
+                TimeProvider time,
+                CancellationToken cancellationToken
+            ) =>
+                TypedResults.ServerSentEvents(
+                    Rows(Resume(http, after), feed, queries, contexts, notifier, time, cancellationToken)
+                )
+        );
+        live.MapGet(
+            "/sessions/{sessionId:guid}",
+            (
+                Guid sessionId,
+                HttpContext http,
+                long? after,
+                SessionQueries queries,
+                SessionEventNotifier notifier,
+                CancellationToken cancellationToken
+            ) =>
+                TypedResults.ServerSentEvents(
+                    Versions(sessionId, Resume(http, after), queries, notifier, cancellationToken)
+                )
+        );
         return app;
     }
 
-    /// <summary>The browser's Last-Event-ID after a reconnect wins over the position the page was rendered at.</summary>
+    /// <summary>The browser's Last-Event-ID after a reconnect wins over the position the page was rendered
+    /// at.</summary>
     private static long Resume(HttpContext http, long? after) =>
         long.TryParse(http.Request.Headers["Last-Event-ID"], out var last) ? last : after ?? 0;
 
     /// <summary>Every session that changed (new, status, tokens) after the position, as its rendered row.</summary>
     private static async IAsyncEnumerable<SseItem<LiveRow?>> Rows(
-        long start, SessionChangeFeed feed, SessionQueries queries, IDbContextFactory<SkeinDbContext> contexts, SessionEventNotifier notifier,
-        TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
+        long start,
+        SessionChangeFeed feed,
+        SessionQueries queries,
+        IDbContextFactory<SkeinDbContext> contexts,
+        SessionEventNotifier notifier,
+        TimeProvider time,
+        [EnumeratorCancellation] CancellationToken cancellationToken
+    )
     {
         using var wake = notifier.SubscribeAll();
         var tenant = await queries.DefaultTenantAsync(cancellationToken);
@@ -69,7 +100,10 @@ public static class LiveEndpoints
                 foreach (var row in batch.Sessions.OrderBy(s => s.StartedAt))
                 {
                     var view = SessionRowView.From(row, names);
-                    yield return new SseItem<LiveRow?>(new LiveRow(view.Id, view.AgentId, view.Status, SessionRowHtml.Render(view, now)), "session")
+                    yield return new SseItem<LiveRow?>(
+                        new LiveRow(view.Id, view.AgentId, view.Status, SessionRowHtml.Render(view, now)),
+                        "session"
+                    )
                     {
                         EventId = position.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     };
@@ -81,7 +115,11 @@ public static class LiveEndpoints
                 await Task.Delay(Coalesce, time, cancellationToken);
             }
 
-            if (batch.Sequences.Count < Batch && !await wake.WaitAsync(Poll, cancellationToken) && ++idle % IdlePolls == 0)
+            if (
+                batch.Sequences.Count < Batch
+                && !await wake.WaitAsync(Poll, cancellationToken)
+                && ++idle % IdlePolls == 0
+            )
             {
                 yield return new SseItem<LiveRow?>(null, "ping");
             }
@@ -90,7 +128,12 @@ public static class LiveEndpoints
 
     /// <summary>The session's stream version each time it grows; ends once the session has finished.</summary>
     private static async IAsyncEnumerable<SseItem<LiveVersion?>> Versions(
-        Guid sessionId, long start, SessionQueries queries, SessionEventNotifier notifier, [EnumeratorCancellation] CancellationToken cancellationToken)
+        Guid sessionId,
+        long start,
+        SessionQueries queries,
+        SessionEventNotifier notifier,
+        [EnumeratorCancellation] CancellationToken cancellationToken
+    )
     {
         using var wake = notifier.Subscribe(sessionId);
         var sent = start;

@@ -10,7 +10,13 @@ using Skein.Store.Sessions;
 namespace Skein.Server.Dashboard.Pages;
 
 /// <summary>Home: recent sessions across agents, filtered by status and agent, keyset-paged, live.</summary>
-public sealed class IndexModel(SessionListPage list, SessionChangeFeed feed, SessionQueries queries, IDbContextFactory<SkeinDbContext> contexts, TimeProvider time) : PageModel
+public sealed class IndexModel(
+    SessionListPage list,
+    SessionChangeFeed feed,
+    SessionQueries queries,
+    IDbContextFactory<SkeinDbContext> contexts,
+    TimeProvider time
+) : PageModel
 {
     public const int PageSize = 25;
 
@@ -48,23 +54,41 @@ public sealed class IndexModel(SessionListPage list, SessionChangeFeed feed, Ses
 
         if (Status is not null && !Statuses.Contains(Status))
         {
-            return BadRequest(new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "invalid_input", Detail = $"unknown status '{Status}'" });
+            return BadRequest(
+                new ProblemDetails
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Title = "invalid_input",
+                    Detail = $"unknown status '{Status}'",
+                }
+            );
         }
 
         // The live feed starts where this page's data was read, so nothing committed in between is missed.
         var head = await feed.HeadAsync(cancellationToken);
         var tenant = await queries.DefaultTenantAsync(cancellationToken);
         Agents = await AgentNames.LoadAsync(contexts, cancellationToken);
-        Sessions = await list.ReadAsync(new ListQuery(tenant, PageSize)
-        {
-            Status = Status, AgentId = AgentId, After = ListCursor.Parse(After), Before = ListCursor.Parse(Before),
-        }, cancellationToken);
+        Sessions = await list.ReadAsync(
+            new ListQuery(tenant, PageSize)
+            {
+                Status = Status,
+                AgentId = AgentId,
+                After = ListCursor.Parse(After),
+                Before = ListCursor.Parse(Before),
+            },
+            cancellationToken
+        );
         var now = time.GetUtcNow().UtcDateTime;
         Table = new SessionTableModel([.. Sessions.Rows.Select(r => SessionRowView.From(r, Agents))], now, head)
         {
-            StatusFilter = Status, AgentFilter = AgentId, AcceptsNewRows = !Sessions.HasNewer,
+            StatusFilter = Status,
+            AgentFilter = AgentId,
+            AcceptsNewRows = !Sessions.HasNewer,
         };
-        Response.Headers.Append("Server-Timing", $"data;dur={clock.Elapsed.TotalMilliseconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}");
+        Response.Headers.Append(
+            "Server-Timing",
+            $"data;dur={clock.Elapsed.TotalMilliseconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}"
+        );
         return Page();
     }
 

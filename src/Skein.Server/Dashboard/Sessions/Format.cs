@@ -5,9 +5,11 @@ namespace Skein.Server.Dashboard.Sessions;
 /// <summary>How the dashboard writes times, durations and token counts (UTC, invariant culture).</summary>
 public static class Format
 {
-    public static string Time(DateTime? at) => at is { } t ? t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "—";
+    public static string Time(DateTime? at) =>
+        at is { } t ? t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "—";
 
-    public static string Iso(DateTime at) => DateTime.SpecifyKind(at, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture);
+    public static string Iso(DateTime at) =>
+        DateTime.SpecifyKind(at, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture);
 
     public static string Duration(DateTime started, DateTime? finished, DateTime now)
     {
@@ -25,6 +27,7 @@ public static class Format
 
     public static string Tokens(long tokens) => tokens.ToString("N0", CultureInfo.InvariantCulture);
 
-    /// <summary>The last 8 hex digits: ids are time-ordered UUIDv7, so their first digits repeat within seconds.</summary>
+    /// <summary>The last 8 hex digits: ids are time-ordered UUIDv7, so their first digits repeat within
+    /// seconds.</summary>
     public static string Short(Guid id) => id.ToString("N")[^8..];
 }

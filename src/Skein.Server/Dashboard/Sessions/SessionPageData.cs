@@ -8,21 +8,47 @@ namespace Skein.Server.Dashboard.Sessions;
 
 /// <summary>Everything the session view shows, read once per render from the projections and the event log.</summary>
 public sealed record SessionPageData(
-    SessionRow Session, IReadOnlyList<RunRow> Runs, IReadOnlyList<StepRow> Steps, IReadOnlyList<UserTaskRow> Tasks, IReadOnlyList<AuditNote> Audit, long StreamVersion)
+    SessionRow Session,
+    IReadOnlyList<RunRow> Runs,
+    IReadOnlyList<StepRow> Steps,
+    IReadOnlyList<UserTaskRow> Tasks,
+    IReadOnlyList<AuditNote> Audit,
+    long StreamVersion
+)
 {
     public RunRow? RootRun => Runs.FirstOrDefault(r => r.Id == Session.RootRunId) ?? Runs.FirstOrDefault();
 
-    public SessionRowView Row => new(Session.Id, Session.AgentId, RootRun?.AgentName ?? "", Session.Status, Session.StartedAt, Session.FinishedAt,
-        Session.TotalTokensUsed, Session.TriggerType, Session.TriggerName);
+    public SessionRowView Row =>
+        new(
+            Session.Id,
+            Session.AgentId,
+            RootRun?.AgentName ?? "",
+            Session.Status,
+            Session.StartedAt,
+            Session.FinishedAt,
+            Session.TotalTokensUsed,
+            Session.TriggerType,
+            Session.TriggerName
+        );
 
     /// <summary>Who finished the session and when, when an operator (or anyone) did.</summary>
-    public AuditNote? Ending => Audit.LastOrDefault(a => a.Action == EventTypes.SessionStatusChanged && a.To is "Completed" or "Failed" or "Terminated");
+    public AuditNote? Ending =>
+        Audit.LastOrDefault(a =>
+            a.Action == EventTypes.SessionStatusChanged && a.To is "Completed" or "Failed" or "Terminated"
+        );
 
-    public IEnumerable<RunRow> ChildrenOf(Guid? parent) => Runs.Where(r => r.ParentRunId == parent).OrderBy(r => r.StartedAt);
+    public IEnumerable<RunRow> ChildrenOf(Guid? parent) =>
+        Runs.Where(r => r.ParentRunId == parent).OrderBy(r => r.StartedAt);
 
     public UserTaskRow? Task(Guid id) => Tasks.FirstOrDefault(t => t.Id == id);
 
-    public static async Task<SessionPageData?> LoadAsync(Guid sessionId, SessionQueries sessions, UserTaskQueries tasks, EventLogReader events, CancellationToken cancellationToken)
+    public static async Task<SessionPageData?> LoadAsync(
+        Guid sessionId,
+        SessionQueries sessions,
+        UserTaskQueries tasks,
+        EventLogReader events,
+        CancellationToken cancellationToken
+    )
     {
         var detail = await sessions.GetAsync(sessionId, cancellationToken);
         if (detail is null)
@@ -33,15 +59,35 @@ public sealed record SessionPageData(
         var userTasks = await tasks.ForSessionAsync(sessionId, cancellationToken);
         var log = await events.ReadAfterAsync(sessionId, 0, cancellationToken);
         var audit = log.Where(e => e.Event is SessionStatusChanged or UserTaskAnswered or UserTaskCancelled)
-            .Select(e => new AuditNote(e.Sequence, e.Event.At, e.Event.Actor, e.Event.TypeName, (e.Event as SessionStatusChanged)?.To.ToString(),
-                (e.Event as SessionStatusChanged)?.Reason ?? (e.Event as UserTaskCancelled)?.Reason))
+            .Select(e => new AuditNote(
+                e.Sequence,
+                e.Event.At,
+                e.Event.Actor,
+                e.Event.TypeName,
+                (e.Event as SessionStatusChanged)?.To.ToString(),
+                (e.Event as SessionStatusChanged)?.Reason ?? (e.Event as UserTaskCancelled)?.Reason
+            ))
             .ToList();
-        return new SessionPageData(detail.Session, detail.Runs, detail.Steps, userTasks, audit, log.Count > 0 ? log[^1].Sequence : 0);
+        return new SessionPageData(
+            detail.Session,
+            detail.Runs,
+            detail.Steps,
+            userTasks,
+            audit,
+            log.Count > 0 ? log[^1].Sequence : 0
+        );
     }
 }
 
 /// <summary>One audited change: who, when, what (and the new status for status changes).</summary>
-public sealed record AuditNote(long Sequence, DateTimeOffset At, string Actor, string Action, string? To, string? Reason);
+public sealed record AuditNote(
+    long Sequence,
+    DateTimeOffset At,
+    string Actor,
+    string Action,
+    string? To,
+    string? Reason
+);
 
 /// <summary>Reads fields out of a step's content JSON without failing on shapes it does not know.</summary>
 public static class StepJson
@@ -49,12 +95,24 @@ public static class StepJson
     public static JsonElement Parse(string content) => Core.SkeinJson.Parse(content);
 
     public static string? Text(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined ? null : v.GetRawText()) : null;
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v)
+            ? (
+                v.ValueKind == JsonValueKind.String ? v.GetString()
+                : v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined ? null
+                : v.GetRawText()
+            )
+            : null;
 
     public static JsonElement? Prop(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null
+            ? v
+            : null;
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static string Pretty(JsonElement? e) => e is { } v ? JsonSerializer.Serialize(v, Indented) : "null";
 

@@ -15,15 +15,38 @@ public static class SessionRowHtml
     {
         var id = row.Id.ToString();
         var b = new StringBuilder(900);
-        b.Append("<tr id=\"s-").Append(id).Append("\" data-session=\"").Append(id).Append("\" data-status=\"").Append(E(row.Status))
-            .Append("\" data-agent=\"").Append(row.AgentId).Append("\">");
-        b.Append("<td data-label=\"Session\"><a class=\"mono\" href=\"/sessions/").Append(id).Append("\" title=\"").Append(id).Append("\">")
-            .Append(Format.Short(row.Id)).Append("</a></td>");
-        b.Append("<td data-label=\"Agent\"><a href=\"/agents/").Append(row.AgentId).Append("\">").Append(E(row.AgentName)).Append("</a></td>");
+        b.Append("<tr id=\"s-")
+            .Append(id)
+            .Append("\" data-session=\"")
+            .Append(id)
+            .Append("\" data-status=\"")
+            .Append(E(row.Status))
+            .Append("\" data-agent=\"")
+            .Append(row.AgentId)
+            .Append("\">");
+        b.Append("<td data-label=\"Session\"><a class=\"mono\" href=\"/sessions/")
+            .Append(id)
+            .Append("\" title=\"")
+            .Append(id)
+            .Append("\">")
+            .Append(Format.Short(row.Id))
+            .Append("</a></td>");
+        b.Append("<td data-label=\"Agent\"><a href=\"/agents/")
+            .Append(row.AgentId)
+            .Append("\">")
+            .Append(E(row.AgentName))
+            .Append("</a></td>");
         b.Append("<td data-label=\"Status\">").Append(Badge(row.Status)).Append("</td>");
-        b.Append("<td data-label=\"Started\"><time datetime=\"").Append(Format.Iso(row.StartedAt)).Append("\">").Append(Format.Time(row.StartedAt)).Append("</time></td>");
-        b.Append("<td data-label=\"Duration\"").Append(row.FinishedAt is null ? " data-running-since=\"" + Format.Iso(row.StartedAt) + "\"" : "").Append('>')
-            .Append(Format.Duration(row.StartedAt, row.FinishedAt, now)).Append("</td>");
+        b.Append("<td data-label=\"Started\"><time datetime=\"")
+            .Append(Format.Iso(row.StartedAt))
+            .Append("\">")
+            .Append(Format.Time(row.StartedAt))
+            .Append("</time></td>");
+        b.Append("<td data-label=\"Duration\"")
+            .Append(row.FinishedAt is null ? " data-running-since=\"" + Format.Iso(row.StartedAt) + "\"" : "")
+            .Append('>')
+            .Append(Format.Duration(row.StartedAt, row.FinishedAt, now))
+            .Append("</td>");
         b.Append("<td data-label=\"Tokens\" class=\"num\">").Append(Format.Tokens(row.Tokens)).Append("</td>");
         b.Append("<td data-label=\"Trigger\">").Append(E(row.Trigger)).Append("</td>");
         b.Append("<td class=\"actions\">").Append(Menu(row)).Append("</td></tr>");
@@ -42,13 +65,19 @@ public static class SessionRowHtml
 
         var id = row.Id.ToString();
         var b = new StringBuilder();
-        b.Append("<details class=\"menu\"><summary aria-label=\"Session actions\" title=\"Session actions\">⋯</summary><div class=\"menu-items\" role=\"menu\">");
+        b.Append(
+            "<details class=\"menu\"><summary aria-label=\"Session actions\" title=\"Session actions\">⋯</summary><div class=\"menu-items\" role=\"menu\">"
+        );
         if (row.CanMarkComplete)
         {
-            b.Append("<button type=\"button\" role=\"menuitem\" data-action=\"complete\" data-session=\"").Append(id).Append("\">Mark complete</button>");
+            b.Append("<button type=\"button\" role=\"menuitem\" data-action=\"complete\" data-session=\"")
+                .Append(id)
+                .Append("\">Mark complete</button>");
         }
 
-        b.Append("<button type=\"button\" role=\"menuitem\" class=\"danger\" data-action=\"terminate\" data-session=\"").Append(id).Append("\">Terminate session</button>");
+        b.Append("<button type=\"button\" role=\"menuitem\" class=\"danger\" data-action=\"terminate\" data-session=\"")
+            .Append(id)
+            .Append("\">Terminate session</button>");
         b.Append("</div></details>");
         return b.ToString();
     }

@@ -5,14 +5,33 @@ namespace Skein.Server.Dashboard.Sessions;
 
 /// <summary>One row of a sessions table: what Home, the agent's Sessions tab and the live feed show.</summary>
 public sealed record SessionRowView(
-    Guid Id, Guid AgentId, string AgentName, string Status, DateTime StartedAt, DateTime? FinishedAt, long Tokens, string TriggerType, string? TriggerName)
+    Guid Id,
+    Guid AgentId,
+    string AgentName,
+    string Status,
+    DateTime StartedAt,
+    DateTime? FinishedAt,
+    long Tokens,
+    string TriggerType,
+    string? TriggerName
+)
 {
-    public static SessionRowView From(SessionRow s, IReadOnlyDictionary<Guid, string> agentNames) => new(
-        s.Id, s.AgentId, agentNames.GetValueOrDefault(s.AgentId, "(deleted agent)"), s.Status, s.StartedAt, s.FinishedAt,
-        s.TotalTokensUsed, s.TriggerType, s.TriggerName);
+    public static SessionRowView From(SessionRow s, IReadOnlyDictionary<Guid, string> agentNames) =>
+        new(
+            s.Id,
+            s.AgentId,
+            agentNames.GetValueOrDefault(s.AgentId, "(deleted agent)"),
+            s.Status,
+            s.StartedAt,
+            s.FinishedAt,
+            s.TotalTokensUsed,
+            s.TriggerType,
+            s.TriggerName
+        );
 
     /// <summary>Asks Core: Mark complete is offered only where the session status machine allows it.</summary>
-    public bool CanMarkComplete => Enum.TryParse<SessionStatus>(Status, out var s) && SessionStatusMachine.AllowsMarkComplete(s);
+    public bool CanMarkComplete =>
+        Enum.TryParse<SessionStatus>(Status, out var s) && SessionStatusMachine.AllowsMarkComplete(s);
 
     public bool CanTerminate => Enum.TryParse<SessionStatus>(Status, out var s) && !SessionStatusMachine.IsTerminal(s);
 

@@ -21,13 +21,21 @@ public static partial class FileLibraryEndpoints
 
     public static RouteGroupBuilder MapV1FileLibrary(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/file-library/presign", PresignAsync).WithName("PresignFileUpload")
-            .WithSummary("Reserve an object key and get a signed, expiring upload URL (needs a key that allows uploads)");
+        v1.MapPost("/file-library/presign", PresignAsync)
+            .WithName("PresignFileUpload")
+            .WithSummary(
+                "Reserve an object key and get a signed, expiring upload URL (needs a key that allows uploads)"
+            );
 
         // The official client sends only requiredHeaders to the upload URL: the signed token is the credential.
-        v1.MapPut($"{UploadPath}/{{token}}", UploadAsync).AllowAnonymous().WithName("UploadFile")
-            .WithSummary("Upload the bytes to a presigned URL, with exactly its required headers (413 over maxContentLength)");
-        v1.MapPost("/file-library/finalize", FinalizeAsync).WithName("FinalizeFileUpload")
+        v1.MapPut($"{UploadPath}/{{token}}", UploadAsync)
+            .AllowAnonymous()
+            .WithName("UploadFile")
+            .WithSummary(
+                "Upload the bytes to a presigned URL, with exactly its required headers (413 over maxContentLength)"
+            );
+        v1.MapPost("/file-library/finalize", FinalizeAsync)
+            .WithName("FinalizeFileUpload")
             .WithSummary("Make an uploaded file usable in runs; repeating it answers alreadyFinalized: true");
         return v1;
     }
@@ -35,7 +43,12 @@ public static partial class FileLibraryEndpoints
     public sealed record PresignBody(string? Filename, string? MediaType, long? MaxContentLength);
 
     public sealed record PresignResponse(
-        string ObjectKey, string UploadUrl, string HttpMethod, IReadOnlyDictionary<string, string> RequiredHeaders, int ExpiresInSeconds);
+        string ObjectKey,
+        string UploadUrl,
+        string HttpMethod,
+        IReadOnlyDictionary<string, string> RequiredHeaders,
+        int ExpiresInSeconds
+    );
 
     public sealed record FinalizeBody(string? ObjectKey, long? MaxContentLength, string? Filename, string? MediaType);
 
@@ -43,8 +56,14 @@ public static partial class FileLibraryEndpoints
     public sealed record FinalizeResponse(string ObjectKey, string SizeBytes, bool AlreadyFinalized);
 
     private static async Task<IResult> PresignAsync(
-        PresignBody? body, HttpContext http, IOptions<FileLibraryOptions> options, UploadTokens tokens,
-        IDbContextFactory<SkeinDbContext> contexts, TimeProvider time, CancellationToken cancellationToken)
+        PresignBody? body,
+        HttpContext http,
+        IOptions<FileLibraryOptions> options,
+        UploadTokens tokens,
+        IDbContextFactory<SkeinDbContext> contexts,
+        TimeProvider time,
+        CancellationToken cancellationToken
+    )
     {
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         if (!caller.AllowFileUploads)
@@ -70,7 +89,9 @@ public static partial class FileLibraryEndpoints
 
         if (body.MediaType?.Trim() is not { } mediaType || !IsMediaType(mediaType))
         {
-            return V1Problems.BadRequest($"mediaType must be a well-formed media type such as 'application/pdf' (at most {MaxMediaTypeLength} characters)");
+            return V1Problems.BadRequest(
+                $"mediaType must be a well-formed media type such as 'application/pdf' (at most {MaxMediaTypeLength} characters)"
+            );
         }
 
         if (body.MaxContentLength is not { } length || length < 1 || length > max)
@@ -81,32 +102,59 @@ public static partial class FileLibraryEndpoints
         var (objectKey, leaf) = LibraryFileStorage.NewKey(caller.TenantId, filename);
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            db.LibraryFiles.Add(new LibraryFileRow
-            {
-                ObjectKey = objectKey, TenantId = caller.TenantId, ApiKeyId = caller.KeyId, LeafName = leaf, Filename = filename,
-                MediaType = mediaType, MaxContentLength = length, State = nameof(LibraryFileState.Pending), CreatedAt = time.GetUtcNow().UtcDateTime,
-            });
+            db.LibraryFiles.Add(
+                new LibraryFileRow
+                {
+                    ObjectKey = objectKey,
+                    TenantId = caller.TenantId,
+                    ApiKeyId = caller.KeyId,
+                    LeafName = leaf,
+                    Filename = filename,
+                    MediaType = mediaType,
+                    MaxContentLength = length,
+                    State = nameof(LibraryFileState.Pending),
+                    CreatedAt = time.GetUtcNow().UtcDateTime,
+                }
+            );
             await db.SaveChangesAsync(cancellationToken);
         }
 
         var url = $"{BaseUrl(http.Request, options.Value)}/v1{UploadPath}/{tokens.Issue(objectKey)}";
-        return TypedResults.Ok(new PresignResponse(objectKey, url, "PUT",
-            new Dictionary<string, string> { [HeaderNames.ContentType] = mediaType }, (int)tokens.Lifetime.TotalSeconds));
+        return TypedResults.Ok(
+            new PresignResponse(
+                objectKey,
+                url,
+                "PUT",
+                new Dictionary<string, string> { [HeaderNames.ContentType] = mediaType },
+                (int)tokens.Lifetime.TotalSeconds
+            )
+        );
     }
 
     private static async Task<IResult> UploadAsync(
-        string token, HttpRequest request, UploadTokens tokens, LibraryFileStorage storage, IDbContextFactory<SkeinDbContext> contexts,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        string token,
+        HttpRequest request,
+        UploadTokens tokens,
+        LibraryFileStorage storage,
+        IDbContextFactory<SkeinDbContext> contexts,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
     {
         var logger = loggers.CreateLogger(typeof(FileLibraryEndpoints));
         if (tokens.Read(token) is not { } objectKey)
         {
             Log.UploadUrlRefused(logger);
-            return V1Problems.Forbidden("upload_url_invalid", "the upload URL is invalid or has expired; presign again");
+            return V1Problems.Forbidden(
+                "upload_url_invalid",
+                "the upload URL is invalid or has expired; presign again"
+            );
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var row = await db.LibraryFiles.AsNoTracking().FirstOrDefaultAsync(f => f.ObjectKey == objectKey, cancellationToken);
+        var row = await db
+            .LibraryFiles.AsNoTracking()
+            .FirstOrDefaultAsync(f => f.ObjectKey == objectKey, cancellationToken);
         if (row is null)
         {
             return FileNotFound(objectKey);
@@ -119,7 +167,9 @@ public static partial class FileLibraryEndpoints
 
         if (!string.Equals(request.ContentType?.Trim(), row.MediaType, StringComparison.OrdinalIgnoreCase))
         {
-            return V1Problems.BadRequest($"Content-Type must be exactly '{row.MediaType}', as in the presign's requiredHeaders");
+            return V1Problems.BadRequest(
+                $"Content-Type must be exactly '{row.MediaType}', as in the presign's requiredHeaders"
+            );
         }
 
         if (request.ContentLength > row.MaxContentLength)
@@ -141,14 +191,23 @@ public static partial class FileLibraryEndpoints
 
         var pending = nameof(LibraryFileState.Pending);
         var uploaded = nameof(LibraryFileState.Uploaded);
-        await db.LibraryFiles.Where(f => f.ObjectKey == objectKey && (f.State == pending || f.State == uploaded))
-            .ExecuteUpdateAsync(u => u.SetProperty(f => f.State, uploaded).SetProperty(f => f.SizeBytes, written), cancellationToken);
+        await db
+            .LibraryFiles.Where(f => f.ObjectKey == objectKey && (f.State == pending || f.State == uploaded))
+            .ExecuteUpdateAsync(
+                u => u.SetProperty(f => f.State, uploaded).SetProperty(f => f.SizeBytes, written),
+                cancellationToken
+            );
         Log.FileUploaded(logger, objectKey, written);
         return TypedResults.Ok();
     }
 
     private static async Task<IResult> FinalizeAsync(
-        FinalizeBody? body, HttpContext http, IDbContextFactory<SkeinDbContext> contexts, TimeProvider time, CancellationToken cancellationToken)
+        FinalizeBody? body,
+        HttpContext http,
+        IDbContextFactory<SkeinDbContext> contexts,
+        TimeProvider time,
+        CancellationToken cancellationToken
+    )
     {
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         if (!caller.AllowFileUploads)
@@ -158,11 +217,18 @@ public static partial class FileLibraryEndpoints
 
         if (body is null || string.IsNullOrEmpty(body.ObjectKey))
         {
-            return V1Problems.BadRequest("a JSON body {objectKey, maxContentLength, filename?, mediaType?} is required");
+            return V1Problems.BadRequest(
+                "a JSON body {objectKey, maxContentLength, filename?, mediaType?} is required"
+            );
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var row = await db.LibraryFiles.AsNoTracking().FirstOrDefaultAsync(f => f.ObjectKey == body.ObjectKey && f.TenantId == caller.TenantId, cancellationToken);
+        var row = await db
+            .LibraryFiles.AsNoTracking()
+            .FirstOrDefaultAsync(
+                f => f.ObjectKey == body.ObjectKey && f.TenantId == caller.TenantId,
+                cancellationToken
+            );
         if (row is null)
         {
             return FileNotFound(body.ObjectKey);
@@ -175,36 +241,58 @@ public static partial class FileLibraryEndpoints
 
         if (row.State == nameof(LibraryFileState.Pending) || row.SizeBytes is not { } size)
         {
-            return Conflict("file_not_uploaded", $"file '{row.ObjectKey}' has no bytes yet: PUT them to the upload URL first");
+            return Conflict(
+                "file_not_uploaded",
+                $"file '{row.ObjectKey}' has no bytes yet: PUT them to the upload URL first"
+            );
         }
 
         if (size > body.MaxContentLength)
         {
-            return V1Problems.BadRequest($"the uploaded file has {size} bytes, more than maxContentLength {body.MaxContentLength}");
+            return V1Problems.BadRequest(
+                $"the uploaded file has {size} bytes, more than maxContentLength {body.MaxContentLength}"
+            );
         }
 
         // Only one finalize moves Uploaded → Finalized; a repeat (or a concurrent twin) reports alreadyFinalized.
         var uploaded = nameof(LibraryFileState.Uploaded);
-        var changed = await db.LibraryFiles.Where(f => f.ObjectKey == row.ObjectKey && f.State == uploaded)
-            .ExecuteUpdateAsync(u => u.SetProperty(f => f.State, nameof(LibraryFileState.Finalized)).SetProperty(f => f.FinalizedAt, time.GetUtcNow().UtcDateTime), cancellationToken);
-        return TypedResults.Ok(new FinalizeResponse(row.ObjectKey, size.ToString(System.Globalization.CultureInfo.InvariantCulture), AlreadyFinalized: changed == 0));
+        var changed = await db
+            .LibraryFiles.Where(f => f.ObjectKey == row.ObjectKey && f.State == uploaded)
+            .ExecuteUpdateAsync(
+                u =>
+                    u.SetProperty(f => f.State, nameof(LibraryFileState.Finalized))
+                        .SetProperty(f => f.FinalizedAt, time.GetUtcNow().UtcDateTime),
+                cancellationToken
+            );
+        return TypedResults.Ok(
+            new FinalizeResponse(
+                row.ObjectKey,
+                size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                AlreadyFinalized: changed == 0
+            )
+        );
     }
 
-    /// <summary>Null when the filename is acceptable: non-empty, at most 255 characters, no path separators or control characters.</summary>
-    private static string? FilenameProblem(string filename) => filename switch
-    {
-        "" => "filename is required",
-        { Length: > MaxFilenameLength } => $"filename is at most {MaxFilenameLength} characters",
-        "." or ".." => "filename cannot be '.' or '..'",
-        _ when string.IsNullOrWhiteSpace(filename) => "filename cannot be blank",
-        _ when filename.AsSpan().IndexOfAny('/', '\\') >= 0 => "filename cannot contain path separators",
-        _ when filename.Any(char.IsControl) => "filename cannot contain control characters",
-        _ => null,
-    };
+    /// <summary>Null when the filename is acceptable: non-empty, at most 255 characters, no path separators or control
+    /// characters.</summary>
+    private static string? FilenameProblem(string filename) =>
+        filename switch
+        {
+            "" => "filename is required",
+            { Length: > MaxFilenameLength } => $"filename is at most {MaxFilenameLength} characters",
+            "." or ".." => "filename cannot be '.' or '..'",
+            _ when string.IsNullOrWhiteSpace(filename) => "filename cannot be blank",
+            _ when filename.AsSpan().IndexOfAny('/', '\\') >= 0 => "filename cannot contain path separators",
+            _ when filename.Any(char.IsControl) => "filename cannot contain control characters",
+            _ => null,
+        };
 
     private static bool IsMediaType(string value) =>
-        value.Length is > 0 and <= MaxMediaTypeLength && MediaTypeHeaderValue.TryParse(value, out var parsed)
-        && !parsed.MatchesAllTypes && !parsed.MatchesAllSubTypes && parsed.SubType.Length > 0;
+        value.Length is > 0 and <= MaxMediaTypeLength
+        && MediaTypeHeaderValue.TryParse(value, out var parsed)
+        && !parsed.MatchesAllTypes
+        && !parsed.MatchesAllSubTypes
+        && parsed.SubType.Length > 0;
 
     // The optional fields repeat the presign's values; a different value means the client lost track of the file.
     private static string? FinalizeBodyProblem(FinalizeBody body, LibraryFileRow row)
@@ -219,33 +307,57 @@ public static partial class FileLibraryEndpoints
             return $"filename '{filename}' does not match the presigned '{row.Filename}'";
         }
 
-        return body.MediaType is { } mediaType && !string.Equals(mediaType.Trim(), row.MediaType, StringComparison.OrdinalIgnoreCase)
+        return
+            body.MediaType is { } mediaType
+            && !string.Equals(mediaType.Trim(), row.MediaType, StringComparison.OrdinalIgnoreCase)
             ? $"mediaType '{mediaType}' does not match the presigned '{row.MediaType}'"
             : null;
     }
 
     private static string BaseUrl(HttpRequest request, FileLibraryOptions options) =>
-        options.PublicBaseUrl is { Length: > 0 } configured ? configured.TrimEnd('/') : $"{request.Scheme}://{request.Host}{request.PathBase}";
+        options.PublicBaseUrl is { Length: > 0 } configured
+            ? configured.TrimEnd('/')
+            : $"{request.Scheme}://{request.Host}{request.PathBase}";
 
     private static IResult UploadsNotAllowed() =>
-        V1Problems.Forbidden("file_uploads_not_allowed", "this API key does not allow file uploads (allowFileUploads is off)");
+        V1Problems.Forbidden(
+            "file_uploads_not_allowed",
+            "this API key does not allow file uploads (allowFileUploads is off)"
+        );
 
     private static IResult FileNotFound(string objectKey) =>
         ProblemMapping.Problem(new DomainError(DomainErrorCodes.NotFound, $"file '{objectKey}' was not found"));
 
     private static IResult Conflict(string code, string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status409Conflict, title: code, type: $"urn:skein:error:{code}");
+        TypedResults.Problem(
+            detail: detail,
+            statusCode: StatusCodes.Status409Conflict,
+            title: code,
+            type: $"urn:skein:error:{code}"
+        );
 
     private static IResult TooLarge(LibraryFileRow row) =>
-        TypedResults.Problem(detail: $"the upload exceeds maxContentLength ({row.MaxContentLength} bytes)", statusCode: StatusCodes.Status413PayloadTooLarge,
-            title: "file_too_large", type: "urn:skein:error:file_too_large");
+        TypedResults.Problem(
+            detail: $"the upload exceeds maxContentLength ({row.MaxContentLength} bytes)",
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "file_too_large",
+            type: "urn:skein:error:file_too_large"
+        );
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Stored library file {ObjectKey} ({SizeBytes} bytes)")]
+        [LoggerMessage(
+            EventId = 4101,
+            Level = LogLevel.Information,
+            Message = "Stored library file {ObjectKey} ({SizeBytes} bytes)"
+        )]
         public static partial void FileUploaded(ILogger logger, string objectKey, long sizeBytes);
 
-        [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Refused an upload with an invalid or expired upload URL")]
+        [LoggerMessage(
+            EventId = 4102,
+            Level = LogLevel.Information,
+            Message = "Refused an upload with an invalid or expired upload URL"
+        )]
         public static partial void UploadUrlRefused(ILogger logger);
     }
 }

@@ -2,7 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Skein.Server.Api.V1.FileLibrary;
 
-/// <summary>File library settings, bound from <c>Skein:Files</c> (e.g. env <c>Skein__Files__MaxUploadBytes</c>).</summary>
+/// <summary>File library settings, bound from <c>Skein:Files</c> (e.g. env
+/// <c>Skein__Files__MaxUploadBytes</c>).</summary>
 public sealed class FileLibraryOptions
 {
     public const long DefaultMaxUploadBytes = 50L * 1024 * 1024;
@@ -16,7 +17,8 @@ public sealed class FileLibraryOptions
     public TimeSpan UploadUrlLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
-    /// Scheme and host that upload URLs start with, for a server behind a proxy (e.g. <c>https://skein.example.com</c>).
+    /// Scheme and host that upload URLs start with, for a server behind a proxy (e.g.
+    /// <c>https://skein.example.com</c>).
     /// Unset: the scheme and host of the presign request.
     /// </summary>
     [Url]

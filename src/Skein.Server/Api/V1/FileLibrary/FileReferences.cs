@@ -19,13 +19,23 @@ public sealed class FileReferences(IDbContextFactory<SkeinDbContext> contexts)
     private const string Marker = "phronyFile";
 
     /// <summary>A finalized library file, as references resolve to.</summary>
-    public sealed record ResolvedFile(string ObjectKey, string LeafName, string Filename, string MediaType, long SizeBytes);
+    public sealed record ResolvedFile(
+        string ObjectKey,
+        string LeafName,
+        string Filename,
+        string MediaType,
+        long SizeBytes
+    );
 
     /// <summary>
     /// The input with every reference, at any depth, replaced by
     /// <c>{phronyFile, filename (leaf), mediaType, objectKey, sizeBytes (string)}</c> of its file.
     /// </summary>
-    public async Task<JsonElement?> ResolveInputAsync(Guid tenantId, JsonElement? input, CancellationToken cancellationToken)
+    public async Task<JsonElement?> ResolveInputAsync(
+        Guid tenantId,
+        JsonElement? input,
+        CancellationToken cancellationToken
+    )
     {
         if (input is not { } root)
         {
@@ -51,7 +61,11 @@ public sealed class FileReferences(IDbContextFactory<SkeinDbContext> contexts)
     }
 
     /// <summary>A message's <c>files</c>: an array of references, each resolved to its file.</summary>
-    public async Task<IReadOnlyList<ResolvedFile>> ResolveAttachmentsAsync(Guid tenantId, JsonElement? files, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ResolvedFile>> ResolveAttachmentsAsync(
+        Guid tenantId,
+        JsonElement? files,
+        CancellationToken cancellationToken
+    )
     {
         if (files is not { ValueKind: not JsonValueKind.Null } list)
         {
@@ -68,11 +82,20 @@ public sealed class FileReferences(IDbContextFactory<SkeinDbContext> contexts)
 
     /// <summary>What a message's text gains for its attachments: one line per file.</summary>
     public static string AttachmentNote(IReadOnlyList<ResolvedFile> files) =>
-        string.Join('\n', files.Select(f => string.Create(CultureInfo.InvariantCulture,
-            $"[Attached file: {f.Filename} ({f.MediaType}, {f.SizeBytes} bytes, objectKey {f.ObjectKey})]")));
+        string.Join(
+            '\n',
+            files.Select(f =>
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"[Attached file: {f.Filename} ({f.MediaType}, {f.SizeBytes} bytes, objectKey {f.ObjectKey})]"
+                )
+            )
+        );
 
     private static bool IsReference(JsonElement e) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(Marker, out var marker) && marker.ValueKind == JsonValueKind.True;
+        e.ValueKind == JsonValueKind.Object
+        && e.TryGetProperty(Marker, out var marker)
+        && marker.ValueKind == JsonValueKind.True;
 
     // Depth is bounded by the JSON reader's maximum depth (64) the input was parsed with.
     private static void Collect(JsonElement e, List<JsonElement> found)
@@ -138,7 +161,11 @@ public sealed class FileReferences(IDbContextFactory<SkeinDbContext> contexts)
         }
     }
 
-    private async Task<IReadOnlyList<ResolvedFile>> ResolveAsync(Guid tenantId, IReadOnlyList<JsonElement> references, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ResolvedFile>> ResolveAsync(
+        Guid tenantId,
+        IReadOnlyList<JsonElement> references,
+        CancellationToken cancellationToken
+    )
     {
         if (references.Count > MaxReferences)
         {
@@ -150,23 +177,41 @@ public sealed class FileReferences(IDbContextFactory<SkeinDbContext> contexts)
         var leaves = names.Where(n => !n.ObjectKey).Select(n => n.Value).Distinct().ToList();
         var finalized = nameof(LibraryFileState.Finalized);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = await db.LibraryFiles.AsNoTracking()
-            .Where(f => f.TenantId == tenantId && f.State == finalized && (keys.Contains(f.ObjectKey) || leaves.Contains(f.LeafName)))
+        var rows = await db
+            .LibraryFiles.AsNoTracking()
+            .Where(f =>
+                f.TenantId == tenantId
+                && f.State == finalized
+                && (keys.Contains(f.ObjectKey) || leaves.Contains(f.LeafName))
+            )
             .Select(f => new ResolvedFile(f.ObjectKey, f.LeafName, f.Filename, f.MediaType, f.SizeBytes ?? 0))
             .ToListAsync(cancellationToken);
 
-        return [.. names.Select(n => rows.FirstOrDefault(r => n.ObjectKey ? r.ObjectKey == n.Value : r.LeafName == n.Value)
-            ?? throw Invalid($"unknown file '{n.Value}': upload it through the file library and finalize it first"))];
+        return
+        [
+            .. names.Select(n =>
+                rows.FirstOrDefault(r => n.ObjectKey ? r.ObjectKey == n.Value : r.LeafName == n.Value)
+                ?? throw Invalid($"unknown file '{n.Value}': upload it through the file library and finalize it first")
+            ),
+        ];
     }
 
     private static (bool ObjectKey, string Value) NameOf(JsonElement reference)
     {
-        if (reference.TryGetProperty("objectKey", out var key) && key.ValueKind == JsonValueKind.String && key.GetString() is { Length: > 0 } k)
+        if (
+            reference.TryGetProperty("objectKey", out var key)
+            && key.ValueKind == JsonValueKind.String
+            && key.GetString() is { Length: > 0 } k
+        )
         {
             return (true, k);
         }
 
-        if (reference.TryGetProperty("filename", out var name) && name.ValueKind == JsonValueKind.String && name.GetString() is { Length: > 0 } n)
+        if (
+            reference.TryGetProperty("filename", out var name)
+            && name.ValueKind == JsonValueKind.String
+            && name.GetString() is { Length: > 0 } n
+        )
         {
             return (false, n);
         }
@@ -174,5 +219,6 @@ public sealed class FileReferences(IDbContextFactory<SkeinDbContext> contexts)
         throw Invalid("a phronyFile reference needs filename (the last segment of its objectKey) or objectKey");
     }
 
-    private static DomainException Invalid(string message) => new(new DomainError(DomainErrorCodes.InvalidInput, message));
+    private static DomainException Invalid(string message) =>
+        new(new DomainError(DomainErrorCodes.InvalidInput, message));
 }

@@ -14,7 +14,8 @@ public sealed class LibraryFileStorage(SkeinHostOptions host)
     private const int BufferSize = 81920;
     private const int FileIdLength = 32;
 
-    /// <summary>A new object key and its last segment (the leaf run input refers to), unique through the file id.</summary>
+    /// <summary>A new object key and its last segment (the leaf run input refers to), unique through the file
+    /// id.</summary>
     public static (string ObjectKey, string LeafName) NewKey(Guid tenantId, string filename)
     {
         var leaf = $"{Ids.New():N}-{filename}";
@@ -30,7 +31,12 @@ public sealed class LibraryFileStorage(SkeinHostOptions host)
     /// rename). Returns the size, or null when the body exceeds <paramref name="maxBytes"/>: reading stops there and
     /// nothing is kept.
     /// </summary>
-    public async Task<long?> WriteAsync(LibraryFileRow row, Stream body, long maxBytes, CancellationToken cancellationToken)
+    public async Task<long?> WriteAsync(
+        LibraryFileRow row,
+        Stream body,
+        long maxBytes,
+        CancellationToken cancellationToken
+    )
     {
         var target = PathOf(row);
         Directory.CreateDirectory(Path.GetDirectoryName(target) ?? host.DataDirectory);
@@ -39,7 +45,16 @@ public sealed class LibraryFileStorage(SkeinHostOptions host)
         try
         {
             long total = 0;
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
+            await using (
+                var file = new FileStream(
+                    temp,
+                    FileMode.CreateNew,
+                    FileAccess.Write,
+                    FileShare.None,
+                    BufferSize,
+                    FileOptions.Asynchronous
+                )
+            )
             {
                 int read;
                 while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)

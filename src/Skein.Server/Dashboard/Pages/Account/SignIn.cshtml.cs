@@ -15,11 +15,14 @@ public sealed class SignInModel(OperatorAccount account, ILogger<SignInModel> lo
     [FromQuery(Name = "ReturnUrl")]
     public string? ReturnUrl { get; set; }
 
-    public void OnGet()
-    {
-    }
+    public void OnGet() { }
 
-    public async Task<IActionResult> OnPostAsync(string? username, string? password, string? returnUrl, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostAsync(
+        string? username,
+        string? password,
+        string? returnUrl,
+        CancellationToken cancellationToken
+    )
     {
         Username = username;
         ReturnUrl = returnUrl;
@@ -32,7 +35,10 @@ public sealed class SignInModel(OperatorAccount account, ILogger<SignInModel> lo
             return Page();
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, OperatorAccount.AdminName)], DashboardAuth.Scheme);
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, OperatorAccount.AdminName)],
+            DashboardAuth.Scheme
+        );
         await HttpContext.SignInAsync(DashboardAuth.Scheme, new ClaimsPrincipal(identity));
         DashboardLog.SignedIn(logger, OperatorAccount.AdminName, remote);
 

@@ -24,8 +24,15 @@ namespace Skein.Server.Dashboard.Pages.Agents;
 /// (through <see cref="RunStarter"/>, which validates the input schema), its sessions and its triggers.
 /// </summary>
 public sealed partial class DetailModel(
-    IDbContextFactory<SkeinDbContext> contexts, AgentVersionCommands versions, RunStarter starter, SessionListPage list, SessionChangeFeed feed,
-    TriggerSettingsEditor triggerEditor, SecretStore secrets, TimeProvider time) : PageModel
+    IDbContextFactory<SkeinDbContext> contexts,
+    AgentVersionCommands versions,
+    RunStarter starter,
+    SessionListPage list,
+    SessionChangeFeed feed,
+    TriggerSettingsEditor triggerEditor,
+    SecretStore secrets,
+    TimeProvider time
+) : PageModel
 {
     [FromRoute(Name = "id")]
     public Guid Id { get; set; }
@@ -60,8 +67,13 @@ public sealed partial class DetailModel(
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
         await LoadAsync(cancellationToken) ? Page() : NotFound();
 
-    /// <summary>Test run: a console session on the chosen version; bad JSON or a schema mismatch is shown on the form.</summary>
-    public async Task<IActionResult> OnPostTestRunAsync(Guid? versionId, string? input, CancellationToken cancellationToken)
+    /// <summary>Test run: a console session on the chosen version; bad JSON or a schema mismatch is shown on the
+    /// form.</summary>
+    public async Task<IActionResult> OnPostTestRunAsync(
+        Guid? versionId,
+        string? input,
+        CancellationToken cancellationToken
+    )
     {
         JsonElement? parsed = null;
         string? error = null;
@@ -78,7 +90,13 @@ public sealed partial class DetailModel(
         {
             try
             {
-                var started = await starter.StartAsync(new StartRunRequest(Id, parsed, TriggerType.Console, DashboardAuth.Actor(User)) { VersionId = versionId }, cancellationToken);
+                var started = await starter.StartAsync(
+                    new StartRunRequest(Id, parsed, TriggerType.Console, DashboardAuth.Actor(User))
+                    {
+                        VersionId = versionId,
+                    },
+                    cancellationToken
+                );
                 return Redirect($"/sessions/{started.SessionId}");
             }
             catch (DomainException e)
@@ -103,52 +121,99 @@ public sealed partial class DetailModel(
         VersionMoveAsync(() => versions.DeployAsync(Id, versionId, cancellationToken), "Deployed.");
 
     public Task<IActionResult> OnPostRetractAsync(Guid versionId, CancellationToken cancellationToken) =>
-        VersionMoveAsync(() => versions.RetractAsync(Id, versionId, cancellationToken), "Retracted: the agent has no live version until the next deploy.");
+        VersionMoveAsync(
+            () => versions.RetractAsync(Id, versionId, cancellationToken),
+            "Retracted: the agent has no live version until the next deploy."
+        );
 
     public Task<IActionResult> OnPostRollbackAsync(CancellationToken cancellationToken) =>
-        VersionMoveAsync(() => versions.RollbackAsync(Id, cancellationToken), "Rolled back to the previous live version.");
+        VersionMoveAsync(
+            () => versions.RollbackAsync(Id, cancellationToken),
+            "Rolled back to the previous live version."
+        );
 
     public Task<IActionResult> OnPostNewVersionAsync(CancellationToken cancellationToken) =>
-        VersionMoveAsync(async () => [await versions.CreateAsync(Id, null, new VersionDraft(), cancellationToken)], "Created a new Testing version from the newest one.");
+        VersionMoveAsync(
+            async () => [await versions.CreateAsync(Id, null, new VersionDraft(), cancellationToken)],
+            "Created a new Testing version from the newest one."
+        );
 
-    public Task<IActionResult> OnPostEditAsync(Guid versionId, string? description, string? model, string? temperature, string? instructions, string? inputSchema, CancellationToken cancellationToken) =>
-        VersionMoveAsync(async () =>
-        {
-            JsonElement? schema = null;
-            if (!string.IsNullOrWhiteSpace(inputSchema))
+    public Task<IActionResult> OnPostEditAsync(
+        Guid versionId,
+        string? description,
+        string? model,
+        string? temperature,
+        string? instructions,
+        string? inputSchema,
+        CancellationToken cancellationToken
+    ) =>
+        VersionMoveAsync(
+            async () =>
             {
-                try
+                JsonElement? schema = null;
+                if (!string.IsNullOrWhiteSpace(inputSchema))
                 {
-                    schema = JsonDocument.Parse(inputSchema).RootElement.Clone();
+                    try
+                    {
+                        schema = JsonDocument.Parse(inputSchema).RootElement.Clone();
+                    }
+                    catch (JsonException e)
+                    {
+                        throw new DomainException(
+                            new DomainError(
+                                DomainErrorCodes.InvalidInput,
+                                "inputSchema: not valid JSON (" + e.Message + ")"
+                            )
+                        );
+                    }
                 }
-                catch (JsonException e)
+
+                var draft = new VersionDraft
                 {
-                    throw new DomainException(new DomainError(DomainErrorCodes.InvalidInput, "inputSchema: not valid JSON (" + e.Message + ")"));
-                }
-            }
+                    Description = description ?? "",
+                    Model = model,
+                    Instructions = instructions ?? "",
+                    Temperature = double.TryParse(
+                        temperature,
+                        NumberStyles.Float,
+                        CultureInfo.InvariantCulture,
+                        out var t
+                    )
+                        ? t
+                        : null,
+                    InputSchema = schema,
+                };
+                return [await versions.UpdateAsync(Id, versionId, draft, cancellationToken)];
+            },
+            "Saved."
+        );
 
-            var draft = new VersionDraft
-            {
-                Description = description ?? "",
-                Model = model,
-                Instructions = instructions ?? "",
-                Temperature = double.TryParse(temperature, NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : null,
-                InputSchema = schema,
-            };
-            return [await versions.UpdateAsync(Id, versionId, draft, cancellationToken)];
-        }, "Saved.");
-
-    /// <summary>Creates or updates the api trigger through the same code as <c>PUT /api/agents/{id}/triggers/api</c>.</summary>
-    public async Task<IActionResult> OnPostApiTriggerAsync(bool active, string? rpmLimit, string? maxConcurrentRuns, string? ipAllowlist, bool exposeStepTimeline, CancellationToken cancellationToken)
+    /// <summary>Creates or updates the api trigger through the same code as <c>PUT
+    /// /api/agents/{id}/triggers/api</c>.</summary>
+    public async Task<IActionResult> OnPostApiTriggerAsync(
+        bool active,
+        string? rpmLimit,
+        string? maxConcurrentRuns,
+        string? ipAllowlist,
+        bool exposeStepTimeline,
+        CancellationToken cancellationToken
+    )
     {
-        var body = new AccessAdminEndpoints.ApiTriggerBody(null, active, Int(rpmLimit), Int(maxConcurrentRuns),
-            (ipAllowlist ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), exposeStepTimeline);
+        var body = new AccessAdminEndpoints.ApiTriggerBody(
+            null,
+            active,
+            Int(rpmLimit),
+            Int(maxConcurrentRuns),
+            (ipAllowlist ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            exposeStepTimeline
+        );
         var result = await AccessAdminEndpoints.PutApiTriggerAsync(Id, body, contexts, time, cancellationToken);
         TempData["Notice"] = result is ProblemHttpResult problem ? problem.ProblemDetails.Detail : "api trigger saved.";
         return Redirect($"/agents/{Id}?tab=triggers");
     }
 
-    private static int? Int(string? text) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+    private static int? Int(string? text) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 
     private async Task<IActionResult> VersionMoveAsync(Func<Task<IReadOnlyList<AgentVersionRow>>> move, string done)
     {
@@ -176,17 +241,31 @@ public sealed partial class DetailModel(
 
         Agent = agent;
         Versions = await versions.ListAsync(Id, cancellationToken);
-        SelectedVersionId = (Versions.FirstOrDefault(v => v.State == nameof(VersionState.Testing)) ?? Live ?? Versions.FirstOrDefault())?.Id;
-        Triggers = await db.Triggers.AsNoTracking().Where(t => t.AgentId == Id).OrderBy(t => t.Name).ToListAsync(cancellationToken);
+        SelectedVersionId = (
+            Versions.FirstOrDefault(v => v.State == nameof(VersionState.Testing)) ?? Live ?? Versions.FirstOrDefault()
+        )?.Id;
+        Triggers = await db
+            .Triggers.AsNoTracking()
+            .Where(t => t.AgentId == Id)
+            .OrderBy(t => t.Name)
+            .ToListAsync(cancellationToken);
         if (Tab == "sessions")
         {
             var head = await feed.HeadAsync(cancellationToken);
-            var page = await list.ReadAsync(new ListQuery(agent.TenantId, 25) { AgentId = Id, After = ListCursor.Parse(After) }, cancellationToken);
+            var page = await list.ReadAsync(
+                new ListQuery(agent.TenantId, 25) { AgentId = Id, After = ListCursor.Parse(After) },
+                cancellationToken
+            );
             var names = new Dictionary<Guid, string> { [agent.Id] = agent.Name };
             OlderSessions = page.HasOlder && page.Rows.Count > 0 ? ListCursor.Of(page.Rows[^1]).ToString() : null;
-            Sessions = new SessionTableModel([.. page.Rows.Select(r => SessionRowView.From(r, names))], time.GetUtcNow().UtcDateTime, head)
+            Sessions = new SessionTableModel(
+                [.. page.Rows.Select(r => SessionRowView.From(r, names))],
+                time.GetUtcNow().UtcDateTime,
+                head
+            )
             {
-                AgentFilter = Id, AcceptsNewRows = After is null,
+                AgentFilter = Id,
+                AcceptsNewRows = After is null,
             };
         }
 

@@ -41,14 +41,43 @@ public sealed class ApprovalsModel(SessionQueries sessions, UserTaskQueries task
         var tenant = await sessions.DefaultTenantAsync(cancellationToken);
         if (Tab == "pending")
         {
-            Tasks = await tasks.ListAsync(tenant, nameof(UserTaskStatus.Pending), Kind, Skip, PageSize + 1, cancellationToken);
+            Tasks = await tasks.ListAsync(
+                tenant,
+                nameof(UserTaskStatus.Pending),
+                Kind,
+                Skip,
+                PageSize + 1,
+                cancellationToken
+            );
         }
         else
         {
             // Completed tab: answered and cancelled tasks, newest first.
-            var answered = await tasks.ListAsync(tenant, nameof(UserTaskStatus.Completed), Kind, 0, Skip + PageSize + 1, cancellationToken);
-            var cancelled = await tasks.ListAsync(tenant, nameof(UserTaskStatus.Cancelled), Kind, 0, Skip + PageSize + 1, cancellationToken);
-            Tasks = [.. answered.Concat(cancelled).OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id).Skip(Skip).Take(PageSize + 1)];
+            var answered = await tasks.ListAsync(
+                tenant,
+                nameof(UserTaskStatus.Completed),
+                Kind,
+                0,
+                Skip + PageSize + 1,
+                cancellationToken
+            );
+            var cancelled = await tasks.ListAsync(
+                tenant,
+                nameof(UserTaskStatus.Cancelled),
+                Kind,
+                0,
+                Skip + PageSize + 1,
+                cancellationToken
+            );
+            Tasks =
+            [
+                .. answered
+                    .Concat(cancelled)
+                    .OrderByDescending(t => t.CreatedAt)
+                    .ThenByDescending(t => t.Id)
+                    .Skip(Skip)
+                    .Take(PageSize + 1),
+            ];
         }
 
         HasMore = Tasks.Count > PageSize;
@@ -56,5 +85,6 @@ public sealed class ApprovalsModel(SessionQueries sessions, UserTaskQueries task
         return Page();
     }
 
-    public string Link(string tab, string? kind) => $"/review/approvals?tab={tab}" + (kind is null ? "" : "&kind=" + Uri.EscapeDataString(kind));
+    public string Link(string tab, string? kind) =>
+        $"/review/approvals?tab={tab}" + (kind is null ? "" : "&kind=" + Uri.EscapeDataString(kind));
 }

@@ -16,7 +16,13 @@ namespace Skein.Server.Dashboard.Pages.Sessions;
 /// session: Terminate, Mark complete, answering a user task. Actions go through the engine's
 /// <see cref="SessionActions"/>, so the dashboard follows exactly the rules the API does.
 /// </summary>
-public sealed class DetailModel(SessionQueries sessions, UserTaskQueries tasks, EventLogReader events, SessionActions actions, TimeProvider time) : PageModel
+public sealed class DetailModel(
+    SessionQueries sessions,
+    UserTaskQueries tasks,
+    EventLogReader events,
+    SessionActions actions,
+    TimeProvider time
+) : PageModel
 {
     [FromRoute(Name = "id")]
     public Guid Id { get; set; }
@@ -49,20 +55,45 @@ public sealed class DetailModel(SessionQueries sessions, UserTaskQueries tasks, 
     /// <summary>Continues a conversational run that waits for the user (WaitingForResponse).</summary>
     public Task<IActionResult> OnPostMessageAsync(Guid runId, string? text, CancellationToken cancellationToken) =>
         string.IsNullOrWhiteSpace(text)
-            ? ActAsync(() => Task.FromResult(new CommandResult(null, new DomainError(DomainErrorCodes.InvalidInput, "a message needs some text"), [])))
+            ? ActAsync(() =>
+                Task.FromResult(
+                    new CommandResult(
+                        null,
+                        new DomainError(DomainErrorCodes.InvalidInput, "a message needs some text"),
+                        []
+                    )
+                )
+            )
             : ActAsync(() => actions.SendMessageAsync(runId, text, DashboardAuth.Actor(User), cancellationToken));
 
-    public async Task<IActionResult> OnPostAnswerAsync(Guid taskId, string? decision, string? selectedOptionId, string? textValue, string? numberValue, string? comment, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostAnswerAsync(
+        Guid taskId,
+        string? decision,
+        string? selectedOptionId,
+        string? textValue,
+        string? numberValue,
+        string? comment,
+        CancellationToken cancellationToken
+    )
     {
         var answer = new UserTaskAnswer
         {
-            Approved = decision switch { "approve" => true, "reject" => false, _ => null },
+            Approved = decision switch
+            {
+                "approve" => true,
+                "reject" => false,
+                _ => null,
+            },
             SelectedOptionId = string.IsNullOrEmpty(selectedOptionId) ? null : selectedOptionId,
             TextValue = string.IsNullOrEmpty(textValue) ? null : textValue,
-            NumberValue = double.TryParse(numberValue, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : null,
+            NumberValue = double.TryParse(numberValue, NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
+                ? n
+                : null,
             Comment = string.IsNullOrWhiteSpace(comment) ? null : comment,
         };
-        return await ActAsync(() => actions.AnswerTaskAsync(taskId, null, answer, DashboardAuth.Actor(User), cancellationToken));
+        return await ActAsync(() =>
+            actions.AnswerTaskAsync(taskId, null, answer, DashboardAuth.Actor(User), cancellationToken)
+        );
     }
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
@@ -91,7 +122,15 @@ public sealed class DetailModel(SessionQueries sessions, UserTaskQueries tasks, 
             if (scripted)
             {
                 var status = ProblemMapping.StatusOf(error);
-                return new ObjectResult(new ProblemDetails { Status = status, Title = error.Code, Detail = message, Type = $"urn:skein:error:{error.Code}" })
+                return new ObjectResult(
+                    new ProblemDetails
+                    {
+                        Status = status,
+                        Title = error.Code,
+                        Detail = message,
+                        Type = $"urn:skein:error:{error.Code}",
+                    }
+                )
                 {
                     StatusCode = status,
                     ContentTypes = { "application/problem+json" },
@@ -101,16 +140,20 @@ public sealed class DetailModel(SessionQueries sessions, UserTaskQueries tasks, 
             TempData["Notice"] = message;
         }
 
-        return scripted && result.Error is null ? new JsonResult(new { status = result.State?.Status.ToString() }) : Redirect($"/sessions/{Id}");
+        return scripted && result.Error is null
+            ? new JsonResult(new { status = result.State?.Status.ToString() })
+            : Redirect($"/sessions/{Id}");
     }
 
     /// <summary>Operator-facing wording for the refusals an action can meet.</summary>
-    public static string Explain(DomainError error) => error.Code switch
-    {
-        DomainErrorCodes.IllegalTransition when error.Message.Contains("user task", StringComparison.Ordinal) =>
-            "This task was already answered or cancelled, so your answer was not recorded. Reload to see its outcome.",
-        DomainErrorCodes.IllegalTransition => "The session has moved on, so this action no longer applies: " + error.Message,
-        DomainErrorCodes.NotFound => "Not found: " + error.Message,
-        _ => error.Message,
-    };
+    public static string Explain(DomainError error) =>
+        error.Code switch
+        {
+            DomainErrorCodes.IllegalTransition when error.Message.Contains("user task", StringComparison.Ordinal) =>
+                "This task was already answered or cancelled, so your answer was not recorded. Reload to see its outcome.",
+            DomainErrorCodes.IllegalTransition => "The session has moved on, so this action no longer applies: "
+                + error.Message,
+            DomainErrorCodes.NotFound => "Not found: " + error.Message,
+            _ => error.Message,
+        };
 }
