@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Skein.Core;
-using Skein.Store.Agents;
 
 namespace Skein.Server;
 
 /// <summary>
-/// Every non-2xx answer is RFC 7807 problem JSON. Domain errors map to stable 4xx codes with the error
-/// code as <c>type</c>; client mistakes never surface as 500, and no stack trace ever leaves the server.
+/// Every non-2xx answer is RFC 7807 problem JSON built by <see cref="Problems"/> from the one error table
+/// (<see cref="ErrorTypes"/>); client mistakes never surface as 500, and no stack trace ever leaves the server.
 /// </summary>
 public static class ProblemMapping
 {
@@ -19,26 +19,6 @@ public static class ProblemMapping
         return services;
     }
 
-    public static int StatusOf(DomainError error) =>
-        error.Code switch
-        {
-            DomainErrorCodes.NotFound => StatusCodes.Status404NotFound,
-            DomainErrorCodes.InvalidInput => StatusCodes.Status400BadRequest,
-            DomainErrorCodes.IllegalTransition or DomainErrorCodes.Conflict or AgentCatalog.NoDeployedVersion =>
-                StatusCodes.Status409Conflict,
-            _ => StatusCodes.Status400BadRequest,
-        };
-
-    public static IResult Problem(DomainError error) =>
-        TypedResults.Problem(
-            detail: error.Message,
-            statusCode: StatusOf(error),
-            title: error.Code,
-            type: $"urn:skein:error:{error.Code}"
-        );
-
-    public static IResult BadRequest(string detail) => Problem(new DomainError(DomainErrorCodes.InvalidInput, detail));
-
     private sealed class SkeinExceptionHandler(IProblemDetailsService problems, ILogger<SkeinExceptionHandler> logger)
         : IExceptionHandler
     {
@@ -48,45 +28,24 @@ public static class ProblemMapping
             CancellationToken cancellationToken
         )
         {
-            var (status, title, detail, type) = exception switch
+            var details = exception switch
             {
-                DomainException d => (
-                    StatusOf(d.Error),
-                    d.Error.Code,
-                    d.Error.Message,
-                    $"urn:skein:error:{d.Error.Code}"
-                ),
-                BadHttpRequestException b => (
-                    b.StatusCode,
-                    "bad_request",
-                    BadRequestDetail(b),
-                    "urn:skein:error:bad_request"
-                ),
-                _ => (
-                    StatusCodes.Status500InternalServerError,
-                    "internal_error",
-                    "An unexpected error occurred; it has been logged.",
-                    "urn:skein:error:internal_error"
-                ),
+                DomainException d => Problems.Details(d.Error),
+                BadHttpRequestException b => Problems.Details("bad_request", BadRequestDetail(b), b.StatusCode),
+                _ => Problems.Details("internal_error", "An unexpected error occurred; it has been logged."),
             };
-            if (status >= 500)
+            if (details.Status >= 500)
             {
                 logger.LogError(exception, "Unhandled error on {Path}", context.Request.Path);
             }
 
-            context.Response.StatusCode = status;
+            context.Response.StatusCode = details.Status ?? StatusCodes.Status500InternalServerError;
             return await problems.TryWriteAsync(
                 new ProblemDetailsContext
                 {
                     HttpContext = context,
                     Exception = exception,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = status,
-                        Title = title,
-                        Detail = detail,
-                        Type = type,
-                    },
+                    ProblemDetails = details,
                 }
             );
         }
@@ -97,4 +56,37 @@ public static class ProblemMapping
                 ? "the request body is not valid JSON for this route"
                 : b.Message.Split('\n')[0];
     }
+}
+
+/// <summary>
+/// The one factory of problem answers: status, <c>type</c> (<c>urn:skein:error:&lt;code&gt;</c>) and title come
+/// from <see cref="ErrorTypes"/>, the detail from the error. Endpoints, the exception handler and the dashboard
+/// all build problems here.
+/// </summary>
+public static class Problems
+{
+    public static ProblemHttpResult From(DomainError error) => TypedResults.Problem(Details(error));
+
+    public static ProblemHttpResult Of(string code, string detail) => TypedResults.Problem(Details(code, detail));
+
+    public static ProblemHttpResult Invalid(string detail) => Of(DomainErrorCodes.InvalidInput, detail);
+
+    public static ProblemHttpResult NotFound(string what, Guid id) => From(DomainError.NotFound(what, id));
+
+    public static ProblemDetails Details(DomainError error) => Details(error.Code, error.Message);
+
+    /// <param name="status">Overrides the table's status, for framework errors that carry their own (413, 431…).</param>
+    public static ProblemDetails Details(string code, string detail, int? status = null)
+    {
+        var type = ErrorTypes.Of(code);
+        return new ProblemDetails
+        {
+            Status = status ?? type.Status,
+            Title = code,
+            Detail = detail,
+            Type = ErrorTypes.Urn(code),
+        };
+    }
+
+    public static int StatusOf(DomainError error) => ErrorTypes.Of(error.Code).Status;
 }

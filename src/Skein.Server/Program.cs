@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Skein.Application;
 using Skein.Engine;
 using Skein.Server;
 using Skein.Server.Api.Admin;
@@ -45,6 +46,7 @@ builder.Services.AddHostedService<DatabaseMigrator>();
 builder.Services.AddHostedService<Skein.Store.Secrets.LegacyProviderKeys>();
 builder.Services.AddHostedService<DemoSeeder>();
 builder.Services.AddSkeinEngine();
+builder.Services.AddSkeinApplication();
 
 builder.Services.AddSkeinProblems();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

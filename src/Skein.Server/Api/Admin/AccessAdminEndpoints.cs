@@ -73,12 +73,12 @@ public static class AccessAdminEndpoints
             || body.Scopes.Any(s => s is null)
         )
         {
-            return ProblemMapping.BadRequest("a key needs a name and at least one {agentId, triggerId} scope");
+            return Problems.Invalid("a key needs a name and at least one {agentId, triggerId} scope");
         }
 
         if (body.Name.Length > MaxNameLength)
         {
-            return ProblemMapping.BadRequest($"a key name is at most {MaxNameLength} characters");
+            return Problems.Invalid($"a key name is at most {MaxNameLength} characters");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -91,9 +91,7 @@ public static class AccessAdminEndpoints
                 )
             )
             {
-                return ProblemMapping.BadRequest(
-                    $"trigger {scope.TriggerId} is not a trigger of agent {scope.AgentId}"
-                );
+                return Problems.Invalid($"trigger {scope.TriggerId} is not a trigger of agent {scope.AgentId}");
             }
         }
 
@@ -143,7 +141,7 @@ public static class AccessAdminEndpoints
     ) =>
         await keys.RevokeAsync(keyId, cancellationToken)
             ? TypedResults.NoContent()
-            : ProblemMapping.Problem(DomainError.NotFound("api key", keyId));
+            : Problems.From(DomainError.NotFound("api key", keyId));
 
     internal static async Task<IResult> PutApiTriggerAsync(
         Guid agentId,
@@ -156,12 +154,12 @@ public static class AccessAdminEndpoints
         body ??= new ApiTriggerBody(null, null, null, null, null, null);
         if (body.Name is not null && (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > MaxNameLength))
         {
-            return ProblemMapping.BadRequest($"a trigger name is 1 to {MaxNameLength} characters, not blank");
+            return Problems.Invalid($"a trigger name is 1 to {MaxNameLength} characters, not blank");
         }
 
         if (body.RpmLimit is < 0 || body.MaxConcurrentRuns is < 0)
         {
-            return ProblemMapping.BadRequest("rpmLimit and maxConcurrentRuns must be 0 (unlimited) or more");
+            return Problems.Invalid("rpmLimit and maxConcurrentRuns must be 0 (unlimited) or more");
         }
 
         // The list is typed non-null, but JSON can still carry null entries: they are invalid like any other.
@@ -175,19 +173,19 @@ public static class AccessAdminEndpoints
             { } bad
         )
         {
-            return ProblemMapping.BadRequest($"'{bad}' is neither an IP address nor a CIDR range");
+            return Problems.Invalid($"'{bad}' is neither an IP address nor a CIDR range");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
         if (agent is null)
         {
-            return ProblemMapping.Problem(DomainError.NotFound("agent", agentId));
+            return Problems.From(DomainError.NotFound("agent", agentId));
         }
 
         if (agent.ExecutionMode == nameof(ExecutionMode.SubAgent))
         {
-            return ProblemMapping.BadRequest("SubAgent agents have no triggers");
+            return Problems.Invalid("SubAgent agents have no triggers");
         }
 
         var trigger = await db.Triggers.FirstOrDefaultAsync(
@@ -232,7 +230,7 @@ public static class AccessAdminEndpoints
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (!await db.Agents.AnyAsync(a => a.Id == agentId, cancellationToken))
         {
-            return ProblemMapping.Problem(DomainError.NotFound("agent", agentId));
+            return Problems.From(DomainError.NotFound("agent", agentId));
         }
 
         var triggers = await db

@@ -43,7 +43,7 @@ public static class AgentLifecycleEndpoints
     {
         if (body is null || string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > MaxNameLength)
         {
-            return ProblemMapping.BadRequest($"name: 1 to {MaxNameLength} characters, not blank");
+            return Problems.Invalid($"name: 1 to {MaxNameLength} characters, not blank");
         }
 
         if (
@@ -54,7 +54,7 @@ public static class AgentLifecycleEndpoints
             ) || !Enum.IsDefined(mode)
         )
         {
-            return ProblemMapping.BadRequest("executionMode: must be Request, HITL or SubAgent");
+            return Problems.Invalid("executionMode: must be Request, HITL or SubAgent");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -67,7 +67,7 @@ public static class AgentLifecycleEndpoints
             );
         if (provider is null)
         {
-            return ProblemMapping.BadRequest(
+            return Problems.Invalid(
                 body.LlmProviderId is null
                     ? "llmProviderId: required (the workspace has no scripted provider)"
                     : $"llmProviderId: no provider {body.LlmProviderId}"
@@ -76,7 +76,7 @@ public static class AgentLifecycleEndpoints
 
         if (await db.Agents.AnyAsync(a => a.TenantId == tenant && a.Name == body.Name, cancellationToken))
         {
-            return ProblemMapping.Problem(
+            return Problems.From(
                 new DomainError(DomainErrorCodes.Conflict, $"an agent named '{body.Name}' already exists")
             );
         }
@@ -115,7 +115,7 @@ public static class AgentLifecycleEndpoints
         var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
         if (agent is null)
         {
-            return ProblemMapping.Problem(DomainError.NotFound("agent", agentId));
+            return Problems.From(DomainError.NotFound("agent", agentId));
         }
 
         var live = await db
@@ -147,7 +147,7 @@ public static class AgentLifecycleEndpoints
         var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
         if (agent is null)
         {
-            return ProblemMapping.Problem(DomainError.NotFound("agent", agentId));
+            return Problems.From(DomainError.NotFound("agent", agentId));
         }
 
         if (
@@ -158,7 +158,7 @@ public static class AgentLifecycleEndpoints
             { } live
         )
         {
-            return ProblemMapping.Problem(
+            return Problems.From(
                 new DomainError(
                     DomainErrorCodes.Conflict,
                     $"version {live.Label} is deployed: retract it before deleting the agent"

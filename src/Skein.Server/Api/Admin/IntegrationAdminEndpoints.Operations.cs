@@ -21,14 +21,14 @@ public static partial class IntegrationAdminEndpoints
     {
         if (body?.Name is null)
         {
-            return ProblemMapping.BadRequest("an operation needs a name");
+            return Problems.Invalid("an operation needs a name");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var integration = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
         if (integration is null)
         {
-            return ProblemMapping.Problem(DomainError.NotFound("integration", id));
+            return Problems.From(DomainError.NotFound("integration", id));
         }
 
         var operation = new OperationRow
@@ -55,7 +55,7 @@ public static partial class IntegrationAdminEndpoints
             cancellationToken
         );
         return operation is null
-            ? ProblemMapping.Problem(DomainError.NotFound("operation", operationId))
+            ? Problems.From(DomainError.NotFound("operation", operationId))
             : await SaveOperationAsync(
                 db,
                 operation,
@@ -73,7 +73,7 @@ public static partial class IntegrationAdminEndpoints
     ) =>
         await ExecuteDeleteAsync(contexts, id, operationId, cancellationToken) > 0
             ? TypedResults.NoContent()
-            : ProblemMapping.Problem(DomainError.NotFound("operation", operationId));
+            : Problems.From(DomainError.NotFound("operation", operationId));
 
     private static async Task<int> ExecuteDeleteAsync(
         IDbContextFactory<SkeinDbContext> contexts,
@@ -98,7 +98,7 @@ public static partial class IntegrationAdminEndpoints
     {
         if (await ValidateAsync(body) is { } error)
         {
-            return ProblemMapping.BadRequest(error);
+            return Problems.Invalid(error);
         }
 
         operation.Name = body.Name ?? operation.Name;
@@ -119,7 +119,7 @@ public static partial class IntegrationAdminEndpoints
             )
         )
         {
-            return ProblemMapping.Problem(
+            return Problems.From(
                 new DomainError(
                     DomainErrorCodes.Conflict,
                     $"an operation named '{operation.Name}' exists (operation names are unique in the workspace)"

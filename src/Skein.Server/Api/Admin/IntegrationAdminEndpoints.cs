@@ -68,7 +68,7 @@ public static partial class IntegrationAdminEndpoints
         var integration = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
         if (integration is null)
         {
-            return ProblemMapping.Problem(DomainError.NotFound("integration", id));
+            return Problems.From(DomainError.NotFound("integration", id));
         }
 
         var operations = await db
@@ -86,7 +86,7 @@ public static partial class IntegrationAdminEndpoints
     {
         if (body?.Name is null || body.BaseUrl is null)
         {
-            return ProblemMapping.BadRequest("an integration needs a name and a baseUrl");
+            return Problems.Invalid("an integration needs a name and a baseUrl");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -99,7 +99,7 @@ public static partial class IntegrationAdminEndpoints
         };
         if (Apply(integration, body) is { } error)
         {
-            return ProblemMapping.BadRequest(error);
+            return Problems.Invalid(error);
         }
 
         if (
@@ -109,7 +109,7 @@ public static partial class IntegrationAdminEndpoints
             )
         )
         {
-            return ProblemMapping.Problem(
+            return Problems.From(
                 new DomainError(DomainErrorCodes.Conflict, $"an integration named '{integration.Name}' exists")
             );
         }
@@ -130,12 +130,12 @@ public static partial class IntegrationAdminEndpoints
         var integration = await db.Integrations.FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
         if (integration is null)
         {
-            return ProblemMapping.Problem(DomainError.NotFound("integration", id));
+            return Problems.From(DomainError.NotFound("integration", id));
         }
 
         if (Apply(integration, body ?? new IntegrationBody(null, null, null, null, null)) is { } error)
         {
-            return ProblemMapping.BadRequest(error);
+            return Problems.Invalid(error);
         }
 
         if (
@@ -145,7 +145,7 @@ public static partial class IntegrationAdminEndpoints
             )
         )
         {
-            return ProblemMapping.Problem(
+            return Problems.From(
                 new DomainError(DomainErrorCodes.Conflict, $"an integration named '{integration.Name}' exists")
             );
         }
@@ -167,7 +167,7 @@ public static partial class IntegrationAdminEndpoints
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (!await db.Integrations.AnyAsync(i => i.Id == id, cancellationToken))
         {
-            return ProblemMapping.Problem(DomainError.NotFound("integration", id));
+            return Problems.From(DomainError.NotFound("integration", id));
         }
 
         // Versions that allowlist a deleted operation keep their list; the tool is simply no longer offered.

@@ -71,9 +71,7 @@ public static class ManifestAdminEndpoints
 
         if (string.IsNullOrWhiteSpace(yaml))
         {
-            return ProblemMapping.BadRequest(
-                "the body must be a manifest (YAML), or a multipart form with a 'manifest' part"
-            );
+            return Problems.Invalid("the body must be a manifest (YAML), or a multipart form with a 'manifest' part");
         }
 
         var parsed = await ManifestParser.ParseAsync(yaml, values, cancellationToken);
@@ -107,7 +105,7 @@ public static class ManifestAdminEndpoints
     {
         if (await queries.SessionOfRunAsync(runId, cancellationToken) is not { } sessionId)
         {
-            await ProblemMapping.Problem(DomainError.NotFound("run", runId)).ExecuteAsync(http);
+            await Problems.From(DomainError.NotFound("run", runId)).ExecuteAsync(http);
             return;
         }
 

@@ -94,7 +94,7 @@ public static class ProviderAdminEndpoints
     {
         if (body?.Name is null || body.Kind is null)
         {
-            return ProblemMapping.BadRequest("a provider needs a name and a kind ('scripted' or 'openai')");
+            return Problems.Invalid("a provider needs a name and a kind ('scripted' or 'openai')");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -122,7 +122,7 @@ public static class ProviderAdminEndpoints
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var provider = await db.LlmProviders.FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
         return provider is null
-            ? ProblemMapping.Problem(DomainError.NotFound("llm provider", id))
+            ? Problems.From(DomainError.NotFound("llm provider", id))
             : await SaveAsync(
                 db,
                 provider,
@@ -146,7 +146,7 @@ public static class ProviderAdminEndpoints
         var provider = await db.LlmProviders.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
         if (provider is null)
         {
-            return ProblemMapping.Problem(DomainError.NotFound("llm provider", id));
+            return Problems.From(DomainError.NotFound("llm provider", id));
         }
 
         var users = await db
@@ -159,7 +159,7 @@ public static class ProviderAdminEndpoints
         if (users.Count > 0)
         {
             var names = string.Join(", ", users.Take(5)) + (users.Count > 5 ? ", …" : "");
-            return ProblemMapping.Problem(
+            return Problems.From(
                 new DomainError(
                     DomainErrorCodes.Conflict,
                     $"agents use this provider ({names}); move them to another first"
@@ -191,7 +191,7 @@ public static class ProviderAdminEndpoints
 
         if (provider is null)
         {
-            return ProblemMapping.Problem(DomainError.NotFound("llm provider", id));
+            return Problems.From(DomainError.NotFound("llm provider", id));
         }
 
         var key = provider.ApiKeySecretName is { } name
@@ -221,12 +221,12 @@ public static class ProviderAdminEndpoints
     {
         if (body.Name is not null && (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200))
         {
-            return ProblemMapping.BadRequest("a provider name is 1 to 200 characters, not blank");
+            return Problems.Invalid("a provider name is 1 to 200 characters, not blank");
         }
 
         if (body.Kind is not null && body.Kind is not (ModelClientFactory.Scripted or ModelClientFactory.OpenAI))
         {
-            return ProblemMapping.BadRequest("kind must be 'scripted' or 'openai'");
+            return Problems.Invalid("kind must be 'scripted' or 'openai'");
         }
 
         if (
@@ -238,17 +238,17 @@ public static class ProviderAdminEndpoints
             )
         )
         {
-            return ProblemMapping.BadRequest("baseUrl must be an absolute http(s) URL");
+            return Problems.Invalid("baseUrl must be an absolute http(s) URL");
         }
 
         if (body.ApiKeySecretName is { Length: > 0 } secretName && !SecretStore.IsValidName(secretName))
         {
-            return ProblemMapping.BadRequest("apiKeySecretName is not a valid secret name");
+            return Problems.Invalid("apiKeySecretName is not a valid secret name");
         }
 
         if (body.Models is { } models && models.Any(m => string.IsNullOrWhiteSpace(m) || m.Length > 200))
         {
-            return ProblemMapping.BadRequest("models are non-blank model ids of at most 200 characters");
+            return Problems.Invalid("models are non-blank model ids of at most 200 characters");
         }
 
         var previousSecret = provider.ApiKeySecretName;
@@ -270,7 +270,7 @@ public static class ProviderAdminEndpoints
             )
         )
         {
-            return ProblemMapping.Problem(
+            return Problems.From(
                 new DomainError(DomainErrorCodes.Conflict, $"a provider named '{provider.Name}' exists")
             );
         }

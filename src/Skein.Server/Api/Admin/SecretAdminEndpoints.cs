@@ -34,14 +34,14 @@ public static class SecretAdminEndpoints
     {
         if (!SecretStore.IsValidName(name))
         {
-            return ProblemMapping.BadRequest(
+            return Problems.Invalid(
                 $"a secret name is 1 to {SecretStore.MaxNameLength} characters of letters, digits, '.', '_' and '-'"
             );
         }
 
         if (body?.Value is not { Length: > 0 } value || value.Length > SecretStore.MaxValueLength)
         {
-            return ProblemMapping.BadRequest(
+            return Problems.Invalid(
                 $"a secret needs a non-empty value of at most {SecretStore.MaxValueLength} characters"
             );
         }
@@ -69,5 +69,5 @@ public static class SecretAdminEndpoints
     ) =>
         await secrets.DeleteAsync(await AdminTenant.IdAsync(contexts, cancellationToken), name, cancellationToken)
             ? TypedResults.NoContent()
-            : ProblemMapping.Problem(new DomainError(DomainErrorCodes.NotFound, $"secret '{name}' not found"));
+            : Problems.From(new DomainError(DomainErrorCodes.NotFound, $"secret '{name}' not found"));
 }

@@ -49,12 +49,12 @@ public static class SessionAdminEndpoints
     {
         if (status is not null && !Enum.TryParse<Core.Sessions.SessionStatus>(status, ignoreCase: false, out _))
         {
-            return (ProblemHttpResult)ProblemMapping.BadRequest($"unknown status '{status}'");
+            return (ProblemHttpResult)Problems.Invalid($"unknown status '{status}'");
         }
 
         if (skip is < 0 || take is < 1 or > 100)
         {
-            return (ProblemHttpResult)ProblemMapping.BadRequest("skip must be >= 0 and take between 1 and 100");
+            return (ProblemHttpResult)Problems.Invalid("skip must be >= 0 and take between 1 and 100");
         }
 
         var tenant = await queries.DefaultTenantAsync(cancellationToken);
@@ -80,7 +80,7 @@ public static class SessionAdminEndpoints
         var detail = await queries.GetAsync(sessionId, cancellationToken);
         if (detail is null)
         {
-            return (ProblemHttpResult)ProblemMapping.Problem(DomainError.NotFound("session", sessionId));
+            return (ProblemHttpResult)Problems.From(DomainError.NotFound("session", sessionId));
         }
 
         var userTasks = await tasks.ForSessionAsync(sessionId, cancellationToken);
@@ -116,7 +116,7 @@ public static class SessionAdminEndpoints
         var text = body?.Text ?? body?.Message;
         if (string.IsNullOrWhiteSpace(text))
         {
-            return ProblemMapping.BadRequest("a message needs non-empty 'text' (or 'message')");
+            return Problems.Invalid("a message needs non-empty 'text' (or 'message')");
         }
 
         return Answer(await actions.SendMessageAsync(runId, text, Operator, cancellationToken), accepted: true);
@@ -132,7 +132,7 @@ public static class SessionAdminEndpoints
     {
         if (result.Error is { } error)
         {
-            return ProblemMapping.Problem(error);
+            return Problems.From(error);
         }
 
         var body = new StatusResponse(result.State!.Status.ToString());

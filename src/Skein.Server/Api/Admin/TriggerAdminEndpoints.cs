@@ -73,21 +73,19 @@ public static class TriggerAdminEndpoints
     {
         if (body?.Type is not (TriggerTypes.Api or TriggerTypes.Scheduled or TriggerTypes.Event))
         {
-            return ProblemMapping.BadRequest("type must be 'api', 'scheduled' or 'event'");
+            return Problems.Invalid("type must be 'api', 'scheduled' or 'event'");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
         if (agent is null)
         {
-            return ProblemMapping.Problem(DomainError.NotFound("agent", agentId));
+            return Problems.From(DomainError.NotFound("agent", agentId));
         }
 
         if (agent.ExecutionMode == nameof(ExecutionMode.SubAgent))
         {
-            return ProblemMapping.BadRequest(
-                "SubAgent agents have no triggers: they are called by their parent agents"
-            );
+            return Problems.Invalid("SubAgent agents have no triggers: they are called by their parent agents");
         }
 
         if (
@@ -95,7 +93,7 @@ public static class TriggerAdminEndpoints
             && await db.Triggers.AnyAsync(t => t.AgentId == agentId && t.Type == TriggerTypes.Api, cancellationToken)
         )
         {
-            return ProblemMapping.Problem(
+            return Problems.From(
                 new DomainError(
                     DomainErrorCodes.Conflict,
                     "the agent already has its api trigger (one per agent); edit that one"
@@ -106,7 +104,7 @@ public static class TriggerAdminEndpoints
         var name = body.Name ?? body.Type;
         if (await db.Triggers.AnyAsync(t => t.AgentId == agentId && t.Name == name, cancellationToken))
         {
-            return ProblemMapping.Problem(
+            return Problems.From(
                 new DomainError(DomainErrorCodes.Conflict, $"the agent already has a trigger named '{name}'")
             );
         }
@@ -144,7 +142,7 @@ public static class TriggerAdminEndpoints
             .Triggers.AsNoTracking()
             .FirstOrDefaultAsync(t => t.Id == triggerId && t.AgentId == agentId, cancellationToken);
         return trigger is null
-            ? ProblemMapping.Problem(DomainError.NotFound("trigger", triggerId))
+            ? Problems.From(DomainError.NotFound("trigger", triggerId))
             : TypedResults.Ok(TriggerView.From(trigger));
     }
 
@@ -161,7 +159,7 @@ public static class TriggerAdminEndpoints
     {
         if (body is null)
         {
-            return ProblemMapping.BadRequest("a JSON body is required");
+            return Problems.Invalid("a JSON body is required");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -171,12 +169,12 @@ public static class TriggerAdminEndpoints
         );
         if (trigger is null)
         {
-            return ProblemMapping.Problem(DomainError.NotFound("trigger", triggerId));
+            return Problems.From(DomainError.NotFound("trigger", triggerId));
         }
 
         if (body.Type is not null && body.Type != trigger.Type)
         {
-            return ProblemMapping.BadRequest("a trigger's type cannot change; create a new trigger instead");
+            return Problems.Invalid("a trigger's type cannot change; create a new trigger instead");
         }
 
         if (
@@ -188,7 +186,7 @@ public static class TriggerAdminEndpoints
             )
         )
         {
-            return ProblemMapping.Problem(
+            return Problems.From(
                 new DomainError(DomainErrorCodes.Conflict, $"the agent already has a trigger named '{body.Name}'")
             );
         }
@@ -215,7 +213,7 @@ public static class TriggerAdminEndpoints
         );
         if (trigger is null)
         {
-            return ProblemMapping.Problem(DomainError.NotFound("trigger", triggerId));
+            return Problems.From(DomainError.NotFound("trigger", triggerId));
         }
 
         await db.TriggerIngress.Where(e => e.TriggerId == triggerId).ExecuteDeleteAsync(cancellationToken);
@@ -240,14 +238,14 @@ public static class TriggerAdminEndpoints
     {
         if (skip is < 0 || take is < 1 or > 500)
         {
-            return ProblemMapping.BadRequest("skip must be 0 or more and take 1 to 500");
+            return Problems.Invalid("skip must be 0 or more and take 1 to 500");
         }
 
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
             if (!await db.Triggers.AnyAsync(t => t.Id == triggerId && t.AgentId == agentId, cancellationToken))
             {
-                return ProblemMapping.Problem(DomainError.NotFound("trigger", triggerId));
+                return Problems.From(DomainError.NotFound("trigger", triggerId));
             }
         }
 
@@ -282,7 +280,7 @@ public static class TriggerAdminEndpoints
         {
             if (!await db.Triggers.AnyAsync(t => t.Id == triggerId && t.AgentId == agentId, cancellationToken))
             {
-                return ProblemMapping.Problem(DomainError.NotFound("trigger", triggerId));
+                return Problems.From(DomainError.NotFound("trigger", triggerId));
             }
         }
 

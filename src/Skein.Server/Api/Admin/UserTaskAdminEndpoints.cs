@@ -65,17 +65,17 @@ public static class UserTaskAdminEndpoints
     {
         if (status is not null && !Enum.TryParse<UserTaskStatus>(status, ignoreCase: false, out _))
         {
-            return ProblemMapping.BadRequest($"unknown status '{status}'; expected Pending, Completed or Cancelled");
+            return Problems.Invalid($"unknown status '{status}'; expected Pending, Completed or Cancelled");
         }
 
         if (kind is not null && !UserTaskKinds.All.Contains(kind))
         {
-            return ProblemMapping.BadRequest($"unknown kind '{kind}'");
+            return Problems.Invalid($"unknown kind '{kind}'");
         }
 
         if (skip is < 0 || take is < 1 or > 100)
         {
-            return ProblemMapping.BadRequest("skip must be >= 0 and take between 1 and 100");
+            return Problems.Invalid("skip must be >= 0 and take between 1 and 100");
         }
 
         var tenant = await sessions.DefaultTenantAsync(cancellationToken);
@@ -92,12 +92,12 @@ public static class UserTaskAdminEndpoints
     {
         if (body is null)
         {
-            return ProblemMapping.BadRequest("a JSON body with the answer is required");
+            return Problems.Invalid("a JSON body with the answer is required");
         }
 
         var result = await actions.AnswerTaskAsync(taskId, null, ToAnswer(body), "operator:admin", cancellationToken);
         return result.Error is { } error
-            ? ProblemMapping.Problem(error)
+            ? Problems.From(error)
             : TypedResults.Ok(new { status = result.State!.Tasks[taskId].Status.ToString() });
     }
 
@@ -121,7 +121,7 @@ public static class UserTaskAdminEndpoints
         var events = await reader.ReadAfterAsync(sessionId, 0, cancellationToken);
         if (events.Count == 0)
         {
-            return ProblemMapping.Problem(DomainError.NotFound("session", sessionId));
+            return Problems.From(DomainError.NotFound("session", sessionId));
         }
 
         var entries = events
@@ -159,19 +159,19 @@ public static class UserTaskAdminEndpoints
             || !Enum.IsDefined(mode)
         )
         {
-            return ProblemMapping.BadRequest("executionMode must be Request, HITL or SubAgent");
+            return Problems.Invalid("executionMode must be Request, HITL or SubAgent");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
         if (agent is null)
         {
-            return ProblemMapping.Problem(DomainError.NotFound("agent", agentId));
+            return Problems.From(DomainError.NotFound("agent", agentId));
         }
 
         if (mode == ExecutionMode.SubAgent && await db.Triggers.AnyAsync(t => t.AgentId == agentId, cancellationToken))
         {
-            return ProblemMapping.Problem(
+            return Problems.From(
                 new DomainError(
                     DomainErrorCodes.Conflict,
                     "SubAgent agents have no triggers: remove the agent's triggers first"

@@ -112,14 +112,14 @@ public static class VersionAdminEndpoints
         );
         if (agent is null || version is null)
         {
-            return ProblemMapping.Problem(
+            return Problems.From(
                 DomainError.NotFound(agent is null ? "agent" : "agent version", agent is null ? agentId : versionId)
             );
         }
 
         if (version.State != nameof(VersionState.Testing))
         {
-            return ProblemMapping.Problem(
+            return Problems.From(
                 new DomainError(
                     DomainErrorCodes.Conflict,
                     $"version {version.Label} is {version.State}: only Testing versions can be edited"

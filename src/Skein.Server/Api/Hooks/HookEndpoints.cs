@@ -102,7 +102,7 @@ public static class HookEndpoints
                 title: "start_failed",
                 type: "urn:skein:error:start_failed"
             ),
-            _ => ProblemMapping.Problem(
+            _ => Problems.From(
                 result.Error
                     ?? new DomainError(DomainErrorCodes.InvalidInput, result.Detail ?? "the delivery was refused")
             ),

@@ -27,7 +27,7 @@ public sealed class IdempotentStarts(IDbContextFactory<SkeinDbContext> contexts,
 
         if (key.Length > 200)
         {
-            return ProblemMapping.BadRequest("Idempotency-Key is at most 200 characters");
+            return Problems.Invalid("Idempotency-Key is at most 200 characters");
         }
 
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))

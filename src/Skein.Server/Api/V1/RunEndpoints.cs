@@ -167,7 +167,7 @@ public static class RunEndpoints
                 cancellationToken
             );
             return answered.Error is { } answerError
-                ? ProblemMapping.Problem(answerError)
+                ? Problems.From(answerError)
                 : TypedResults.Accepted(
                     (string?)null,
                     new AcceptedStatus(answered.State!.Runs[runId].Status.ToString())
@@ -190,7 +190,7 @@ public static class RunEndpoints
 
         var result = await actions.SendMessageAsync(runId, text, $"api-key:{caller.KeyId}", cancellationToken);
         return result.Error is { } error
-            ? ProblemMapping.Problem(error)
+            ? Problems.From(error)
             : TypedResults.Accepted((string?)null, new AcceptedStatus(result.State!.Runs[runId].Status.ToString()));
     }
 

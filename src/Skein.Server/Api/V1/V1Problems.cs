@@ -6,7 +6,7 @@ namespace Skein.Server.Api.V1;
 internal static class V1Problems
 {
     /// <summary>Unknown ids and ids outside the key's scope look the same, so nothing leaks (SPEC section 4).</summary>
-    public static IResult NotFound(string what, Guid id) => ProblemMapping.Problem(DomainError.NotFound(what, id));
+    public static IResult NotFound(string what, Guid id) => Problems.From(DomainError.NotFound(what, id));
 
     public static IResult Forbidden(string code, string detail) =>
         TypedResults.Problem(
@@ -16,5 +16,5 @@ internal static class V1Problems
             type: $"urn:skein:error:{code}"
         );
 
-    public static IResult BadRequest(string detail) => ProblemMapping.BadRequest(detail);
+    public static IResult BadRequest(string detail) => Problems.Invalid(detail);
 }

@@ -326,7 +326,7 @@ public static partial class FileLibraryEndpoints
         );
 
     private static IResult FileNotFound(string objectKey) =>
-        ProblemMapping.Problem(new DomainError(DomainErrorCodes.NotFound, $"file '{objectKey}' was not found"));
+        Problems.From(new DomainError(DomainErrorCodes.NotFound, $"file '{objectKey}' was not found"));
 
     private static IResult Conflict(string code, string detail) =>
         TypedResults.Problem(

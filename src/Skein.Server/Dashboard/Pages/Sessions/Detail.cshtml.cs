@@ -121,7 +121,7 @@ public sealed class DetailModel(
             var message = Explain(error);
             if (scripted)
             {
-                var status = ProblemMapping.StatusOf(error);
+                var status = Problems.StatusOf(error);
                 return new ObjectResult(
                     new ProblemDetails
                     {

@@ -1,6 +1,9 @@
 namespace Skein.Core;
 
-/// <summary>A rule the domain refused. <see cref="Code"/> is stable and machine-readable.</summary>
+/// <summary>
+/// A rule the domain refused. <see cref="Code"/> is one of <see cref="ErrorTypes"/>' stable codes, which also
+/// fixes the HTTP status and the problem <c>type</c> every caller (API, dashboard, CLI) sees.
+/// </summary>
 public sealed record DomainError(string Code, string Message)
 {
     public static DomainError IllegalTransition(string machine, object from, object to) =>
@@ -8,8 +11,13 @@ public sealed record DomainError(string Code, string Message)
 
     public static DomainError NotFound(string what, Guid id) =>
         new(DomainErrorCodes.NotFound, $"{what} {id} was not found");
+
+    public static DomainError Invalid(string message) => new(DomainErrorCodes.InvalidInput, message);
+
+    public static DomainError Conflict(string message) => new(DomainErrorCodes.Conflict, message);
 }
 
+/// <summary>The most used codes of <see cref="ErrorTypes"/>, as constants for pattern matching.</summary>
 public static class DomainErrorCodes
 {
     public const string IllegalTransition = "illegal_transition";

@@ -1,0 +1,23 @@
+namespace Skein.Core;
+
+/// <summary>
+/// Who did something, as recorded on events and audit entries (<c>engine</c>, <c>timer</c>,
+/// <c>operator:&lt;name&gt;</c>, <c>api-key:&lt;id&gt;</c>, <c>trigger:&lt;id&gt;</c>). Built only here so every
+/// record spells an actor the same way.
+/// </summary>
+public sealed record Actor(string Value)
+{
+    public static readonly Actor Engine = new("engine");
+    public static readonly Actor Timer = new("timer");
+
+    /// <summary>The management token's holder: the built-in admin account.</summary>
+    public static readonly Actor Admin = Operator("admin");
+
+    public static Actor Operator(string name) => new("operator:" + name);
+
+    public static Actor ApiKey(Guid keyId) => new("api-key:" + keyId);
+
+    public static Actor Trigger(Guid triggerId) => new("trigger:" + triggerId);
+
+    public override string ToString() => Value;
+}
