@@ -1,5 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Skein.Application.ApiKeys;
 using Skein.Application.Audit;
+using Skein.Application.Triggers;
+using Skein.Application.Workspaces;
 
 namespace Skein.Application;
 
@@ -9,6 +12,9 @@ public static class ApplicationServiceCollectionExtensions
     public static IServiceCollection AddSkeinApplication(this IServiceCollection services)
     {
         services.AddSingleton<AuditTrail>();
+        services.AddSingleton<TriggerService>();
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<WorkspaceSettingsService>();
         return services;
     }
 }

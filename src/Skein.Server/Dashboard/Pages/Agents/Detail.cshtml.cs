@@ -4,17 +4,16 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Skein.Application.Triggers;
 using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Sessions;
 using Skein.Engine.Runs;
-using Skein.Server.Api.Admin;
 using Skein.Server.Dashboard.Auth;
 using Skein.Server.Dashboard.Sessions;
 using Skein.Store;
 using Skein.Store.Agents;
 using Skein.Store.Rows;
-using Skein.Store.Secrets;
 using Skein.Store.Sessions;
 
 namespace Skein.Server.Dashboard.Pages.Agents;
@@ -29,8 +28,7 @@ public sealed partial class DetailModel(
     RunStarter starter,
     SessionListPage list,
     SessionChangeFeed feed,
-    TriggerSettingsEditor triggerEditor,
-    SecretStore secrets,
+    TriggerService triggerService,
     TimeProvider time
 ) : PageModel
 {
@@ -187,33 +185,6 @@ public sealed partial class DetailModel(
             },
             "Saved."
         );
-
-    /// <summary>Creates or updates the api trigger through the same code as <c>PUT
-    /// /api/agents/{id}/triggers/api</c>.</summary>
-    public async Task<IActionResult> OnPostApiTriggerAsync(
-        bool active,
-        string? rpmLimit,
-        string? maxConcurrentRuns,
-        string? ipAllowlist,
-        bool exposeStepTimeline,
-        CancellationToken cancellationToken
-    )
-    {
-        var body = new AccessAdminEndpoints.ApiTriggerBody(
-            null,
-            active,
-            Int(rpmLimit),
-            Int(maxConcurrentRuns),
-            (ipAllowlist ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            exposeStepTimeline
-        );
-        var result = await AccessAdminEndpoints.PutApiTriggerAsync(Id, body, contexts, time, cancellationToken);
-        TempData["Notice"] = result is ProblemHttpResult problem ? problem.ProblemDetails.Detail : "api trigger saved.";
-        return Redirect($"/agents/{Id}?tab=triggers");
-    }
-
-    private static int? Int(string? text) =>
-        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 
     private async Task<IActionResult> VersionMoveAsync(Func<Task<IReadOnlyList<AgentVersionRow>>> move, string done)
     {

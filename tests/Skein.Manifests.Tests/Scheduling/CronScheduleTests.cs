@@ -1,7 +1,7 @@
 using Skein.Core;
-using Skein.Engine.Triggers;
+using Skein.Manifests.Scheduling;
 
-namespace Skein.Engine.Tests.Triggers;
+namespace Skein.Manifests.Tests.Scheduling;
 
 public sealed class CronScheduleTests
 {
@@ -38,7 +38,11 @@ public sealed class CronScheduleTests
     {
         var schedule = CronSchedule.Parse("0 * * * *", "UTC");
 
-        var plan = schedule.PlanFire(due: Utc(2026, 1, 1, 13, 0), now: Utc(2026, 1, 1, 17, 30));
+        var plan = Skein.Core.Triggers.SchedulePlanner.PlanFire(
+            schedule,
+            due: Utc(2026, 1, 1, 13, 0),
+            now: Utc(2026, 1, 1, 17, 30)
+        );
 
         Assert.True(plan.Fire);
         Assert.Equal(Utc(2026, 1, 1, 18, 0), plan.Next);
@@ -49,7 +53,11 @@ public sealed class CronScheduleTests
     {
         var schedule = CronSchedule.Parse("0 * * * *", "UTC");
 
-        var plan = schedule.PlanFire(due: Utc(2026, 1, 1, 13, 0), now: Utc(2026, 1, 1, 12, 59, 59));
+        var plan = Skein.Core.Triggers.SchedulePlanner.PlanFire(
+            schedule,
+            due: Utc(2026, 1, 1, 13, 0),
+            now: Utc(2026, 1, 1, 12, 59, 59)
+        );
 
         Assert.False(plan.Fire);
         Assert.Equal(Utc(2026, 1, 1, 13, 0), plan.Next);
@@ -61,8 +69,9 @@ public sealed class CronScheduleTests
     [InlineData("0 9 * * *", "Mars/Olympus_Mons", "unknown time zone")]
     public void Bad_schedules_are_invalid_input_with_a_reason(string cron, string zone, string reason)
     {
-        var error = Assert.Throws<DomainException>(() => CronSchedule.Parse(cron, zone)).Error;
+        var error = CronSchedule.TryParse(cron, zone).Error;
 
+        Assert.NotNull(error);
         Assert.Equal(DomainErrorCodes.InvalidInput, error.Code);
         Assert.Contains(reason, error.Message);
     }
