@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Events;
+using Skein.Core.Triggers;
 using Skein.Core.UserTasks;
 using Skein.Engine.Sessions;
 using Skein.Server.Api.Contracts;
@@ -169,14 +170,15 @@ public static class UserTaskAdminEndpoints
             return Problems.From(DomainError.NotFound("agent", agentId));
         }
 
-        if (mode == ExecutionMode.SubAgent && await db.Triggers.AnyAsync(t => t.AgentId == agentId, cancellationToken))
+        if (
+            TriggerRules.CheckModeChange(
+                mode,
+                await db.Triggers.AnyAsync(t => t.AgentId == agentId, cancellationToken)
+            ) is
+            { } hasTriggers
+        )
         {
-            return Problems.From(
-                new DomainError(
-                    DomainErrorCodes.Conflict,
-                    "SubAgent agents have no triggers: remove the agent's triggers first"
-                )
-            );
+            return Problems.From(hasTriggers);
         }
 
         var before = agent.ExecutionMode;

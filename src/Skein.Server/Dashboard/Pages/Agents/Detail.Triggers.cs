@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Skein.Application.Triggers;
 using Skein.Core;
+using Skein.Core.Agents;
 using Skein.Core.Triggers;
 using Skein.Server.Dashboard.Auth;
 using Skein.Store.Agents;
@@ -23,6 +24,12 @@ public sealed partial class DetailModel
 
     /// <summary>A notice of this response, for answers rendered in place rather than redirected.</summary>
     public string? Notice { get; private set; }
+
+    /// <summary>Why this agent can have no triggers (a sub-agent), or null when it can.</summary>
+    public string? NoTriggersReason =>
+        Enum.TryParse<ExecutionMode>(Agent.ExecutionMode, out var mode)
+            ? TriggerRules.CheckAgentMayHaveTriggers(mode)?.Message
+            : null;
 
     public static ScheduledTriggerSettings ScheduledSettings(TriggerRow trigger) =>
         TriggerQueries.Settings<ScheduledTriggerSettings>(trigger);
