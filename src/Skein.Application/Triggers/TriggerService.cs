@@ -437,10 +437,7 @@ public sealed class TriggerService(
         trigger.NextFireAt = SchedulePlanner.SlotAfterEdit(
             schedule.Value,
             trigger.Active,
-            replan: creating
-                || settings.Cron != current.Cron
-                || settings.TimeZone != current.TimeZone
-                || (trigger.Active && !wasActive),
+            SchedulePlanner.MustReplan(creating ? null : current, wasActive, settings, trigger.Active),
             trigger.NextFireAt,
             time.GetUtcNow().UtcDateTime
         );

@@ -31,6 +31,17 @@ public static class SchedulePlanner
         due <= now ? new FirePlan(true, slots.NextAfter(now)) : new FirePlan(false, due);
 
     /// <summary>
+    /// Whether an edit re-times a schedule, so its planned slot no longer holds: a new trigger, a changed cron or
+    /// zone, or a re-activation. A changed input alone keeps the slot.
+    /// </summary>
+    public static bool MustReplan(
+        ScheduledTriggerSettings? before,
+        bool wasActive,
+        ScheduledTriggerSettings after,
+        bool active
+    ) => before is null || before.Cron != after.Cron || before.TimeZone != after.TimeZone || (active && !wasActive);
+
+    /// <summary>
     /// The slot a trigger keeps after an edit: none while inactive; the first after now when it was created,
     /// re-timed (cron or zone changed), re-activated or never planned; otherwise the slot it already had.
     /// </summary>

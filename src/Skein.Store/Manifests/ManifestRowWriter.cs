@@ -1,4 +1,8 @@
+using System.Text.Json;
+using Skein.Core;
+using Skein.Core.Triggers;
 using Skein.Manifests.Planning;
+using Skein.Store.Agents;
 using Skein.Store.Rows;
 
 namespace Skein.Store.Manifests;
@@ -65,10 +69,21 @@ internal static class ManifestRowWriter
 
     public static void WriteTrigger(TriggerRow row, TriggerSpec spec)
     {
-        // A changed schedule (or activation) plans its next slot afresh: the schedule service fills a null
-        // next_fire_at,
-        // so an old slot never fires once more under the new settings.
-        if (row.Settings != spec.Settings || row.Active != spec.Active)
+        // A re-timed (or re-activated) schedule plans its next slot afresh by SchedulePlanner's rule: the schedule
+        // service fills a null next_fire_at with the first slot after now, so an old slot never fires once more under
+        // the new settings; an inactive trigger has no slot.
+        if (
+            spec.Type == TriggerTypes.Scheduled
+            && (
+                !spec.Active
+                || SchedulePlanner.MustReplan(
+                    row.Type == TriggerTypes.Scheduled ? TriggerQueries.Settings<ScheduledTriggerSettings>(row) : null,
+                    row.Active,
+                    JsonSerializer.Deserialize<ScheduledTriggerSettings>(spec.Settings, SkeinJson.Options) ?? new(),
+                    spec.Active
+                )
+            )
+        )
         {
             row.NextFireAt = null;
         }

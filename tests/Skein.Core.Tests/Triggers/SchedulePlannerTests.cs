@@ -59,4 +59,17 @@ public sealed class SchedulePlannerTests
         Assert.Equal(Utc(13), SchedulePlanner.SlotAfterEdit(Slots, true, replan: true, planned: Utc(15), Utc(12, 10)));
         Assert.Equal(Utc(13), SchedulePlanner.SlotAfterEdit(Slots, true, replan: false, planned: null, Utc(12, 10)));
     }
+
+    [Fact]
+    public void A_new_retimed_or_reactivated_schedule_must_be_replanned_but_a_new_input_alone_keeps_its_slot()
+    {
+        var daily = new ScheduledTriggerSettings { Cron = "0 9 * * *", TimeZone = "UTC" };
+        var otherInput = daily with { Input = System.Text.Json.JsonDocument.Parse("{\"a\":1}").RootElement };
+
+        Assert.True(SchedulePlanner.MustReplan(null, false, daily, true));
+        Assert.True(SchedulePlanner.MustReplan(daily, true, daily with { Cron = "0 10 * * *" }, true));
+        Assert.True(SchedulePlanner.MustReplan(daily, true, daily with { TimeZone = "Europe/Paris" }, true));
+        Assert.True(SchedulePlanner.MustReplan(daily, false, daily, true));
+        Assert.False(SchedulePlanner.MustReplan(daily, true, otherInput, true));
+    }
 }
