@@ -71,14 +71,6 @@ public sealed class CronSchedule : IScheduleSlots
             ? null
             : DomainError.Invalid($"unknown time zone '{timeZone}' (use an IANA id such as Europe/Berlin)");
 
-    /// <summary><see cref="TryParse"/> for callers that cannot carry a result; throws
-    /// <see cref="DomainException"/>.</summary>
-    public static CronSchedule Parse(string? cron, string? timeZone)
-    {
-        var parsed = TryParse(cron, timeZone);
-        return parsed.IsSuccess ? parsed.Value : throw new DomainException(parsed.Error);
-    }
-
     public DateTime? NextAfter(DateTime afterUtc) =>
         _expression.GetNextOccurrence(DateTime.SpecifyKind(afterUtc, DateTimeKind.Utc), _zone, inclusive: false);
 }

@@ -12,7 +12,7 @@ using Skein.Testing;
 namespace Skein.Server.Tests.Application;
 
 /// <summary><see cref="ApiKeyService"/> and <see cref="WorkspaceSettingsService"/> on a real SQLite store.</summary>
-public sealed class ApiKeyAndWorkspaceServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public class ApiKeyAndWorkspaceServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
     private static readonly Actor Tester = Actor.Operator("tester");
 
@@ -108,3 +108,8 @@ public sealed class ApiKeyAndWorkspaceServiceTests(SkeinApiFactory factory) : IC
         Assert.Equal((45, 7200, 600), (now.RetentionDays, now.MaxActiveSessionSeconds, now.AgentWaitBudgetSeconds));
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class ApiKeyAndWorkspaceServiceTestsOnPostgres(PostgresApiFactory factory)
+    : ApiKeyAndWorkspaceServiceTests(factory),
+        IClassFixture<PostgresApiFactory>;

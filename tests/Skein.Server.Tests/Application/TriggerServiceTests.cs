@@ -14,7 +14,7 @@ namespace Skein.Server.Tests.Application;
 
 /// <summary><see cref="TriggerService"/> and <see cref="TriggerStarts"/> on a real SQLite store, without
 /// HTTP.</summary>
-public sealed class TriggerServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public class TriggerServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
     private static readonly Actor Tester = Actor.Operator("tester");
 
@@ -257,3 +257,8 @@ public sealed class TriggerServiceTests(SkeinApiFactory factory) : IClassFixture
             Outcome = IngressOutcomes.Started,
         };
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class TriggerServiceTestsOnPostgres(PostgresApiFactory factory)
+    : TriggerServiceTests(factory),
+        IClassFixture<PostgresApiFactory>;
