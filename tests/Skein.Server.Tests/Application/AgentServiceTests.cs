@@ -7,29 +7,31 @@ using Skein.Store.Rows;
 
 namespace Skein.Server.Tests.Application;
 
-public sealed class AgentServiceTests(ServiceFixture fx) : IClassFixture<ServiceFixture>
+public class AgentServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
+    private readonly ServiceHost _fx = new(factory);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private AgentService Agents => fx.Get<AgentService>();
+    private AgentService Agents => _fx.Get<AgentService>();
 
     [Fact]
     public async Task Creating_an_agent_records_who_created_it()
     {
-        var name = ServiceFixture.Unique("created");
+        var name = ServiceHost.Unique("created");
 
         var created = await Agents.CreateAsync(Actor.Operator("ada"), new NewAgent(name, "HITL", null), Ct);
 
         Assert.True(created.IsSuccess, created.Error?.Message);
         Assert.Equal("HITL", created.Value.ExecutionMode);
-        var entry = Assert.Single(await fx.AuditOfAsync(created.Value.Id));
+        var entry = Assert.Single(await _fx.AuditOfAsync(created.Value.Id));
         Assert.Equal(("agent.created", "operator:ada"), (entry.Action, entry.Actor));
     }
 
     [Fact]
     public async Task A_second_agent_with_the_same_name_is_a_conflict_and_writes_nothing()
     {
-        var name = ServiceFixture.Unique("twin");
+        var name = ServiceHost.Unique("twin");
         await Agents.CreateAsync(Actor.Admin, new NewAgent(name, null, null), Ct);
 
         var second = await Agents.CreateAsync(Actor.Admin, new NewAgent(name, null, null), Ct);
@@ -53,9 +55,9 @@ public sealed class AgentServiceTests(ServiceFixture fx) : IClassFixture<Service
     public async Task An_agent_with_triggers_cannot_become_a_sub_agent()
     {
         var agent = (
-            await Agents.CreateAsync(Actor.Admin, new NewAgent(ServiceFixture.Unique("trig"), null, null), Ct)
+            await Agents.CreateAsync(Actor.Admin, new NewAgent(ServiceHost.Unique("trig"), null, null), Ct)
         ).Value!;
-        await using (var db = await fx.Contexts.CreateDbContextAsync(Ct))
+        await using (var db = await _fx.Contexts.CreateDbContextAsync(Ct))
         {
             db.Triggers.Add(
                 new TriggerRow
@@ -76,15 +78,15 @@ public sealed class AgentServiceTests(ServiceFixture fx) : IClassFixture<Service
 
         Assert.Equal(DomainErrorCodes.Conflict, changed.Error?.Code);
         Assert.Equal("Request", (await Agents.GetAsync(agent.Id, Ct)).Value?.ExecutionMode);
-        Assert.DoesNotContain(await fx.AuditOfAsync(agent.Id), e => e.Action == "agent.execution_mode_changed");
+        Assert.DoesNotContain(await _fx.AuditOfAsync(agent.Id), e => e.Action == "agent.execution_mode_changed");
     }
 
     [Fact]
     public async Task An_agent_with_a_deployed_version_cannot_be_deleted_until_it_is_retracted()
     {
-        var versions = fx.Get<VersionService>();
+        var versions = _fx.Get<VersionService>();
         var agent = (
-            await Agents.CreateAsync(Actor.Admin, new NewAgent(ServiceFixture.Unique("live"), null, null), Ct)
+            await Agents.CreateAsync(Actor.Admin, new NewAgent(ServiceHost.Unique("live"), null, null), Ct)
         ).Value!;
         var version = (await versions.CreateAsync(Actor.Admin, agent.Id, null, new VersionDraft(), Ct)).Value!;
         await versions.DeployAsync(Actor.Admin, agent.Id, version.Id, Ct);
@@ -96,8 +98,8 @@ public sealed class AgentServiceTests(ServiceFixture fx) : IClassFixture<Service
         Assert.Equal(DomainErrorCodes.Conflict, refused.Error?.Code);
         Assert.True(deleted.IsSuccess, deleted.Error?.Message);
         Assert.Equal(DomainErrorCodes.NotFound, (await Agents.GetAsync(agent.Id, Ct)).Error?.Code);
-        await using var db = await fx.Contexts.CreateDbContextAsync(Ct);
+        await using var db = await _fx.Contexts.CreateDbContextAsync(Ct);
         Assert.False(await db.AgentVersions.AnyAsync(v => v.AgentId == agent.Id, Ct));
-        Assert.Contains(await fx.AuditOfAsync(agent.Id), e => e.Action == "agent.deleted");
+        Assert.Contains(await _fx.AuditOfAsync(agent.Id), e => e.Action == "agent.deleted");
     }
 }

@@ -12,14 +12,16 @@ using Skein.Store.Secrets;
 namespace Skein.Server.Tests.Application;
 
 /// <summary>Versions, providers, integrations and secrets through their services on a real SQLite store.</summary>
-public sealed class ConfigurationServiceTests(ServiceFixture fx) : IClassFixture<ServiceFixture>
+public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
 {
+    private readonly ServiceHost _fx = new(factory);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Deploying_archives_the_live_version_and_audits_both_moves()
     {
-        var versions = fx.Get<VersionService>();
+        var versions = _fx.Get<VersionService>();
         var agent = await NewAgentAsync();
         var v1 = (await versions.CreateAsync(Actor.Admin, agent, null, new VersionDraft(), Ct)).Value!;
         var v2 = (await versions.CreateAsync(Actor.Admin, agent, null, new VersionDraft(), Ct)).Value!;
@@ -30,14 +32,14 @@ public sealed class ConfigurationServiceTests(ServiceFixture fx) : IClassFixture
         Assert.True(moved.IsSuccess, moved.Error?.Message);
         var states = (await versions.ListAsync(agent, Ct)).Value!.ToDictionary(v => v.Id, v => v.State);
         Assert.Equal(("Archived", "Deployed"), (states[v1.Id], states[v2.Id]));
-        Assert.Contains(await fx.AuditOfAsync(v1.Id), e => e is { Action: "version.deployed", Actor: "operator:bo" });
-        Assert.Contains(await fx.AuditOfAsync(v2.Id), e => e is { Action: "version.deployed", Actor: "operator:bo" });
+        Assert.Contains(await _fx.AuditOfAsync(v1.Id), e => e is { Action: "version.deployed", Actor: "operator:bo" });
+        Assert.Contains(await _fx.AuditOfAsync(v2.Id), e => e is { Action: "version.deployed", Actor: "operator:bo" });
     }
 
     [Fact]
     public async Task A_deployed_version_is_read_only_and_the_refusal_changes_nothing()
     {
-        var versions = fx.Get<VersionService>();
+        var versions = _fx.Get<VersionService>();
         var agent = await NewAgentAsync();
         var v1 = (await versions.CreateAsync(Actor.Admin, agent, null, new VersionDraft(), Ct)).Value!;
         await versions.DeployAsync(Actor.Admin, agent, v1.Id, Ct);
@@ -52,13 +54,13 @@ public sealed class ConfigurationServiceTests(ServiceFixture fx) : IClassFixture
 
         Assert.Equal(DomainErrorCodes.Conflict, edited.Error?.Code);
         Assert.Equal("", (await versions.ListAsync(agent, Ct)).Value!.Single().Instructions);
-        Assert.DoesNotContain(await fx.AuditOfAsync(v1.Id), e => e.Action == "version.updated");
+        Assert.DoesNotContain(await _fx.AuditOfAsync(v1.Id), e => e.Action == "version.updated");
     }
 
     [Fact]
     public async Task Invalid_guard_rules_list_each_problem()
     {
-        var versions = fx.Get<VersionService>();
+        var versions = _fx.Get<VersionService>();
         var agent = await NewAgentAsync();
         var v1 = (await versions.CreateAsync(Actor.Admin, agent, null, new VersionDraft(), Ct)).Value!;
 
@@ -77,9 +79,9 @@ public sealed class ConfigurationServiceTests(ServiceFixture fx) : IClassFixture
     [Fact]
     public async Task An_inline_provider_key_is_kept_as_a_generated_secret_that_goes_when_the_key_is_removed()
     {
-        var providers = fx.Get<ProviderService>();
-        var store = fx.Get<SecretStore>();
-        var change = new ProviderChange(ServiceFixture.Unique("p"), "openai", "http://127.0.0.1:9", null, "sk-1", null);
+        var providers = _fx.Get<ProviderService>();
+        var store = _fx.Get<SecretStore>();
+        var change = new ProviderChange(ServiceHost.Unique("p"), "openai", "http://127.0.0.1:9", null, "sk-1", null);
 
         var created = (await providers.CreateAsync(Actor.Admin, change, Ct)).Value!;
         var secretName = ProviderRules.GeneratedKeySecretName(created.Id);
@@ -92,7 +94,7 @@ public sealed class ConfigurationServiceTests(ServiceFixture fx) : IClassFixture
         Assert.Null(await store.GetAsync(tenant, secretName, Ct));
         Assert.Equal(
             ["provider.created", "provider.updated"],
-            (await fx.AuditOfAsync(created.Id)).Select(e => e.Action)
+            (await _fx.AuditOfAsync(created.Id)).Select(e => e.Action)
         );
     }
 
@@ -102,9 +104,9 @@ public sealed class ConfigurationServiceTests(ServiceFixture fx) : IClassFixture
     public async Task A_provider_breaking_a_rule_is_refused_as_invalid_input(string baseUrl, string field)
     {
         var kind = field == "kind" ? "mystery" : "openai";
-        var change = new ProviderChange(ServiceFixture.Unique("bad"), kind, baseUrl, null, null, null);
+        var change = new ProviderChange(ServiceHost.Unique("bad"), kind, baseUrl, null, null, null);
 
-        var created = await fx.Get<ProviderService>().CreateAsync(Actor.Admin, change, Ct);
+        var created = await _fx.Get<ProviderService>().CreateAsync(Actor.Admin, change, Ct);
 
         Assert.Equal(DomainErrorCodes.InvalidInput, created.Error?.Code);
         Assert.Contains(field, created.Error?.Message);
@@ -113,16 +115,16 @@ public sealed class ConfigurationServiceTests(ServiceFixture fx) : IClassFixture
     [Fact]
     public async Task A_provider_in_use_cannot_be_deleted()
     {
-        var providers = fx.Get<ProviderService>();
+        var providers = _fx.Get<ProviderService>();
         var provider = (
             await providers.CreateAsync(
                 Actor.Admin,
-                new ProviderChange(ServiceFixture.Unique("used"), "scripted", null, null, null, null),
+                new ProviderChange(ServiceHost.Unique("used"), "scripted", null, null, null, null),
                 Ct
             )
         ).Value!;
-        var agentName = ServiceFixture.Unique("user");
-        await fx.Get<AgentService>().CreateAsync(Actor.Admin, new NewAgent(agentName, null, provider.Id), Ct);
+        var agentName = ServiceHost.Unique("user");
+        await _fx.Get<AgentService>().CreateAsync(Actor.Admin, new NewAgent(agentName, null, provider.Id), Ct);
 
         var deleted = await providers.DeleteAsync(Actor.Admin, provider.Id, Ct);
 
@@ -133,8 +135,8 @@ public sealed class ConfigurationServiceTests(ServiceFixture fx) : IClassFixture
     [Fact]
     public async Task Header_auth_needs_a_header_name_and_a_built_in_tool_name_is_not_an_operation_name()
     {
-        var integrations = fx.Get<IntegrationService>();
-        var name = ServiceFixture.Unique("crm");
+        var integrations = _fx.Get<IntegrationService>();
+        var name = ServiceHost.Unique("crm");
 
         var noHeader = await integrations.CreateAsync(
             Actor.Admin,
@@ -156,21 +158,21 @@ public sealed class ConfigurationServiceTests(ServiceFixture fx) : IClassFixture
         Assert.Contains("authHeaderName", noHeader.Error?.Message);
         Assert.Equal(DomainErrorCodes.InvalidInput, builtIn.Error?.Code);
         Assert.Contains("built-in", builtIn.Error?.Message);
-        Assert.Equal(["integration.created"], (await fx.AuditOfAsync(created.Value.Id)).Select(e => e.Action));
+        Assert.Equal(["integration.created"], (await _fx.AuditOfAsync(created.Value.Id)).Select(e => e.Action));
     }
 
     [Fact]
     public async Task A_secret_write_is_audited_without_its_value_and_a_bad_name_is_refused()
     {
-        var secrets = fx.Get<SecretService>();
-        var name = ServiceFixture.Unique("token");
+        var secrets = _fx.Get<SecretService>();
+        var name = ServiceHost.Unique("token");
 
         var set = await secrets.SetAsync(Actor.Operator("cy"), name, "s3cret-value", Ct);
         var bad = await secrets.SetAsync(Actor.Admin, "has space", "v", Ct);
 
         Assert.True(set.IsSuccess, set.Error?.Message);
         Assert.Equal(DomainErrorCodes.InvalidInput, bad.Error?.Code);
-        await using var db = await fx.Contexts.CreateDbContextAsync(Ct);
+        await using var db = await _fx.Contexts.CreateDbContextAsync(Ct);
         var entry = await db.AuditLog.SingleAsync(a => a.Action == "secret.set" && a.Detail == name, Ct);
         Assert.Equal("operator:cy", entry.Actor);
         Assert.DoesNotContain("s3cret", entry.Detail);
@@ -179,11 +181,11 @@ public sealed class ConfigurationServiceTests(ServiceFixture fx) : IClassFixture
 
     private async Task<Guid> NewAgentAsync() =>
         (
-            await fx.Get<AgentService>()
-                .CreateAsync(Actor.Admin, new NewAgent(ServiceFixture.Unique("agent"), null, null), Ct)
+            await _fx.Get<AgentService>()
+                .CreateAsync(Actor.Admin, new NewAgent(ServiceHost.Unique("agent"), null, null), Ct)
         )
             .Value!
             .Id;
 
-    private async Task<Guid> TenantAsync() => await Store.Workspaces.DefaultWorkspace.IdAsync(fx.Contexts, Ct);
+    private async Task<Guid> TenantAsync() => await Store.Workspaces.DefaultWorkspace.IdAsync(_fx.Contexts, Ct);
 }

@@ -6,16 +6,17 @@ using Skein.Store.Rows;
 namespace Skein.Server.Tests.Application;
 
 /// <summary>
-/// The application services as the server composes them, on the server's own SQLite file (the host is started so
-/// the default workspace and its scripted provider are seeded). No HTTP: tests call the services directly.
+/// The application services as the server composes them, on the factory's store (SQLite file or PostgreSQL
+/// database; the host is started so the default workspace and its scripted provider are seeded). No HTTP: tests call
+/// the services directly.
 /// </summary>
-public sealed class ServiceFixture : SkeinApiFactory
+public sealed class ServiceHost(SkeinApiFactory factory)
 {
     public T Get<T>()
         where T : notnull
     {
-        _ = Server;
-        return Services.GetRequiredService<T>();
+        _ = factory.Server;
+        return factory.Services.GetRequiredService<T>();
     }
 
     public IDbContextFactory<SkeinDbContext> Contexts => Get<IDbContextFactory<SkeinDbContext>>();
