@@ -126,7 +126,13 @@ public sealed partial class IntegrationService
             db.Operations.Add(operation);
         }
 
+        var changed = UnitOfWork.Changed(db, operation);
         await UnitOfWork.SaveAsync(db, cancellationToken);
+        if (!changed)
+        {
+            return OperationView.From(operation);
+        }
+
         audit.Record(
             db,
             operation.TenantId,

@@ -124,7 +124,13 @@ public sealed partial class IntegrationService(IDbContextFactory<SkeinDbContext>
             db.Integrations.Add(integration);
         }
 
+        var changed = UnitOfWork.Changed(db, integration);
         await UnitOfWork.SaveAsync(db, cancellationToken);
+        if (!changed)
+        {
+            return await ViewAsync(db, integration, cancellationToken);
+        }
+
         audit.Record(
             db,
             integration.TenantId,

@@ -128,6 +128,7 @@ public sealed class ProviderService(
             db.LlmProviders.Add(provider);
         }
 
+        var changed = UnitOfWork.Changed(db, provider) || change.ApiKey is { Length: > 0 };
         await UnitOfWork.SaveAsync(db, cancellationToken);
         if (change.ApiKey is { Length: > 0 } key)
         {
@@ -141,6 +142,11 @@ public sealed class ProviderService(
         {
             // The key was removed (or pointed elsewhere): the generated secret holding it would only linger.
             await SecretStore.RemoveAsync(db, provider.TenantId, previousSecret, cancellationToken);
+        }
+
+        if (!changed)
+        {
+            return ProviderView.From(provider);
         }
 
         audit.Record(

@@ -133,7 +133,7 @@ public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<
     }
 
     [Fact]
-    public async Task Header_auth_needs_a_header_name_and_a_built_in_tool_name_is_not_an_operation_name()
+    public async Task Integration_rules_refuse_missing_header_and_built_in_names_and_a_no_op_edit_is_not_audited()
     {
         var integrations = _fx.Get<IntegrationService>();
         var name = ServiceHost.Unique("crm");
@@ -148,6 +148,12 @@ public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<
             new IntegrationBody(name, "https://crm.example", "header", "X-Api-Key", "crm-key"),
             Ct
         );
+        var unchanged = await integrations.UpdateAsync(
+            Actor.Admin,
+            created.Value!.Id,
+            new IntegrationBody(name, null, null, null, null),
+            Ct
+        );
         var builtIn = await integrations.CreateOperationAsync(
             Actor.Admin,
             created.Value!.Id,
@@ -156,6 +162,7 @@ public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<
         );
 
         Assert.Contains("authHeaderName", noHeader.Error?.Message);
+        Assert.True(unchanged.IsSuccess, unchanged.Error?.Message);
         Assert.Equal(DomainErrorCodes.InvalidInput, builtIn.Error?.Code);
         Assert.Contains("built-in", builtIn.Error?.Message);
         Assert.Equal(["integration.created"], (await _fx.AuditOfAsync(created.Value.Id)).Select(e => e.Action));
