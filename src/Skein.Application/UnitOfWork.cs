@@ -69,4 +69,13 @@ internal static class UnitOfWork
             throw new DomainException(DomainError.Conflict(ConcurrentChange));
         }
     }
+
+    /// <summary>Whether the next save writes <paramref name="row"/>: an edit that changes nothing is not
+    /// audited.</summary>
+    public static bool Changed(SkeinDbContext db, object row)
+    {
+        var entry = db.Entry(row);
+        entry.DetectChanges();
+        return entry.State is EntityState.Added || entry.Properties.Any(p => p.IsModified);
+    }
 }

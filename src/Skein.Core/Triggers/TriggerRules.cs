@@ -41,12 +41,6 @@ public static class TriggerRules
             ? DomainError.Invalid("SubAgent agents have no triggers: they are called by their parent agents")
             : null;
 
-    /// <summary>The same rule seen from the agent: it cannot become a sub-agent while it still has triggers.</summary>
-    public static DomainError? CheckModeChange(ExecutionMode mode, bool agentHasTriggers) =>
-        mode == ExecutionMode.SubAgent && agentHasTriggers
-            ? DomainError.Conflict("SubAgent agents have no triggers: remove the agent's triggers first")
-            : null;
-
     /// <summary>An agent has at most one api trigger (the one <c>/v1</c> starts go through).</summary>
     public static DomainError? CheckOneApiTrigger(bool agentHasApiTrigger) =>
         agentHasApiTrigger

@@ -61,14 +61,6 @@ public sealed class TriggerRulesTests
     }
 
     [Fact]
-    public void An_agent_with_triggers_cannot_become_a_sub_agent()
-    {
-        Assert.Equal(DomainErrorCodes.Conflict, TriggerRules.CheckModeChange(ExecutionMode.SubAgent, true)?.Code);
-        Assert.Null(TriggerRules.CheckModeChange(ExecutionMode.SubAgent, false));
-        Assert.Null(TriggerRules.CheckModeChange(ExecutionMode.HITL, true));
-    }
-
-    [Fact]
     public void A_second_api_trigger_is_a_conflict()
     {
         Assert.Equal(DomainErrorCodes.Conflict, TriggerRules.CheckOneApiTrigger(agentHasApiTrigger: true)?.Code);

@@ -238,7 +238,7 @@ public sealed partial class DetailModel
         return Page();
     }
 
-    private Actor Operator => Actor.Operator(User.Identity?.Name ?? OperatorAccount.AdminName);
+    private Actor Operator => DashboardAuth.Actor(User);
 
     private static int? Int(string? text) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;

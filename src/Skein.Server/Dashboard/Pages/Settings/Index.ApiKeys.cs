@@ -58,7 +58,7 @@ public sealed partial class IndexModel
         return Redirect("/settings");
     }
 
-    private Actor KeyActor => Actor.Operator(User.Identity?.Name ?? OperatorAccount.AdminName);
+    private Actor KeyActor => DashboardAuth.Actor(User);
 
     private async Task LoadApiKeysAsync(CancellationToken cancellationToken)
     {

@@ -22,7 +22,7 @@ public sealed partial class IndexModel
             retentionDays,
             maxActiveSessionSeconds,
             agentWaitBudgetSeconds,
-            Actor.Operator(User.Identity?.Name ?? OperatorAccount.AdminName),
+            DashboardAuth.Actor(User),
             cancellationToken
         );
         if (saved.IsSuccess)
