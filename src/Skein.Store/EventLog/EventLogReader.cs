@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Skein.Core;
 using Skein.Core.Events;
 using Skein.Core.Sessions;
 
@@ -18,7 +16,7 @@ public sealed class EventLogReader(IDbContextFactory<SkeinDbContext> contexts)
             .OrderBy(e => e.Sequence)
             .Select(e => e.Data)
             .ToListAsync(cancellationToken);
-        return data.Count == 0 ? null : SessionFold.Replay(data.Select(Deserialize));
+        return data.Count == 0 ? null : SessionFold.Replay(data.Select(StoredEvents.Read));
     }
 
     /// <summary>Events after <paramref name="afterSequence"/>, in order: what a resuming reader missed.</summary>
@@ -35,9 +33,6 @@ public sealed class EventLogReader(IDbContextFactory<SkeinDbContext> contexts)
             .OrderBy(e => e.Sequence)
             .Select(e => new { e.Sequence, e.Data })
             .ToListAsync(cancellationToken);
-        return [.. rows.Select(r => new StoredEvent(r.Sequence, Deserialize(r.Data)))];
+        return [.. rows.Select(r => new StoredEvent(r.Sequence, StoredEvents.Read(r.Data)))];
     }
-
-    public static SessionEvent Deserialize(string data) =>
-        JsonSerializer.Deserialize<SessionEvent>(data, SkeinJson.Options) ?? throw new JsonException("empty event");
 }
