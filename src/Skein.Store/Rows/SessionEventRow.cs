@@ -15,7 +15,6 @@ public sealed class SessionEventRow
         "session_events",
         Fixed("session_id", x => x.Session.Id),
         Fixed("sequence", x => x.Sequence),
-        Fixed("run_id", x => x.Event.RunIdOrNull),
         Fixed("tenant_id", x => x.Session.TenantId),
         Fixed("type", x => x.Event.TypeName),
         Fixed("data", x => StoredEvents.Data(x.Event)),
@@ -26,7 +25,6 @@ public sealed class SessionEventRow
     public long GlobalSequence { get; set; }
     public Guid SessionId { get; set; }
     public long Sequence { get; set; }
-    public Guid? RunId { get; set; }
     public Guid TenantId { get; set; }
     public required string Type { get; set; }
     public required string Data { get; set; }

@@ -4,7 +4,10 @@ using static Skein.Store.EventLog.RowColumn<Skein.Store.EventLog.StepOf>;
 
 namespace Skein.Store.Rows;
 
-/// <summary>Projection of one timeline step; <see cref="Content"/> is the full step content JSON.</summary>
+/// <summary>
+/// Projection of one timeline step. <see cref="Content"/> is stored as the payload alone; readers get the full wire
+/// content, with its envelope, from <see cref="Sessions.SessionQueries"/>.
+/// </summary>
 public sealed class StepRow
 {
     /// <summary>The <c>steps</c> columns and how each is read from a folded step (see
@@ -18,7 +21,7 @@ public sealed class StepRow
         Fixed("sequence", x => x.Step.Sequence),
         Fixed("event_sequence", x => x.EventSequence),
         Fixed("type", x => x.Step.Type),
-        Fixed("content", x => StepContent.ToJson(x.Step, x.Session, x.Run)),
+        Fixed("content", x => StepContent.PayloadJson(x.Step.Payload)),
         Fixed("tokens_used", x => x.Step.TokensUsed),
         Fixed("error", x => x.Step.Error),
         Fixed("started_at", x => x.Step.StartedAt),
