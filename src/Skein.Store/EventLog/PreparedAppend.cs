@@ -33,7 +33,7 @@ internal sealed class PreparedAppend
         {
             sequence++;
             events.Add(SessionEventRow.Map.InsertRow(new EventOf(after, sequence, e), values));
-            stored.Add(new StoredEvent(sequence, e));
+            stored.Add(new StoredEvent(sequence, StoredEvents.AsRead(e, dialect.InstantPrecision)));
             if (e.RunIdOrNull is { } runId)
             {
                 touched.Add(runId);

@@ -69,7 +69,7 @@ public sealed class RowMap<T>
     internal AppendRow? UpdateRow(T before, T after, RowValues values)
     {
         long changed = 0;
-        var bound = new List<object?>(_changing.Length + 1);
+        List<object?>? bound = null;
         for (var i = 0; i < _changing.Length; i++)
         {
             var column = Columns[_changing[i]];
@@ -77,11 +77,11 @@ public sealed class RowMap<T>
             if (!Equals(column.Read(before), value))
             {
                 changed |= 1L << i;
-                bound.Add(values.Bind(value));
+                (bound ??= new List<object?>(_changing.Length + 1)).Add(values.Bind(value));
             }
         }
 
-        if (changed == 0)
+        if (bound is null)
         {
             return null;
         }

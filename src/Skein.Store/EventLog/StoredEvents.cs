@@ -83,6 +83,33 @@ public static class StoredEvents
         };
     }
 
+    /// <summary>
+    /// The event as the store will read it back: its time and its step's times truncated to what the store keeps
+    /// (<see cref="IStoreDialect.InstantPrecision"/>), so the events published live equal their later replay.
+    /// </summary>
+    public static SessionEvent AsRead(SessionEvent e, TimeSpan precision)
+    {
+        if (precision.Ticks <= 1)
+        {
+            return e;
+        }
+
+        var read = e with { At = Truncate(e.At, precision) };
+        return read is StepAppended s
+            ? s with
+            {
+                Step = s.Step with
+                {
+                    StartedAt = Truncate(s.Step.StartedAt, precision),
+                    FinishedAt = Truncate(s.Step.FinishedAt, precision),
+                },
+            }
+            : read;
+    }
+
+    private static DateTimeOffset Truncate(DateTimeOffset at, TimeSpan precision) =>
+        at.AddTicks(-(at.UtcTicks % precision.Ticks));
+
     /// <summary>Whether reading this event needs its session's start context.</summary>
     public static bool NeedsStartContext(string type, string data) =>
         type == EventTypes.SessionStarted && !IsWhole(data);
