@@ -13,9 +13,9 @@ namespace Skein.Store.EventLog;
 /// <summary>
 /// How an event is kept in <c>session_events.data</c> and read back: the one home of that format. Each fact is stored
 /// once. The data holds only what no column or row holds: not the type (the <c>type</c> column), time and actor
-/// (<c>occurred_at</c>, <c>actor</c>), a session's start context (its <c>session_start_contexts</c> row), a step
-/// (its <c>steps</c> row, found by the event's sequence), nor absent values. Reading puts them back, so the fold sees
-/// the events exactly as they were appended. Data written before this format (the whole event with its
+/// (<c>occurred_at</c>, <c>actor</c>), a session's start context and input (its <c>session_start_contexts</c> row),
+/// a step (its <c>steps</c> row, found by the event's sequence), nor absent values. Reading puts them back, so the
+/// fold sees the events exactly as they were appended. Data written before this format (the whole event with its
 /// <c>$type</c>) is still read as it is.
 /// </summary>
 public static class StoredEvents
@@ -59,11 +59,11 @@ public static class StoredEvents
         read = read with { At = new DateTimeOffset(DateTime.SpecifyKind(occurredAt, DateTimeKind.Utc)), Actor = actor };
         return read switch
         {
-            SessionStarted s => s with
-            {
-                StartContext = JsonSerializer.Deserialize<StartContext>(startContext(), SkeinJson.Options)
-                    ?? throw new JsonException("empty start context"),
-            },
+            SessionStarted s => Started(
+                s,
+                JsonSerializer.Deserialize<StartContext>(startContext(), SkeinJson.Options)
+                    ?? throw new JsonException("empty start context")
+            ),
             StepAppended s => s with
             {
                 Step = step is null
@@ -117,6 +117,15 @@ public static class StoredEvents
     /// <summary>Data in the format before this one: the whole event, led by its type discriminator.</summary>
     private static bool IsWhole(string data) => data.StartsWith("{\"$type\"", StringComparison.Ordinal);
 
+    /// <summary>A session's input is its start context's user input (the decider starts it so): kept once, in the
+    /// context.</summary>
+    private static SessionStarted Started(SessionStarted s, StartContext context) =>
+        s with
+        {
+            StartContext = context,
+            Input = context.UserInput,
+        };
+
     private static Type TypeOf(string type) =>
         Types.TryGetValue(type, out var t) ? t : throw new JsonException($"unknown event type {type}");
 
@@ -134,7 +143,7 @@ public static class StoredEvents
             "actor",
             "type_name",
             "run_id_or_null",
-            .. type.Type == typeof(SessionStarted) ? ["start_context"] : Array.Empty<string>(),
+            .. type.Type == typeof(SessionStarted) ? ["start_context", "input"] : Array.Empty<string>(),
             .. type.Type == typeof(StepAppended) ? ["step"] : Array.Empty<string>(),
         ];
         foreach (var property in type.Properties.Where(p => elsewhere.Contains(p.Name)).ToList())
