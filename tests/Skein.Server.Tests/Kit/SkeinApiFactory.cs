@@ -130,8 +130,7 @@ public class SkeinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     )
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        // Make sure the host (and its seeded workspace) exists before writing to its store.
-        _ = Server;
+        // Contexts starts the host (and seeds its workspace) before anything is written to its store.
         var agent = await TestData.CreateAgentAsync(Contexts, spec, cancellationToken);
         var trigger = await (await UpdateApiTriggerAsync(agent.AgentId, triggerSettings ?? new { }))
             .EnsureSuccessStatusCode()
