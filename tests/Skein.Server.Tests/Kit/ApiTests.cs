@@ -12,7 +12,7 @@ public abstract class ApiTests(ApiServers servers) : IClassFixture<ApiServers>
     /// <summary>The server on this test case's store.</summary>
     protected SkeinApiFactory Server { get; } = servers.For(TestStores.Current);
 
-    protected StoreKind Store => Server.Store;
+    protected StoreKind StoreKind => Server.Store;
 
     /// <summary>The server's admin client (bearer token).</summary>
     protected HttpClient Admin => Server.Admin;

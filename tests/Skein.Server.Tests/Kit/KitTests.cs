@@ -13,8 +13,8 @@ public sealed class KitTests(ApiServers servers) : ApiTests(servers)
         await using var db = await Server.Contexts.CreateDbContextAsync(Ct);
         var provider = db.Database.ProviderName ?? "";
 
-        Assert.Equal(TestStores.Current, Store);
-        Assert.Contains(Store == StoreKind.Postgres ? "Npgsql" : "Sqlite", provider, StringComparison.Ordinal);
+        Assert.Equal(TestStores.Current, StoreKind);
+        Assert.Contains(StoreKind == StoreKind.Postgres ? "Npgsql" : "Sqlite", provider, StringComparison.Ordinal);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await Admin.GetAsync("/healthz", Ct)).StatusCode);
     }
 }
