@@ -21,6 +21,7 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<EventLogWriter>();
         services.AddSingleton<EventLogReader>();
         services.AddSingleton<AgentCatalog>();
+        services.AddSingleton<AgentDirectory>();
         services.AddSingleton<AgentVersionCommands>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RunQueries>();
@@ -35,6 +36,8 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<SecretStore>();
         services.AddSingleton<ScheduleClaims>();
         services.AddSingleton<IngressLog>();
+        services.AddSingleton<Files.LibraryFiles>();
+        services.AddSingleton<Idempotency.IdempotencyRecords>();
 
         // Secrets need a key ring; the server points it at the data folder, hosts without one get the default.
         services.AddDataProtection();

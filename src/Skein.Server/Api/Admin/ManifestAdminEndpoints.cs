@@ -3,8 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Core;
 using Skein.Manifests.Parsing;
 using Skein.Manifests.Planning;
-using Skein.Server.Api.V1;
-using Skein.Store.EventLog;
+using Skein.Server.Sse;
 using Skein.Store.Manifests;
 using Skein.Store.Sessions;
 
@@ -44,7 +43,9 @@ public static class ManifestAdminEndpoints
             .Produces<string>(StatusCodes.Status200OK, YamlContentType);
         api.MapGet("/runs/{runId}/stream", StreamAsync)
             .WithName("AdminStreamRunEvents")
-            .WithSummary("Server-sent events of the run's session, like /v1/runs/{runId}/stream but never redacted");
+            .WithSummary("Server-sent events of the run's session, like /v1/runs/{runId}/stream but never redacted")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
@@ -94,30 +95,24 @@ public static class ManifestAdminEndpoints
         CancellationToken cancellationToken
     ) => TypedResults.Text(await applier.ExportAsync(agentId, cancellationToken), YamlContentType, Encoding.UTF8);
 
-    private static async Task StreamAsync(
+    private static async Task<Results<ServerSentEventsResult<byte[]>, ProblemHttpResult>> StreamAsync(
         Guid runId,
+        string? lastEventId,
         HttpContext http,
         SessionQueries queries,
-        EventLogReader reader,
-        SessionEventNotifier notifier,
+        SessionEventStream stream,
         CancellationToken cancellationToken
     )
     {
         if (await queries.SessionOfRunAsync(runId, cancellationToken) is not { } sessionId)
         {
-            await Problems.From(DomainError.NotFound("run", runId)).ExecuteAsync(http);
-            return;
+            return Problems.NotFound("run", runId);
         }
 
-        await RunStreamEndpoint.StreamSessionAsync(
-            http,
-            sessionId,
-            redact: false,
-            reader,
-            queries,
-            notifier,
-            cancellationToken
-        );
+        var resume = SseStream.ResumePosition(http.Request, lastEventId);
+        return resume.IsSuccess
+            ? stream.Write(http, sessionId, resume.Value, redact: false)
+            : Problems.From(resume.Error);
     }
 
     private static IResult Invalid(IReadOnlyList<ManifestProblem> errors, IReadOnlyList<ManifestProblem> warnings) =>

@@ -1,15 +1,13 @@
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Skein.Store;
-using Skein.Store.Rows;
+using Skein.Store.Idempotency;
 
 namespace Skein.Server.Api.V1;
 
 /// <summary>
-/// <c>Idempotency-Key</c> on start-run: the first request claims the key (a unique row), runs, and
-/// stores its answer; repeats get that answer again. A repeat while the first is still running is 409.
+/// <c>Idempotency-Key</c> on start-run: the first request claims the key (<see cref="IdempotencyRecords"/>), runs,
+/// and stores its answer; repeats get that answer again. A repeat while the first is still running is 409.
 /// </summary>
-public sealed class IdempotentStarts(IDbContextFactory<SkeinDbContext> contexts, TimeProvider time)
+public sealed class IdempotentStarts(IdempotencyRecords records)
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
@@ -30,24 +28,12 @@ public sealed class IdempotentStarts(IDbContextFactory<SkeinDbContext> contexts,
             return Problems.Invalid("Idempotency-Key is at most 200 characters");
         }
 
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        if (!await records.TryClaimAsync(apiKeyId, key, cancellationToken))
         {
-            db.IdempotencyRecords.Add(
-                new IdempotencyRecordRow
-                {
-                    ApiKeyId = apiKeyId,
-                    Key = key,
-                    CreatedAt = time.GetUtcNow().UtcDateTime,
-                }
-            );
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException)
-            {
-                return await ReplayAsync(apiKeyId, key, cancellationToken);
-            }
+            var first = await records.AnswerAsync(apiKeyId, key, cancellationToken);
+            return first.Response is null
+                ? Problems.Of("idempotency_in_progress", "a request with this Idempotency-Key is still being processed")
+                : TypedResults.Text(first.Response, "application/json", statusCode: first.StatusCode);
         }
 
         T response;
@@ -58,41 +44,17 @@ public sealed class IdempotentStarts(IDbContextFactory<SkeinDbContext> contexts,
         catch
         {
             // The first attempt failed (e.g. invalid input): release the key so a corrected retry can use it.
-            await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
-            await db
-                .IdempotencyRecords.Where(r => r.ApiKeyId == apiKeyId && r.Key == key)
-                .ExecuteDeleteAsync(CancellationToken.None);
+            await records.ReleaseAsync(apiKeyId, key, CancellationToken.None);
             throw;
         }
 
-        await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
-        {
-            var json = JsonSerializer.Serialize(response, Web);
-            await db
-                .IdempotencyRecords.Where(r => r.ApiKeyId == apiKeyId && r.Key == key)
-                .ExecuteUpdateAsync(
-                    u =>
-                        u.SetProperty(r => r.Response, json)
-                            .SetProperty(r => r.StatusCode, StatusCodes.Status202Accepted),
-                    CancellationToken.None
-                );
-        }
-
+        await records.CompleteAsync(
+            apiKeyId,
+            key,
+            JsonSerializer.Serialize(response, Web),
+            StatusCodes.Status202Accepted,
+            CancellationToken.None
+        );
         return TypedResults.Accepted((string?)null, response);
-    }
-
-    private async Task<IResult> ReplayAsync(Guid apiKeyId, string key, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var first = await db
-            .IdempotencyRecords.AsNoTracking()
-            .FirstAsync(r => r.ApiKeyId == apiKeyId && r.Key == key, cancellationToken);
-        return first.Response is null
-            ? TypedResults.Problem(
-                detail: "a request with this Idempotency-Key is still being processed",
-                statusCode: StatusCodes.Status409Conflict,
-                title: "idempotency_in_progress"
-            )
-            : Results.Text(first.Response, "application/json", statusCode: first.StatusCode);
     }
 }
