@@ -35,7 +35,6 @@ public static partial class FileLibraryEndpoints
             .WithSummary(
                 "Upload the bytes to a presigned URL, with exactly its required headers (413 over maxContentLength)"
             )
-            .Accepts<byte[]>("application/octet-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
