@@ -63,7 +63,7 @@ if (options.Store == "postgres")
 {
     builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(
         sp => new ConfigureOptions<KeyManagementOptions>(o =>
-            o.XmlRepository = new DatabaseKeyRing(
+            o.XmlRepository = new Skein.Store.Secrets.DatabaseKeyRing(
                 sp.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
                 sp.GetRequiredService<TimeProvider>()
             )

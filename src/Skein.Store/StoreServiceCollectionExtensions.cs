@@ -38,6 +38,7 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<IngressLog>();
         services.AddSingleton<Files.LibraryFiles>();
         services.AddSingleton<Idempotency.IdempotencyRecords>();
+        services.AddSingleton<ServerSettings>();
 
         // Secrets need a key ring; the server points it at the data folder, hosts without one get the default.
         services.AddDataProtection();
