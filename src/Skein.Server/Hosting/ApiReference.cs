@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 using Skein.Server.Auth;
+using Skein.Server.Sse;
 
 namespace Skein.Server.Hosting;
 
@@ -21,6 +22,7 @@ public static class ApiReference
     public const string BearerScheme = "AdminToken";
     public const string SignatureScheme = "WebhookSignature";
     private const string ProblemJson = "application/problem+json";
+    private const string EventStream = "text/event-stream";
     private const string ProblemSchema = nameof(ProblemDetails);
 
     public static IServiceCollection AddSkeinOpenApi(this IServiceCollection services) =>
@@ -31,6 +33,7 @@ public static class ApiReference
                 OpenApiOptions.CreateDefaultSchemaReferenceId(type)?.Replace("[]", "Array", StringComparison.Ordinal);
             o.AddDocumentTransformer(DescribeAsync);
             o.AddOperationTransformer(SecureOperation);
+            o.AddOperationTransformer(DescribeStreamAsync);
         });
 
     public static WebApplication MapSkeinApiReference(this WebApplication app)
@@ -147,6 +150,29 @@ public static class ApiReference
         // An empty requirement says "no credentials": the route is public (the upload URL carries its own token).
         operation.Security = [requirement];
         return Task.CompletedTask;
+    }
+
+    /// <summary>A stream's 200 names what each event's <c>data:</c> line holds, not the framework's item type.</summary>
+    private static async Task DescribeStreamAsync(
+        OpenApiOperation operation,
+        OpenApiOperationTransformerContext context,
+        CancellationToken cancellationToken
+    )
+    {
+        var returns = context.Description.SupportedResponseTypes.FirstOrDefault(r => r.StatusCode == 200)?.Type;
+        if (
+            returns == typeof(System.Net.ServerSentEvents.SseItem<byte[]>)
+            && operation.Responses is { } responses
+            && responses.TryGetValue("200", out var ok)
+            && ok.Content is { } content
+            && content.TryGetValue(EventStream, out var media)
+        )
+        {
+            media.Schema = await context.GetOrCreateSchemaAsync(typeof(StreamEvent), null, cancellationToken);
+            operation.Description =
+                "Each event: `event: <kind>`, `data: <StreamEvent JSON>`, `id: <session event sequence>`; idle "
+                + "streams get a `ping` event with empty data every 15 s.";
+        }
     }
 
     private static OpenApiResponse Problem(OpenApiDocument? document, string description) =>

@@ -39,3 +39,7 @@ public sealed record StreamFrame(string Kind, string Subject, byte[] Json)
         return json.ToJsonString();
     }
 }
+
+/// <summary>The JSON of one session stream event (what <see cref="StreamFrame.Text"/> writes), for the API
+/// description.</summary>
+public sealed record StreamEvent(DateTimeOffset Ts, string Kind, string Subject, System.Text.Json.JsonElement Data);
