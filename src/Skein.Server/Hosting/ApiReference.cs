@@ -59,7 +59,7 @@ public static class ApiReference
             Description =
                 "Run LLM agents and read their sessions. /v1 is the public API (X-API-Key), /api the management "
                 + "API (the admin token as a bearer), /hooks receives signed event-trigger deliveries. Every error "
-                + "is RFC 7807 problem JSON whose type is urn:skein:error:<code>.",
+                + $"is RFC 7807 problem JSON whose type is {Skein.Core.ErrorTypes.UrnPrefix}<code>.",
         };
         foreach (var server in document.Servers ?? [])
         {

@@ -116,12 +116,10 @@ public static class ManifestAdminEndpoints
     }
 
     private static IResult Invalid(IReadOnlyList<ManifestProblem> errors, IReadOnlyList<ManifestProblem> warnings) =>
-        TypedResults.Problem(
-            detail: string.Join("\n", errors.Select(e => e.ToString())),
-            statusCode: StatusCodes.Status400BadRequest,
-            title: DomainErrorCodes.InvalidInput,
-            type: $"urn:skein:error:{DomainErrorCodes.InvalidInput}",
-            extensions: new Dictionary<string, object?> { ["errors"] = Items(errors), ["warnings"] = Items(warnings) }
+        Problems.Of(
+            DomainErrorCodes.InvalidInput,
+            string.Join("\n", errors.Select(e => e.ToString())),
+            new Dictionary<string, object?> { ["errors"] = Items(errors), ["warnings"] = Items(warnings) }
         );
 
     private static List<ProblemItem> Items(IReadOnlyList<ManifestProblem> problems) =>
