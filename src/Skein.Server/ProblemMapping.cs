@@ -71,18 +71,6 @@ public static class Problems
 
     public static ProblemHttpResult Invalid(string detail) => Of(DomainErrorCodes.InvalidInput, detail);
 
-    /// <summary>A problem with extension members (e.g. the list of manifest errors) beside the standard ones.</summary>
-    public static ProblemHttpResult Of(string code, string detail, IReadOnlyDictionary<string, object?> extensions)
-    {
-        var details = Details(code, detail);
-        foreach (var (name, value) in extensions)
-        {
-            details.Extensions[name] = value;
-        }
-
-        return TypedResults.Problem(details);
-    }
-
     public static ProblemHttpResult NotFound(string what, Guid id) => From(DomainError.NotFound(what, id));
 
     public static ProblemDetails Details(DomainError error) => Details(error.Code, error.Message);
