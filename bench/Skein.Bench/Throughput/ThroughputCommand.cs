@@ -52,6 +52,7 @@ internal static class ThroughputCommand
             $"rows per run:  {shape.RowsPerRun} ({shape.Describe()}), {shape.BytesPerRun:N0} bytes of values"
         );
         Console.WriteLine($"engine:        {engine.Cost.Describe(shape.RowsPerRun)}");
+        Console.WriteLine(engine.DescribeBytes("sqlite"));
         Console.WriteLine($"raw reference: {reference.Describe(shape.RowsPerRun)}");
         Console.WriteLine();
         Console.WriteLine(
@@ -81,6 +82,7 @@ internal static class ThroughputCommand
         }
 
         Console.WriteLine($"engine:        {engine.Cost.Describe(20)}");
+        Console.WriteLine(engine.DescribeBytes("postgres"));
         Console.WriteLine();
         Console.WriteLine($"engine (postgres): {engine.Cost.RunsPerSecond:N0} runs/s");
         return 0;
