@@ -169,7 +169,6 @@ public static class AgentLifecycleEndpoints
         await db.ApiKeyScopes.Where(s => s.AgentId == agentId).ExecuteDeleteAsync(cancellationToken);
         await db.Triggers.Where(t => t.AgentId == agentId).ExecuteDeleteAsync(cancellationToken);
         await db.AgentVersions.Where(v => v.AgentId == agentId).ExecuteDeleteAsync(cancellationToken);
-        Skein.Store.Agents.CatalogGeneration.Bump();
         db.Agents.Remove(agent);
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);

@@ -168,7 +168,6 @@ public static class ProviderAdminEndpoints
         }
 
         await db.LlmProviders.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
-        Skein.Store.Agents.CatalogGeneration.Bump();
 
         // A key secret Skein generated for this provider has no other use.
         await secrets.DeleteAsync(provider.TenantId, GeneratedKeySecretName(id), cancellationToken);
