@@ -57,7 +57,8 @@ public sealed partial class RunExecutor
         this.logger = logger;
     }
 
-    public const string EngineActor = "engine";
+    /// <summary>The actor of every step and transition a driver records (<see cref="Actor.Engine"/>).</summary>
+    public static readonly string EngineActor = Actor.Engine.Value;
     private const int PreviewLength = 200;
 
     /// <summary>Drives the run while it is Running; returns the status it was last seen in (null when there is no such
@@ -353,11 +354,25 @@ public sealed partial class RunExecutor
             );
         }
 
-        private Task<bool> FailAsync(string error, CancellationToken cancellationToken)
+        /// <summary>
+        /// Records the run's failure; false (the driver stops). When the failure itself cannot be recorded (the store
+        /// is unreachable), that is logged and the exception leaves the driver: the run is still Running in the store,
+        /// so the run supervisor resumes it and the failure is decided again.
+        /// </summary>
+        private async Task<bool> FailAsync(string error, CancellationToken cancellationToken)
         {
             Log.RunFailed(_x.logger, error);
-            return DecideAsync(c => SessionDecider.FailRun(c, _runId, error, Now, EngineActor), cancellationToken)
-                .ContinueWith(_ => false, TaskScheduler.Default);
+            try
+            {
+                await DecideAsync(c => SessionDecider.FailRun(c, _runId, error, Now, EngineActor), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not LeaseLostException)
+            {
+                Log.RecordingFailureFailed(_x.logger, error, ex);
+                throw;
+            }
+
+            return false;
         }
 
         /// <summary>Commits a decision; false when it was refused (the run moved on, e.g. an operator terminated
@@ -419,5 +434,12 @@ public sealed partial class RunExecutor
             Message = "Resolving interrupted tool call {Operation} (retry: {Retry})"
         )]
         public static partial void InterruptedToolCall(ILogger logger, string operation, bool retry);
+
+        [LoggerMessage(
+            EventId = 3004,
+            Level = LogLevel.Error,
+            Message = "Recording the run's failure ({Error}) failed; the run stays Running and will be resumed"
+        )]
+        public static partial void RecordingFailureFailed(ILogger logger, string error, Exception exception);
     }
 }
