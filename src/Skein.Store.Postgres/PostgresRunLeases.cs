@@ -31,8 +31,6 @@ public sealed class PostgresRunLeases(
     private const string NoLiveLease =
         "NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = {0} AND l.expires_at > now())";
 
-    public bool ClaimsOrphans => true;
-
     public async Task<RunLease?> TryClaimAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken)
     {
         var claimed = await ClaimAsync(
