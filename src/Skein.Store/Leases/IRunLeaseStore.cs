@@ -11,6 +11,15 @@ public interface IRunLeaseStore
     Task<RunLease?> TryClaimAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The first lease of a run that was just started and never claimed, to be written by the driver's first append
+    /// (<see cref="RunLease.ClaimWithAppend"/>) instead of a transaction of its own.
+    /// </summary>
+    RunLease ClaimWithFirstAppend(Guid sessionId, Guid runId);
+
+    /// <summary>Stops renewing a lease an append gave up (the append that parked or finished its run).</summary>
+    void Forget(RunLease lease);
+
+    /// <summary>
     /// Claims Running runs that no live lease covers: their driver's node died or stopped, or their driver failed.
     /// Up to <paramref name="take"/> per call where claims are exclusive; a single-node store, which cannot tell a
     /// driven run from an orphan, lists every Running run (the dispatcher skips those it drives).

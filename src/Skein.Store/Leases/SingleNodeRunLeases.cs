@@ -40,6 +40,10 @@ public sealed class SingleNodeRunLeases(RunQueries runs, UserTaskQueries tasks, 
         return result;
     }
 
+    public RunLease ClaimWithFirstAppend(Guid sessionId, Guid runId) => Unfenced(sessionId, runId);
+
+    public void Forget(RunLease lease) { }
+
     public Task RenewAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task ReleaseAsync(RunLease lease, bool runFinished, CancellationToken cancellationToken) =>
