@@ -136,7 +136,7 @@ public sealed class PostgresRunLeases(
         return result;
     }
 
-    public RunLease ClaimWithFirstAppend(Guid sessionId, Guid runId)
+    public RunLease LeaseForNewRun(Guid sessionId, Guid runId)
     {
         var lease = new RunLease(sessionId, runId, node.Id, 1) { ClaimWithAppend = options.Value.Duration };
         _held[runId] = lease.Version;

@@ -14,9 +14,9 @@ namespace Skein.Engine.Runs;
 /// the host cancels drivers without failing their runs: they stay Running in the store and resume on
 /// the next start. Terminate cancels a session's drivers after the store already says Failed.
 /// A driver first claims the run's lease (<see cref="IRunLeaseStore"/>): on a store several nodes share, a run
-/// another node drives is left to it, and every step is committed under the lease. A run just started here is
-/// claimed by its driver's first append instead, and the append that parks or finishes a run gives its lease up, so
-/// the common run needs no lease transaction of its own. A driver that fails leaves its run Running: the
+/// another node drives is left to it, and every step is committed under the lease. A run started here was claimed by
+/// its start's append instead (<see cref="RunStarter"/>), and the append that parks or finishes a run gives its lease
+/// up, so the common run needs no lease transaction of its own. A driver that fails leaves its run Running: the
 /// <see cref="RunSupervisor"/> resumes it.
 /// </summary>
 public sealed partial class RunDispatcher(
@@ -86,14 +86,8 @@ public sealed partial class RunDispatcher(
         try
         {
             // Claimed before waiting for a slot, so other nodes do not take a run that merely waits its turn here. A
-            // run started a moment ago (it comes with its driver settings) has never been claimed and nothing was done
-            // for it yet: its first append claims it.
-            lease = claimed
-                ?? (
-                    driver is not null
-                        ? leases.ClaimWithFirstAppend(active.SessionId, runId)
-                        : await leases.TryClaimAsync(active.SessionId, runId, token)
-                );
+            // run started here comes with the lease its start committed.
+            lease = claimed ?? await leases.TryClaimAsync(active.SessionId, runId, token);
             if (lease is null)
             {
                 Log.HeldElsewhere(logger, runId);

@@ -11,10 +11,11 @@ public interface IRunLeaseStore
     Task<RunLease?> TryClaimAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The first lease of a run that was just started and never claimed, to be written by the driver's first append
-    /// (<see cref="RunLease.ClaimWithAppend"/>) instead of a transaction of its own.
+    /// The first lease of a run being started here, written by the append that starts it (<see
+    /// cref="RunLease.ClaimWithAppend"/>) instead of a transaction of its own; once that append committed, the run's
+    /// driver holds it (<c>lease with { ClaimWithAppend = null }</c>).
     /// </summary>
-    RunLease ClaimWithFirstAppend(Guid sessionId, Guid runId);
+    RunLease LeaseForNewRun(Guid sessionId, Guid runId);
 
     /// <summary>Stops renewing a lease an append gave up (the append that parked or finished its run).</summary>
     void Forget(RunLease lease);

@@ -40,7 +40,7 @@ public sealed class SingleNodeRunLeases(RunQueries runs, UserTaskQueries tasks, 
         return result;
     }
 
-    public RunLease ClaimWithFirstAppend(Guid sessionId, Guid runId) => Unfenced(sessionId, runId);
+    public RunLease LeaseForNewRun(Guid sessionId, Guid runId) => Unfenced(sessionId, runId);
 
     public void Forget(RunLease lease) { }
 

@@ -46,7 +46,7 @@ public sealed class LeaseInAppendTests : IAsyncLifetime
     private PostgresRunLeases Node() =>
         new(Contexts, new NodeIdentity(), Options.Create(new RunLeaseOptions { Duration = TimeSpan.FromSeconds(30) }));
 
-    private async Task<SessionState> StartAsync()
+    private async Task<SessionState> StartAsync(PostgresRunLeases? claimant = null)
     {
         var agent = await TestData.CreateAgentAsync(Contexts, new AgentSpec(), CancellationToken.None);
         var resolved = await _services
@@ -65,7 +65,8 @@ public sealed class LeaseInAppendTests : IAsyncLifetime
                 DateTimeOffset.UtcNow
             )
         );
-        await Writer.AppendAsync(start, CancellationToken.None);
+        var lease = claimant?.LeaseForNewRun(start.Current.Id, start.Current.RootRunId);
+        await Writer.AppendAsync(start, lease, CancellationToken.None);
         return start.Current;
     }
 
@@ -96,21 +97,19 @@ public sealed class LeaseInAppendTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_first_append_claims_the_lease_and_another_node_then_cannot()
+    public async Task The_start_claims_the_lease_and_another_node_then_cannot()
     {
-        var state = await StartAsync();
         var (a, b) = (Node(), Node());
-        var lease = a.ClaimWithFirstAppend(state.Id, state.RootRunId);
-        Assert.Null(await LeaseRowAsync(state.RootRunId));
-
-        var first = Step(state);
-        await Writer.AppendAsync(first, lease, CancellationToken.None);
+        var state = await StartAsync(a);
         var row = await LeaseRowAsync(state.RootRunId);
-        Assert.Equal((lease.Owner, 1L, true), row);
+        Assert.NotNull(row);
+        Assert.Equal(1L, row.Value.Version);
+        Assert.True(row.Value.Live);
         Assert.Null(await b.TryClaimAsync(state.Id, state.RootRunId, CancellationToken.None));
 
-        // Later appends are fenced by the lease the first one wrote.
-        await Writer.AppendAsync(Step(first.Current), lease with { ClaimWithAppend = null }, CancellationToken.None);
+        // The driver's appends are fenced by the lease the start wrote.
+        var lease = new RunLease(state.Id, state.RootRunId, row.Value.Owner, 1);
+        await Writer.AppendAsync(Step(state), lease, CancellationToken.None);
     }
 
     [Fact]
@@ -121,7 +120,7 @@ public sealed class LeaseInAppendTests : IAsyncLifetime
         Assert.NotNull(await b.TryClaimAsync(state.Id, state.RootRunId, CancellationToken.None));
 
         await Assert.ThrowsAsync<LeaseLostException>(() =>
-            Writer.AppendAsync(Step(state), a.ClaimWithFirstAppend(state.Id, state.RootRunId), CancellationToken.None)
+            Writer.AppendAsync(Step(state), a.LeaseForNewRun(state.Id, state.RootRunId), CancellationToken.None)
         );
         var stored = await new EventLogReader(Contexts).LoadAsync(state.Id, CancellationToken.None);
         Assert.Equal(state.Version, stored!.Version);
