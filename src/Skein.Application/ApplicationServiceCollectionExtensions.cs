@@ -1,5 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
+using Skein.Application.Agents;
 using Skein.Application.Audit;
+using Skein.Application.Integrations;
+using Skein.Application.Manifests;
+using Skein.Application.Providers;
+using Skein.Application.Secrets;
+using Skein.Application.Versions;
 
 namespace Skein.Application;
 
@@ -9,6 +15,12 @@ public static class ApplicationServiceCollectionExtensions
     public static IServiceCollection AddSkeinApplication(this IServiceCollection services)
     {
         services.AddSingleton<AuditTrail>();
+        services.AddSingleton<AgentService>();
+        services.AddSingleton<VersionService>();
+        services.AddSingleton<ProviderService>();
+        services.AddSingleton<IntegrationService>();
+        services.AddSingleton<SecretService>();
+        services.AddSingleton<ManifestApply>();
         return services;
     }
 }

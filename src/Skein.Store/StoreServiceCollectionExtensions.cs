@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Skein.Store.Agents;
 using Skein.Store.EventLog;
 using Skein.Store.Leases;
-using Skein.Store.Manifests;
 using Skein.Store.Secrets;
 using Skein.Store.Sessions;
 using Skein.Store.Triggers;
@@ -21,7 +20,6 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<EventLogWriter>();
         services.AddSingleton<EventLogReader>();
         services.AddSingleton<AgentCatalog>();
-        services.AddSingleton<AgentVersionCommands>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RunQueries>();
         services.AddSingleton<SessionQueries>();
@@ -31,7 +29,6 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<UserTaskQueries>();
         services.AddSingleton<WorkspaceSettings>();
         services.AddSingleton<TriggerQueries>();
-        services.AddSingleton<ManifestApplier>();
         services.AddSingleton<SecretStore>();
         services.AddSingleton<ScheduleClaims>();
         services.AddSingleton<IngressLog>();

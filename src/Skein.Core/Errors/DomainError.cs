@@ -6,6 +6,9 @@ namespace Skein.Core;
 /// </summary>
 public sealed record DomainError(string Code, string Message)
 {
+    /// <summary>Each problem of a refused document, when there are several (problem JSON's <c>errors</c>).</summary>
+    public IReadOnlyList<string>? Errors { get; init; }
+
     public static DomainError IllegalTransition(string machine, object from, object to) =>
         new(DomainErrorCodes.IllegalTransition, $"{machine} cannot move from {from} to {to}");
 

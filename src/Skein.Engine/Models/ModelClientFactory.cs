@@ -16,8 +16,8 @@ namespace Skein.Engine.Models;
 public sealed class ModelClientFactory(IHttpClientFactory http, TimeProvider time)
 {
     public const string HttpClientName = "skein-models";
-    public const string Scripted = "scripted";
-    public const string OpenAI = "openai";
+    public const string Scripted = Core.Providers.ProviderKinds.Scripted;
+    public const string OpenAI = Core.Providers.ProviderKinds.OpenAI;
 
     private readonly ConcurrentDictionary<(Guid, string, string?, string?), IChatClient> _openAi = new();
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Skein.Core.Integrations;
 using Skein.Store;
 using Skein.Store.Rows;
 using Skein.Store.Secrets;

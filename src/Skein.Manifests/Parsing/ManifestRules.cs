@@ -67,11 +67,7 @@ public static partial class ManifestRules
                 );
             }
 
-            if (
-                service.Config?.BaseUrl is not { } baseUrl
-                || !Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri)
-                || uri.Scheme is not ("http" or "https")
-            )
+            if (service.Config?.BaseUrl is not { } baseUrl || !Core.BaseUrl.IsValid(baseUrl))
             {
                 errors.Add(lines.Problem($"{path}.config.baseUrl", "must be an absolute http(s) URL"));
             }

@@ -11,7 +11,7 @@ namespace Skein.Store.Manifests;
 
 /// <summary>Reads a workspace's rows as the comparable specs of <see cref="WorkspaceState"/>, normalized exactly as the
 /// planner writes them.</summary>
-internal static class WorkspaceStateLoader
+public static class WorkspaceStateLoader
 {
     public static async Task<WorkspaceState> LoadAsync(
         SkeinDbContext db,

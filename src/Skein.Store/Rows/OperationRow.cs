@@ -1,3 +1,5 @@
+using Skein.Core.Integrations;
+
 namespace Skein.Store.Rows;
 
 /// <summary>An HTTP operation the model can call as a tool, addressed by its unique name in the workspace.</summary>
@@ -37,13 +39,4 @@ public sealed class IntegrationRow
 
     /// <summary>Name of the secret holding the credential; the value itself never leaves the secret store.</summary>
     public string? AuthSecretName { get; set; }
-}
-
-public static class IntegrationAuthTypes
-{
-    public const string None = "none";
-    public const string Bearer = "bearer";
-    public const string Header = "header";
-
-    public static bool IsKnown(string value) => value is None or Bearer or Header;
 }

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
-using Skein.Store.Agents;
+using Skein.Core.Secrets;
 using Skein.Store.Rows;
 
 namespace Skein.Store.Secrets;
@@ -16,8 +16,8 @@ public sealed class SecretStore(
     TimeProvider time
 )
 {
-    public const int MaxNameLength = 200;
-    public const int MaxValueLength = 16 * 1024;
+    public const int MaxNameLength = SecretRules.MaxNameLength;
+    public const int MaxValueLength = SecretRules.MaxValueLength;
 
     private readonly IDataProtector _protector = protection.CreateProtector("Skein.Secrets.v1");
 
@@ -131,12 +131,23 @@ public sealed class SecretStore(
         return deleted;
     }
 
+    /// <summary>Deletes the secret inside the caller's context and transaction (false when there was none).</summary>
+    public static async Task<bool> RemoveAsync(
+        SkeinDbContext db,
+        Guid tenantId,
+        string name,
+        CancellationToken cancellationToken
+    )
+    {
+        var deleted =
+            await db.Secrets.Where(s => s.TenantId == tenantId && s.Name == name).ExecuteDeleteAsync(cancellationToken)
+            > 0;
+        return deleted;
+    }
+
     /// <summary>Secret names are 1 to 200 characters of letters, digits, '.', '_' and '-' (they appear in
     /// URLs).</summary>
-    public static bool IsValidName(string? name) =>
-        !string.IsNullOrEmpty(name)
-        && name.Length <= MaxNameLength
-        && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+    public static bool IsValidName(string? name) => SecretRules.IsValidName(name);
 }
 
 /// <summary>A secret as listings show it: never the value.</summary>

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Skein.Core.Agents;
+using Skein.Application.Agents;
+using Skein.Core;
 using Skein.Core.Sessions;
 using Skein.Engine.Runs;
-using Skein.Store;
 
 namespace Skein.Server.Api.Admin;
 
@@ -20,16 +19,7 @@ public static class AgentAdminEndpoints
         return api;
     }
 
-    public sealed record AgentListItem(
-        Guid Id,
-        string Name,
-        string ExecutionMode,
-        Guid? DeployedVersionId,
-        string? VersionLabel,
-        DateTime CreatedAt
-    );
-
-    public sealed record AgentList(IReadOnlyList<AgentListItem> Items);
+    public sealed record AgentList(IReadOnlyList<AgentSummary> Items);
 
     public sealed record StartRunBody(JsonElement? Input, Guid? VersionId);
 
@@ -43,30 +33,8 @@ public static class AgentAdminEndpoints
         Guid AgentId
     );
 
-    private static async Task<Ok<AgentList>> ListAsync(
-        IDbContextFactory<SkeinDbContext> contexts,
-        CancellationToken cancellationToken
-    )
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var items = await (
-            from a in db.Agents.AsNoTracking()
-            join v in db.AgentVersions.AsNoTracking().Where(v => v.State == nameof(VersionState.Deployed))
-                on a.Id equals v.AgentId
-                into deployed
-            from v in deployed.DefaultIfEmpty()
-            orderby a.Name
-            select new AgentListItem(
-                a.Id,
-                a.Name,
-                a.ExecutionMode,
-                v == null ? null : v.Id,
-                v == null ? null : v.Label,
-                a.CreatedAt
-            )
-        ).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new AgentList(items));
-    }
+    private static async Task<Ok<AgentList>> ListAsync(AgentService agents, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new AgentList(await agents.ListAsync(cancellationToken)));
 
     private static async Task<Accepted<StartRunResponse>> StartRunAsync(
         Guid agentId,
@@ -76,7 +44,7 @@ public static class AgentAdminEndpoints
     )
     {
         var started = await starter.StartAsync(
-            new StartRunRequest(agentId, body?.Input, TriggerType.Console, "operator:admin")
+            new StartRunRequest(agentId, body?.Input, TriggerType.Console, Actor.Admin.Value)
             {
                 VersionId = body?.VersionId,
             },

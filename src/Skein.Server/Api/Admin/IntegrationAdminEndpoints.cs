@@ -1,12 +1,12 @@
-using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Skein.Application.Integrations;
 using Skein.Core;
-using Skein.Store;
-using Skein.Store.Rows;
 
 namespace Skein.Server.Api.Admin;
 
-/// <summary>Management API for HTTP integrations (base URL, auth from a secret) and their operations.</summary>
-public static partial class IntegrationAdminEndpoints
+/// <summary>Management API for HTTP integrations (base URL, auth from a secret) and their operations, through
+/// <see cref="IntegrationService"/>.</summary>
+public static class IntegrationAdminEndpoints
 {
     public static RouteGroupBuilder MapIntegrationAdmin(this RouteGroupBuilder api)
     {
@@ -39,193 +39,90 @@ public static partial class IntegrationAdminEndpoints
 
     public sealed record IntegrationList(IReadOnlyList<IntegrationView> Items);
 
-    private static async Task<IResult> ListAsync(
-        IDbContextFactory<SkeinDbContext> contexts,
-        CancellationToken cancellationToken
-    )
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var tenant = await AdminTenant.IdAsync(db, cancellationToken);
-        var integrations = await db
-            .Integrations.AsNoTracking()
-            .Where(i => i.TenantId == tenant)
-            .OrderBy(i => i.Name)
-            .ToListAsync(cancellationToken);
-        var operations = await db
-            .Operations.AsNoTracking()
-            .Where(o => o.TenantId == tenant)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new IntegrationList([.. integrations.Select(i => IntegrationView.From(i, operations))]));
-    }
+    private static readonly IntegrationBody NoIntegrationChange = new(null, null, null, null, null);
+    private static readonly OperationBody NoOperationChange = new(null, null, null, null, null, null, null, null, null);
 
-    private static async Task<IResult> GetAsync(
+    private static async Task<Ok<IntegrationList>> ListAsync(
+        IntegrationService integrations,
+        CancellationToken cancellationToken
+    ) => TypedResults.Ok(new IntegrationList(await integrations.ListAsync(cancellationToken)));
+
+    private static async Task<Results<Ok<IntegrationView>, ProblemHttpResult>> GetAsync(
         Guid id,
-        IDbContextFactory<SkeinDbContext> contexts,
+        IntegrationService integrations,
         CancellationToken cancellationToken
-    )
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var integration = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
-        if (integration is null)
-        {
-            return Problems.From(DomainError.NotFound("integration", id));
-        }
+    ) => Answer(await integrations.GetAsync(id, cancellationToken));
 
-        var operations = await db
-            .Operations.AsNoTracking()
-            .Where(o => o.IntegrationId == id)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(IntegrationView.From(integration, operations));
-    }
-
-    private static async Task<IResult> CreateAsync(
+    private static async Task<Results<Created<IntegrationView>, ProblemHttpResult>> CreateAsync(
         IntegrationBody? body,
-        IDbContextFactory<SkeinDbContext> contexts,
+        IntegrationService integrations,
         CancellationToken cancellationToken
     )
     {
-        if (body?.Name is null || body.BaseUrl is null)
-        {
-            return Problems.Invalid("an integration needs a name and a baseUrl");
-        }
-
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var integration = new IntegrationRow
-        {
-            Id = Ids.New(),
-            TenantId = await AdminTenant.IdAsync(db, cancellationToken),
-            Name = body.Name,
-            BaseUrl = body.BaseUrl,
-        };
-        if (Apply(integration, body) is { } error)
-        {
-            return Problems.Invalid(error);
-        }
-
-        if (
-            await db.Integrations.AnyAsync(
-                i => i.TenantId == integration.TenantId && i.Name == integration.Name,
-                cancellationToken
-            )
-        )
-        {
-            return Problems.From(
-                new DomainError(DomainErrorCodes.Conflict, $"an integration named '{integration.Name}' exists")
-            );
-        }
-
-        db.Integrations.Add(integration);
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/api/integrations/{integration.Id}", IntegrationView.From(integration, []));
+        var created = await integrations.CreateAsync(Actor.Admin, body ?? NoIntegrationChange, cancellationToken);
+        return created.IsSuccess
+            ? TypedResults.Created($"/api/integrations/{created.Value.Id}", created.Value)
+            : Problems.From(created.Error);
     }
 
-    private static async Task<IResult> UpdateAsync(
+    private static async Task<Results<Ok<IntegrationView>, ProblemHttpResult>> UpdateAsync(
         Guid id,
         IntegrationBody? body,
-        IDbContextFactory<SkeinDbContext> contexts,
+        IntegrationService integrations,
+        CancellationToken cancellationToken
+    ) => Answer(await integrations.UpdateAsync(Actor.Admin, id, body ?? NoIntegrationChange, cancellationToken));
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid id,
+        IntegrationService integrations,
+        CancellationToken cancellationToken
+    ) => Done(await integrations.DeleteAsync(Actor.Admin, id, cancellationToken));
+
+    private static async Task<Results<Created<OperationView>, ProblemHttpResult>> CreateOperationAsync(
+        Guid id,
+        OperationBody? body,
+        IntegrationService integrations,
         CancellationToken cancellationToken
     )
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var integration = await db.Integrations.FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
-        if (integration is null)
-        {
-            return Problems.From(DomainError.NotFound("integration", id));
-        }
+        var created = await integrations.CreateOperationAsync(
+            Actor.Admin,
+            id,
+            body ?? NoOperationChange,
+            cancellationToken
+        );
+        return created.IsSuccess
+            ? TypedResults.Created($"/api/integrations/{id}/operations/{created.Value.Id}", created.Value)
+            : Problems.From(created.Error);
+    }
 
-        if (Apply(integration, body ?? new IntegrationBody(null, null, null, null, null)) is { } error)
-        {
-            return Problems.Invalid(error);
-        }
-
-        if (
-            await db.Integrations.AnyAsync(
-                i => i.TenantId == integration.TenantId && i.Name == integration.Name && i.Id != id,
+    private static async Task<Results<Ok<OperationView>, ProblemHttpResult>> UpdateOperationAsync(
+        Guid id,
+        Guid operationId,
+        OperationBody? body,
+        IntegrationService integrations,
+        CancellationToken cancellationToken
+    ) =>
+        Answer(
+            await integrations.UpdateOperationAsync(
+                Actor.Admin,
+                id,
+                operationId,
+                body ?? NoOperationChange,
                 cancellationToken
             )
-        )
-        {
-            return Problems.From(
-                new DomainError(DomainErrorCodes.Conflict, $"an integration named '{integration.Name}' exists")
-            );
-        }
+        );
 
-        await db.SaveChangesAsync(cancellationToken);
-        var operations = await db
-            .Operations.AsNoTracking()
-            .Where(o => o.IntegrationId == id)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(IntegrationView.From(integration, operations));
-    }
-
-    private static async Task<IResult> DeleteAsync(
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteOperationAsync(
         Guid id,
-        IDbContextFactory<SkeinDbContext> contexts,
+        Guid operationId,
+        IntegrationService integrations,
         CancellationToken cancellationToken
-    )
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        if (!await db.Integrations.AnyAsync(i => i.Id == id, cancellationToken))
-        {
-            return Problems.From(DomainError.NotFound("integration", id));
-        }
+    ) => Done(await integrations.DeleteOperationAsync(Actor.Admin, id, operationId, cancellationToken));
 
-        // Versions that allowlist a deleted operation keep their list; the tool is simply no longer offered.
-        await db.Operations.Where(o => o.IntegrationId == id).ExecuteDeleteAsync(cancellationToken);
-        await db.Integrations.Where(i => i.Id == id).ExecuteDeleteAsync(cancellationToken);
-        return TypedResults.NoContent();
-    }
+    private static Results<Ok<T>, ProblemHttpResult> Answer<T>(Result<T> result) =>
+        result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error);
 
-    /// <summary>Merges the body into the row; returns an error message for bad input.</summary>
-    private static string? Apply(IntegrationRow integration, IntegrationBody body)
-    {
-        if (body.Name is not null && (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200))
-        {
-            return "an integration name is 1 to 200 characters, not blank";
-        }
-
-        if (
-            body.BaseUrl is not null
-            && (
-                !Uri.TryCreate(body.BaseUrl, UriKind.Absolute, out var uri)
-                || uri.Scheme is not ("http" or "https")
-                || body.BaseUrl.Length > 2000
-            )
-        )
-        {
-            return "baseUrl must be an absolute http(s) URL";
-        }
-
-        var authType = body.AuthType ?? integration.AuthType;
-        if (!IntegrationAuthTypes.IsKnown(authType))
-        {
-            return "authType must be 'none', 'bearer' or 'header'";
-        }
-
-        var secretName = body.AuthSecretName ?? integration.AuthSecretName;
-        var headerName = body.AuthHeaderName ?? integration.AuthHeaderName;
-        if (authType != IntegrationAuthTypes.None && !Store.Secrets.SecretStore.IsValidName(secretName))
-        {
-            return "authSecretName (the name of a secret) is required when authType is not 'none'";
-        }
-
-        if (
-            authType == IntegrationAuthTypes.Header
-            && (
-                string.IsNullOrWhiteSpace(headerName)
-                || headerName.Length > 200
-                || headerName.Any(c => char.IsWhiteSpace(c) || c == ':')
-            )
-        )
-        {
-            return "authHeaderName (a header name such as X-Api-Key) is required when authType is 'header'";
-        }
-
-        integration.Name = body.Name ?? integration.Name;
-        integration.BaseUrl = body.BaseUrl ?? integration.BaseUrl;
-        integration.AuthType = authType;
-        integration.AuthSecretName = authType == IntegrationAuthTypes.None ? null : secretName;
-        integration.AuthHeaderName = authType == IntegrationAuthTypes.Header ? headerName : null;
-        return null;
-    }
+    private static Results<NoContent, ProblemHttpResult> Done(Result<Unit> result) =>
+        result.IsSuccess ? TypedResults.NoContent() : Problems.From(result.Error);
 }

@@ -1,11 +1,11 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Skein.Application.Manifests;
 using Skein.Core;
 using Skein.Manifests.Parsing;
 using Skein.Manifests.Planning;
 using Skein.Server.Api.V1;
 using Skein.Store.EventLog;
-using Skein.Store.Manifests;
 using Skein.Store.Sessions;
 
 namespace Skein.Server.Api.Admin;
@@ -48,11 +48,11 @@ public static class ManifestAdminEndpoints
         return api;
     }
 
-    private static async Task<IResult> ApplyAsync(
+    private static async Task<Results<Ok<ApplyResponse>, ProblemHttpResult>> ApplyAsync(
         HttpRequest request,
         bool? dryRun,
         string? values,
-        ManifestApplier applier,
+        ManifestApply manifests,
         CancellationToken cancellationToken
     )
     {
@@ -80,7 +80,13 @@ public static class ManifestAdminEndpoints
             return Invalid(parsed.Errors, parsed.Warnings);
         }
 
-        var plan = await applier.ApplyAsync(parsed, dryRun ?? false, cancellationToken);
+        var applied = await manifests.ApplyAsync(Actor.Admin, parsed, dryRun ?? false, cancellationToken);
+        if (!applied.IsSuccess)
+        {
+            return Problems.From(applied.Error);
+        }
+
+        var plan = applied.Value;
         return plan.IsValid
             ? TypedResults.Ok(
                 new ApplyResponse(dryRun ?? false, !(dryRun ?? false), plan.Changes, Items(parsed.Warnings))
@@ -88,11 +94,17 @@ public static class ManifestAdminEndpoints
             : Invalid(plan.Problems, parsed.Warnings);
     }
 
-    private static async Task<IResult> ExportAsync(
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ExportAsync(
         Guid agentId,
-        ManifestApplier applier,
+        ManifestApply manifests,
         CancellationToken cancellationToken
-    ) => TypedResults.Text(await applier.ExportAsync(agentId, cancellationToken), YamlContentType, Encoding.UTF8);
+    )
+    {
+        var yaml = await manifests.ExportAsync(agentId, cancellationToken);
+        return yaml.IsSuccess
+            ? TypedResults.Text(yaml.Value, YamlContentType, Encoding.UTF8)
+            : Problems.From(yaml.Error);
+    }
 
     private static async Task StreamAsync(
         Guid runId,
@@ -120,14 +132,16 @@ public static class ManifestAdminEndpoints
         );
     }
 
-    private static IResult Invalid(IReadOnlyList<ManifestProblem> errors, IReadOnlyList<ManifestProblem> warnings) =>
-        TypedResults.Problem(
-            detail: string.Join("\n", errors.Select(e => e.ToString())),
-            statusCode: StatusCodes.Status400BadRequest,
-            title: DomainErrorCodes.InvalidInput,
-            type: $"urn:skein:error:{DomainErrorCodes.InvalidInput}",
-            extensions: new Dictionary<string, object?> { ["errors"] = Items(errors), ["warnings"] = Items(warnings) }
-        );
+    private static ProblemHttpResult Invalid(
+        IReadOnlyList<ManifestProblem> errors,
+        IReadOnlyList<ManifestProblem> warnings
+    )
+    {
+        var problem = Problems.Invalid(string.Join("\n", errors.Select(e => e.ToString())));
+        problem.ProblemDetails.Extensions["errors"] = Items(errors);
+        problem.ProblemDetails.Extensions["warnings"] = Items(warnings);
+        return problem;
+    }
 
     private static List<ProblemItem> Items(IReadOnlyList<ManifestProblem> problems) =>
         [.. problems.Select(p => new ProblemItem(p.Path, p.Line, p.Message))];

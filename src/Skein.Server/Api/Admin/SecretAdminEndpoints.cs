@@ -1,11 +1,12 @@
-using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Skein.Application.Secrets;
 using Skein.Core;
-using Skein.Store;
 using Skein.Store.Secrets;
 
 namespace Skein.Server.Api.Admin;
 
-/// <summary>Management API for secrets: write-only values; listings show names and times only.</summary>
+/// <summary>Management API for secrets (through <see cref="SecretService"/>): write-only values; listings show names
+/// and times only.</summary>
 public static class SecretAdminEndpoints
 {
     public static RouteGroupBuilder MapSecretAdmin(this RouteGroupBuilder api)
@@ -24,50 +25,27 @@ public static class SecretAdminEndpoints
 
     public sealed record SecretList(IReadOnlyList<SecretInfo> Items);
 
-    private static async Task<IResult> PutAsync(
+    private static async Task<Results<NoContent, ProblemHttpResult>> PutAsync(
         string name,
         SecretBody? body,
-        SecretStore secrets,
-        IDbContextFactory<SkeinDbContext> contexts,
+        SecretService secrets,
         CancellationToken cancellationToken
     )
     {
-        if (!SecretStore.IsValidName(name))
-        {
-            return Problems.Invalid(
-                $"a secret name is 1 to {SecretStore.MaxNameLength} characters of letters, digits, '.', '_' and '-'"
-            );
-        }
-
-        if (body?.Value is not { Length: > 0 } value || value.Length > SecretStore.MaxValueLength)
-        {
-            return Problems.Invalid(
-                $"a secret needs a non-empty value of at most {SecretStore.MaxValueLength} characters"
-            );
-        }
-
-        await secrets.SetAsync(await AdminTenant.IdAsync(contexts, cancellationToken), name, value, cancellationToken);
-        return TypedResults.NoContent();
+        var set = await secrets.SetAsync(Actor.Admin, name, body?.Value, cancellationToken);
+        return set.IsSuccess ? TypedResults.NoContent() : Problems.From(set.Error);
     }
 
-    private static async Task<IResult> ListAsync(
-        SecretStore secrets,
-        IDbContextFactory<SkeinDbContext> contexts,
-        CancellationToken cancellationToken
-    ) =>
-        TypedResults.Ok(
-            new SecretList(
-                await secrets.ListAsync(await AdminTenant.IdAsync(contexts, cancellationToken), cancellationToken)
-            )
-        );
+    private static async Task<Ok<SecretList>> ListAsync(SecretService secrets, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new SecretList(await secrets.ListAsync(cancellationToken)));
 
-    private static async Task<IResult> DeleteAsync(
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         string name,
-        SecretStore secrets,
-        IDbContextFactory<SkeinDbContext> contexts,
+        SecretService secrets,
         CancellationToken cancellationToken
-    ) =>
-        await secrets.DeleteAsync(await AdminTenant.IdAsync(contexts, cancellationToken), name, cancellationToken)
-            ? TypedResults.NoContent()
-            : Problems.From(new DomainError(DomainErrorCodes.NotFound, $"secret '{name}' not found"));
+    )
+    {
+        var deleted = await secrets.DeleteAsync(Actor.Admin, name, cancellationToken);
+        return deleted.IsSuccess ? TypedResults.NoContent() : Problems.From(deleted.Error);
+    }
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Skein.Application.Agents;
 using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Events;
@@ -145,59 +147,14 @@ public static class UserTaskAdminEndpoints
         return TypedResults.Ok(new { items = entries });
     }
 
-    private static async Task<IResult> ChangeModeAsync(
+    private static async Task<Results<Ok<AgentMode>, ProblemHttpResult>> ChangeModeAsync(
         Guid agentId,
         ModeBody? body,
-        IDbContextFactory<SkeinDbContext> contexts,
-        TimeProvider time,
+        AgentService agents,
         CancellationToken cancellationToken
     )
     {
-        if (
-            body?.ExecutionMode is not { } text
-            || !Enum.TryParse<ExecutionMode>(text, ignoreCase: false, out var mode)
-            || !Enum.IsDefined(mode)
-        )
-        {
-            return Problems.Invalid("executionMode must be Request, HITL or SubAgent");
-        }
-
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
-        if (agent is null)
-        {
-            return Problems.From(DomainError.NotFound("agent", agentId));
-        }
-
-        if (mode == ExecutionMode.SubAgent && await db.Triggers.AnyAsync(t => t.AgentId == agentId, cancellationToken))
-        {
-            return Problems.From(
-                new DomainError(
-                    DomainErrorCodes.Conflict,
-                    "SubAgent agents have no triggers: remove the agent's triggers first"
-                )
-            );
-        }
-
-        var before = agent.ExecutionMode;
-        if (before != mode.ToString())
-        {
-            agent.ExecutionMode = mode.ToString();
-            db.AuditLog.Add(
-                new AuditRow
-                {
-                    TenantId = agent.TenantId,
-                    At = time.GetUtcNow().UtcDateTime,
-                    Actor = "operator:admin",
-                    Action = "agent.execution_mode_changed",
-                    SubjectType = "agent",
-                    SubjectId = agentId,
-                    Detail = JsonSerializer.Serialize(new { from = before, to = mode.ToString() }),
-                }
-            );
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        return TypedResults.Ok(new { id = agentId, executionMode = agent.ExecutionMode });
+        var changed = await agents.ChangeModeAsync(Actor.Admin, agentId, body?.ExecutionMode, cancellationToken);
+        return changed.IsSuccess ? TypedResults.Ok(changed.Value) : Problems.From(changed.Error);
     }
 }

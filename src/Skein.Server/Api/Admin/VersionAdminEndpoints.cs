@@ -1,12 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
+using Skein.Application.Versions;
 using Skein.Core;
 using Skein.Core.Agents;
-using Skein.Engine.Guards;
 using Skein.Server.Api.Contracts;
-using Skein.Store;
-using Skein.Store.Agents;
 
 namespace Skein.Server.Api.Admin;
 
@@ -18,6 +15,9 @@ public static class VersionAdminEndpoints
     /// <summary>A new version's settings; it copies <see cref="FromVersionId"/> (default: the newest version)
     /// first.</summary>
     public sealed record CreateVersionBody(Guid? FromVersionId, VersionDraft? Settings);
+
+    /// <summary>A version's guard rules after a save.</summary>
+    public sealed record GuardRulesResponse(Guid AgentId, Guid VersionId, JsonElement GuardRules);
 
     public static RouteGroupBuilder MapVersionAdmin(this RouteGroupBuilder api)
     {
@@ -34,20 +34,20 @@ public static class VersionAdminEndpoints
             );
         api.MapPost(
                 "/agents/{agentId}/versions/{versionId}/deploy",
-                (Guid agentId, Guid versionId, AgentVersionCommands versions, CancellationToken ct) =>
-                    MovedAsync(versions.DeployAsync(agentId, versionId, ct))
+                (Guid agentId, Guid versionId, VersionService versions, CancellationToken ct) =>
+                    MovedAsync(versions.DeployAsync(Actor.Admin, agentId, versionId, ct))
             )
             .WithName("AdminDeployVersion")
             .WithSummary("Make this version the live one; the previous live version is archived");
         api.MapPost(
                 "/agents/{agentId}/versions/{versionId}/retract",
-                (Guid agentId, Guid versionId, AgentVersionCommands versions, CancellationToken ct) =>
-                    MovedAsync(versions.RetractAsync(agentId, versionId, ct))
+                (Guid agentId, Guid versionId, VersionService versions, CancellationToken ct) =>
+                    MovedAsync(versions.RetractAsync(Actor.Admin, agentId, versionId, ct))
             )
             .WithName("AdminRetractVersion")
             .WithSummary("Take the live version down: the agent has no deployed version until the next deploy");
-        api.MapPost("/agents/{agentId}/rollback", (Guid agentId, AgentVersionCommands versions, CancellationToken ct) =>
-                MovedAsync(versions.RollbackAsync(agentId, ct))
+        api.MapPost("/agents/{agentId}/rollback", (Guid agentId, VersionService versions, CancellationToken ct) =>
+                MovedAsync(versions.RollbackAsync(Actor.Admin, agentId, ct))
             )
             .WithName("AdminRollbackVersion")
             .WithSummary("Redeploy the version that was live before the current one");
@@ -59,99 +59,75 @@ public static class VersionAdminEndpoints
         return api;
     }
 
-    private static async Task<Ok<VersionList>> ListAsync(
+    private static async Task<Results<Ok<VersionList>, ProblemHttpResult>> ListAsync(
         Guid agentId,
-        AgentVersionCommands versions,
+        VersionService versions,
         CancellationToken cancellationToken
-    ) =>
-        TypedResults.Ok(
-            new VersionList([.. (await versions.ListAsync(agentId, cancellationToken)).Select(AgentVersionDto.From)])
-        );
+    ) => Listed(await versions.ListAsync(agentId, cancellationToken));
 
-    private static async Task<Created<AgentVersionDto>> CreateAsync(
+    private static async Task<Results<Created<AgentVersionDto>, ProblemHttpResult>> CreateAsync(
         Guid agentId,
         CreateVersionBody? body,
-        AgentVersionCommands versions,
+        VersionService versions,
         CancellationToken cancellationToken
     )
     {
         var created = await versions.CreateAsync(
+            Actor.Admin,
             agentId,
             body?.FromVersionId,
             body?.Settings ?? new VersionDraft(),
             cancellationToken
         );
-        return TypedResults.Created($"/api/agents/{agentId}/versions/{created.Id}", AgentVersionDto.From(created));
+        return created.IsSuccess
+            ? TypedResults.Created(
+                $"/api/agents/{agentId}/versions/{created.Value.Id}",
+                AgentVersionDto.From(created.Value)
+            )
+            : Problems.From(created.Error);
     }
 
-    private static async Task<Ok<AgentVersionDto>> UpdateAsync(
+    private static async Task<Results<Ok<AgentVersionDto>, ProblemHttpResult>> UpdateAsync(
         Guid agentId,
         Guid versionId,
         VersionDraft draft,
-        AgentVersionCommands versions,
-        CancellationToken cancellationToken
-    ) =>
-        TypedResults.Ok(AgentVersionDto.From(await versions.UpdateAsync(agentId, versionId, draft, cancellationToken)));
-
-    private static async Task<Ok<VersionList>> MovedAsync(Task<IReadOnlyList<Store.Rows.AgentVersionRow>> move) =>
-        TypedResults.Ok(new VersionList([.. (await move).Select(AgentVersionDto.From)]));
-
-    private static async Task<IResult> PutGuardRulesAsync(
-        Guid agentId,
-        Guid versionId,
-        JsonElement rules,
-        IDbContextFactory<SkeinDbContext> contexts,
+        VersionService versions,
         CancellationToken cancellationToken
     )
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
-        var version = await db.AgentVersions.FirstOrDefaultAsync(
-            v => v.Id == versionId && v.AgentId == agentId,
-            cancellationToken
-        );
-        if (agent is null || version is null)
+        var updated = await versions.UpdateAsync(Actor.Admin, agentId, versionId, draft, cancellationToken);
+        return updated.IsSuccess ? TypedResults.Ok(AgentVersionDto.From(updated.Value)) : Problems.From(updated.Error);
+    }
+
+    private static async Task<Results<Ok<VersionList>, ProblemHttpResult>> MovedAsync(
+        Task<Result<IReadOnlyList<VersionView>>> move
+    ) => Listed(await move);
+
+    private static Results<Ok<VersionList>, ProblemHttpResult> Listed(Result<IReadOnlyList<VersionView>> versions) =>
+        versions.IsSuccess
+            ? TypedResults.Ok(new VersionList([.. versions.Value.Select(AgentVersionDto.From)]))
+            : Problems.From(versions.Error);
+
+    private static async Task<Results<Ok<GuardRulesResponse>, ProblemHttpResult>> PutGuardRulesAsync(
+        Guid agentId,
+        Guid versionId,
+        JsonElement rules,
+        VersionService versions,
+        CancellationToken cancellationToken
+    )
+    {
+        var saved = await versions.PutGuardRulesAsync(Actor.Admin, agentId, versionId, rules, cancellationToken);
+        if (saved.IsSuccess)
         {
-            return Problems.From(
-                DomainError.NotFound(agent is null ? "agent" : "agent version", agent is null ? agentId : versionId)
-            );
+            return TypedResults.Ok(new GuardRulesResponse(agentId, versionId, SkeinJson.Parse(saved.Value.GuardRules)));
         }
 
-        if (version.State != nameof(VersionState.Testing))
+        var problem = Problems.From(saved.Error);
+        if (saved.Error.Errors is { } errors)
         {
-            return Problems.From(
-                new DomainError(
-                    DomainErrorCodes.Conflict,
-                    $"version {version.Label} is {version.State}: only Testing versions can be edited"
-                )
-            );
+            problem.ProblemDetails.Extensions["errors"] = errors;
         }
 
-        var parsed = await GuardRuleDocument.ParseAsync(
-            rules,
-            Enum.Parse<ExecutionMode>(agent.ExecutionMode),
-            cancellationToken
-        );
-        if (!parsed.IsValid)
-        {
-            return TypedResults.Problem(
-                detail: string.Join("; ", parsed.Errors),
-                statusCode: StatusCodes.Status400BadRequest,
-                title: DomainErrorCodes.InvalidInput,
-                type: $"urn:skein:error:{DomainErrorCodes.InvalidInput}",
-                extensions: new Dictionary<string, object?> { ["errors"] = parsed.Errors }
-            );
-        }
-
-        version.GuardRules = JsonSerializer.Serialize(parsed.Rules, SkeinJson.Options);
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(
-            new
-            {
-                agentId,
-                versionId,
-                guardRules = SkeinJson.Parse(version.GuardRules),
-            }
-        );
+        return problem;
     }
 }

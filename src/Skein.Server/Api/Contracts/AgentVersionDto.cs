@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Skein.Application.Versions;
 using Skein.Core;
-using Skein.Store.Rows;
 
 namespace Skein.Server.Api.Contracts;
 
@@ -28,7 +28,7 @@ public sealed record AgentVersionDto
     public required DateTime CreatedAt { get; init; }
     public DateTime? DeployedAt { get; init; }
 
-    public static AgentVersionDto From(AgentVersionRow v) =>
+    public static AgentVersionDto From(VersionView v) =>
         new()
         {
             Id = v.Id,

@@ -18,8 +18,8 @@ public static class DashboardAuth
     public const int SignInAttemptsPerMinute = 20;
 
     /// <summary>The actor recorded on events an operator causes from the dashboard.</summary>
-    public static string Actor(System.Security.Claims.ClaimsPrincipal user) =>
-        "operator:" + (user.Identity?.Name ?? OperatorAccount.AdminName);
+    public static Core.Actor Actor(System.Security.Claims.ClaimsPrincipal user) =>
+        Core.Actor.Operator(user.Identity?.Name ?? OperatorAccount.AdminName);
 
     public static IServiceCollection AddDashboardAuth(this IServiceCollection services)
     {

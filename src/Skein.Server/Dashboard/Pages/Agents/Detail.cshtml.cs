@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Skein.Application.Agents;
+using Skein.Application.Versions;
 using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Sessions;
@@ -12,7 +14,6 @@ using Skein.Server.Api.Admin;
 using Skein.Server.Dashboard.Auth;
 using Skein.Server.Dashboard.Sessions;
 using Skein.Store;
-using Skein.Store.Agents;
 using Skein.Store.Rows;
 using Skein.Store.Secrets;
 using Skein.Store.Sessions;
@@ -20,12 +21,13 @@ using Skein.Store.Sessions;
 namespace Skein.Server.Dashboard.Pages.Agents;
 
 /// <summary>
-/// An agent: versions (edit Testing, Deploy, Rollback, Retract through <see cref="AgentVersionCommands"/>), Test run
+/// An agent: versions (edit Testing, Deploy, Rollback, Retract through <see cref="VersionService"/>), Test run
 /// (through <see cref="RunStarter"/>, which validates the input schema), its sessions and its triggers.
 /// </summary>
 public sealed partial class DetailModel(
     IDbContextFactory<SkeinDbContext> contexts,
-    AgentVersionCommands versions,
+    AgentService agents,
+    VersionService versions,
     RunStarter starter,
     SessionListPage list,
     SessionChangeFeed feed,
@@ -43,11 +45,11 @@ public sealed partial class DetailModel(
     [FromQuery(Name = "after")]
     public string? After { get; set; }
 
-    public AgentRow Agent { get; private set; } = null!;
+    public AgentView Agent { get; private set; } = null!;
 
-    public IReadOnlyList<AgentVersionRow> Versions { get; private set; } = [];
+    public IReadOnlyList<VersionView> Versions { get; private set; } = [];
 
-    public AgentVersionRow? Live => Versions.FirstOrDefault(v => v.State == nameof(VersionState.Deployed));
+    public VersionView? Live => Versions.FirstOrDefault(v => v.State == nameof(VersionState.Deployed));
 
     public IReadOnlyList<TriggerRow> Triggers { get; private set; } = [];
 
@@ -91,7 +93,7 @@ public sealed partial class DetailModel(
             try
             {
                 var started = await starter.StartAsync(
-                    new StartRunRequest(Id, parsed, TriggerType.Console, DashboardAuth.Actor(User))
+                    new StartRunRequest(Id, parsed, TriggerType.Console, DashboardAuth.Actor(User).Value)
                     {
                         VersionId = versionId,
                     },
@@ -118,27 +120,30 @@ public sealed partial class DetailModel(
     }
 
     public Task<IActionResult> OnPostDeployAsync(Guid versionId, CancellationToken cancellationToken) =>
-        VersionMoveAsync(() => versions.DeployAsync(Id, versionId, cancellationToken), "Deployed.");
+        VersionMoveAsync(
+            versions.DeployAsync(DashboardAuth.Actor(User), Id, versionId, cancellationToken),
+            "Deployed."
+        );
 
     public Task<IActionResult> OnPostRetractAsync(Guid versionId, CancellationToken cancellationToken) =>
         VersionMoveAsync(
-            () => versions.RetractAsync(Id, versionId, cancellationToken),
+            versions.RetractAsync(DashboardAuth.Actor(User), Id, versionId, cancellationToken),
             "Retracted: the agent has no live version until the next deploy."
         );
 
     public Task<IActionResult> OnPostRollbackAsync(CancellationToken cancellationToken) =>
         VersionMoveAsync(
-            () => versions.RollbackAsync(Id, cancellationToken),
+            versions.RollbackAsync(DashboardAuth.Actor(User), Id, cancellationToken),
             "Rolled back to the previous live version."
         );
 
-    public Task<IActionResult> OnPostNewVersionAsync(CancellationToken cancellationToken) =>
-        VersionMoveAsync(
-            async () => [await versions.CreateAsync(Id, null, new VersionDraft(), cancellationToken)],
+    public async Task<IActionResult> OnPostNewVersionAsync(CancellationToken cancellationToken) =>
+        Moved(
+            await versions.CreateAsync(DashboardAuth.Actor(User), Id, null, new VersionDraft(), cancellationToken),
             "Created a new Testing version from the newest one."
         );
 
-    public Task<IActionResult> OnPostEditAsync(
+    public async Task<IActionResult> OnPostEditAsync(
         Guid versionId,
         string? description,
         string? model,
@@ -146,47 +151,36 @@ public sealed partial class DetailModel(
         string? instructions,
         string? inputSchema,
         CancellationToken cancellationToken
-    ) =>
-        VersionMoveAsync(
-            async () =>
+    )
+    {
+        JsonElement? schema = null;
+        if (!string.IsNullOrWhiteSpace(inputSchema))
+        {
+            try
             {
-                JsonElement? schema = null;
-                if (!string.IsNullOrWhiteSpace(inputSchema))
-                {
-                    try
-                    {
-                        schema = JsonDocument.Parse(inputSchema).RootElement.Clone();
-                    }
-                    catch (JsonException e)
-                    {
-                        throw new DomainException(
-                            new DomainError(
-                                DomainErrorCodes.InvalidInput,
-                                "inputSchema: not valid JSON (" + e.Message + ")"
-                            )
-                        );
-                    }
-                }
+                schema = JsonDocument.Parse(inputSchema).RootElement.Clone();
+            }
+            catch (JsonException e)
+            {
+                return Moved<VersionView>(DomainError.Invalid("inputSchema: not valid JSON (" + e.Message + ")"), "");
+            }
+        }
 
-                var draft = new VersionDraft
-                {
-                    Description = description ?? "",
-                    Model = model,
-                    Instructions = instructions ?? "",
-                    Temperature = double.TryParse(
-                        temperature,
-                        NumberStyles.Float,
-                        CultureInfo.InvariantCulture,
-                        out var t
-                    )
-                        ? t
-                        : null,
-                    InputSchema = schema,
-                };
-                return [await versions.UpdateAsync(Id, versionId, draft, cancellationToken)];
-            },
+        var draft = new VersionDraft
+        {
+            Description = description ?? "",
+            Model = model,
+            Instructions = instructions ?? "",
+            Temperature = double.TryParse(temperature, NumberStyles.Float, CultureInfo.InvariantCulture, out var t)
+                ? t
+                : null,
+            InputSchema = schema,
+        };
+        return Moved(
+            await versions.UpdateAsync(DashboardAuth.Actor(User), Id, versionId, draft, cancellationToken),
             "Saved."
         );
+    }
 
     /// <summary>Creates or updates the api trigger through the same code as <c>PUT
     /// /api/agents/{id}/triggers/api</c>.</summary>
@@ -215,48 +209,38 @@ public sealed partial class DetailModel(
     private static int? Int(string? text) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 
-    private async Task<IActionResult> VersionMoveAsync(Func<Task<IReadOnlyList<AgentVersionRow>>> move, string done)
-    {
-        try
-        {
-            await move();
-            TempData["Notice"] = done;
-        }
-        catch (DomainException e)
-        {
-            TempData["Notice"] = e.Error.Message;
-        }
+    private async Task<IActionResult> VersionMoveAsync(Task<Result<IReadOnlyList<VersionView>>> move, string done) =>
+        Moved(await move, done);
 
+    private RedirectResult Moved<T>(Result<T> result, string done)
+    {
+        TempData["Notice"] = result.IsSuccess ? done : result.Error.Message;
         return Redirect($"/agents/{Id}");
     }
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == Id, cancellationToken);
-        if (agent is null)
+        var agent = await agents.FindAsync(Id, cancellationToken);
+        var lines = await versions.ListAsync(Id, cancellationToken);
+        if (!agent.IsSuccess || !lines.IsSuccess)
         {
             return false;
         }
 
-        Agent = agent;
-        Versions = await versions.ListAsync(Id, cancellationToken);
+        Agent = agent.Value;
+        Versions = lines.Value;
         SelectedVersionId = (
             Versions.FirstOrDefault(v => v.State == nameof(VersionState.Testing)) ?? Live ?? Versions.FirstOrDefault()
         )?.Id;
-        Triggers = await db
-            .Triggers.AsNoTracking()
-            .Where(t => t.AgentId == Id)
-            .OrderBy(t => t.Name)
-            .ToListAsync(cancellationToken);
+        Triggers = await LoadTriggersAsync(cancellationToken);
         if (Tab == "sessions")
         {
             var head = await feed.HeadAsync(cancellationToken);
             var page = await list.ReadAsync(
-                new ListQuery(agent.TenantId, 25) { AgentId = Id, After = ListCursor.Parse(After) },
+                new ListQuery(Agent.TenantId, 25) { AgentId = Id, After = ListCursor.Parse(After) },
                 cancellationToken
             );
-            var names = new Dictionary<Guid, string> { [agent.Id] = agent.Name };
+            var names = new Dictionary<Guid, string> { [Agent.Id] = Agent.Name };
             OlderSessions = page.HasOlder && page.Rows.Count > 0 ? ListCursor.Of(page.Rows[^1]).ToString() : null;
             Sessions = new SessionTableModel(
                 [.. page.Rows.Select(r => SessionRowView.From(r, names))],
@@ -270,5 +254,16 @@ public sealed partial class DetailModel(
         }
 
         return true;
+    }
+
+    /// <summary>The Triggers tab's rows; triggers are the trigger service's concept: read them through it.</summary>
+    private async Task<IReadOnlyList<TriggerRow>> LoadTriggersAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db
+            .Triggers.AsNoTracking()
+            .Where(t => t.AgentId == Id)
+            .OrderBy(t => t.Name)
+            .ToListAsync(cancellationToken);
     }
 }

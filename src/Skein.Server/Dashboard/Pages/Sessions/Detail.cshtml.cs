@@ -44,13 +44,13 @@ public sealed class DetailModel(
         await LoadAsync(cancellationToken) ? Partial("_SessionBody", this) : NotFound();
 
     public Task<IActionResult> OnPostTerminateAsync(CancellationToken cancellationToken) =>
-        ActAsync(() => actions.TerminateAsync(Id, DashboardAuth.Actor(User), cancellationToken));
+        ActAsync(() => actions.TerminateAsync(Id, DashboardAuth.Actor(User).Value, cancellationToken));
 
     public Task<IActionResult> OnPostCompleteAsync(CancellationToken cancellationToken) =>
-        ActAsync(() => actions.MarkCompleteAsync(Id, DashboardAuth.Actor(User), cancellationToken));
+        ActAsync(() => actions.MarkCompleteAsync(Id, DashboardAuth.Actor(User).Value, cancellationToken));
 
     public Task<IActionResult> OnPostSkipWaitAsync(Guid runId, CancellationToken cancellationToken) =>
-        ActAsync(() => actions.SkipWaitAsync(runId, DashboardAuth.Actor(User), cancellationToken));
+        ActAsync(() => actions.SkipWaitAsync(runId, DashboardAuth.Actor(User).Value, cancellationToken));
 
     /// <summary>Continues a conversational run that waits for the user (WaitingForResponse).</summary>
     public Task<IActionResult> OnPostMessageAsync(Guid runId, string? text, CancellationToken cancellationToken) =>
@@ -64,7 +64,7 @@ public sealed class DetailModel(
                     )
                 )
             )
-            : ActAsync(() => actions.SendMessageAsync(runId, text, DashboardAuth.Actor(User), cancellationToken));
+            : ActAsync(() => actions.SendMessageAsync(runId, text, DashboardAuth.Actor(User).Value, cancellationToken));
 
     public async Task<IActionResult> OnPostAnswerAsync(
         Guid taskId,
@@ -92,7 +92,7 @@ public sealed class DetailModel(
             Comment = string.IsNullOrWhiteSpace(comment) ? null : comment,
         };
         return await ActAsync(() =>
-            actions.AnswerTaskAsync(taskId, null, answer, DashboardAuth.Actor(User), cancellationToken)
+            actions.AnswerTaskAsync(taskId, null, answer, DashboardAuth.Actor(User).Value, cancellationToken)
         );
     }
 

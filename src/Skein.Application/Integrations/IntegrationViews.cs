@@ -2,9 +2,9 @@ using System.Text.Json;
 using Skein.Core;
 using Skein.Store.Rows;
 
-namespace Skein.Server.Api.Admin;
+namespace Skein.Application.Integrations;
 
-/// <summary>An integration as the management API shows it: the auth secret's name, never its value.</summary>
+/// <summary>An integration as shown: the auth secret's name, never its value.</summary>
 public sealed record IntegrationView(
     Guid Id,
     string Name,
@@ -57,7 +57,7 @@ public sealed record OperationView(
         );
 }
 
-/// <summary>Create/edit body of an integration; on edit an absent field keeps its value.</summary>
+/// <summary>Create/edit of an integration; on edit an absent field keeps its value.</summary>
 public sealed record IntegrationBody(
     string? Name,
     string? BaseUrl,
@@ -66,7 +66,7 @@ public sealed record IntegrationBody(
     string? AuthSecretName
 );
 
-/// <summary>Create/edit body of an operation; on edit an absent field keeps its value.</summary>
+/// <summary>Create/edit of an operation; on edit an absent field keeps its value.</summary>
 public sealed record OperationBody(
     string? Name,
     string? Description,
