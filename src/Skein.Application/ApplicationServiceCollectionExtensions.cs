@@ -1,11 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Skein.Application.Agents;
+using Skein.Application.ApiKeys;
 using Skein.Application.Audit;
 using Skein.Application.Integrations;
 using Skein.Application.Manifests;
 using Skein.Application.Providers;
 using Skein.Application.Secrets;
+using Skein.Application.Triggers;
 using Skein.Application.Versions;
+using Skein.Application.Workspaces;
 
 namespace Skein.Application;
 
@@ -21,6 +24,9 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<IntegrationService>();
         services.AddSingleton<SecretService>();
         services.AddSingleton<ManifestApply>();
+        services.AddSingleton<TriggerService>();
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<WorkspaceSettingsService>();
         return services;
     }
 }

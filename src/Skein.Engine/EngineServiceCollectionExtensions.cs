@@ -73,6 +73,7 @@ public static class EngineServiceCollectionExtensions
                 ));
         services.AddSingleton<ScheduleService>();
         services.AddHostedService(sp => sp.GetRequiredService<ScheduleService>());
+        services.AddSingleton<TriggerStarts>();
         services.AddSingleton<EventIngress>();
         services.AddSingleton<IngressRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<IngressRecorder>());

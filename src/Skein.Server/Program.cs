@@ -50,7 +50,7 @@ builder.Services.AddSkeinApplication();
 
 builder.Services.AddSkeinProblems();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-builder.Services.AddSingleton<ApiKeyService>();
+builder.Services.AddSingleton<ApiKeyAuthenticator>();
 builder.Services.AddSingleton<ApiTriggerGate>();
 builder.Services.AddSingleton<IdempotentStarts>();
 builder.Services.AddSingleton<V1Access>();
@@ -78,7 +78,6 @@ else
     dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keyRing));
 }
 
-builder.Services.AddSingleton<TriggerSettingsEditor>();
 builder
     .Services.AddOptions<FileLibraryOptions>()
     .BindConfiguration("Skein:Files")

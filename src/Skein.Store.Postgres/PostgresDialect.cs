@@ -25,6 +25,8 @@ public sealed class PostgresDialect(NodeIdentity node) : IStoreDialect
 
     public Task AfterMigrateAsync(SkeinDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public TimeSpan InstantPrecision => TimeSpan.FromMicroseconds(1);
+
     public bool IsUniqueViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

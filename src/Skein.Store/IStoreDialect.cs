@@ -31,6 +31,10 @@ public interface IStoreDialect
     /// <summary>What the event-log append binds for a UTC instant (see <see cref="IdValue"/>).</summary>
     object InstantValue(DateTime utc) => utc;
 
+    /// <summary>The finest instant the store keeps: an instant reads back truncated to it (PostgreSQL: a
+    /// microsecond).</summary>
+    TimeSpan InstantPrecision => TimeSpan.FromTicks(1);
+
     /// <summary>
     /// The fencing statement of an append that carries a run lease: returns a row only while the lease
     /// (<c>@run_id</c>, <c>@owner</c>, <c>@lease_version</c>) still holds, and keeps a concurrent claim waiting until

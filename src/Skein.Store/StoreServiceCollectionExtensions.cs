@@ -32,6 +32,8 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<SecretStore>();
         services.AddSingleton<ScheduleClaims>();
         services.AddSingleton<IngressLog>();
+        services.AddSingleton<ApiKeys.ApiKeyStore>();
+        services.AddSingleton<Triggers.IdempotencyRecords>();
 
         // Secrets need a key ring; the server points it at the data folder, hosts without one get the default.
         services.AddDataProtection();

@@ -106,6 +106,7 @@ internal static class EngineThroughput
             expectedDone: options.Warmup,
             cancellationToken
         );
+        var bytesBefore = await StoreBytes.MeasureAsync(host.Contexts, cancellationToken);
         var meter = new PhaseMeter();
         var sample = await DriveAsync(
             host.Starter,
@@ -117,7 +118,9 @@ internal static class EngineThroughput
             expectedDone: options.Warmup + options.Runs,
             cancellationToken
         );
-        return new EngineResult(meter.Stop(options.Runs), sample);
+        var cost = meter.Stop(options.Runs);
+        var stored = await StoreBytes.MeasureAsync(host.Contexts, cancellationToken) - bytesBefore;
+        return new EngineResult(cost, sample, stored / (double)options.Runs);
     }
 
     /// <summary>Starts <paramref name="runs"/> runs keeping at most <paramref name="concurrency"/> in flight; returns
@@ -286,4 +289,9 @@ internal static class EngineThroughput
     }
 }
 
-internal sealed record EngineResult(PhaseCost Cost, Guid SampleSessionId);
+/// <param name="BytesPerRun">What one measured run added to the store on disk (<see cref="StoreBytes"/>).</param>
+internal sealed record EngineResult(PhaseCost Cost, Guid SampleSessionId, double BytesPerRun)
+{
+    public string DescribeBytes(string store) =>
+        $"bytes on disk per run ({store}): {BytesPerRun:N0} B = {BytesPerRun / 1024:0.0} KiB";
+}

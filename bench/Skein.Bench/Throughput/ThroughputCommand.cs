@@ -44,7 +44,7 @@ internal static class ThroughputCommand
             options.BatchRuns,
             cancellationToken
         );
-        Report("sqlite", shape, engine.Cost, reference);
+        Report("sqlite", shape, engine, reference);
         return 0;
     }
 
@@ -81,22 +81,23 @@ internal static class ThroughputCommand
             options.BatchRuns,
             cancellationToken
         );
-        Report("postgres", shape, engine.Cost, reference);
+        Report("postgres", shape, engine, reference);
         return 0;
     }
 
-    private static void Report(string store, RowShape shape, PhaseCost engine, PhaseCost reference)
+    private static void Report(string store, RowShape shape, EngineResult engine, PhaseCost reference)
     {
-        var ratio = engine.RunsPerSecond / reference.RunsPerSecond;
+        var ratio = engine.Cost.RunsPerSecond / reference.RunsPerSecond;
         Console.WriteLine(
             $"rows per run:  {shape.RowsPerRun} ({shape.Describe()}), {shape.BytesPerRun:N0} bytes of values"
         );
-        Console.WriteLine($"engine:        {engine.Describe(shape.RowsPerRun)}");
+        Console.WriteLine($"engine:        {engine.Cost.Describe(shape.RowsPerRun)}");
+        Console.WriteLine(engine.DescribeBytes(store));
         Console.WriteLine($"raw reference: {reference.Describe(shape.RowsPerRun)}");
         Console.WriteLine();
         Console.WriteLine(
-            $"{store}: engine: {engine.RunsPerSecond:N0} runs/s | raw reference: {reference.RunsPerSecond:N0} runs/s"
-                + $" | ratio: {ratio:P1}"
+            $"{store}: engine: {engine.Cost.RunsPerSecond:N0} runs/s | raw reference: {reference.RunsPerSecond:N0}"
+                + $" runs/s | ratio: {ratio:P1}"
         );
     }
 }

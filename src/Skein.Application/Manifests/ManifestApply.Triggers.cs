@@ -1,7 +1,10 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Skein.Core;
+using Skein.Core.Triggers;
 using Skein.Manifests.Planning;
 using Skein.Store;
+using Skein.Store.Agents;
 using Skein.Store.Rows;
 
 namespace Skein.Application.Manifests;
@@ -43,9 +46,24 @@ public sealed partial class ManifestApply
                 db.Triggers.Add(row);
             }
 
-            // A changed schedule (or activation) plans its next slot afresh: the schedule service fills a null
-            // next_fire_at, so an old slot never fires once more under the new settings.
-            if (row.Settings != t.Spec.Settings || row.Active != t.Spec.Active)
+            // A re-timed (or re-activated) schedule plans its next slot afresh by SchedulePlanner's rule: the schedule
+            // service fills a null next_fire_at with the first slot after now, so an old slot never fires once more
+            // under the new settings; an inactive trigger has no slot.
+            if (
+                t.Spec.Type == TriggerTypes.Scheduled
+                && (
+                    !t.Spec.Active
+                    || SchedulePlanner.MustReplan(
+                        t.ExistingId is null || row.Type != TriggerTypes.Scheduled
+                            ? null
+                            : TriggerQueries.Settings<ScheduledTriggerSettings>(row),
+                        row.Active,
+                        JsonSerializer.Deserialize<ScheduledTriggerSettings>(t.Spec.Settings, SkeinJson.Options)
+                            ?? new ScheduledTriggerSettings(),
+                        t.Spec.Active
+                    )
+                )
+            )
             {
                 row.NextFireAt = null;
             }

@@ -9,45 +9,58 @@ namespace Skein.Core.Steps;
 /// <summary>
 /// The full wire <c>content</c> of a step: its payload plus the envelope fields SPEC section 1 lists
 /// (<c>session_id, run_id, tenant_id, agent_id, agent_version_id, event_id, sequence, step_kind, iteration</c>).
+/// The store keeps only the payload (<see cref="PayloadJson"/>): the envelope repeats the step's, run's and
+/// session's own columns, and is added back when a step is read (<see cref="WithEnvelope"/>).
 /// </summary>
 public static class StepContent
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = SkeinJson.Options.Encoder };
 
-    public static string ToJson(StepRecord step, SessionState session, RunState run)
-    {
-        // Built once per committed step: the payload's own JSON object and the envelope's, joined into one
-        // object, instead of a JSON DOM that is built and then written out again.
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            JsonSerializer.Serialize<StepPayload>(writer, step.Payload, SkeinJson.Options);
-        }
+    public static string ToJson(StepRecord step, SessionState session, RunState run) =>
+        WithEnvelope(PayloadJson(step.Payload), StepEnvelope.Of(step, session, run));
 
-        var payloadLength = buffer.WrittenCount;
+    /// <summary>The payload alone, as the store keeps it.</summary>
+    public static string PayloadJson(StepPayload payload) => JsonSerializer.Serialize(payload, SkeinJson.Options);
+
+    /// <summary>A stored payload with its envelope: <c>{payload…,envelope…}</c>.</summary>
+    public static string WithEnvelope(string payloadJson, StepEnvelope envelope)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
-            writer.WriteString("session_id", session.Id);
-            writer.WriteString("run_id", run.Id);
-            writer.WriteString("tenant_id", session.TenantId);
-            writer.WriteString("agent_id", run.AgentId);
-            writer.WriteString("agent_version_id", run.AgentVersionId);
-            writer.WriteString("event_id", step.Id);
-            writer.WriteNumber("sequence", step.Sequence);
+            writer.WriteString("session_id", envelope.SessionId);
+            writer.WriteString("run_id", envelope.RunId);
+            writer.WriteString("tenant_id", envelope.TenantId);
+            writer.WriteString("agent_id", envelope.AgentId);
+            writer.WriteString("agent_version_id", envelope.AgentVersionId);
+            writer.WriteString("event_id", envelope.StepId);
+            writer.WriteNumber("sequence", envelope.Sequence);
             writer.WriteEndObject();
         }
 
         // "{payload}" + "{envelope}" -> "{payload,envelope}": the payload is never empty (it has step_kind).
-        var written = buffer.WrittenSpan;
-        var joined = new byte[written.Length - 1];
-        written[..(payloadLength - 1)].CopyTo(joined);
-        joined[payloadLength - 1] = (byte)',';
-        written[(payloadLength + 1)..].CopyTo(joined.AsSpan(payloadLength));
-        return Encoding.UTF8.GetString(joined);
+        var payload = payloadJson.AsSpan().TrimEnd();
+        var tail = Encoding.UTF8.GetString(buffer.WrittenSpan[1..]);
+        return string.Concat(payload[..^1], ",", tail);
     }
 
     public static StepPayload Parse(string json) =>
         JsonSerializer.Deserialize<StepPayload>(json, SkeinJson.Options)
         ?? throw new JsonException("empty step content");
+}
+
+/// <summary>The ids a step's wire content carries besides its payload.</summary>
+public readonly record struct StepEnvelope(
+    Guid SessionId,
+    Guid RunId,
+    Guid TenantId,
+    Guid AgentId,
+    Guid AgentVersionId,
+    Guid StepId,
+    int Sequence
+)
+{
+    public static StepEnvelope Of(StepRecord step, SessionState session, RunState run) =>
+        new(session.Id, run.Id, session.TenantId, run.AgentId, run.AgentVersionId, step.Id, step.Sequence);
 }

@@ -7,6 +7,7 @@ using Skein.Core.Sessions;
 using Skein.Core.Triggers;
 using Skein.Engine.Runs;
 using Skein.Store;
+using Skein.Store.Agents;
 using Skein.Store.Rows;
 using Skein.Store.Secrets;
 using Skein.Store.Triggers;
@@ -19,9 +20,10 @@ namespace Skein.Engine.Triggers;
 /// </summary>
 public sealed partial class EventIngress(
     IDbContextFactory<SkeinDbContext> contexts,
+    TriggerQueries triggers,
     SecretStore secrets,
     IngressLog log,
-    RunStarter starter,
+    TriggerStarts starts,
     ILogger<EventIngress> logger
 )
 {
@@ -35,19 +37,13 @@ public sealed partial class EventIngress(
         CancellationToken cancellationToken
     )
     {
-        TriggerRow? trigger;
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
-        {
-            trigger = await db.Triggers.AsNoTracking().FirstOrDefaultAsync(t => t.Id == triggerId, cancellationToken);
-        }
-
+        var trigger = await triggers.FindAsync(triggerId, cancellationToken);
         if (trigger is null || trigger.Type != TriggerTypes.Event || !trigger.Active)
         {
-            return IngressResult.NotFound();
+            return IngressResult.Refused(DomainError.NotFound("trigger", triggerId));
         }
 
-        var settings = JsonSerializer.Deserialize<EventTriggerSettings>(trigger.Settings, SkeinJson.Options)
-            ?? new EventTriggerSettings();
+        var settings = TriggerQueries.Settings<EventTriggerSettings>(trigger);
         var secret = string.IsNullOrEmpty(settings.SigningSecretName)
             ? null
             : await secrets.GetAsync(trigger.TenantId, settings.SigningSecretName, cancellationToken);
@@ -70,9 +66,9 @@ public sealed partial class EventIngress(
             entry.Error = signature is null
                 ? $"missing {WebhookSignature.HeaderName} header"
                 : "signature does not match the body";
-            await log.AppendAsync(entry, cancellationToken);
+            await starts.RecordAsync(entry, TriggerStartPolicy.Event, cancellationToken);
             Log.SignatureRejected(logger, trigger.Id);
-            return IngressResult.Unauthorized(entry.Error);
+            return IngressResult.Refused(new DomainError("invalid_signature", entry.Error));
         }
 
         if (deliveryId is { Length: > MaxDeliveryIdLength })
@@ -111,54 +107,17 @@ public sealed partial class EventIngress(
         {
             if (first.SessionId is not { } firstSession || first.RunId is not { } firstRun)
             {
-                return IngressResult.Conflict("a delivery with this id is still being processed");
+                return IngressResult.Refused(DomainError.Conflict("a delivery with this id is still being processed"));
             }
 
             entry.Outcome = IngressOutcomes.Duplicate;
             entry.SessionId = firstSession;
             entry.RunId = firstRun;
-            await log.AppendAsync(entry, cancellationToken);
+            await starts.RecordAsync(entry, TriggerStartPolicy.Event, cancellationToken);
             return IngressResult.Duplicate(firstSession, firstRun, await StatusAsync(firstSession, cancellationToken));
         }
 
         return await StartAsync(trigger, entry, selected.Value, deliveryId, cancellationToken);
-    }
-
-    /// <summary>Starts again from a failed entry's kept input; the new attempt is a new log entry.</summary>
-    public async Task<IngressResult> RetryAsync(Guid triggerId, Guid entryId, CancellationToken cancellationToken)
-    {
-        TriggerRow? trigger;
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
-        {
-            trigger = await db.Triggers.AsNoTracking().FirstOrDefaultAsync(t => t.Id == triggerId, cancellationToken);
-        }
-
-        var failed = trigger is null ? null : await log.GetAsync(triggerId, entryId, cancellationToken);
-        if (trigger is null || failed is null)
-        {
-            return IngressResult.NotFound();
-        }
-
-        if (failed.Outcome != IngressOutcomes.Failed || failed.RetryInput is null)
-        {
-            return IngressResult.Conflict("only a failed start that has not been retried successfully can be retried");
-        }
-
-        var entry = new TriggerIngressRow
-        {
-            TenantId = trigger.TenantId,
-            TriggerId = trigger.Id,
-            Outcome = IngressOutcomes.Started,
-            DeliveryId = failed.DeliveryId,
-            RedactedPayload = failed.RedactedPayload,
-        };
-        var result = await StartAsync(trigger, entry, SkeinJson.Parse(failed.RetryInput), null, cancellationToken);
-        if (result.Kind == IngressResultKind.Started)
-        {
-            await log.ConsumeRetryAsync(failed.Id, cancellationToken);
-        }
-
-        return result;
     }
 
     private async Task<IngressResult> StartAsync(
@@ -169,56 +128,16 @@ public sealed partial class EventIngress(
         CancellationToken cancellationToken
     )
     {
-        var type = trigger.Type switch
-        {
-            TriggerTypes.Scheduled => TriggerType.Scheduled,
-            TriggerTypes.Api => TriggerType.Api,
-            _ => TriggerType.Event,
-        };
-        try
-        {
-            var run = await starter.StartAsync(
-                new StartRunRequest(trigger.AgentId, input, type, $"trigger:{trigger.Id}")
-                {
-                    TriggerId = trigger.Id,
-                    TriggerName = trigger.Name,
-                },
-                cancellationToken
-            );
-            if (deliveryId is not null)
-            {
-                await log.CompleteDeliveryAsync(
-                    trigger.Id,
-                    deliveryId,
-                    run.SessionId,
-                    run.RunId,
-                    CancellationToken.None
-                );
-            }
-
-            entry.SessionId = run.SessionId;
-            entry.RunId = run.RunId;
-            await log.AppendAsync(entry, CancellationToken.None);
-            await log.MarkFiredAsync(trigger.Id, CancellationToken.None);
-            return IngressResult.Started(run.SessionId, run.RunId, run.State.Status.ToString());
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // Keep the input so an operator can retry once the cause (e.g. no deployed version) is fixed,
-            // and free the delivery id so the sender's own retry can start the session too.
-            if (deliveryId is not null)
-            {
-                await log.ReleaseDeliveryAsync(trigger.Id, deliveryId, CancellationToken.None);
-            }
-
-            var error = ex is DomainException d ? d.Error : null;
-            entry.Outcome = IngressOutcomes.Failed;
-            entry.Error = error?.Message ?? "the session could not be started (internal error; see the server log)";
-            entry.RetryInput = input.GetRawText();
-            await log.AppendAsync(entry, CancellationToken.None);
-            Log.StartFailed(logger, trigger.Id, ex);
-            return error is not null ? IngressResult.Refused(error) : IngressResult.Unavailable(entry.Error);
-        }
+        var outcome = await starts.StartAsync(
+            trigger,
+            entry,
+            input,
+            Actor.Trigger(trigger.Id),
+            TriggerStartPolicy.Event,
+            cancellationToken,
+            deliveryId
+        );
+        return IngressResult.Of(outcome);
     }
 
     private async Task<IngressResult> RejectAsync(
@@ -229,8 +148,8 @@ public sealed partial class EventIngress(
     {
         entry.Outcome = IngressOutcomes.Rejected;
         entry.Error = error;
-        await log.AppendAsync(entry, cancellationToken);
-        return IngressResult.Refused(new DomainError(DomainErrorCodes.InvalidInput, error));
+        await starts.RecordAsync(entry, TriggerStartPolicy.Event, cancellationToken);
+        return IngressResult.Refused(DomainError.Invalid(error));
     }
 
     private async Task<string> StatusAsync(Guid sessionId, CancellationToken cancellationToken)
@@ -265,13 +184,6 @@ public sealed partial class EventIngress(
             Message = "Event trigger {TriggerId} rejected a delivery with a bad or missing signature"
         )]
         public static partial void SignatureRejected(ILogger logger, Guid triggerId);
-
-        [LoggerMessage(
-            EventId = 3412,
-            Level = LogLevel.Warning,
-            Message = "Event trigger {TriggerId} could not start a session"
-        )]
-        public static partial void StartFailed(ILogger logger, Guid triggerId, Exception exception);
     }
 }
 
@@ -279,20 +191,16 @@ public enum IngressResultKind
 {
     Started,
     Duplicate,
-    NotFound,
-    Unauthorized,
     Refused,
-    Conflict,
-    Unavailable,
 }
 
-/// <summary>What a webhook delivery (or a retry) came to; the endpoint maps it to HTTP.</summary>
+/// <summary>What a webhook delivery came to: a started session, the first session of a repeated delivery, or the
+/// error that refused it (the endpoint turns that into problem JSON).</summary>
 public sealed record IngressResult(
     IngressResultKind Kind,
     Guid? SessionId = null,
     Guid? RunId = null,
     string? Status = null,
-    string? Detail = null,
     DomainError? Error = null
 )
 {
@@ -302,14 +210,11 @@ public sealed record IngressResult(
     public static IngressResult Duplicate(Guid sessionId, Guid runId, string status) =>
         new(IngressResultKind.Duplicate, sessionId, runId, status);
 
-    public static IngressResult NotFound() => new(IngressResultKind.NotFound);
+    public static IngressResult Refused(DomainError error) => new(IngressResultKind.Refused, Error: error);
 
-    public static IngressResult Unauthorized(string detail) => new(IngressResultKind.Unauthorized, Detail: detail);
-
-    public static IngressResult Refused(DomainError error) =>
-        new(IngressResultKind.Refused, Detail: error.Message, Error: error);
-
-    public static IngressResult Conflict(string detail) => new(IngressResultKind.Conflict, Detail: detail);
-
-    public static IngressResult Unavailable(string detail) => new(IngressResultKind.Unavailable, Detail: detail);
+    /// <summary>A start's outcome: started, or the rule or failure that refused it.</summary>
+    public static IngressResult Of(TriggerStartOutcome outcome) =>
+        outcome.Run is { } run
+            ? Started(run.SessionId, run.RunId, run.State.Status.ToString())
+            : Refused(outcome.Error!);
 }

@@ -1,12 +1,11 @@
-using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Skein.Core;
 using Skein.Core.Redaction;
-using Skein.Core.Sessions;
 using Skein.Core.Triggers;
-using Skein.Engine.Runs;
+using Skein.Manifests.Scheduling;
+using Skein.Store.Agents;
 using Skein.Store.Rows;
 using Skein.Store.Triggers;
 
@@ -19,8 +18,7 @@ namespace Skein.Engine.Triggers;
 /// </summary>
 public sealed partial class ScheduleService(
     ScheduleClaims claims,
-    RunStarter starter,
-    IngressLog ingress,
+    TriggerStarts starts,
     IOptions<EngineOptions> options,
     TimeProvider time,
     ILogger<ScheduleService> logger
@@ -76,33 +74,30 @@ public sealed partial class ScheduleService(
 
     private async Task<bool> HandleAsync(TriggerRow trigger, DateTime now, CancellationToken cancellationToken)
     {
-        var settings = JsonSerializer.Deserialize<ScheduledTriggerSettings>(trigger.Settings, SkeinJson.Options)
-            ?? new ScheduledTriggerSettings();
-        CronSchedule schedule;
-        try
-        {
-            schedule = CronSchedule.Parse(settings.Cron, settings.TimeZone);
-        }
-        catch (DomainException ex)
+        var settings = TriggerQueries.Settings<ScheduledTriggerSettings>(trigger);
+        var parsed = CronSchedule.TryParse(settings.Cron, settings.TimeZone);
+        if (!parsed.IsSuccess)
         {
             // The management API refuses invalid schedules; one written around it is skipped, and logged, until fixed.
-            Log.InvalidSchedule(logger, trigger.Id, ex.Error.Message);
+            Log.InvalidSchedule(logger, trigger.Id, parsed.Error.Message);
             return false;
         }
 
+        var schedule = parsed.Value;
         if (trigger.NextFireAt is not { } due)
         {
             // A new (or re-activated) trigger waits for its first slot after now: nothing fires retroactively.
-            await claims.PlanAsync(trigger.Id, schedule.NextAfter(now), cancellationToken);
+            await claims.PlanAsync(trigger.Id, SchedulePlanner.FirstSlot(schedule, now), cancellationToken);
             return false;
         }
 
-        var plan = schedule.PlanFire(due, now);
+        var plan = SchedulePlanner.PlanFire(schedule, due, now);
         if (!plan.Fire || !await claims.ClaimAsync(trigger.Id, due, plan.Next, now, cancellationToken))
         {
             return false;
         }
 
+        // The slot is spent either way (fires are not queued up); a failed start is in the log and can be retried.
         Log.Firing(logger, trigger.Id, due);
         var entry = new TriggerIngressRow
         {
@@ -112,65 +107,41 @@ public sealed partial class ScheduleService(
             DeliveryId = $"schedule:{due:O}",
             RedactedPayload = settings.Input is { } i ? PayloadRedaction.Redact(i, IngressLog.MaxPayloadChars) : null,
         };
-        try
-        {
-            var run = await starter.StartAsync(
-                new StartRunRequest(trigger.AgentId, settings.Input, TriggerType.Scheduled, $"trigger:{trigger.Id}")
-                {
-                    TriggerId = trigger.Id,
-                    TriggerName = trigger.Name,
-                },
-                cancellationToken
-            );
-            entry.SessionId = run.SessionId;
-            entry.RunId = run.RunId;
-            await ingress.AppendAsync(entry, cancellationToken);
-            return true;
-        }
-        catch (DomainException ex)
-        {
-            // The slot is spent either way (fires are not queued up); the log says why nothing ran, and it can be
-            // retried.
-            entry.Outcome = IngressOutcomes.Failed;
-            entry.Error = ex.Error.Message;
-            entry.RetryInput = settings.Input?.GetRawText() ?? "null";
-            await ingress.AppendAsync(entry, cancellationToken);
-            Log.StartRefused(logger, trigger.Id, ex.Error.Message);
-            return false;
-        }
+        var outcome = await starts.StartAsync(
+            trigger,
+            entry,
+            settings.Input,
+            Actor.Trigger(trigger.Id),
+            TriggerStartPolicy.Scheduled,
+            cancellationToken
+        );
+        return outcome.Run is not null;
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3401, Level = LogLevel.Error, Message = "Schedule tick failed")]
+        [LoggerMessage(EventId = 3441, Level = LogLevel.Error, Message = "Schedule tick failed")]
         public static partial void TickFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(
-            EventId = 3402,
+            EventId = 3442,
             Level = LogLevel.Error,
             Message = "Scheduled trigger {TriggerId} failed to fire"
         )]
         public static partial void FireFailed(ILogger logger, Guid triggerId, Exception exception);
 
         [LoggerMessage(
-            EventId = 3403,
+            EventId = 3443,
             Level = LogLevel.Warning,
             Message = "Scheduled trigger {TriggerId} has an invalid schedule: {Reason}"
         )]
         public static partial void InvalidSchedule(ILogger logger, Guid triggerId, string reason);
 
         [LoggerMessage(
-            EventId = 3404,
+            EventId = 3444,
             Level = LogLevel.Information,
             Message = "Scheduled trigger {TriggerId} fires its slot {Slot:O}"
         )]
         public static partial void Firing(ILogger logger, Guid triggerId, DateTime slot);
-
-        [LoggerMessage(
-            EventId = 3405,
-            Level = LogLevel.Warning,
-            Message = "Scheduled trigger {TriggerId} could not start a session: {Reason}"
-        )]
-        public static partial void StartRefused(ILogger logger, Guid triggerId, string reason);
     }
 }

@@ -1,5 +1,7 @@
-using Cronos;
+using Skein.Core.Triggers;
 using Skein.Manifests.Documents;
+using Skein.Manifests.Planning;
+using Skein.Manifests.Scheduling;
 
 namespace Skein.Manifests.Parsing;
 
@@ -32,29 +34,29 @@ public static partial class ManifestRules
                 continue;
             }
 
-            if (agent.ExecutionMode == "sub_agent")
+            if (TriggerRules.CheckAgentMayHaveTriggers(ManifestMapping.ModeOf(agent.ExecutionMode)) is { } subAgent)
             {
-                errors.Add(
-                    lines.Problem(
-                        $"{path}.agentManifestKey",
-                        $"agent '{agent.Name}' is a sub-agent: sub-agents have no triggers"
-                    )
-                );
+                errors.Add(lines.Problem($"{path}.agentManifestKey", $"agent '{agent.Name}': {subAgent.Message}"));
             }
 
-            if (!names.Add((trigger.AgentManifestKey, trigger.Name)))
+            if (TriggerRules.CheckName(trigger.Name) is { } badName)
             {
-                errors.Add(
-                    lines.Problem($"{path}.name", $"agent '{agent.Name}' already has a trigger named '{trigger.Name}'")
-                );
+                errors.Add(lines.Problem($"{path}.name", badName.Message));
+            }
+            else if (
+                TriggerRules.CheckNameFree(trigger.Name, !names.Add((trigger.AgentManifestKey, trigger.Name))) is
+                { } taken
+            )
+            {
+                errors.Add(lines.Problem($"{path}.name", $"agent '{agent.Name}': {taken.Message}"));
             }
 
-            if (trigger.RpmLimit is < 0 || trigger.MaxConcurrentRuns is < 0)
+            if (TriggerRules.CheckLimits(trigger.RpmLimit, trigger.MaxConcurrentRuns) is { } limits)
             {
                 errors.Add(
                     lines.Problem(
                         $"{path}.{(trigger.RpmLimit is < 0 ? "rpmLimit" : "maxConcurrentRuns")}",
-                        "must be 0 (unlimited) or more"
+                        limits.Message
                     )
                 );
             }
@@ -66,37 +68,49 @@ public static partial class ManifestRules
 
             foreach (var (entry, j) in (trigger.IpAllowlist ?? []).Select((e, j) => (e, j)))
             {
-                if (!System.Net.IPNetwork.TryParse(entry, out _) && !System.Net.IPAddress.TryParse(entry, out _))
+                if (TriggerRules.CheckAllowlistEntry(entry) is { } badEntry)
                 {
-                    errors.Add(
-                        lines.Problem(
-                            $"{path}.ipAllowlist[{j}]",
-                            $"'{entry}' is neither an IP address nor a CIDR range"
-                        )
-                    );
+                    errors.Add(lines.Problem($"{path}.ipAllowlist[{j}]", badEntry.Message));
                 }
             }
 
             switch (trigger.Type)
             {
-                case "api" when !apiTriggers.TryAdd(trigger.AgentManifestKey, i):
+                case TriggerTypes.Api
+                    when TriggerRules.CheckOneApiTrigger(!apiTriggers.TryAdd(trigger.AgentManifestKey, i))
+                        is { } second:
                     errors.Add(
                         lines.Problem(
                             $"{path}.type",
-                            $"agent '{agent.Name}' already has an api trigger at triggers[{apiTriggers[trigger.AgentManifestKey]}] (at most one)"
+                            $"agent '{agent.Name}': {second.Message} "
+                                + $"(the first is triggers[{apiTriggers[trigger.AgentManifestKey]}])"
                         )
                     );
                     break;
-                case "scheduled":
+                case TriggerTypes.Scheduled:
                     CheckSchedule(trigger, path, lines, errors);
+                    if (TriggerRules.CheckScheduledInput(trigger.Input) is { } badInput)
+                    {
+                        errors.Add(lines.Problem($"{path}.input", badInput.Message));
+                    }
+
                     break;
-                case "event" when string.IsNullOrEmpty(trigger.SigningSecret):
-                    errors.Add(
-                        lines.Problem(
-                            $"{path}.signingSecret",
-                            "is required for an event trigger (normally {{inputs.key}} from a values file)"
-                        )
-                    );
+                case TriggerTypes.Event:
+                    if (TriggerRules.CheckInputPath(trigger.InputPath) is { } badPath)
+                    {
+                        errors.Add(lines.Problem($"{path}.inputPath", badPath.Message));
+                    }
+
+                    if (string.IsNullOrEmpty(trigger.SigningSecret))
+                    {
+                        errors.Add(
+                            lines.Problem(
+                                $"{path}.signingSecret",
+                                "is required for an event trigger (normally {{inputs.key}} from a values file)"
+                            )
+                        );
+                    }
+
                     break;
             }
         }
@@ -104,35 +118,14 @@ public static partial class ManifestRules
 
     private static void CheckSchedule(ManifestTrigger trigger, string path, LineMap lines, List<ManifestProblem> errors)
     {
-        if (string.IsNullOrWhiteSpace(trigger.Cron))
+        if (CronSchedule.CheckCron(trigger.Cron) is { } badCron)
         {
-            errors.Add(lines.Problem($"{path}.cron", "is required for a scheduled trigger"));
-        }
-        else
-        {
-            try
-            {
-                CronExpression.Parse(
-                    trigger.Cron,
-                    trigger.Cron.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6
-                        ? CronFormat.IncludeSeconds
-                        : CronFormat.Standard
-                );
-            }
-            catch (CronFormatException e)
-            {
-                errors.Add(lines.Problem($"{path}.cron", $"not a valid cron expression: {e.Message}"));
-            }
+            errors.Add(lines.Problem($"{path}.cron", badCron.Message));
         }
 
-        if (trigger.TimeZone is { } zone && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+        if (CronSchedule.CheckZone(trigger.TimeZone) is { } badZone)
         {
-            errors.Add(
-                lines.Problem(
-                    $"{path}.timeZone",
-                    $"'{zone}' is not a known time zone (use an IANA name such as Europe/Paris)"
-                )
-            );
+            errors.Add(lines.Problem($"{path}.timeZone", badZone.Message));
         }
     }
 }

@@ -8,6 +8,7 @@ using Skein.Engine.Tools;
 using Skein.Server.Auth;
 using Skein.Server.Hosting;
 using Skein.Store;
+using Skein.Store.ApiKeys;
 using Skein.Store.Rows;
 
 namespace Skein.Server.Seeding;
@@ -20,7 +21,7 @@ namespace Skein.Server.Seeding;
 /// </summary>
 public sealed class DemoSeeder(
     IDbContextFactory<SkeinDbContext> contexts,
-    ApiKeyService keys,
+    ApiKeyStore keys,
     IConfiguration configuration,
     SkeinHostOptions host,
     TimeProvider time
@@ -118,7 +119,7 @@ public sealed class DemoSeeder(
     }
 
     /// <summary>An agent with a Deployed v1 and an api trigger, unless an agent of that name exists.</summary>
-    private static async Task<ApiKeyService.Scope> EnsureAgentAsync(
+    private static async Task<ApiKeyStore.Scope> EnsureAgentAsync(
         SkeinDbContext db,
         Guid tenantId,
         Guid providerId,
@@ -185,7 +186,7 @@ public sealed class DemoSeeder(
             db.Triggers.Add(trigger);
         }
 
-        return new ApiKeyService.Scope(agent.Id, trigger.Id);
+        return new ApiKeyStore.Scope(agent.Id, trigger.Id);
     }
 
     /// <summary>
@@ -195,7 +196,7 @@ public sealed class DemoSeeder(
     private async Task EnsureDemoKeyAsync(
         SkeinDbContext db,
         Guid tenantId,
-        ApiKeyService.Scope[] scopes,
+        ApiKeyStore.Scope[] scopes,
         CancellationToken cancellationToken
     )
     {

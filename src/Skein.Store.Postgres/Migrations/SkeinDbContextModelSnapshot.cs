@@ -814,10 +814,6 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
 
-                    b.Property<Guid?>("RunId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("run_id");
-
                     b.Property<long>("Sequence")
                         .HasColumnType("bigint")
                         .HasColumnName("sequence");
@@ -962,10 +958,13 @@ namespace Skein.Store.Postgres.Migrations
 
             modelBuilder.Entity("Skein.Store.Rows.StepRow", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
+                    b.Property<Guid>("SessionId")
                         .HasColumnType("uuid")
-                        .HasColumnName("id");
+                        .HasColumnName("session_id");
+
+                    b.Property<long>("EventSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_sequence");
 
                     b.Property<string>("Content")
                         .IsRequired()
@@ -976,13 +975,13 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("text")
                         .HasColumnName("error");
 
-                    b.Property<long>("EventSequence")
-                        .HasColumnType("bigint")
-                        .HasColumnName("event_sequence");
-
                     b.Property<DateTime>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
 
                     b.Property<Guid>("RunId")
                         .HasColumnType("uuid")
@@ -991,10 +990,6 @@ namespace Skein.Store.Postgres.Migrations
                     b.Property<int>("Sequence")
                         .HasColumnType("integer")
                         .HasColumnName("sequence");
-
-                    b.Property<Guid>("SessionId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("session_id");
 
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1014,12 +1009,7 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("type");
 
-                    b.HasKey("Id");
-
-                    b.HasIndex("RunId", "Sequence")
-                        .IsUnique();
-
-                    b.HasIndex("SessionId", "EventSequence");
+                    b.HasKey("SessionId", "EventSequence");
 
                     b.ToTable("steps", (string)null);
                 });

@@ -805,10 +805,6 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("occurred_at");
 
-                    b.Property<Guid?>("RunId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("run_id");
-
                     b.Property<long>("Sequence")
                         .HasColumnType("INTEGER")
                         .HasColumnName("sequence");
@@ -953,10 +949,13 @@ namespace Skein.Store.Sqlite.Migrations
 
             modelBuilder.Entity("Skein.Store.Rows.StepRow", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
+                    b.Property<Guid>("SessionId")
                         .HasColumnType("TEXT")
-                        .HasColumnName("id");
+                        .HasColumnName("session_id");
+
+                    b.Property<long>("EventSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_sequence");
 
                     b.Property<string>("Content")
                         .IsRequired()
@@ -967,13 +966,13 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("error");
 
-                    b.Property<long>("EventSequence")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("event_sequence");
-
                     b.Property<DateTime>("FinishedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("finished_at");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
 
                     b.Property<Guid>("RunId")
                         .HasColumnType("TEXT")
@@ -982,10 +981,6 @@ namespace Skein.Store.Sqlite.Migrations
                     b.Property<int>("Sequence")
                         .HasColumnType("INTEGER")
                         .HasColumnName("sequence");
-
-                    b.Property<Guid>("SessionId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("session_id");
 
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("TEXT")
@@ -1005,12 +1000,7 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("type");
 
-                    b.HasKey("Id");
-
-                    b.HasIndex("RunId", "Sequence")
-                        .IsUnique();
-
-                    b.HasIndex("SessionId", "EventSequence");
+                    b.HasKey("SessionId", "EventSequence");
 
                     b.ToTable("steps", (string)null);
                 });

@@ -7,7 +7,7 @@ using Skein.Store.Rows;
 
 namespace Skein.Store.Agents;
 
-/// <summary>Trigger lookups for the public API: an agent's api trigger and its live load.</summary>
+/// <summary>Trigger lookups: one trigger, an agent's triggers, its api trigger and that trigger's live load.</summary>
 public sealed class TriggerQueries(IDbContextFactory<SkeinDbContext> contexts)
 {
     private static readonly string[] Finished =
@@ -16,6 +16,33 @@ public sealed class TriggerQueries(IDbContextFactory<SkeinDbContext> contexts)
         nameof(RunStatus.Failed),
         nameof(RunStatus.Terminated),
     ];
+
+    public async Task<TriggerRow?> FindAsync(Guid triggerId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Triggers.AsNoTracking().FirstOrDefaultAsync(t => t.Id == triggerId, cancellationToken);
+    }
+
+    /// <summary>The agent's triggers by name.</summary>
+    public async Task<IReadOnlyList<TriggerRow>> OfAgentAsync(Guid agentId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db
+            .Triggers.AsNoTracking()
+            .Where(t => t.AgentId == agentId)
+            .OrderBy(t => t.Name)
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The workspace's api triggers (what an API key can be scoped to).</summary>
+    public async Task<IReadOnlyList<TriggerRow>> ApiTriggersAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db
+            .Triggers.AsNoTracking()
+            .Where(t => t.TenantId == tenantId && t.Type == TriggerTypes.Api)
+            .ToListAsync(cancellationToken);
+    }
 
     public async Task<TriggerRow?> ApiTriggerAsync(Guid agentId, CancellationToken cancellationToken)
     {
@@ -34,6 +61,9 @@ public sealed class TriggerQueries(IDbContextFactory<SkeinDbContext> contexts)
         );
     }
 
-    public static ApiTriggerSettings ApiSettings(TriggerRow trigger) =>
-        JsonSerializer.Deserialize<ApiTriggerSettings>(trigger.Settings, SkeinJson.Options) ?? new ApiTriggerSettings();
+    public static ApiTriggerSettings ApiSettings(TriggerRow trigger) => Settings<ApiTriggerSettings>(trigger);
+
+    /// <summary>The trigger's settings JSON as its type's record (defaults for an empty or null document).</summary>
+    public static T Settings<T>(TriggerRow trigger)
+        where T : new() => JsonSerializer.Deserialize<T>(trigger.Settings, SkeinJson.Options) ?? new T();
 }

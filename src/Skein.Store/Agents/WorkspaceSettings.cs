@@ -29,11 +29,10 @@ public sealed class WorkspaceSettings(IDbContextFactory<SkeinDbContext> contexts
         return await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == tenantId, cancellationToken);
     }
 
-    /// <summary>
-    /// Saves retention and plan limits after checking their bounds; returns each problem as
-    /// <c>field: problem</c> (nothing is saved then).
-    /// </summary>
-    public async Task<IReadOnlyList<string>> UpdateAsync(
+    /// <summary>Stages retention and plan limits in the caller's context (checked by the caller against
+    /// <see cref="Skein.Core.Limits.WorkspaceRules"/>); false when there is no such workspace.</summary>
+    public static async Task<WorkspaceRow?> StageAsync(
+        SkeinDbContext db,
         Guid tenantId,
         int retentionDays,
         int maxActiveSessionSeconds,
@@ -41,36 +40,15 @@ public sealed class WorkspaceSettings(IDbContextFactory<SkeinDbContext> contexts
         CancellationToken cancellationToken
     )
     {
-        var problems = new List<string>();
-        if (!Skein.Core.Sessions.SessionRetention.IsValidDays(retentionDays))
+        var ws = await db.Workspaces.FirstOrDefaultAsync(w => w.Id == tenantId, cancellationToken);
+        if (ws is not null)
         {
-            problems.Add(
-                $"retention: must be between {Skein.Core.Sessions.SessionRetention.MinDays} and {Skein.Core.Sessions.SessionRetention.MaxDays} days"
-            );
+            ws.RetentionDays = retentionDays;
+            ws.MaxActiveSessionSeconds = maxActiveSessionSeconds;
+            ws.AgentWaitBudgetSeconds = agentWaitBudgetSeconds;
         }
 
-        if (maxActiveSessionSeconds is < 60 or > 7 * 86400)
-        {
-            problems.Add("max active session time: must be between 60 seconds and 7 days");
-        }
-
-        if (agentWaitBudgetSeconds is < 0 or > 30 * 86400)
-        {
-            problems.Add("agent wait budget: must be between 0 and 30 days");
-        }
-
-        if (problems.Count > 0)
-        {
-            return problems;
-        }
-
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var ws = await db.Workspaces.FirstAsync(w => w.Id == tenantId, cancellationToken);
-        ws.RetentionDays = retentionDays;
-        ws.MaxActiveSessionSeconds = maxActiveSessionSeconds;
-        ws.AgentWaitBudgetSeconds = agentWaitBudgetSeconds;
-        await db.SaveChangesAsync(cancellationToken);
-        return problems;
+        return ws;
     }
 
     /// <summary>The same read on a context the caller already holds.</summary>

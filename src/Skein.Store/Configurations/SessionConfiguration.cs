@@ -84,10 +84,10 @@ internal sealed class StepConfiguration : IEntityTypeConfiguration<StepRow>
     public void Configure(EntityTypeBuilder<StepRow> b)
     {
         b.ToTable("steps");
-        b.HasKey(x => x.Id);
+        // Keyed by where the step sits in its session's stream: the one index, which the session's timeline and the
+        // event log reader (a step.appended event's step) both read by. Step ids are unique but never looked up.
+        b.HasKey(x => new { x.SessionId, x.EventSequence });
         b.Property(x => x.Type).HasMaxLength(32);
-        b.HasIndex(x => new { x.RunId, x.Sequence }).IsUnique();
-        b.HasIndex(x => new { x.SessionId, x.EventSequence });
     }
 }
 

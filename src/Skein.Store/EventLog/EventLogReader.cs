@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Skein.Core;
 using Skein.Core.Events;
 using Skein.Core.Sessions;
 
@@ -11,14 +9,8 @@ public sealed class EventLogReader(IDbContextFactory<SkeinDbContext> contexts)
 {
     public async Task<SessionState?> LoadAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var data = await db
-            .SessionEvents.AsNoTracking()
-            .Where(e => e.SessionId == sessionId)
-            .OrderBy(e => e.Sequence)
-            .Select(e => e.Data)
-            .ToListAsync(cancellationToken);
-        return data.Count == 0 ? null : SessionFold.Replay(data.Select(Deserialize));
+        var events = await ReadAfterAsync(sessionId, 0, cancellationToken);
+        return events.Count == 0 ? null : SessionFold.Replay(events.Select(e => e.Event));
     }
 
     /// <summary>Events after <paramref name="afterSequence"/>, in order: what a resuming reader missed.</summary>
@@ -29,15 +21,50 @@ public sealed class EventLogReader(IDbContextFactory<SkeinDbContext> contexts)
     )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = await db
-            .SessionEvents.AsNoTracking()
-            .Where(e => e.SessionId == sessionId && e.Sequence > afterSequence)
-            .OrderBy(e => e.Sequence)
-            .Select(e => new { e.Sequence, e.Data })
-            .ToListAsync(cancellationToken);
-        return [.. rows.Select(r => new StoredEvent(r.Sequence, Deserialize(r.Data)))];
-    }
 
-    public static SessionEvent Deserialize(string data) =>
-        JsonSerializer.Deserialize<SessionEvent>(data, SkeinJson.Options) ?? throw new JsonException("empty event");
+        // Each step.appended event's step is its steps row (same session, the event's sequence): one query.
+        var rows = await (
+            from e in db.SessionEvents.AsNoTracking()
+            where e.SessionId == sessionId && e.Sequence > afterSequence
+            join s in db.Steps.AsNoTracking()
+                on new { e.SessionId, Sequence = e.Sequence } equals new { s.SessionId, Sequence = s.EventSequence }
+                into steps
+            from s in steps.DefaultIfEmpty()
+            orderby e.Sequence
+            select new
+            {
+                e.Sequence,
+                e.Type,
+                e.Data,
+                e.Actor,
+                e.OccurredAt,
+                Step = s,
+            }
+        ).ToListAsync(cancellationToken);
+
+        string? startContext = null;
+        if (rows.Count > 0 && StoredEvents.NeedsStartContext(rows[0].Type, rows[0].Data))
+        {
+            startContext = await db
+                .Sessions.AsNoTracking()
+                .Where(s => s.Id == sessionId)
+                .Select(s => s.StartContext)
+                .FirstAsync(cancellationToken);
+        }
+
+        return
+        [
+            .. rows.Select(r => new StoredEvent(
+                r.Sequence,
+                StoredEvents.Read(
+                    r.Type,
+                    r.Data,
+                    r.Actor,
+                    r.OccurredAt,
+                    () => startContext ?? throw new InvalidOperationException("no start context was read"),
+                    r.Step
+                )
+            )),
+        ];
+    }
 }

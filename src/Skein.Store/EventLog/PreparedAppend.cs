@@ -1,9 +1,6 @@
-using System.Text.Json;
-using Skein.Core;
 using Skein.Core.Events;
-using Skein.Core.Runs;
 using Skein.Core.Sessions;
-using Skein.Core.Steps;
+using Skein.Store.Rows;
 
 namespace Skein.Store.EventLog;
 
@@ -35,11 +32,8 @@ internal sealed class PreparedAppend
         foreach (var e in change.Events)
         {
             sequence++;
-            var data = JsonSerializer.Serialize(e, SkeinJson.Options);
-            events.Add(
-                AppendCommands.InsertEvent(values, after, sequence, e.RunIdOrNull, e.TypeName, data, e.Actor, e.At)
-            );
-            stored.Add(new StoredEvent(sequence, e));
+            events.Add(SessionEventRow.Map.InsertRow(new EventOf(after, sequence, e), values));
+            stored.Add(new StoredEvent(sequence, StoredEvents.AsRead(e, dialect.InstantPrecision)));
             if (e.RunIdOrNull is { } runId)
             {
                 touched.Add(runId);
@@ -51,8 +45,7 @@ internal sealed class PreparedAppend
                     newRuns.Add(r.RunId);
                     break;
                 case StepAppended s:
-                    var content = StepContent.ToJson(s.Step, after, after.Runs[s.Step.RunId]);
-                    steps.Add(AppendCommands.InsertStep(values, after, s.Step, sequence, content));
+                    steps.Add(StepRow.Map.InsertRow(new StepOf(after, s.Step, sequence), values));
                     break;
                 case UserTaskCreated t:
                     newTasks.Add(t.Task.Id);
@@ -69,47 +62,51 @@ internal sealed class PreparedAppend
         var rows = new List<AppendRow>(events.Count + steps.Count + 1 + touched.Count);
         rows.AddRange(events);
         rows.AddRange(steps);
-        if (SessionRow(values, before, after) is { } sessionRow)
-        {
-            rows.Add(sessionRow);
-        }
-
         if (before is null)
         {
-            rows.Add(
-                AppendCommands.InsertStartContext(
-                    values,
-                    after,
-                    JsonSerializer.Serialize(after.StartContext, SkeinJson.Options)
-                )
-            );
+            rows.Add(SessionRow.Map.InsertRow(after, values));
+            rows.Add(SessionRow.StartContextMap.InsertRow(after, values));
+        }
+        else if (SessionRow.Map.UpdateRow(before, after, values) is { } sessionUpdate)
+        {
+            // Null when the append changed nothing the session row shows (a step without tokens): its commit then
+            // costs little more than its inserts.
+            rows.Add(sessionUpdate);
         }
 
-        rows.AddRange(
-            newRuns.Select(id =>
-                AppendCommands.InsertRun(
-                    values,
-                    after,
-                    after.Runs[id],
-                    Json(after.Runs[id].Output),
-                    Json(after.Runs[id].Input)
-                )
+        foreach (var id in touched)
+        {
+            var run = new RunOf(after, after.Runs[id]);
+            if (newRuns.Contains(id) || before?.Runs.GetValueOrDefault(id) is not { } was)
+            {
+                rows.Add(RunRow.Map.InsertRow(run, values));
+            }
+            else if (RunRow.Map.UpdateRow(new RunOf(before, was), run, values) is { } runUpdate)
+            {
+                rows.Add(runUpdate);
+            }
+        }
+
+        foreach (var id in newTasks)
+        {
+            rows.Add(UserTaskRow.Map.InsertRow(new TaskOf(after, after.Tasks[id]), values));
+        }
+
+        foreach (var id in changedTasks.Where(id => !newTasks.Contains(id)))
+        {
+            if (
+                UserTaskRow.Map.UpdateRow(
+                    new TaskOf(before!, before!.Tasks[id]),
+                    new TaskOf(after, after.Tasks[id]),
+                    values
+                ) is
+                { } taskUpdate
             )
-        );
-        rows.AddRange(
-            touched
-                .Where(id => !newRuns.Contains(id))
-                .Select(id => RunRow(values, before?.Runs.GetValueOrDefault(id), after.Runs[id]))
-                .OfType<AppendRow>()
-        );
-        rows.AddRange(
-            newTasks.Select(id => AppendCommands.InsertTask(values, after, after.Tasks[id], Outcome(after.Tasks[id])))
-        );
-        rows.AddRange(
-            changedTasks
-                .Where(id => !newTasks.Contains(id))
-                .Select(id => AppendCommands.UpdateTask(values, after.Tasks[id], Outcome(after.Tasks[id])))
-        );
+            {
+                rows.Add(taskUpdate);
+            }
+        }
+
         Rows = rows;
         Stored = stored;
         CountDeltas = SessionCountDeltas.Of(before, after);
@@ -134,60 +131,4 @@ internal sealed class PreparedAppend
     public void Succeed() => _done.TrySetResult();
 
     public void Fail(Exception exception) => _done.TrySetException(exception);
-
-    /// <summary>
-    /// The session row's write, or null when the append changed nothing it shows (a step without tokens). Skipping
-    /// those rewrites is what keeps a step's commit close to the cost of its inserts: a session row is kilobytes
-    /// (its frozen start context), so each rewrite dirties a whole page.
-    /// </summary>
-    private static AppendRow? SessionRow(RowValues values, SessionState? before, SessionState after)
-    {
-        var output = Json(after.Output);
-        if (before is null)
-        {
-            return AppendCommands.InsertSession(values, after, output, Json(after.Input));
-        }
-
-        var progressOnly =
-            before.Status == after.Status
-            && before.Error == after.Error
-            && before.FinishedAt == after.FinishedAt
-            && before.EntryRunId == after.EntryRunId
-            && before.RunCount == after.RunCount
-            && Json(before.Output) == output;
-        if (!progressOnly)
-        {
-            return AppendCommands.UpdateSession(values, after, output);
-        }
-
-        return before.TotalTokensUsed == after.TotalTokensUsed
-            ? null
-            : AppendCommands.UpdateSessionProgress(values, after);
-    }
-
-    /// <summary>As <see cref="SessionRow"/> for a run: null when only its (derived) step list grew.</summary>
-    private static AppendRow? RunRow(RowValues values, RunState? before, RunState after)
-    {
-        var output = Json(after.Output);
-        if (
-            before is null
-            || before.Status != after.Status
-            || before.Error != after.Error
-            || before.FinishedAt != after.FinishedAt
-            || before.WakeAt != after.WakeAt
-            || before.CompletedBy != after.CompletedBy
-            || before.CompletionNote != after.CompletionNote
-            || Json(before.Output) != output
-        )
-        {
-            return AppendCommands.UpdateRun(values, after, output);
-        }
-
-        return before.TotalTokensUsed == after.TotalTokensUsed ? null : AppendCommands.UpdateRunProgress(values, after);
-    }
-
-    private static string? Json(JsonElement? value) => value?.GetRawText();
-
-    private static string? Outcome(Core.UserTasks.UserTaskState task) =>
-        task.Outcome is null ? null : JsonSerializer.Serialize(task.Outcome, SkeinJson.Options);
 }

@@ -1,3 +1,6 @@
+using Skein.Store.EventLog;
+using static Skein.Store.EventLog.RowColumn<Skein.Store.EventLog.EventOf>;
+
 namespace Skein.Store.Rows;
 
 /// <summary>
@@ -6,10 +9,22 @@ namespace Skein.Store.Rows;
 /// </summary>
 public sealed class SessionEventRow
 {
+    /// <summary>The <c>session_events</c> columns the append writes (<c>global_sequence</c> is the store's); an
+    /// event is never changed once written.</summary>
+    public static readonly RowMap<EventOf> Map = new(
+        "session_events",
+        Fixed("session_id", x => x.Session.Id),
+        Fixed("sequence", x => x.Sequence),
+        Fixed("tenant_id", x => x.Session.TenantId),
+        Fixed("type", x => x.Event.TypeName),
+        Fixed("data", x => StoredEvents.Data(x.Event)),
+        Fixed("actor", x => x.Event.Actor),
+        Fixed("occurred_at", x => x.Event.At)
+    );
+
     public long GlobalSequence { get; set; }
     public Guid SessionId { get; set; }
     public long Sequence { get; set; }
-    public Guid? RunId { get; set; }
     public Guid TenantId { get; set; }
     public required string Type { get; set; }
     public required string Data { get; set; }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Skein.Core.Steps;
 using Skein.Store.Rows;
 
 namespace Skein.Store.Sessions;
@@ -26,6 +27,26 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
             .Where(s => s.SessionId == sessionId)
             .OrderBy(s => s.EventSequence)
             .ToListAsync(cancellationToken);
+
+        // The store keeps each step's payload; its wire content adds the envelope of ids from the step's own rows.
+        var runById = runs.ToDictionary(r => r.Id);
+        foreach (var step in steps)
+        {
+            var run = runById[step.RunId];
+            step.Content = StepContent.WithEnvelope(
+                step.Content,
+                new StepEnvelope(
+                    step.SessionId,
+                    step.RunId,
+                    step.TenantId,
+                    run.AgentId,
+                    run.AgentVersionId,
+                    step.Id,
+                    step.Sequence
+                )
+            );
+        }
+
         return new SessionDetail(session, runs, steps);
     }
 

@@ -104,16 +104,12 @@ public class RetentionTests : EngineTestBase
             o.SchedulePollInterval = TimeSpan.FromDays(1);
         });
         var agent = await Host.CreateAgentAsync(new AgentSpec { Script = [Says("done")] });
-        var settings = Host.Services.GetRequiredService<WorkspaceSettings>();
-        Assert.Empty(
-            await settings.UpdateAsync(
-                agent.TenantId,
-                retentionDays: 30,
-                maxActiveSessionSeconds: 3600,
-                agentWaitBudgetSeconds: 300,
-                ct
-            )
-        );
+        await using (var db = await Host.Contexts.CreateDbContextAsync(ct))
+        {
+            Assert.NotNull(await WorkspaceSettings.StageAsync(db, agent.TenantId, 30, 3600, 300, ct));
+            await db.SaveChangesAsync(ct);
+        }
+
         var sweep = Host.Services.GetRequiredService<RetentionService>();
 
         var old = await Host.RunToEndAsync(agent.AgentId);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Core;
 using Skein.Core.Triggers;
 using Skein.Engine.Triggers;
@@ -19,7 +20,8 @@ public static class HookEndpoints
             .WithName("ReceiveWebhook")
             .WithTags("Webhooks")
             .WithSummary(
-                "Event trigger delivery: X-Skein-Signature: sha256=<hex HMAC of the body>, optional X-Skein-Delivery id (202, or 200 for a duplicate)"
+                "Event trigger delivery: X-Skein-Signature: sha256=<hex HMAC of the body>, "
+                    + "optional X-Skein-Delivery id (202, or 200 for a duplicate)"
             )
             .AllowAnonymous();
         return app;
@@ -27,7 +29,7 @@ public static class HookEndpoints
 
     public sealed record HookResponse(Guid SessionId, Guid RunId, string Status, bool DuplicateDelivery);
 
-    private static async Task<IResult> ReceiveAsync(
+    private static async Task<Results<Accepted<HookResponse>, Ok<HookResponse>, ProblemHttpResult>> ReceiveAsync(
         Guid triggerId,
         HttpRequest request,
         EventIngress ingress,
@@ -70,49 +72,10 @@ public static class HookEndpoints
             { Kind: IngressResultKind.Duplicate, SessionId: { } s, RunId: { } r } => TypedResults.Ok(
                 new HookResponse(s, r, result.Status ?? "Running", true)
             ),
-            _ => Problem(result, "trigger"),
+            _ => Problems.From(result.Error ?? DomainError.Invalid("the delivery was refused")),
         };
     }
 
-    /// <summary>The problem JSON of an ingress outcome that started nothing.</summary>
-    public static IResult Problem(IngressResult result, string what) =>
-        result.Kind switch
-        {
-            IngressResultKind.NotFound => TypedResults.Problem(
-                detail: $"{what} not found",
-                statusCode: StatusCodes.Status404NotFound,
-                title: DomainErrorCodes.NotFound,
-                type: $"urn:skein:error:{DomainErrorCodes.NotFound}"
-            ),
-            IngressResultKind.Unauthorized => TypedResults.Problem(
-                detail: result.Detail,
-                statusCode: StatusCodes.Status401Unauthorized,
-                title: "invalid_signature",
-                type: "urn:skein:error:invalid_signature"
-            ),
-            IngressResultKind.Conflict => TypedResults.Problem(
-                detail: result.Detail,
-                statusCode: StatusCodes.Status409Conflict,
-                title: DomainErrorCodes.Conflict,
-                type: $"urn:skein:error:{DomainErrorCodes.Conflict}"
-            ),
-            IngressResultKind.Unavailable => TypedResults.Problem(
-                detail: result.Detail,
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "start_failed",
-                type: "urn:skein:error:start_failed"
-            ),
-            _ => Problems.From(
-                result.Error
-                    ?? new DomainError(DomainErrorCodes.InvalidInput, result.Detail ?? "the delivery was refused")
-            ),
-        };
-
-    private static IResult TooLarge() =>
-        TypedResults.Problem(
-            detail: $"a webhook body is at most {MaxBodyBytes} bytes",
-            statusCode: StatusCodes.Status413PayloadTooLarge,
-            title: "payload_too_large",
-            type: "urn:skein:error:payload_too_large"
-        );
+    private static ProblemHttpResult TooLarge() =>
+        Problems.Of("payload_too_large", $"a webhook body is at most {MaxBodyBytes} bytes");
 }

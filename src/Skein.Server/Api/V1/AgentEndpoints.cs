@@ -60,7 +60,12 @@ public static class AgentEndpoints
 
     public sealed record AgentList(IReadOnlyList<AgentItem> Items);
 
-    private static async Task<IResult> StartRunAsync(
+    /// <summary>
+    /// <c>POST /v1/agents/{agentId}/runs</c>: scope and trigger checks, the api trigger's admission (allowlist,
+    /// requests per minute, concurrent runs), then <see cref="TriggerStarts"/> with the api policy, once per
+    /// <c>Idempotency-Key</c>. Every attempt that reaches the trigger is in its ingress log.
+    /// </summary>
+    private static async Task<Results<Accepted<StartRunResponse>, ContentHttpResult, ProblemHttpResult>> StartRunAsync(
         Guid agentId,
         StartRunBody? body,
         HttpContext http,
@@ -68,8 +73,7 @@ public static class AgentEndpoints
         ApiTriggerGate gate,
         IdempotentStarts idempotency,
         FileReferences files,
-        RunStarter starter,
-        IngressRecorder ingress,
+        TriggerStarts starts,
         TimeProvider time,
         CancellationToken cancellationToken
     )
@@ -77,90 +81,74 @@ public static class AgentEndpoints
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         if (!caller.CanUseAgent(agentId))
         {
-            return V1Problems.NotFound("agent", agentId);
+            return Problems.NotFound("agent", agentId);
         }
 
         var trigger = await triggers.ApiTriggerAsync(agentId, cancellationToken);
         if (trigger is null || !caller.CanUseTrigger(agentId, trigger.Id))
         {
-            return V1Problems.Forbidden("key_not_scoped", "this API key is not scoped to the agent's api trigger");
+            return Problems.Of("key_not_scoped", "this API key is not scoped to the agent's api trigger");
         }
 
         if (!trigger.Active)
         {
-            return V1Problems.Forbidden("trigger_inactive", "the agent's api trigger is not active");
+            return Problems.Of("trigger_inactive", "the agent's api trigger is not active");
         }
 
-        var settings = TriggerQueries.ApiSettings(trigger);
-        // Every attempt that reaches the trigger goes into its ingress log (queued: the log never slows a start).
+        var idempotencyKey = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
         var entry = new TriggerIngressRow
         {
             TenantId = trigger.TenantId,
             TriggerId = trigger.Id,
             Outcome = IngressOutcomes.Started,
             ReceivedAt = time.GetUtcNow().UtcDateTime,
-            DeliveryId = http.Request.Headers["Idempotency-Key"].FirstOrDefault(),
+            DeliveryId = idempotencyKey,
             RedactedPayload = body?.Input is { } raw ? PayloadRedaction.Redact(raw, IngressLog.MaxPayloadChars) : null,
         };
-        if (
-            await gate.AdmitAsync(trigger.Id, settings, http.Connection.RemoteIpAddress, cancellationToken) is
-            { } refusal
-        )
+        var settings = TriggerQueries.ApiSettings(trigger);
+        if (await gate.AdmitAsync(trigger.Id, settings, http.Connection.RemoteIpAddress, cancellationToken) is { } no)
         {
             entry.Outcome = IngressOutcomes.Rejected;
-            entry.Error = $"{refusal.Code}: {refusal.Detail}";
-            await ingress.RecordAsync(entry, cancellationToken);
-            if (refusal.RetryAfter is { } retry)
+            entry.Error = $"{no.Error.Code}: {no.Error.Message}";
+            await starts.RecordAsync(entry, TriggerStartPolicy.Api, cancellationToken);
+            if (no.RetryAfter is { } retry)
             {
                 http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds))
                     .ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            return TypedResults.Problem(
-                detail: refusal.Detail,
-                statusCode: refusal.Status,
-                title: refusal.Code,
-                type: $"urn:skein:error:{refusal.Code}"
-            );
+            return Problems.From(no.Error);
         }
 
         // Before anything is stored: an unknown file is a 400 and no session exists.
-        var input = await files.ResolveInputAsync(caller.TenantId, body?.Input, cancellationToken);
-        return await idempotency.RunOnceAsync(
+        JsonElement? input;
+        try
+        {
+            input = await files.ResolveInputAsync(caller.TenantId, body?.Input, cancellationToken);
+        }
+        catch (DomainException ex)
+        {
+            return Problems.From(ex.Error);
+        }
+
+        return await idempotency.RunOnceAsync<StartRunResponse>(
             caller.KeyId,
-            http.Request.Headers["Idempotency-Key"].ToString(),
+            idempotencyKey,
             async () =>
             {
-                StartedRun started;
-                try
+                var outcome = await starts.StartAsync(
+                    trigger,
+                    entry,
+                    input,
+                    Actor.ApiKey(caller.KeyId),
+                    TriggerStartPolicy.Api,
+                    cancellationToken
+                );
+                if (outcome.Run is not { State: var s })
                 {
-                    started = await starter.StartAsync(
-                        new StartRunRequest(agentId, input, TriggerType.Api, $"api-key:{caller.KeyId}")
-                        {
-                            TriggerId = trigger.Id,
-                            TriggerName = trigger.Name,
-                        },
-                        cancellationToken
-                    );
-                }
-                catch (DomainException ex)
-                {
-                    // Bad input is the caller's to fix (rejected); anything else, e.g. no deployed version, can be
-                    // retried from the log.
-                    entry.Outcome =
-                        ex.Error.Code == DomainErrorCodes.InvalidInput
-                            ? IngressOutcomes.Rejected
-                            : IngressOutcomes.Failed;
-                    entry.Error = ex.Error.Message;
-                    entry.RetryInput = entry.Outcome == IngressOutcomes.Failed ? (input?.GetRawText() ?? "null") : null;
-                    await ingress.RecordAsync(entry, CancellationToken.None);
-                    throw;
+                    return outcome.Error!;
                 }
 
-                entry.SessionId = started.SessionId;
-                entry.RunId = started.RunId;
-                await ingress.RecordAsync(entry, CancellationToken.None);
-                var s = started.State;
                 return new StartRunResponse(
                     s.Id,
                     s.RootRunId,

@@ -1,20 +1,23 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Threading.RateLimiting;
+using Skein.Core;
 using Skein.Core.Triggers;
 using Skein.Store.Agents;
 
 namespace Skein.Server.Api.V1;
 
 /// <summary>
-/// Admission for starts through an api trigger: IP allowlist (403), requests per minute (429 with
-/// Retry-After, a fixed one-minute window per trigger on this node) and max concurrent runs (429).
+/// Admission for starts through an api trigger: IP allowlist (403, <see cref="TriggerRules.AllowlistAdmits"/>),
+/// requests per minute (429 with Retry-After, a fixed one-minute window per trigger on this node) and max
+/// concurrent runs (429).
 /// </summary>
 public sealed class ApiTriggerGate(TriggerQueries triggers)
 {
     private readonly ConcurrentDictionary<(Guid TriggerId, int Rpm), FixedWindowRateLimiter> _limiters = new();
 
-    public sealed record Refusal(int Status, string Code, string Detail, TimeSpan? RetryAfter = null);
+    /// <summary>Why a start was not admitted, and when to try again for a limit.</summary>
+    public sealed record Refusal(DomainError Error, TimeSpan? RetryAfter = null);
 
     public async Task<Refusal?> AdmitAsync(
         Guid triggerId,
@@ -23,15 +26,10 @@ public sealed class ApiTriggerGate(TriggerQueries triggers)
         CancellationToken cancellationToken
     )
     {
-        if (
-            settings.IpAllowlist.Count > 0
-            && (remote is null || !settings.IpAllowlist.Any(entry => Matches(entry, remote)))
-        )
+        if (!TriggerRules.AllowlistAdmits(settings.IpAllowlist, remote))
         {
             return new Refusal(
-                StatusCodes.Status403Forbidden,
-                "ip_not_allowed",
-                "this client address is not in the api trigger's IP allowlist"
+                new DomainError("ip_not_allowed", "this client address is not in the api trigger's IP allowlist")
             );
         }
 
@@ -52,9 +50,7 @@ public sealed class ApiTriggerGate(TriggerQueries triggers)
                     ? after
                     : TimeSpan.FromSeconds(60);
                 return new Refusal(
-                    StatusCodes.Status429TooManyRequests,
-                    "rate_limited",
-                    $"the api trigger allows {rpm} requests per minute",
+                    new DomainError("rate_limited", $"the api trigger allows {rpm} requests per minute"),
                     retry
                 );
             }
@@ -67,25 +63,14 @@ public sealed class ApiTriggerGate(TriggerQueries triggers)
         )
         {
             return new Refusal(
-                StatusCodes.Status429TooManyRequests,
-                "too_many_concurrent_runs",
-                $"the api trigger allows {max} unfinished sessions at once",
+                new DomainError(
+                    "too_many_concurrent_runs",
+                    $"the api trigger allows {max} unfinished sessions at once"
+                ),
                 TimeSpan.FromSeconds(1)
             );
         }
 
         return null;
-    }
-
-    /// <summary>An allowlist entry is an address or a CIDR range.</summary>
-    private static bool Matches(string entry, IPAddress remote)
-    {
-        var address = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
-        if (IPNetwork.TryParse(entry, out var network))
-        {
-            return network.Contains(address);
-        }
-
-        return IPAddress.TryParse(entry, out var single) && single.Equals(address);
     }
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Skein.Store;
-using Skein.Store.Rows;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Skein.Core;
+using Skein.Store.Triggers;
 
 namespace Skein.Server.Api.V1;
 
@@ -9,90 +9,64 @@ namespace Skein.Server.Api.V1;
 /// <c>Idempotency-Key</c> on start-run: the first request claims the key (a unique row), runs, and
 /// stores its answer; repeats get that answer again. A repeat while the first is still running is 409.
 /// </summary>
-public sealed class IdempotentStarts(IDbContextFactory<SkeinDbContext> contexts, TimeProvider time)
+public sealed class IdempotentStarts(IdempotencyRecords records)
 {
+    public const int MaxKeyLength = 200;
+
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    public async Task<IResult> RunOnceAsync<T>(
+    public async Task<Results<Accepted<T>, ContentHttpResult, ProblemHttpResult>> RunOnceAsync<T>(
         Guid apiKeyId,
         string? key,
-        Func<Task<T>> start,
+        Func<Task<Result<T>>> start,
         CancellationToken cancellationToken
     )
     {
         if (string.IsNullOrWhiteSpace(key))
         {
-            return TypedResults.Accepted((string?)null, await start());
+            return Answer(await start());
         }
 
-        if (key.Length > 200)
+        if (key.Length > MaxKeyLength)
         {
-            return Problems.Invalid("Idempotency-Key is at most 200 characters");
+            return Problems.Invalid($"Idempotency-Key is at most {MaxKeyLength} characters");
         }
 
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        if (!await records.ClaimAsync(apiKeyId, key, cancellationToken))
         {
-            db.IdempotencyRecords.Add(
-                new IdempotencyRecordRow
-                {
-                    ApiKeyId = apiKeyId,
-                    Key = key,
-                    CreatedAt = time.GetUtcNow().UtcDateTime,
-                }
-            );
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException)
-            {
-                return await ReplayAsync(apiKeyId, key, cancellationToken);
-            }
+            var first = await records.AnswerAsync(apiKeyId, key, cancellationToken);
+            return first.Response is null
+                ? Problems.Of("idempotency_in_progress", "a request with this Idempotency-Key is still being processed")
+                : TypedResults.Text(first.Response, "application/json", statusCode: first.StatusCode);
         }
 
-        T response;
+        Result<T> response;
         try
         {
             response = await start();
         }
         catch
         {
-            // The first attempt failed (e.g. invalid input): release the key so a corrected retry can use it.
-            await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
-            await db
-                .IdempotencyRecords.Where(r => r.ApiKeyId == apiKeyId && r.Key == key)
-                .ExecuteDeleteAsync(CancellationToken.None);
+            await records.ReleaseAsync(apiKeyId, key);
             throw;
         }
 
-        await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
+        if (!response.IsSuccess)
         {
-            var json = JsonSerializer.Serialize(response, Web);
-            await db
-                .IdempotencyRecords.Where(r => r.ApiKeyId == apiKeyId && r.Key == key)
-                .ExecuteUpdateAsync(
-                    u =>
-                        u.SetProperty(r => r.Response, json)
-                            .SetProperty(r => r.StatusCode, StatusCodes.Status202Accepted),
-                    CancellationToken.None
-                );
+            // The first attempt was refused (e.g. invalid input): release the key so a corrected retry can use it.
+            await records.ReleaseAsync(apiKeyId, key);
+            return Problems.From(response.Error);
         }
 
-        return TypedResults.Accepted((string?)null, response);
+        await records.CompleteAsync(
+            apiKeyId,
+            key,
+            JsonSerializer.Serialize(response.Value, Web),
+            StatusCodes.Status202Accepted
+        );
+        return TypedResults.Accepted((string?)null, response.Value);
     }
 
-    private async Task<IResult> ReplayAsync(Guid apiKeyId, string key, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var first = await db
-            .IdempotencyRecords.AsNoTracking()
-            .FirstAsync(r => r.ApiKeyId == apiKeyId && r.Key == key, cancellationToken);
-        return first.Response is null
-            ? TypedResults.Problem(
-                detail: "a request with this Idempotency-Key is still being processed",
-                statusCode: StatusCodes.Status409Conflict,
-                title: "idempotency_in_progress"
-            )
-            : Results.Text(first.Response, "application/json", statusCode: first.StatusCode);
-    }
+    private static Results<Accepted<T>, ContentHttpResult, ProblemHttpResult> Answer<T>(Result<T> response) =>
+        response.IsSuccess ? TypedResults.Accepted((string?)null, response.Value) : Problems.From(response.Error);
 }

@@ -1,16 +1,20 @@
+using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Skein.Application.Triggers;
 using Skein.Core;
+using Skein.Core.Agents;
 using Skein.Core.Triggers;
-using Skein.Server.Api.Admin;
+using Skein.Server.Dashboard.Auth;
+using Skein.Store.Agents;
 using Skein.Store.Rows;
 
 namespace Skein.Server.Dashboard.Pages.Agents;
 
 /// <summary>
-/// The Triggers tab's scheduled and event triggers: create, edit, activate/deactivate and delete through the code
-/// of the management API's trigger routes, so a bad cron, time zone, input or secret is refused the same way.
+/// The Triggers tab: the api trigger, and scheduled and event triggers (create, edit, activate/deactivate, delete),
+/// all through <see cref="TriggerService"/>, so a bad cron, time zone, input or secret is refused the same way as on
+/// the management API.
 /// </summary>
 public sealed partial class DetailModel
 {
@@ -21,13 +25,40 @@ public sealed partial class DetailModel
     /// <summary>A notice of this response, for answers rendered in place rather than redirected.</summary>
     public string? Notice { get; private set; }
 
+    /// <summary>Why this agent can have no triggers (a sub-agent), or null when it can.</summary>
+    public string? NoTriggersReason =>
+        Enum.TryParse<ExecutionMode>(Agent.ExecutionMode, out var mode)
+            ? TriggerRules.CheckAgentMayHaveTriggers(mode)?.Message
+            : null;
+
     public static ScheduledTriggerSettings ScheduledSettings(TriggerRow trigger) =>
-        JsonSerializer.Deserialize<ScheduledTriggerSettings>(trigger.Settings, SkeinJson.Options)
-        ?? new ScheduledTriggerSettings();
+        TriggerQueries.Settings<ScheduledTriggerSettings>(trigger);
 
     public static EventTriggerSettings EventSettings(TriggerRow trigger) =>
-        JsonSerializer.Deserialize<EventTriggerSettings>(trigger.Settings, SkeinJson.Options)
-        ?? new EventTriggerSettings();
+        TriggerQueries.Settings<EventTriggerSettings>(trigger);
+
+    /// <summary>Creates or updates the api trigger (as <c>PUT /api/agents/{id}/triggers/api</c> does).</summary>
+    public async Task<IActionResult> OnPostApiTriggerAsync(
+        bool active,
+        string? rpmLimit,
+        string? maxConcurrentRuns,
+        string? ipAllowlist,
+        bool exposeStepTimeline,
+        CancellationToken cancellationToken
+    )
+    {
+        var body = new ApiTriggerBody(
+            null,
+            active,
+            Int(rpmLimit),
+            Int(maxConcurrentRuns),
+            (ipAllowlist ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            exposeStepTimeline
+        );
+        var saved = await triggerService.PutApiAsync(Id, body, Operator, cancellationToken);
+        TempData["Notice"] = saved.IsSuccess ? "api trigger saved." : saved.Error.Message;
+        return Redirect($"/agents/{Id}?tab=triggers");
+    }
 
     public async Task<IActionResult> OnPostScheduledTriggerAsync(
         string? triggerName,
@@ -50,7 +81,7 @@ public sealed partial class DetailModel
             Input = input,
         };
         return await TriggerCallAsync(
-            () => TriggerAdminEndpoints.CreateAsync(Id, body, contexts, triggerEditor, time, cancellationToken),
+            () => triggerService.CreateAsync(Id, body, Operator, cancellationToken),
             "created",
             $"Scheduled trigger {body.Name} created.",
             cancellationToken
@@ -73,7 +104,7 @@ public sealed partial class DetailModel
             InputPath = Blank(inputPath),
         };
         return await TriggerCallAsync(
-            () => TriggerAdminEndpoints.CreateAsync(Id, body, contexts, triggerEditor, time, cancellationToken),
+            () => triggerService.CreateAsync(Id, body, Operator, cancellationToken),
             "created",
             $"Event trigger {body.Name} created.",
             cancellationToken
@@ -124,7 +155,7 @@ public sealed partial class DetailModel
         }
 
         return await TriggerCallAsync(
-            () => TriggerAdminEndpoints.UpdateAsync(Id, triggerId, body, contexts, triggerEditor, cancellationToken),
+            () => triggerService.UpdateAsync(Id, triggerId, body, Operator, cancellationToken),
             "saved",
             $"Trigger {body.Name} saved.",
             cancellationToken
@@ -137,15 +168,7 @@ public sealed partial class DetailModel
         CancellationToken cancellationToken
     ) =>
         TriggerCallAsync(
-            () =>
-                TriggerAdminEndpoints.UpdateAsync(
-                    Id,
-                    triggerId,
-                    NewBody(null, null, active),
-                    contexts,
-                    triggerEditor,
-                    cancellationToken
-                ),
+            () => triggerService.UpdateAsync(Id, triggerId, NewBody(null, null, active), Operator, cancellationToken),
             "saved",
             active ? "Trigger activated." : "Trigger deactivated: it starts nothing until it is activated again.",
             cancellationToken
@@ -157,43 +180,49 @@ public sealed partial class DetailModel
         CancellationToken cancellationToken
     ) =>
         TriggerCallAsync(
-            () => TriggerAdminEndpoints.DeleteAsync(Id, triggerId, contexts, secrets, cancellationToken),
+            async () =>
+            {
+                var deleted = await triggerService.DeleteAsync(Id, triggerId, Operator, cancellationToken);
+                return deleted.IsSuccess ? Result<string?>.Ok(null) : deleted.Error;
+            },
             "deleted",
             $"Trigger {triggerName} deleted.",
             cancellationToken
         );
 
+    private Task<IActionResult> TriggerCallAsync(
+        Func<Task<Result<TriggerView>>> call,
+        string verb,
+        string done,
+        CancellationToken cancellationToken
+    ) =>
+        TriggerCallAsync(
+            async () =>
+            {
+                var result = await call();
+                return result.IsSuccess ? Result<string?>.Ok(result.Value.SigningSecret) : result.Error;
+            },
+            verb,
+            done,
+            cancellationToken
+        );
+
+    /// <summary>Runs a trigger change: a refusal is a notice; a signing secret Skein generated is shown once, in this
+    /// response (never in the TempData cookie).</summary>
     private async Task<IActionResult> TriggerCallAsync(
-        Func<Task<IResult>> call,
+        Func<Task<Result<string?>>> call,
         string verb,
         string done,
         CancellationToken cancellationToken
     )
     {
-        IResult result;
-        try
+        var result = await call();
+        if (!result.IsSuccess)
         {
-            result = await call();
-        }
-        catch (DomainException e)
-        {
-            return TriggerNotice($"The trigger was not {verb}: {e.Error.Message}");
+            return TriggerNotice($"The trigger was not {verb}: {result.Error.Message}");
         }
 
-        if (result is ProblemHttpResult problem)
-        {
-            return TriggerNotice(
-                $"The trigger was not {verb}: {problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title}"
-            );
-        }
-
-        var generated = result switch
-        {
-            Created<TriggerView> created => created.Value?.SigningSecret,
-            Ok<TriggerView> ok => ok.Value?.SigningSecret,
-            _ => null,
-        };
-        if (generated is null)
+        if (result.Value is not { } generated)
         {
             return TriggerNotice(done);
         }
@@ -208,6 +237,11 @@ public sealed partial class DetailModel
         CreatedSigningSecret = generated;
         return Page();
     }
+
+    private Actor Operator => DashboardAuth.Actor(User);
+
+    private static int? Int(string? text) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 
     private RedirectResult TriggerNotice(string message)
     {

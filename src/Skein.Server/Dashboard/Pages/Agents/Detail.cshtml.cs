@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Skein.Application.Agents;
+using Skein.Application.Triggers;
 using Skein.Application.Versions;
 using Skein.Core;
 using Skein.Core.Agents;
@@ -15,7 +16,6 @@ using Skein.Server.Dashboard.Auth;
 using Skein.Server.Dashboard.Sessions;
 using Skein.Store;
 using Skein.Store.Rows;
-using Skein.Store.Secrets;
 using Skein.Store.Sessions;
 
 namespace Skein.Server.Dashboard.Pages.Agents;
@@ -31,8 +31,7 @@ public sealed partial class DetailModel(
     RunStarter starter,
     SessionListPage list,
     SessionChangeFeed feed,
-    TriggerSettingsEditor triggerEditor,
-    SecretStore secrets,
+    TriggerService triggerService,
     TimeProvider time
 ) : PageModel
 {
@@ -181,33 +180,6 @@ public sealed partial class DetailModel(
             "Saved."
         );
     }
-
-    /// <summary>Creates or updates the api trigger through the same code as <c>PUT
-    /// /api/agents/{id}/triggers/api</c>.</summary>
-    public async Task<IActionResult> OnPostApiTriggerAsync(
-        bool active,
-        string? rpmLimit,
-        string? maxConcurrentRuns,
-        string? ipAllowlist,
-        bool exposeStepTimeline,
-        CancellationToken cancellationToken
-    )
-    {
-        var body = new AccessAdminEndpoints.ApiTriggerBody(
-            null,
-            active,
-            Int(rpmLimit),
-            Int(maxConcurrentRuns),
-            (ipAllowlist ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            exposeStepTimeline
-        );
-        var result = await AccessAdminEndpoints.PutApiTriggerAsync(Id, body, contexts, time, cancellationToken);
-        TempData["Notice"] = result is ProblemHttpResult problem ? problem.ProblemDetails.Detail : "api trigger saved.";
-        return Redirect($"/agents/{Id}?tab=triggers");
-    }
-
-    private static int? Int(string? text) =>
-        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 
     private async Task<IActionResult> VersionMoveAsync(Task<Result<IReadOnlyList<VersionView>>> move, string done) =>
         Moved(await move, done);

@@ -1,7 +1,7 @@
 using Skein.Core;
-using Skein.Engine.Triggers;
+using Skein.Manifests.Scheduling;
 
-namespace Skein.Engine.Tests.Triggers;
+namespace Skein.Manifests.Tests.Scheduling;
 
 public sealed class CronScheduleTests
 {
@@ -11,7 +11,7 @@ public sealed class CronScheduleTests
     [Fact]
     public void A_daily_slot_in_berlin_is_an_hour_before_utc_in_winter_and_two_in_summer()
     {
-        var schedule = CronSchedule.Parse("30 9 * * *", "Europe/Berlin");
+        var schedule = CronSchedule.TryParse("30 9 * * *", "Europe/Berlin").Value!;
 
         Assert.Equal(Utc(2026, 1, 2, 8, 30), schedule.NextAfter(Utc(2026, 1, 1, 12, 0)));
         Assert.Equal(Utc(2026, 7, 2, 7, 30), schedule.NextAfter(Utc(2026, 7, 1, 12, 0)));
@@ -20,7 +20,7 @@ public sealed class CronScheduleTests
     [Fact]
     public void The_next_slot_is_strictly_after_the_given_instant()
     {
-        var schedule = CronSchedule.Parse("0 * * * *", "UTC");
+        var schedule = CronSchedule.TryParse("0 * * * *", "UTC").Value!;
 
         Assert.Equal(Utc(2026, 1, 1, 13, 0), schedule.NextAfter(Utc(2026, 1, 1, 12, 0)));
     }
@@ -28,7 +28,7 @@ public sealed class CronScheduleTests
     [Fact]
     public void Six_fields_schedule_by_the_second()
     {
-        var schedule = CronSchedule.Parse("*/15 * * * * *", "UTC");
+        var schedule = CronSchedule.TryParse("*/15 * * * * *", "UTC").Value!;
 
         Assert.Equal(Utc(2026, 1, 1, 12, 0, 15), schedule.NextAfter(Utc(2026, 1, 1, 12, 0, 3)));
     }
@@ -36,9 +36,13 @@ public sealed class CronScheduleTests
     [Fact]
     public void After_downtime_a_missed_slot_fires_once_and_the_next_slot_is_the_first_after_now()
     {
-        var schedule = CronSchedule.Parse("0 * * * *", "UTC");
+        var schedule = CronSchedule.TryParse("0 * * * *", "UTC").Value!;
 
-        var plan = schedule.PlanFire(due: Utc(2026, 1, 1, 13, 0), now: Utc(2026, 1, 1, 17, 30));
+        var plan = Skein.Core.Triggers.SchedulePlanner.PlanFire(
+            schedule,
+            due: Utc(2026, 1, 1, 13, 0),
+            now: Utc(2026, 1, 1, 17, 30)
+        );
 
         Assert.True(plan.Fire);
         Assert.Equal(Utc(2026, 1, 1, 18, 0), plan.Next);
@@ -47,9 +51,13 @@ public sealed class CronScheduleTests
     [Fact]
     public void A_slot_in_the_future_does_not_fire()
     {
-        var schedule = CronSchedule.Parse("0 * * * *", "UTC");
+        var schedule = CronSchedule.TryParse("0 * * * *", "UTC").Value!;
 
-        var plan = schedule.PlanFire(due: Utc(2026, 1, 1, 13, 0), now: Utc(2026, 1, 1, 12, 59, 59));
+        var plan = Skein.Core.Triggers.SchedulePlanner.PlanFire(
+            schedule,
+            due: Utc(2026, 1, 1, 13, 0),
+            now: Utc(2026, 1, 1, 12, 59, 59)
+        );
 
         Assert.False(plan.Fire);
         Assert.Equal(Utc(2026, 1, 1, 13, 0), plan.Next);
@@ -61,8 +69,9 @@ public sealed class CronScheduleTests
     [InlineData("0 9 * * *", "Mars/Olympus_Mons", "unknown time zone")]
     public void Bad_schedules_are_invalid_input_with_a_reason(string cron, string zone, string reason)
     {
-        var error = Assert.Throws<DomainException>(() => CronSchedule.Parse(cron, zone)).Error;
+        var error = CronSchedule.TryParse(cron, zone).Error;
 
+        Assert.NotNull(error);
         Assert.Equal(DomainErrorCodes.InvalidInput, error.Code);
         Assert.Contains(reason, error.Message);
     }

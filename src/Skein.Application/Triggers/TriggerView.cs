@@ -3,7 +3,7 @@ using Skein.Core;
 using Skein.Core.Triggers;
 using Skein.Store.Rows;
 
-namespace Skein.Server.Api.Admin;
+namespace Skein.Application.Triggers;
 
 /// <summary>
 /// A trigger as the management API shows it. Settings carry secret <em>names</em> only; the event trigger's

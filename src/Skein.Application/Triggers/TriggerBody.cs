@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Skein.Core.Triggers;
+
+namespace Skein.Application.Triggers;
+
+/// <summary>
+/// Create/edit body for any trigger type; only the fields of the trigger's type apply, and on edit an
+/// absent field keeps its value. api: rpmLimit, maxConcurrentRuns, ipAllowlist, exposeStepTimeline.
+/// scheduled: cron, timeZone, input. event: signingSecretName (an existing secret) or signingSecret
+/// (a value to store), inputPath.
+/// </summary>
+public sealed record TriggerBody(
+    string? Name,
+    string? Type,
+    bool? Active,
+    int? RpmLimit,
+    int? MaxConcurrentRuns,
+    IReadOnlyList<string>? IpAllowlist,
+    bool? ExposeStepTimeline,
+    string? Cron,
+    string? TimeZone,
+    JsonElement? Input,
+    string? SigningSecretName,
+    string? SigningSecret,
+    string? InputPath,
+    bool? RotateSigningSecret
+);
+
+/// <summary>Body of <c>PUT /api/agents/{agentId}/triggers/api</c> and the dashboard's api trigger form: the api
+/// trigger's fields of <see cref="TriggerBody"/>; absent fields keep their value.</summary>
+public sealed record ApiTriggerBody(
+    string? Name,
+    bool? Active,
+    int? RpmLimit,
+    int? MaxConcurrentRuns,
+    IReadOnlyList<string>? IpAllowlist,
+    bool? ExposeStepTimeline
+)
+{
+    public TriggerBody AsTriggerBody() =>
+        new(
+            Name,
+            TriggerTypes.Api,
+            Active,
+            RpmLimit,
+            MaxConcurrentRuns,
+            IpAllowlist,
+            ExposeStepTimeline,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null
+        );
+}

@@ -1,0 +1,70 @@
+using Microsoft.EntityFrameworkCore;
+using Skein.Application.Audit;
+using Skein.Core;
+using Skein.Core.Limits;
+using Skein.Store;
+using Skein.Store.Agents;
+using Skein.Store.Rows;
+using Skein.Store.Workspaces;
+
+namespace Skein.Application.Workspaces;
+
+/// <summary>The default workspace's retention and plan limits, as the dashboard's Settings page edits them.</summary>
+public sealed class WorkspaceSettingsService(
+    IDbContextFactory<SkeinDbContext> contexts,
+    WorkspaceSettings settings,
+    AuditTrail audit
+)
+{
+    public async Task<WorkspaceRow> GetAsync(CancellationToken cancellationToken) =>
+        await settings.GetAsync(await DefaultWorkspace.IdAsync(contexts, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Saves retention and plan limits after <see cref="WorkspaceRules"/>; a refusal is <c>invalid_input</c> whose
+    /// message lists every problem as <c>field: problem</c>, one per line.
+    /// </summary>
+    public Task<Result<WorkspaceRow>> UpdateAsync(
+        int retentionDays,
+        int maxActiveSessionSeconds,
+        int agentWaitBudgetSeconds,
+        Actor actor,
+        CancellationToken cancellationToken
+    ) =>
+        UnitOfWork.RunAsync<WorkspaceRow>(
+            contexts,
+            async db =>
+            {
+                var problems = WorkspaceRules.Check(retentionDays, maxActiveSessionSeconds, agentWaitBudgetSeconds);
+                if (problems.Count > 0)
+                {
+                    return DomainError.Invalid(string.Join('\n', problems));
+                }
+
+                var tenant = await DefaultWorkspace.IdAsync(db, cancellationToken);
+                var row = await WorkspaceSettings.StageAsync(
+                    db,
+                    tenant,
+                    retentionDays,
+                    maxActiveSessionSeconds,
+                    agentWaitBudgetSeconds,
+                    cancellationToken
+                );
+                if (row is null)
+                {
+                    return DomainError.NotFound("workspace", tenant);
+                }
+
+                audit.Record(
+                    db,
+                    tenant,
+                    actor,
+                    "workspace.limits_updated",
+                    "workspace",
+                    tenant,
+                    $"retention {retentionDays} d, active {maxActiveSessionSeconds} s, wait {agentWaitBudgetSeconds} s"
+                );
+                return row;
+            },
+            cancellationToken
+        );
+}
