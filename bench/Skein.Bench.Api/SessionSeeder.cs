@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Skein.Store;
 using Skein.Testing.Stores;
 
 namespace Skein.Bench.Api;

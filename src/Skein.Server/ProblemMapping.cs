@@ -9,7 +9,7 @@ namespace Skein.Server;
 /// Every non-2xx answer is RFC 7807 problem JSON built by <see cref="Problems"/> from the one error table
 /// (<see cref="ErrorTypes"/>); client mistakes never surface as 500, and no stack trace ever leaves the server.
 /// </summary>
-public static class ProblemMapping
+public static partial class ProblemMapping
 {
     public static IServiceCollection AddSkeinProblems(this IServiceCollection services)
     {
@@ -36,7 +36,7 @@ public static class ProblemMapping
             };
             if (details.Status >= 500)
             {
-                logger.LogError(exception, "Unhandled error on {Path}", context.Request.Path);
+                Log.Unhandled(logger, exception, context.Request.Path);
             }
 
             context.Response.StatusCode = details.Status ?? StatusCodes.Status500InternalServerError;
@@ -55,6 +55,12 @@ public static class ProblemMapping
             b.InnerException is System.Text.Json.JsonException
                 ? "the request body is not valid JSON for this route"
                 : b.Message.Split('\n')[0];
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Unhandled error on {Path}")]
+        public static partial void Unhandled(ILogger logger, Exception exception, PathString path);
     }
 }
 

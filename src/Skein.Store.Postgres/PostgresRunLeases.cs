@@ -29,8 +29,9 @@ public sealed class PostgresRunLeases(
     // The leases this node holds (run id to version): what the heartbeat renews.
     private readonly ConcurrentDictionary<Guid, long> _held = new();
 
+    // Runs (aliased r) no node holds a live lease on.
     private const string NoLiveLease =
-        "NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = {0} AND l.expires_at > now())";
+        "NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = r.id AND l.expires_at > now())";
 
     public async Task<RunLease?> TryClaimAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken)
     {
@@ -92,7 +93,7 @@ public sealed class PostgresRunLeases(
                 + "SELECT r.id, r.session_id, @owner, 1, now() + @ttl FROM runs r "
                 + "WHERE r.status IN ('WaitingForTimer', 'WaitingForResponse') "
                 + "AND r.wake_at <= @now AND "
-                + string.Format(null, NoLiveLease, "r.id")
+                + NoLiveLease
                 + " ORDER BY r.id LIMIT @take"
                 + OnConflict
                 + "WHERE run_leases.expires_at <= now() RETURNING session_id, run_id, lease_version",

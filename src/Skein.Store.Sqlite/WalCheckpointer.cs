@@ -88,7 +88,7 @@ public sealed partial class WalCheckpointer(string connectionString, ILogger<Wal
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        if (await reader.ReadAsync(cancellationToken) && reader.GetInt64(2) > 0)
+        if (await reader.ReadAsync(cancellationToken) && reader.GetInt64(2) > 0 && logger.IsEnabled(LogLevel.Debug))
         {
             // Columns: busy flag, pages in the WAL, pages copied into the database file (-1 when not in WAL mode).
             Log.Checkpointed(

@@ -6,7 +6,6 @@ using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Providers;
 using Skein.Store;
-using Skein.Store.Agents;
 using Skein.Store.Rows;
 using Skein.Store.Workspaces;
 

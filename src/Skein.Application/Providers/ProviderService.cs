@@ -6,7 +6,6 @@ using Skein.Core.Providers;
 using Skein.Core.Secrets;
 using Skein.Engine.Models;
 using Skein.Store;
-using Skein.Store.Agents;
 using Skein.Store.Rows;
 using Skein.Store.Secrets;
 using Skein.Store.Workspaces;

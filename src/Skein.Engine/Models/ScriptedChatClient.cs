@@ -85,7 +85,7 @@ public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string 
 
     private static ScriptTurn DefaultTurn(IReadOnlyList<ChatMessage> history, ChatOptions? options)
     {
-        var last = history.LastOrDefault();
+        var last = history.Count > 0 ? history[^1] : null;
         if (last?.Role == ChatRole.Tool)
         {
             var results = last

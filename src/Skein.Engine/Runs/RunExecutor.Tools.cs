@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Guards;

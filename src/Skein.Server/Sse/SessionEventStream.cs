@@ -24,7 +24,7 @@ public sealed class SessionEventStream(EventLogReader reader, SessionQueries que
         SseStream.Write(http, batch => EventsAsync(batch, sessionId, after, redact, http.RequestAborted));
 
     private async IAsyncEnumerable<SseItem<byte[]>> EventsAsync(
-        SseBatch batch,
+        SseBatchStream batch,
         Guid sessionId,
         long last,
         bool redact,

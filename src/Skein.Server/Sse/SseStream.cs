@@ -16,7 +16,7 @@ namespace Skein.Server.Sse;
 /// non-negative integer is a 400. An item's id is its store position, so resuming restarts exactly after it.</item>
 /// <item>Heartbeat: after <see cref="Heartbeat"/> with nothing sent, a <c>ping</c> event with empty data (which
 /// EventSource and the Phrony client skip), so proxies keep idle streams open.</item>
-/// <item>Batching: items are buffered and sent together when the feed is about to wait (<see cref="SseBatch"/>),
+/// <item>Batching: items are buffered and sent together when the feed is about to wait (<see cref="SseBatchStream"/>),
 /// one send per wake-up however many events it brought.</item>
 /// </list>
 /// </summary>
@@ -51,13 +51,13 @@ public static class SseStream
     /// <summary>The heartbeat: no id (resuming is unaffected), empty data.</summary>
     public static SseItem<T> Ping<T>() => new(default!, PingEvent);
 
-    /// <summary>Starts the response of a feed: the writer's batch (see <see cref="SseBatch"/>) and the result.</summary>
+    /// <summary>Starts the response of a feed: the writer's batch (see <see cref="SseBatchStream"/>) and the result.</summary>
     public static ServerSentEventsResult<T> Write<T>(
         HttpContext http,
-        Func<SseBatch, IAsyncEnumerable<SseItem<T>>> feed
+        Func<SseBatchStream, IAsyncEnumerable<SseItem<T>>> feed
     )
     {
-        var batch = SseBatch.Open(http);
+        var batch = SseBatchStream.Open(http);
         return TypedResults.ServerSentEvents(feed(batch));
     }
 }
@@ -67,24 +67,24 @@ public static class SseStream
 /// the feed calls <see cref="SendAsync"/> before it waits, so a burst of events costs one send per subscriber.
 /// It also tracks when the last item went out, for the heartbeat.
 /// </summary>
-public sealed class SseBatch : Stream
+public sealed class SseBatchStream : Stream
 {
     private readonly PipeWriter _body;
     private readonly TimeProvider _time;
     private long _lastSent;
 
-    private SseBatch(PipeWriter body, TimeProvider time)
+    private SseBatchStream(PipeWriter body, TimeProvider time)
     {
         _body = body;
         _time = time;
         _lastSent = time.GetTimestamp();
     }
 
-    public static SseBatch Open(HttpContext http)
+    public static SseBatchStream Open(HttpContext http)
     {
         // Reverse proxies (nginx) must not buffer the stream either.
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        var batch = new SseBatch(
+        var batch = new SseBatchStream(
             http.Response.BodyWriter,
             http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System
         );

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -37,7 +38,11 @@ public sealed class ApiKeyStore(IDbContextFactory<SkeinDbContext> contexts, Time
         && secret.Length is >= 28 and <= 200
         && secret
             .AsSpan(Prefix.Length)
-            .IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") < 0;
+            .IndexOfAnyExcept(SecretAlphabet) < 0;
+
+    private static readonly SearchValues<char> SecretAlphabet = SearchValues.Create(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    );
 
     /// <summary>Stages a new key and its scopes in the caller's context (committed with the caller's
     /// transaction).</summary>

@@ -1,4 +1,3 @@
-using Skein.Core;
 using Skein.Core.Agents;
 
 namespace Skein.Core.Tests.Agents;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Integrations;
 using Skein.Core.Providers;

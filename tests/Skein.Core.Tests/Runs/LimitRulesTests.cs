@@ -1,5 +1,4 @@
 using Skein.Core.Limits;
-using Skein.Core.Sessions;
 using Skein.Core.Tests.Sessions;
 
 namespace Skein.Core.Tests.Runs;

@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Skein.Core.Agents;
 using Skein.Core.Events;
-using Skein.Core.Sessions;
 using Skein.Core.UserTasks;
 using Skein.Engine.Runs;
 using Skein.Engine.Tools;

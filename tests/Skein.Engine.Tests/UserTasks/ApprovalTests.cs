@@ -3,7 +3,6 @@ using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Tools;
 using Skein.Core.UserTasks;
-using Skein.Engine.Sessions;
 using Skein.Engine.Tools;
 using Skein.Store.Sessions;
 using Skein.Testing;

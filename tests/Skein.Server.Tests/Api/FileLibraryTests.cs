@@ -6,7 +6,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Skein.Testing;
 
 namespace Skein.Server.Tests.Api;
 

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Skein.Server.Tests.Crash;
-using Skein.Testing;
 
 namespace Skein.Server.Tests.Manifests;
 

@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Skein.Core.Agents;
 using Skein.Engine.Tools;
-using Skein.Server.Tests.Api;
 using Skein.Store;
 using Skein.Testing;
 

@@ -3,14 +3,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Skein.Application.Agents;
 using Skein.Core;
-using Skein.Core.Agents;
 using Skein.Core.Events;
 using Skein.Core.UserTasks;
 using Skein.Engine.Sessions;
 using Skein.Server.Api.Contracts;
-using Skein.Store;
 using Skein.Store.EventLog;
-using Skein.Store.Rows;
 using Skein.Store.Sessions;
 
 namespace Skein.Server.Api.Admin;

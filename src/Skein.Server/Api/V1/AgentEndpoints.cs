@@ -1,11 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Core;
-using Skein.Core.Agents;
 using Skein.Core.Redaction;
 using Skein.Core.Sessions;
 using Skein.Core.Triggers;
-using Skein.Engine.Runs;
 using Skein.Engine.Triggers;
 using Skein.Server.Api.Contracts;
 using Skein.Server.Api.V1.FileLibrary;

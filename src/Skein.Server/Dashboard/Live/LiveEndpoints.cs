@@ -79,7 +79,7 @@ public static class LiveEndpoints
 
     /// <summary>Every session that changed (new, status, tokens) after the position, as its rendered row.</summary>
     private static async IAsyncEnumerable<SseItem<LiveRow?>> Rows(
-        SseBatch sse,
+        SseBatchStream sse,
         Guid tenant,
         long start,
         SessionChangeFeed feed,
@@ -128,7 +128,7 @@ public static class LiveEndpoints
 
     /// <summary>The session's stream version each time it grows; ends once the session has finished.</summary>
     private static async IAsyncEnumerable<SseItem<LiveVersion?>> Versions(
-        SseBatch sse,
+        SseBatchStream sse,
         Guid sessionId,
         long start,
         SessionQueries queries,

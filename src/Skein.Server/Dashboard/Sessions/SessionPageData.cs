@@ -17,7 +17,7 @@ public sealed record SessionPageData(
     long StreamVersion
 )
 {
-    public RunRow? RootRun => Runs.FirstOrDefault(r => r.Id == Session.RootRunId) ?? Runs.FirstOrDefault();
+    public RunRow? RootRun => Runs.FirstOrDefault(r => r.Id == Session.RootRunId) ?? (Runs.Count > 0 ? Runs[0] : null);
 
     public SessionRowView Row =>
         new(

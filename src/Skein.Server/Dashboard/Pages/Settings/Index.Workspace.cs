@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
 using Skein.Application.Workspaces;
-using Skein.Core;
 using Skein.Server.Dashboard.Auth;
 using Skein.Store.Rows;
 
