@@ -56,6 +56,10 @@ public sealed class TriggerService(
         return Result<IReadOnlyList<TriggerView>>.Ok([.. rows.Select(TriggerView.From)]);
     }
 
+    /// <summary>The agent's triggers by name, as stored (the dashboard's Triggers tab renders their settings).</summary>
+    public Task<IReadOnlyList<TriggerRow>> RowsOfAgentAsync(Guid agentId, CancellationToken cancellationToken) =>
+        triggers.OfAgentAsync(agentId, cancellationToken);
+
     /// <summary>Creates a trigger; an event trigger's generated signing secret is in the answer only.</summary>
     public Task<Result<TriggerView>> CreateAsync(
         Guid agentId,
