@@ -60,8 +60,8 @@ public sealed class SseSubscriber
         }
     }
 
-    /// <summary>Records every complete frame (<c>id: n\ndata: {...}\n\n</c>; heartbeats are comments) and returns the
-    /// bytes used.</summary>
+    /// <summary>Records every complete frame (<c>event: kind\ndata: {...}\nid: n\n\n</c>; heartbeats have empty data)
+    /// and returns the bytes used.</summary>
     private int Frames(ReadOnlySpan<byte> data, DateTimeOffset received)
     {
         var consumed = 0;
@@ -81,7 +81,7 @@ public sealed class SseSubscriber
                         ? value
                         : throw new FormatException("bad id line");
                 }
-                else if (line.StartsWith("data: "u8))
+                else if (line.StartsWith("data: "u8) && line.Length > 6)
                 {
                     ts = Ts(line);
                 }

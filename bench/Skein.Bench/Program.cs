@@ -2,7 +2,8 @@ using Skein.Bench.Micro;
 using Skein.Bench.Throughput;
 
 // Usage:
-//   engine-throughput [--runs N] [--concurrency C] [--warmup W] [--batch-runs B] [--smoke]
+//   engine-throughput [--store sqlite|postgres] [--postgres CONNECTION] [--runs N] [--concurrency C] [--warmup W]
+//                     [--batch-runs B] [--smoke]
 //   micro [--smoke] [BenchmarkDotNet arguments]
 var command = args.FirstOrDefault();
 var rest = args.Skip(1).ToArray();
@@ -24,7 +25,8 @@ catch (ArgumentException ex)
 static int Usage()
 {
     Console.Error.WriteLine(
-        "usage: Skein.Bench engine-throughput [--runs N] [--concurrency C] [--warmup W] [--batch-runs B] [--smoke]"
+        "usage: Skein.Bench engine-throughput [--store sqlite|postgres] [--postgres CONNECTION] [--runs N] "
+            + "[--concurrency C] [--warmup W] [--batch-runs B] [--smoke]"
     );
     Console.Error.WriteLine("       Skein.Bench micro [--smoke] [BenchmarkDotNet arguments, e.g. --filter *Fold*]");
     return 2;

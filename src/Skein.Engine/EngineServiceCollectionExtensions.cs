@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
-using Skein.Engine.Leases;
 using Skein.Engine.Models;
 using Skein.Engine.Runs;
 using Skein.Engine.Sessions;
@@ -39,13 +38,11 @@ public static class EngineServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        // Before the dispatcher: hosted services stop in reverse order, so leases are given up after the drivers
-        // stopped.
-        services.AddHostedService<LeaseService>();
+        // The supervisor before the dispatcher: hosted services stop in reverse order, so leases are given up after
+        // the drivers stopped.
+        services.AddSingleton<RunSupervisor>();
+        services.AddHostedService(sp => sp.GetRequiredService<RunSupervisor>());
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
-        services.AddHostedService<RecoveryService>();
-        services.AddSingleton<TimerService>();
-        services.AddHostedService(sp => sp.GetRequiredService<TimerService>());
         services.AddSingleton<RetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
 

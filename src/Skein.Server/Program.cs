@@ -64,7 +64,7 @@ if (options.Store == "postgres")
 {
     builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(
         sp => new ConfigureOptions<KeyManagementOptions>(o =>
-            o.XmlRepository = new DatabaseKeyRing(
+            o.XmlRepository = new Skein.Store.Secrets.DatabaseKeyRing(
                 sp.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
                 sp.GetRequiredService<TimeProvider>()
             )
@@ -100,7 +100,8 @@ builder
     .AddPolicy(ApiKeyAuthenticationHandler.SchemeName, p =>
         p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser()
     );
-builder.Services.AddOpenApi();
+builder.Services.AddSkeinOpenApi();
+builder.Services.AddSingleton<Skein.Server.Sse.SessionEventStream>();
 builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
 var app = builder.Build();
@@ -113,7 +114,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapHealthChecks("/healthz");
-app.MapOpenApi("/openapi/{documentName}.json");
+app.MapSkeinApiReference();
 app.MapGroup("/api")
     .RequireAuthorization()
     .WithTags("Management")

@@ -94,7 +94,7 @@ public sealed partial class PostgresCommitListener(
     private static partial class Log
     {
         [LoggerMessage(
-            EventId = 2101,
+            EventId = 2111,
             Level = LogLevel.Warning,
             Message = "Listening for other nodes' commits failed; reconnecting"
         )]

@@ -23,7 +23,8 @@ public sealed class PostgresRunLeases(
     private const string Upsert = "INSERT INTO run_leases (run_id, session_id, owner, lease_version, expires_at) ";
 
     private const string OnConflict =
-        " ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, lease_version = run_leases.lease_version + 1, expires_at = excluded.expires_at ";
+        " ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, "
+        + "lease_version = run_leases.lease_version + 1, expires_at = excluded.expires_at ";
 
     // The leases this node holds (run id to version): what the heartbeat renews.
     private readonly ConcurrentDictionary<Guid, long> _held = new();
@@ -31,15 +32,14 @@ public sealed class PostgresRunLeases(
     private const string NoLiveLease =
         "NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = {0} AND l.expires_at > now())";
 
-    public bool ClaimsOrphans => true;
-
     public async Task<RunLease?> TryClaimAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken)
     {
         var claimed = await ClaimAsync(
             Upsert
                 + "VALUES (@run_id, @session_id, @owner, 1, now() + @ttl)"
                 + OnConflict
-                + "WHERE run_leases.owner = excluded.owner OR run_leases.expires_at <= now() RETURNING session_id, run_id, lease_version",
+                + "WHERE run_leases.owner = excluded.owner OR run_leases.expires_at <= now() "
+                + "RETURNING session_id, run_id, lease_version",
             c =>
             {
                 c.Parameters.AddWithValue("run_id", runId);
@@ -55,9 +55,11 @@ public sealed class PostgresRunLeases(
         // Expired leases of Running runs: their node died or stopped.
         var claimed = await ClaimAsync(
             "WITH expired AS (SELECT l.run_id FROM run_leases l JOIN runs r ON r.id = l.run_id "
-                + "WHERE l.expires_at <= now() AND r.status = 'Running' ORDER BY l.run_id LIMIT @take FOR UPDATE OF l SKIP LOCKED) "
-                + "UPDATE run_leases SET owner = @owner, lease_version = run_leases.lease_version + 1, expires_at = now() + @ttl "
-                + "FROM expired WHERE run_leases.run_id = expired.run_id RETURNING run_leases.session_id, run_leases.run_id, run_leases.lease_version",
+                + "WHERE l.expires_at <= now() AND r.status = 'Running' ORDER BY l.run_id LIMIT @take "
+                + "FOR UPDATE OF l SKIP LOCKED) "
+                + "UPDATE run_leases SET owner = @owner, lease_version = run_leases.lease_version + 1, "
+                + "expires_at = now() + @ttl FROM expired WHERE run_leases.run_id = expired.run_id "
+                + "RETURNING run_leases.session_id, run_leases.run_id, run_leases.lease_version",
             c => c.Parameters.AddWithValue("take", take),
             cancellationToken
         );
@@ -70,7 +72,8 @@ public sealed class PostgresRunLeases(
         // that just started to the node that started it.
         var unclaimed = await ClaimAsync(
             Upsert
-                + "SELECT r.id, r.session_id, @owner, 1, now() + @ttl FROM runs r WHERE r.status = 'Running' AND r.started_at < now() - @ttl "
+                + "SELECT r.id, r.session_id, @owner, 1, now() + @ttl FROM runs r "
+                + "WHERE r.status = 'Running' AND r.started_at < now() - @ttl "
                 + "AND NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = r.id) ORDER BY r.id LIMIT @take "
                 + "ON CONFLICT (run_id) DO NOTHING RETURNING session_id, run_id, lease_version",
             c => c.Parameters.AddWithValue("take", take - claimed.Count),
@@ -86,7 +89,8 @@ public sealed class PostgresRunLeases(
     ) =>
         ClaimAsync(
             Upsert
-                + "SELECT r.id, r.session_id, @owner, 1, now() + @ttl FROM runs r WHERE r.status IN ('WaitingForTimer', 'WaitingForResponse') "
+                + "SELECT r.id, r.session_id, @owner, 1, now() + @ttl FROM runs r "
+                + "WHERE r.status IN ('WaitingForTimer', 'WaitingForResponse') "
                 + "AND r.wake_at <= @now AND "
                 + string.Format(null, NoLiveLease, "r.id")
                 + " ORDER BY r.id LIMIT @take"
@@ -107,14 +111,17 @@ public sealed class PostgresRunLeases(
     )
     {
         const string sql =
-            "WITH due AS (SELECT t.id AS task_id, t.run_id, t.session_id FROM user_tasks t WHERE t.status = 'Pending' AND t.timeout_at <= @now AND "
-            + "NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = t.run_id AND l.expires_at > now()) ORDER BY t.run_id LIMIT @take), "
+            "WITH due AS (SELECT t.id AS task_id, t.run_id, t.session_id FROM user_tasks t "
+            + "WHERE t.status = 'Pending' AND t.timeout_at <= @now AND "
+            + "NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = t.run_id AND l.expires_at > now()) "
+            + "ORDER BY t.run_id LIMIT @take), "
             + "claimed AS ("
             + Upsert
             + "SELECT DISTINCT run_id, session_id, @owner, 1::bigint, now() + @ttl FROM due ORDER BY run_id"
             + OnConflict
             + "WHERE run_leases.expires_at <= now() RETURNING session_id, run_id, lease_version) "
-            + "SELECT claimed.session_id, claimed.run_id, claimed.lease_version, due.task_id FROM due JOIN claimed ON claimed.run_id = due.run_id";
+            + "SELECT claimed.session_id, claimed.run_id, claimed.lease_version, due.task_id "
+            + "FROM due JOIN claimed ON claimed.run_id = due.run_id";
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var command = await CommandAsync(db, sql, cancellationToken);
         command.Parameters.AddWithValue("now", now.UtcDateTime);
@@ -129,14 +136,25 @@ public sealed class PostgresRunLeases(
         return result;
     }
 
+    public RunLease LeaseForNewRun(Guid sessionId, Guid runId)
+    {
+        var lease = new RunLease(sessionId, runId, node.Id, 1) { ClaimWithAppend = options.Value.Duration };
+        _held[runId] = lease.Version;
+        return lease;
+    }
+
+    public void Forget(RunLease lease) => _held.TryRemove(new KeyValuePair<Guid, long>(lease.RunId, lease.Version));
+
     /// <summary>Renews the leases this node holds in memory, so a lease whose release failed still expires.</summary>
     public Task RenewAsync(CancellationToken cancellationToken)
     {
-        var held = _held.Keys.ToArray();
+        // Sorted: rows are locked in run id order, as the writer's lease statements lock them.
+        var held = _held.Keys.Order().ToArray();
         return held.Length == 0
             ? Task.CompletedTask
             : ExecuteAsync(
-                "UPDATE run_leases SET expires_at = now() + @ttl WHERE owner = @owner AND run_id = ANY(@runs) AND expires_at > now()",
+                "UPDATE run_leases SET expires_at = now() + @ttl "
+                    + "WHERE owner = @owner AND run_id = ANY(@runs) AND expires_at > now()",
                 c => c.Parameters.AddWithValue("runs", held),
                 cancellationToken
             );

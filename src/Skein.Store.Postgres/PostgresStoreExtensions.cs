@@ -20,7 +20,9 @@ public static class PostgresStoreExtensions
     }
 
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString, o =>
-            o.MigrationsAssembly(typeof(PostgresStoreExtensions).Assembly.GetName().Name)
-        );
+        SkeinDbContext
+            .AddSkeinInterceptors(options)
+            .UseNpgsql(connectionString, o =>
+                o.MigrationsAssembly(typeof(PostgresStoreExtensions).Assembly.GetName().Name)
+            );
 }

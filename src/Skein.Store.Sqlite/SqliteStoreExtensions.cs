@@ -33,7 +33,9 @@ public static class SqliteStoreExtensions
         }.ToString();
 
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseSqlite(connectionString, o =>
-            o.MigrationsAssembly(typeof(SqliteStoreExtensions).Assembly.GetName().Name)
-        );
+        SkeinDbContext
+            .AddSkeinInterceptors(options)
+            .UseSqlite(connectionString, o =>
+                o.MigrationsAssembly(typeof(SqliteStoreExtensions).Assembly.GetName().Name)
+            );
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Skein.Store.Rows;
 
@@ -9,8 +10,20 @@ namespace Skein.Store;
 /// The one model shared by both stores. Table and column names are snake_case and fixed here, so the
 /// hot append path (<see cref="EventLog.EventLogWriter"/>) can use the same SQL on SQLite and PostgreSQL.
 /// </summary>
-public sealed class SkeinDbContext(DbContextOptions<SkeinDbContext> options) : DbContext(options)
+public sealed class SkeinDbContext : DbContext
 {
+    public SkeinDbContext(DbContextOptions<SkeinDbContext> options)
+        : base(options)
+    {
+        var interceptors = options.FindExtension<CoreOptionsExtension>()?.Interceptors ?? [];
+        if (!interceptors.Contains(Skein.Store.Agents.CatalogWrites.Instance))
+        {
+            throw new InvalidOperationException(
+                "SkeinDbContext options need SkeinDbContext.AddSkeinInterceptors (catalog generation)"
+            );
+        }
+    }
+
     public DbSet<WorkspaceRow> Workspaces => Set<WorkspaceRow>();
     public DbSet<LlmProviderRow> LlmProviders => Set<LlmProviderRow>();
     public DbSet<AgentRow> Agents => Set<AgentRow>();
@@ -36,42 +49,12 @@ public sealed class SkeinDbContext(DbContextOptions<SkeinDbContext> options) : D
     public DbSet<RunLeaseRow> RunLeases => Set<RunLeaseRow>();
     public DbSet<DataProtectionKeyRow> DataProtectionKeys => Set<DataProtectionKeyRow>();
 
-    public override int SaveChanges(bool acceptAllChangesOnSuccess)
-    {
-        var catalogChanged = ChangesCatalog();
-        var saved = base.SaveChanges(acceptAllChangesOnSuccess);
-        if (catalogChanged)
-        {
-            Skein.Store.Agents.CatalogGeneration.Bump();
-        }
-
-        return saved;
-    }
-
-    public override async Task<int> SaveChangesAsync(
-        bool acceptAllChangesOnSuccess,
-        CancellationToken cancellationToken = default
-    )
-    {
-        var catalogChanged = ChangesCatalog();
-        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        if (catalogChanged)
-        {
-            Skein.Store.Agents.CatalogGeneration.Bump();
-        }
-
-        return saved;
-    }
-
-    /// <summary>Whether this save writes something a run start resolves (see <see
-    /// cref="Skein.Store.Agents.CatalogGeneration"/>).</summary>
-    private bool ChangesCatalog() =>
-        ChangeTracker
-            .Entries()
-            .Any(e =>
-                e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
-                && e.Entity is AgentRow or AgentVersionRow or LlmProviderRow or WorkspaceRow or SecretRow
-            );
+    /// <summary>
+    /// What every store adds to its context options after choosing its provider: the interceptor that reports catalog
+    /// writes (<see cref="Skein.Store.Agents.CatalogGeneration"/>). A context built without it refuses to start.
+    /// </summary>
+    public static DbContextOptionsBuilder AddSkeinInterceptors(DbContextOptionsBuilder options) =>
+        options.AddInterceptors(Skein.Store.Agents.CatalogWrites.Instance);
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

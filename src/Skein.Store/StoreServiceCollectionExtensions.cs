@@ -20,6 +20,7 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<EventLogWriter>();
         services.AddSingleton<EventLogReader>();
         services.AddSingleton<AgentCatalog>();
+        services.AddSingleton<AgentDirectory>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RunQueries>();
         services.AddSingleton<SessionQueries>();
@@ -33,7 +34,9 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<ScheduleClaims>();
         services.AddSingleton<IngressLog>();
         services.AddSingleton<ApiKeys.ApiKeyStore>();
-        services.AddSingleton<Triggers.IdempotencyRecords>();
+        services.AddSingleton<Files.LibraryFiles>();
+        services.AddSingleton<Idempotency.IdempotencyRecords>();
+        services.AddSingleton<ServerSettings>();
 
         // Secrets need a key ring; the server points it at the data folder, hosts without one get the default.
         services.AddDataProtection();

@@ -34,7 +34,7 @@ public sealed class EngineTestHost : IAsyncDisposable
     public RunStarter Starter => Services.GetRequiredService<RunStarter>();
     public SessionActions Actions => Services.GetRequiredService<SessionActions>();
     public SessionQueries Queries => Services.GetRequiredService<SessionQueries>();
-    public TimerService Timers => Services.GetRequiredService<TimerService>();
+    public RunSupervisor Timers => Services.GetRequiredService<RunSupervisor>();
     public SecretStore Secrets => Services.GetRequiredService<SecretStore>();
     public IDbContextFactory<SkeinDbContext> Contexts =>
         Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
@@ -84,7 +84,7 @@ public sealed class EngineTestHost : IAsyncDisposable
         builder.Services.AddSkeinEngine();
         builder.Services.Configure<EngineOptions>(o =>
         {
-            // With a fake clock the tests drive timers themselves (TimerService.WakeDueAsync).
+            // With a fake clock the tests drive timers themselves (RunSupervisor.WakeDueAsync).
             o.TimerPollInterval = TimeSpan.FromMilliseconds(50);
             configure?.Invoke(o);
         });

@@ -12,6 +12,9 @@ internal sealed class RowShape
 {
     private RowShape(IReadOnlyList<TableRows> tables) => Tables = tables;
 
+    /// <summary>A shape read some other way (PostgreSQL's, <see cref="PostgresReference"/>).</summary>
+    public static RowShape Of(IReadOnlyList<TableRows> tables) => new(tables);
+
     /// <summary>In the order the event-log writer inserts them.</summary>
     public IReadOnlyList<TableRows> Tables { get; }
 

@@ -1,14 +1,11 @@
 using System.Runtime;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Skein.Store;
 using Skein.Testing;
 using Skein.Testing.Stores;
 
 namespace Skein.Bench.Throughput;
 
 /// <summary><c>engine-throughput</c>: the engine's completed runs per second against a raw batched insert of the same
-/// rows.</summary>
+/// rows on the same store (SQLite, or PostgreSQL with <c>--store postgres</c>), and the ratio of the two.</summary>
 internal static class ThroughputCommand
 {
     /// <summary>Steps of the bench run: prepare, reasoning, ToolCall, ToolResult, prepare, reasoning, output.</summary>
@@ -21,7 +18,8 @@ internal static class ThroughputCommand
                 + $"reference={options.BatchRuns} runs/transaction{(options.Smoke ? " (smoke)" : "")}"
         );
         Console.WriteLine(
-            $".NET {Environment.Version}, {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, SQLite WAL synchronous=NORMAL"
+            $".NET {Environment.Version}, {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, "
+                + (options.Postgres ? "PostgreSQL" : "SQLite WAL synchronous=NORMAL")
         );
 
         if (options.Postgres)
@@ -46,45 +44,60 @@ internal static class ThroughputCommand
             options.BatchRuns,
             cancellationToken
         );
-        var ratio = engine.Cost.RunsPerSecond / reference.RunsPerSecond;
+        Report("sqlite", shape, engine, reference);
+        return 0;
+    }
 
+    /// <summary>
+    /// The engine on a fresh PostgreSQL database, then the raw reference of the same rows on another fresh database of
+    /// the same server (<c>SKEIN_TEST_POSTGRES</c>, or <c>--postgres</c>).
+    /// </summary>
+    private static async Task<int> RunOnPostgresAsync(ThroughputOptions options, CancellationToken cancellationToken)
+    {
+        if (options.PostgresConnection is { } connection)
+        {
+            Environment.SetEnvironmentVariable(TestPostgres.Variable, connection);
+        }
+
+        await using var store = await TestStore.CreateAsync(StoreKind.Postgres, cancellationToken);
+        var engine = await EngineThroughput.RunAsync(store, options, cancellationToken);
+        var (shape, tables) = await PostgresReference.ReadShapeAsync(
+            store.ConnectionString,
+            engine.SampleSessionId,
+            cancellationToken
+        );
+        var steps = shape.Tables.Single(t => t.Table == "steps").Rows.Count;
+        if (steps != ExpectedSteps)
+        {
+            Console.Error.WriteLine($"a bench run wrote {steps} steps, expected {ExpectedSteps}");
+            return 1;
+        }
+
+        await using var referenceStore = await TestStore.CreateAsync(StoreKind.Postgres, cancellationToken);
+        var reference = await PostgresReference.RunAsync(
+            referenceStore.ConnectionString,
+            tables,
+            options.Runs,
+            options.BatchRuns,
+            cancellationToken
+        );
+        Report("postgres", shape, engine, reference);
+        return 0;
+    }
+
+    private static void Report(string store, RowShape shape, EngineResult engine, PhaseCost reference)
+    {
+        var ratio = engine.Cost.RunsPerSecond / reference.RunsPerSecond;
         Console.WriteLine(
             $"rows per run:  {shape.RowsPerRun} ({shape.Describe()}), {shape.BytesPerRun:N0} bytes of values"
         );
         Console.WriteLine($"engine:        {engine.Cost.Describe(shape.RowsPerRun)}");
-        Console.WriteLine(engine.DescribeBytes("sqlite"));
+        Console.WriteLine(engine.DescribeBytes(store));
         Console.WriteLine($"raw reference: {reference.Describe(shape.RowsPerRun)}");
         Console.WriteLine();
         Console.WriteLine(
-            $"engine: {engine.Cost.RunsPerSecond:N0} runs/s | raw reference: {reference.RunsPerSecond:N0} runs/s | ratio: {ratio:P1}"
+            $"{store}: engine: {engine.Cost.RunsPerSecond:N0} runs/s | raw reference: {reference.RunsPerSecond:N0}"
+                + $" runs/s | ratio: {ratio:P1}"
         );
-        return 0;
-    }
-
-    /// <summary>The engine alone on PostgreSQL (the raw reference is SQLite's); steps checked through EF.</summary>
-    private static async Task<int> RunOnPostgresAsync(ThroughputOptions options, CancellationToken cancellationToken)
-    {
-        await using var store = await TestStore.CreateAsync(StoreKind.Postgres, cancellationToken);
-        var engine = await EngineThroughput.RunAsync(store, options, cancellationToken);
-        await using var services = store.AddTo(new ServiceCollection()).BuildServiceProvider();
-        await using (
-            var db = await services
-                .GetRequiredService<IDbContextFactory<SkeinDbContext>>()
-                .CreateDbContextAsync(cancellationToken)
-        )
-        {
-            var steps = await db.Steps.CountAsync(s => s.SessionId == engine.SampleSessionId, cancellationToken);
-            if (steps != ExpectedSteps)
-            {
-                Console.Error.WriteLine($"a bench run wrote {steps} steps, expected {ExpectedSteps}");
-                return 1;
-            }
-        }
-
-        Console.WriteLine($"engine:        {engine.Cost.Describe(20)}");
-        Console.WriteLine(engine.DescribeBytes("postgres"));
-        Console.WriteLine();
-        Console.WriteLine($"engine (postgres): {engine.Cost.RunsPerSecond:N0} runs/s");
-        return 0;
     }
 }

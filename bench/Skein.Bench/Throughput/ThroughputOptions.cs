@@ -7,6 +7,10 @@ internal sealed record ThroughputOptions(int Runs, int Concurrency, int Warmup, 
     /// <c>SKEIN_TEST_POSTGRES</c>.</summary>
     public bool Postgres { get; init; }
 
+    /// <summary><c>--postgres &lt;connection string&gt;</c>: the server to use instead of <c>SKEIN_TEST_POSTGRES</c>
+    /// (implies <c>--store postgres</c>).</summary>
+    public string? PostgresConnection { get; init; }
+
     public static ThroughputOptions Parse(IReadOnlyList<string> args)
     {
         var smoke = args.Contains("--smoke");
@@ -19,6 +23,7 @@ internal sealed record ThroughputOptions(int Runs, int Concurrency, int Warmup, 
             {
                 "--smoke" => options,
                 "--store" => options with { Postgres = Store(args, ++i) },
+                "--postgres" => options with { Postgres = true, PostgresConnection = Text(args, ++i) },
                 "--runs" => options with { Runs = Positive(args, ++i) },
                 "--concurrency" => options with { Concurrency = Positive(args, ++i) },
                 "--warmup" => options with { Warmup = Positive(args, ++i) },
@@ -39,6 +44,9 @@ internal sealed record ThroughputOptions(int Runs, int Concurrency, int Warmup, 
                 var other => throw new ArgumentException($"--store must be sqlite or postgres, not '{other}'"),
             }
             : throw new ArgumentException("--store needs sqlite or postgres");
+
+    private static string Text(IReadOnlyList<string> args, int index) =>
+        index < args.Count ? args[index] : throw new ArgumentException($"{args[index - 1]} needs a value");
 
     private static int Positive(IReadOnlyList<string> args, int index) =>
         index < args.Count && int.TryParse(args[index], out var value) && value > 0

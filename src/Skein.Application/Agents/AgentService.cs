@@ -214,7 +214,6 @@ public sealed class AgentService(IDbContextFactory<SkeinDbContext> contexts, Aud
                 await db.ApiKeyScopes.Where(s => s.AgentId == agentId).ExecuteDeleteAsync(cancellationToken);
                 await db.Triggers.Where(t => t.AgentId == agentId).ExecuteDeleteAsync(cancellationToken);
                 await db.AgentVersions.Where(v => v.AgentId == agentId).ExecuteDeleteAsync(cancellationToken);
-                CatalogGeneration.Bump();
                 db.Agents.Remove(agent);
                 audit.Record(db, agent.TenantId, actor, "agent.deleted", "agent", agentId, agent.Name);
                 return Unit.Value;

@@ -190,7 +190,6 @@ public sealed class ProviderService(
                 }
 
                 await db.LlmProviders.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
-                CatalogGeneration.Bump();
                 await SecretStore.RemoveAsync(
                     db,
                     provider.TenantId,

@@ -93,6 +93,7 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
                 }
                 else if (
                     line.StartsWith("data: ", StringComparison.Ordinal)
+                    && line.Length > 6
                     && Handle(JsonDocument.Parse(line[6..]).RootElement)
                 )
                 {

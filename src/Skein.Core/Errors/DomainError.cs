@@ -27,6 +27,9 @@ public static class DomainErrorCodes
     public const string NotFound = "not_found";
     public const string InvalidInput = "invalid_input";
     public const string Conflict = "conflict";
+
+    /// <summary>An answer to a user task that was already answered or cancelled.</summary>
+    public const string TaskClosed = "task_closed";
 }
 
 /// <summary>Thrown where a caller asked for something the domain forbids and cannot carry a typed result.</summary>

@@ -82,7 +82,7 @@ public static class UserTaskDecider
         {
             change.Reject(
                 new DomainError(
-                    DomainErrorCodes.IllegalTransition,
+                    DomainErrorCodes.TaskClosed,
                     $"user task {taskId} is already {task.Status}; only a Pending task can be answered"
                 )
             );

@@ -7,7 +7,7 @@ public enum UserTaskStatus
     Cancelled,
 }
 
-/// <summary>A task is answered once or cancelled once; a stale answer is an illegal transition (HTTP 409).</summary>
+/// <summary>A task is answered once or cancelled once; a stale answer is <c>task_closed</c> (HTTP 409).</summary>
 public static class UserTaskStatusMachine
 {
     public static StatusMachine<UserTaskStatus> Instance { get; } =

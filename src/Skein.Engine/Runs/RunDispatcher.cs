@@ -14,7 +14,10 @@ namespace Skein.Engine.Runs;
 /// the host cancels drivers without failing their runs: they stay Running in the store and resume on
 /// the next start. Terminate cancels a session's drivers after the store already says Failed.
 /// A driver first claims the run's lease (<see cref="IRunLeaseStore"/>): on a store several nodes share, a run
-/// another node drives is left to it, and every step is committed under the lease.
+/// another node drives is left to it, and every step is committed under the lease. A run started here was claimed by
+/// its start's append instead (<see cref="RunStarter"/>), and the append that parks or finishes a run gives its lease
+/// up, so the common run needs no lease transaction of its own. A driver that fails leaves its run Running: the
+/// <see cref="RunSupervisor"/> resumes it.
 /// </summary>
 public sealed partial class RunDispatcher(
     RunExecutor executor,
@@ -79,9 +82,11 @@ public sealed partial class RunDispatcher(
         var exitedCleanly = false;
         RunStatus? lastStatus = null;
         RunLease? lease = null;
+        var released = false;
         try
         {
-            // Claimed before waiting for a slot, so other nodes do not take a run that merely waits its turn here.
+            // Claimed before waiting for a slot, so other nodes do not take a run that merely waits its turn here. A
+            // run started here comes with the lease its start committed.
             lease = claimed ?? await leases.TryClaimAsync(active.SessionId, runId, token);
             if (lease is null)
             {
@@ -99,7 +104,8 @@ public sealed partial class RunDispatcher(
             await _slots.WaitAsync(token);
             try
             {
-                lastStatus = await executor.DriveAsync(active.SessionId, runId, lease, driver, token);
+                var outcome = await executor.DriveAsync(active.SessionId, runId, lease, driver, token);
+                (lastStatus, released) = (outcome.Status, outcome.LeaseReleased);
                 exitedCleanly = true;
             }
             finally
@@ -115,16 +121,21 @@ public sealed partial class RunDispatcher(
         {
             // Another node claimed the run (this node missed its heartbeats): that node drives it now.
             Log.LeaseLost(logger, runId);
+            leases.Forget(lease!);
             lease = null;
         }
         catch (Exception ex)
         {
-            // The run stays Running in the store; the timer service's sweep or the next start resumes it.
+            // The run stays Running in the store; the run supervisor resumes it (its lease is given up below).
             Log.DriverFailed(logger, runId, ex);
         }
         finally
         {
-            if (lease is not null)
+            if (lease is not null && released)
+            {
+                leases.Forget(lease);
+            }
+            else if (lease is not null)
             {
                 await ReleaseAsync(lease, lastStatus is { } status && RunStatusMachine.IsTerminal(status));
             }
@@ -138,10 +149,18 @@ public sealed partial class RunDispatcher(
         var finished = lastStatus is { } last && RunStatusMachine.IsTerminal(last);
         if (exitedCleanly && !finished && !_shutdown.IsCancellationRequested)
         {
-            var state = await commands.GetAsync(active.SessionId, CancellationToken.None);
-            if (state?.Runs.GetValueOrDefault(runId)?.Status == RunStatus.Running)
+            try
             {
-                Dispatch(active.SessionId, runId);
+                var state = await commands.GetAsync(active.SessionId, CancellationToken.None);
+                if (state?.Runs.GetValueOrDefault(runId)?.Status == RunStatus.Running)
+                {
+                    Dispatch(active.SessionId, runId);
+                }
+            }
+            catch (Exception ex)
+            {
+                // The store is unreachable: if the run is Running, the run supervisor resumes it.
+                Log.DriverFailed(logger, runId, ex);
             }
         }
     }

@@ -292,7 +292,7 @@ public sealed partial class RunExecutor
                         return await RecordResultAsync(call, ToolResultBody.Fail(overBudget), cancellationToken);
                     }
 
-                    // Parked: the timer service records the wait's result and resumes the run when it is due.
+                    // Parked: the run supervisor records the wait's result and resumes the run when it is due.
                     await DecideAsync(
                         c =>
                             SessionDecider.MoveRun(

@@ -57,17 +57,20 @@ public sealed partial class RunExecutor
         this.logger = logger;
     }
 
-    public const string EngineActor = "engine";
+    /// <summary>The actor of every step and transition a driver records (<see cref="Actor.Engine"/>).</summary>
+    public static readonly string EngineActor = Actor.Engine.Value;
     private const int PreviewLength = 200;
 
     /// <summary>Drives the run while it is Running; returns the status it was last seen in (null when there is no such
     /// run).</summary>
-    public Task<RunStatus?> DriveAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken) =>
-        DriveAsync(sessionId, runId, null, null, cancellationToken);
+    public async Task<RunStatus?> DriveAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken) =>
+        (await DriveAsync(sessionId, runId, null, null, cancellationToken)).Status;
 
-    /// <summary>As above, committing every step under <paramref name="lease"/> (fencing: see <see
-    /// cref="RunLease"/>).</summary>
-    public async Task<RunStatus?> DriveAsync(
+    /// <summary>
+    /// As above, committing every step under <paramref name="lease"/> (fencing: see <see cref="RunLease"/>); the
+    /// outcome says whether the append that parked or finished the run also gave the lease up.
+    /// </summary>
+    public async Task<DriveOutcome> DriveAsync(
         Guid sessionId,
         Guid runId,
         RunLease? lease,
@@ -81,13 +84,13 @@ public sealed partial class RunExecutor
         var state = await commands.GetAsync(sessionId, cancellationToken);
         if (state?.Runs.GetValueOrDefault(runId) is not { Status: RunStatus.Running })
         {
-            return state?.Runs.GetValueOrDefault(runId)?.Status;
+            return new DriveOutcome(state?.Runs.GetValueOrDefault(runId)?.Status, LeaseReleased: false);
         }
 
         var run = await RunScope.CreateAsync(this, state, runId, lease, driver, cancellationToken);
         while (await run.StepAsync(cancellationToken)) { }
 
-        return run.LastStatus;
+        return new DriveOutcome(run.LastStatus, run.LeaseReleased);
     }
 
     /// <summary>What a run needs for its whole drive: version, limits, tools and model client.</summary>
@@ -101,7 +104,7 @@ public sealed partial class RunExecutor
         private readonly IReadOnlyDictionary<string, ITool> _tools;
         private readonly IChatClient _chat;
         private readonly ChatOptions _chatOptions;
-        private readonly RunLease? _lease;
+        private RunLease? _lease;
 
         /// <summary>The ToolCall this driver committed and has yet to execute (set inside a decision, used after its
         /// commit).</summary>
@@ -144,6 +147,10 @@ public sealed partial class RunExecutor
 
         /// <summary>The run's status in the latest state this driver read or committed.</summary>
         public RunStatus LastStatus { get; private set; } = RunStatus.Running;
+
+        /// <summary>This driver's last append took the run off Running, and with it gave up the lease (see <see
+        /// cref="Store.EventLog.EventLogWriter"/>).</summary>
+        public bool LeaseReleased { get; private set; }
 
         public static async Task<RunScope> CreateAsync(
             RunExecutor x,
@@ -243,10 +250,11 @@ public sealed partial class RunExecutor
             }
             catch (OperationCanceledException)
             {
+                var seconds = _x.options.Value.ModelCallTimeout.TotalSeconds;
                 return await FailAsync(
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"model provider error: the model call timed out after {_x.options.Value.ModelCallTimeout.TotalSeconds:0.###} s"
+                        $"model provider error: the model call timed out after {seconds:0.###} s"
                     ),
                     cancellationToken
                 );
@@ -353,11 +361,25 @@ public sealed partial class RunExecutor
             );
         }
 
-        private Task<bool> FailAsync(string error, CancellationToken cancellationToken)
+        /// <summary>
+        /// Records the run's failure; false (the driver stops). When the failure itself cannot be recorded (the store
+        /// is unreachable), that is logged and the exception leaves the driver: the run is still Running in the store,
+        /// so the run supervisor resumes it and the failure is decided again.
+        /// </summary>
+        private async Task<bool> FailAsync(string error, CancellationToken cancellationToken)
         {
             Log.RunFailed(_x.logger, error);
-            return DecideAsync(c => SessionDecider.FailRun(c, _runId, error, Now, EngineActor), cancellationToken)
-                .ContinueWith(_ => false, TaskScheduler.Default);
+            try
+            {
+                await DecideAsync(c => SessionDecider.FailRun(c, _runId, error, Now, EngineActor), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not LeaseLostException)
+            {
+                Log.RecordingFailureFailed(_x.logger, error, ex);
+                throw;
+            }
+
+            return false;
         }
 
         /// <summary>Commits a decision; false when it was refused (the run moved on, e.g. an operator terminated
@@ -367,6 +389,14 @@ public sealed partial class RunExecutor
             _toExecute = null;
             var result = await _x.commands.ExecuteAsync(_sessionId, decide, _lease, cancellationToken);
             LastStatus = result.State?.Runs.GetValueOrDefault(_runId)?.Status ?? LastStatus;
+            if (result.Ok && result.Events.Count > 0 && _lease is not null)
+            {
+                // Committed under the lease: a first lease is now written, and an append that took the run off
+                // Running gave it up in the same transaction.
+                _lease = _lease.ClaimWithAppend is null ? _lease : _lease with { ClaimWithAppend = null };
+                LeaseReleased = LastStatus != RunStatus.Running;
+            }
+
             if (!result.Ok)
             {
                 _toExecute = null;
@@ -419,5 +449,16 @@ public sealed partial class RunExecutor
             Message = "Resolving interrupted tool call {Operation} (retry: {Retry})"
         )]
         public static partial void InterruptedToolCall(ILogger logger, string operation, bool retry);
+
+        [LoggerMessage(
+            EventId = 3004,
+            Level = LogLevel.Error,
+            Message = "Recording the run's failure ({Error}) failed; the run stays Running and will be resumed"
+        )]
+        public static partial void RecordingFailureFailed(ILogger logger, string error, Exception exception);
     }
 }
+
+/// <summary>How a drive ended: the run's last seen status, and whether the driver's last append gave its lease
+/// up.</summary>
+public readonly record struct DriveOutcome(RunStatus? Status, bool LeaseReleased);

@@ -4,6 +4,7 @@ using Skein.Core.Agents;
 using Skein.Core.Sessions;
 using Skein.Engine.Sessions;
 using Skein.Store.Agents;
+using Skein.Store.Leases;
 
 namespace Skein.Engine.Runs;
 
@@ -14,6 +15,7 @@ public sealed class RunStarter(
     InputValidator validator,
     SessionCommands commands,
     RunDispatcher dispatcher,
+    IRunLeaseStore leases,
     TimeProvider time
 )
 {
@@ -56,8 +58,21 @@ public sealed class RunStarter(
 
         // The first model request needs nothing from outside: it commits with the start instead of on its own.
         SessionDecider.PrepareModelRequest(start, start.Current.RootRunId, 1, version, now, RunExecutor.EngineActor);
-        var state = await commands.StartAsync(start, cancellationToken);
-        dispatcher.Dispatch(state.Id, state.RootRunId, driver: resolved.Driver);
+
+        // The run's lease commits with its start (PostgreSQL; SQLite's needs no row), so its driver claims nothing.
+        var lease = leases.LeaseForNewRun(start.Current.Id, start.Current.RootRunId);
+        SessionState state;
+        try
+        {
+            state = await commands.StartAsync(start, lease, cancellationToken);
+        }
+        catch
+        {
+            leases.Forget(lease);
+            throw;
+        }
+
+        dispatcher.Dispatch(state.Id, state.RootRunId, lease with { ClaimWithAppend = null }, resolved.Driver);
         return new StartedRun(state.Id, state.RootRunId, state);
     }
 }

@@ -16,7 +16,7 @@ public sealed class SessionActions(
     TimeProvider time
 )
 {
-    public const string TimerActor = "timer";
+    public static readonly string TimerActor = Actor.Timer.Value;
 
     public async Task<CommandResult> TerminateAsync(Guid sessionId, string actor, CancellationToken cancellationToken)
     {

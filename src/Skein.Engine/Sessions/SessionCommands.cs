@@ -23,9 +23,17 @@ public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer
         _running.TryGetValue(sessionId, out var cached) ? cached : await reader.LoadAsync(sessionId, cancellationToken);
 
     /// <summary>Appends a new session's first events (its start).</summary>
-    public async Task<SessionState> StartAsync(SessionChange start, CancellationToken cancellationToken)
+    public Task<SessionState> StartAsync(SessionChange start, CancellationToken cancellationToken) =>
+        StartAsync(start, null, cancellationToken);
+
+    /// <summary>As above, committing <paramref name="lease"/> (a new run's first lease) with the start.</summary>
+    public async Task<SessionState> StartAsync(
+        SessionChange start,
+        RunLease? lease,
+        CancellationToken cancellationToken
+    )
     {
-        await writer.AppendAsync(start, cancellationToken);
+        await writer.AppendAsync(start, lease, cancellationToken);
         Remember(start.Current);
         return start.Current;
     }

@@ -202,7 +202,7 @@ public sealed partial class EventLogWriter : IAsyncDisposable
             _connection = connection;
             _commands = new AppendCommands(connection, dialect.SynchronousWriter);
             _dialect = dialect;
-            _fence = dialect.FenceSql is { } fenceSql ? new LeaseFence(connection, fenceSql) : null;
+            _fence = dialect.FenceSql is { } fenceSql ? new LeaseFence(fenceSql) : null;
 
             // An embedded store (SQLite) has no round trips to save and no batch API: it keeps its prepared statements.
             _batched = connection.CanCreateBatch && !dialect.SynchronousWriter;
@@ -231,7 +231,7 @@ public sealed partial class EventLogWriter : IAsyncDisposable
                 if (_fence is not null)
                 {
                     await _fence.CheckAllAsync(
-                        [.. batch.Select(a => a.Fence).OfType<Leases.RunLease>().Where(l => l.Fenced)],
+                        [.. batch.Select(LeaseStep).OfType<LeaseFence.Step>()],
                         tx,
                         cancellationToken
                     );
@@ -243,9 +243,9 @@ public sealed partial class EventLogWriter : IAsyncDisposable
             {
                 foreach (var append in batch)
                 {
-                    if (_fence is not null && append.Fence is { Fenced: true } lease)
+                    if (_fence is not null && LeaseStep(append) is { } step)
                     {
-                        await _fence.CheckAsync(lease, tx, cancellationToken);
+                        await _fence.CheckAsync(step, tx, cancellationToken);
                     }
 
                     await _commands.WriteAsync(append.Rows, tx, cancellationToken);
@@ -261,6 +261,10 @@ public sealed partial class EventLogWriter : IAsyncDisposable
             );
             await tx.CommitAsync(cancellationToken);
         }
+
+        /// <summary>The lease statement an append carries, if it is a run driver's on a store that fences.</summary>
+        private static LeaseFence.Step? LeaseStep(PreparedAppend append) =>
+            append.Fence is { Fenced: true } lease ? new LeaseFence.Step(lease, append.Session) : null;
 
         public async ValueTask DisposeAsync()
         {

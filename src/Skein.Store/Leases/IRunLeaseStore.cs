@@ -7,14 +7,24 @@ namespace Skein.Store.Leases;
 /// </summary>
 public interface IRunLeaseStore
 {
-    /// <summary>True when <see cref="ClaimOrphansAsync"/> finds runs without a driver (so no other sweep is
-    /// needed).</summary>
-    bool ClaimsOrphans { get; }
-
     /// <summary>Claims one run for this node; null when another node holds a live lease on it.</summary>
     Task<RunLease?> TryClaimAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken);
 
-    /// <summary>Claims Running runs that no live lease covers: their driver's node died or stopped.</summary>
+    /// <summary>
+    /// The first lease of a run being started here, written by the append that starts it (<see
+    /// cref="RunLease.ClaimWithAppend"/>) instead of a transaction of its own; once that append committed, the run's
+    /// driver holds it (<c>lease with { ClaimWithAppend = null }</c>).
+    /// </summary>
+    RunLease LeaseForNewRun(Guid sessionId, Guid runId);
+
+    /// <summary>Stops renewing a lease an append gave up (the append that parked or finished its run).</summary>
+    void Forget(RunLease lease);
+
+    /// <summary>
+    /// Claims Running runs that no live lease covers: their driver's node died or stopped, or their driver failed.
+    /// Up to <paramref name="take"/> per call where claims are exclusive; a single-node store, which cannot tell a
+    /// driven run from an orphan, lists every Running run (the dispatcher skips those it drives).
+    /// </summary>
     Task<IReadOnlyList<RunLease>> ClaimOrphansAsync(int take, CancellationToken cancellationToken);
 
     /// <summary>Claims runs whose wake-up (phrony_wait, conversation idle deadline) is due at <paramref

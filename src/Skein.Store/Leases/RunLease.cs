@@ -16,4 +16,11 @@ public sealed record RunLease(Guid SessionId, Guid RunId, string Owner, long Ver
     /// stream's sequence check catches.
     /// </summary>
     public bool FirstClaim => Version == 1;
+
+    /// <summary>
+    /// Set on a run's first lease while it is still to be written: the append that carries it (the run's start)
+    /// inserts it (version 1, living this long) in its own transaction, and fails with <see cref="LeaseLostException"/>
+    /// if the run already has a lease row. Saves a transaction per run start.
+    /// </summary>
+    public TimeSpan? ClaimWithAppend { get; init; }
 }

@@ -8,14 +8,12 @@ namespace Skein.Store.Leases;
 /// </summary>
 public sealed class SingleNodeRunLeases(RunQueries runs, UserTaskQueries tasks, NodeIdentity node) : IRunLeaseStore
 {
-    public bool ClaimsOrphans => false;
-
     public Task<RunLease?> TryClaimAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken) =>
         Task.FromResult<RunLease?>(Unfenced(sessionId, runId));
 
-    // The timer service's sweep re-dispatches Running runs without a driver here.
-    public Task<IReadOnlyList<RunLease>> ClaimOrphansAsync(int take, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<RunLease>>([]);
+    // Every Running run: the dispatcher drives at most one driver per run and skips those it already drives.
+    public async Task<IReadOnlyList<RunLease>> ClaimOrphansAsync(int take, CancellationToken cancellationToken) =>
+        [.. (await runs.RunningAsync(cancellationToken)).Select(r => Unfenced(r.SessionId, r.RunId))];
 
     public async Task<IReadOnlyList<RunLease>> ClaimDueWaitsAsync(
         DateTimeOffset now,
@@ -41,6 +39,10 @@ public sealed class SingleNodeRunLeases(RunQueries runs, UserTaskQueries tasks, 
 
         return result;
     }
+
+    public RunLease LeaseForNewRun(Guid sessionId, Guid runId) => Unfenced(sessionId, runId);
+
+    public void Forget(RunLease lease) { }
 
     public Task RenewAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Skein.Core.Secrets;
-using Skein.Store.Agents;
 using Skein.Store.Rows;
 
 namespace Skein.Store.Secrets;
@@ -24,20 +23,6 @@ public sealed class SecretStore(
 
     /// <summary>Creates or replaces the secret <paramref name="name"/>.</summary>
     public async Task SetAsync(Guid tenantId, string name, string value, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await UpsertAsync(tenantId, name, value, cancellationToken);
-        }
-        finally
-        {
-            // A rotated provider key must reach the next run start (bulk updates bypass the context's change
-            // detection).
-            CatalogGeneration.Bump();
-        }
-    }
-
-    private async Task UpsertAsync(Guid tenantId, string name, string value, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var protectedValue = _protector.Protect(value);
@@ -114,10 +99,6 @@ public sealed class SecretStore(
             );
             await db.SaveChangesAsync(cancellationToken);
         }
-        else
-        {
-            CatalogGeneration.Bump();
-        }
     }
 
     /// <summary>The plaintext value, or null when there is no such secret.</summary>
@@ -147,7 +128,6 @@ public sealed class SecretStore(
         var deleted =
             await db.Secrets.Where(s => s.TenantId == tenantId && s.Name == name).ExecuteDeleteAsync(cancellationToken)
             > 0;
-        CatalogGeneration.Bump();
         return deleted;
     }
 
@@ -162,7 +142,6 @@ public sealed class SecretStore(
         var deleted =
             await db.Secrets.Where(s => s.TenantId == tenantId && s.Name == name).ExecuteDeleteAsync(cancellationToken)
             > 0;
-        CatalogGeneration.Bump();
         return deleted;
     }
 

@@ -146,7 +146,7 @@ public class ApprovalTests : EngineTestBase
         );
 
         Assert.Single(answers, a => a.Ok);
-        Assert.Single(answers, a => a.Error?.Code == DomainErrorCodes.IllegalTransition);
+        Assert.Single(answers, a => a.Error?.Code == DomainErrorCodes.TaskClosed);
         var detail = await Host.WaitForStatusAsync(sessionId, "Completed");
         Assert.Single(detail.Steps, s => s.Type == "ToolResult");
     }
@@ -191,7 +191,7 @@ public class ApprovalTests : EngineTestBase
             "ann",
             CancellationToken.None
         );
-        Assert.Equal(DomainErrorCodes.IllegalTransition, late.Error?.Code);
+        Assert.Equal(DomainErrorCodes.TaskClosed, late.Error?.Code);
     }
 
     [Fact]

@@ -6,13 +6,11 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Api;
 
-public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class AdminApiTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly HttpClient _admin = factory.CreateAdminClient();
-
     private async Task<Guid> DemoAgentIdAsync()
     {
-        var agents = await _admin.GetFromJsonAsync<JsonElement>("/api/agents", TestContext.Current.CancellationToken);
+        var agents = await Admin.GetFromJsonAsync<JsonElement>("/api/agents", TestContext.Current.CancellationToken);
         return agents
             .GetProperty("items")
             .EnumerateArray()
@@ -30,17 +28,17 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         Assert.DoesNotContain("   at ", body.GetRawText());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Healthz_answers_ok_when_the_store_is_reachable()
     {
-        var response = await factory.CreateClient().GetAsync("/healthz", TestContext.Current.CancellationToken);
+        var response = await Server.CreateClient().GetAsync("/healthz", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_first_start_seeds_a_deployed_request_mode_demo_agent()
     {
-        var agents = await _admin.GetFromJsonAsync<JsonElement>("/api/agents", TestContext.Current.CancellationToken);
+        var agents = await Admin.GetFromJsonAsync<JsonElement>("/api/agents", TestContext.Current.CancellationToken);
         var demo = agents
             .GetProperty("items")
             .EnumerateArray()
@@ -49,14 +47,14 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         Assert.Equal("v1", demo.GetProperty("versionLabel").GetString());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_management_api_refuses_a_missing_or_wrong_token_with_problem_json()
     {
         await AssertProblemAsync(
-            await factory.CreateClient().GetAsync("/api/agents", TestContext.Current.CancellationToken),
+            await Server.CreateClient().GetAsync("/api/agents", TestContext.Current.CancellationToken),
             HttpStatusCode.Unauthorized
         );
-        var wrong = factory.CreateClient();
+        var wrong = Server.CreateClient();
         wrong.DefaultRequestHeaders.Authorization = new("Bearer", "nope");
         await AssertProblemAsync(
             await wrong.GetAsync("/api/agents", TestContext.Current.CancellationToken),
@@ -64,11 +62,11 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_demo_test_run_completes_with_its_full_timeline()
     {
         var agentId = await DemoAgentIdAsync();
-        var response = await _admin.PostAsJsonAsync(
+        var response = await Admin.PostAsJsonAsync(
             $"/api/agents/{agentId}/runs",
             new { input = new { hello = "world" } },
             TestContext.Current.CancellationToken
@@ -78,7 +76,7 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         var sessionId = started.GetProperty("sessionId").GetGuid();
 
         var detail = await Eventually.Get(
-            () => _admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}"),
+            () => Admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}"),
             d => d.GetProperty("session").GetProperty("status").GetString() == "Completed",
             what: "the demo session to complete"
         );
@@ -106,37 +104,37 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
             types
         );
 
-        var list = await _admin.GetFromJsonAsync<JsonElement>(
+        var list = await Admin.GetFromJsonAsync<JsonElement>(
             $"/api/sessions?agentId={agentId}&status=Completed",
             TestContext.Current.CancellationToken
         );
         Assert.Contains(list.GetProperty("items").EnumerateArray(), s => s.GetProperty("id").GetGuid() == sessionId);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Terminating_a_finished_session_is_a_409_problem()
     {
         var agentId = await DemoAgentIdAsync();
         var started = await (
-            await _admin.PostAsJsonAsync($"/api/agents/{agentId}/runs", new { }, TestContext.Current.CancellationToken)
+            await Admin.PostAsJsonAsync($"/api/agents/{agentId}/runs", new { }, TestContext.Current.CancellationToken)
         ).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         var sessionId = started.GetProperty("sessionId").GetGuid();
         await Eventually.Get(
-            () => _admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}"),
+            () => Admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}"),
             d => d.GetProperty("session").GetProperty("status").GetString() == "Completed"
         );
 
         await AssertProblemAsync(
-            await _admin.PostAsync($"/api/sessions/{sessionId}/terminate", null, TestContext.Current.CancellationToken),
+            await Admin.PostAsync($"/api/sessions/{sessionId}/terminate", null, TestContext.Current.CancellationToken),
             HttpStatusCode.Conflict
         );
         await AssertProblemAsync(
-            await _admin.PostAsync($"/api/sessions/{sessionId}/complete", null, TestContext.Current.CancellationToken),
+            await Admin.PostAsync($"/api/sessions/{sessionId}/complete", null, TestContext.Current.CancellationToken),
             HttpStatusCode.Conflict
         );
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("POST", "/api/agents/{demo}/runs", "{not json")]
     [InlineData("POST", "/api/agents/{demo}/runs", "{\"input\": 42}")]
     [InlineData("POST", "/api/agents/not-a-guid/runs", "{}")]
@@ -156,16 +154,16 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         }
 
         await AssertProblemAsync(
-            await _admin.SendAsync(request, TestContext.Current.CancellationToken),
+            await Admin.SendAsync(request, TestContext.Current.CancellationToken),
             HttpStatusCode.BadRequest
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Unknown_ids_are_404_problems()
     {
         await AssertProblemAsync(
-            await _admin.PostAsJsonAsync(
+            await Admin.PostAsJsonAsync(
                 $"/api/agents/{Guid.NewGuid()}/runs",
                 new { },
                 TestContext.Current.CancellationToken
@@ -173,11 +171,11 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
             HttpStatusCode.NotFound
         );
         await AssertProblemAsync(
-            await _admin.GetAsync($"/api/sessions/{Guid.NewGuid()}", TestContext.Current.CancellationToken),
+            await Admin.GetAsync($"/api/sessions/{Guid.NewGuid()}", TestContext.Current.CancellationToken),
             HttpStatusCode.NotFound
         );
         await AssertProblemAsync(
-            await _admin.PostAsync(
+            await Admin.PostAsync(
                 $"/api/sessions/{Guid.NewGuid()}/terminate",
                 null,
                 TestContext.Current.CancellationToken
@@ -185,7 +183,7 @@ public class AdminApiTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
             HttpStatusCode.NotFound
         );
         await AssertProblemAsync(
-            await _admin.PostAsJsonAsync(
+            await Admin.PostAsJsonAsync(
                 $"/api/runs/{Guid.NewGuid()}/messages",
                 new { text = "hi" },
                 TestContext.Current.CancellationToken

@@ -10,10 +10,9 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Api;
 
-public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class FileLibraryTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly HttpClient _api = factory.CreateApiClient();
-    private readonly HttpClient _admin = factory.CreateAdminClient();
+    private HttpClient Api => field ??= Server.CreateApiClient();
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -64,7 +63,7 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
     }
 
     private Task<HttpResponseMessage> FinalizeAsync(Presigned file, long maxContentLength = 1024) =>
-        _api.PostAsJsonAsync(
+        Api.PostAsJsonAsync(
             "/v1/file-library/finalize",
             new
             {
@@ -77,10 +76,10 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
 
     private async Task<Presigned> UploadFinalizedAsync(string text)
     {
-        var file = await PresignAsync(_api);
+        var file = await PresignAsync(Api);
         Assert.Equal(
             HttpStatusCode.OK,
-            (await PutAsync(factory.CreateClient(), file.UploadUrl, new StringContent(text), file.MediaType)).StatusCode
+            (await PutAsync(Server.CreateClient(), file.UploadUrl, new StringContent(text), file.MediaType)).StatusCode
         );
         Assert.Equal(HttpStatusCode.OK, (await FinalizeAsync(file)).StatusCode);
         return file;
@@ -88,7 +87,7 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
 
     private async Task<Guid> DemoAgentIdAsync()
     {
-        var agents = await _api.GetFromJsonAsync<JsonElement>("/v1/agents", Cancel);
+        var agents = await Api.GetFromJsonAsync<JsonElement>("/v1/agents", Cancel);
         return agents
             .GetProperty("items")
             .EnumerateArray()
@@ -105,15 +104,15 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         Assert.Equal((int)status, body.GetProperty("status").GetInt32());
     }
 
-    private string StoredFiles => Path.Combine(factory.Data.Path, "files");
+    private string StoredFiles => Path.Combine(Server.Data.Path, "files");
 
-    [Fact]
+    [StoreFact]
     public async Task Presign_put_and_finalize_store_the_exact_bytes_on_disk()
     {
         var bytes = Encoding.UTF8.GetBytes("hello, file library\n");
-        var file = await PresignAsync(_api, "hello.txt");
+        var file = await PresignAsync(Api, "hello.txt");
 
-        var put = await PutAsync(factory.CreateClient(), file.UploadUrl, new ByteArrayContent(bytes), file.MediaType);
+        var put = await PutAsync(Server.CreateClient(), file.UploadUrl, new ByteArrayContent(bytes), file.MediaType);
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         var finalize = await FinalizeAsync(file);
 
@@ -130,7 +129,7 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         Assert.Equal(bytes, await File.ReadAllBytesAsync(stored, Cancel));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Finalizing_twice_answers_already_finalized()
     {
         var file = await UploadFinalizedAsync("twice");
@@ -143,14 +142,14 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         Assert.Equal("5", body.GetProperty("sizeBytes").GetString());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_upload_over_max_content_length_is_413_and_leaves_nothing_to_finalize()
     {
-        var file = await PresignAsync(_api, maxContentLength: 10);
+        var file = await PresignAsync(Api, maxContentLength: 10);
 
         // A stream of unknown length is sent chunked, so the limit is enforced while reading, not from Content-Length.
         var put = await PutAsync(
-            factory.CreateClient(),
+            Server.CreateClient(),
             file.UploadUrl,
             new StreamContent(new UnknownLengthStream(new byte[4096])),
             file.MediaType
@@ -165,23 +164,23 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_tampered_upload_url_is_403()
     {
-        var file = await PresignAsync(_api);
+        var file = await PresignAsync(Api);
         var i = file.UploadUrl.Length - 20;
         var tampered = file.UploadUrl[..i] + (file.UploadUrl[i] == 'A' ? 'B' : 'A') + file.UploadUrl[(i + 1)..];
 
-        var put = await PutAsync(factory.CreateClient(), tampered, new StringContent("x"), file.MediaType);
+        var put = await PutAsync(Server.CreateClient(), tampered, new StringContent("x"), file.MediaType);
 
         await AssertProblemAsync(put, HttpStatusCode.Forbidden);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_expired_upload_url_is_403()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var own = new SkeinApiFactory();
+        await using var own = await SkeinApiFactory.FreshAsync();
         await using var app = own.WithWebHostBuilder(b =>
             b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(time))
         );
@@ -195,28 +194,28 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         await AssertProblemAsync(put, HttpStatusCode.Forbidden);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_upload_with_another_content_type_is_400()
     {
-        var file = await PresignAsync(_api, mediaType: "application/pdf");
+        var file = await PresignAsync(Api, mediaType: "application/pdf");
 
-        var put = await PutAsync(factory.CreateClient(), file.UploadUrl, new StringContent("not a pdf"), "text/plain");
+        var put = await PutAsync(Server.CreateClient(), file.UploadUrl, new StringContent("not a pdf"), "text/plain");
 
         await AssertProblemAsync(put, HttpStatusCode.BadRequest);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Presign_with_a_key_that_does_not_allow_uploads_is_403()
     {
         var agentId = await DemoAgentIdAsync();
-        var triggers = await _admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agentId}/triggers", Cancel);
+        var triggers = await Admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agentId}/triggers", Cancel);
         var triggerId = triggers
             .GetProperty("items")
             .EnumerateArray()
             .Single(t => t.GetProperty("type").GetString() == "api")
             .GetProperty("id")
             .GetGuid();
-        var created = await _admin.PostAsJsonAsync(
+        var created = await Admin.PostAsJsonAsync(
             "/api/keys",
             new
             {
@@ -229,7 +228,7 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         var secret = (await created.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("secret").GetString()
             ?? "";
 
-        var response = await factory
+        var response = await Server
             .CreateApiClient(secret)
             .PostAsJsonAsync(
                 "/v1/file-library/presign",
@@ -245,13 +244,13 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         await AssertProblemAsync(response, HttpStatusCode.Forbidden);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_run_referencing_a_finalized_file_starts_with_the_reference_resolved_in_its_input()
     {
         var file = await UploadFinalizedAsync("attached");
         var agentId = await DemoAgentIdAsync();
 
-        var response = await _api.PostAsJsonAsync(
+        var response = await Api.PostAsJsonAsync(
             $"/v1/agents/{agentId}/runs",
             new
             {
@@ -273,7 +272,7 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var runId = (await response.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("runId").GetGuid();
-        var conversation = await _api.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}/conversation", Cancel);
+        var conversation = await Api.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}/conversation", Cancel);
         var reference = conversation.GetProperty("session").GetProperty("input").GetProperty("docs")[0];
         Assert.True(reference.GetProperty("phronyFile").GetBoolean());
         Assert.Equal(file.Leaf, reference.GetProperty("filename").GetString());
@@ -282,13 +281,13 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         Assert.Equal("8", reference.GetProperty("sizeBytes").GetString());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_run_referencing_an_unknown_file_is_400_and_creates_no_session()
     {
         var agentId = await DemoAgentIdAsync();
         var marker = Guid.NewGuid().ToString();
 
-        var response = await _api.PostAsJsonAsync(
+        var response = await Api.PostAsJsonAsync(
             $"/v1/agents/{agentId}/runs",
             new
             {
@@ -307,24 +306,24 @@ public class FileLibraryTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         );
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest);
-        var sessions = await _admin.GetFromJsonAsync<JsonElement>($"/api/sessions?agentId={agentId}&take=100", Cancel);
+        var sessions = await Admin.GetFromJsonAsync<JsonElement>($"/api/sessions?agentId={agentId}&take=100", Cancel);
         Assert.DoesNotContain(sessions.GetProperty("items").EnumerateArray(), s =>
             s.GetProperty("input").GetRawText().Contains(marker, StringComparison.Ordinal)
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_message_attaching_an_unknown_file_is_400()
     {
         var agentId = await DemoAgentIdAsync();
-        var started = await _api.PostAsJsonAsync(
+        var started = await Api.PostAsJsonAsync(
             $"/v1/agents/{agentId}/runs",
             new { input = new { hello = "files" } },
             Cancel
         );
         var runId = (await started.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("runId").GetGuid();
 
-        var response = await _api.PostAsJsonAsync(
+        var response = await Api.PostAsJsonAsync(
             $"/v1/runs/{runId}/messages",
             new { runId, files = new[] { new { phronyFile = true, objectKey = "library/none/0000-missing.txt" } } },
             Cancel

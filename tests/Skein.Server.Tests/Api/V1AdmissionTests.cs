@@ -7,10 +7,8 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Api;
 
-public class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class V1AdmissionTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly V1TestKit _kit = new(factory);
-
     private static AgentSpec Quick() => new() { Script = [new() { Text = "ok" }] };
 
     private static AgentSpec Parked() =>
@@ -33,7 +31,7 @@ public class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
             ],
         };
 
-    private static Task<HttpResponseMessage> StartAsync(V1TestKit.ApiAgent agent, string? idempotencyKey = null)
+    private static Task<HttpResponseMessage> StartAsync(ApiAgent agent, string? idempotencyKey = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/agents/{agent.AgentId}/runs")
         {
@@ -47,10 +45,10 @@ public class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         return agent.Client.SendAsync(request);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Starts_over_the_triggers_requests_per_minute_get_429_with_retry_after()
     {
-        var agent = await _kit.CreateAsync(Quick(), new { rpmLimit = 2 });
+        var agent = await Server.CreateApiAgentAsync(Quick(), new { rpmLimit = 2 });
 
         Assert.Equal(HttpStatusCode.Accepted, (await StartAsync(agent)).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await StartAsync(agent)).StatusCode);
@@ -61,10 +59,10 @@ public class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Starts_over_the_triggers_max_concurrent_runs_get_429()
     {
-        var agent = await _kit.CreateAsync(Parked(), new { maxConcurrentRuns = 1 });
+        var agent = await Server.CreateApiAgentAsync(Parked(), new { maxConcurrentRuns = 1 });
 
         var first = await (await StartAsync(agent)).Content.ReadFromJsonAsync<JsonElement>(
             TestContext.Current.CancellationToken
@@ -73,20 +71,20 @@ public class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
 
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
         Assert.NotNull(second.Headers.RetryAfter);
-        await V1TestKit.WaitForRunAsync(agent.Client, first.GetProperty("runId").GetGuid(), "WaitingForTimer");
+        await Runs.WaitForAsync(agent.Client, first.GetProperty("runId").GetGuid(), "WaitingForTimer");
         await agent.Client.PostAsync(
             $"/v1/runs/{first.GetProperty("runId").GetGuid()}/skip-agent-wait",
             null,
             TestContext.Current.CancellationToken
         );
-        await V1TestKit.WaitForRunAsync(agent.Client, first.GetProperty("runId").GetGuid(), "Completed");
+        await Runs.WaitForAsync(agent.Client, first.GetProperty("runId").GetGuid(), "Completed");
         Assert.Equal(HttpStatusCode.Accepted, (await StartAsync(agent)).StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_repeated_idempotency_key_returns_the_first_response_and_starts_one_session()
     {
-        var agent = await _kit.CreateAsync(Quick());
+        var agent = await Server.CreateApiAgentAsync(Quick());
 
         var first = await (await StartAsync(agent, "order-42")).Content.ReadFromJsonAsync<JsonElement>(
             TestContext.Current.CancellationToken
@@ -104,10 +102,10 @@ public class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         Assert.Equal(1, list.GetProperty("total").GetInt32());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_client_outside_the_ip_allowlist_is_403()
     {
-        var agent = await _kit.CreateAsync(Quick(), new { ipAllowlist = new[] { "203.0.113.0/24" } });
+        var agent = await Server.CreateApiAgentAsync(Quick(), new { ipAllowlist = new[] { "203.0.113.0/24" } });
         var response = await StartAsync(agent);
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(
@@ -118,39 +116,39 @@ public class V1AdmissionTests(SkeinApiFactory factory) : IClassFixture<SkeinApiF
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_inactive_api_trigger_refuses_starts()
     {
-        var agent = await _kit.CreateAsync(Quick(), new { active = false });
+        var agent = await Server.CreateApiAgentAsync(Quick(), new { active = false });
         Assert.Equal(HttpStatusCode.Forbidden, (await StartAsync(agent)).StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_sub_agent_cannot_have_an_api_trigger()
     {
-        _ = factory.Server;
+        _ = Server.Server;
         var agent = await TestData.CreateAgentAsync(
             (Microsoft.EntityFrameworkCore.IDbContextFactory<Store.SkeinDbContext>)
-                factory.Services.GetService(
+                Server.Services.GetService(
                     typeof(Microsoft.EntityFrameworkCore.IDbContextFactory<Store.SkeinDbContext>)
                 )!,
             new AgentSpec { Mode = ExecutionMode.SubAgent },
             CancellationToken.None
         );
-        var response = await _kit.UpdateTriggerAsync(agent.AgentId, new { });
+        var response = await Server.UpdateApiTriggerAsync(agent.AgentId, new { });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_seeded_demo_key_lists_and_runs_the_demo_agent()
     {
-        var client = factory.CreateApiClient();
+        var client = Server.CreateApiClient();
         var agents = await client.GetFromJsonAsync<JsonElement>("/v1/agents", TestContext.Current.CancellationToken);
         var items = agents.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(["demo", "demo-hitl"], items.Select(a => a.GetProperty("name").GetString()));
         var demo = items[0];
         Assert.Equal("v1", demo.GetProperty("versionLabel").GetString());
-        var started = await V1TestKit.StartAsync(client, demo.GetProperty("id").GetGuid());
-        await V1TestKit.WaitForRunAsync(client, started.GetProperty("runId").GetGuid(), "Completed");
+        var started = await Runs.StartAsync(client, demo.GetProperty("id").GetGuid());
+        await Runs.WaitForAsync(client, started.GetProperty("runId").GetGuid(), "Completed");
     }
 }

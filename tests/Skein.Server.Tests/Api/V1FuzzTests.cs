@@ -13,7 +13,7 @@ namespace Skein.Server.Tests.Api;
 /// A few hundred malformed requests, generated from a fixed seed across every <c>/v1</c> route and some
 /// <c>/api</c> routes. Client mistakes are 4xx problem JSON, never 5xx, and they change nothing in the store.
 /// </summary>
-public class V1FuzzTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class V1FuzzTests(ApiServers servers) : ApiTests(servers)
 {
     private const int Seed = 20240917;
     private const int RequestCount = 400;
@@ -36,8 +36,8 @@ public class V1FuzzTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactor
     }
 
     private sealed record Targets(
-        ApiAgent Demo,
-        ApiAgent Chat,
+        ApiScope Demo,
+        ApiScope Chat,
         Guid CompletedRunId,
         Guid WaitingRunId,
         string Key,
@@ -181,7 +181,7 @@ public class V1FuzzTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactor
         "image/png",
     ];
 
-    [Fact]
+    [StoreFact]
     public async Task Hundreds_of_malformed_requests_get_4xx_problem_json_and_change_nothing()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
@@ -190,7 +190,7 @@ public class V1FuzzTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactor
 
         var random = new Random(Seed);
         var generators = Generators(targets);
-        var client = factory.CreateClient();
+        var client = Server.CreateClient();
         var probes = Enumerable
             .Range(0, RequestCount)
             .Select(i => generators[i % generators.Count](random))
@@ -217,13 +217,12 @@ public class V1FuzzTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactor
 
     private async Task<Targets> ArrangeAsync(CancellationToken cancellationToken)
     {
-        var admin = factory.CreateAdminClient();
-        var demo = await ApiSetup.DemoAgentAsync(admin, cancellationToken);
-        var chat = await ApiSetup.MultiTurnAgentAsync(factory, admin, cancellationToken);
-        var key = await ApiSetup.KeyForAsync(admin, cancellationToken, demo, chat);
-        var demoOnlyKey = await ApiSetup.KeyForAsync(admin, cancellationToken, demo);
+        var demo = await Server.DemoAgentAsync();
+        var chat = await Server.MultiTurnAgentAsync();
+        var key = await ApiKeys.CreateAsync(Admin, demo, chat);
+        var demoOnlyKey = await ApiKeys.CreateAsync(Admin, demo);
 
-        var client = factory.CreateClient();
+        var client = Server.CreateClient();
         client.DefaultRequestHeaders.Add("X-API-Key", key);
         var completed = await StartAsync(client, demo.AgentId, cancellationToken);
         var waiting = await StartAsync(client, chat.AgentId, cancellationToken);
@@ -258,7 +257,7 @@ public class V1FuzzTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactor
         Route PickRoute(Random r) => V1Routes[r.Next(V1Routes.Length)];
         Route PickRouteWithId(Random r) => WithIds[r.Next(WithIds.Length)];
         Guid AnyRun(Random r) => r.Next(2) == 0 ? t.CompletedRunId : t.WaitingRunId;
-        ApiAgent AnyAgent(Random r) => r.Next(2) == 0 ? t.Demo : t.Chat;
+        ApiScope AnyAgent(Random r) => r.Next(2) == 0 ? t.Demo : t.Chat;
         string MessagePath(Random r, Guid runId) => $"/v1/runs/{runId}/{(r.Next(2) == 0 ? "messages" : "input")}";
         int[] notFound = [404];
 
@@ -837,7 +836,7 @@ public class V1FuzzTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactor
 
     private async Task<IReadOnlyDictionary<string, int>> CountRowsAsync(CancellationToken cancellationToken)
     {
-        var contexts = factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
+        var contexts = Server.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return new SortedDictionary<string, int>
         {

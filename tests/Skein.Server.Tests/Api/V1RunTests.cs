@@ -7,10 +7,8 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Api;
 
-public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class V1RunTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly V1TestKit _kit = new(factory);
-
     private static ScriptTurn Echo() =>
         new()
         {
@@ -20,8 +18,8 @@ public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
             OutputTokens = 2,
         };
 
-    private Task<V1TestKit.ApiAgent> EchoAgentAsync() =>
-        _kit.CreateAsync(
+    private Task<ApiAgent> EchoAgentAsync() =>
+        Server.CreateApiAgentAsync(
             new AgentSpec
             {
                 Operations = [EchoTool.ToolName],
@@ -38,11 +36,11 @@ public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
             }
         );
 
-    [Fact]
+    [StoreFact]
     public async Task Starting_a_run_answers_202_with_the_fields_the_phrony_client_reads()
     {
         var agent = await EchoAgentAsync();
-        var started = await V1TestKit.StartAsync(agent.Client, agent.AgentId, new { q = 1 });
+        var started = await Runs.StartAsync(agent.Client, agent.AgentId, new { q = 1 });
 
         Assert.Equal(agent.AgentId, started.GetProperty("agentId").GetGuid());
         Assert.Equal(agent.TriggerId, started.GetProperty("triggerId").GetGuid());
@@ -50,18 +48,18 @@ public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
         Assert.Equal(0, started.GetProperty("totalTokensUsed").GetInt64());
         Assert.True(started.TryGetProperty("output", out _));
         Assert.NotEqual(Guid.Empty, started.GetProperty("sessionId").GetGuid());
-        var run = await V1TestKit.WaitForRunAsync(agent.Client, started.GetProperty("runId").GetGuid(), "Completed");
+        var run = await Runs.WaitForAsync(agent.Client, started.GetProperty("runId").GetGuid(), "Completed");
         Assert.Equal("done", run.GetProperty("output").GetString());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_conversation_merges_the_timeline_with_ordinals_and_completion_rows()
     {
         var agent = await EchoAgentAsync();
-        var runId = (await V1TestKit.StartAsync(agent.Client, agent.AgentId, new { q = "hi" }))
+        var runId = (await Runs.StartAsync(agent.Client, agent.AgentId, new { q = "hi" }))
             .GetProperty("runId")
             .GetGuid();
-        await V1TestKit.WaitForRunAsync(agent.Client, runId, "Completed");
+        await Runs.WaitForAsync(agent.Client, runId, "Completed");
 
         var full = await agent.Client.GetFromJsonAsync<JsonElement>(
             $"/v1/runs/{runId}/conversation",
@@ -118,12 +116,12 @@ public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_session_list_is_newest_first_with_total_and_filters()
     {
         var agent = await EchoAgentAsync();
-        var first = (await V1TestKit.StartAsync(agent.Client, agent.AgentId)).GetProperty("sessionId").GetGuid();
-        var second = (await V1TestKit.StartAsync(agent.Client, agent.AgentId)).GetProperty("sessionId").GetGuid();
+        var first = (await Runs.StartAsync(agent.Client, agent.AgentId)).GetProperty("sessionId").GetGuid();
+        var second = (await Runs.StartAsync(agent.Client, agent.AgentId)).GetProperty("sessionId").GetGuid();
 
         var page = await agent.Client.GetFromJsonAsync<JsonElement>(
             $"/v1/agents/{agent.AgentId}/sessions?take=1",
@@ -156,18 +154,18 @@ public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
         }
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_follow_up_message_through_messages_or_input_continues_the_conversation()
     {
-        var agent = await _kit.CreateAsync(
+        var agent = await Server.CreateApiAgentAsync(
             new AgentSpec
             {
                 Conversation = ConversationMode.MultiTurn,
                 Script = [new() { Text = "one" }, new() { Text = "two" }, new() { Text = "three" }],
             }
         );
-        var runId = (await V1TestKit.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
-        await V1TestKit.WaitForRunAsync(agent.Client, runId, "WaitingForResponse");
+        var runId = (await Runs.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
+        await Runs.WaitForAsync(agent.Client, runId, "WaitingForResponse");
 
         var mismatch = await agent.Client.PostAsJsonAsync(
             $"/v1/runs/{runId}/messages",
@@ -199,7 +197,7 @@ public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
             r => r.GetProperty("output").GetString() == "two"
         );
 
-        await V1TestKit.WaitForRunAsync(agent.Client, runId, "WaitingForResponse");
+        await Runs.WaitForAsync(agent.Client, runId, "WaitingForResponse");
         var viaInput = await agent.Client.PostAsJsonAsync(
             $"/v1/runs/{runId}/input",
             new { runId, message = "more" },
@@ -225,12 +223,12 @@ public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
         Assert.Single(conversation.GetProperty("runs").EnumerateArray());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_message_to_a_finished_run_is_a_409()
     {
         var agent = await EchoAgentAsync();
-        var runId = (await V1TestKit.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
-        await V1TestKit.WaitForRunAsync(agent.Client, runId, "Completed");
+        var runId = (await Runs.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
+        await Runs.WaitForAsync(agent.Client, runId, "Completed");
 
         var response = await agent.Client.PostAsJsonAsync(
             $"/v1/runs/{runId}/messages",
@@ -242,10 +240,10 @@ public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Skip_agent_wait_resumes_a_waiting_run_and_is_400_otherwise()
     {
-        var agent = await _kit.CreateAsync(
+        var agent = await Server.CreateApiAgentAsync(
             new AgentSpec
             {
                 Operations = [PhronyWaitTool.ToolName],
@@ -265,8 +263,8 @@ public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
                 ],
             }
         );
-        var runId = (await V1TestKit.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
-        await V1TestKit.WaitForRunAsync(agent.Client, runId, "WaitingForTimer");
+        var runId = (await Runs.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
+        await Runs.WaitForAsync(agent.Client, runId, "WaitingForTimer");
 
         // No body and no Content-Type, as the Phrony client sends it.
         var skipped = await agent.Client.PostAsync(
@@ -281,7 +279,7 @@ public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
                 .GetProperty("status")
                 .GetString()
         );
-        await V1TestKit.WaitForRunAsync(agent.Client, runId, "Completed");
+        await Runs.WaitForAsync(agent.Client, runId, "Completed");
 
         var again = await agent.Client.PostAsync(
             $"/v1/runs/{runId}/skip-agent-wait",
@@ -291,26 +289,26 @@ public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_missing_or_unknown_api_key_is_401()
     {
-        var anonymous = factory.CreateClient();
+        var anonymous = Server.CreateClient();
         Assert.Equal(
             HttpStatusCode.Unauthorized,
             (await anonymous.GetAsync("/v1/agents", TestContext.Current.CancellationToken)).StatusCode
         );
-        var unknown = factory.CreateApiClient("phk_this_key_does_not_exist_000000000");
+        var unknown = Server.CreateApiClient("phk_this_key_does_not_exist_000000000");
         var response = await unknown.GetAsync("/v1/agents", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_key_sees_nothing_outside_its_scope()
     {
         var mine = await EchoAgentAsync();
         var theirs = await EchoAgentAsync();
-        var theirRun = (await V1TestKit.StartAsync(theirs.Client, theirs.AgentId)).GetProperty("runId").GetGuid();
+        var theirRun = (await Runs.StartAsync(theirs.Client, theirs.AgentId)).GetProperty("runId").GetGuid();
 
         Assert.Equal(
             HttpStatusCode.NotFound,
@@ -357,10 +355,10 @@ public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_run_that_breaks_the_input_schema_is_400_and_starts_nothing()
     {
-        var agent = await _kit.CreateAsync(
+        var agent = await Server.CreateApiAgentAsync(
             new AgentSpec
             {
                 InputSchema = """{"type":"object","required":["name"]}""",
@@ -382,10 +380,10 @@ public class V1RunTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
         Assert.Equal(0, list.GetProperty("total").GetInt32());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_openapi_document_describes_every_public_route()
     {
-        var doc = await factory
+        var doc = await Server
             .CreateClient()
             .GetFromJsonAsync<JsonElement>("/openapi/v1.json", TestContext.Current.CancellationToken);
         var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();

@@ -8,13 +8,11 @@ using Skein.Testing;
 namespace Skein.Server.Tests.Api;
 
 /// <summary>Many subscribers of one live session share the events this node commits (the notifier's tail).</summary>
-public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class V1StreamFanOutTests(ApiServers servers) : ApiTests(servers)
 {
     private const int Messages = 3;
-    private readonly V1TestKit _kit = new(factory);
-    private readonly HttpClient _admin = factory.CreateAdminClient();
 
-    private async Task<(V1TestKit.ApiAgent Agent, Guid SessionId, Guid RunId)> WaitingConversationAsync()
+    private async Task<(ApiAgent Agent, Guid SessionId, Guid RunId)> WaitingConversationAsync()
     {
         var echo = new ScriptTurn
         {
@@ -22,7 +20,7 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
             InputTokens = 1,
             OutputTokens = 1,
         };
-        var agent = await _kit.CreateAsync(
+        var agent = await Server.CreateApiAgentAsync(
             new AgentSpec
             {
                 Conversation = ConversationMode.MultiTurn,
@@ -43,9 +41,9 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
                 Limits = new RunLimits { MaxIterations = 50, MaxToolCalls = 50 },
             }
         );
-        var started = await V1TestKit.StartAsync(agent.Client, agent.AgentId);
+        var started = await Runs.StartAsync(agent.Client, agent.AgentId);
         var runId = started.GetProperty("runId").GetGuid();
-        await V1TestKit.WaitForRunAsync(agent.Client, runId, "WaitingForResponse");
+        await Runs.WaitForAsync(agent.Client, runId, "WaitingForResponse");
         return (agent, started.GetProperty("sessionId").GetGuid(), runId);
     }
 
@@ -77,7 +75,7 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         }
     }
 
-    private static async Task SendAsync(V1TestKit.ApiAgent agent, Guid runId, string text)
+    private static async Task SendAsync(ApiAgent agent, Guid runId, string text)
     {
         var sent = await agent.Client.PostAsJsonAsync(
             $"/v1/runs/{runId}/messages",
@@ -85,12 +83,12 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
             TestContext.Current.CancellationToken
         );
         Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
-        await V1TestKit.WaitForRunAsync(agent.Client, runId, "WaitingForResponse");
+        await Runs.WaitForAsync(agent.Client, runId, "WaitingForResponse");
     }
 
     private async Task TerminateAsync(Guid sessionId)
     {
-        var terminated = await _admin.PostAsync(
+        var terminated = await Admin.PostAsync(
             $"/api/sessions/{sessionId}/terminate",
             null,
             TestContext.Current.CancellationToken
@@ -98,14 +96,14 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.Equal(HttpStatusCode.OK, terminated.StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Every_live_subscriber_receives_every_event_once_in_order()
     {
         var (agent, sessionId, runId) = await WaitingConversationAsync();
         var streams = new List<Task<string>>();
         for (var i = 0; i < 20; i++)
         {
-            streams.Add(await SubscribeAsync(factory.CreateApiClient(agent.Key), runId));
+            streams.Add(await SubscribeAsync(Server.CreateApiClient(agent.Key), runId));
         }
 
         for (var i = 1; i <= Messages; i++)
@@ -125,7 +123,7 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_subscriber_resuming_while_others_stream_live_gets_exactly_the_rest()
     {
         var (agent, sessionId, runId) = await WaitingConversationAsync();
@@ -134,7 +132,7 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
 
         // The resumed stream replays 4.. from the store, then continues from the tail the live one fills.
         const long cut = 3;
-        var resumed = await SubscribeAsync(factory.CreateApiClient(agent.Key), runId, cut);
+        var resumed = await SubscribeAsync(Server.CreateApiClient(agent.Key), runId, cut);
         await SendAsync(agent, runId, "after the resume");
         await TerminateAsync(sessionId);
 
@@ -147,7 +145,7 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.Contains(rest, e => e.Subject == "engine.step.user_message");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Events_streamed_live_are_identical_to_their_later_replay_from_the_store()
     {
         var (agent, sessionId, runId) = await WaitingConversationAsync();
@@ -156,7 +154,7 @@ public class V1StreamFanOutTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         await TerminateAsync(sessionId);
 
         var streamed = await live;
-        var replayed = await (await SubscribeAsync(factory.CreateApiClient(agent.Key), runId)).WaitAsync(
+        var replayed = await (await SubscribeAsync(Server.CreateApiClient(agent.Key), runId)).WaitAsync(
             TestContext.Current.CancellationToken
         );
 

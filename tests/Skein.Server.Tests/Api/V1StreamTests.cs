@@ -7,10 +7,8 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Api;
 
-public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class V1StreamTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly V1TestKit _kit = new(factory);
-
     public sealed record SseEvent(long Id, string Kind, string Subject, JsonElement Data);
 
     /// <summary>Parses SSE the way the Phrony client does: blocks split on a blank LF line, JSON in data:.</summary>
@@ -45,9 +43,9 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         return events;
     }
 
-    private async Task<(V1TestKit.ApiAgent Agent, Guid RunId)> FinishedRunAsync(object? trigger = null)
+    private async Task<(ApiAgent Agent, Guid RunId)> FinishedRunAsync(object? trigger = null)
     {
-        var agent = await _kit.CreateAsync(
+        var agent = await Server.CreateApiAgentAsync(
             new AgentSpec
             {
                 Operations = [EchoTool.ToolName],
@@ -66,8 +64,8 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
             },
             trigger
         );
-        var runId = (await V1TestKit.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
-        await V1TestKit.WaitForRunAsync(agent.Client, runId, "Completed");
+        var runId = (await Runs.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
+        await Runs.WaitForAsync(agent.Client, runId, "Completed");
         return (agent, runId);
     }
 
@@ -86,7 +84,7 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         return await response.Content.ReadAsStringAsync(timeout.Token);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_stream_replays_the_whole_session_and_ends_after_session_completed()
     {
         var (agent, runId) = await FinishedRunAsync();
@@ -102,7 +100,7 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         Assert.All(events, e => Assert.StartsWith("engine.", e.Subject));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Resuming_with_last_event_id_continues_without_gaps_or_duplicates()
     {
         var (agent, runId) = await FinishedRunAsync();
@@ -114,10 +112,10 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         Assert.Equal(all.Where(e => e.Id > cut).Select(e => (e.Id, e.Subject)), rest.Select(e => (e.Id, e.Subject)));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_subscriber_sees_events_live_as_the_run_progresses()
     {
-        var agent = await _kit.CreateAsync(
+        var agent = await Server.CreateApiAgentAsync(
             new AgentSpec
             {
                 Operations = [PhronyWaitTool.ToolName],
@@ -137,8 +135,8 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
                 ],
             }
         );
-        var runId = (await V1TestKit.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
-        await V1TestKit.WaitForRunAsync(agent.Client, runId, "WaitingForTimer");
+        var runId = (await Runs.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
+        await Runs.WaitForAsync(agent.Client, runId, "WaitingForTimer");
 
         var streaming = ReadStreamAsync(agent.Client, runId);
         Assert.False(streaming.IsCompleted);
@@ -155,7 +153,7 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         Assert.Equal(events.Select(e => e.Id).Order(), events.Select(e => e.Id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_invalid_last_event_id_is_a_400()
     {
         var (agent, runId) = await FinishedRunAsync();
@@ -165,7 +163,7 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Output_only_redaction_hides_the_timeline_from_api_keys_but_not_from_the_dashboard()
     {
         var (agent, runId) = await FinishedRunAsync(new { exposeStepTimeline = false });
@@ -194,7 +192,7 @@ public class V1StreamTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFact
         );
         Assert.Equal("done", polled.GetProperty("output").GetString());
         var sessionId = conversation.GetProperty("session").GetProperty("id").GetGuid();
-        var operatorView = await factory
+        var operatorView = await Server
             .CreateAdminClient()
             .GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}", TestContext.Current.CancellationToken);
         Assert.Equal(7, operatorView.GetProperty("steps").GetArrayLength());

@@ -5,11 +5,9 @@ using System.Text.Json;
 namespace Skein.Server.Tests.Api;
 
 /// <summary>The live line over HTTP: create, edit, deploy, rollback, retract, and what runs use afterwards.</summary>
-public sealed class VersionAdminTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class VersionAdminTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly HttpClient _admin = factory.CreateAdminClient();
-
-    [Fact]
+    [StoreFact]
     public async Task Deploy_rollback_and_retract_move_the_live_line_and_runs_follow_it()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -19,7 +17,7 @@ public sealed class VersionAdminTests(SkeinApiFactory factory) : IClassFixture<S
             .GetProperty("id")
             .GetGuid();
 
-        var create = await _admin.PostAsJsonAsync(
+        var create = await Admin.PostAsJsonAsync(
             $"/api/agents/{agentId}/versions",
             new { settings = new { description = "sharper", temperature = 0.1 } },
             ct
@@ -30,7 +28,7 @@ public sealed class VersionAdminTests(SkeinApiFactory factory) : IClassFixture<S
         Assert.Equal(0.1, v2.GetProperty("temperature").GetDouble());
         var v2Id = v2.GetProperty("id").GetGuid();
 
-        var edit = await _admin.PutAsJsonAsync(
+        var edit = await Admin.PutAsJsonAsync(
             $"/api/agents/{agentId}/versions/{v2Id}",
             new { instructions = "Be brief." },
             ct
@@ -43,13 +41,13 @@ public sealed class VersionAdminTests(SkeinApiFactory factory) : IClassFixture<S
 
         Assert.Equal(
             HttpStatusCode.OK,
-            (await _admin.PostAsync($"/api/agents/{agentId}/versions/{v2Id}/deploy", null, ct)).StatusCode
+            (await Admin.PostAsync($"/api/agents/{agentId}/versions/{v2Id}/deploy", null, ct)).StatusCode
         );
         Assert.Equal(v2Id, await DeployedAsync(agentId, ct));
         Assert.Equal(v2Id, await StartedVersionAsync(agentId, ct));
 
         // Deployed versions are read-only.
-        var readOnly = await _admin.PutAsJsonAsync(
+        var readOnly = await Admin.PutAsJsonAsync(
             $"/api/agents/{agentId}/versions/{v2Id}",
             new { instructions = "changed" },
             ct
@@ -59,17 +57,17 @@ public sealed class VersionAdminTests(SkeinApiFactory factory) : IClassFixture<S
 
         Assert.Equal(
             HttpStatusCode.OK,
-            (await _admin.PostAsync($"/api/agents/{agentId}/rollback", null, ct)).StatusCode
+            (await Admin.PostAsync($"/api/agents/{agentId}/rollback", null, ct)).StatusCode
         );
         Assert.Equal(v1, await DeployedAsync(agentId, ct));
         Assert.Equal(v1, await StartedVersionAsync(agentId, ct));
 
         Assert.Equal(
             HttpStatusCode.OK,
-            (await _admin.PostAsync($"/api/agents/{agentId}/versions/{v1}/retract", null, ct)).StatusCode
+            (await Admin.PostAsync($"/api/agents/{agentId}/versions/{v1}/retract", null, ct)).StatusCode
         );
         Assert.Null(await DeployedAsync(agentId, ct));
-        var noLive = await _admin.PostAsJsonAsync($"/api/agents/{agentId}/runs", new { input = new { } }, ct);
+        var noLive = await Admin.PostAsJsonAsync($"/api/agents/{agentId}/runs", new { input = new { } }, ct);
         Assert.True(
             noLive.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.BadRequest,
             $"got {noLive.StatusCode}"
@@ -78,16 +76,16 @@ public sealed class VersionAdminTests(SkeinApiFactory factory) : IClassFixture<S
         // Leave the shared fixture as it was for the other tests.
         Assert.Equal(
             HttpStatusCode.OK,
-            (await _admin.PostAsync($"/api/agents/{agentId}/versions/{v1}/deploy", null, ct)).StatusCode
+            (await Admin.PostAsync($"/api/agents/{agentId}/versions/{v1}/deploy", null, ct)).StatusCode
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_invalid_draft_is_a_400_naming_the_field()
     {
         var ct = TestContext.Current.CancellationToken;
         var agentId = await AgentIdAsync("demo-hitl", ct);
-        var response = await _admin.PostAsJsonAsync(
+        var response = await Admin.PostAsJsonAsync(
             $"/api/agents/{agentId}/versions",
             new { settings = new { temperature = 3 } },
             ct
@@ -99,7 +97,7 @@ public sealed class VersionAdminTests(SkeinApiFactory factory) : IClassFixture<S
 
     private async Task<Guid> AgentIdAsync(string name, CancellationToken ct)
     {
-        var agents = await _admin.GetFromJsonAsync<JsonElement>("/api/agents", ct);
+        var agents = await Admin.GetFromJsonAsync<JsonElement>("/api/agents", ct);
         return agents
             .GetProperty("items")
             .EnumerateArray()
@@ -110,7 +108,7 @@ public sealed class VersionAdminTests(SkeinApiFactory factory) : IClassFixture<S
 
     private async Task<List<JsonElement>> VersionsAsync(Guid agentId, CancellationToken ct) =>
         [
-            .. (await _admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agentId}/versions", ct))
+            .. (await Admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agentId}/versions", ct))
                 .GetProperty("items")
                 .EnumerateArray(),
         ];
@@ -123,10 +121,10 @@ public sealed class VersionAdminTests(SkeinApiFactory factory) : IClassFixture<S
 
     private async Task<Guid> StartedVersionAsync(Guid agentId, CancellationToken ct)
     {
-        var started = await _admin.PostAsJsonAsync($"/api/agents/{agentId}/runs", new { input = new { } }, ct);
+        var started = await Admin.PostAsJsonAsync($"/api/agents/{agentId}/runs", new { input = new { } }, ct);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var sessionId = (await started.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("sessionId").GetGuid();
-        var session = await _admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}", ct);
+        var session = await Admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}", ct);
         return session.GetProperty("session").GetProperty("agentVersionId").GetGuid();
     }
 }

@@ -7,15 +7,13 @@ using Skein.Store.Rows;
 
 namespace Skein.Server.Tests.Application;
 
-public class AgentServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class AgentServiceTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly ServiceHost _fx = new(factory);
+    private ServiceHost Fx => field ??= new(Server);
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private AgentService Agents => Fx.Get<AgentService>();
 
-    private AgentService Agents => _fx.Get<AgentService>();
-
-    [Fact]
+    [StoreFact]
     public async Task Creating_an_agent_records_who_created_it()
     {
         var name = ServiceHost.Unique("created");
@@ -24,11 +22,11 @@ public class AgentServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApi
 
         Assert.True(created.IsSuccess, created.Error?.Message);
         Assert.Equal("HITL", created.Value.ExecutionMode);
-        var entry = Assert.Single(await _fx.AuditOfAsync(created.Value.Id));
+        var entry = Assert.Single(await Fx.AuditOfAsync(created.Value.Id));
         Assert.Equal(("agent.created", "operator:ada"), (entry.Action, entry.Actor));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_second_agent_with_the_same_name_is_a_conflict_and_writes_nothing()
     {
         var name = ServiceHost.Unique("twin");
@@ -40,7 +38,7 @@ public class AgentServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApi
         Assert.Single(await Agents.ListAsync(Ct), a => a.Name == name);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("", null, "name")]
     [InlineData("ok", "Yolo", "executionMode")]
     public async Task Invalid_settings_are_refused_as_invalid_input(string name, string? mode, string field)
@@ -51,13 +49,13 @@ public class AgentServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApi
         Assert.Contains(field, created.Error?.Message);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_agent_with_triggers_cannot_become_a_sub_agent()
     {
         var agent = (
             await Agents.CreateAsync(Actor.Admin, new NewAgent(ServiceHost.Unique("trig"), null, null), Ct)
         ).Value!;
-        await using (var db = await _fx.Contexts.CreateDbContextAsync(Ct))
+        await using (var db = await Fx.Contexts.CreateDbContextAsync(Ct))
         {
             db.Triggers.Add(
                 new TriggerRow
@@ -78,13 +76,13 @@ public class AgentServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApi
 
         Assert.Equal(DomainErrorCodes.Conflict, changed.Error?.Code);
         Assert.Equal("Request", (await Agents.GetAsync(agent.Id, Ct)).Value?.ExecutionMode);
-        Assert.DoesNotContain(await _fx.AuditOfAsync(agent.Id), e => e.Action == "agent.execution_mode_changed");
+        Assert.DoesNotContain(await Fx.AuditOfAsync(agent.Id), e => e.Action == "agent.execution_mode_changed");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_agent_with_a_deployed_version_cannot_be_deleted_until_it_is_retracted()
     {
-        var versions = _fx.Get<VersionService>();
+        var versions = Fx.Get<VersionService>();
         var agent = (
             await Agents.CreateAsync(Actor.Admin, new NewAgent(ServiceHost.Unique("live"), null, null), Ct)
         ).Value!;
@@ -98,8 +96,8 @@ public class AgentServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApi
         Assert.Equal(DomainErrorCodes.Conflict, refused.Error?.Code);
         Assert.True(deleted.IsSuccess, deleted.Error?.Message);
         Assert.Equal(DomainErrorCodes.NotFound, (await Agents.GetAsync(agent.Id, Ct)).Error?.Code);
-        await using var db = await _fx.Contexts.CreateDbContextAsync(Ct);
+        await using var db = await Fx.Contexts.CreateDbContextAsync(Ct);
         Assert.False(await db.AgentVersions.AnyAsync(v => v.AgentId == agent.Id, Ct));
-        Assert.Contains(await _fx.AuditOfAsync(agent.Id), e => e.Action == "agent.deleted");
+        Assert.Contains(await Fx.AuditOfAsync(agent.Id), e => e.Action == "agent.deleted");
     }
 }

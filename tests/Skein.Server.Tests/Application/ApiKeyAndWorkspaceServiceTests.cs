@@ -11,19 +11,17 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Application;
 
-/// <summary><see cref="ApiKeyService"/> and <see cref="WorkspaceSettingsService"/> on a real SQLite store.</summary>
-public class ApiKeyAndWorkspaceServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+/// <summary><see cref="ApiKeyService"/> and <see cref="WorkspaceSettingsService"/> on both stores.</summary>
+public sealed class ApiKeyAndWorkspaceServiceTests(ApiServers servers) : ApiTests(servers)
 {
     private static readonly Actor Tester = Actor.Operator("tester");
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private T Service<T>()
-        where T : notnull => factory.Services.GetRequiredService<T>();
+        where T : notnull => Server.Services.GetRequiredService<T>();
 
     private async Task<ApiKeyStore.Scope> ApiTriggerAsync()
     {
-        _ = factory.Server;
+        _ = Server.Server;
         var agent = await TestData.CreateAgentAsync(
             Service<IDbContextFactory<SkeinDbContext>>(),
             new AgentSpec { Script = [new() { Text = "ok" }] },
@@ -34,14 +32,14 @@ public class ApiKeyAndWorkspaceServiceTests(SkeinApiFactory factory) : IClassFix
         return new ApiKeyStore.Scope(agent.AgentId, trigger.Value!.Id);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_created_key_authenticates_until_it_is_revoked_and_both_are_audited()
     {
         var scope = await ApiTriggerAsync();
         var keys = Service<ApiKeyService>();
 
         var created = await keys.CreateAsync("ci", [scope], false, Tester, Ct);
-        var client = factory.CreateApiClient(created.Value!.Secret);
+        var client = Server.CreateApiClient(created.Value!.Secret);
         var before = await client.GetAsync("/v1/agents", Ct);
         var revoked = await keys.RevokeAsync(created.Value.Id, Tester, Ct);
         var after = await client.GetAsync("/v1/agents", Ct);
@@ -63,7 +61,7 @@ public class ApiKeyAndWorkspaceServiceTests(SkeinApiFactory factory) : IClassFix
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_key_scoped_to_a_trigger_of_another_agent_is_refused()
     {
         var scope = await ApiTriggerAsync();
@@ -75,17 +73,17 @@ public class ApiKeyAndWorkspaceServiceTests(SkeinApiFactory factory) : IClassFix
         Assert.Equal(DomainErrorCodes.InvalidInput, refused.Error?.Code);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Revoking_an_unknown_key_is_not_found() =>
         Assert.Equal(
             DomainErrorCodes.NotFound,
             (await Service<ApiKeyService>().RevokeAsync(Guid.NewGuid(), Tester, Ct)).Error?.Code
         );
 
-    [Fact]
+    [StoreFact]
     public async Task Workspace_limits_out_of_bounds_name_every_problem_and_save_nothing()
     {
-        _ = factory.Server;
+        _ = Server.Server;
         var workspace = Service<WorkspaceSettingsService>();
         var before = await workspace.GetAsync(Ct);
 
@@ -95,10 +93,10 @@ public class ApiKeyAndWorkspaceServiceTests(SkeinApiFactory factory) : IClassFix
         Assert.Equal(before.RetentionDays, (await workspace.GetAsync(Ct)).RetentionDays);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Workspace_limits_within_bounds_are_saved()
     {
-        _ = factory.Server;
+        _ = Server.Server;
         var workspace = Service<WorkspaceSettingsService>();
 
         var saved = await workspace.UpdateAsync(45, 7200, 600, Tester, Ct);
@@ -108,8 +106,3 @@ public class ApiKeyAndWorkspaceServiceTests(SkeinApiFactory factory) : IClassFix
         Assert.Equal((45, 7200, 600), (now.RetentionDays, now.MaxActiveSessionSeconds, now.AgentWaitBudgetSeconds));
     }
 }
-
-/// <summary>The same tests on PostgreSQL.</summary>
-public sealed class ApiKeyAndWorkspaceServiceTestsOnPostgres(PostgresApiFactory factory)
-    : ApiKeyAndWorkspaceServiceTests(factory),
-        IClassFixture<PostgresApiFactory>;

@@ -12,16 +12,14 @@ using Skein.Store.Secrets;
 namespace Skein.Server.Tests.Application;
 
 /// <summary>Versions, providers, integrations and secrets through their services on a real SQLite store.</summary>
-public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class ConfigurationServiceTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly ServiceHost _fx = new(factory);
+    private ServiceHost Fx => field ??= new(Server);
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    [Fact]
+    [StoreFact]
     public async Task Deploying_archives_the_live_version_and_audits_both_moves()
     {
-        var versions = _fx.Get<VersionService>();
+        var versions = Fx.Get<VersionService>();
         var agent = await NewAgentAsync();
         var v1 = (await versions.CreateAsync(Actor.Admin, agent, null, new VersionDraft(), Ct)).Value!;
         var v2 = (await versions.CreateAsync(Actor.Admin, agent, null, new VersionDraft(), Ct)).Value!;
@@ -32,14 +30,14 @@ public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<
         Assert.True(moved.IsSuccess, moved.Error?.Message);
         var states = (await versions.ListAsync(agent, Ct)).Value!.ToDictionary(v => v.Id, v => v.State);
         Assert.Equal(("Archived", "Deployed"), (states[v1.Id], states[v2.Id]));
-        Assert.Contains(await _fx.AuditOfAsync(v1.Id), e => e is { Action: "version.deployed", Actor: "operator:bo" });
-        Assert.Contains(await _fx.AuditOfAsync(v2.Id), e => e is { Action: "version.deployed", Actor: "operator:bo" });
+        Assert.Contains(await Fx.AuditOfAsync(v1.Id), e => e is { Action: "version.deployed", Actor: "operator:bo" });
+        Assert.Contains(await Fx.AuditOfAsync(v2.Id), e => e is { Action: "version.deployed", Actor: "operator:bo" });
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_deployed_version_is_read_only_and_the_refusal_changes_nothing()
     {
-        var versions = _fx.Get<VersionService>();
+        var versions = Fx.Get<VersionService>();
         var agent = await NewAgentAsync();
         var v1 = (await versions.CreateAsync(Actor.Admin, agent, null, new VersionDraft(), Ct)).Value!;
         await versions.DeployAsync(Actor.Admin, agent, v1.Id, Ct);
@@ -54,13 +52,13 @@ public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<
 
         Assert.Equal(DomainErrorCodes.Conflict, edited.Error?.Code);
         Assert.Equal("", (await versions.ListAsync(agent, Ct)).Value!.Single().Instructions);
-        Assert.DoesNotContain(await _fx.AuditOfAsync(v1.Id), e => e.Action == "version.updated");
+        Assert.DoesNotContain(await Fx.AuditOfAsync(v1.Id), e => e.Action == "version.updated");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Invalid_guard_rules_list_each_problem()
     {
-        var versions = _fx.Get<VersionService>();
+        var versions = Fx.Get<VersionService>();
         var agent = await NewAgentAsync();
         var v1 = (await versions.CreateAsync(Actor.Admin, agent, null, new VersionDraft(), Ct)).Value!;
 
@@ -76,11 +74,11 @@ public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<
         Assert.NotEmpty(saved.Error?.Errors ?? []);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_inline_provider_key_is_kept_as_a_generated_secret_that_goes_when_the_key_is_removed()
     {
-        var providers = _fx.Get<ProviderService>();
-        var store = _fx.Get<SecretStore>();
+        var providers = Fx.Get<ProviderService>();
+        var store = Fx.Get<SecretStore>();
         var change = new ProviderChange(ServiceHost.Unique("p"), "openai", "http://127.0.0.1:9", null, "sk-1", null);
 
         var created = (await providers.CreateAsync(Actor.Admin, change, Ct)).Value!;
@@ -94,11 +92,11 @@ public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<
         Assert.Null(await store.GetAsync(tenant, secretName, Ct));
         Assert.Equal(
             ["provider.created", "provider.updated"],
-            (await _fx.AuditOfAsync(created.Id)).Select(e => e.Action)
+            (await Fx.AuditOfAsync(created.Id)).Select(e => e.Action)
         );
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("ftp://models.example", "baseUrl")]
     [InlineData("", "kind")]
     public async Task A_provider_breaking_a_rule_is_refused_as_invalid_input(string baseUrl, string field)
@@ -106,16 +104,16 @@ public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<
         var kind = field == "kind" ? "mystery" : "openai";
         var change = new ProviderChange(ServiceHost.Unique("bad"), kind, baseUrl, null, null, null);
 
-        var created = await _fx.Get<ProviderService>().CreateAsync(Actor.Admin, change, Ct);
+        var created = await Fx.Get<ProviderService>().CreateAsync(Actor.Admin, change, Ct);
 
         Assert.Equal(DomainErrorCodes.InvalidInput, created.Error?.Code);
         Assert.Contains(field, created.Error?.Message);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_provider_in_use_cannot_be_deleted()
     {
-        var providers = _fx.Get<ProviderService>();
+        var providers = Fx.Get<ProviderService>();
         var provider = (
             await providers.CreateAsync(
                 Actor.Admin,
@@ -124,7 +122,7 @@ public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<
             )
         ).Value!;
         var agentName = ServiceHost.Unique("user");
-        await _fx.Get<AgentService>().CreateAsync(Actor.Admin, new NewAgent(agentName, null, provider.Id), Ct);
+        await Fx.Get<AgentService>().CreateAsync(Actor.Admin, new NewAgent(agentName, null, provider.Id), Ct);
 
         var deleted = await providers.DeleteAsync(Actor.Admin, provider.Id, Ct);
 
@@ -132,10 +130,10 @@ public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<
         Assert.Contains(agentName, deleted.Error?.Message);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Integration_rules_refuse_missing_header_and_built_in_names_and_a_no_op_edit_is_not_audited()
     {
-        var integrations = _fx.Get<IntegrationService>();
+        var integrations = Fx.Get<IntegrationService>();
         var name = ServiceHost.Unique("crm");
 
         var noHeader = await integrations.CreateAsync(
@@ -165,13 +163,13 @@ public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<
         Assert.True(unchanged.IsSuccess, unchanged.Error?.Message);
         Assert.Equal(DomainErrorCodes.InvalidInput, builtIn.Error?.Code);
         Assert.Contains("built-in", builtIn.Error?.Message);
-        Assert.Equal(["integration.created"], (await _fx.AuditOfAsync(created.Value.Id)).Select(e => e.Action));
+        Assert.Equal(["integration.created"], (await Fx.AuditOfAsync(created.Value.Id)).Select(e => e.Action));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_secret_write_is_audited_without_its_value_and_a_bad_name_is_refused()
     {
-        var secrets = _fx.Get<SecretService>();
+        var secrets = Fx.Get<SecretService>();
         var name = ServiceHost.Unique("token");
 
         var set = await secrets.SetAsync(Actor.Operator("cy"), name, "s3cret-value", Ct);
@@ -179,7 +177,7 @@ public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<
 
         Assert.True(set.IsSuccess, set.Error?.Message);
         Assert.Equal(DomainErrorCodes.InvalidInput, bad.Error?.Code);
-        await using var db = await _fx.Contexts.CreateDbContextAsync(Ct);
+        await using var db = await Fx.Contexts.CreateDbContextAsync(Ct);
         var entry = await db.AuditLog.SingleAsync(a => a.Action == "secret.set" && a.Detail == name, Ct);
         Assert.Equal("operator:cy", entry.Actor);
         Assert.DoesNotContain("s3cret", entry.Detail);
@@ -188,11 +186,11 @@ public class ConfigurationServiceTests(SkeinApiFactory factory) : IClassFixture<
 
     private async Task<Guid> NewAgentAsync() =>
         (
-            await _fx.Get<AgentService>()
+            await Fx.Get<AgentService>()
                 .CreateAsync(Actor.Admin, new NewAgent(ServiceHost.Unique("agent"), null, null), Ct)
         )
             .Value!
             .Id;
 
-    private async Task<Guid> TenantAsync() => await Store.Workspaces.DefaultWorkspace.IdAsync(_fx.Contexts, Ct);
+    private async Task<Guid> TenantAsync() => await Store.Workspaces.DefaultWorkspace.IdAsync(Fx.Contexts, Ct);
 }

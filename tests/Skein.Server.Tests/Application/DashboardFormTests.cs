@@ -10,11 +10,9 @@ namespace Skein.Server.Tests.Application;
 /// The dashboard's agent, version, provider and secret forms over plain HTTP (no browser): each posts to the page,
 /// the page calls the service and shows its answer.
 /// </summary>
-public sealed partial class DashboardFormTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed partial class DashboardFormTests(ApiServers servers) : ApiTests(servers)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    [Fact]
+    [StoreFact]
     public async Task A_provider_the_service_refuses_is_shown_with_its_reason_and_a_valid_one_is_listed()
     {
         var client = await SignedInAsync();
@@ -50,7 +48,7 @@ public sealed partial class DashboardFormTests(SkeinApiFactory factory) : IClass
         Assert.DoesNotContain("sk-form-key", added);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_secret_saved_on_the_settings_page_is_listed_by_name_and_a_bad_name_is_explained()
     {
         var client = await SignedInAsync();
@@ -74,11 +72,11 @@ public sealed partial class DashboardFormTests(SkeinApiFactory factory) : IClass
         Assert.DoesNotContain("v-123", saved);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_agent_pages_list_the_agent_and_move_its_versions_through_the_version_service()
     {
         var client = await SignedInAsync();
-        var admin = factory.CreateAdminClient();
+        var admin = Server.CreateAdminClient();
         var name = "page-agent-" + Guid.NewGuid().ToString("N")[..6];
         var agent = await (
             await admin.PostAsJsonAsync("/api/agents", new { name }, Ct)
@@ -104,7 +102,7 @@ public sealed partial class DashboardFormTests(SkeinApiFactory factory) : IClass
 
     private async Task<HttpClient> SignedInAsync()
     {
-        var client = factory.CreateClient(
+        var client = Server.CreateClient(
             new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }
         );
         var response = await client.PostAsync(

@@ -8,13 +8,11 @@ using Skein.Server.Tests.Manifests;
 namespace Skein.Server.Tests.Application;
 
 /// <summary>Manifest apply writes through the services: their audit, their rules, one transaction.</summary>
-public class ManifestApplyServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class ManifestApplyServiceTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly ServiceHost _fx = new(factory);
+    private ServiceHost Fx => field ??= new(Server);
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    [Fact]
+    [StoreFact]
     public async Task An_applied_manifest_is_audited_as_the_actor_who_applied_it()
     {
         var name = ServiceHost.Unique("audited");
@@ -22,14 +20,14 @@ public class ManifestApplyServiceTests(SkeinApiFactory factory) : IClassFixture<
         var applied = await ApplyAsync(Actor.Operator("dee"), ManifestClient.Minimal(name));
 
         Assert.True(applied.IsSuccess, applied.Error?.Message);
-        var agent = (await _fx.Get<AgentService>().ListAsync(Ct)).Single(a => a.Name == name);
-        Assert.Contains(await _fx.AuditOfAsync(agent.Id), e => e is { Action: "agent.created", Actor: "operator:dee" });
-        Assert.Contains(await _fx.AuditOfAsync(agent.DeployedVersionId!.Value), e =>
+        var agent = (await Fx.Get<AgentService>().ListAsync(Ct)).Single(a => a.Name == name);
+        Assert.Contains(await Fx.AuditOfAsync(agent.Id), e => e is { Action: "agent.created", Actor: "operator:dee" });
+        Assert.Contains(await Fx.AuditOfAsync(agent.DeployedVersionId!.Value), e =>
             e is { Action: "version.deployed", Actor: "operator:dee" }
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_rule_a_service_refuses_mid_apply_rolls_back_the_whole_manifest()
     {
         var name = ServiceHost.Unique("rollback");
@@ -54,7 +52,7 @@ public class ManifestApplyServiceTests(SkeinApiFactory factory) : IClassFixture<
         );
 
         Assert.Equal(DomainErrorCodes.Conflict, applied.Error?.Code);
-        await using var db = await _fx.Contexts.CreateDbContextAsync(Ct);
+        await using var db = await Fx.Contexts.CreateDbContextAsync(Ct);
         Assert.False(await db.LlmProviders.AnyAsync(p => p.Name == provider, Ct));
         Assert.Equal(
             "Request",
@@ -66,7 +64,7 @@ public class ManifestApplyServiceTests(SkeinApiFactory factory) : IClassFixture<
     {
         var parsed = await ManifestParser.ParseAsync(yaml, null, Ct);
         Assert.True(parsed.IsValid, string.Join("; ", parsed.Errors));
-        var applied = await _fx.Get<ManifestApply>().ApplyAsync(actor, parsed, dryRun: false, Ct);
+        var applied = await Fx.Get<ManifestApply>().ApplyAsync(actor, parsed, dryRun: false, Ct);
         if (applied.IsSuccess)
         {
             Assert.True(applied.Value.IsValid, string.Join("; ", applied.Value.Problems));

@@ -12,27 +12,25 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Application;
 
-/// <summary><see cref="TriggerService"/> and <see cref="TriggerStarts"/> on a real SQLite store, without
+/// <summary><see cref="TriggerService"/> and <see cref="TriggerStarts"/> on both stores, without
 /// HTTP.</summary>
-public class TriggerServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class TriggerServiceTests(ApiServers servers) : ApiTests(servers)
 {
     private static readonly Actor Tester = Actor.Operator("tester");
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private IDbContextFactory<SkeinDbContext> Contexts =>
-        factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
+        Server.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
 
-    private TriggerService Triggers => factory.Services.GetRequiredService<TriggerService>();
+    private TriggerService Triggers => Server.Services.GetRequiredService<TriggerService>();
 
-    private TriggerStarts Starts => factory.Services.GetRequiredService<TriggerStarts>();
+    private TriggerStarts Starts => Server.Services.GetRequiredService<TriggerStarts>();
 
     private static TriggerBody Body(string? type = null, string? name = null) =>
         new(name, type, null, null, null, null, null, null, null, null, null, null, null, null);
 
     private async Task<CreatedAgent> AgentAsync(AgentSpec? spec = null)
     {
-        _ = factory.Server;
+        _ = Server.Server;
         return await TestData.CreateAgentAsync(Contexts, spec ?? new AgentSpec(), Ct);
     }
 
@@ -52,7 +50,7 @@ public class TriggerServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinA
             .ToListAsync(Ct);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_created_schedule_is_planned_and_audited_in_the_same_commit()
     {
         var agent = await AgentAsync();
@@ -75,7 +73,7 @@ public class TriggerServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.Equal(Tester.Value, audit.Actor);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_refused_trigger_stores_nothing_and_audits_nothing()
     {
         var agent = await AgentAsync();
@@ -97,7 +95,7 @@ public class TriggerServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.False(await db.AuditLog.AnyAsync(a => a.Detail == "broken", Ct));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_api_trigger_is_one_per_agent_and_an_edit_keeps_what_it_does_not_name()
     {
         var agent = await AgentAsync();
@@ -128,7 +126,7 @@ public class TriggerServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_sub_agent_gets_no_trigger_of_any_type()
     {
         var agent = await AgentAsync(new AgentSpec { Mode = ExecutionMode.SubAgent });
@@ -153,7 +151,7 @@ public class TriggerServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.Contains("SubAgent", scheduled.Error?.Message);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_event_triggers_generated_secret_is_shown_once_and_removed_with_the_trigger()
     {
         var agent = await AgentAsync();
@@ -170,7 +168,7 @@ public class TriggerServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.Contains(await AuditOfAsync(created.Value.Id), a => a.Action == "trigger.deleted");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Bad_input_through_the_api_policy_is_rejected_and_through_the_event_policy_retryable()
     {
         var agent = await AgentAsync(
@@ -206,7 +204,7 @@ public class TriggerServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.False(TriggerService.IsRetryable(rejected));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_failed_scheduled_start_is_retried_once_its_cause_is_fixed()
     {
         var agent = await AgentAsync(new AgentSpec { State = VersionState.Testing, Script = [new() { Text = "ok" }] });
@@ -257,8 +255,3 @@ public class TriggerServiceTests(SkeinApiFactory factory) : IClassFixture<SkeinA
             Outcome = IngressOutcomes.Started,
         };
 }
-
-/// <summary>The same tests on PostgreSQL.</summary>
-public sealed class TriggerServiceTestsOnPostgres(PostgresApiFactory factory)
-    : TriggerServiceTests(factory),
-        IClassFixture<PostgresApiFactory>;

@@ -5,7 +5,7 @@ namespace Skein.Server.Tests.Cli;
 /// <summary>The <c>skein</c> CLI as a process against a running server process.</summary>
 public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
 {
-    [Fact]
+    [StoreFact]
     public async Task Apply_plans_with_dry_run_applies_then_reports_everything_unchanged()
     {
         // Its own agent name: other tests of this class apply the sample as it is.
@@ -34,7 +34,7 @@ public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.Contains("Applied: 0 to create, 0 to update, 6 unchanged", again.Out);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_invalid_manifest_exits_non_zero_naming_path_and_line()
     {
         var yaml = await File.ReadAllTextAsync(
@@ -53,7 +53,7 @@ public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.Contains("versions[0].temperature: must be between 0 and 2 (line 48)", result.Err);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_follow_streams_the_timeline_and_exits_zero_when_the_session_completes()
     {
         await fx.RunAsync("apply", "-f", "request-agent.yaml", "--values", "request-values.yaml");
@@ -72,7 +72,7 @@ public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.Contains("tool call lookup_order", shown.Out);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_follow_exits_non_zero_when_the_session_fails()
     {
         var failing = """
@@ -103,12 +103,12 @@ public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.Contains("the model is down", run.Out);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_followed_hitl_run_waits_for_skein_approve_then_completes()
     {
         Assert.Equal(0, (await fx.RunAsync("apply", "-f", "hitl-agent.yaml", "--values", "hitl-values.yaml")).Code);
 
-        using var follow = fx.Start("run", "refunds", "--follow");
+        using var follow = await fx.StartAsync("run", "refunds", "--follow");
         var printed = await follow.WaitForOutputAsync("skein approve ");
         var taskId = TaskIdPattern().Match(printed).Groups[1].Value;
         var approve = await fx.RunAsync("approve", taskId);
@@ -120,7 +120,7 @@ public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.Contains("session Completed", follow.Stdout);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Complete_terminate_and_reject_act_on_waiting_sessions_and_report_conflicts()
     {
         Assert.Equal(0, (await fx.RunAsync("apply", "-f", "hitl-agent.yaml", "--values", "hitl-values.yaml")).Code);
@@ -148,7 +148,7 @@ public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.Equal(0, rejected.Code);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Export_prints_the_agents_manifest()
     {
         await fx.RunAsync("apply", "-f", "request-agent.yaml", "--values", "request-values.yaml");
@@ -160,10 +160,15 @@ public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.Contains("name: lookup_order", export.Out);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_wrong_token_or_unreachable_server_is_a_clear_error()
     {
-        using var wrong = CliProcess.Start(fx.Server.BaseAddress, "not-the-token", fx.Work.Path, "sessions");
+        using var wrong = CliProcess.Start(
+            (await fx.ServerAsync()).BaseAddress,
+            "not-the-token",
+            fx.Work.Path,
+            "sessions"
+        );
         using var down = CliProcess.Start(new Uri("http://127.0.0.1:9"), CliFixture.Token, fx.Work.Path, "sessions");
 
         Assert.Equal(1, await wrong.ExitAsync());

@@ -139,11 +139,11 @@ internal sealed class ClusterScenario : IAsyncDisposable
             cancellationToken
         );
         trigger.EnsureSuccessStatusCode();
-        var api = new ApiAgent(
+        var api = new ApiScope(
             agent.AgentId,
             (await trigger.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetGuid()
         );
-        return (agent.AgentId, await ApiSetup.KeyForAsync(node.Client, cancellationToken, api));
+        return (agent.AgentId, await ApiKeys.CreateAsync(node.Client, api));
     }
 
     public static async Task<AgentEndpoints.StartRunResponse> StartRunAsync(

@@ -59,22 +59,31 @@ internal sealed class SseRecorder(Guid runId, Func<Uri> node, string apiKey)
         response.EnsureSuccessStatusCode();
         Connections++;
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        // One event per block (fields in any order: the formatter writes data before id); heartbeats have no id.
         long? id = null;
+        string? subject = null;
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             if (line.StartsWith("id: ", StringComparison.Ordinal))
             {
                 id = long.Parse(line[4..], CultureInfo.InvariantCulture);
             }
-            else if (line.StartsWith("data: ", StringComparison.Ordinal) && id is { } eventId)
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && line.Length > 6)
             {
-                var subject = JsonDocument.Parse(line[6..]).RootElement.GetProperty("subject").GetString() ?? "";
-                _events.Add((eventId, subject));
-                id = null;
-                if (subject == Completed)
+                subject = JsonDocument.Parse(line[6..]).RootElement.GetProperty("subject").GetString() ?? "";
+            }
+            else if (line.Length == 0)
+            {
+                if (id is { } eventId && subject is not null)
                 {
-                    return;
+                    _events.Add((eventId, subject));
+                    if (subject == Completed)
+                    {
+                        return;
+                    }
                 }
+
+                (id, subject) = (null, null);
             }
         }
     }

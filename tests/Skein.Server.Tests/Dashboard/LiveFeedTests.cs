@@ -7,13 +7,13 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Skein.Server.Tests.Dashboard;
 
 /// <summary>The dashboard's live sessions feed over plain HTTP: positions, resuming with Last-Event-ID.</summary>
-public sealed partial class LiveFeedTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed partial class LiveFeedTests(ApiServers servers) : ApiTests(servers)
 {
     private sealed record Event(string? Id, string Type, JsonElement Data);
 
     private async Task<HttpClient> SignedInAsync()
     {
-        var client = factory.CreateClient(
+        var client = Server.CreateClient(
             new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }
         );
         var form = await client.GetStringAsync("/signin", TestContext.Current.CancellationToken);
@@ -93,9 +93,8 @@ public sealed partial class LiveFeedTests(SkeinApiFactory factory) : IClassFixtu
 
     private async Task<Guid> StartDemoAsync()
     {
-        using var admin = factory.CreateAdminClient();
-        var demo = await ApiSetup.DemoAgentAsync(admin, TestContext.Current.CancellationToken);
-        var response = await admin.PostAsJsonAsync(
+        var demo = await Server.DemoAgentAsync();
+        var response = await Admin.PostAsJsonAsync(
             $"/api/agents/{demo.AgentId}/runs",
             new { input = new { } },
             TestContext.Current.CancellationToken
@@ -112,7 +111,7 @@ public sealed partial class LiveFeedTests(SkeinApiFactory factory) : IClassFixtu
             && (status is null || e.Data.GetProperty("status").GetString() == status)
         );
 
-    [Fact]
+    [StoreFact]
     public async Task The_feed_sends_each_changed_session_as_its_row_and_resumes_after_the_last_event_id()
     {
         var client = await SignedInAsync();
@@ -140,7 +139,7 @@ public sealed partial class LiveFeedTests(SkeinApiFactory factory) : IClassFixtu
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_session_feed_sends_the_stream_version_as_it_grows()
     {
         var client = await SignedInAsync();

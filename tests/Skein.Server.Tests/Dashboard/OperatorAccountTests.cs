@@ -5,13 +5,13 @@ using Skein.Store;
 
 namespace Skein.Server.Tests.Dashboard;
 
-/// <summary>The admin account on a real store: configured, generated once, replaced, never stored in clear.</summary>
+/// <summary>The admin account on each real store: configured, generated once, replaced, never stored in clear.</summary>
 public sealed class OperatorAccountTests
 {
-    [Fact]
+    [StoreFact]
     public async Task A_generated_password_is_returned_once_stored_only_as_a_hash_and_replaced_by_a_configured_one()
     {
-        await using var factory = new SkeinApiFactory();
+        await using var factory = await SkeinApiFactory.FreshAsync();
         _ = factory.Server;
         var account = factory.Services.GetRequiredService<OperatorAccount>();
         var contexts = factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();

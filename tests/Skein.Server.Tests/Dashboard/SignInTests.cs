@@ -6,12 +6,10 @@ namespace Skein.Server.Tests.Dashboard;
 
 /// <summary>Operator sign-in over HTTP: protected pages, the admin password, antiforgery, cookie access to
 /// /api.</summary>
-public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed partial class SignInTests(ApiServers servers) : ApiTests(servers)
 {
     private HttpClient Browserless() =>
-        factory.CreateClient(
-            new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }
-        );
+        Server.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     private static async Task<string> TokenAsync(HttpClient client, string path)
     {
@@ -38,7 +36,7 @@ public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture
             TestContext.Current.CancellationToken
         );
 
-    [Theory]
+    [StoreTheory]
     [InlineData("/")]
     [InlineData("/agents")]
     [InlineData("/review/approvals")]
@@ -50,14 +48,14 @@ public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture
         Assert.StartsWith("/signin", response.Headers.Location?.PathAndQuery);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_live_feed_refuses_a_signed_out_caller_with_401_not_a_redirect()
     {
         var response = await Browserless().GetAsync("/dashboard/live/sessions", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_wrong_password_is_refused_and_the_right_one_signs_in_and_returns_to_the_page_asked_for()
     {
         var client = Browserless();
@@ -75,7 +73,7 @@ public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_return_url_to_another_site_is_ignored()
     {
         var client = Browserless();
@@ -95,7 +93,7 @@ public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture
         Assert.Equal("/", response.Headers.Location?.OriginalString);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_form_post_without_the_antiforgery_token_is_refused()
     {
         var client = Browserless();
@@ -114,7 +112,7 @@ public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture
         Assert.Equal(HttpStatusCode.BadRequest, signInForged.StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_signed_in_cookie_also_opens_the_management_api()
     {
         var client = Browserless();
@@ -129,7 +127,7 @@ public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Signing_out_ends_the_session()
     {
         var client = Browserless();
@@ -147,10 +145,10 @@ public sealed partial class SignInTests(SkeinApiFactory factory) : IClassFixture
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Repeated_sign_in_attempts_are_slowed_down_with_429()
     {
-        await using var own = new SkeinApiFactory();
+        await using var own = await SkeinApiFactory.FreshAsync();
         var client = own.CreateClient(
             new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }
         );

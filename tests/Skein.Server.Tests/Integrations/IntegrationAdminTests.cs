@@ -5,17 +5,13 @@ using System.Text.Json;
 
 namespace Skein.Server.Tests.Integrations;
 
-public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class IntegrationAdminTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly HttpClient _admin = factory.CreateAdminClient();
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private static string Name(string prefix) => prefix + "_" + Guid.NewGuid().ToString("N")[..8];
 
     private async Task<Guid> CreateIntegrationAsync()
     {
-        var response = await _admin.PostAsJsonAsync(
+        var response = await Admin.PostAsJsonAsync(
             "/api/integrations",
             new
             {
@@ -32,14 +28,14 @@ public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixtu
     }
 
     private Task<HttpResponseMessage> PostJsonAsync(string url, string json) =>
-        _admin.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+        Admin.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"), Ct);
 
-    [Fact]
+    [StoreFact]
     public async Task An_integration_and_its_operations_are_created_listed_edited_and_deleted()
     {
         var id = await CreateIntegrationAsync();
         var opName = Name("lookup");
-        var created = await _admin.PostAsJsonAsync(
+        var created = await Admin.PostAsJsonAsync(
             $"/api/integrations/{id}/operations",
             new
             {
@@ -62,7 +58,7 @@ public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixtu
         Assert.Equal("GET", operation.GetProperty("method").GetString());
         Assert.Equal("object", operation.GetProperty("argumentsSchema").GetProperty("type").GetString());
 
-        var edited = await _admin.PutAsJsonAsync(
+        var edited = await Admin.PutAsJsonAsync(
             $"/api/integrations/{id}/operations/{operation.GetProperty("id").GetGuid()}",
             new { requireApproval = true },
             Ct
@@ -72,23 +68,23 @@ public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixtu
             (await edited.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("requireApproval").GetBoolean()
         );
 
-        var view = await _admin.GetFromJsonAsync<JsonElement>($"/api/integrations/{id}", Ct);
+        var view = await Admin.GetFromJsonAsync<JsonElement>($"/api/integrations/{id}", Ct);
         Assert.Equal("header", view.GetProperty("authType").GetString());
         Assert.Equal("crm-key", view.GetProperty("authSecretName").GetString());
         var listed = Assert.Single(view.GetProperty("operations").EnumerateArray());
         Assert.True(listed.GetProperty("idempotent").GetBoolean());
 
-        var none = await _admin.PutAsJsonAsync($"/api/integrations/{id}", new { authType = "none" }, Ct);
+        var none = await Admin.PutAsJsonAsync($"/api/integrations/{id}", new { authType = "none" }, Ct);
         Assert.Equal(
             JsonValueKind.Null,
             (await none.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("authSecretName").ValueKind
         );
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/integrations/{id}", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync($"/api/integrations/{id}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Admin.DeleteAsync($"/api/integrations/{id}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Admin.GetAsync($"/api/integrations/{id}", Ct)).StatusCode);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("""{"name":"a","baseUrl":"not a url"}""", "baseUrl")]
     [InlineData("""{"name":"a","baseUrl":"http://h","authType":"basic"}""", "authType")]
     [InlineData("""{"name":"a","baseUrl":"http://h","authType":"bearer"}""", "authSecretName")]
@@ -104,7 +100,7 @@ public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixtu
         );
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("""{"name":"has space"}""", "operation name")]
     [InlineData("""{"name":"skein_echo"}""", "built-in")]
     [InlineData("""{"name":"op_x","method":"TRACE"}""", "method")]
@@ -127,7 +123,7 @@ public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixtu
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Operation_names_are_unique_in_the_workspace()
     {
         var first = await CreateIntegrationAsync();
@@ -136,11 +132,11 @@ public sealed class IntegrationAdminTests(SkeinApiFactory factory) : IClassFixtu
 
         Assert.Equal(
             HttpStatusCode.Created,
-            (await _admin.PostAsJsonAsync($"/api/integrations/{first}/operations", new { name }, Ct)).StatusCode
+            (await Admin.PostAsJsonAsync($"/api/integrations/{first}/operations", new { name }, Ct)).StatusCode
         );
         Assert.Equal(
             HttpStatusCode.Conflict,
-            (await _admin.PostAsJsonAsync($"/api/integrations/{second}/operations", new { name }, Ct)).StatusCode
+            (await Admin.PostAsJsonAsync($"/api/integrations/{second}/operations", new { name }, Ct)).StatusCode
         );
     }
 }

@@ -9,12 +9,9 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Integrations;
 
-public sealed class ProviderAdminTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>, IAsyncLifetime
+public sealed class ProviderAdminTests(ApiServers servers) : ApiTests(servers), IAsyncLifetime
 {
-    private readonly HttpClient _admin = factory.CreateAdminClient();
     private RecordingServer _endpoint = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync() => _endpoint = await RecordingServer.StartAsync(Ct);
 
@@ -22,21 +19,21 @@ public sealed class ProviderAdminTests(SkeinApiFactory factory) : IClassFixture<
 
     private async Task<JsonElement> CreateAsync(object body)
     {
-        var response = await _admin.PostAsJsonAsync("/api/providers", body, Ct);
+        var response = await Admin.PostAsJsonAsync("/api/providers", body, Ct);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
     }
 
     private async Task<JsonElement> TestAsync(Guid id)
     {
-        var response = await _admin.PostAsync($"/api/providers/{id}/test", null, Ct);
+        var response = await Admin.PostAsync($"/api/providers/{id}/test", null, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
     }
 
     private static string Name() => "provider-" + Guid.NewGuid().ToString("N")[..8];
 
-    [Fact]
+    [StoreFact]
     public async Task An_openai_provider_keeps_its_key_in_a_secret_and_the_connection_test_lists_the_endpoints_models()
     {
         _endpoint.Respond = (context, _) =>
@@ -67,13 +64,13 @@ public sealed class ProviderAdminTests(SkeinApiFactory factory) : IClassFixture<
         var request = Assert.Single(_endpoint.Requests);
         Assert.Equal("/v1/models", request.Path);
         Assert.Equal("Bearer sk-test-abc123", request.Header("Authorization"));
-        var secrets = await _admin.GetFromJsonAsync<JsonElement>("/api/secrets", Ct);
+        var secrets = await Admin.GetFromJsonAsync<JsonElement>("/api/secrets", Ct);
         Assert.Contains(secrets.GetProperty("items").EnumerateArray(), s =>
             s.GetProperty("name").GetString() == $"provider-{id}-key"
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_failing_endpoint_is_reported_as_not_ok_never_as_a_server_error()
     {
         _endpoint.Respond = (context, _) =>
@@ -120,7 +117,7 @@ public sealed class ProviderAdminTests(SkeinApiFactory factory) : IClassFixture<
         Assert.Contains("'not-created-yet' is not set", noKey.GetProperty("error").GetString());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_scripted_provider_always_tests_ok()
     {
         var scripted = await CreateAsync(new { name = Name(), kind = "scripted" });
@@ -128,14 +125,14 @@ public sealed class ProviderAdminTests(SkeinApiFactory factory) : IClassFixture<
         Assert.True((await TestAsync(scripted.GetProperty("id").GetGuid())).GetProperty("ok").GetBoolean());
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("""{"name":"x","kind":"anthropic"}""")]
     [InlineData("""{"name":"x","kind":"openai","baseUrl":"ftp://host"}""")]
     [InlineData("""{"kind":"openai"}""")]
     [InlineData("""{"name":"x","kind":"openai","apiKeySecretName":"bad name!"}""")]
     public async Task Bad_provider_settings_are_400(string body)
     {
-        var response = await _admin.PostAsync(
+        var response = await Admin.PostAsync(
             "/api/providers",
             new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
             Ct
@@ -145,19 +142,19 @@ public sealed class ProviderAdminTests(SkeinApiFactory factory) : IClassFixture<
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_provider_in_use_by_an_agent_cannot_be_deleted_and_an_unused_one_can()
     {
-        var contexts = factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
+        var contexts = Server.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
         var agent = await TestData.CreateAgentAsync(contexts, new AgentSpec(), Ct);
         await using var db = await contexts.CreateDbContextAsync(Ct);
         var used = await db.Agents.Where(a => a.Id == agent.AgentId).Select(a => a.LlmProviderId).SingleAsync(Ct);
         var unused = await CreateAsync(new { name = Name(), kind = "scripted" });
 
-        Assert.Equal(HttpStatusCode.Conflict, (await _admin.DeleteAsync($"/api/providers/{used}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Admin.DeleteAsync($"/api/providers/{used}", Ct)).StatusCode);
         Assert.Equal(
             HttpStatusCode.NoContent,
-            (await _admin.DeleteAsync($"/api/providers/{unused.GetProperty("id").GetGuid()}", Ct)).StatusCode
+            (await Admin.DeleteAsync($"/api/providers/{unused.GetProperty("id").GetGuid()}", Ct)).StatusCode
         );
     }
 }

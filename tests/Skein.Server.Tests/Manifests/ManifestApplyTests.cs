@@ -8,55 +8,51 @@ namespace Skein.Server.Tests.Manifests;
 
 /// <summary>POST /api/manifests/apply and GET /api/agents/{id}/manifest over real HTTP on a real SQLite
 /// store.</summary>
-public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class ManifestApplyTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly HttpClient _admin = factory.CreateAdminClient();
-
-    [Fact]
+    [StoreFact]
     public async Task A_dry_run_reports_the_plan_and_writes_nothing()
     {
         var yaml = ManifestClient.Minimal("dry-run-agent");
 
-        var first = await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(_admin, yaml, dryRun: true));
-        var second = await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(_admin, yaml, dryRun: true));
+        var first = await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(Admin, yaml, dryRun: true));
+        var second = await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(Admin, yaml, dryRun: true));
 
         Assert.Contains(("agent", "dry-run-agent", "create"), first);
         Assert.Contains(("version", "dry-run-agent/v1", "create"), first);
         Assert.Contains(("trigger", "dry-run-agent/api", "create"), first);
         Assert.Equal(first, second);
-        Assert.Null(await ManifestClient.AgentIdAsync(_admin, "dry-run-agent"));
+        Assert.Null(await ManifestClient.AgentIdAsync(Admin, "dry-run-agent"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Applying_the_same_file_twice_changes_nothing_the_second_time()
     {
         var yaml = ManifestClient.Minimal("twice-agent");
 
-        var first = await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(_admin, yaml));
-        var agentId = await ManifestClient.AgentIdAsync(_admin, "twice-agent");
-        var exportBefore = await ManifestClient.ExportAsync(_admin, agentId!.Value);
-        var second = await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(_admin, yaml));
+        var first = await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(Admin, yaml));
+        var agentId = await ManifestClient.AgentIdAsync(Admin, "twice-agent");
+        var exportBefore = await ManifestClient.ExportAsync(Admin, agentId!.Value);
+        var second = await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(Admin, yaml));
 
         Assert.Contains(("agent", "twice-agent", "create"), first);
         Assert.Contains(("llmProvider", "scripted", "unchanged"), first);
         Assert.All(second, c => Assert.Equal("unchanged", c.Action));
         Assert.Equal(6 - 2, second.Count); // provider, agent, version, trigger (no services)
-        Assert.Equal(exportBefore, await ManifestClient.ExportAsync(_admin, agentId.Value));
+        Assert.Equal(exportBefore, await ManifestClient.ExportAsync(Admin, agentId.Value));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_new_deployed_label_goes_live_and_the_previous_live_version_is_archived()
     {
-        await ManifestClient.ChangesAsync(
-            await ManifestClient.ApplyAsync(_admin, ManifestClient.Minimal("line-agent"))
-        );
+        await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(Admin, ManifestClient.Minimal("line-agent")));
         var changes = await ManifestClient.ChangesAsync(
-            await ManifestClient.ApplyAsync(_admin, ManifestClient.Minimal("line-agent", "v2", 0.9))
+            await ManifestClient.ApplyAsync(Admin, ManifestClient.Minimal("line-agent", "v2", 0.9))
         );
-        var agentId = (await ManifestClient.AgentIdAsync(_admin, "line-agent"))!.Value;
+        var agentId = (await ManifestClient.AgentIdAsync(Admin, "line-agent"))!.Value;
 
         var versions = (
-            await _admin.GetFromJsonAsync<JsonElement>(
+            await Admin.GetFromJsonAsync<JsonElement>(
                 $"/api/agents/{agentId}/versions",
                 TestContext.Current.CancellationToken
             )
@@ -70,14 +66,14 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
         Assert.Equal("Archived", versions["v1"]);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Changing_a_deployed_version_in_place_is_a_400_naming_path_and_line()
     {
         await ManifestClient.ChangesAsync(
-            await ManifestClient.ApplyAsync(_admin, ManifestClient.Minimal("readonly-agent"))
+            await ManifestClient.ApplyAsync(Admin, ManifestClient.Minimal("readonly-agent"))
         );
 
-        var response = await ManifestClient.ApplyAsync(_admin, ManifestClient.Minimal("readonly-agent", "v1", 0.9));
+        var response = await ManifestClient.ApplyAsync(Admin, ManifestClient.Minimal("readonly-agent", "v1", 0.9));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
@@ -87,14 +83,14 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
         Assert.Contains("read-only", error.GetProperty("message").GetString());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_validation_error_is_a_problem_listing_path_line_and_message_with_warnings()
     {
         var yaml = ManifestClient
             .Minimal("invalid-agent")
             .Replace("temperature: 0.5", "temperature: 7\n    flavour: spicy");
 
-        var response = await ManifestClient.ApplyAsync(_admin, yaml);
+        var response = await ManifestClient.ApplyAsync(Admin, yaml);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -107,14 +103,14 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
             "versions[0].flavour",
             Assert.Single(problem.GetProperty("warnings").EnumerateArray()).GetProperty("path").GetString()
         );
-        Assert.Null(await ManifestClient.AgentIdAsync(_admin, "invalid-agent"));
+        Assert.Null(await ManifestClient.AgentIdAsync(Admin, "invalid-agent"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_empty_body_or_broken_yaml_is_a_400_not_a_500()
     {
-        var empty = await ManifestClient.ApplyAsync(_admin, "");
-        var broken = await ManifestClient.ApplyAsync(_admin, "kind: [");
+        var empty = await ManifestClient.ApplyAsync(Admin, "");
+        var broken = await ManifestClient.ApplyAsync(Admin, "kind: [");
 
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
@@ -124,7 +120,7 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Values_can_come_in_the_query_string()
     {
         var yaml =
@@ -134,22 +130,22 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
                 .Replace("llmModel: skein-scripted", "llmModel: \"{{inputs.model}}\"");
         var content = new StringContent(yaml, System.Text.Encoding.UTF8, "application/yaml");
 
-        var response = await _admin.PostAsync(
+        var response = await Admin.PostAsync(
             $"/api/manifests/apply?dryRun=false&values={Uri.EscapeDataString("model: from-query")}",
             content,
             TestContext.Current.CancellationToken
         );
         var changes = await ManifestClient.ChangesAsync(response);
-        var agentId = (await ManifestClient.AgentIdAsync(_admin, "query-values-agent"))!.Value;
+        var agentId = (await ManifestClient.AgentIdAsync(Admin, "query-values-agent"))!.Value;
 
         Assert.Contains(("version", "query-values-agent/v1", "create"), changes);
-        Assert.Contains("llmModel: from-query", await ManifestClient.ExportAsync(_admin, agentId));
+        Assert.Contains("llmModel: from-query", await ManifestClient.ExportAsync(Admin, agentId));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Exporting_an_unknown_agent_is_a_404()
     {
-        var response = await _admin.GetAsync(
+        var response = await Admin.GetAsync(
             $"/api/agents/{Guid.NewGuid()}/manifest",
             TestContext.Current.CancellationToken
         );
@@ -157,10 +153,10 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_manifest_routes_need_the_admin_token_and_are_in_the_openapi_document()
     {
-        var anonymous = factory.CreateClient();
+        var anonymous = Server.CreateClient();
         var unauthorized = await anonymous.PostAsync(
             "/api/manifests/apply",
             new StringContent("kind: x", System.Text.Encoding.UTF8, "application/yaml"),
@@ -174,7 +170,7 @@ public sealed class ManifestApplyTests(SkeinApiFactory factory) : IClassFixture<
         Assert.Contains("/api/runs/{runId}/stream", openApi);
     }
 
-    [Fact]
+    [StoreFact]
     public void Every_built_in_tool_a_manifest_may_name_is_in_the_engine_catalog()
     {
         Assert.All(BuiltInTools.Names, name => Assert.True(ToolCatalog.IsBuiltIn(name), name));

@@ -9,12 +9,12 @@ namespace Skein.Server.Tests.Manifests;
 /// database.</summary>
 public sealed class SampleManifestTests
 {
-    [Fact]
+    [StoreFact]
     public async Task The_request_sample_calls_its_http_operation_and_completes()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var receiver = await OperationReceiver.StartAsync(ct);
-        await using var factory = new SkeinApiFactory();
+        await using var factory = await SkeinApiFactory.FreshAsync();
         var admin = factory.CreateAdminClient();
 
         var changes = await ManifestClient.ChangesAsync(
@@ -61,12 +61,12 @@ public sealed class SampleManifestTests
         Assert.Equal("api", session.GetProperty("session").GetProperty("triggerType").GetString());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_hitl_sample_waits_for_approval_then_calls_its_operation()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var receiver = await OperationReceiver.StartAsync(ct);
-        await using var factory = new SkeinApiFactory();
+        await using var factory = await SkeinApiFactory.FreshAsync();
         var admin = factory.CreateAdminClient();
 
         await ManifestClient.ChangesAsync(
@@ -99,7 +99,7 @@ public sealed class SampleManifestTests
         Assert.Equal("/refunds", Assert.Single(receiver.Calls).Path);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("request-agent.yaml", "orders_base_url: http://127.0.0.1:9/", "order-status")]
     [InlineData("hitl-agent.yaml", "payments_base_url: http://127.0.0.1:9/", "refunds")]
     public async Task Export_then_apply_on_a_fresh_database_then_export_gives_the_same_yaml(
@@ -109,7 +109,7 @@ public sealed class SampleManifestTests
     )
     {
         string first;
-        await using (var source = new SkeinApiFactory())
+        await using (var source = await SkeinApiFactory.FreshAsync())
         {
             var admin = source.CreateAdminClient();
             await ManifestClient.ChangesAsync(
@@ -118,7 +118,7 @@ public sealed class SampleManifestTests
             first = await ManifestClient.ExportAsync(admin, (await ManifestClient.AgentIdAsync(admin, agent))!.Value);
         }
 
-        await using var fresh = new SkeinApiFactory();
+        await using var fresh = await SkeinApiFactory.FreshAsync();
         var freshAdmin = fresh.CreateAdminClient();
         var changes = await ManifestClient.ChangesAsync(await ManifestClient.ApplyAsync(freshAdmin, first));
         var second = await ManifestClient.ExportAsync(

@@ -11,13 +11,13 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Scenarios;
 
-public class AuditTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class AuditTests(ApiServers servers) : ApiTests(servers)
 {
-    [Fact]
+    [StoreFact]
     public async Task The_session_audit_shows_who_answered_and_who_terminated()
     {
-        var admin = factory.CreateAdminClient();
-        var agent = await new V1TestKit(factory).CreateAsync(
+        var admin = Server.CreateAdminClient();
+        var agent = await Server.CreateApiAgentAsync(
             new AgentSpec
             {
                 Mode = ExecutionMode.HITL,
@@ -47,8 +47,8 @@ public class AuditTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
                 ],
             }
         );
-        var runId = (await V1TestKit.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
-        await V1TestKit.WaitForRunAsync(agent.Client, runId, "WaitingForHITL");
+        var runId = (await Runs.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
+        await Runs.WaitForAsync(agent.Client, runId, "WaitingForHITL");
         var pending = await admin.GetFromJsonAsync<JsonElement>(
             "/api/tasks?status=Pending&kind=text",
             TestContext.Current.CancellationToken
@@ -61,7 +61,7 @@ public class AuditTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
             TestContext.Current.CancellationToken
         );
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
-        await V1TestKit.WaitForRunAsync(agent.Client, runId, "WaitingForHITL");
+        await Runs.WaitForAsync(agent.Client, runId, "WaitingForHITL");
         var sessionId = (
             await agent.Client.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}", TestContext.Current.CancellationToken)
         )
@@ -91,21 +91,21 @@ public class AuditTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Changing_an_agent_s_execution_mode_is_recorded_in_the_audit_log()
     {
-        _ = factory.Server;
-        var contexts = factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
+        _ = Server.Server;
+        var contexts = Server.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
         var agent = await TestData.CreateAgentAsync(contexts, new AgentSpec(), CancellationToken.None);
 
-        var response = await factory
+        var response = await Server
             .CreateAdminClient()
             .PutAsJsonAsync(
                 $"/api/agents/{agent.AgentId}/execution-mode",
                 new { executionMode = "HITL" },
                 TestContext.Current.CancellationToken
             );
-        var bad = await factory
+        var bad = await Server
             .CreateAdminClient()
             .PutAsJsonAsync(
                 $"/api/agents/{agent.AgentId}/execution-mode",

@@ -10,23 +10,23 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Scenarios;
 
-public class GuardRuleSaveTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class GuardRuleSaveTests(ApiServers servers) : ApiTests(servers)
 {
     private const string PauseRule =
         """[{"id":"big","when":{"tool":"pay","arguments":[{"path":"amount","op":"gt","value":100}]},"then":"pause","reason":"big"}]""";
 
     private async Task<CreatedAgent> AgentAsync(ExecutionMode mode, VersionState state = VersionState.Testing)
     {
-        _ = factory.Server;
+        _ = Server.Server;
         return await TestData.CreateAgentAsync(
-            factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
+            Server.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
             new AgentSpec { Mode = mode, State = state },
             CancellationToken.None
         );
     }
 
     private Task<HttpResponseMessage> PutAsync(CreatedAgent agent, string rules) =>
-        factory
+        Server
             .CreateAdminClient()
             .PutAsync(
                 $"/api/agents/{agent.AgentId}/versions/{agent.VersionId}/guard-rules",
@@ -34,7 +34,7 @@ public class GuardRuleSaveTests(SkeinApiFactory factory) : IClassFixture<SkeinAp
                 TestContext.Current.CancellationToken
             );
 
-    [Fact]
+    [StoreFact]
     public async Task A_pause_rule_is_rejected_at_save_for_a_request_agent()
     {
         var response = await PutAsync(await AgentAsync(ExecutionMode.Request), PauseRule);
@@ -46,7 +46,7 @@ public class GuardRuleSaveTests(SkeinApiFactory factory) : IClassFixture<SkeinAp
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_pause_rule_is_accepted_for_a_hitl_agent()
     {
         var response = await PutAsync(await AgentAsync(ExecutionMode.HITL), PauseRule);
@@ -56,7 +56,7 @@ public class GuardRuleSaveTests(SkeinApiFactory factory) : IClassFixture<SkeinAp
         Assert.Equal("pause", saved.GetProperty("guardRules")[0].GetProperty("then").GetString());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_rule_document_that_breaks_the_schema_names_the_path()
     {
         var response = await PutAsync(
@@ -71,7 +71,7 @@ public class GuardRuleSaveTests(SkeinApiFactory factory) : IClassFixture<SkeinAp
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_deployed_version_is_read_only()
     {
         var response = await PutAsync(await AgentAsync(ExecutionMode.HITL, VersionState.Deployed), "[]");

@@ -1,13 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Skein.Core.Agents;
-using Skein.Server.Tests.Api;
 using Skein.Server.Tests.Crash;
-using Skein.Store;
 using Skein.Testing;
+using Skein.Testing.Stores;
 
 namespace Skein.Server.Tests.Scenarios;
 
@@ -16,7 +13,10 @@ namespace Skein.Server.Tests.Scenarios;
 /// a person, payments over the hard limit or in a currency the desk does not handle are blocked. The
 /// payment tool is a real HTTP operation; the receiver counts what actually reached it.
 /// </summary>
-public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixture<PaymentsDeskTests.Desk>
+public sealed class PaymentsDeskTests(ApiServers servers, PaymentsDeskTests.Desk desk)
+    : ApiTests(servers),
+        IClassFixture<PaymentsDeskTests.Desk>,
+        IAsyncLifetime
 {
     private const string Rules = """
         [
@@ -27,23 +27,38 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
         ]
         """;
 
-    /// <summary>One server, one bank receiver and one desk agent for the whole class.</summary>
+    /// <summary>One bank receiver for the whole class, and one desk agent per server (store), made on its first
+    /// test.</summary>
     public sealed class Desk : IAsyncLifetime
     {
-        public SkeinApiFactory Factory { get; } = new();
-        public OperationReceiver Bank { get; private set; } = null!;
-        public V1TestKit.ApiAgent Agent { get; private set; } = null!;
+        private readonly Dictionary<StoreKind, Task<ApiAgent>> _agents = [];
 
-        public async ValueTask InitializeAsync()
+        public OperationReceiver Bank { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync() => Bank = await OperationReceiver.StartAsync(CancellationToken.None);
+
+        public Task<ApiAgent> AgentOn(SkeinApiFactory server)
         {
-            Bank = await OperationReceiver.StartAsync(CancellationToken.None);
-            _ = Factory.Server;
+            lock (_agents)
+            {
+                if (!_agents.TryGetValue(server.Store, out var agent))
+                {
+                    _agents[server.Store] = agent = CreateAsync(server);
+                }
+
+                return agent;
+            }
+        }
+
+        private async Task<ApiAgent> CreateAsync(SkeinApiFactory server)
+        {
+            _ = server.Server;
             await TestData.AddOperationAsync(
-                Factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
+                server.Contexts,
                 new OperationSpec("send_payment", Bank.BaseUrl, Path: "/payments"),
                 CancellationToken.None
             );
-            Agent = await new V1TestKit(Factory).CreateAsync(
+            return await server.CreateApiAgentAsync(
                 new AgentSpec
                 {
                     Name = "payments-desk",
@@ -54,15 +69,15 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
             );
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await Factory.DisposeAsync();
-            await Bank.DisposeAsync();
-        }
+        public async ValueTask DisposeAsync() => await Bank.DisposeAsync();
     }
 
     private readonly OperationReceiver _bank = desk.Bank;
-    private readonly V1TestKit.ApiAgent _desk = desk.Agent;
+    private ApiAgent _desk = null!;
+
+    public async ValueTask InitializeAsync() => _desk = await desk.AgentOn(Server);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>The scripted model calls the tool its input names; each payment gets its own beneficiary.</summary>
     private async Task<(Guid RunId, string Beneficiary)> PayAsync(
@@ -72,7 +87,7 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
     )
     {
         beneficiary ??= "acct-" + Guid.NewGuid().ToString("N")[..8];
-        var started = await V1TestKit.StartAsync(
+        var started = await Runs.StartAsync(
             _desk.Client,
             _desk.AgentId,
             new
@@ -125,22 +140,22 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
         return request.GetProperty("user_task_id").GetGuid();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_payment_under_the_threshold_runs_on_its_own()
     {
         var (runId, beneficiary) = await PayAsync(500);
 
-        await V1TestKit.WaitForRunAsync(_desk.Client, runId, "Completed");
+        await Runs.WaitForAsync(_desk.Client, runId, "Completed");
 
         Assert.Equal(1, Received(beneficiary));
         Assert.True((await ToolResultAsync(runId)).GetProperty("successful").GetBoolean());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_payment_over_the_threshold_waits_for_approval_then_runs()
     {
         var (runId, beneficiary) = await PayAsync(5000);
-        await V1TestKit.WaitForRunAsync(_desk.Client, runId, "WaitingForHITL");
+        await Runs.WaitForAsync(_desk.Client, runId, "WaitingForHITL");
         Assert.Equal(0, Received(beneficiary));
 
         var taskId = await PendingTaskAsync(runId);
@@ -156,7 +171,7 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
         );
         Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
 
-        await V1TestKit.WaitForRunAsync(_desk.Client, runId, "Completed");
+        await Runs.WaitForAsync(_desk.Client, runId, "Completed");
         Assert.Equal(1, Received(beneficiary));
         var stale = await _desk.Client.PostAsJsonAsync(
             $"/v1/runs/{runId}/messages",
@@ -171,11 +186,11 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_rejected_payment_never_reaches_the_bank()
     {
         var (runId, beneficiary) = await PayAsync(5000);
-        await V1TestKit.WaitForRunAsync(_desk.Client, runId, "WaitingForHITL");
+        await Runs.WaitForAsync(_desk.Client, runId, "WaitingForHITL");
 
         var taskId = await PendingTaskAsync(runId);
         await _desk.Client.PostAsJsonAsync(
@@ -190,19 +205,19 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
             TestContext.Current.CancellationToken
         );
 
-        await V1TestKit.WaitForRunAsync(_desk.Client, runId, "Completed");
+        await Runs.WaitForAsync(_desk.Client, runId, "Completed");
         Assert.Equal(0, Received(beneficiary));
         var result = await ToolResultAsync(runId);
         Assert.False(result.GetProperty("successful").GetBoolean());
         Assert.Contains("not today", result.GetProperty("error").GetString());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_payment_over_the_hard_limit_is_blocked_and_every_matching_rule_is_recorded()
     {
         var (runId, beneficiary) = await PayAsync(20000);
 
-        await V1TestKit.WaitForRunAsync(_desk.Client, runId, "Completed");
+        await Runs.WaitForAsync(_desk.Client, runId, "Completed");
 
         Assert.Equal(0, Received(beneficiary));
         Assert.StartsWith(
@@ -217,12 +232,12 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_payment_in_a_currency_the_desk_does_not_handle_is_blocked()
     {
         var (runId, beneficiary) = await PayAsync(50, "GBP");
 
-        await V1TestKit.WaitForRunAsync(_desk.Client, runId, "Completed");
+        await Runs.WaitForAsync(_desk.Client, runId, "Completed");
 
         Assert.Equal(0, Received(beneficiary));
         Assert.StartsWith(
@@ -231,12 +246,12 @@ public sealed class PaymentsDeskTests(PaymentsDeskTests.Desk desk) : IClassFixtu
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_payment_to_a_sanctioned_beneficiary_ends_the_session_as_failed_with_the_rule_s_reason()
     {
         var (runId, beneficiary) = await PayAsync(10, beneficiary: "sanctioned-" + Guid.NewGuid().ToString("N")[..6]);
 
-        var run = await V1TestKit.WaitForRunAsync(_desk.Client, runId, "Failed");
+        var run = await Runs.WaitForAsync(_desk.Client, runId, "Failed");
 
         Assert.Equal(0, Received(beneficiary));
         Assert.Equal(

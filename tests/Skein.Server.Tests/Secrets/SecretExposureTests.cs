@@ -25,7 +25,7 @@ public sealed class SecretExposureTests : IAsyncLifetime
     private const string SigningSecret = "sign-SECRET-3f9d6e2a7b10";
     private static readonly string[] AllSecrets = [IntegrationSecret, ProviderSecret, SigningSecret];
 
-    private readonly SkeinApiFactory _root = new();
+    private SkeinApiFactory _root = null!;
     private readonly LogCollector _logs = new();
     private WebApplicationFactory<Program> _factory = null!;
     private RecordingServer _integration = null!;
@@ -36,6 +36,7 @@ public sealed class SecretExposureTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        _root = await SkeinApiFactory.FreshAsync();
         _factory = _root.WithWebHostBuilder(b =>
             b.ConfigureLogging(l => l.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug))
         );
@@ -75,7 +76,7 @@ public sealed class SecretExposureTests : IAsyncLifetime
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task No_secret_value_appears_in_any_api_response_step_content_or_log_line()
     {
         // Secrets in: a named secret, a provider key given inline, an event trigger's chosen signing secret.
@@ -169,10 +170,9 @@ public sealed class SecretExposureTests : IAsyncLifetime
                 signingSecret = SigningSecret,
             }
         );
-        var key = await ApiSetup.KeyForAsync(
+        var key = await ApiKeys.CreateAsync(
             _admin,
-            Ct,
-            new ApiAgent(agent.AgentId, apiTrigger.GetProperty("id").GetGuid())
+            new ApiScope(agent.AgentId, apiTrigger.GetProperty("id").GetGuid())
         );
         var api = _factory.CreateClient();
         api.DefaultRequestHeaders.Add("X-API-Key", key);

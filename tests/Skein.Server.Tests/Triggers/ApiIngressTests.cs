@@ -9,29 +9,19 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Triggers;
 
-public sealed class ApiIngressTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class ApiIngressTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly HttpClient _admin = factory.CreateAdminClient();
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    [Fact]
+    [StoreFact]
     public async Task Starts_through_the_api_trigger_and_their_refusals_are_in_its_ingress_log()
     {
         var agent = await TestData.CreateAgentAsync(
-            factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
+            Server.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
             new AgentSpec(),
             Ct
         );
-        var trigger = await _admin.PutAsJsonAsync(
-            $"/api/agents/{agent.AgentId}/triggers/api",
-            new { rpmLimit = 1 },
-            Ct
-        );
+        var trigger = await Admin.PutAsJsonAsync($"/api/agents/{agent.AgentId}/triggers/api", new { rpmLimit = 1 }, Ct);
         var triggerId = (await trigger.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
-        var api = factory.CreateApiClient(
-            await ApiSetup.KeyForAsync(_admin, Ct, new ApiAgent(agent.AgentId, triggerId))
-        );
+        var api = Server.CreateApiClient(await ApiKeys.CreateAsync(Admin, new ApiScope(agent.AgentId, triggerId)));
 
         var started = await api.PostAsJsonAsync(
             $"/v1/agents/{agent.AgentId}/runs",
@@ -50,7 +40,7 @@ public sealed class ApiIngressTests(SkeinApiFactory factory) : IClassFixture<Ske
         var log = await Eventually.Get(
             async () =>
                 (
-                    await _admin.GetFromJsonAsync<JsonElement>(
+                    await Admin.GetFromJsonAsync<JsonElement>(
                         $"/api/agents/{agent.AgentId}/triggers/{triggerId}/ingress",
                         Ct
                     )

@@ -9,15 +9,11 @@ using Skein.Testing;
 
 namespace Skein.Server.Tests.Triggers;
 
-public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class TriggerAdminTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly HttpClient _admin = factory.CreateAdminClient();
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private Task<CreatedAgent> AgentAsync(ExecutionMode mode = ExecutionMode.Request) =>
         TestData.CreateAgentAsync(
-            factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
+            Server.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
             new AgentSpec { Mode = mode },
             Ct
         );
@@ -39,12 +35,12 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
         }
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_scheduled_trigger_is_created_with_its_next_slot_and_edited_through_the_api()
     {
         var agent = await AgentAsync();
 
-        var created = await _admin.PostAsJsonAsync(
+        var created = await Admin.PostAsJsonAsync(
             $"/api/agents/{agent.AgentId}/triggers",
             new
             {
@@ -65,7 +61,7 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
         Assert.Equal("0 2 * * *", trigger.GetProperty("settings").GetProperty("cron").GetString());
         Assert.Equal("all", trigger.GetProperty("settings").GetProperty("input").GetProperty("scope").GetString());
 
-        var edited = await _admin.PutAsJsonAsync(
+        var edited = await Admin.PutAsJsonAsync(
             $"/api/agents/{agent.AgentId}/triggers/{id}",
             new { active = false },
             Ct
@@ -76,20 +72,20 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
         Assert.Equal(JsonValueKind.Null, view.GetProperty("nextFireAt").ValueKind);
         Assert.Equal("America/New_York", view.GetProperty("settings").GetProperty("time_zone").GetString());
 
-        var list = await _admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agent.AgentId}/triggers", Ct);
+        var list = await Admin.GetFromJsonAsync<JsonElement>($"/api/agents/{agent.AgentId}/triggers", Ct);
         Assert.Contains(list.GetProperty("items").EnumerateArray(), t => t.GetProperty("id").GetGuid() == id);
 
         Assert.Equal(
             HttpStatusCode.NoContent,
-            (await _admin.DeleteAsync($"/api/agents/{agent.AgentId}/triggers/{id}", Ct)).StatusCode
+            (await Admin.DeleteAsync($"/api/agents/{agent.AgentId}/triggers/{id}", Ct)).StatusCode
         );
         Assert.Equal(
             HttpStatusCode.NotFound,
-            (await _admin.GetAsync($"/api/agents/{agent.AgentId}/triggers/{id}", Ct)).StatusCode
+            (await Admin.GetAsync($"/api/agents/{agent.AgentId}/triggers/{id}", Ct)).StatusCode
         );
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("""{"type":"scheduled","cron":"not a cron"}""", "invalid cron")]
     [InlineData("""{"type":"scheduled","cron":"0 9 * * *","timeZone":"Nowhere/Special"}""", "unknown time zone")]
     [InlineData("""{"type":"scheduled","cron":"0 9 * * *","input":[1,2]}""", "input must be a JSON object")]
@@ -101,7 +97,7 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
     {
         var agent = await AgentAsync();
 
-        var response = await _admin.PostAsync(
+        var response = await Admin.PostAsync(
             $"/api/agents/{agent.AgentId}/triggers",
             new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
             Ct
@@ -110,12 +106,12 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_agent_has_at_most_one_api_trigger()
     {
         var agent = await AgentAsync();
 
-        var first = await _admin.PostAsJsonAsync(
+        var first = await Admin.PostAsJsonAsync(
             $"/api/agents/{agent.AgentId}/triggers",
             new
             {
@@ -125,7 +121,7 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
             },
             Ct
         );
-        var second = await _admin.PostAsJsonAsync(
+        var second = await Admin.PostAsJsonAsync(
             $"/api/agents/{agent.AgentId}/triggers",
             new { type = "api", name = "api-2" },
             Ct
@@ -138,12 +134,12 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
         await AssertProblemAsync(second, HttpStatusCode.Conflict, "one per agent");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SubAgent_agents_cannot_have_triggers()
     {
         var agent = await AgentAsync(ExecutionMode.SubAgent);
 
-        var response = await _admin.PostAsJsonAsync(
+        var response = await Admin.PostAsJsonAsync(
             $"/api/agents/{agent.AgentId}/triggers",
             new { type = "scheduled", cron = "0 9 * * *" },
             Ct
@@ -152,11 +148,11 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "SubAgent");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Trigger_names_are_unique_per_agent_and_the_type_cannot_change()
     {
         var agent = await AgentAsync();
-        await _admin.PostAsJsonAsync(
+        await Admin.PostAsJsonAsync(
             $"/api/agents/{agent.AgentId}/triggers",
             new
             {
@@ -166,7 +162,7 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
             },
             Ct
         );
-        var created = await _admin.PostAsJsonAsync(
+        var created = await Admin.PostAsJsonAsync(
             $"/api/agents/{agent.AgentId}/triggers",
             new
             {
@@ -179,7 +175,7 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
 
         await AssertProblemAsync(
-            await _admin.PostAsJsonAsync(
+            await Admin.PostAsJsonAsync(
                 $"/api/agents/{agent.AgentId}/triggers",
                 new
                 {
@@ -192,20 +188,20 @@ public sealed class TriggerAdminTests(SkeinApiFactory factory) : IClassFixture<S
             HttpStatusCode.Conflict
         );
         await AssertProblemAsync(
-            await _admin.PutAsJsonAsync($"/api/agents/{agent.AgentId}/triggers/{id}", new { name = "daily" }, Ct),
+            await Admin.PutAsJsonAsync($"/api/agents/{agent.AgentId}/triggers/{id}", new { name = "daily" }, Ct),
             HttpStatusCode.Conflict
         );
         await AssertProblemAsync(
-            await _admin.PutAsJsonAsync($"/api/agents/{agent.AgentId}/triggers/{id}", new { type = "event" }, Ct),
+            await Admin.PutAsJsonAsync($"/api/agents/{agent.AgentId}/triggers/{id}", new { type = "event" }, Ct),
             HttpStatusCode.BadRequest,
             "type cannot change"
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_new_routes_are_in_the_openapi_document()
     {
-        var doc = await factory.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
+        var doc = await Server.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
         var paths = doc.GetProperty("paths");
 
         foreach (

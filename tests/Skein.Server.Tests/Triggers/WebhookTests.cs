@@ -13,12 +13,9 @@ namespace Skein.Server.Tests.Triggers;
 
 /// <summary>Event triggers end to end: created through the management API, delivered to <c>POST
 /// /hooks/{triggerId}</c>.</summary>
-public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinApiFactory>
+public sealed class WebhookTests(ApiServers servers) : ApiTests(servers)
 {
-    private readonly HttpClient _admin = factory.CreateAdminClient();
-    private readonly HttpClient _anonymous = factory.CreateClient();
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private HttpClient Anonymous => field ??= Server.CreateClient();
 
     private sealed record EventTrigger(Guid AgentId, Guid TriggerId, string Secret);
 
@@ -27,7 +24,7 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         VersionState state = VersionState.Deployed
     )
     {
-        var contexts = factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
+        var contexts = Server.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
         var agent = await TestData.CreateAgentAsync(contexts, new AgentSpec { State = state }, Ct);
         var body = JsonSerializer.SerializeToElement(extra ?? new { });
         var request = new Dictionary<string, object?> { ["type"] = "event", ["name"] = "orders" };
@@ -36,7 +33,7 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
             request[p.Name] = p.Value;
         }
 
-        var response = await _admin.PostAsJsonAsync($"/api/agents/{agent.AgentId}/triggers", request, Ct);
+        var response = await Admin.PostAsJsonAsync($"/api/agents/{agent.AgentId}/triggers", request, Ct);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var created = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal($"/hooks/{created.GetProperty("id").GetGuid()}", created.GetProperty("webhookPath").GetString());
@@ -68,7 +65,7 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
             request.Headers.Add(WebhookSignature.DeliveryHeaderName, deliveryId);
         }
 
-        return _anonymous.SendAsync(request, Ct);
+        return Anonymous.SendAsync(request, Ct);
     }
 
     private static string Sign(string secret, string body) =>
@@ -76,7 +73,7 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
 
     private async Task<JsonElement[]> IngressAsync(EventTrigger trigger)
     {
-        var log = await _admin.GetFromJsonAsync<JsonElement>(
+        var log = await Admin.GetFromJsonAsync<JsonElement>(
             $"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}/ingress",
             Ct
         );
@@ -85,13 +82,13 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
 
     private async Task<int> SessionCountAsync(Guid triggerId)
     {
-        await using var db = await factory
+        await using var db = await Server
             .Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>()
             .CreateDbContextAsync(Ct);
         return await db.Sessions.CountAsync(s => s.TriggerId == triggerId, Ct);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_signed_delivery_starts_an_event_session_with_the_selected_part_of_the_payload_as_input()
     {
         var trigger = await CreateEventTriggerAsync(new { inputPath = "data.order" });
@@ -104,14 +101,14 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         var started = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.False(started.GetProperty("duplicateDelivery").GetBoolean());
         var sessionId = started.GetProperty("sessionId").GetGuid();
-        var session = await _admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}", Ct);
+        var session = await Admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}", Ct);
         var s = session.TryGetProperty("session", out var inner) ? inner : session;
         Assert.Equal("event", s.GetProperty("triggerType").GetString());
         Assert.Equal(trigger.TriggerId, s.GetProperty("triggerId").GetGuid());
         Assert.Equal(42, s.GetProperty("input").GetProperty("id").GetInt32());
         Assert.Equal(started.GetProperty("runId").GetGuid(), s.GetProperty("rootRunId").GetGuid());
 
-        var triggerView = await _admin.GetFromJsonAsync<JsonElement>(
+        var triggerView = await Admin.GetFromJsonAsync<JsonElement>(
             $"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}",
             Ct
         );
@@ -121,7 +118,7 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_bad_or_missing_signature_is_401_problem_json_and_starts_nothing()
     {
         var trigger = await CreateEventTriggerAsync();
@@ -143,7 +140,7 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.All(log, e => Assert.Equal(IngressOutcomes.RejectedSignature, e.GetProperty("outcome").GetString()));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_repeated_delivery_id_answers_200_with_the_first_sessions_ids_and_starts_nothing_more()
     {
         var trigger = await CreateEventTriggerAsync();
@@ -165,7 +162,7 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.Equal(2, await SessionCountAsync(trigger.TriggerId));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Every_attempt_is_in_the_ingress_log_newest_first_with_credentials_redacted()
     {
         var trigger = await CreateEventTriggerAsync();
@@ -193,7 +190,7 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.Contains("not valid JSON", log[1].GetProperty("error").GetString());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_start_that_failed_is_logged_as_retryable_and_a_retry_starts_the_session_once_the_cause_is_fixed()
     {
         var trigger = await CreateEventTriggerAsync(state: VersionState.Testing);
@@ -206,7 +203,7 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.True(failed.GetProperty("retryable").GetBoolean());
 
         await using (
-            var db = await factory
+            var db = await Server
                 .Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>()
                 .CreateDbContextAsync(Ct)
         )
@@ -218,12 +215,12 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
 
         var retryUrl =
             $"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}/ingress/{failed.GetProperty("id").GetGuid()}/retry";
-        var retried = await _admin.PostAsync(retryUrl, null, Ct);
+        var retried = await Admin.PostAsync(retryUrl, null, Ct);
         Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
         var session = await retried.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal(1, await SessionCountAsync(trigger.TriggerId));
 
-        var again = await _admin.PostAsync(retryUrl, null, Ct);
+        var again = await Admin.PostAsync(retryUrl, null, Ct);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
 
         // The failed first arrival released its delivery id; the id now belongs to no session, so a resend starts one.
@@ -235,12 +232,12 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         );
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Unknown_and_inactive_triggers_are_404()
     {
         var trigger = await CreateEventTriggerAsync();
         const string body = "{}";
-        var deactivate = await _admin.PutAsJsonAsync(
+        var deactivate = await Admin.PutAsJsonAsync(
             $"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}",
             new { active = false },
             Ct
@@ -258,7 +255,7 @@ public sealed class WebhookTests(SkeinApiFactory factory) : IClassFixture<SkeinA
         Assert.Equal(0, await SessionCountAsync(trigger.TriggerId));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_supplied_signing_secret_is_used_and_never_echoed()
     {
         const string chosen = "my-own-signing-secret-123456";

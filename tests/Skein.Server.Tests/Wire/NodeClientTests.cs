@@ -14,7 +14,7 @@ public sealed class NodeClientTests
 {
     private static readonly TimeSpan NodeDeadline = TimeSpan.FromMinutes(2);
 
-    [Fact]
+    [StoreFact]
     public async Task A_fetch_based_javascript_client_drives_the_public_api_under_node()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
@@ -25,7 +25,7 @@ public sealed class NodeClientTests
             );
         var script = Path.Combine(RepositoryRoot(), "tests", "js", "phrony-wire.test.mjs");
 
-        await using var factory = new SkeinApiFactory();
+        await using var factory = await SkeinApiFactory.FreshAsync();
         factory.UseKestrel(0);
         factory.StartServer();
         var addresses = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
@@ -33,10 +33,9 @@ public sealed class NodeClientTests
         var baseUrl = addresses.Addresses.Single();
         Assert.StartsWith("http://127.0.0.1:", baseUrl);
 
-        var admin = factory.CreateAdminClient();
-        var demo = await ApiSetup.DemoAgentAsync(admin, cancellationToken);
-        var chat = await ApiSetup.MultiTurnAgentAsync(factory, admin, cancellationToken);
-        var key = await ApiSetup.KeyForAsync(admin, cancellationToken, demo, chat);
+        var demo = await factory.DemoAgentAsync();
+        var chat = await factory.MultiTurnAgentAsync();
+        var key = await ApiKeys.CreateAsync(factory.Admin, demo, chat);
 
         var (exitCode, output) = await RunNodeAsync(
             node,

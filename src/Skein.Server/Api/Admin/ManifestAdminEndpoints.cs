@@ -4,8 +4,7 @@ using Skein.Application.Manifests;
 using Skein.Core;
 using Skein.Manifests.Parsing;
 using Skein.Manifests.Planning;
-using Skein.Server.Api.V1;
-using Skein.Store.EventLog;
+using Skein.Server.Sse;
 using Skein.Store.Sessions;
 
 namespace Skein.Server.Api.Admin;
@@ -44,7 +43,9 @@ public static class ManifestAdminEndpoints
             .Produces<string>(StatusCodes.Status200OK, YamlContentType);
         api.MapGet("/runs/{runId}/stream", StreamAsync)
             .WithName("AdminStreamRunEvents")
-            .WithSummary("Server-sent events of the run's session, like /v1/runs/{runId}/stream but never redacted");
+            .WithSummary("Server-sent events of the run's session, like /v1/runs/{runId}/stream but never redacted")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
@@ -106,30 +107,24 @@ public static class ManifestAdminEndpoints
             : Problems.From(yaml.Error);
     }
 
-    private static async Task StreamAsync(
+    private static async Task<Results<ServerSentEventsResult<byte[]>, ProblemHttpResult>> StreamAsync(
         Guid runId,
+        string? lastEventId,
         HttpContext http,
         SessionQueries queries,
-        EventLogReader reader,
-        SessionEventNotifier notifier,
+        SessionEventStream stream,
         CancellationToken cancellationToken
     )
     {
         if (await queries.SessionOfRunAsync(runId, cancellationToken) is not { } sessionId)
         {
-            await Problems.From(DomainError.NotFound("run", runId)).ExecuteAsync(http);
-            return;
+            return Problems.NotFound("run", runId);
         }
 
-        await RunStreamEndpoint.StreamSessionAsync(
-            http,
-            sessionId,
-            redact: false,
-            reader,
-            queries,
-            notifier,
-            cancellationToken
-        );
+        var resume = SseStream.ResumePosition(http.Request, lastEventId);
+        return resume.IsSuccess
+            ? stream.Write(http, sessionId, resume.Value, redact: false)
+            : Problems.From(resume.Error);
     }
 
     private static ProblemHttpResult Invalid(

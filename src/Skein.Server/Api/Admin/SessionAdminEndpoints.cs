@@ -9,28 +9,39 @@ namespace Skein.Server.Api.Admin;
 /// <summary>Operator access to sessions: read, Terminate, Mark complete, and the inputs a run may wait for.</summary>
 public static class SessionAdminEndpoints
 {
-    private const string Operator = "operator:admin";
+    private static readonly string Operator = Actor.Admin.Value;
 
     public static RouteGroupBuilder MapSessionAdmin(this RouteGroupBuilder api)
     {
         api.MapGet("/sessions", ListAsync)
             .WithName("AdminListSessions")
-            .WithSummary("Sessions newest first, filtered by status and agent");
+            .WithSummary("Sessions newest first, filtered by status and agent")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/sessions/{sessionId}", GetAsync)
             .WithName("AdminGetSession")
-            .WithSummary("A session with its runs and step timeline");
+            .WithSummary("A session with its runs and step timeline")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/sessions/{sessionId}/terminate", TerminateAsync)
             .WithName("AdminTerminateSession")
-            .WithSummary("Terminate: non-terminal runs fail, in-flight work is cancelled; 409 when already finished");
+            .WithSummary("Terminate: non-terminal runs fail, in-flight work is cancelled; 409 when already finished")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/sessions/{sessionId}/complete", CompleteAsync)
             .WithName("AdminCompleteSession")
-            .WithSummary("Mark complete: only while the session waits; 409 otherwise");
+            .WithSummary("Mark complete: only while the session waits; 409 otherwise")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/runs/{runId}/messages", MessageAsync)
             .WithName("AdminSendMessage")
-            .WithSummary("Continue a conversational run that waits for the user (WaitingForResponse)");
+            .WithSummary("Continue a conversational run that waits for the user (WaitingForResponse)")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/runs/{runId}/skip-agent-wait", SkipWaitAsync)
             .WithName("AdminSkipWait")
-            .WithSummary("End a phrony_wait now (WaitingForTimer only)");
+            .WithSummary("End a phrony_wait now (WaitingForTimer only)")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return api;
     }
 
@@ -49,12 +60,12 @@ public static class SessionAdminEndpoints
     {
         if (status is not null && !Enum.TryParse<Core.Sessions.SessionStatus>(status, ignoreCase: false, out _))
         {
-            return (ProblemHttpResult)Problems.Invalid($"unknown status '{status}'");
+            return Problems.Invalid($"unknown status '{status}'");
         }
 
         if (skip is < 0 || take is < 1 or > 100)
         {
-            return (ProblemHttpResult)Problems.Invalid("skip must be >= 0 and take between 1 and 100");
+            return Problems.Invalid("skip must be >= 0 and take between 1 and 100");
         }
 
         var tenant = await queries.DefaultTenantAsync(cancellationToken);
@@ -80,7 +91,7 @@ public static class SessionAdminEndpoints
         var detail = await queries.GetAsync(sessionId, cancellationToken);
         if (detail is null)
         {
-            return (ProblemHttpResult)Problems.From(DomainError.NotFound("session", sessionId));
+            return Problems.From(DomainError.NotFound("session", sessionId));
         }
 
         var userTasks = await tasks.ForSessionAsync(sessionId, cancellationToken);
@@ -94,19 +105,19 @@ public static class SessionAdminEndpoints
         );
     }
 
-    private static async Task<IResult> TerminateAsync(
+    private static async Task<Results<Ok<StatusResponse>, ProblemHttpResult>> TerminateAsync(
         Guid sessionId,
         SessionActions actions,
         CancellationToken cancellationToken
     ) => Answer(await actions.TerminateAsync(sessionId, Operator, cancellationToken));
 
-    private static async Task<IResult> CompleteAsync(
+    private static async Task<Results<Ok<StatusResponse>, ProblemHttpResult>> CompleteAsync(
         Guid sessionId,
         SessionActions actions,
         CancellationToken cancellationToken
     ) => Answer(await actions.MarkCompleteAsync(sessionId, Operator, cancellationToken));
 
-    private static async Task<IResult> MessageAsync(
+    private static async Task<Results<Accepted<StatusResponse>, ProblemHttpResult>> MessageAsync(
         Guid runId,
         MessageBody? body,
         SessionActions actions,
@@ -119,23 +130,22 @@ public static class SessionAdminEndpoints
             return Problems.Invalid("a message needs non-empty 'text' (or 'message')");
         }
 
-        return Answer(await actions.SendMessageAsync(runId, text, Operator, cancellationToken), accepted: true);
+        return Accept(await actions.SendMessageAsync(runId, text, Operator, cancellationToken));
     }
 
-    private static async Task<IResult> SkipWaitAsync(
+    private static async Task<Results<Accepted<StatusResponse>, ProblemHttpResult>> SkipWaitAsync(
         Guid runId,
         SessionActions actions,
         CancellationToken cancellationToken
-    ) => Answer(await actions.SkipWaitAsync(runId, Operator, cancellationToken), accepted: true);
+    ) => Accept(await actions.SkipWaitAsync(runId, Operator, cancellationToken));
 
-    private static IResult Answer(CommandResult result, bool accepted = false)
-    {
-        if (result.Error is { } error)
-        {
-            return Problems.From(error);
-        }
+    private static Results<Ok<StatusResponse>, ProblemHttpResult> Answer(CommandResult result) =>
+        result.Error is { } error
+            ? Problems.From(error)
+            : TypedResults.Ok(new StatusResponse(result.State!.Status.ToString()));
 
-        var body = new StatusResponse(result.State!.Status.ToString());
-        return accepted ? TypedResults.Accepted((string?)null, body) : TypedResults.Ok(body);
-    }
+    private static Results<Accepted<StatusResponse>, ProblemHttpResult> Accept(CommandResult result) =>
+        result.Error is { } error
+            ? Problems.From(error)
+            : TypedResults.Accepted((string?)null, new StatusResponse(result.State!.Status.ToString()));
 }

@@ -22,13 +22,18 @@ public static class UserTaskAdminEndpoints
     {
         api.MapGet("/tasks", ListAsync)
             .WithName("AdminListUserTasks")
-            .WithSummary("User tasks (approvals, forms) by status and kind, newest first");
+            .WithSummary("User tasks (approvals, forms) by status and kind, newest first")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapPost("/tasks/{taskId}/answer", AnswerAsync)
             .WithName("AdminAnswerUserTask")
-            .WithSummary("Answer a pending user task; 409 when it is no longer pending, 400 for an invalid answer");
+            .WithSummary("Answer a pending user task; 409 when it is no longer pending, 400 for an invalid answer")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/sessions/{sessionId}/audit", AuditAsync)
             .WithName("AdminSessionAudit")
-            .WithSummary("Who decided what and when in a session: answers, Terminate, Mark complete, status changes");
+            .WithSummary("Who decided what and when in a session: answers, Terminate, Mark complete, status changes")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPut("/agents/{agentId}/execution-mode", ChangeModeAsync)
             .WithName("AdminChangeExecutionMode")
             .WithSummary("Change an agent's execution mode (Request, HITL, SubAgent); recorded in the audit log");
@@ -46,6 +51,12 @@ public static class UserTaskAdminEndpoints
 
     public sealed record ModeBody(string? ExecutionMode);
 
+    public sealed record UserTaskList(IReadOnlyList<UserTaskDto> Items);
+
+    public sealed record AnswerResponse(string Status);
+
+    public sealed record AuditList(IReadOnlyList<AuditEntry> Items);
+
     public sealed record AuditEntry(
         long Sequence,
         DateTimeOffset At,
@@ -55,7 +66,7 @@ public static class UserTaskAdminEndpoints
         JsonElement Detail
     );
 
-    private static async Task<IResult> ListAsync(
+    private static async Task<Results<Ok<UserTaskList>, ProblemHttpResult>> ListAsync(
         string? status,
         string? kind,
         int? skip,
@@ -82,10 +93,10 @@ public static class UserTaskAdminEndpoints
 
         var tenant = await sessions.DefaultTenantAsync(cancellationToken);
         var rows = await tasks.ListAsync(tenant, status, kind, skip ?? 0, take ?? 50, cancellationToken);
-        return TypedResults.Ok(new { items = rows.Select(UserTaskDto.From) });
+        return TypedResults.Ok(new UserTaskList([.. rows.Select(UserTaskDto.From)]));
     }
 
-    private static async Task<IResult> AnswerAsync(
+    private static async Task<Results<Ok<AnswerResponse>, ProblemHttpResult>> AnswerAsync(
         Guid taskId,
         AnswerBody? body,
         SessionActions actions,
@@ -97,10 +108,10 @@ public static class UserTaskAdminEndpoints
             return Problems.Invalid("a JSON body with the answer is required");
         }
 
-        var result = await actions.AnswerTaskAsync(taskId, null, ToAnswer(body), "operator:admin", cancellationToken);
+        var result = await actions.AnswerTaskAsync(taskId, null, ToAnswer(body), Actor.Admin.Value, cancellationToken);
         return result.Error is { } error
             ? Problems.From(error)
-            : TypedResults.Ok(new { status = result.State!.Tasks[taskId].Status.ToString() });
+            : TypedResults.Ok(new AnswerResponse(result.State!.Tasks[taskId].Status.ToString()));
     }
 
     public static UserTaskAnswer ToAnswer(AnswerBody body) =>
@@ -114,7 +125,7 @@ public static class UserTaskAdminEndpoints
             Comment = body.Comment,
         };
 
-    private static async Task<IResult> AuditAsync(
+    private static async Task<Results<Ok<AuditList>, ProblemHttpResult>> AuditAsync(
         Guid sessionId,
         EventLogReader reader,
         CancellationToken cancellationToken
@@ -144,7 +155,7 @@ public static class UserTaskAdminEndpoints
                 e.Event.RunIdOrNull,
                 JsonSerializer.SerializeToElement(e.Event, SkeinJson.Options)
             ));
-        return TypedResults.Ok(new { items = entries });
+        return TypedResults.Ok(new AuditList([.. entries]));
     }
 
     private static async Task<Results<Ok<AgentMode>, ProblemHttpResult>> ChangeModeAsync(

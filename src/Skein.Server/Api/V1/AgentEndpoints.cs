@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Redaction;
@@ -11,7 +10,6 @@ using Skein.Engine.Triggers;
 using Skein.Server.Api.Contracts;
 using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
-using Skein.Store;
 using Skein.Store.Agents;
 using Skein.Store.Rows;
 using Skein.Store.Sessions;
@@ -29,7 +27,9 @@ public static class AgentEndpoints
             .WithSummary("Start a run of the agent's Deployed version through its api trigger (202)");
         v1.MapGet("/agents/{agentId}/sessions", ListSessionsAsync)
             .WithName("ListSessions")
-            .WithSummary("The agent's sessions, newest first, with total");
+            .WithSummary("The agent's sessions, newest first, with total")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         v1.MapGet("/agents", ListAgentsAsync).WithName("ListAgents").WithSummary("Agents this API key is scoped to");
         return v1;
     }
@@ -165,7 +165,7 @@ public static class AgentEndpoints
         );
     }
 
-    private static async Task<IResult> ListSessionsAsync(
+    private static async Task<Results<Ok<SessionList>, ProblemHttpResult>> ListSessionsAsync(
         Guid agentId,
         int? skip,
         int? take,
@@ -179,22 +179,22 @@ public static class AgentEndpoints
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         if (!caller.CanUseAgent(agentId))
         {
-            return V1Problems.NotFound("agent", agentId);
+            return Problems.NotFound("agent", agentId);
         }
 
         if (skip is < 0)
         {
-            return V1Problems.BadRequest("skip must be 0 or more");
+            return Problems.Invalid("skip must be 0 or more");
         }
 
         if (take is < 1 or > 100)
         {
-            return V1Problems.BadRequest("take must be between 1 and 100");
+            return Problems.Invalid("take must be between 1 and 100");
         }
 
         if (status is not null && !Enum.TryParse<SessionStatus>(status, ignoreCase: false, out _))
         {
-            return V1Problems.BadRequest(
+            return Problems.Invalid(
                 $"unknown status '{status}'; expected one of {string.Join(", ", Enum.GetNames<SessionStatus>())}"
             );
         }
@@ -213,22 +213,17 @@ public static class AgentEndpoints
 
     private static async Task<Ok<AgentList>> ListAgentsAsync(
         HttpContext http,
-        IDbContextFactory<SkeinDbContext> contexts,
+        AgentDirectory agents,
         CancellationToken cancellationToken
     )
     {
         var caller = ApiKeyAuthenticationHandler.Caller(http);
-        var ids = caller.Scopes.Select(s => s.AgentId).Distinct().ToList();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var items = await (
-            from a in db.Agents.AsNoTracking().Where(a => ids.Contains(a.Id) && a.TenantId == caller.TenantId)
-            join v in db.AgentVersions.AsNoTracking().Where(v => v.State == nameof(VersionState.Deployed))
-                on a.Id equals v.AgentId
-                into deployed
-            from v in deployed.DefaultIfEmpty()
-            orderby a.Name
-            select new AgentItem(a.Id, a.Name, a.ExecutionMode, v == null ? null : v.Id, v == null ? null : v.Label)
-        ).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new AgentList(items));
+        var ids = caller.Scopes.Select(s => s.AgentId).ToHashSet();
+        var items = await agents.ListAsync(caller.TenantId, ids, cancellationToken);
+        return TypedResults.Ok(
+            new AgentList([
+                .. items.Select(a => new AgentItem(a.Id, a.Name, a.ExecutionMode, a.DeployedVersionId, a.VersionLabel)),
+            ])
+        );
     }
 }

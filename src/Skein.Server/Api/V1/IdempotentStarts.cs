@@ -1,13 +1,13 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Core;
-using Skein.Store.Triggers;
+using Skein.Store.Idempotency;
 
 namespace Skein.Server.Api.V1;
 
 /// <summary>
-/// <c>Idempotency-Key</c> on start-run: the first request claims the key (a unique row), runs, and
-/// stores its answer; repeats get that answer again. A repeat while the first is still running is 409.
+/// <c>Idempotency-Key</c> on start-run: the first request claims the key (<see cref="IdempotencyRecords"/>), runs,
+/// and stores its answer; repeats get that answer again. A repeat while the first is still running is 409.
 /// </summary>
 public sealed class IdempotentStarts(IdempotencyRecords records)
 {
@@ -32,7 +32,7 @@ public sealed class IdempotentStarts(IdempotencyRecords records)
             return Problems.Invalid($"Idempotency-Key is at most {MaxKeyLength} characters");
         }
 
-        if (!await records.ClaimAsync(apiKeyId, key, cancellationToken))
+        if (!await records.TryClaimAsync(apiKeyId, key, cancellationToken))
         {
             var first = await records.AnswerAsync(apiKeyId, key, cancellationToken);
             return first.Response is null
@@ -47,14 +47,14 @@ public sealed class IdempotentStarts(IdempotencyRecords records)
         }
         catch
         {
-            await records.ReleaseAsync(apiKeyId, key);
+            await records.ReleaseAsync(apiKeyId, key, CancellationToken.None);
             throw;
         }
 
         if (!response.IsSuccess)
         {
             // The first attempt was refused (e.g. invalid input): release the key so a corrected retry can use it.
-            await records.ReleaseAsync(apiKeyId, key);
+            await records.ReleaseAsync(apiKeyId, key, CancellationToken.None);
             return Problems.From(response.Error);
         }
 
@@ -62,7 +62,8 @@ public sealed class IdempotentStarts(IdempotencyRecords records)
             apiKeyId,
             key,
             JsonSerializer.Serialize(response.Value, Web),
-            StatusCodes.Status202Accepted
+            StatusCodes.Status202Accepted,
+            CancellationToken.None
         );
         return TypedResults.Accepted((string?)null, response.Value);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Core;
 using Skein.Engine.Sessions;
 using Skein.Server.Api.V1.FileLibrary;
@@ -14,17 +15,30 @@ public static class RunEndpoints
     {
         v1.MapGet("/runs/{runId}", GetRunAsync)
             .WithName("GetRun")
-            .WithSummary("Poll a run: status, output, error (never redacted)");
+            .WithSummary("Poll a run: status, output, error (never redacted)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         v1.MapGet("/runs/{runId}/conversation", GetConversationAsync)
             .WithName("GetConversation")
-            .WithSummary("The session, every run, and one merged timeline");
+            .WithSummary("The session, every run, and one merged timeline")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         v1.MapPost("/runs/{runId}/messages", SendMessageAsync)
             .WithName("SendRunMessage")
-            .WithSummary("Answer a user task or continue a conversational run (202)");
-        v1.MapPost("/runs/{runId}/input", SendMessageAsync).WithName("SendRunInput").WithSummary("Same as /messages");
+            .WithSummary("Answer a user task or continue a conversational run (202)")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        v1.MapPost("/runs/{runId}/input", SendMessageAsync)
+            .WithName("SendRunInput")
+            .WithSummary("Same as /messages")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         v1.MapPost("/runs/{runId}/skip-agent-wait", SkipWaitAsync)
             .WithName("SkipAgentWait")
-            .WithSummary("End a phrony_wait now; only while WaitingForTimer (else 400)");
+            .WithSummary("End a phrony_wait now; only while WaitingForTimer (else 400)")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return v1;
     }
 
@@ -62,7 +76,7 @@ public static class RunEndpoints
 
     public sealed record AcceptedStatus(string Status);
 
-    private static async Task<IResult> GetRunAsync(
+    private static async Task<Results<Ok<RunResponse>, ProblemHttpResult>> GetRunAsync(
         Guid runId,
         HttpContext http,
         V1Access access,
@@ -71,7 +85,7 @@ public static class RunEndpoints
     {
         if (await access.RunAsync(ApiKeyAuthenticationHandler.Caller(http), runId, cancellationToken) is not { } found)
         {
-            return V1Problems.NotFound("run", runId);
+            return Problems.NotFound("run", runId);
         }
 
         var r = found.Run;
@@ -96,7 +110,7 @@ public static class RunEndpoints
         );
     }
 
-    private static async Task<IResult> GetConversationAsync(
+    private static async Task<Results<Ok<ConversationView.Response>, ProblemHttpResult>> GetConversationAsync(
         Guid runId,
         string? stepContent,
         HttpContext http,
@@ -107,7 +121,7 @@ public static class RunEndpoints
     {
         if (stepContent is not (null or "slim" or "full"))
         {
-            return V1Problems.BadRequest("stepContent must be 'slim' or 'full'");
+            return Problems.Invalid("stepContent must be 'slim' or 'full'");
         }
 
         if (
@@ -115,14 +129,14 @@ public static class RunEndpoints
             || await queries.GetAsync(found.Session.Id, cancellationToken) is not { } detail
         )
         {
-            return V1Problems.NotFound("run", runId);
+            return Problems.NotFound("run", runId);
         }
 
         var redact = await access.HidesTimelineAsync(found.Session.AgentId, cancellationToken);
         return TypedResults.Ok(ConversationView.Build(detail, slim: stepContent == "slim", redact));
     }
 
-    private static async Task<IResult> SendMessageAsync(
+    private static async Task<Results<Accepted<AcceptedStatus>, ProblemHttpResult>> SendMessageAsync(
         Guid runId,
         MessageBody? body,
         HttpContext http,
@@ -135,17 +149,17 @@ public static class RunEndpoints
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         if (body is null)
         {
-            return V1Problems.BadRequest("a JSON body is required");
+            return Problems.Invalid("a JSON body is required");
         }
 
         if (body.RunId is { } bodyRunId && bodyRunId != runId)
         {
-            return V1Problems.BadRequest("runId in the body must match the run in the path");
+            return Problems.Invalid("runId in the body must match the run in the path");
         }
 
         if (await access.RunAsync(caller, runId, cancellationToken) is null)
         {
-            return V1Problems.NotFound("run", runId);
+            return Problems.NotFound("run", runId);
         }
 
         if (body.UserTaskId is { } taskId)
@@ -163,15 +177,10 @@ public static class RunEndpoints
                 taskId,
                 runId,
                 answer,
-                $"api-key:{caller.KeyId}",
+                Actor.ApiKey(caller.KeyId).Value,
                 cancellationToken
             );
-            return answered.Error is { } answerError
-                ? Problems.From(answerError)
-                : TypedResults.Accepted(
-                    (string?)null,
-                    new AcceptedStatus(answered.State!.Runs[runId].Status.ToString())
-                );
+            return answered.Error is { } answerError ? Problems.From(answerError) : Accepted(answered, runId);
         }
 
         // Attachments reach the run as a note appended to the text (one line per file, see docs/api.md).
@@ -185,16 +194,14 @@ public static class RunEndpoints
 
         if (string.IsNullOrWhiteSpace(text))
         {
-            return V1Problems.BadRequest("a message needs a userTaskId, non-empty text (or message), or files");
+            return Problems.Invalid("a message needs a userTaskId, non-empty text (or message), or files");
         }
 
-        var result = await actions.SendMessageAsync(runId, text, $"api-key:{caller.KeyId}", cancellationToken);
-        return result.Error is { } error
-            ? Problems.From(error)
-            : TypedResults.Accepted((string?)null, new AcceptedStatus(result.State!.Runs[runId].Status.ToString()));
+        var result = await actions.SendMessageAsync(runId, text, Actor.ApiKey(caller.KeyId).Value, cancellationToken);
+        return result.Error is { } error ? Problems.From(error) : Accepted(result, runId);
     }
 
-    private static async Task<IResult> SkipWaitAsync(
+    private static async Task<Results<Accepted<AcceptedStatus>, ProblemHttpResult>> SkipWaitAsync(
         Guid runId,
         HttpContext http,
         V1Access access,
@@ -205,12 +212,13 @@ public static class RunEndpoints
         var caller = ApiKeyAuthenticationHandler.Caller(http);
         if (await access.RunAsync(caller, runId, cancellationToken) is null)
         {
-            return V1Problems.NotFound("run", runId);
+            return Problems.NotFound("run", runId);
         }
 
-        var result = await actions.SkipWaitAsync(runId, $"api-key:{caller.KeyId}", cancellationToken);
-        return result.Error is { } error
-            ? V1Problems.BadRequest(error.Message)
-            : TypedResults.Accepted((string?)null, new AcceptedStatus(result.State!.Runs[runId].Status.ToString()));
+        var result = await actions.SkipWaitAsync(runId, Actor.ApiKey(caller.KeyId).Value, cancellationToken);
+        return result.Error is { } error ? Problems.Invalid(error.Message) : Accepted(result, runId);
     }
+
+    private static Accepted<AcceptedStatus> Accepted(CommandResult result, Guid runId) =>
+        TypedResults.Accepted((string?)null, new AcceptedStatus(result.State!.Runs[runId].Status.ToString()));
 }

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Skein.Store;
-using Skein.Store.Rows;
 
 namespace Skein.Server.Dashboard.Auth;
 
@@ -10,7 +8,7 @@ namespace Skein.Server.Dashboard.Auth;
 /// The dashboard's operator account <c>admin</c>. Only a salted PBKDF2 hash (ASP.NET Core Identity's
 /// <see cref="PasswordHasher{TUser}"/>) is stored, in <c>server_settings</c>, so every node shares it.
 /// </summary>
-public sealed class OperatorAccount(IDbContextFactory<SkeinDbContext> contexts)
+public sealed class OperatorAccount(ServerSettings settings)
 {
     public const string AdminName = "admin";
     public const string HashKey = "dashboard.admin.password_hash";
@@ -25,12 +23,7 @@ public sealed class OperatorAccount(IDbContextFactory<SkeinDbContext> contexts)
             return false;
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var hash = await db
-            .ServerSettings.AsNoTracking()
-            .Where(s => s.Key == HashKey)
-            .Select(s => s.Value)
-            .FirstOrDefaultAsync(cancellationToken);
+        var hash = await settings.GetAsync(HashKey, cancellationToken);
         return hash is not null
             && Hasher.VerifyHashedPassword(AdminName, hash, password) != PasswordVerificationResult.Failed;
     }
@@ -42,13 +35,12 @@ public sealed class OperatorAccount(IDbContextFactory<SkeinDbContext> contexts)
     /// </summary>
     public async Task<string?> EnsureAsync(string? configured, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var row = await db.ServerSettings.FirstOrDefaultAsync(s => s.Key == HashKey, cancellationToken);
+        var stored = await settings.GetAsync(HashKey, cancellationToken);
         if (
-            row is not null
+            stored is not null
             && (
                 configured is null
-                || Hasher.VerifyHashedPassword(AdminName, row.Value, configured) != PasswordVerificationResult.Failed
+                || Hasher.VerifyHashedPassword(AdminName, stored, configured) != PasswordVerificationResult.Failed
             )
         )
         {
@@ -58,22 +50,10 @@ public sealed class OperatorAccount(IDbContextFactory<SkeinDbContext> contexts)
         var password = configured
             ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
         var hash = Hasher.HashPassword(AdminName, password);
-        if (row is null)
-        {
-            db.ServerSettings.Add(new ServerSettingRow { Key = HashKey, Value = hash });
-        }
-        else
-        {
-            row.Value = hash;
-        }
 
-        try
+        // A first start racing another node: the account it created stands.
+        if (!await settings.SetAsync(HashKey, hash, onlyIfAbsent: stored is null, cancellationToken))
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException) when (row is null)
-        {
-            // Another node created the account at the same moment: its password stands.
             return null;
         }
 

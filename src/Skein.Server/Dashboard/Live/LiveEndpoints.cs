@@ -1,18 +1,19 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Server.Dashboard.Auth;
 using Skein.Server.Dashboard.Sessions;
-using Skein.Store;
+using Skein.Server.Sse;
+using Skein.Store.Agents;
 using Skein.Store.EventLog;
 using Skein.Store.Sessions;
 
 namespace Skein.Server.Dashboard.Live;
 
 /// <summary>
-/// Server-sent events that keep dashboard pages live. Both feeds read the store after the position they
-/// last sent (the SSE id), and the notifier only wakes them, so a missed wake-up or a reconnect with
-/// Last-Event-ID loses nothing.
+/// Server-sent events that keep dashboard pages live, written by <see cref="SseStream"/> (its resume and heartbeat
+/// rules). Both feeds read the store after the position they last sent (the SSE id), and the notifier only wakes
+/// them, so a missed wake-up or a reconnect with Last-Event-ID loses nothing.
 /// </summary>
 public static class LiveEndpoints
 {
@@ -27,67 +28,71 @@ public static class LiveEndpoints
 
     private const int Batch = 500;
 
-    /// <summary>Quiet polls between keep-alive events (about 14 s), so proxies don't drop idle streams.</summary>
-    private const int IdlePolls = 7;
-
     public static IEndpointRouteBuilder MapDashboardLive(this IEndpointRouteBuilder app)
     {
         var live = app.MapGroup("/dashboard/live").RequireAuthorization(DashboardAuth.Policy).ExcludeFromDescription();
-        live.MapGet(
-            "/sessions",
-            (
-                HttpContext http,
-                long? after,
-                SessionChangeFeed feed,
-                SessionQueries queries,
-                IDbContextFactory<SkeinDbContext> contexts,
-                SessionEventNotifier notifier,
-                TimeProvider time,
-                CancellationToken cancellationToken
-            ) =>
-                TypedResults.ServerSentEvents(
-                    Rows(Resume(http, after), feed, queries, contexts, notifier, time, cancellationToken)
-                )
-        );
-        live.MapGet(
-            "/sessions/{sessionId:guid}",
-            (
-                Guid sessionId,
-                HttpContext http,
-                long? after,
-                SessionQueries queries,
-                SessionEventNotifier notifier,
-                CancellationToken cancellationToken
-            ) =>
-                TypedResults.ServerSentEvents(
-                    Versions(sessionId, Resume(http, after), queries, notifier, cancellationToken)
-                )
-        );
+        live.MapGet("/sessions", SessionsAsync).WithName("DashboardLiveSessions").WithSummary("Changed session rows");
+        live.MapGet("/sessions/{sessionId:guid}", SessionAsync)
+            .WithName("DashboardLiveSession")
+            .WithSummary("The session's stream version each time it grows");
         return app;
     }
 
-    /// <summary>The browser's Last-Event-ID after a reconnect wins over the position the page was rendered
-    /// at.</summary>
-    private static long Resume(HttpContext http, long? after) =>
-        long.TryParse(http.Request.Headers["Last-Event-ID"], out var last) ? last : after ?? 0;
+    private static async Task<Results<ServerSentEventsResult<LiveRow?>, ProblemHttpResult>> SessionsAsync(
+        HttpContext http,
+        string? after,
+        SessionChangeFeed feed,
+        SessionQueries queries,
+        AgentDirectory agents,
+        SessionEventNotifier notifier,
+        TimeProvider time,
+        CancellationToken cancellationToken
+    )
+    {
+        var resume = SseStream.ResumePosition(http.Request, after);
+        if (!resume.IsSuccess)
+        {
+            return Problems.From(resume.Error);
+        }
+
+        var tenant = await queries.DefaultTenantAsync(cancellationToken);
+        return SseStream.Write(http, batch =>
+            Rows(batch, tenant, resume.Value, feed, agents, notifier, time, http.RequestAborted)
+        );
+    }
+
+    private static Results<ServerSentEventsResult<LiveVersion?>, ProblemHttpResult> SessionAsync(
+        Guid sessionId,
+        HttpContext http,
+        string? after,
+        SessionQueries queries,
+        SessionEventNotifier notifier
+    )
+    {
+        var resume = SseStream.ResumePosition(http.Request, after);
+        return resume.IsSuccess
+            ? SseStream.Write(http, batch =>
+                Versions(batch, sessionId, resume.Value, queries, notifier, http.RequestAborted)
+            )
+            : Problems.From(resume.Error);
+    }
 
     /// <summary>Every session that changed (new, status, tokens) after the position, as its rendered row.</summary>
     private static async IAsyncEnumerable<SseItem<LiveRow?>> Rows(
+        SseBatch sse,
+        Guid tenant,
         long start,
         SessionChangeFeed feed,
-        SessionQueries queries,
-        IDbContextFactory<SkeinDbContext> contexts,
+        AgentDirectory agents,
         SessionEventNotifier notifier,
         TimeProvider time,
         [EnumeratorCancellation] CancellationToken cancellationToken
     )
     {
         using var wake = notifier.SubscribeAll();
-        var tenant = await queries.DefaultTenantAsync(cancellationToken);
         var position = new FeedPosition(start, time);
-        var idle = 0;
 
-        // Sent first so the browser sees the stream open (headers flush with the first event).
+        // Sent first so the browser sees the stream open (headers go out with the first send).
         yield return new SseItem<LiveRow?>(null, "ready");
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -95,39 +100,35 @@ public static class LiveEndpoints
             position.Advance(batch.Sequences);
             if (batch.Sessions.Count > 0)
             {
-                var names = await AgentNames.LoadAsync(contexts, cancellationToken);
+                var names = await agents.NamesAsync(cancellationToken);
                 var now = time.GetUtcNow().UtcDateTime;
                 foreach (var row in batch.Sessions.OrderBy(s => s.StartedAt))
                 {
                     var view = SessionRowView.From(row, names);
-                    yield return new SseItem<LiveRow?>(
+                    yield return SseStream.Item<LiveRow?>(
                         new LiveRow(view.Id, view.AgentId, view.Status, SessionRowHtml.Render(view, now)),
-                        "session"
-                    )
-                    {
-                        EventId = position.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    };
+                        "session",
+                        position.Value
+                    );
                 }
             }
 
+            await sse.SendAsync(cancellationToken);
             if (batch.Sequences.Count > 0)
             {
                 await Task.Delay(Coalesce, time, cancellationToken);
             }
 
-            if (
-                batch.Sequences.Count < Batch
-                && !await wake.WaitAsync(Poll, cancellationToken)
-                && ++idle % IdlePolls == 0
-            )
+            if (batch.Sequences.Count < Batch && !await wake.WaitAsync(Poll, cancellationToken) && sse.HeartbeatDue)
             {
-                yield return new SseItem<LiveRow?>(null, "ping");
+                yield return SseStream.Ping<LiveRow?>();
             }
         }
     }
 
     /// <summary>The session's stream version each time it grows; ends once the session has finished.</summary>
     private static async IAsyncEnumerable<SseItem<LiveVersion?>> Versions(
+        SseBatch sse,
         Guid sessionId,
         long start,
         SessionQueries queries,
@@ -137,27 +138,29 @@ public static class LiveEndpoints
     {
         using var wake = notifier.Subscribe(sessionId);
         var sent = start;
-        var idle = 0;
         yield return new SseItem<LiveVersion?>(null, "ready");
         while (!cancellationToken.IsCancellationRequested)
         {
             if (await queries.VersionAsync(sessionId, cancellationToken) is not { } current)
             {
+                await sse.SendAsync(cancellationToken);
                 yield break;
             }
 
             if (current.Version > sent)
             {
                 sent = current.Version;
-                yield return new SseItem<LiveVersion?>(new LiveVersion(current.Version, current.Status), "version")
-                {
-                    EventId = sent.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                };
+                yield return SseStream.Item<LiveVersion?>(
+                    new LiveVersion(current.Version, current.Status),
+                    "version",
+                    sent
+                );
             }
 
-            if (!await wake.WaitAsync(Poll, cancellationToken) && ++idle % IdlePolls == 0)
+            await sse.SendAsync(cancellationToken);
+            if (!await wake.WaitAsync(Poll, cancellationToken) && sse.HeartbeatDue)
             {
-                yield return new SseItem<LiveVersion?>(null, "ping");
+                yield return SseStream.Ping<LiveVersion?>();
             }
         }
     }

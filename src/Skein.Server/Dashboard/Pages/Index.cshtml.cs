@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
+using Skein.Core;
 using Skein.Core.Sessions;
 using Skein.Server.Dashboard.Sessions;
-using Skein.Store;
+using Skein.Store.Agents;
 using Skein.Store.Sessions;
 
 namespace Skein.Server.Dashboard.Pages;
@@ -14,7 +14,7 @@ public sealed class IndexModel(
     SessionListPage list,
     SessionChangeFeed feed,
     SessionQueries queries,
-    IDbContextFactory<SkeinDbContext> contexts,
+    AgentDirectory agents,
     TimeProvider time
 ) : PageModel
 {
@@ -54,20 +54,14 @@ public sealed class IndexModel(
 
         if (Status is not null && !Statuses.Contains(Status))
         {
-            return BadRequest(
-                new ProblemDetails
-                {
-                    Status = StatusCodes.Status400BadRequest,
-                    Title = "invalid_input",
-                    Detail = $"unknown status '{Status}'",
-                }
-            );
+            var problem = Problems.Details(DomainErrorCodes.InvalidInput, $"unknown status '{Status}'");
+            return new ObjectResult(problem) { StatusCode = problem.Status };
         }
 
         // The live feed starts where this page's data was read, so nothing committed in between is missed.
         var head = await feed.HeadAsync(cancellationToken);
         var tenant = await queries.DefaultTenantAsync(cancellationToken);
-        Agents = await AgentNames.LoadAsync(contexts, cancellationToken);
+        Agents = await agents.NamesAsync(cancellationToken);
         Sessions = await list.ReadAsync(
             new ListQuery(tenant, PageSize)
             {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Skein.Core.Events;
+using Skein.Core.Sessions;
 using Skein.Store.EventLog;
 using Skein.Store.Rows;
 using Skein.Store.Sessions;
@@ -34,7 +35,7 @@ public sealed record SessionPageData(
     /// <summary>Who finished the session and when, when an operator (or anyone) did.</summary>
     public AuditNote? Ending =>
         Audit.LastOrDefault(a =>
-            a.Action == EventTypes.SessionStatusChanged && a.To is "Completed" or "Failed" or "Terminated"
+            a.Action == EventTypes.SessionStatusChanged && a.To is { } to && SessionStatusMachine.IsTerminal(to)
         );
 
     public IEnumerable<RunRow> ChildrenOf(Guid? parent) =>
@@ -64,7 +65,7 @@ public sealed record SessionPageData(
                 e.Event.At,
                 e.Event.Actor,
                 e.Event.TypeName,
-                (e.Event as SessionStatusChanged)?.To.ToString(),
+                (e.Event as SessionStatusChanged)?.To,
                 (e.Event as SessionStatusChanged)?.Reason ?? (e.Event as UserTaskCancelled)?.Reason
             ))
             .ToList();
@@ -85,7 +86,7 @@ public sealed record AuditNote(
     DateTimeOffset At,
     string Actor,
     string Action,
-    string? To,
+    SessionStatus? To,
     string? Reason
 );
 

@@ -1,11 +1,10 @@
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Skein.Core;
 using Skein.Server.Auth;
-using Skein.Store;
-using Skein.Store.Rows;
+using Skein.Store.Files;
 
 namespace Skein.Server.Api.V1.FileLibrary;
 
@@ -25,7 +24,9 @@ public static partial class FileLibraryEndpoints
             .WithName("PresignFileUpload")
             .WithSummary(
                 "Reserve an object key and get a signed, expiring upload URL (needs a key that allows uploads)"
-            );
+            )
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
 
         // The official client sends only requiredHeaders to the upload URL: the signed token is the credential.
         v1.MapPut($"{UploadPath}/{{token}}", UploadAsync)
@@ -33,10 +34,19 @@ public static partial class FileLibraryEndpoints
             .WithName("UploadFile")
             .WithSummary(
                 "Upload the bytes to a presigned URL, with exactly its required headers (413 over maxContentLength)"
-            );
+            )
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         v1.MapPost("/file-library/finalize", FinalizeAsync)
             .WithName("FinalizeFileUpload")
-            .WithSummary("Make an uploaded file usable in runs; repeating it answers alreadyFinalized: true");
+            .WithSummary("Make an uploaded file usable in runs; repeating it answers alreadyFinalized: true")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return v1;
     }
 
@@ -55,13 +65,12 @@ public static partial class FileLibraryEndpoints
     /// <summary><c>sizeBytes</c> is a string, as in the Phrony API (64-bit sizes survive JavaScript numbers).</summary>
     public sealed record FinalizeResponse(string ObjectKey, string SizeBytes, bool AlreadyFinalized);
 
-    private static async Task<IResult> PresignAsync(
+    private static async Task<Results<Ok<PresignResponse>, ProblemHttpResult>> PresignAsync(
         PresignBody? body,
         HttpContext http,
         IOptions<FileLibraryOptions> options,
         UploadTokens tokens,
-        IDbContextFactory<SkeinDbContext> contexts,
-        TimeProvider time,
+        LibraryFiles library,
         CancellationToken cancellationToken
     )
     {
@@ -74,51 +83,42 @@ public static partial class FileLibraryEndpoints
         var max = options.Value.MaxUploadBytes;
         if (body is null)
         {
-            return V1Problems.BadRequest("a JSON body {filename, mediaType, maxContentLength} is required");
+            return Problems.Invalid("a JSON body {filename, mediaType, maxContentLength} is required");
         }
 
         if (body.Filename is not { } filename)
         {
-            return V1Problems.BadRequest("filename is required");
+            return Problems.Invalid("filename is required");
         }
 
         if (FilenameProblem(filename) is { } filenameProblem)
         {
-            return V1Problems.BadRequest(filenameProblem);
+            return Problems.Invalid(filenameProblem);
         }
 
         if (body.MediaType?.Trim() is not { } mediaType || !IsMediaType(mediaType))
         {
-            return V1Problems.BadRequest(
+            return Problems.Invalid(
                 $"mediaType must be a well-formed media type such as 'application/pdf' (at most {MaxMediaTypeLength} characters)"
             );
         }
 
         if (body.MaxContentLength is not { } length || length < 1 || length > max)
         {
-            return V1Problems.BadRequest($"maxContentLength must be between 1 and {max} bytes");
+            return Problems.Invalid($"maxContentLength must be between 1 and {max} bytes");
         }
 
         var (objectKey, leaf) = LibraryFileStorage.NewKey(caller.TenantId, filename);
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
-        {
-            db.LibraryFiles.Add(
-                new LibraryFileRow
-                {
-                    ObjectKey = objectKey,
-                    TenantId = caller.TenantId,
-                    ApiKeyId = caller.KeyId,
-                    LeafName = leaf,
-                    Filename = filename,
-                    MediaType = mediaType,
-                    MaxContentLength = length,
-                    State = nameof(LibraryFileState.Pending),
-                    CreatedAt = time.GetUtcNow().UtcDateTime,
-                }
-            );
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
+        await library.AddPendingAsync(
+            objectKey,
+            leaf,
+            caller.TenantId,
+            caller.KeyId,
+            filename,
+            mediaType,
+            length,
+            cancellationToken
+        );
         var url = $"{BaseUrl(http.Request, options.Value)}/v1{UploadPath}/{tokens.Issue(objectKey)}";
         return TypedResults.Ok(
             new PresignResponse(
@@ -131,12 +131,12 @@ public static partial class FileLibraryEndpoints
         );
     }
 
-    private static async Task<IResult> UploadAsync(
+    private static async Task<Results<Ok, ProblemHttpResult>> UploadAsync(
         string token,
         HttpRequest request,
         UploadTokens tokens,
         LibraryFileStorage storage,
-        IDbContextFactory<SkeinDbContext> contexts,
+        LibraryFiles library,
         ILoggerFactory loggers,
         CancellationToken cancellationToken
     )
@@ -145,29 +145,23 @@ public static partial class FileLibraryEndpoints
         if (tokens.Read(token) is not { } objectKey)
         {
             Log.UploadUrlRefused(logger);
-            return V1Problems.Forbidden(
-                "upload_url_invalid",
-                "the upload URL is invalid or has expired; presign again"
-            );
+            return Problems.Of("upload_url_invalid", "the upload URL is invalid or has expired; presign again");
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var row = await db
-            .LibraryFiles.AsNoTracking()
-            .FirstOrDefaultAsync(f => f.ObjectKey == objectKey, cancellationToken);
+        var row = await library.FindAsync(objectKey, tenantId: null, cancellationToken);
         if (row is null)
         {
             return FileNotFound(objectKey);
         }
 
-        if (row.State == nameof(LibraryFileState.Finalized))
+        if (row.State == LibraryFileState.Finalized)
         {
-            return Conflict("file_finalized", $"file '{objectKey}' is finalized; its bytes cannot change");
+            return Problems.Of("file_finalized", $"file '{objectKey}' is finalized; its bytes cannot change");
         }
 
         if (!string.Equals(request.ContentType?.Trim(), row.MediaType, StringComparison.OrdinalIgnoreCase))
         {
-            return V1Problems.BadRequest(
+            return Problems.Invalid(
                 $"Content-Type must be exactly '{row.MediaType}', as in the presign's requiredHeaders"
             );
         }
@@ -189,23 +183,15 @@ public static partial class FileLibraryEndpoints
             return TooLarge(row);
         }
 
-        var pending = nameof(LibraryFileState.Pending);
-        var uploaded = nameof(LibraryFileState.Uploaded);
-        await db
-            .LibraryFiles.Where(f => f.ObjectKey == objectKey && (f.State == pending || f.State == uploaded))
-            .ExecuteUpdateAsync(
-                u => u.SetProperty(f => f.State, uploaded).SetProperty(f => f.SizeBytes, written),
-                cancellationToken
-            );
+        await library.MarkUploadedAsync(objectKey, written, cancellationToken);
         Log.FileUploaded(logger, objectKey, written);
         return TypedResults.Ok();
     }
 
-    private static async Task<IResult> FinalizeAsync(
+    private static async Task<Results<Ok<FinalizeResponse>, ProblemHttpResult>> FinalizeAsync(
         FinalizeBody? body,
         HttpContext http,
-        IDbContextFactory<SkeinDbContext> contexts,
-        TimeProvider time,
+        LibraryFiles library,
         CancellationToken cancellationToken
     )
     {
@@ -217,18 +203,10 @@ public static partial class FileLibraryEndpoints
 
         if (body is null || string.IsNullOrEmpty(body.ObjectKey))
         {
-            return V1Problems.BadRequest(
-                "a JSON body {objectKey, maxContentLength, filename?, mediaType?} is required"
-            );
+            return Problems.Invalid("a JSON body {objectKey, maxContentLength, filename?, mediaType?} is required");
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var row = await db
-            .LibraryFiles.AsNoTracking()
-            .FirstOrDefaultAsync(
-                f => f.ObjectKey == body.ObjectKey && f.TenantId == caller.TenantId,
-                cancellationToken
-            );
+        var row = await library.FindAsync(body.ObjectKey, caller.TenantId, cancellationToken);
         if (row is null)
         {
             return FileNotFound(body.ObjectKey);
@@ -236,12 +214,12 @@ public static partial class FileLibraryEndpoints
 
         if (FinalizeBodyProblem(body, row) is { } bodyProblem)
         {
-            return V1Problems.BadRequest(bodyProblem);
+            return Problems.Invalid(bodyProblem);
         }
 
-        if (row.State == nameof(LibraryFileState.Pending) || row.SizeBytes is not { } size)
+        if (row.State == LibraryFileState.Pending || row.SizeBytes is not { } size)
         {
-            return Conflict(
+            return Problems.Of(
                 "file_not_uploaded",
                 $"file '{row.ObjectKey}' has no bytes yet: PUT them to the upload URL first"
             );
@@ -249,26 +227,18 @@ public static partial class FileLibraryEndpoints
 
         if (size > body.MaxContentLength)
         {
-            return V1Problems.BadRequest(
+            return Problems.Invalid(
                 $"the uploaded file has {size} bytes, more than maxContentLength {body.MaxContentLength}"
             );
         }
 
         // Only one finalize moves Uploaded → Finalized; a repeat (or a concurrent twin) reports alreadyFinalized.
-        var uploaded = nameof(LibraryFileState.Uploaded);
-        var changed = await db
-            .LibraryFiles.Where(f => f.ObjectKey == row.ObjectKey && f.State == uploaded)
-            .ExecuteUpdateAsync(
-                u =>
-                    u.SetProperty(f => f.State, nameof(LibraryFileState.Finalized))
-                        .SetProperty(f => f.FinalizedAt, time.GetUtcNow().UtcDateTime),
-                cancellationToken
-            );
+        var changed = await library.FinalizeAsync(row.ObjectKey, cancellationToken);
         return TypedResults.Ok(
             new FinalizeResponse(
                 row.ObjectKey,
                 size.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                AlreadyFinalized: changed == 0
+                AlreadyFinalized: !changed
             )
         );
     }
@@ -295,7 +265,7 @@ public static partial class FileLibraryEndpoints
         && parsed.SubType.Length > 0;
 
     // The optional fields repeat the presign's values; a different value means the client lost track of the file.
-    private static string? FinalizeBodyProblem(FinalizeBody body, LibraryFileRow row)
+    private static string? FinalizeBodyProblem(FinalizeBody body, LibraryFile row)
     {
         if (body.MaxContentLength is not ({ } length and > 0))
         {
@@ -319,30 +289,14 @@ public static partial class FileLibraryEndpoints
             ? configured.TrimEnd('/')
             : $"{request.Scheme}://{request.Host}{request.PathBase}";
 
-    private static IResult UploadsNotAllowed() =>
-        V1Problems.Forbidden(
-            "file_uploads_not_allowed",
-            "this API key does not allow file uploads (allowFileUploads is off)"
-        );
+    private static ProblemHttpResult UploadsNotAllowed() =>
+        Problems.Of("file_uploads_not_allowed", "this API key does not allow file uploads (allowFileUploads is off)");
 
-    private static IResult FileNotFound(string objectKey) =>
-        Problems.From(new DomainError(DomainErrorCodes.NotFound, $"file '{objectKey}' was not found"));
+    private static ProblemHttpResult FileNotFound(string objectKey) =>
+        Problems.Of(DomainErrorCodes.NotFound, $"file '{objectKey}' was not found");
 
-    private static IResult Conflict(string code, string detail) =>
-        TypedResults.Problem(
-            detail: detail,
-            statusCode: StatusCodes.Status409Conflict,
-            title: code,
-            type: $"urn:skein:error:{code}"
-        );
-
-    private static IResult TooLarge(LibraryFileRow row) =>
-        TypedResults.Problem(
-            detail: $"the upload exceeds maxContentLength ({row.MaxContentLength} bytes)",
-            statusCode: StatusCodes.Status413PayloadTooLarge,
-            title: "file_too_large",
-            type: "urn:skein:error:file_too_large"
-        );
+    private static ProblemHttpResult TooLarge(LibraryFile row) =>
+        Problems.Of("file_too_large", $"the upload exceeds maxContentLength ({row.MaxContentLength} bytes)");
 
     private static partial class Log
     {

@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Skein.Core;
-using Skein.Store;
+using Skein.Store.Files;
 
 namespace Skein.Server.Api.V1.FileLibrary;
 
@@ -13,7 +12,7 @@ namespace Skein.Server.Api.V1.FileLibrary;
 /// section 4 has it for run input, by <c>filename</c> = the object key's last segment. Any reference that
 /// does not resolve fails the whole request with 400 (<see cref="DomainException"/>), so nothing starts.
 /// </summary>
-public sealed class FileReferences(IDbContextFactory<SkeinDbContext> contexts)
+public sealed class FileReferences(LibraryFiles library)
 {
     public const int MaxReferences = 100;
     private const string Marker = "phronyFile";
@@ -175,17 +174,9 @@ public sealed class FileReferences(IDbContextFactory<SkeinDbContext> contexts)
         var names = references.Select(NameOf).ToList();
         var keys = names.Where(n => n.ObjectKey).Select(n => n.Value).Distinct().ToList();
         var leaves = names.Where(n => !n.ObjectKey).Select(n => n.Value).Distinct().ToList();
-        var finalized = nameof(LibraryFileState.Finalized);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = await db
-            .LibraryFiles.AsNoTracking()
-            .Where(f =>
-                f.TenantId == tenantId
-                && f.State == finalized
-                && (keys.Contains(f.ObjectKey) || leaves.Contains(f.LeafName))
-            )
+        var rows = (await library.FinalizedAsync(tenantId, keys, leaves, cancellationToken))
             .Select(f => new ResolvedFile(f.ObjectKey, f.LeafName, f.Filename, f.MediaType, f.SizeBytes ?? 0))
-            .ToListAsync(cancellationToken);
+            .ToList();
 
         return
         [

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Skein.Core;
 using Skein.Server.Hosting;
-using Skein.Store.Rows;
+using Skein.Store.Files;
 
 namespace Skein.Server.Api.V1.FileLibrary;
 
@@ -23,7 +23,7 @@ public sealed class LibraryFileStorage(SkeinHostOptions host)
     }
 
     // Invariant: every leaf starts with the 32 hex digits of its file id (see NewKey).
-    public string PathOf(LibraryFileRow row) =>
+    public string PathOf(LibraryFile row) =>
         Path.Combine(host.DataDirectory, "files", row.TenantId.ToString("N"), row.LeafName[..FileIdLength]);
 
     /// <summary>
@@ -32,7 +32,7 @@ public sealed class LibraryFileStorage(SkeinHostOptions host)
     /// nothing is kept.
     /// </summary>
     public async Task<long?> WriteAsync(
-        LibraryFileRow row,
+        LibraryFile row,
         Stream body,
         long maxBytes,
         CancellationToken cancellationToken

@@ -121,18 +121,10 @@ public sealed class DetailModel(
             var message = Explain(error);
             if (scripted)
             {
-                var status = Problems.StatusOf(error);
-                return new ObjectResult(
-                    new ProblemDetails
-                    {
-                        Status = status,
-                        Title = error.Code,
-                        Detail = message,
-                        Type = $"urn:skein:error:{error.Code}",
-                    }
-                )
+                var problem = Problems.Details(error.Code, message);
+                return new ObjectResult(problem)
                 {
-                    StatusCode = status,
+                    StatusCode = problem.Status,
                     ContentTypes = { "application/problem+json" },
                 };
             }
@@ -149,8 +141,8 @@ public sealed class DetailModel(
     public static string Explain(DomainError error) =>
         error.Code switch
         {
-            DomainErrorCodes.IllegalTransition when error.Message.Contains("user task", StringComparison.Ordinal) =>
-                "This task was already answered or cancelled, so your answer was not recorded. Reload to see its outcome.",
+            DomainErrorCodes.TaskClosed => "This task was already answered or cancelled, so your answer was not "
+                + "recorded. Reload to see its outcome.",
             DomainErrorCodes.IllegalTransition => "The session has moved on, so this action no longer applies: "
                 + error.Message,
             DomainErrorCodes.NotFound => "Not found: " + error.Message,

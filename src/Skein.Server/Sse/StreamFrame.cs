@@ -5,14 +5,14 @@ using System.Text.Json.Nodes;
 using Skein.Core.Events;
 using Skein.Store.EventLog;
 
-namespace Skein.Server.Api.V1;
+namespace Skein.Server.Sse;
 
 /// <summary>
-/// One stored event as an SSE frame, <c>id: {sequence}\ndata: {json}\n\n</c> in UTF-8, with the kind and
-/// subject that redaction and end-of-stream decisions need. A frame depends only on the event, so events
-/// shared through the notifier's tail are framed once for all their subscribers.
+/// One stored event as the data of an SSE item, <c>{ts, kind, subject, data}</c> in UTF-8 JSON, with the kind and
+/// subject that redaction and end-of-stream decisions need. A frame depends only on the event, so events shared
+/// through the notifier's tail are serialized once for all their subscribers.
 /// </summary>
-public sealed record StreamFrame(string Kind, string Subject, byte[] Utf8)
+public sealed record StreamFrame(string Kind, string Subject, byte[] Json)
 {
     // Keyed by the shared event instance: an entry lives exactly as long as the tail still holds the event.
     private static readonly ConditionalWeakTable<StoredEvent, StreamFrame> Shared = new();
@@ -24,10 +24,10 @@ public sealed record StreamFrame(string Kind, string Subject, byte[] Utf8)
     public static StreamFrame Create(Guid sessionId, StoredEvent stored)
     {
         var view = StreamEventMapping.Map(sessionId, stored.Event);
-        return new StreamFrame(view.Kind, view.Subject, Encoding.UTF8.GetBytes(Text(stored.Sequence, view)));
+        return new StreamFrame(view.Kind, view.Subject, Encoding.UTF8.GetBytes(Text(view)));
     }
 
-    public static string Text(long sequence, StreamEventView view)
+    public static string Text(StreamEventView view)
     {
         var json = new JsonObject
         {
@@ -36,6 +36,10 @@ public sealed record StreamFrame(string Kind, string Subject, byte[] Utf8)
             ["subject"] = view.Subject,
             ["data"] = view.Data,
         };
-        return $"id: {sequence}\ndata: {json.ToJsonString()}\n\n";
+        return json.ToJsonString();
     }
 }
+
+/// <summary>The JSON of one session stream event (what <see cref="StreamFrame.Text"/> writes), for the API
+/// description.</summary>
+public sealed record StreamEvent(DateTimeOffset Ts, string Kind, string Subject, System.Text.Json.JsonElement Data);

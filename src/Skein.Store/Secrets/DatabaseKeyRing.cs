@@ -1,10 +1,9 @@
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.EntityFrameworkCore;
-using Skein.Store;
 using Skein.Store.Rows;
 
-namespace Skein.Server.Hosting;
+namespace Skein.Store.Secrets;
 
 /// <summary>
 /// The Data Protection key ring in the database (<c>data_protection_keys</c>), for stores several nodes share: what

@@ -1,4 +1,4 @@
-namespace Skein.Server.Api.V1.FileLibrary;
+namespace Skein.Store.Files;
 
 /// <summary>
 /// A library file's life, stored as its name in <c>library_files.state</c>: presigned (no bytes yet),
