@@ -9,6 +9,10 @@ public sealed class ErrorTypesTests
     /// <summary>Codes written as literals outside <see cref="DomainErrorCodes"/> (Problems.Of, new DomainError).</summary>
     private static readonly string[] LiteralCodes =
     [
+        "file_finalized",
+        "file_not_uploaded",
+        "file_too_large",
+        "file_uploads_not_allowed",
         "idempotency_in_progress",
         "invalid_signature",
         "ip_not_allowed",
@@ -17,6 +21,7 @@ public sealed class ErrorTypesTests
         "rate_limited",
         "too_many_concurrent_runs",
         "trigger_inactive",
+        "upload_url_invalid",
     ];
 
     public static TheoryData<string> KnownCodes()
