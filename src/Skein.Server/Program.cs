@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Skein.Application;
+using Skein.Application.Seeding;
 using Skein.Engine;
 using Skein.Server;
 using Skein.Server.Api.Admin;
@@ -14,7 +15,6 @@ using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
 using Skein.Server.Dashboard;
 using Skein.Server.Hosting;
-using Skein.Server.Seeding;
 using Skein.Store;
 using Skein.Store.Postgres;
 using Skein.Store.Sqlite;
@@ -44,6 +44,7 @@ else
 // before the engine resumes runs.
 builder.Services.AddHostedService<DatabaseMigrator>();
 builder.Services.AddHostedService<Skein.Store.Secrets.LegacyProviderKeys>();
+builder.Services.AddSingleton(new DemoSeedOptions(options.DataDirectory));
 builder.Services.AddHostedService<DemoSeeder>();
 builder.Services.AddSkeinEngine();
 builder.Services.AddSkeinApplication();

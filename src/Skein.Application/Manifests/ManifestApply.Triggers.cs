@@ -1,77 +1,86 @@
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
+using Skein.Application.Triggers;
 using Skein.Core;
 using Skein.Core.Triggers;
 using Skein.Manifests.Planning;
 using Skein.Store;
-using Skein.Store.Agents;
-using Skein.Store.Rows;
 
 namespace Skein.Application.Manifests;
 
 public sealed partial class ManifestApply
 {
     /// <summary>
-    /// The manifest's trigger writes, inside the apply's transaction. The one place to point at the trigger service
-    /// (<c>Skein.Application.Triggers.TriggerService</c>) so manifest triggers are validated and audited like the
-    /// API's.
+    /// The manifest's trigger writes, inside the apply's transaction, through <see cref="TriggerService"/> so each is
+    /// checked by Core's trigger rules, planned by the one schedule planner and audited like the API's. The file
+    /// states the whole trigger, so an existing trigger is replaced (absent fields go back to their defaults).
+    /// Written after the file's secrets, so an event trigger's signing secret exists by then.
     /// </summary>
-    private async Task WriteTriggersAsync(
+    private async Task<Result<Unit>> WriteTriggersAsync(
         SkeinDbContext db,
-        Guid tenantId,
+        Actor actor,
         ManifestPlan plan,
         IReadOnlyDictionary<string, Guid> agentIds,
         CancellationToken cancellationToken
     )
     {
-        var now = clock.GetUtcNow().UtcDateTime;
         foreach (var t in plan.Triggers.Where(t => t.Action != ChangeAction.Unchanged))
         {
-            TriggerRow row;
-            if (t.ExistingId is { } id)
+            var body = Body(t.Spec);
+            var written = t.ExistingId is { } id
+                ? await triggers.ReplaceAsync(db, id, body, actor, cancellationToken)
+                : await triggers.CreateAsync(db, agentIds[t.Spec.AgentName], body, actor, cancellationToken);
+            if (!written.IsSuccess)
             {
-                row = await db.Triggers.FirstAsync(x => x.Id == id, cancellationToken);
+                return written.Error;
             }
-            else
-            {
-                row = new TriggerRow
+
+            await UnitOfWork.SaveAsync(db, cancellationToken);
+        }
+
+        return Unit.Value;
+    }
+
+    /// <summary>The service's body for a trigger as the manifest states it (settings in their stored shape).</summary>
+    private static TriggerBody Body(TriggerSpec spec)
+    {
+        var empty = new TriggerBody(
+            spec.Name,
+            spec.Type,
+            spec.Active,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null
+        );
+        switch (spec.Type)
+        {
+            case TriggerTypes.Api:
+                var api = JsonSerializer.Deserialize<ApiTriggerSettings>(spec.Settings, SkeinJson.Options)
+                    ?? new ApiTriggerSettings();
+                return empty with
                 {
-                    Id = Ids.New(),
-                    TenantId = tenantId,
-                    AgentId = agentIds[t.Spec.AgentName],
-                    Name = t.Spec.Name,
-                    Type = t.Spec.Type,
-                    CreatedAt = now,
+                    RpmLimit = api.RpmLimit,
+                    MaxConcurrentRuns = api.MaxConcurrentRuns,
+                    IpAllowlist = api.IpAllowlist,
+                    ExposeStepTimeline = api.ExposeStepTimeline,
                 };
-                db.Triggers.Add(row);
-            }
-
-            // A re-timed (or re-activated) schedule plans its next slot afresh by SchedulePlanner's rule: the schedule
-            // service fills a null next_fire_at with the first slot after now, so an old slot never fires once more
-            // under the new settings; an inactive trigger has no slot.
-            if (
-                t.Spec.Type == TriggerTypes.Scheduled
-                && (
-                    !t.Spec.Active
-                    || SchedulePlanner.MustReplan(
-                        t.ExistingId is null || row.Type != TriggerTypes.Scheduled
-                            ? null
-                            : TriggerQueries.Settings<ScheduledTriggerSettings>(row),
-                        row.Active,
-                        JsonSerializer.Deserialize<ScheduledTriggerSettings>(t.Spec.Settings, SkeinJson.Options)
-                            ?? new ScheduledTriggerSettings(),
-                        t.Spec.Active
-                    )
-                )
-            )
-            {
-                row.NextFireAt = null;
-            }
-
-            row.Name = t.Spec.Name;
-            row.Type = t.Spec.Type;
-            row.Active = t.Spec.Active;
-            row.Settings = t.Spec.Settings;
+            case TriggerTypes.Scheduled:
+                var scheduled = JsonSerializer.Deserialize<ScheduledTriggerSettings>(spec.Settings, SkeinJson.Options)
+                    ?? new ScheduledTriggerSettings();
+                return empty with { Cron = scheduled.Cron, TimeZone = scheduled.TimeZone, Input = scheduled.Input };
+            case TriggerTypes.Event:
+                var hook = JsonSerializer.Deserialize<EventTriggerSettings>(spec.Settings, SkeinJson.Options)
+                    ?? new EventTriggerSettings();
+                return empty with { SigningSecretName = hook.SigningSecretName, InputPath = hook.InputPath };
+            default:
+                return empty;
         }
     }
 }

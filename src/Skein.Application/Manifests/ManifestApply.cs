@@ -3,6 +3,7 @@ using Skein.Application.Agents;
 using Skein.Application.Integrations;
 using Skein.Application.Providers;
 using Skein.Application.Secrets;
+using Skein.Application.Triggers;
 using Skein.Application.Versions;
 using Skein.Core;
 using Skein.Manifests.Export;
@@ -18,7 +19,7 @@ namespace Skein.Application.Manifests;
 /// <summary>
 /// Applies a parsed manifest to the workspace: plan (<see cref="ManifestPlanner"/>), then, unless a dry run, every
 /// change in ONE transaction through the same service methods the API and dashboard use (providers, integrations and
-/// operations, agents, versions, secrets; triggers in <see cref="WriteTriggersAsync"/>), so each is validated and
+/// operations, agents, versions, secrets, triggers), so each is validated and
 /// audited alike. A <c>deployed</c> version goes live through the version service's deploy,
 /// archiving the previous live version. A dry run writes nothing. Applying the same file again plans only "unchanged".
 /// </summary>
@@ -29,7 +30,7 @@ public sealed partial class ManifestApply(
     AgentService agents,
     VersionService versions,
     SecretService secrets,
-    TimeProvider clock
+    TriggerService triggers
 )
 {
     /// <summary>The plan (with its problems when invalid), or the rule a service refused while applying it.</summary>
@@ -59,9 +60,7 @@ public sealed partial class ManifestApply(
             return plan;
         }
 
-        var written = await UnitOfWork.GuardAsync(() =>
-            WriteAsync(db, actor, tenantId, state, plan, cancellationToken)
-        );
+        var written = await UnitOfWork.GuardAsync(() => WriteAsync(db, actor, state, plan, cancellationToken));
         if (!written.IsSuccess)
         {
             return written.Error;
@@ -88,7 +87,6 @@ public sealed partial class ManifestApply(
     private async Task<Result<Unit>> WriteAsync(
         SkeinDbContext db,
         Actor actor,
-        Guid tenantId,
         WorkspaceState state,
         ManifestPlan plan,
         CancellationToken cancellationToken
@@ -215,7 +213,6 @@ public sealed partial class ManifestApply(
             }
         }
 
-        await WriteTriggersAsync(db, tenantId, plan, agentIds, cancellationToken);
         await UnitOfWork.SaveAsync(db, cancellationToken);
         foreach (var (agentId, versionId) in deploys)
         {
@@ -249,6 +246,13 @@ public sealed partial class ManifestApply(
             {
                 return saved.Error;
             }
+        }
+
+        await UnitOfWork.SaveAsync(db, cancellationToken);
+        var triggersWritten = await WriteTriggersAsync(db, actor, plan, agentIds, cancellationToken);
+        if (!triggersWritten.IsSuccess)
+        {
+            return triggersWritten.Error;
         }
 
         await UnitOfWork.SaveAsync(db, cancellationToken);

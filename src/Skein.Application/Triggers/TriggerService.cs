@@ -56,6 +56,10 @@ public sealed class TriggerService(
         return Result<IReadOnlyList<TriggerView>>.Ok([.. rows.Select(TriggerView.From)]);
     }
 
+    /// <summary>The agent's triggers by name, as stored (the dashboard's Triggers tab renders their settings).</summary>
+    public Task<IReadOnlyList<TriggerRow>> RowsOfAgentAsync(Guid agentId, CancellationToken cancellationToken) =>
+        triggers.OfAgentAsync(agentId, cancellationToken);
+
     /// <summary>Creates a trigger; an event trigger's generated signing secret is in the answer only.</summary>
     public Task<Result<TriggerView>> CreateAsync(
         Guid agentId,
@@ -63,69 +67,71 @@ public sealed class TriggerService(
         Actor actor,
         CancellationToken cancellationToken
     ) =>
-        UnitOfWork.RunAsync<TriggerView>(
+        UnitOfWork.RunAsync(
             contexts,
-            async db =>
-            {
-                if (TriggerRules.CheckType(body.Type) is { } badType)
-                {
-                    return badType;
-                }
-
-                var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
-                if (agent is null)
-                {
-                    return DomainError.NotFound("agent", agentId);
-                }
-
-                var name = body.Name ?? body.Type!;
-                var refusal = TriggerRules.CheckAgentMayHaveTriggers(Enum.Parse<ExecutionMode>(agent.ExecutionMode))
-                    ?? TriggerRules.CheckOneApiTrigger(
-                        body.Type == TriggerTypes.Api
-                            && await db.Triggers.AnyAsync(
-                                t => t.AgentId == agentId && t.Type == TriggerTypes.Api,
-                                cancellationToken
-                            )
-                    )
-                    ?? TriggerRules.CheckNameFree(
-                        name,
-                        await db.Triggers.AnyAsync(t => t.AgentId == agentId && t.Name == name, cancellationToken)
-                    );
-                if (refusal is not null)
-                {
-                    return refusal;
-                }
-
-                var trigger = new TriggerRow
-                {
-                    Id = Ids.New(),
-                    TenantId = agent.TenantId,
-                    AgentId = agentId,
-                    Name = name,
-                    Type = body.Type!,
-                    CreatedAt = time.GetUtcNow().UtcDateTime,
-                };
-                var applied = await ApplyAsync(
-                    db,
-                    trigger,
-                    body with
-                    {
-                        Name = name,
-                    },
-                    creating: true,
-                    cancellationToken
-                );
-                if (!applied.IsSuccess)
-                {
-                    return applied.Error;
-                }
-
-                db.Triggers.Add(trigger);
-                audit.Record(db, trigger.TenantId, actor, "trigger.created", "trigger", trigger.Id, trigger.Name);
-                return TriggerView.From(trigger) with { SigningSecret = applied.Value };
-            },
+            db => CreateAsync(db, agentId, body, actor, cancellationToken),
             cancellationToken
         );
+
+    /// <summary>
+    /// Creates a trigger inside the caller's unit of work (manifest apply); the caller saves and commits.
+    /// </summary>
+    public async Task<Result<TriggerView>> CreateAsync(
+        SkeinDbContext db,
+        Guid agentId,
+        TriggerBody body,
+        Actor actor,
+        CancellationToken cancellationToken
+    )
+    {
+        if (TriggerRules.CheckType(body.Type) is { } badType)
+        {
+            return badType;
+        }
+
+        var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
+        if (agent is null)
+        {
+            return DomainError.NotFound("agent", agentId);
+        }
+
+        var name = body.Name ?? body.Type!;
+        var refusal = TriggerRules.CheckAgentMayHaveTriggers(Enum.Parse<ExecutionMode>(agent.ExecutionMode))
+            ?? TriggerRules.CheckOneApiTrigger(
+                body.Type == TriggerTypes.Api
+                    && await db.Triggers.AnyAsync(
+                        t => t.AgentId == agentId && t.Type == TriggerTypes.Api,
+                        cancellationToken
+                    )
+            )
+            ?? TriggerRules.CheckNameFree(
+                name,
+                await db.Triggers.AnyAsync(t => t.AgentId == agentId && t.Name == name, cancellationToken)
+            );
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var trigger = new TriggerRow
+        {
+            Id = Ids.New(),
+            TenantId = agent.TenantId,
+            AgentId = agentId,
+            Name = name,
+            Type = body.Type!,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        var applied = await ApplyAsync(db, trigger, body with { Name = name }, creating: true, cancellationToken);
+        if (!applied.IsSuccess)
+        {
+            return applied.Error;
+        }
+
+        db.Triggers.Add(trigger);
+        audit.Record(db, trigger.TenantId, actor, "trigger.created", "trigger", trigger.Id, trigger.Name);
+        return TriggerView.From(trigger) with { SigningSecret = applied.Value };
+    }
 
     /// <summary>Edits a trigger: absent fields keep their value; its type never changes.</summary>
     public Task<Result<TriggerView>> UpdateAsync(
@@ -152,6 +158,25 @@ public sealed class TriggerService(
             },
             cancellationToken
         );
+
+    /// <summary>
+    /// Replaces a trigger's name, state and settings with the body's inside the caller's unit of work (manifest apply:
+    /// the file states the whole trigger, so an absent field goes back to its default rather than keeping its value);
+    /// the caller saves and commits.
+    /// </summary>
+    public async Task<Result<TriggerView>> ReplaceAsync(
+        SkeinDbContext db,
+        Guid triggerId,
+        TriggerBody body,
+        Actor actor,
+        CancellationToken cancellationToken
+    )
+    {
+        var trigger = await db.Triggers.FirstOrDefaultAsync(t => t.Id == triggerId, cancellationToken);
+        return trigger is null
+            ? DomainError.NotFound("trigger", triggerId)
+            : await UpdateAsync(db, trigger, body, actor, cancellationToken, replace: true);
+    }
 
     /// <summary>
     /// Creates or edits the agent's one api trigger (<c>PUT /api/agents/{agentId}/triggers/api</c> and the
@@ -331,7 +356,8 @@ public sealed class TriggerService(
         TriggerRow trigger,
         TriggerBody body,
         Actor actor,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        bool replace = false
     )
     {
         if (body.Type is not null && body.Type != trigger.Type)
@@ -351,7 +377,7 @@ public sealed class TriggerService(
             }
         }
 
-        var applied = await ApplyAsync(db, trigger, body, creating: false, cancellationToken);
+        var applied = await ApplyAsync(db, trigger, body, creating: false, cancellationToken, replace);
         if (!applied.IsSuccess)
         {
             return applied.Error;
@@ -371,7 +397,8 @@ public sealed class TriggerService(
         TriggerRow trigger,
         TriggerBody body,
         bool creating,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        bool replace = false
     )
     {
         if (body.Name is not null && TriggerRules.CheckName(body.Name) is { } badName)
@@ -386,7 +413,7 @@ public sealed class TriggerService(
         {
             case TriggerTypes.Api:
                 var api = TriggerRules.ApplyApi(
-                    creating ? new ApiTriggerSettings() : TriggerQueries.ApiSettings(trigger),
+                    creating || replace ? new ApiTriggerSettings() : TriggerQueries.ApiSettings(trigger),
                     body.RpmLimit,
                     body.MaxConcurrentRuns,
                     body.IpAllowlist,
@@ -400,31 +427,38 @@ public sealed class TriggerService(
                 trigger.Settings = Serialize(api.Value);
                 return Result<string?>.Ok(null);
             case TriggerTypes.Scheduled:
-                return ApplyScheduled(trigger, body, creating, wasActive) is { } badSchedule
+                return ApplyScheduled(trigger, body, creating, replace, wasActive) is { } badSchedule
                     ? badSchedule
                     : Result<string?>.Ok(null);
             default:
-                return await ApplyEventAsync(db, trigger, body, creating, cancellationToken);
+                return await ApplyEventAsync(db, trigger, body, creating || replace, cancellationToken);
         }
     }
 
-    private DomainError? ApplyScheduled(TriggerRow trigger, TriggerBody body, bool creating, bool wasActive)
+    private DomainError? ApplyScheduled(
+        TriggerRow trigger,
+        TriggerBody body,
+        bool creating,
+        bool replace,
+        bool wasActive
+    )
     {
         var current = creating
             ? new ScheduledTriggerSettings()
             : TriggerQueries.Settings<ScheduledTriggerSettings>(trigger);
+        var baseline = replace ? new ScheduledTriggerSettings() : current;
         if (TriggerRules.CheckScheduledInput(body.Input) is { } badInput)
         {
             return badInput;
         }
 
-        var settings = current with
+        var settings = baseline with
         {
-            Cron = body.Cron ?? current.Cron,
-            TimeZone = body.TimeZone ?? current.TimeZone,
+            Cron = body.Cron ?? baseline.Cron,
+            TimeZone = body.TimeZone ?? baseline.TimeZone,
             Input =
                 body.Input is { ValueKind: JsonValueKind.Object } input ? input
-                : body.Input is null ? current.Input
+                : body.Input is null ? baseline.Input
                 : null,
         };
         var schedule = CronSchedule.TryParse(settings.Cron, settings.TimeZone);

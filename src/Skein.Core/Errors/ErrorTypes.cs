@@ -37,7 +37,6 @@ public static class ErrorTypes
         new("rule_violation", 422, "A configuration rule refused the change"),
         new("rate_limited", 429, "Too many requests"),
         new("too_many_concurrent_runs", 429, "The trigger has as many unfinished sessions as it allows"),
-        new("concurrency_limited", 429, "Too many runs in progress"),
         new("start_failed", 503, "The run could not be started; try again"),
         new("internal_error", 500, "An unexpected error occurred"),
     }.ToDictionary(t => t.Code, StringComparer.Ordinal);

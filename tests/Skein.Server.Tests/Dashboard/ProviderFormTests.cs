@@ -6,6 +6,7 @@ using Microsoft.Playwright;
 using Skein.Server.Api.Admin;
 using Skein.Store;
 using Skein.Store.Secrets;
+using Skein.Store.Workspaces;
 using Skein.Testing;
 using static Microsoft.Playwright.Assertions;
 
@@ -170,7 +171,7 @@ public sealed class ProviderFormTests(DashboardFixture fx)
 
     private async Task<string?> SecretAsync(string secretName)
     {
-        var tenant = await AdminTenant.IdAsync(
+        var tenant = await DefaultWorkspace.IdAsync(
             fx.Factory.Services.GetRequiredService<IDbContextFactory<SkeinDbContext>>(),
             Ct
         );

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 using Skein.Application.Agents;
 using Skein.Application.Triggers;
 using Skein.Application.Versions;
@@ -14,7 +13,6 @@ using Skein.Engine.Runs;
 using Skein.Server.Api.Admin;
 using Skein.Server.Dashboard.Auth;
 using Skein.Server.Dashboard.Sessions;
-using Skein.Store;
 using Skein.Store.Rows;
 using Skein.Store.Sessions;
 
@@ -25,7 +23,6 @@ namespace Skein.Server.Dashboard.Pages.Agents;
 /// (through <see cref="RunStarter"/>, which validates the input schema), its sessions and its triggers.
 /// </summary>
 public sealed partial class DetailModel(
-    IDbContextFactory<SkeinDbContext> contexts,
     AgentService agents,
     VersionService versions,
     RunStarter starter,
@@ -204,7 +201,7 @@ public sealed partial class DetailModel(
         SelectedVersionId = (
             Versions.FirstOrDefault(v => v.State == nameof(VersionState.Testing)) ?? Live ?? Versions.FirstOrDefault()
         )?.Id;
-        Triggers = await LoadTriggersAsync(cancellationToken);
+        Triggers = await triggerService.RowsOfAgentAsync(Id, cancellationToken);
         if (Tab == "sessions")
         {
             var head = await feed.HeadAsync(cancellationToken);
@@ -226,16 +223,5 @@ public sealed partial class DetailModel(
         }
 
         return true;
-    }
-
-    /// <summary>The Triggers tab's rows; triggers are the trigger service's concept: read them through it.</summary>
-    private async Task<IReadOnlyList<TriggerRow>> LoadTriggersAsync(CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db
-            .Triggers.AsNoTracking()
-            .Where(t => t.AgentId == Id)
-            .OrderBy(t => t.Name)
-            .ToListAsync(cancellationToken);
     }
 }

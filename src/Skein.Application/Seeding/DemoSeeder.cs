@@ -1,29 +1,33 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Triggers;
 using Skein.Engine.Models;
 using Skein.Engine.Tools;
-using Skein.Server.Auth;
-using Skein.Server.Hosting;
 using Skein.Store;
 using Skein.Store.ApiKeys;
 using Skein.Store.Rows;
 
-namespace Skein.Server.Seeding;
+namespace Skein.Application.Seeding;
+
+/// <summary>Where the demo seeder saves a generated demo API key (the server's data folder).</summary>
+public sealed record DemoSeedOptions(string DataDirectory);
 
 /// <summary>
 /// First start: the default workspace, the built-in scripted provider, the <c>demo</c> agent (Request
 /// mode: calls phrony_wait once, then answers) and the <c>demo-hitl</c> agent (HITL: asks a person to
 /// approve a refund), each with a Deployed version and an api trigger, and a demo API key for both.
-/// Idempotent: anything already there by name is left as it is.
+/// Idempotent: anything already there by name is left as it is. The server registers it after the migrator and
+/// before the engine (hosted services start in registration order).
 /// </summary>
 public sealed class DemoSeeder(
     IDbContextFactory<SkeinDbContext> contexts,
     ApiKeyStore keys,
     IConfiguration configuration,
-    SkeinHostOptions host,
+    DemoSeedOptions options,
     TimeProvider time
 ) : IHostedService
 {
@@ -230,7 +234,7 @@ public sealed class DemoSeeder(
             return;
         }
 
-        var file = Path.Combine(host.DataDirectory, "demo-api-key");
+        var file = Path.Combine(options.DataDirectory, "demo-api-key");
         await File.WriteAllTextAsync(file, created.Secret, cancellationToken);
         if (!OperatingSystem.IsWindows())
         {
