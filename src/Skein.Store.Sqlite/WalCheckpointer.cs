@@ -88,15 +88,13 @@ public sealed partial class WalCheckpointer(string connectionString, ILogger<Wal
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        if (await reader.ReadAsync(cancellationToken) && reader.GetInt64(2) > 0 && logger.IsEnabled(LogLevel.Debug))
+        // Columns: busy flag, pages in the WAL, pages copied into the database file (-1 when not in WAL mode).
+        if (await reader.ReadAsync(cancellationToken) && reader.GetInt64(2) > 0)
         {
-            // Columns: busy flag, pages in the WAL, pages copied into the database file (-1 when not in WAL mode).
-            Log.Checkpointed(
-                logger,
-                reader.GetInt64(2),
-                reader.GetInt64(1),
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds
-            );
+            var copied = reader.GetInt64(2);
+            var pages = reader.GetInt64(1);
+            var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            Log.Checkpointed(logger, copied, pages, milliseconds);
         }
     }
 

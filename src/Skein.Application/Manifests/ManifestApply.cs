@@ -11,7 +11,6 @@ using Skein.Manifests.Parsing;
 using Skein.Manifests.Planning;
 using Skein.Store;
 using Skein.Store.Manifests;
-using Skein.Store.Rows;
 using Skein.Store.Workspaces;
 
 namespace Skein.Application.Manifests;

@@ -9,7 +9,6 @@ using Skein.Core.Limits;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
 using Skein.Core.Steps;
-using Skein.Core.UserTasks;
 using Skein.Engine.Models;
 using Skein.Engine.Sessions;
 using Skein.Engine.Tools;

@@ -36,9 +36,7 @@ public sealed class ApiKeyStore(IDbContextFactory<SkeinDbContext> contexts, Time
     public static bool IsWellFormed(string secret) =>
         secret.StartsWith(Prefix, StringComparison.Ordinal)
         && secret.Length is >= 28 and <= 200
-        && secret
-            .AsSpan(Prefix.Length)
-            .IndexOfAnyExcept(SecretAlphabet) < 0;
+        && secret.AsSpan(Prefix.Length).IndexOfAnyExcept(SecretAlphabet) < 0;
 
     private static readonly SearchValues<char> SecretAlphabet = SearchValues.Create(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

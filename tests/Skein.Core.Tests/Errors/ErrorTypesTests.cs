@@ -1,5 +1,4 @@
 using System.Reflection;
-using Skein.Core;
 
 namespace Skein.Core.Tests.Errors;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using Skein.Server.Api.Admin;
 using Skein.Store;
 using Skein.Store.Secrets;
 using Skein.Store.Workspaces;

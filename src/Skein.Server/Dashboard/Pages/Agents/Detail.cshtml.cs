@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Skein.Application.Agents;
@@ -10,7 +9,6 @@ using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Sessions;
 using Skein.Engine.Runs;
-using Skein.Server.Api.Admin;
 using Skein.Server.Dashboard.Auth;
 using Skein.Server.Dashboard.Sessions;
 using Skein.Store.Rows;
@@ -199,7 +197,9 @@ public sealed partial class DetailModel(
         Agent = agent.Value;
         Versions = lines.Value;
         SelectedVersionId = (
-            Versions.FirstOrDefault(v => v.State == nameof(VersionState.Testing)) ?? Live ?? Versions.FirstOrDefault()
+            Versions.FirstOrDefault(v => v.State == nameof(VersionState.Testing))
+            ?? Live
+            ?? (Versions.Count > 0 ? Versions[0] : null)
         )?.Id;
         Triggers = await triggerService.RowsOfAgentAsync(Id, cancellationToken);
         if (Tab == "sessions")
