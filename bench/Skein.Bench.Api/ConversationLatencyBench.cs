@@ -77,7 +77,8 @@ public static class ConversationLatencyBench
         Console.WriteLine(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"conversation-latency: session of {settings.Steps} steps ({settings.Turns} turns × 2 skein_echo) {status} in {built.Elapsed.TotalSeconds:0.0} s"
+                $"conversation-latency: session of {settings.Steps} steps ({settings.Turns} turns × 2 skein_echo) "
+                    + $"{status} in {built.Elapsed.TotalSeconds:0.0} s"
             )
         );
         var buffer = new byte[64 * 1024];

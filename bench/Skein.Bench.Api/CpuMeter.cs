@@ -31,8 +31,10 @@ public sealed class CpuMeter
         var wall = _wall.Elapsed.TotalSeconds;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"cpu: server {server.TotalSeconds:0.00} s ({100 * server.TotalSeconds / wall:0}% of one core, {1e6 * server.TotalSeconds / count:0} µs per {perWhat}), "
-                + $"driver {driver.TotalSeconds:0.00} s, other processes {(others is { } o ? $"{Math.Max(0, o.TotalSeconds):0.00} s" : "n/a")} "
+            $"cpu: server {server.TotalSeconds:0.00} s ({100 * server.TotalSeconds / wall:0}% of one core, "
+                + $"{1e6 * server.TotalSeconds / count:0} µs per {perWhat}), "
+                + $"driver {driver.TotalSeconds:0.00} s, other processes "
+                + $"{(others is { } o ? $"{Math.Max(0, o.TotalSeconds):0.00} s" : "n/a")} "
                 + $"over {wall:0.0} s on {Environment.ProcessorCount} cores"
         );
     }

@@ -90,8 +90,10 @@ public static partial class DashboardHomeBench
         }
 
         Console.WriteLine(
-            $"dashboard-home: {name, -20} server p50 {P(server, 50):0.0} ms  p95 {P(server, 95):0.0} ms  p99 {P(server, 99):0.0} ms"
-                + $"  | queries p50 {P(data, 50):0.0} ms  p99 {P(data, 99):0.0} ms  | request p50 {P(total, 50):0.0} ms  p99 {P(total, 99):0.0} ms  ({requests} requests)"
+            $"dashboard-home: {name, -20} server p50 {P(server, 50):0.0} ms  p95 {P(server, 95):0.0} ms  p99 "
+                + $"{P(server, 99):0.0} ms"
+                + $"  | queries p50 {P(data, 50):0.0} ms  p99 {P(data, 99):0.0} ms  | request p50 {P(total, 50):0.0} "
+                + $"ms  p99 {P(total, 99):0.0} ms  ({requests} requests)"
         );
         return true;
     }

@@ -81,7 +81,8 @@ public static class ListSessionsBench
             var correct = items == 20 && total == expected;
             ok &= correct;
             Console.WriteLine(
-                $"list-sessions ({label}): {latencies.Summarize()}; total {total:N0}, {items} items{(correct ? "" : $" — WRONG, expected total {expected:N0}")}"
+                $"list-sessions ({label}): {latencies.Summarize()}; total {total:N0}, {items} "
+                    + $"items{(correct ? "" : $" — WRONG, expected total {expected:N0}")}"
             );
         }
 

@@ -70,8 +70,10 @@ public static class ParkedMemoryBench
     private static string Report(string what, int count, long idle, long parked) =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"parked-memory: {what}: idle {idle / (1024.0 * 1024.0):0.0} MB, with {count:N0} more sessions in WaitingForResponse "
-                + $"{parked / (1024.0 * 1024.0):0.0} MB: {(parked - idle) / (1024.0 * 1024.0):+0.0;-0.0} MB ({(parked - idle) / (double)count / 1024:0.0} KB per session)"
+            $"parked-memory: {what}: idle {idle / (1024.0 * 1024.0):0.0} MB, with {count:N0} more sessions in "
+                + $"WaitingForResponse "
+                + $"{parked / (1024.0 * 1024.0):0.0} MB: {(parked - idle) / (1024.0 * 1024.0):+0.0;-0.0} MB "
+                + $"({(parked - idle) / (double)count / 1024:0.0} KB per session)"
         );
 
     private static async Task StartAsync(
@@ -97,7 +99,8 @@ public static class ParkedMemoryBench
                         if (response.StatusCode != HttpStatusCode.Accepted)
                         {
                             throw new InvalidOperationException(
-                                $"start answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}"
+                                $"start answered {(int)response.StatusCode}: "
+                                    + $"{await response.Content.ReadAsStringAsync(cancellationToken)}"
                             );
                         }
                     }

@@ -22,7 +22,9 @@ if (parsed?.Command == "dashboard-home")
 if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Command)))
 {
     Console.Error.WriteLine(
-        "usage: Skein.Bench.Api <start-latency|conversation-latency|sse-latency|list-sessions|parked-memory|dashboard-home|all> [--smoke] [--store sqlite|postgres]"
+        "usage: Skein.Bench.Api "
+            + "<start-latency|conversation-latency|sse-latency|list-sessions|parked-memory|dashboard-home|all> "
+            + "[--smoke] [--store sqlite|postgres]"
     );
     Console.Error.WriteLine(
         "  --store postgres     a fresh database on the server named by SKEIN_TEST_POSTGRES (admin connection string)"

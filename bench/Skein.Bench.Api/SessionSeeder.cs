@@ -12,7 +12,8 @@ namespace Skein.Bench.Api;
 public static class SessionSeeder
 {
     private const string Columns =
-        "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, status, total_tokens_used, "
+        "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, "
+        + "status, total_tokens_used, "
         + "output, input, root_run_id, entry_run_id, run_count, started_at, finished_at) ";
 
     private const string Status =
@@ -43,7 +44,8 @@ public static class SessionSeeder
                 + "SELECT gen_random_uuid(), @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', "
                 + Status
                 + ", 20, '\"ok\"', '{}', "
-                + "gen_random_uuid(), gen_random_uuid(), 1, timestamptz '2020-01-01' + i * interval '1 second', timestamptz '2020-01-01' + i * interval '1 second' "
+                + "gen_random_uuid(), gen_random_uuid(), 1, timestamptz '2020-01-01' + i * interval '1 second', "
+                + "timestamptz '2020-01-01' + i * interval '1 second' "
                 + "FROM generate_series(1, @count) AS i";
             Add(command, "tenant", agent.TenantId);
             Add(command, "agent", agentId);
@@ -53,13 +55,15 @@ public static class SessionSeeder
         {
             // The TEXT forms EF Core stores on SQLite: uppercase ids and 'yyyy-MM-dd HH:mm:ss' instants.
             const string uuid =
-                "upper(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-8' || "
+                "upper(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || "
+                + "'-8' || "
                 + "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
             const string at = "strftime('%Y-%m-%d %H:%M:%S', 1577836800 + i, 'unixepoch')";
             command.CommandText =
                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count) "
                 + Columns
-                + $"SELECT {uuid}, @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', {Status}, 20, '\"ok\"', '{{}}', {uuid}, {uuid}, 1, {at}, {at} FROM n";
+                + $"SELECT {uuid}, @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', {Status}, 20, "
+                + $"'\"ok\"', '{{}}', {uuid}, {uuid}, 1, {at}, {at} FROM n";
             Add(command, "tenant", agent.TenantId.ToString("D").ToUpperInvariant());
             Add(command, "agent", agentId.ToString("D").ToUpperInvariant());
             Add(command, "version", version.ToString("D").ToUpperInvariant());

@@ -88,7 +88,8 @@ public static class SseLatencyBench
         Console.WriteLine(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"sse-latency: {settings.Subscribers} subscribers connected and replayed {replayed} events in {connecting.Elapsed.TotalSeconds:0.0} s"
+                $"sse-latency: {settings.Subscribers} subscribers connected and replayed {replayed} events in "
+                    + $"{connecting.Elapsed.TotalSeconds:0.0} s"
             )
         );
 
@@ -186,8 +187,10 @@ public static class SseLatencyBench
         Console.WriteLine(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"sse-latency: {settings.Messages} messages in {elapsed.TotalSeconds:0.0} s → {expected} live events per subscriber; "
-                    + $"{received} received of {expected * subscribers.Count}, {missing} missing, {broken} subscribers with gaps, duplicates or errors"
+                $"sse-latency: {settings.Messages} messages in {elapsed.TotalSeconds:0.0} s → {expected} live events "
+                    + $"per subscriber; "
+                    + $"{received} received of {expected * subscribers.Count}, {missing} missing, {broken} "
+                    + $"subscribers with gaps, duplicates or errors"
             )
         );
         Console.WriteLine($"sse-latency: event-to-client {latency.Summarize()}");

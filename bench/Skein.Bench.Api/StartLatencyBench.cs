@@ -56,7 +56,8 @@ public static class StartLatencyBench
         Console.WriteLine(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"start-latency: target {settings.Rate} req/s for {settings.Duration.TotalSeconds:0.#} s (after {settings.Warmup.TotalSeconds:0.#} s warm-up); "
+                $"start-latency: target {settings.Rate} req/s for {settings.Duration.TotalSeconds:0.#} s (after "
+                    + $"{settings.Warmup.TotalSeconds:0.#} s warm-up); "
                     + $"achieved {load.AchievedRate:0.0} req/s; {load.Accepted} accepted, {load.Failed.Count} failed"
             )
         );
@@ -68,7 +69,8 @@ public static class StartLatencyBench
         Console.WriteLine(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"start-latency: runs completed {drained.Completed}/{sent} within {drained.After.TotalSeconds:0.0} s of the last start"
+                $"start-latency: runs completed {drained.Completed}/{sent} within {drained.After.TotalSeconds:0.0} s "
+                    + $"of the last start"
             )
         );
         foreach (var (status, count) in load.Failed)

@@ -81,7 +81,8 @@ public static class Problems
 
     public static ProblemDetails Details(DomainError error) => Details(error.Code, error.Message);
 
-    /// <param name="status">Overrides the table's status, for framework errors that carry their own (413, 431…).</param>
+    /// <param name="status">Overrides the table's status, for framework errors that carry their own (413,
+    /// 431…).</param>
     public static ProblemDetails Details(string code, string detail, int? status = null)
     {
         var type = ErrorTypes.Of(code);

@@ -18,7 +18,8 @@ public sealed class PostgresDialect(NodeIdentity node) : IStoreDialect
     // FOR KEY SHARE: a claim (which locks FOR UPDATE) waits until the append commits, then sees its rows; the
     // heartbeat's and releases' plain updates do not wait, so they cannot deadlock with a batch of appends.
     public string FenceSql =>
-        "SELECT 1 FROM run_leases WHERE run_id = @run_id AND owner = @owner AND lease_version = @lease_version FOR KEY SHARE";
+        "SELECT 1 FROM run_leases WHERE run_id = @run_id AND owner = @owner AND lease_version = @lease_version FOR "
+        + "KEY SHARE";
 
     public Task PrepareWriterConnectionAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.CompletedTask;

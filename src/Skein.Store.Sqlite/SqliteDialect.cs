@@ -18,7 +18,8 @@ public sealed class SqliteDialect : IStoreDialect
         await using var cmd = connection.CreateCommand();
         // Checkpoints are WalCheckpointer's; the writer runs one itself only if the WAL grows past the backstop.
         cmd.CommandText =
-            $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint={WalCheckpointer.WriterBackstopPages};";
+            $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA "
+            + $"wal_autocheckpoint={WalCheckpointer.WriterBackstopPages};";
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -165,7 +165,8 @@ public sealed class ManifestParserTests
         var yaml = ManifestText
             .Minimal.Replace(
                 "    temperature: 0.5",
-                "    temperature: 0.5\n    allowedOperations:\n      - { serviceName: built_in, operationName: no_such_tool }"
+                "    temperature: 0.5\n    allowedOperations:\n      - { serviceName: built_in, operationName: "
+                    + "no_such_tool }"
             )
             .Replace("  - agentManifestKey: a\n    name: api", "  - agentManifestKey: b\n    name: api");
 

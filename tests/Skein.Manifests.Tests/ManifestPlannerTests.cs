@@ -100,7 +100,8 @@ public sealed class ManifestPlannerTests
     {
         var yaml =
             ManifestText.Minimal.Replace("kind: phrony.manifest", "kind: phrony.manifest\ninputs:\n  - key: hook\n")
-            + "\n  - agentManifestKey: a\n    name: hook\n    type: event\n    signingSecret: \"{{inputs.hook}}\"\n    inputPath: payload\n";
+            + "\n  - agentManifestKey: a\n    name: hook\n    type: event\n    signingSecret: \"{{inputs.hook}}\"\n   "
+            + " inputPath: payload\n";
         var parsed = await ManifestText.ParseAsync(yaml, "hook: s3cret\n");
 
         var plan = ManifestPlanner.Plan(parsed.Document!, new WorkspaceState(), parsed.Lines);

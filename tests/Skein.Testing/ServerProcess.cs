@@ -196,7 +196,8 @@ public sealed class ServerProcess : IDisposable
         }
 
         throw new FileNotFoundException(
-            $"{AssemblyName} with its runtimeconfig and deps was not found next to the tests ({AppContext.BaseDirectory}) "
+            $"{AssemblyName} with its runtimeconfig and deps was not found next to the tests "
+                + $"({AppContext.BaseDirectory}) "
                 + $"or in src/Skein.Server/bin/{configuration}/{framework}; build the solution first"
         );
     }

@@ -236,7 +236,8 @@ internal static class EngineThroughput
                 if (stuck > 0)
                 {
                     throw new InvalidOperationException(
-                        $"{stuck} bench sessions did not complete: {string.Join(", ", counts.Select(c => $"{c.Key}={c.Value}"))}"
+                        $"{stuck} bench sessions did not complete: "
+                            + $"{string.Join(", ", counts.Select(c => $"{c.Key}={c.Value}"))}"
                     );
                 }
 

@@ -61,7 +61,10 @@ internal sealed record PhaseCost(
     public double WrittenKilobytesPerRun => WrittenBytes / 1024.0 / Runs;
 
     public string Describe(int rowsPerRun) =>
-        $"{Runs} runs in {Elapsed.TotalSeconds:0.00} s = {RunsPerSecond:N0} runs/s ({RunsPerSecond * rowsPerRun:N0} rows/s); "
-        + $"per run: CPU {CpuMillisecondsPerRun:0.00} ms, written {WrittenKilobytesPerRun:N0} KB, allocated {AllocatedKilobytesPerRun:N0} KB "
-        + $"({Gen0Collections} gen0 GCs, paused {GcPaused.TotalMilliseconds / Elapsed.TotalMilliseconds:P0} of the time)";
+        $"{Runs} runs in {Elapsed.TotalSeconds:0.00} s = {RunsPerSecond:N0} runs/s ({RunsPerSecond * rowsPerRun:N0} "
+        + $"rows/s); "
+        + $"per run: CPU {CpuMillisecondsPerRun:0.00} ms, written {WrittenKilobytesPerRun:N0} KB, allocated "
+        + $"{AllocatedKilobytesPerRun:N0} KB "
+        + $"({Gen0Collections} gen0 GCs, paused {GcPaused.TotalMilliseconds / Elapsed.TotalMilliseconds:P0} of the "
+        + $"time)";
 }

@@ -97,7 +97,8 @@ internal static class RawReference
             _rows = rows;
             _command = connection.CreateCommand();
             _command.CommandText =
-                $"INSERT INTO {rows.Table} ({string.Join(", ", rows.Columns)}) VALUES ({string.Join(", ", rows.Columns.Select((_, i) => $"$p{i}"))})";
+                $"INSERT INTO {rows.Table} ({string.Join(", ", rows.Columns)}) VALUES "
+                + $"({string.Join(", ", rows.Columns.Select((_, i) => $"$p{i}"))})";
             foreach (var (_, i) in rows.Columns.Select((c, i) => (c, i)))
             {
                 _command.Parameters.Add(new SqliteParameter($"$p{i}", null));

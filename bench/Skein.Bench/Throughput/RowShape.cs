@@ -49,7 +49,8 @@ internal sealed class RowShape
         if (tables.Any(t => t.Rows.Count == 0))
         {
             throw new InvalidOperationException(
-                $"session {sessionId} left no rows in {string.Join(", ", tables.Where(t => t.Rows.Count == 0).Select(t => t.Table))}"
+                $"session {sessionId} left no rows in "
+                    + $"{string.Join(", ", tables.Where(t => t.Rows.Count == 0).Select(t => t.Table))}"
             );
         }
 

@@ -56,7 +56,8 @@ public sealed class TriggerService(
         return Result<IReadOnlyList<TriggerView>>.Ok([.. rows.Select(TriggerView.From)]);
     }
 
-    /// <summary>The agent's triggers by name, as stored (the dashboard's Triggers tab renders their settings).</summary>
+    /// <summary>The agent's triggers by name, as stored (the dashboard's Triggers tab renders their
+    /// settings).</summary>
     public Task<IReadOnlyList<TriggerRow>> RowsOfAgentAsync(Guid agentId, CancellationToken cancellationToken) =>
         triggers.OfAgentAsync(agentId, cancellationToken);
 

@@ -81,7 +81,8 @@ public static class ApplyCommand
         foreach (var change in changes)
         {
             Console.WriteLine(
-                $"{change.GetProperty("action").GetString(), -10} {change.GetProperty("resource").GetString(), -12} {change.GetProperty("key").GetString()}"
+                $"{change.GetProperty("action").GetString(), -10} {change.GetProperty("resource").GetString(), -12} "
+                    + $"{change.GetProperty("key").GetString()}"
             );
         }
 
@@ -89,7 +90,8 @@ public static class ApplyCommand
             .GroupBy(c => c.GetProperty("action").GetString())
             .ToDictionary(g => g.Key ?? "", g => g.Count());
         Console.WriteLine(
-            $"{(dryRun ? "Plan (dry run, nothing written)" : "Applied")}: {counts.GetValueOrDefault("create")} to create, "
+            $"{(dryRun ? "Plan (dry run, nothing written)" : "Applied")}: {counts.GetValueOrDefault("create")} to "
+                + $"create, "
                 + $"{counts.GetValueOrDefault("update")} to update, {counts.GetValueOrDefault("unchanged")} unchanged"
         );
         return 0;

@@ -63,13 +63,17 @@ public static class SessionCommands
                                 x => x.GetProperty("name").GetString() ?? ""
                             );
                         Console.WriteLine(
-                            $"{"SESSION", -36}  {"AGENT", -20} {"STATUS", -18} {"STARTED (UTC)", -19} {"TOKENS", 7} TRIGGER"
+                            $"{"SESSION", -36}  {"AGENT", -20} {"STATUS", -18} {"STARTED (UTC)", -19} {"TOKENS", 7} "
+                                + $"TRIGGER"
                         );
                         foreach (var item in page.GetProperty("items").EnumerateArray())
                         {
                             Console.WriteLine(
-                                $"{item.GetProperty("id").GetGuid(), -36}  {names.GetValueOrDefault(item.GetProperty("agentId").GetGuid(), "?"), -20} "
-                                    + $"{item.GetProperty("status").GetString(), -18} {Time(item.GetProperty("startedAt")), -19} {item.GetProperty("totalTokensUsed").GetInt64(), 7} "
+                                $"{item.GetProperty("id").GetGuid(), -36}  "
+                                    + $"{names.GetValueOrDefault(item.GetProperty("agentId").GetGuid(), "?"), -20} "
+                                    + $"{item.GetProperty("status").GetString(), -18} "
+                                    + $"{Time(item.GetProperty("startedAt")), -19} "
+                                    + $"{item.GetProperty("totalTokensUsed").GetInt64(), 7} "
                                     + $"{item.GetProperty("triggerType").GetString()}"
                             );
                         }
@@ -114,10 +118,12 @@ public static class SessionCommands
         var s = detail.GetProperty("session");
         Console.WriteLine($"session {s.GetProperty("id").GetGuid()}  {s.GetProperty("status").GetString()}");
         Console.WriteLine(
-            $"  agent {s.GetProperty("agentId").GetGuid()}  model {s.GetProperty("llmModel").GetString()}  trigger {s.GetProperty("triggerType").GetString()}"
+            $"  agent {s.GetProperty("agentId").GetGuid()}  model {s.GetProperty("llmModel").GetString()}  trigger "
+                + $"{s.GetProperty("triggerType").GetString()}"
         );
         Console.WriteLine(
-            $"  started {Time(s.GetProperty("startedAt"))}  finished {Time(s.GetProperty("finishedAt"))}  tokens {s.GetProperty("totalTokensUsed").GetInt64()}"
+            $"  started {Time(s.GetProperty("startedAt"))}  finished {Time(s.GetProperty("finishedAt"))}  tokens "
+                + $"{s.GetProperty("totalTokensUsed").GetInt64()}"
         );
         foreach (var run in detail.GetProperty("runs").EnumerateArray())
         {
@@ -128,7 +134,8 @@ public static class SessionCommands
         {
             Console.WriteLine(
                 StepText.Truncate(
-                    $"  {step.GetProperty("sequence").GetInt32(), 3}. {StepText.Describe(step.GetProperty("type").GetString() ?? "", step.GetProperty("content"))}"
+                    $"  {step.GetProperty("sequence").GetInt32(), 3}. "
+                        + $"{StepText.Describe(step.GetProperty("type").GetString() ?? "", step.GetProperty("content"))}"
                 )
             );
         }
@@ -136,7 +143,8 @@ public static class SessionCommands
         foreach (var task in detail.TryGetProperty("tasks", out var tasks) ? tasks.EnumerateArray() : default)
         {
             Console.WriteLine(
-                $"  task {task.GetProperty("id").GetGuid()}  {task.GetProperty("kind").GetString()}  {task.GetProperty("status").GetString()}  {task.GetProperty("summary").GetString()}"
+                $"  task {task.GetProperty("id").GetGuid()}  {task.GetProperty("kind").GetString()}  "
+                    + $"{task.GetProperty("status").GetString()}  {task.GetProperty("summary").GetString()}"
             );
         }
 

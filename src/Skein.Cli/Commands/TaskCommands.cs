@@ -30,7 +30,8 @@ public static class TaskCommands
                             token
                         );
                         Console.WriteLine(
-                            $"task {id} {(approved ? "approved" : "rejected")}: {result.GetProperty("status").GetString()}"
+                            $"task {id} {(approved ? "approved" : "rejected")}: "
+                                + $"{result.GetProperty("status").GetString()}"
                         );
                         return 0;
                     },

@@ -59,7 +59,8 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
         }
 
         output.WriteLine(
-            $"session {status} in {_elapsed.Elapsed.TotalSeconds:0.0} s, {session.GetProperty("totalTokensUsed").GetInt64()} tokens"
+            $"session {status} in {_elapsed.Elapsed.TotalSeconds:0.0} s, "
+                + $"{session.GetProperty("totalTokensUsed").GetInt64()} tokens"
         );
         return status is "Completed" or "WaitingForResponse" ? 0 : 1;
     }
@@ -122,14 +123,16 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
         {
             "engine.session.started" => null,
             "engine.run.started" or "engine.subagent.spawned" =>
-                $"run {StepText.Text(data, "run_id")} started: {StepText.Text(data, "agent_name")} {StepText.Text(data, "version_label")}",
+                $"run {StepText.Text(data, "run_id")} started: {StepText.Text(data, "agent_name")} "
+                    + $"{StepText.Text(data, "version_label")}",
             "engine.run.status_changed" or "engine.run.completed" =>
                 $"run → {StepText.Text(data, "status")}{Suffix(data, "error")}",
             "engine.session.status_changed" or "engine.session.completed" =>
                 $"session → {StepText.Text(data, "status")}{Suffix(data, "error")}",
             "engine.user_task.created" =>
                 $"needs a person ({StepText.Text(data, "kind")}): {StepText.Text(data, "summary")}\n"
-                    + $"             answer with: skein approve {StepText.Text(data, "user_task_id")}   or   skein reject {StepText.Text(data, "user_task_id")}",
+                    + $"             answer with: skein approve {StepText.Text(data, "user_task_id")}   or   skein "
+                    + $"reject {StepText.Text(data, "user_task_id")}",
             "engine.user_task.completed" =>
                 $"task {StepText.Text(data, "user_task_id")} answered {StepText.Compact(data, "outcome")}",
             "engine.user_task.cancelled" => $"task {StepText.Text(data, "user_task_id")} cancelled",
@@ -216,7 +219,8 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
         }
 
         output.Write(
-            $"\r{Spinner[_frame % Spinner.Length]} {_status} · {_steps} steps · {_tokens} tokens · {_elapsed.Elapsed.TotalSeconds:0.0} s   "
+            $"\r{Spinner[_frame % Spinner.Length]} {_status} · {_steps} steps · {_tokens} tokens · "
+                + $"{_elapsed.Elapsed.TotalSeconds:0.0} s   "
         );
         output.Flush();
         _progressShown = true;

@@ -1,6 +1,7 @@
 namespace Skein.Core;
 
-/// <summary>One stable error type: its code (the problem <c>type</c> is <c>urn:skein:error:&lt;code&gt;</c>) and HTTP status.</summary>
+/// <summary>One stable error type: its code (the problem <c>type</c> is <c>urn:skein:error:&lt;code&gt;</c>) and HTTP
+/// status.</summary>
 public sealed record ErrorType(string Code, int Status, string Title);
 
 /// <summary>
@@ -41,7 +42,8 @@ public static class ErrorTypes
         new("internal_error", 500, "An unexpected error occurred"),
     }.ToDictionary(t => t.Code, StringComparer.Ordinal);
 
-    /// <summary>The type of <paramref name="code"/>, or an <c>invalid_input</c>-like 400 for a code not in the table.</summary>
+    /// <summary>The type of <paramref name="code"/>, or an <c>invalid_input</c>-like 400 for a code not in the
+    /// table.</summary>
     public static ErrorType Of(string code) =>
         All.TryGetValue(code, out var type) ? type : new ErrorType(code, 400, "The request was refused");
 

@@ -11,7 +11,8 @@ public static class LimitRules
     {
         if (limits.MaxSessionTokens is { } maxTokens && session.TotalTokensUsed > maxTokens)
         {
-            return $"{LimitCodes.MaxSessionTokens}: session used {session.TotalTokensUsed} tokens, over maxSessionTokens ({maxTokens})";
+            return $"{LimitCodes.MaxSessionTokens}: session used {session.TotalTokensUsed} tokens, over "
+                + $"maxSessionTokens ({maxTokens})";
         }
 
         if (limits.MaxSessionDurationSec is { } maxSec && now - session.StartedAt > TimeSpan.FromSeconds(maxSec))
@@ -22,7 +23,8 @@ public static class LimitRules
         var active = session.ActiveTimeAt(now);
         if (active > plan.MaxActiveSessionTime)
         {
-            return $"{LimitCodes.ActiveSessionTime}: session used {active.TotalSeconds:0} s of active time, over the plan's max active session time ({plan.MaxActiveSessionTime.TotalSeconds:0} s)";
+            return $"{LimitCodes.ActiveSessionTime}: session used {active.TotalSeconds:0} s of active time, over the "
+                + $"plan's max active session time ({plan.MaxActiveSessionTime.TotalSeconds:0} s)";
         }
 
         return null;
@@ -37,7 +39,8 @@ public static class LimitRules
     /// <summary>After a model turn is recorded: the run's tokens must be within maxTokensPerRun.</summary>
     public static string? CheckRunTokens(RunState run, RunLimits limits) =>
         run.TotalTokensUsed > limits.MaxTokensPerRun
-            ? $"{LimitCodes.MaxTokensPerRun}: run used {run.TotalTokensUsed} tokens, over maxTokensPerRun ({limits.MaxTokensPerRun})"
+            ? $"{LimitCodes.MaxTokensPerRun}: run used {run.TotalTokensUsed} tokens, over maxTokensPerRun "
+                + $"({limits.MaxTokensPerRun})"
             : null;
 
     /// <summary>Before a tool call starts: the call about to start must be within maxToolCalls.</summary>
@@ -51,7 +54,8 @@ public static class LimitRules
     {
         var after = session.CompletedWait + requested;
         return after > plan.AgentWaitBudget
-            ? $"{LimitCodes.WaitBudget}: a wait of {requested.TotalSeconds:0} s would exceed the agent wait budget of {plan.AgentWaitBudget.TotalSeconds:0} s ({session.CompletedWait.TotalSeconds:0} s already used)"
+            ? $"{LimitCodes.WaitBudget}: a wait of {requested.TotalSeconds:0} s would exceed the agent wait budget of "
+                + $"{plan.AgentWaitBudget.TotalSeconds:0} s ({session.CompletedWait.TotalSeconds:0} s already used)"
             : null;
     }
 }

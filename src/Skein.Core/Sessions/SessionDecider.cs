@@ -180,7 +180,8 @@ public static class SessionDecider
             change.Reject(
                 new DomainError(
                     DomainErrorCodes.IllegalTransition,
-                    $"session is {change.State?.Status.ToString() ?? "missing"}; only a session that has not finished can be terminated"
+                    $"session is {change.State?.Status.ToString() ?? "missing"}; only a session that has not finished "
+                        + $"can be terminated"
                 )
             );
             return;
@@ -211,7 +212,8 @@ public static class SessionDecider
             change.Reject(
                 new DomainError(
                     DomainErrorCodes.IllegalTransition,
-                    $"session is {change.State?.Status.ToString() ?? "missing"}; Mark complete is allowed only while it waits (WaitingForResponse, WaitingForHITL, WaitingForAITL, WaitingForTimer)"
+                    $"session is {change.State?.Status.ToString() ?? "missing"}; Mark complete is allowed only while "
+                        + $"it waits (WaitingForResponse, WaitingForHITL, WaitingForAITL, WaitingForTimer)"
                 )
             );
             return;

@@ -9,12 +9,14 @@ public static class ToolPolicy
         "this operation requires approval, and approval needs a HITL agent; the call was not executed";
 
     public const string InterruptedNotRetried =
-        "the tool call was interrupted by a restart before its result was recorded; the operation is not idempotent, so it was not retried";
+        "the tool call was interrupted by a restart before its result was recorded; the operation is not idempotent, "
+        + "so it was not retried";
 
     public const string AskNeedsHitl = "asking a person needs a HITL agent; this agent runs in Request mode";
 
     public static string Rejected(string by, string? comment) =>
-        $"the call was rejected by {by}{(string.IsNullOrWhiteSpace(comment) ? "" : ": " + comment)}; it was not executed";
+        $"the call was rejected by {by}{(string.IsNullOrWhiteSpace(comment) ? "" : ": " + comment)}; it was not "
+        + $"executed";
 
     public static string BlockedByGuard(string ruleId, string reason) => $"blocked by guard rule '{ruleId}': {reason}";
 

@@ -46,7 +46,10 @@ public static class GuardRuleDocument
                       "required": ["path", "op"],
                       "properties": {
                         "path": { "type": "string", "minLength": 1 },
-                        "op": { "type": "string", "enum": ["gt", "gte", "lt", "lte", "eq", "ne", "in", "not_in", "matches", "exists", "not_exists"] },
+                        "op": {
+                          "type": "string",
+                          "enum": ["gt", "gte", "lt", "lte", "eq", "ne", "in", "not_in", "matches", "exists", "not_exists"]
+                        },
                         "value": {}
                       }
                     }

@@ -103,7 +103,8 @@ public static partial class ManifestRules
                     errors.Add(
                         lines.Problem(
                             $"{opPath}.name",
-                            $"operation '{op.Name}' is already defined at {operationNames[op.Name]} (operation names are unique in a workspace)"
+                            $"operation '{op.Name}' is already defined at {operationNames[op.Name]} (operation names "
+                                + $"are unique in a workspace)"
                         )
                     );
                 }
@@ -159,7 +160,8 @@ public static partial class ManifestRules
                 errors.Add(
                     lines.Problem(
                         $"{path}.versionLabel",
-                        $"{version.VersionLabel} is already defined at versions[{seen[(version.AgentManifestKey, version.VersionLabel)]}]"
+                        $"{version.VersionLabel} is already defined at "
+                            + $"versions[{seen[(version.AgentManifestKey, version.VersionLabel)]}]"
                     )
                 );
             }
@@ -169,7 +171,8 @@ public static partial class ManifestRules
                 errors.Add(
                     lines.Problem(
                         $"{path}.status",
-                        $"agent '{agent.Name}' already has a deployed version at versions[{deployed[version.AgentManifestKey]}] (at most one)"
+                        $"agent '{agent.Name}' already has a deployed version at "
+                            + $"versions[{deployed[version.AgentManifestKey]}] (at most one)"
                     )
                 );
             }

@@ -95,7 +95,8 @@ public static class ManifestSchema
             "agents": {
               "type": "array",
               "items": {
-                "type": "object", "additionalProperties": false, "required": ["manifestKey", "name", "executionMode", "llmProviderName"],
+                "type": "object", "additionalProperties": false,
+                "required": ["manifestKey", "name", "executionMode", "llmProviderName"],
                 "properties": {
                   "manifestKey": { "type": "string", "minLength": 1 },
                   "name": { "type": "string", "minLength": 1, "maxLength": 200 },
@@ -107,7 +108,8 @@ public static class ManifestSchema
             "versions": {
               "type": "array",
               "items": {
-                "type": "object", "additionalProperties": false, "required": ["agentManifestKey", "versionLabel", "llmModel"],
+                "type": "object", "additionalProperties": false,
+                "required": ["agentManifestKey", "versionLabel", "llmModel"],
                 "properties": {
                   "agentManifestKey": { "type": "string", "minLength": 1 },
                   "status": { "type": "string", "enum": ["testing", "deployed"] },
@@ -129,7 +131,10 @@ public static class ManifestSchema
                     "type": "array",
                     "items": {
                       "type": "object", "additionalProperties": false, "required": ["serviceName", "operationName"],
-                      "properties": { "serviceName": { "type": "string", "minLength": 1 }, "operationName": { "type": "string", "minLength": 1 } }
+                      "properties": {
+                        "serviceName": { "type": "string", "minLength": 1 },
+                        "operationName": { "type": "string", "minLength": 1 }
+                      }
                     }
                   },
                   "conversation": { "type": ["string", "null"], "enum": ["single", "multi_turn", null] },

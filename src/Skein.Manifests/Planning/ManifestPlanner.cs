@@ -140,7 +140,8 @@ public static class ManifestPlanner
                 problems.Add(
                     lines.Problem(
                         $"versions[{i}].allowedOperations[{j}]",
-                        $"no operation '{r.OperationName}' of service '{r.ServiceName}' in this manifest or the workspace"
+                        $"no operation '{r.OperationName}' of service '{r.ServiceName}' in this manifest or the "
+                            + $"workspace"
                     )
                 );
             }
@@ -162,7 +163,8 @@ public static class ManifestPlanner
             problems.Add(
                 lines.Problem(
                     $"versions[{i}]",
-                    $"{agentName} {v.VersionLabel} is {existing.State} and read-only, but its settings differ: give the changed version a new versionLabel"
+                    $"{agentName} {v.VersionLabel} is {existing.State} and read-only, but its settings differ: give "
+                        + $"the changed version a new versionLabel"
                 )
             );
         }

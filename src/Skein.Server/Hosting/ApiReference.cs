@@ -152,7 +152,8 @@ public static class ApiReference
         return Task.CompletedTask;
     }
 
-    /// <summary>A stream's 200 names what each event's <c>data:</c> line holds, not the framework's item type.</summary>
+    /// <summary>A stream's 200 names what each event's <c>data:</c> line holds, not the framework's item
+    /// type.</summary>
     private static async Task DescribeStreamAsync(
         OpenApiOperation operation,
         OpenApiOperationTransformerContext context,

@@ -25,7 +25,8 @@ public static class StartupBanner
             );
             Console.WriteLine(
                 token.Generated
-                    ? $"Management API token (shown once; also saved in {Path.Combine(options.DataDirectory, "admin-token")}): {token.Value}"
+                    ? $"Management API token (shown once; also saved in "
+                        + $"{Path.Combine(options.DataDirectory, "admin-token")}): {token.Value}"
                     : "Management API token: from SKEIN_ADMIN_TOKEN or the data folder's admin-token file"
             );
         });

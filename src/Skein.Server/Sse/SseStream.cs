@@ -51,7 +51,8 @@ public static class SseStream
     /// <summary>The heartbeat: no id (resuming is unaffected), empty data.</summary>
     public static SseItem<T> Ping<T>() => new(default!, PingEvent);
 
-    /// <summary>Starts the response of a feed: the writer's batch (see <see cref="SseBatchStream"/>) and the result.</summary>
+    /// <summary>Starts the response of a feed: the writer's batch (see <see cref="SseBatchStream"/>) and the
+    /// result.</summary>
     public static ServerSentEventsResult<T> Write<T>(
         HttpContext http,
         Func<SseBatchStream, IAsyncEnumerable<SseItem<T>>> feed

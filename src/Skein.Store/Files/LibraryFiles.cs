@@ -15,7 +15,8 @@ public sealed record LibraryFile(
     long? SizeBytes
 );
 
-/// <summary>The file library's rows (<c>library_files</c>): presign, upload, finalize, and resolving references.</summary>
+/// <summary>The file library's rows (<c>library_files</c>): presign, upload, finalize, and resolving
+/// references.</summary>
 public sealed class LibraryFiles(IDbContextFactory<SkeinDbContext> contexts, TimeProvider time)
 {
     private static readonly string Pending = nameof(LibraryFileState.Pending);

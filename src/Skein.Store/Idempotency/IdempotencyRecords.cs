@@ -3,7 +3,8 @@ using Skein.Store.Rows;
 
 namespace Skein.Store.Idempotency;
 
-/// <summary>A stored answer to an <c>Idempotency-Key</c>: null <see cref="Response"/> while the first request runs.</summary>
+/// <summary>A stored answer to an <c>Idempotency-Key</c>: null <see cref="Response"/> while the first request
+/// runs.</summary>
 public sealed record IdempotentAnswer(string? Response, int StatusCode);
 
 /// <summary>

@@ -11,7 +11,8 @@ public static class SessionCountRebuild
     public const string Sql =
         "DELETE FROM session_counts; "
         + "INSERT INTO session_counts (tenant_id, agent_id, agent_version_id, status, sessions) "
-        + "SELECT tenant_id, agent_id, agent_version_id, status, COUNT(*) FROM sessions GROUP BY tenant_id, agent_id, agent_version_id, status;";
+        + "SELECT tenant_id, agent_id, agent_version_id, status, COUNT(*) FROM sessions GROUP BY tenant_id, agent_id, "
+        + "agent_version_id, status;";
 
     public static async Task RebuildAsync(SkeinDbContext db, CancellationToken cancellationToken)
     {

@@ -5,7 +5,8 @@ namespace Skein.Core.Tests.Errors;
 /// <summary>Every code Skein answers with has its row in the one error table, with a client or server status.</summary>
 public sealed class ErrorTypesTests
 {
-    /// <summary>Codes written as literals outside <see cref="DomainErrorCodes"/> (Problems.Of, new DomainError).</summary>
+    /// <summary>Codes written as literals outside <see cref="DomainErrorCodes"/> (Problems.Of, new
+    /// DomainError).</summary>
     private static readonly string[] LiteralCodes =
     [
         "file_finalized",

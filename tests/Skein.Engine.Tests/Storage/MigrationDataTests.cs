@@ -38,10 +38,14 @@ public sealed class MigrationDataTests
             await connection.OpenAsync(ct);
             await using var insert = connection.CreateCommand();
             insert.CommandText =
-                "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, status, total_tokens_used, "
-                + "start_context, root_run_id, entry_run_id, run_count, started_at) VALUES ('6E0A1B2C-0000-7000-8000-000000000001', "
-                + "'6E0A1B2C-0000-7000-8000-000000000002', '6E0A1B2C-0000-7000-8000-000000000003', '6E0A1B2C-0000-7000-8000-000000000004', "
-                + "'scripted', 'api', 'key', 'Completed', 42, '{\"version\":{\"agent_name\":\"kept\"}}', '6E0A1B2C-0000-7000-8000-000000000005', "
+                "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, "
+                + "triggered_by, status, total_tokens_used, "
+                + "start_context, root_run_id, entry_run_id, run_count, started_at) VALUES "
+                + "('6E0A1B2C-0000-7000-8000-000000000001', "
+                + "'6E0A1B2C-0000-7000-8000-000000000002', '6E0A1B2C-0000-7000-8000-000000000003', "
+                + "'6E0A1B2C-0000-7000-8000-000000000004', "
+                + "'scripted', 'api', 'key', 'Completed', 42, '{\"version\":{\"agent_name\":\"kept\"}}', "
+                + "'6E0A1B2C-0000-7000-8000-000000000005', "
                 + "'6E0A1B2C-0000-7000-8000-000000000005', 1, '2026-01-01 00:00:00')";
             await insert.ExecuteNonQueryAsync(ct);
         }
@@ -80,10 +84,14 @@ public sealed class MigrationDataTests
             {
                 await using var insert = connection.CreateCommand();
                 insert.CommandText =
-                    "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, status, total_tokens_used, "
-                    + $"root_run_id, entry_run_id, run_count, started_at) VALUES ('6E0A1B2C-0000-7000-8000-00000000010{id}', "
-                    + "'6E0A1B2C-0000-7000-8000-000000000002', '6E0A1B2C-0000-7000-8000-000000000003', '6E0A1B2C-0000-7000-8000-000000000004', "
-                    + $"'scripted', 'api', 'key', '{status}', 1, '6E0A1B2C-0000-7000-8000-000000000005', '6E0A1B2C-0000-7000-8000-000000000005', 1, '2026-01-01 00:00:00')";
+                    "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, "
+                    + "triggered_by, status, total_tokens_used, "
+                    + $"root_run_id, entry_run_id, run_count, started_at) VALUES "
+                    + $"('6E0A1B2C-0000-7000-8000-00000000010{id}', "
+                    + "'6E0A1B2C-0000-7000-8000-000000000002', '6E0A1B2C-0000-7000-8000-000000000003', "
+                    + "'6E0A1B2C-0000-7000-8000-000000000004', "
+                    + $"'scripted', 'api', 'key', '{status}', 1, '6E0A1B2C-0000-7000-8000-000000000005', "
+                    + $"'6E0A1B2C-0000-7000-8000-000000000005', 1, '2026-01-01 00:00:00')";
                 await insert.ExecuteNonQueryAsync(ct);
             }
         }

@@ -29,7 +29,8 @@ public sealed class WalCheckpointerTests
         await writer.OpenAsync(ct);
         await ExecuteAsync(
             writer,
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE blobs (data BLOB);",
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE blobs "
+                + "(data BLOB);",
             ct
         );
         var before = new FileInfo(path).Length;

@@ -162,7 +162,8 @@ internal sealed class ClusterScenario : IAsyncDisposable
         using var response = await node.Client.SendAsync(request, cancellationToken);
         Assert.True(
             response.StatusCode == HttpStatusCode.Accepted,
-            $"start run answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}"
+            $"start run answered {(int)response.StatusCode}: "
+                + $"{await response.Content.ReadAsStringAsync(cancellationToken)}"
         );
         return await response.Content.ReadFromJsonAsync<AgentEndpoints.StartRunResponse>(
             JsonSerializerOptions.Web,

@@ -126,7 +126,8 @@ public sealed class NodeKillTests
                 if (d.Session.FinishedAt is null)
                 {
                     stuck.Add(
-                        $"{sessionId} {d.Session.Status} (victim: {onVictim}, at kill: {unfinishedAtKill.Contains(sessionId)}) last step {d.Steps[^1].Type}"
+                        $"{sessionId} {d.Session.Status} (victim: {onVictim}, at kill: "
+                            + $"{unfinishedAtKill.Contains(sessionId)}) last step {d.Steps[^1].Type}"
                     );
                 }
             }

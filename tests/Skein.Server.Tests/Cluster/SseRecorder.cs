@@ -27,7 +27,8 @@ internal sealed class SseRecorder(Guid runId, Func<Uri> node, string apiKey)
             if (DateTime.UtcNow > until)
             {
                 throw new TimeoutException(
-                    $"the stream of run {runId} did not complete within {deadline.TotalSeconds:0} s; got {_events.Count} events"
+                    $"the stream of run {runId} did not complete within {deadline.TotalSeconds:0} s; got "
+                        + $"{_events.Count} events"
                 );
             }
 

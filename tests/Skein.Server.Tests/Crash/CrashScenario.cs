@@ -127,7 +127,8 @@ internal sealed class CrashScenario : IAsyncDisposable
         );
         Assert.True(
             response.StatusCode == HttpStatusCode.Accepted,
-            $"start run answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}"
+            $"start run answered {(int)response.StatusCode}: "
+                + $"{await response.Content.ReadAsStringAsync(cancellationToken)}"
         );
         return await response.Content.ReadFromJsonAsync<AgentAdminEndpoints.StartRunResponse>(
             JsonSerializerOptions.Web,

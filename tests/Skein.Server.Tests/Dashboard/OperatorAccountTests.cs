@@ -5,7 +5,8 @@ using Skein.Store;
 
 namespace Skein.Server.Tests.Dashboard;
 
-/// <summary>The admin account on each real store: configured, generated once, replaced, never stored in clear.</summary>
+/// <summary>The admin account on each real store: configured, generated once, replaced, never stored in
+/// clear.</summary>
 public sealed class OperatorAccountTests
 {
     [StoreFact]

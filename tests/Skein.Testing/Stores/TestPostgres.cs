@@ -24,7 +24,8 @@ public static class TestPostgres
         Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException(
-                $"PostgreSQL tests need a server: run ./scripts/test (it starts a throwaway PostgreSQL cluster when the "
+                $"PostgreSQL tests need a server: run ./scripts/test (it starts a throwaway PostgreSQL cluster when "
+                    + $"the "
                     + $"postgresql package is installed), or set {Variable} to an admin connection string, e.g. "
                     + "\"Host=127.0.0.1;Port=5432;Username=postgres\"."
             );

@@ -30,7 +30,8 @@ public static class ManifestAdminEndpoints
         api.MapPost("/manifests/apply", ApplyAsync)
             .WithName("AdminApplyManifest")
             .WithSummary(
-                "Apply a manifest (YAML body, or multipart parts manifest + values); dryRun=true only plans. 400 lists each error with path and line"
+                "Apply a manifest (YAML body, or multipart parts manifest + values); dryRun=true only plans. 400 "
+                    + "lists each error with path and line"
             )
             .Accepts<string>(YamlContentType, "application/x-yaml", "text/yaml", "text/plain", "multipart/form-data")
             .Produces<ApplyResponse>()
@@ -38,7 +39,8 @@ public static class ManifestAdminEndpoints
         api.MapGet("/agents/{agentId}/manifest", ExportAsync)
             .WithName("AdminExportManifest")
             .WithSummary(
-                "The agent's subtree as manifest YAML (provider, services and operations it uses, versions, triggers); secrets become inputs"
+                "The agent's subtree as manifest YAML (provider, services and operations it uses, versions, "
+                    + "triggers); secrets become inputs"
             )
             .Produces<string>(StatusCodes.Status200OK, YamlContentType);
         api.MapGet("/runs/{runId}/stream", StreamAsync)

@@ -12,7 +12,8 @@ using Skein.Store.Sessions;
 
 namespace Skein.Server.Api.Admin;
 
-/// <summary>Review → Approvals for operators, a session's audit trail, and the audited execution-mode change.</summary>
+/// <summary>Review → Approvals for operators, a session's audit trail, and the audited execution-mode
+/// change.</summary>
 public static class UserTaskAdminEndpoints
 {
     public static RouteGroupBuilder MapUserTaskAdmin(this RouteGroupBuilder api)

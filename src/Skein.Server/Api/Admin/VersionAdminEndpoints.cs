@@ -30,7 +30,8 @@ public static class VersionAdminEndpoints
         api.MapPut("/agents/{agentId}/versions/{versionId}", UpdateAsync)
             .WithName("AdminUpdateVersion")
             .WithSummary(
-                "Edit a Testing version (fields left out keep their value); deployed and archived versions are read-only (409)"
+                "Edit a Testing version (fields left out keep their value); deployed and archived versions are "
+                    + "read-only (409)"
             );
         api.MapPost(
                 "/agents/{agentId}/versions/{versionId}/deploy",
@@ -54,7 +55,8 @@ public static class VersionAdminEndpoints
         api.MapPut("/agents/{agentId}/versions/{versionId}/guard-rules", PutGuardRulesAsync)
             .WithName("AdminPutGuardRules")
             .WithSummary(
-                "Replace a Testing version's guard rules; validated against the rule schema and the agent's execution mode"
+                "Replace a Testing version's guard rules; validated against the rule schema and the agent's execution "
+                    + "mode"
             );
         return api;
     }

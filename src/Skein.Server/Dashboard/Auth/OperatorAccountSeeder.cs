@@ -10,7 +10,8 @@ public sealed class OperatorAccountSeeder(OperatorAccount account, IConfiguratio
         if (await account.EnsureAsync(configured, cancellationToken) is { } generated)
         {
             Console.WriteLine(
-                $"Dashboard sign-in (shown once; set SKEIN_ADMIN_PASSWORD to choose it): user {OperatorAccount.AdminName}, password {generated}"
+                $"Dashboard sign-in (shown once; set SKEIN_ADMIN_PASSWORD to choose it): user "
+                    + $"{OperatorAccount.AdminName}, password {generated}"
             );
         }
     }

@@ -66,7 +66,8 @@ public static class SessionRowHtml
         var id = row.Id.ToString();
         var b = new StringBuilder();
         b.Append(
-            "<details class=\"menu\"><summary aria-label=\"Session actions\" title=\"Session actions\">⋯</summary><div class=\"menu-items\" role=\"menu\">"
+            "<details class=\"menu\"><summary aria-label=\"Session actions\" title=\"Session "
+                + "actions\">⋯</summary><div class=\"menu-items\" role=\"menu\">"
         );
         if (row.CanMarkComplete)
         {

@@ -99,7 +99,8 @@ public static partial class FileLibraryEndpoints
         if (body.MediaType?.Trim() is not { } mediaType || !IsMediaType(mediaType))
         {
             return Problems.Invalid(
-                $"mediaType must be a well-formed media type such as 'application/pdf' (at most {MaxMediaTypeLength} characters)"
+                $"mediaType must be a well-formed media type such as 'application/pdf' (at most {MaxMediaTypeLength} "
+                    + $"characters)"
             );
         }
 
