@@ -135,7 +135,7 @@ public static class SessionCommands
             Console.WriteLine(
                 StepText.Truncate(
                     $"  {step.GetProperty("sequence").GetInt32(), 3}. "
-                        + $"{StepText.Describe(step.GetProperty("type").GetString() ?? "", step.GetProperty("content"))}"
+                        + StepText.Describe(step.GetProperty("type").GetString() ?? "", step.GetProperty("content"))
                 )
             );
         }

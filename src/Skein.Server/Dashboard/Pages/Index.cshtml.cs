@@ -81,7 +81,8 @@ public sealed class IndexModel(
         };
         Response.Headers.Append(
             "Server-Timing",
-            $"data;dur={clock.Elapsed.TotalMilliseconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}"
+            "data;dur="
+                + clock.Elapsed.TotalMilliseconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)
         );
         return Page();
     }
