@@ -48,7 +48,9 @@ public static class GuardRuleDocument
                         "path": { "type": "string", "minLength": 1 },
                         "op": {
                           "type": "string",
-                          "enum": ["gt", "gte", "lt", "lte", "eq", "ne", "in", "not_in", "matches", "exists", "not_exists"]
+                          "enum": [
+                            "gt", "gte", "lt", "lte", "eq", "ne", "in", "not_in", "matches", "exists", "not_exists"
+                          ]
                         },
                         "value": {}
                       }
