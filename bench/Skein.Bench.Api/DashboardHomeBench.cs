@@ -214,11 +214,14 @@ public static partial class DashboardHomeBench
     private const string SeedSql = """
         WITH RECURSIVE c(n) AS (SELECT $from UNION ALL SELECT n + 1 FROM c WHERE n < $to),
         g(n, h) AS (SELECT n, hex(randomblob(16)) FROM c)
-        INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, trigger_id, trigger_name,
-            status, total_tokens_used, output, error, input, root_run_id, entry_run_id, run_count, started_at, finished_at)
+        INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by,
+          trigger_id, trigger_name,
+            status, total_tokens_used, output, error, input, root_run_id, entry_run_id, run_count, started_at,
+              finished_at)
         SELECT substr(h,1,8)||'-'||substr(h,9,4)||'-'||substr(h,13,4)||'-'||substr(h,17,4)||'-'||substr(h,21,12),
             $tenant, CASE n % 2 WHEN 0 THEN $a ELSE $b END, $a, 'skein-scripted', 'api', 'bench', NULL, 'api',
-            CASE n % 10 WHEN 0 THEN 'Failed' WHEN 1 THEN 'WaitingForTimer' WHEN 2 THEN 'Terminated' WHEN 3 THEN 'WaitingForHITL' ELSE 'Completed' END,
+            CASE n % 10 WHEN 0 THEN 'Failed' WHEN 1 THEN 'WaitingForTimer' WHEN 2 THEN 'Terminated'
+                WHEN 3 THEN 'WaitingForHITL' ELSE 'Completed' END,
             100 + n % 900, NULL, NULL, '{}', $a, $a, 1,
             strftime('%Y-%m-%d %H:%M:%f', $base, '-' || (n * 2) || ' seconds'),
             strftime('%Y-%m-%d %H:%M:%f', $base, '-' || (n * 2 - 1) || ' seconds')

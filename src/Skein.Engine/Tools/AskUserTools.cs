@@ -54,7 +54,8 @@ public static class AskUserTools
             """
             {"type":"object","required":["question","options"],"properties":{
               "question":{"type":"string"},
-              "options":{"type":"array","minItems":2,"items":{"type":"object","required":["id","label"],"properties":{"id":{"type":"string"},"label":{"type":"string"}}}}}}
+              "options":{"type":"array","minItems":2,"items":{"type":"object","required":["id","label"],
+                "properties":{"id":{"type":"string"},"label":{"type":"string"}}}}}}
             """
         );
 
@@ -116,7 +117,8 @@ public static class AskUserTools
     {
         private static readonly JsonElement Schema = SkeinJson.Parse(
             """
-            {"type":"object","required":["question"],"properties":{"question":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}}
+            {"type":"object","required":["question"],"properties":{"question":{"type":"string"},
+              "min":{"type":"number"},"max":{"type":"number"}}}
             """
         );
 

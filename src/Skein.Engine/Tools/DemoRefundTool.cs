@@ -13,7 +13,8 @@ public sealed class DemoRefundTool : ITool
 
     private static readonly JsonElement Schema = SkeinJson.Parse(
         """
-        {"type":"object","required":["amount"],"properties":{"amount":{"type":"number"},"currency":{"type":"string"},"reason":{"type":"string"}}}
+        {"type":"object","required":["amount"],"properties":{"amount":{"type":"number"},"currency":{"type":"string"},
+          "reason":{"type":"string"}}}
         """
     );
 

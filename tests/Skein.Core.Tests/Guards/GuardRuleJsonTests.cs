@@ -58,7 +58,8 @@ public sealed class GuardRuleJsonTests
         var json = JsonSerializer.Serialize(rule, SkeinJson.Options);
 
         Assert.Equal(
-            """{"id":"r","when":{"tool":"pay_*","arguments":[{"path":"amount","op":"gt","value":5}],"run_calls_at_least":2},"then":"terminate_session","reason":"stop"}""",
+            """{"id":"r","when":{"tool":"pay_*","arguments":[{"path":"amount","op":"gt","value":"""
+                + """5}],"run_calls_at_least":2},"then":"terminate_session","reason":"stop"}""",
             json
         );
     }
@@ -74,7 +75,9 @@ public sealed class GuardRuleJsonTests
         var json = JsonSerializer.Serialize(decision, SkeinJson.Options);
 
         Assert.Equal(
-            """{"outcome":"pause","matched":[{"rule_id":"a","then":"allow","reason":"ok"},{"rule_id":"p","then":"pause","reason":"look"}],"applied":{"rule_id":"p","then":"pause","reason":"look"},"errors":[]}""",
+            """{"outcome":"pause","matched":[{"rule_id":"a","then":"allow","reason":"ok"},"""
+                + """{"rule_id":"p","then":"pause","reason":"look"}],"applied":"""
+                + """{"rule_id":"p","then":"pause","reason":"look"},"errors":[]}""",
             json
         );
     }

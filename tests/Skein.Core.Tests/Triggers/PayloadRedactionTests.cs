@@ -8,7 +8,8 @@ public sealed class PayloadRedactionTests
     public void Credential_looking_fields_are_masked_at_any_depth_and_other_fields_kept()
     {
         var payload = SkeinJson.Parse(
-            """{"user":"ada","password":"hunter2","nested":{"apiKey":"k-1","items":[{"access_token":"t-1","qty":3}]},"Authorization":"Bearer x"}"""
+            """{"user":"ada","password":"hunter2","nested":{"apiKey":"k-1","items":"""
+                + """[{"access_token":"t-1","qty":3}]},"Authorization":"Bearer x"}"""
         );
 
         var text = PayloadRedaction.Redact(payload, 10_000);

@@ -13,7 +13,8 @@ public class GuardInRunTests : EngineTestBase
             {
                 Operations = [EchoTool.ToolName],
                 GuardRules =
-                    """[{"id":"at-most-two","when":{"tool":"skein_*","run_calls_at_least":3},"then":"block","reason":"two calls are enough"}]""",
+                    """[{"id":"at-most-two","when":{"tool":"skein_*","run_calls_at_least":"""
+                    + """3},"then":"block","reason":"two calls are enough"}]""",
                 Script =
                 [
                     Calls(

@@ -145,7 +145,8 @@ public sealed class GuardRuleDocumentTests
     public async Task Domain_errors_follow_the_schema_check()
     {
         var result = await Parse(
-            """[{"id":"a","when":{"arguments":[{"path":"amount","op":"gt","value":"lots"}]},"then":"block"},{"id":"a","when":{"tool":"x"},"then":"allow"}]"""
+            """[{"id":"a","when":{"arguments":[{"path":"amount","op":"gt","value":"lots"}]},"then":"block"},"""
+                + """{"id":"a","when":{"tool":"x"},"then":"allow"}]"""
         );
 
         Assert.Equal(

@@ -128,7 +128,8 @@ public sealed class HttpOperationTests : EngineTestBase
             new OperationSpec("create_refund", _server.BaseUrl, "POST", "/refunds")
             {
                 ArgumentsSchema =
-                    """{"type":"object","properties":{"amount":{"type":"number","minimum":0}},"required":["amount"],"additionalProperties":false}""",
+                    """{"type":"object","properties":{"amount":{"type":"number","minimum":0}},"required":"""
+                    + """["amount"],"additionalProperties":false}""",
             }
         );
         var agent = await Host.CreateAgentAsync(

@@ -156,7 +156,7 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_provider_failing_with_500_on_every_attempt_fails_the_run_after_three_attempts_and_the_engine_keeps_serving()
+    public async Task A_provider_failing_with_500_every_time_fails_the_run_after_three_tries_and_the_engine_serves_on()
     {
         _server.Enqueue(FakeReply.Error(500), FakeReply.Error(500), FakeReply.Error(500));
         var failing = await _host.CreateAgentAsync(OpenAiAgent());

@@ -133,7 +133,8 @@ public sealed class AgentVersionTests(DashboardFixture fx)
                             new ScriptToolCall(
                                 "ask_user_choice",
                                 Skein.Core.SkeinJson.Parse(
-                                    """{"question":"Which plan?","options":[{"id":"basic","label":"Basic"},{"id":"pro","label":"Pro"}]}"""
+                                    """{"question":"Which plan?","options":[{"id":"basic","label":"Basic"},"""
+                                        + """{"id":"pro","label":"Pro"}]}"""
                                 )
                             ),
                         ],

@@ -93,7 +93,7 @@ public sealed class TriggerFormTests(DashboardFixture fx)
     }
 
     [Fact]
-    public async Task An_event_trigger_shows_its_webhook_url_and_its_generated_secret_once_and_a_signed_delivery_starts_a_session()
+    public async Task An_event_trigger_shows_its_webhook_url_and_secret_once_and_a_signed_delivery_starts_a_session()
     {
         var agent = await fx.QuickAgentAsync();
         var page = await fx.NewPageAsync();
@@ -142,7 +142,7 @@ public sealed class TriggerFormTests(DashboardFixture fx)
     }
 
     [Fact]
-    public async Task An_event_triggers_edit_changes_its_input_path_and_rotates_its_secret_and_delete_removes_the_generated_secret()
+    public async Task Editing_an_event_trigger_changes_its_input_path_and_rotates_its_secret_and_delete_removes_it()
     {
         var agent = await fx.QuickAgentAsync();
         var created = await fx.Admin.PostAsJsonAsync(

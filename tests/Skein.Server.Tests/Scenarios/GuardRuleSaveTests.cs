@@ -13,7 +13,8 @@ namespace Skein.Server.Tests.Scenarios;
 public sealed class GuardRuleSaveTests(ApiServers servers) : ApiTests(servers)
 {
     private const string PauseRule =
-        """[{"id":"big","when":{"tool":"pay","arguments":[{"path":"amount","op":"gt","value":100}]},"then":"pause","reason":"big"}]""";
+        """[{"id":"big","when":{"tool":"pay","arguments":[{"path":"amount","op":"gt","value":"""
+        + """100}]},"then":"pause","reason":"big"}]""";
 
     private async Task<CreatedAgent> AgentAsync(ExecutionMode mode, VersionState state = VersionState.Testing)
     {

@@ -20,10 +20,14 @@ public sealed class PaymentsDeskTests(ApiServers servers, PaymentsDeskTests.Desk
 {
     private const string Rules = """
         [
-          {"id":"hard-limit","when":{"tool":"send_payment","arguments":[{"path":"amount","op":"gt","value":10000}]},"then":"block","reason":"over the hard limit"},
-          {"id":"review-large","when":{"tool":"send_payment","arguments":[{"path":"amount","op":"gt","value":1000}]},"then":"pause","reason":"large payment"},
-          {"id":"currencies","when":{"tool":"send_payment","arguments":[{"path":"currency","op":"not_in","value":["EUR","USD"]}]},"then":"block","reason":"currency not handled"},
-          {"id":"sanctions","when":{"tool":"send_payment","arguments":[{"path":"beneficiary","op":"matches","value":"^sanctioned-"}]},"then":"terminate_session","reason":"sanctioned beneficiary"}
+          {"id":"hard-limit","when":{"tool":"send_payment","arguments":[{"path":"amount","op":"gt","value":10000}]},
+            "then":"block","reason":"over the hard limit"},
+          {"id":"review-large","when":{"tool":"send_payment","arguments":[{"path":"amount","op":"gt","value":1000}]},
+            "then":"pause","reason":"large payment"},
+          {"id":"currencies","when":{"tool":"send_payment","arguments":[{"path":"currency","op":"not_in",
+            "value":["EUR","USD"]}]},"then":"block","reason":"currency not handled"},
+          {"id":"sanctions","when":{"tool":"send_payment","arguments":[{"path":"beneficiary","op":"matches",
+            "value":"^sanctioned-"}]},"then":"terminate_session","reason":"sanctioned beneficiary"}
         ]
         """;
 

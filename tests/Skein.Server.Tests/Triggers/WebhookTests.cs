@@ -191,7 +191,7 @@ public sealed class WebhookTests(ApiServers servers) : ApiTests(servers)
     }
 
     [StoreFact]
-    public async Task A_start_that_failed_is_logged_as_retryable_and_a_retry_starts_the_session_once_the_cause_is_fixed()
+    public async Task A_failed_start_is_logged_as_retryable_and_a_retry_starts_the_session_once_the_cause_is_fixed()
     {
         var trigger = await CreateEventTriggerAsync(state: VersionState.Testing);
         const string body = """{"job":7}""";
@@ -214,7 +214,8 @@ public sealed class WebhookTests(ApiServers servers) : ApiTests(servers)
         }
 
         var retryUrl =
-            $"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}/ingress/{failed.GetProperty("id").GetGuid()}/retry";
+            $"/api/agents/{trigger.AgentId}/triggers/{trigger.TriggerId}/ingress/"
+            + $"{failed.GetProperty("id").GetGuid()}/retry";
         var retried = await Admin.PostAsync(retryUrl, null, Ct);
         Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
         var session = await retried.Content.ReadFromJsonAsync<JsonElement>(Ct);
