@@ -15,6 +15,8 @@ public sealed class PostgresDialect(NodeIdentity node) : IStoreDialect
 
     public string Name => "postgres";
 
+    public bool PositionalParameters => true;
+
     // FOR KEY SHARE: a claim (which locks FOR UPDATE) waits until the append commits, then sees its rows; the
     // heartbeat's and releases' plain updates do not wait, so they cannot deadlock with a batch of appends.
     public string FenceSql =>

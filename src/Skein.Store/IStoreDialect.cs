@@ -23,6 +23,12 @@ public interface IStoreDialect
     bool SynchronousWriter => false;
 
     /// <summary>
+    /// True where the event-log writer sends its statements with <c>$1</c>, <c>$2</c>… placeholders bound by
+    /// position: PostgreSQL, whose client otherwise rewrites every named parameter of every statement it sends.
+    /// </summary>
+    bool PositionalParameters => false;
+
+    /// <summary>
     /// What the event-log append binds for an id. Converted on the appending thread so the single writer only
     /// binds; it must be exactly what the provider itself stores for the Guid.
     /// </summary>

@@ -74,7 +74,7 @@ internal static class EngineThroughput
         await using var host = await EngineTestHost.StartAsync(store, configure: o => Configure(o, options));
         var agent = await host.CreateAgentAsync(Agent);
         await using var sessions = SessionCounter.Over(host.Contexts, agent.AgentId);
-        return await MeasureAsync(host, agent.AgentId, sessions, options, cancellationToken);
+        return await MeasureAsync(host, agent.AgentId, sessions, options, cancellationToken, store.ConnectionString);
     }
 
     private static void Configure(EngineOptions o, ThroughputOptions options)
@@ -90,7 +90,8 @@ internal static class EngineThroughput
         Guid agentId,
         SessionCounter sessions,
         ThroughputOptions options,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        string? postgres = null
     )
     {
         var dispatcher = host.Services.GetRequiredService<RunDispatcher>();
@@ -107,6 +108,7 @@ internal static class EngineThroughput
             cancellationToken
         );
         var bytesBefore = await StoreBytes.MeasureAsync(host.Contexts, cancellationToken);
+        var server = postgres is null ? null : await PostgresMeter.StartAsync(postgres, cancellationToken);
         var meter = new PhaseMeter();
         var sample = await DriveAsync(
             host.Starter,
@@ -119,8 +121,9 @@ internal static class EngineThroughput
             cancellationToken
         );
         var cost = meter.Stop(options.Runs);
+        var serverCost = server is null ? null : await server.StopAsync(cancellationToken);
         var stored = await StoreBytes.MeasureAsync(host.Contexts, cancellationToken) - bytesBefore;
-        return new EngineResult(cost, sample, stored / (double)options.Runs);
+        return new EngineResult(cost, sample, stored / (double)options.Runs) { Server = serverCost };
     }
 
     /// <summary>Starts <paramref name="runs"/> runs keeping at most <paramref name="concurrency"/> in flight; returns
@@ -293,6 +296,9 @@ internal static class EngineThroughput
 /// <param name="BytesPerRun">What one measured run added to the store on disk (<see cref="StoreBytes"/>).</param>
 internal sealed record EngineResult(PhaseCost Cost, Guid SampleSessionId, double BytesPerRun)
 {
+    /// <summary>PostgreSQL only: the server's side of the measured phase.</summary>
+    public PostgresCost? Server { get; init; }
+
     public string DescribeBytes(string store) =>
         $"bytes on disk per run ({store}): {BytesPerRun:N0} B = {BytesPerRun / 1024:0.0} KiB";
 }

@@ -70,7 +70,7 @@ internal static class PostgresReference
         return (RowShape.Of([.. tables.Select(t => t.Rows)]), tables);
     }
 
-    public static async Task<PhaseCost> RunAsync(
+    public static async Task<(PhaseCost Cost, PostgresCost Server)> RunAsync(
         string connectionString,
         IReadOnlyList<PgTable> tables,
         int runs,
@@ -87,6 +87,7 @@ internal static class PostgresReference
         await using var connection = new NpgsqlConnection(prepared.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         var inserts = tables.Select(t => new TableInsert(t)).ToList();
+        var server = await PostgresMeter.StartAsync(connectionString, cancellationToken);
         var meter = new PhaseMeter();
         for (var done = 0; done < runs; )
         {
@@ -106,6 +107,7 @@ internal static class PostgresReference
         }
 
         var cost = meter.Stop(runs);
+        var serverCost = await server.StopAsync(cancellationToken);
         foreach (var table in tables)
         {
             await using var count = new NpgsqlCommand($"SELECT COUNT(*) FROM {table.Rows.Table}", connection);
@@ -118,7 +120,7 @@ internal static class PostgresReference
             }
         }
 
-        return cost;
+        return (cost, serverCost);
     }
 
     private sealed record RunIds(Guid SessionId, Guid RunId);

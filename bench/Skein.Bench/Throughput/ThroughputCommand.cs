@@ -81,7 +81,9 @@ internal static class ThroughputCommand
             options.BatchRuns,
             cancellationToken
         );
-        Report("postgres", shape, engine, reference);
+        Report("postgres", shape, engine, reference.Cost);
+        Console.WriteLine($"engine server side:    {engine.Server?.Describe(options.Runs)}");
+        Console.WriteLine($"reference server side: {reference.Server.Describe(options.Runs)}");
         return 0;
     }
 

@@ -8,7 +8,7 @@ namespace Skein.Store.EventLog;
 /// first time it sees it and re-binds it per row, so each provider reuses its prepared statement. Plain SQL that
 /// SQLite and PostgreSQL both accept.
 /// </summary>
-internal sealed class AppendCommands(DbConnection connection, bool synchronous)
+internal sealed class AppendCommands(DbConnection connection, bool synchronous, bool positional)
 {
     /// <summary>Adds a delta to one session count (see <see cref="SessionCountDeltas"/>).</summary>
     public static readonly SqlText AddSessionCountSql = new(
@@ -49,7 +49,6 @@ internal sealed class AppendCommands(DbConnection connection, bool synchronous)
         foreach (var row in rows)
         {
             var command = batch.CreateBatchCommand();
-            command.CommandText = row.Sql.Text;
             Bind(command, row);
             batch.BatchCommands.Add(command);
         }
@@ -77,14 +76,20 @@ internal sealed class AppendCommands(DbConnection connection, bool synchronous)
         return statement;
     }
 
-    /// <summary>Binds one row's values to a batch command, under its statement's parameter names.</summary>
-    private static void Bind(DbBatchCommand command, AppendRow row)
+    /// <summary>Binds one row's values to a batch command: by position where the store takes <c>$n</c>
+    /// placeholders, else under its statement's parameter names.</summary>
+    private void Bind(DbBatchCommand command, AppendRow row)
     {
         Check(row);
+        command.CommandText = positional ? row.Sql.Positional : row.Sql.Text;
         for (var i = 0; i < row.Values.Length; i++)
         {
             var p = command.CreateParameter();
-            p.ParameterName = row.Sql.ParameterNames[i];
+            if (!positional)
+            {
+                p.ParameterName = row.Sql.ParameterNames[i];
+            }
+
             p.Value = row.Values[i] ?? DBNull.Value;
             command.Parameters.Add(p);
         }

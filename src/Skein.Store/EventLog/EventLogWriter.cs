@@ -200,9 +200,9 @@ public sealed partial class EventLogWriter : IAsyncDisposable
         {
             _db = db;
             _connection = connection;
-            _commands = new AppendCommands(connection, dialect.SynchronousWriter);
+            _commands = new AppendCommands(connection, dialect.SynchronousWriter, dialect.PositionalParameters);
             _dialect = dialect;
-            _fence = dialect.FenceSql is { } fenceSql ? new LeaseFence(fenceSql) : null;
+            _fence = dialect.FenceSql is { } fenceSql ? new LeaseFence(fenceSql, dialect.PositionalParameters) : null;
 
             // An embedded store (SQLite) has no round trips to save and no batch API: it keeps its prepared statements.
             _batched = connection.CanCreateBatch && !dialect.SynchronousWriter;

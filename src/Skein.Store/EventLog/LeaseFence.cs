@@ -19,18 +19,23 @@ namespace Skein.Store.EventLog;
 /// Every statement returns one row when it holds. Leases are taken in run id order (the heartbeat renews in the same
 /// order). Used only where the dialect fences (PostgreSQL): the claim and release statements are PostgreSQL's.
 /// </summary>
-internal sealed class LeaseFence(string fenceSql)
+internal sealed class LeaseFence(string fenceSql, bool positional)
 {
-    private const string ClaimSql =
+    private static readonly SqlText ClaimSql = new(
         "INSERT INTO run_leases (run_id, session_id, owner, lease_version, expires_at) "
-        + "VALUES (@run_id, @session_id, @owner, @lease_version, now() + @ttl) "
-        + "ON CONFLICT (run_id) DO NOTHING RETURNING 1";
+            + "VALUES (@run_id, @session_id, @owner, @lease_version, now() + @ttl) "
+            + "ON CONFLICT (run_id) DO NOTHING RETURNING 1"
+    );
 
     private const string Matches = " WHERE run_id = @run_id AND owner = @owner AND lease_version = @lease_version";
 
-    private const string DeleteSql = "DELETE FROM run_leases" + Matches + " RETURNING 1";
+    private static readonly SqlText DeleteSql = new("DELETE FROM run_leases" + Matches + " RETURNING 1");
 
-    private const string ExpireSql = "UPDATE run_leases SET expires_at = now()" + Matches + " RETURNING 1";
+    private static readonly SqlText ExpireSql = new(
+        "UPDATE run_leases SET expires_at = now()" + Matches + " RETURNING 1"
+    );
+
+    private readonly SqlText _fenceSql = new(fenceSql);
 
     /// <summary>The lease of one append and the state the append leaves the session in.</summary>
     public readonly record struct Step(RunLease Lease, SessionState After)
@@ -63,20 +68,18 @@ internal sealed class LeaseFence(string fenceSql)
             var lease = step.Lease;
             if (lease.ClaimWithAppend is { } ttl)
             {
-                var claim = Add(batch, ClaimSql, lease);
-                AddParameter(claim, "@session_id", lease.SessionId);
-                AddParameter(claim, "@ttl", ttl);
+                Add(batch, ClaimSql, lease, ttl);
                 owners.Add(lease);
             }
 
             if (step.Releases)
             {
-                Add(batch, RunStatusMachine.IsTerminal(step.RunAfter!.Value) ? DeleteSql : ExpireSql, lease);
+                Add(batch, RunStatusMachine.IsTerminal(step.RunAfter!.Value) ? DeleteSql : ExpireSql, lease, null);
                 owners.Add(lease);
             }
             else if (lease.ClaimWithAppend is null)
             {
-                Add(batch, fenceSql, lease);
+                Add(batch, _fenceSql, lease, null);
                 owners.Add(lease);
             }
         }
@@ -98,22 +101,31 @@ internal sealed class LeaseFence(string fenceSql)
     public Task CheckAsync(Step step, DbTransaction transaction, CancellationToken cancellationToken) =>
         CheckAllAsync([step], transaction, cancellationToken);
 
-    private static DbBatchCommand Add(DbBatch batch, string sql, RunLease lease)
+    /// <summary>Adds one lease statement, its values bound in the order its parameters appear.</summary>
+    private void Add(DbBatch batch, SqlText sql, RunLease lease, TimeSpan? ttl)
     {
         var command = batch.CreateBatchCommand();
-        command.CommandText = sql;
-        AddParameter(command, "@run_id", lease.RunId);
-        AddParameter(command, "@owner", lease.Owner);
-        AddParameter(command, "@lease_version", lease.Version);
-        batch.BatchCommands.Add(command);
-        return command;
-    }
+        command.CommandText = positional ? sql.Positional : sql.Text;
+        foreach (var name in sql.ParameterNames)
+        {
+            var p = command.CreateParameter();
+            if (!positional)
+            {
+                p.ParameterName = name;
+            }
 
-    private static void AddParameter(DbBatchCommand command, string name, object value)
-    {
-        var p = command.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        command.Parameters.Add(p);
+            p.Value = name switch
+            {
+                "@run_id" => lease.RunId,
+                "@session_id" => lease.SessionId,
+                "@owner" => lease.Owner,
+                "@lease_version" => lease.Version,
+                "@ttl" => ttl ?? throw new ArgumentException("a claim needs its time to live", nameof(ttl)),
+                _ => throw new ArgumentException($"unknown lease parameter {name}", nameof(sql)),
+            };
+            command.Parameters.Add(p);
+        }
+
+        batch.BatchCommands.Add(command);
     }
 }

@@ -116,8 +116,9 @@ internal sealed class SqlText
     public SqlText(string text)
     {
         Text = text;
-        var seen = new HashSet<string>();
         var names = new List<string>();
+        var positional = new System.Text.StringBuilder(text.Length);
+        var last = 0;
         for (var i = text.IndexOf('@'); i >= 0; i = text.IndexOf('@', i + 1))
         {
             var end = i + 1;
@@ -126,16 +127,30 @@ internal sealed class SqlText
                 end++;
             }
 
-            if (seen.Add(text[i..end]))
+            var name = text[i..end];
+            var index = names.IndexOf(name);
+            if (index < 0)
             {
-                names.Add(text[i..end]);
+                names.Add(name);
+                index = names.Count - 1;
             }
+
+            positional.Append(text, last, i - last).Append('$').Append(index + 1);
+            last = end;
         }
 
         ParameterNames = names;
+        Positional = positional.Append(text, last, text.Length - last).ToString();
     }
 
     public string Text { get; }
+
+    /// <summary>
+    /// The same statement with PostgreSQL's own placeholders (<c>$1</c>, <c>$2</c>… in the order of
+    /// <see cref="ParameterNames"/>): bound by position, the client sends it as it is instead of rewriting named
+    /// parameters on every execution.
+    /// </summary>
+    public string Positional { get; }
 
     public IReadOnlyList<string> ParameterNames { get; }
 
