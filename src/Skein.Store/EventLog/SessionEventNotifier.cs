@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace Skein.Store.EventLog;
@@ -10,10 +11,22 @@ namespace Skein.Store.EventLog;
 /// this node committed to it, so many readers of one live session share those events instead of each
 /// querying the store for them (<see cref="Subscription.RecentAfter"/>).
 /// </summary>
-public sealed class SessionEventNotifier
+/// <remarks>
+/// A wait's timeout costs no timer of its own: a thousand subscribers of a live session each wait once per commit,
+/// and a linked token source with its own timer per wait cost more than the wake-up. One sweep every
+/// <see cref="TimeoutResolution"/> wakes the waits whose time is up instead, so a timeout ends up to that much late.
+/// </remarks>
+public sealed class SessionEventNotifier : IDisposable
 {
     /// <summary>Events kept per watched session; a reader further behind than this reads the store.</summary>
     public const int TailCapacity = 256;
+
+    /// <summary>How often waits are checked for their timeout.</summary>
+    public static readonly TimeSpan TimeoutResolution = TimeSpan.FromMilliseconds(250);
+
+    private readonly Lock _sweepLock = new();
+    private Timer? _sweep;
+    private bool _disposed;
 
     private static readonly Guid AllSessions = Guid.Empty;
     private readonly ConcurrentDictionary<Guid, Feed> _feeds = new();
@@ -77,6 +90,41 @@ public sealed class SessionEventNotifier
         {
             feed.Invalidate();
             feed.Signal();
+        }
+    }
+
+    /// <summary>Starts the timeout sweep the first time anything waits.</summary>
+    private void EnsureSweeping()
+    {
+        if (Volatile.Read(ref _sweep) is not null)
+        {
+            return;
+        }
+
+        lock (_sweepLock)
+        {
+            if (_sweep is null && !_disposed)
+            {
+                Volatile.Write(ref _sweep, new Timer(_ => Sweep(), null, TimeoutResolution, TimeoutResolution));
+            }
+        }
+    }
+
+    private void Sweep()
+    {
+        var now = Stopwatch.GetTimestamp();
+        foreach (var (_, feed) in _feeds)
+        {
+            feed.TimeOutDue(now);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_sweepLock)
+        {
+            _disposed = true;
+            _sweep?.Dispose();
         }
     }
 
@@ -162,6 +210,14 @@ public sealed class SessionEventNotifier
             }
         }
 
+        public void TimeOutDue(long now)
+        {
+            foreach (var subscriber in Volatile.Read(ref _snapshot))
+            {
+                subscriber.TimeOutIfDue(now);
+            }
+        }
+
         public void Signal()
         {
             foreach (var subscriber in Volatile.Read(ref _snapshot))
@@ -186,6 +242,7 @@ public sealed class SessionEventNotifier
     public sealed class Subscription : IDisposable
     {
         private readonly SessionEventNotifier _owner;
+        private long _timeoutAt = long.MaxValue;
         private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true }
         );
@@ -203,19 +260,39 @@ public sealed class SessionEventNotifier
 
         internal ChannelWriter<bool> Writer => _channel.Writer;
 
-        /// <summary>Completes when something was appended since the last wait (or at once if it already was).</summary>
+        /// <summary>
+        /// True when something was appended since the last wait (at once if it already was); false when
+        /// <paramref name="timeout"/> passed first (up to <see cref="TimeoutResolution"/> later).
+        /// </summary>
         public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
         {
-            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timer.CancelAfter(timeout);
+            if (_channel.Reader.TryRead(out var signalled))
+            {
+                return signalled;
+            }
+
+            Volatile.Write(
+                ref _timeoutAt,
+                Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency)
+            );
+            _owner.EnsureSweeping();
             try
             {
-                await _channel.Reader.ReadAsync(timer.Token);
-                return true;
+                return await _channel.Reader.ReadAsync(cancellationToken);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            finally
             {
-                return false;
+                Volatile.Write(ref _timeoutAt, long.MaxValue);
+            }
+        }
+
+        /// <summary>Ends a wait whose time is up. Never drops a pending signal; a timeout that races one only makes
+        /// the reader look at the store once more.</summary>
+        internal void TimeOutIfDue(long now)
+        {
+            if (now >= Volatile.Read(ref _timeoutAt) && !_channel.Reader.TryPeek(out _))
+            {
+                _channel.Writer.TryWrite(false);
             }
         }
 
