@@ -117,6 +117,7 @@ internal sealed class PostgresMeter
 internal sealed record PostgresCost(long Operations, long BytesSent, TimeSpan ServerCpu)
 {
     public string Describe(int runs) =>
-        $"server CPU {ServerCpu.TotalMilliseconds / runs:0.00} ms/run, round trips {Operations / (double)runs:0.00}/run, "
+        $"server CPU {ServerCpu.TotalMilliseconds / runs:0.00} ms/run, "
+        + $"round trips {Operations / (double)runs:0.00}/run, "
         + $"sent {BytesSent / 1024.0 / runs:0.0} KB/run";
 }
