@@ -48,7 +48,7 @@ public sealed class SessionEventStream(EventLogReader reader, SessionQueries que
                     continue;
                 }
 
-                yield return SseStream.Item(frame.Json, frame.Kind, stored.Sequence);
+                yield return SseStream.Item(frame.Json, frame.Kind, frame.Id);
                 if (frame.Subject == StreamEventMapping.SessionCompleted)
                 {
                     await batch.SendAsync(cancellationToken);

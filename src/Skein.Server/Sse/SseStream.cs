@@ -48,6 +48,11 @@ public static class SseStream
     public static SseItem<T> Item<T>(T data, string eventType, long position) =>
         new(data, eventType) { EventId = position.ToString(CultureInfo.InvariantCulture) };
 
+    /// <summary>As <see cref="Item{T}(T, string, long)"/> with the position already formatted (shared frames format it
+    /// once for every subscriber).</summary>
+    public static SseItem<T> Item<T>(T data, string eventType, string position) =>
+        new(data, eventType) { EventId = position };
+
     /// <summary>The heartbeat: no id (resuming is unaffected), empty data.</summary>
     public static SseItem<T> Ping<T>() => new(default!, PingEvent);
 

@@ -14,6 +14,9 @@ namespace Skein.Server.Sse;
 /// </summary>
 public sealed record StreamFrame(string Kind, string Subject, byte[] Json)
 {
+    /// <summary>The item's id (the event's sequence) as sent, formatted once with the frame.</summary>
+    public required string Id { get; init; }
+
     // Keyed by the shared event instance: an entry lives exactly as long as the tail still holds the event.
     private static readonly ConditionalWeakTable<StoredEvent, StreamFrame> Shared = new();
 
@@ -24,7 +27,10 @@ public sealed record StreamFrame(string Kind, string Subject, byte[] Json)
     public static StreamFrame Create(Guid sessionId, StoredEvent stored)
     {
         var view = StreamEventMapping.Map(sessionId, stored.Event);
-        return new StreamFrame(view.Kind, view.Subject, Encoding.UTF8.GetBytes(Text(view)));
+        return new StreamFrame(view.Kind, view.Subject, Encoding.UTF8.GetBytes(Text(view)))
+        {
+            Id = stored.Sequence.ToString(CultureInfo.InvariantCulture),
+        };
     }
 
     public static string Text(StreamEventView view)
