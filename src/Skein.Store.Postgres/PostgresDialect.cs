@@ -19,9 +19,12 @@ public sealed class PostgresDialect(NodeIdentity node) : IStoreDialect
 
     // FOR KEY SHARE: a claim (which locks FOR UPDATE) waits until the append commits, then sees its rows; the
     // heartbeat's and releases' plain updates do not wait, so they cannot deadlock with a batch of appends.
+    // The owner is compared with IS NOT DISTINCT FROM (the column is NOT NULL, so it means =) because that cannot
+    // use the owner index: the statement is prepared, and a generic plan made before the table has statistics
+    // otherwise scans every lease of this node (one owner holds them all) instead of looking up the key.
     public string FenceSql =>
-        "SELECT 1 FROM run_leases WHERE run_id = @run_id AND owner = @owner AND lease_version = @lease_version FOR "
-        + "KEY SHARE";
+        "SELECT 1 FROM run_leases WHERE run_id = @run_id AND owner IS NOT DISTINCT FROM @owner "
+        + "AND lease_version = @lease_version FOR KEY SHARE";
 
     public Task PrepareWriterConnectionAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.CompletedTask;

@@ -168,7 +168,7 @@ public sealed class PostgresRunLeases(
         _held.TryRemove(new KeyValuePair<Guid, long>(lease.RunId, lease.Version));
         return ExecuteAsync(
             (runFinished ? "DELETE FROM run_leases" : "UPDATE run_leases SET expires_at = now()")
-                + " WHERE run_id = @run_id AND owner = @owner AND lease_version = @lease_version",
+                + " WHERE run_id = @run_id AND owner IS NOT DISTINCT FROM @owner AND lease_version = @lease_version",
             c =>
             {
                 c.Parameters.AddWithValue("run_id", lease.RunId);

@@ -27,7 +27,10 @@ internal sealed class LeaseFence(string fenceSql, bool positional)
             + "ON CONFLICT (run_id) DO NOTHING RETURNING 1"
     );
 
-    private const string Matches = " WHERE run_id = @run_id AND owner = @owner AND lease_version = @lease_version";
+    // By key only: IS NOT DISTINCT FROM (owner is NOT NULL) keeps a prepared statement's generic plan off the owner
+    // index (see PostgresDialect.FenceSql).
+    private const string Matches =
+        " WHERE run_id = @run_id AND owner IS NOT DISTINCT FROM @owner AND lease_version = @lease_version";
 
     private static readonly SqlText DeleteSql = new("DELETE FROM run_leases" + Matches + " RETURNING 1");
 
