@@ -51,7 +51,7 @@ builder.Services.AddSkeinApplication();
 
 builder.Services.AddSkeinProblems();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-builder.Services.AddSingleton<ApiKeyAuthenticator>();
+builder.Services.AddSkeinApiKeys();
 builder.Services.AddSingleton<ApiTriggerGate>();
 builder.Services.AddSingleton<IdempotentStarts>();
 builder.Services.AddSingleton<V1Access>();
@@ -107,6 +107,7 @@ builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseJsonBodyPolicy();
 app.UseStaticFiles();
 app.UseDashboardServerTiming();
 app.UseAuthentication();
