@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Skein.Core;
+using Skein.Core.Limits;
 using Skein.Core.Redaction;
 using Skein.Core.Triggers;
 using Skein.Store;
@@ -85,6 +86,11 @@ public sealed partial class EventIngress(
         if (payload is not { } json)
         {
             return await RejectAsync(entry, "the body is not valid JSON", cancellationToken);
+        }
+
+        if (JsonInputRules.Check(json, "the payload") is { } unusable)
+        {
+            return await RejectAsync(entry, unusable, cancellationToken);
         }
 
         var (selected, pathError) = PayloadSelection.Select(json, settings.InputPath);
