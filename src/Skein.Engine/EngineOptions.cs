@@ -24,6 +24,9 @@ public sealed class EngineOptions
     /// <summary>How often finished sessions past the workspace's retention days are looked for and deleted.</summary>
     public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How often the per-trigger counts of refused webhook deliveries are added to the store.</summary>
+    public TimeSpan RefusalFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Largest tool result kept; a larger one is cut and flagged.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxToolResultBytes { get; set; } = 64 * 1024;

@@ -75,6 +75,8 @@ public static class EngineServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ScheduleService>());
         services.AddSingleton<TriggerStarts>();
         services.AddSingleton<EventIngress>();
+        services.AddSingleton<RefusedDeliveries>();
+        services.AddHostedService(sp => sp.GetRequiredService<RefusedDeliveries>());
         services.AddSingleton<IngressRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<IngressRecorder>());
         services.AddSingleton<ProviderConnectionTest>();

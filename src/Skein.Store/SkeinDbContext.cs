@@ -46,6 +46,7 @@ public sealed class SkeinDbContext : DbContext
     public DbSet<SecretRow> Secrets => Set<SecretRow>();
     public DbSet<TriggerIngressRow> TriggerIngress => Set<TriggerIngressRow>();
     public DbSet<TriggerDeliveryRow> TriggerDeliveries => Set<TriggerDeliveryRow>();
+    public DbSet<TriggerRefusalRow> TriggerRefusals => Set<TriggerRefusalRow>();
     public DbSet<RunLeaseRow> RunLeases => Set<RunLeaseRow>();
     public DbSet<DataProtectionKeyRow> DataProtectionKeys => Set<DataProtectionKeyRow>();
 

@@ -276,6 +276,7 @@ public sealed class TriggerService(
 
                 await db.TriggerIngress.Where(e => e.TriggerId == triggerId).ExecuteDeleteAsync(cancellationToken);
                 await db.TriggerDeliveries.Where(d => d.TriggerId == triggerId).ExecuteDeleteAsync(cancellationToken);
+                await db.TriggerRefusals.Where(r => r.TriggerId == triggerId).ExecuteDeleteAsync(cancellationToken);
                 db.Triggers.Remove(trigger);
                 audit.Record(db, trigger.TenantId, actor, "trigger.deleted", "trigger", trigger.Id, trigger.Name);
                 return trigger;
@@ -292,8 +293,9 @@ public sealed class TriggerService(
         return Unit.Value;
     }
 
-    /// <summary>The trigger's ingress log, newest first.</summary>
-    public async Task<Result<IReadOnlyList<TriggerIngressRow>>> IngressAsync(
+    /// <summary>The trigger's ingress log, newest first, and the summary of its refused unauthenticated
+    /// deliveries.</summary>
+    public async Task<Result<IngressPage>> IngressAsync(
         Guid agentId,
         Guid triggerId,
         int skip,
@@ -312,8 +314,9 @@ public sealed class TriggerService(
             return found.Error;
         }
 
-        return Result<IReadOnlyList<TriggerIngressRow>>.Ok(
-            await ingress.ListAsync(triggerId, skip, take, cancellationToken)
+        return new IngressPage(
+            await ingress.ListAsync(triggerId, skip, take, cancellationToken),
+            await ingress.RefusalsAsync(triggerId, cancellationToken)
         );
     }
 
@@ -551,3 +554,6 @@ public sealed class TriggerService(
 
     private static string Serialize<T>(T settings) => JsonSerializer.Serialize(settings, SkeinJson.Options);
 }
+
+/// <summary>A page of a trigger's ingress log and its refused-delivery summary (null when none was refused).</summary>
+public sealed record IngressPage(IReadOnlyList<TriggerIngressRow> Entries, TriggerRefusalRow? Refusals);

@@ -30,12 +30,24 @@ public static class PayloadRedaction
     public static bool IsSensitiveName(string name) =>
         SensitiveParts.Any(p => name.Contains(p, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The redacted JSON text, cut at <paramref name="maxChars"/> characters (with a marker).</summary>
+    /// <summary>What is kept of a payload that valid JSON text alone cannot redact safely.</summary>
+    public const string Unredactable =
+        "\"[payload not kept: it repeats a property name or holds text that is not valid Unicode]\"";
+
+    /// <summary>The redacted JSON text, cut at <paramref name="maxChars"/> characters (with a marker). A payload
+    /// with duplicate property names or lone surrogates is not kept at all rather than kept unredacted.</summary>
     public static string Redact(JsonElement payload, int maxChars)
     {
-        var node = JsonNode.Parse(payload.GetRawText());
-        Walk(node);
-        return Cap(node?.ToJsonString() ?? "null", maxChars);
+        try
+        {
+            var node = JsonNode.Parse(payload.GetRawText());
+            Walk(node);
+            return Cap(node?.ToJsonString() ?? "null", maxChars);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or JsonException)
+        {
+            return Unredactable;
+        }
     }
 
     /// <summary>A body that is not JSON is logged as capped text only.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Skein.Core;
 using Skein.Core.Agents;
+using Skein.Core.Limits;
 using Skein.Core.Sessions;
 using Skein.Engine.Sessions;
 using Skein.Store.Agents;
@@ -36,6 +37,11 @@ public sealed class RunStarter(
         if (request.Input is { } input && input.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
         {
             throw new DomainException(new DomainError(DomainErrorCodes.InvalidInput, "input must be a JSON object"));
+        }
+
+        if (request.Input is { ValueKind: JsonValueKind.Object } given && JsonInputRules.Check(given) is { } unusable)
+        {
+            throw new DomainException(new DomainError(DomainErrorCodes.InvalidInput, unusable));
         }
 
         var userInput = request.Input is { ValueKind: JsonValueKind.Object } ? request.Input : null;

@@ -5,17 +5,20 @@ using Microsoft.Extensions.Options;
 using Skein.Core.Sessions;
 using Skein.Store;
 using Skein.Store.Sessions;
+using Skein.Store.Triggers;
 
 namespace Skein.Engine.Timers;
 
 /// <summary>
 /// Applies each workspace's retention setting: every <see cref="EngineOptions.RetentionSweepInterval"/> it deletes
 /// the finished sessions that finished more than the retention days ago, a batch per transaction so the event log's
-/// writer never waits long. Several nodes may sweep at once: each session is deleted, and counted off, once.
+/// writer never waits long. Several nodes may sweep at once: each session is deleted, and counted off, once. The
+/// trigger ingress log (and webhook delivery-id claims) older than the same number of days goes too.
 /// </summary>
 public sealed partial class RetentionService(
     IDbContextFactory<SkeinDbContext> contexts,
     SessionPurge purge,
+    IngressLog ingress,
     IOptions<EngineOptions> options,
     TimeProvider time,
     ILogger<RetentionService> logger
@@ -82,6 +85,12 @@ public sealed partial class RetentionService(
                 Log.Deleted(logger, deleted, tenantId, days);
             }
 
+            var entries = await ingress.PruneAsync(tenantId, cutoff, cancellationToken);
+            if (entries > 0)
+            {
+                Log.IngressDeleted(logger, entries, tenantId, days);
+            }
+
             total += deleted;
         }
 
@@ -96,6 +105,13 @@ public sealed partial class RetentionService(
             Message = "Retention deleted {Count} finished sessions of workspace {TenantId} (kept {Days} days)"
         )]
         public static partial void Deleted(ILogger logger, int count, Guid tenantId, int days);
+
+        [LoggerMessage(
+            EventId = 3503,
+            Level = LogLevel.Information,
+            Message = "Retention deleted {Count} trigger ingress entries of workspace {TenantId} (kept {Days} days)"
+        )]
+        public static partial void IngressDeleted(ILogger logger, int count, Guid tenantId, int days);
 
         [LoggerMessage(
             EventId = 3502,

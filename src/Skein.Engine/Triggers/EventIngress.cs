@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Skein.Core;
+using Skein.Core.Limits;
 using Skein.Core.Redaction;
 using Skein.Core.Triggers;
 using Skein.Store;
@@ -13,8 +13,10 @@ using Skein.Store.Triggers;
 namespace Skein.Engine.Triggers;
 
 /// <summary>
-/// Receives an event trigger's webhook delivery: checks the signature, picks the input out of the payload,
-/// deduplicates by delivery id, starts an <c>event</c> session, and writes every attempt to the ingress log.
+/// Receives an event trigger's webhook delivery: checks the signature (timestamp, delivery id and body), picks the
+/// input out of the payload, deduplicates by delivery id, starts an <c>event</c> session, and writes every
+/// authenticated attempt to the ingress log. A refusal before authentication stores nothing but a count
+/// (<see cref="RefusedDeliveries"/>): whoever lacks the secret cannot grow the store.
 /// </summary>
 public sealed partial class EventIngress(
     IDbContextFactory<SkeinDbContext> contexts,
@@ -22,16 +24,16 @@ public sealed partial class EventIngress(
     SecretStore secrets,
     IngressLog log,
     TriggerStarts starts,
-    ILogger<EventIngress> logger
+    RefusedDeliveries refused,
+    TimeProvider time
 )
 {
-    public const int MaxDeliveryIdLength = 200;
+    public const int MaxDeliveryIdLength = WebhookSignature.MaxDeliveryIdLength;
 
     public async Task<IngressResult> ReceiveAsync(
         Guid triggerId,
         byte[] body,
-        string? signature,
-        string? deliveryId,
+        WebhookHeaders headers,
         CancellationToken cancellationToken
     )
     {
@@ -41,46 +43,54 @@ public sealed partial class EventIngress(
             return IngressResult.Refused(DomainError.NotFound("trigger", triggerId));
         }
 
+        var deliveryId = headers.DeliveryId;
+        if (deliveryId is { Length: > MaxDeliveryIdLength })
+        {
+            var tooLong = $"{WebhookSignature.DeliveryHeaderName} is at most {MaxDeliveryIdLength} characters";
+            refused.Add(trigger.TenantId, trigger.Id, tooLong);
+            return IngressResult.Refused(DomainError.Invalid(tooLong));
+        }
+
         var settings = TriggerQueries.Settings<EventTriggerSettings>(trigger);
         var secret = string.IsNullOrEmpty(settings.SigningSecretName)
             ? null
             : await secrets.GetAsync(trigger.TenantId, settings.SigningSecretName, cancellationToken);
+
+        // Without a secret no signature can be right: refuse rather than accept unsigned deliveries.
+        var refusal = WebhookSignature.Check(
+            secret,
+            headers.Timestamp,
+            deliveryId,
+            body,
+            headers.Signature,
+            time.GetUtcNow()
+        );
+        if (refusal is not null)
+        {
+            refused.Add(trigger.TenantId, trigger.Id, refusal);
+            return IngressResult.Refused(new DomainError("invalid_signature", refusal));
+        }
+
+        // Authenticated from here on: the attempt is logged, its payload redacted.
+        JsonElement? payload = TryParse(body);
         var entry = new TriggerIngressRow
         {
             TenantId = trigger.TenantId,
             TriggerId = trigger.Id,
             Outcome = IngressOutcomes.Started,
             DeliveryId = deliveryId,
+            RedactedPayload = payload is { } p
+                ? PayloadRedaction.Redact(p, IngressLog.MaxPayloadChars)
+                : PayloadRedaction.Cap(System.Text.Encoding.UTF8.GetString(body), IngressLog.MaxPayloadChars),
         };
-        JsonElement? payload = TryParse(body);
-        entry.RedactedPayload = payload is { } p
-            ? PayloadRedaction.Redact(p, IngressLog.MaxPayloadChars)
-            : PayloadRedaction.Cap(System.Text.Encoding.UTF8.GetString(body), IngressLog.MaxPayloadChars);
-
-        // Without a secret no signature can be right: refuse rather than accept unsigned deliveries.
-        if (secret is null || !WebhookSignature.Verify(secret, body, signature))
-        {
-            entry.Outcome = IngressOutcomes.RejectedSignature;
-            entry.Error = signature is null
-                ? $"missing {WebhookSignature.HeaderName} header"
-                : "signature does not match the body";
-            await starts.RecordAsync(entry, TriggerStartPolicy.Event, cancellationToken);
-            Log.SignatureRejected(logger, trigger.Id);
-            return IngressResult.Refused(new DomainError("invalid_signature", entry.Error));
-        }
-
-        if (deliveryId is { Length: > MaxDeliveryIdLength })
-        {
-            return await RejectAsync(
-                entry,
-                $"{WebhookSignature.DeliveryHeaderName} is at most {MaxDeliveryIdLength} characters",
-                cancellationToken
-            );
-        }
-
         if (payload is not { } json)
         {
             return await RejectAsync(entry, "the body is not valid JSON", cancellationToken);
+        }
+
+        if (JsonInputRules.Check(json, "the payload") is { } unusable)
+        {
+            return await RejectAsync(entry, unusable, cancellationToken);
         }
 
         var (selected, pathError) = PayloadSelection.Select(json, settings.InputPath);
@@ -173,17 +183,10 @@ public sealed partial class EventIngress(
             return null;
         }
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(
-            EventId = 3411,
-            Level = LogLevel.Warning,
-            Message = "Event trigger {TriggerId} rejected a delivery with a bad or missing signature"
-        )]
-        public static partial void SignatureRejected(ILogger logger, Guid triggerId);
-    }
 }
+
+/// <summary>The headers of a webhook delivery that authenticate it (SPEC section 8), as sent.</summary>
+public sealed record WebhookHeaders(string? Timestamp, string? Signature, string? DeliveryId);
 
 public enum IngressResultKind
 {

@@ -118,7 +118,7 @@ public sealed partial class TriggerStarts(
             var retryable = error.Code != DomainErrorCodes.InvalidInput || policy.BadInputIsRetryable;
             entry.Outcome = retryable ? IngressOutcomes.Failed : IngressOutcomes.Rejected;
             entry.Error = error.Message;
-            entry.RetryInput = retryable ? (input?.GetRawText() ?? "null") : null;
+            entry.RetryInput = retryable ? RawText(input) : null;
             await RecordAsync(entry, policy, CancellationToken.None);
             return TriggerStartOutcome.Refused(error);
         }
@@ -199,6 +199,19 @@ public sealed partial class TriggerStarts(
         }
 
         return outcome;
+    }
+
+    // An input whose text cannot be transcoded (invalid UTF-8) is not kept: a retry could not replay it anyway.
+    private static string? RawText(JsonElement? input)
+    {
+        try
+        {
+            return input?.GetRawText() ?? "null";
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static TriggerType TypeOf(TriggerRow trigger) =>

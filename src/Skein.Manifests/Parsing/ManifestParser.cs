@@ -92,6 +92,13 @@ public static class ManifestParser
 
     private static IReadOnlyList<YamlDocument>? Load(string yaml, string what, List<ManifestProblem> errors)
     {
+        // Bounds first: loading and converting recurse, and aliases expand.
+        if (YamlBounds.Check(yaml, what.Length == 0 ? "(document)" : what) is { } tooBig)
+        {
+            errors.Add(tooBig);
+            return null;
+        }
+
         try
         {
             var stream = new YamlStream();

@@ -81,7 +81,20 @@ internal sealed partial class YamlJson(
         var explicitString =
             (!scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific && scalar.Tag.Value == "tag:yaml.org,2002:str")
             || scalar.Style != ScalarStyle.Plain;
-        return explicitString ? JsonValue.Create(text) : Plain(text);
+        if (explicitString)
+        {
+            return JsonValue.Create(text);
+        }
+
+        var plain = Plain(text);
+        if (plain is JsonValue number && number.TryGetValue<double>(out var d) && !double.IsFinite(d))
+        {
+            // JSON has no infinity: 1e999 would fail every later step that writes the document.
+            problems.Add(lines.Problem(path, $"the number {text} is out of range"));
+            return JsonValue.Create(text);
+        }
+
+        return plain;
     }
 
     private JsonNode? Lookup(string key, string path)

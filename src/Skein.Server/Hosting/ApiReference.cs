@@ -86,7 +86,9 @@ public static class ApiReference
             Type = SecuritySchemeType.ApiKey,
             In = ParameterLocation.Header,
             Name = Skein.Core.Triggers.WebhookSignature.HeaderName,
-            Description = "sha256=<hex HMAC-SHA256 of the body with the trigger's secret> (event triggers, /hooks)",
+            Description =
+                "sha256=<hex HMAC-SHA256, with the trigger's secret, of \"<X-Skein-Timestamp>.<X-Skein-Delivery "
+                + "or empty>.<raw body>\"> (event triggers, /hooks); the timestamp must be within 5 minutes",
         };
 
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();

@@ -15,6 +15,7 @@ public static class SkeinEndpoints
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseJsonBodyPolicy();
         app.UseStaticFiles();
         app.UseDashboardServerTiming();
         app.UseAuthentication();

@@ -43,7 +43,7 @@ public static class SkeinServices
     {
         services.AddSkeinProblems();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddSkeinApiKeys();
         services.AddSingleton<ApiTriggerGate>();
         services.AddSingleton<IdempotentStarts>();
         services.AddSingleton<V1Access>();

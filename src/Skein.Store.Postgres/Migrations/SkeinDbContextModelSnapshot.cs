@@ -1094,9 +1094,41 @@ namespace Skein.Store.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("TenantId", "ReceivedAt");
+
                     b.HasIndex("TriggerId", "ReceivedAt");
 
                     b.ToTable("trigger_ingress", (string)null);
+                });
+
+            modelBuilder.Entity("Skein.Store.Rows.TriggerRefusalRow", b =>
+                {
+                    b.Property<Guid>("TriggerId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("trigger_id");
+
+                    b.Property<string>("LastReason")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("last_reason");
+
+                    b.Property<DateTime>("LastRefusedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_refused_at");
+
+                    b.Property<long>("Refused")
+                        .HasColumnType("bigint")
+                        .HasColumnName("refused");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("TriggerId");
+
+                    b.ToTable("trigger_refusals", (string)null);
                 });
 
             modelBuilder.Entity("Skein.Store.Rows.TriggerRow", b =>

@@ -1085,9 +1085,41 @@ namespace Skein.Store.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("TenantId", "ReceivedAt");
+
                     b.HasIndex("TriggerId", "ReceivedAt");
 
                     b.ToTable("trigger_ingress", (string)null);
+                });
+
+            modelBuilder.Entity("Skein.Store.Rows.TriggerRefusalRow", b =>
+                {
+                    b.Property<Guid>("TriggerId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger_id");
+
+                    b.Property<string>("LastReason")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_reason");
+
+                    b.Property<DateTime>("LastRefusedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_refused_at");
+
+                    b.Property<long>("Refused")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refused");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("TriggerId");
+
+                    b.ToTable("trigger_refusals", (string)null);
                 });
 
             modelBuilder.Entity("Skein.Store.Rows.TriggerRow", b =>

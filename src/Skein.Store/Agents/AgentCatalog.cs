@@ -124,7 +124,10 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
         if (rows is null)
         {
             await ExplainMissingAsync(db, agentId, versionId, cancellationToken);
-            throw new InvalidOperationException("unreachable: the joined lookup found nothing but every row exists");
+            // Every row exists now: a concurrent write (a deploy, a provider change) landed between the two reads.
+            throw new DomainException(
+                DomainError.Conflict("the agent's configuration changed while the run was starting; try again")
+            );
         }
 
         // The run's driver needs provider and plan limits next: read with the version, they save it a round trip.

@@ -13,6 +13,19 @@ internal sealed class TriggerIngressConfiguration : IEntityTypeConfiguration<Tri
         b.Property(x => x.Outcome).HasMaxLength(32);
         b.Property(x => x.DeliveryId).HasMaxLength(200);
         b.HasIndex(x => new { x.TriggerId, x.ReceivedAt });
+
+        // Retention deletes a workspace's entries by age.
+        b.HasIndex(x => new { x.TenantId, x.ReceivedAt });
+    }
+}
+
+internal sealed class TriggerRefusalConfiguration : IEntityTypeConfiguration<TriggerRefusalRow>
+{
+    public void Configure(EntityTypeBuilder<TriggerRefusalRow> b)
+    {
+        b.ToTable("trigger_refusals");
+        b.HasKey(x => x.TriggerId);
+        b.Property(x => x.LastReason).HasMaxLength(TriggerRefusalRow.MaxReasonLength);
     }
 }
 

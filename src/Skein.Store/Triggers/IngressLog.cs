@@ -143,6 +143,89 @@ public sealed class IngressLog(IDbContextFactory<SkeinDbContext> contexts, TimeP
             .ExecuteDeleteAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Adds <paramref name="count"/> refused deliveries to the trigger's summary row (creating it), keeping the last
+    /// refusal's time and reason: one row per trigger however many arrive.
+    /// </summary>
+    public async Task AddRefusalsAsync(
+        Guid tenantId,
+        Guid triggerId,
+        long count,
+        DateTime lastAt,
+        string lastReason,
+        CancellationToken cancellationToken
+    )
+    {
+        var reason =
+            lastReason.Length <= TriggerRefusalRow.MaxReasonLength
+                ? lastReason
+                : lastReason[..TriggerRefusalRow.MaxReasonLength];
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var updated = await db
+                .TriggerRefusals.Where(r => r.TriggerId == triggerId)
+                .ExecuteUpdateAsync(
+                    u =>
+                        u.SetProperty(r => r.Refused, r => r.Refused + count)
+                            .SetProperty(r => r.LastRefusedAt, lastAt)
+                            .SetProperty(r => r.LastReason, reason),
+                    cancellationToken
+                );
+            if (updated > 0)
+            {
+                return;
+            }
+
+            db.TriggerRefusals.Add(
+                new TriggerRefusalRow
+                {
+                    TriggerId = triggerId,
+                    TenantId = tenantId,
+                    Refused = count,
+                    LastRefusedAt = lastAt,
+                    LastReason = reason,
+                }
+            );
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateException) when (attempt == 0)
+            {
+                // Another node created the row first: add to it.
+            }
+        }
+    }
+
+    /// <summary>The trigger's refused-delivery summary, or null when none was refused.</summary>
+    public async Task<TriggerRefusalRow?> RefusalsAsync(Guid triggerId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db
+            .TriggerRefusals.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.TriggerId == triggerId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes the workspace's ingress entries and delivery-id claims received before <paramref name="cutoff"/>;
+    /// returns the entries deleted. A delivery id older than that may start a session again.
+    /// </summary>
+    public async Task<int> PruneAsync(Guid tenantId, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var before = cutoff.UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var deleted = await db
+            .TriggerIngress.Where(e => e.TenantId == tenantId && e.ReceivedAt < before)
+            .ExecuteDeleteAsync(cancellationToken);
+        var triggersOfTenant = db.Triggers.Where(t => t.TenantId == tenantId).Select(t => t.Id);
+        await db
+            .TriggerDeliveries.Where(d => d.CreatedAt < before && triggersOfTenant.Contains(d.TriggerId))
+            .ExecuteDeleteAsync(cancellationToken);
+        return deleted;
+    }
+
     public async Task MarkFiredAsync(Guid triggerId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;

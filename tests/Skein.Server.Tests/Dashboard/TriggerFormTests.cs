@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -119,17 +117,7 @@ public sealed class TriggerFormTests(DashboardFixture fx)
 
         // The URL and secret the page showed are the ones that work.
         var body = """{"data": {"order": {"id": 42}}}""";
-        using var request = new HttpRequestMessage(HttpMethod.Post, url)
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add(
-            "X-Skein-Signature",
-            "sha256="
-                + Convert.ToHexStringLower(
-                    HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret!), Encoding.UTF8.GetBytes(body))
-                )
-        );
+        using var request = Webhooks.Signed(url, secret!, body);
         using var hooks = new HttpClient();
         var delivered = await hooks.SendAsync(request, Ct);
         Assert.Equal(HttpStatusCode.Accepted, delivered.StatusCode);

@@ -192,14 +192,7 @@ public sealed class SecretExposureTests : IAsyncLifetime
             what: "the run to complete"
         );
         const string hookBody = """{"q":2}""";
-        var hook = new HttpRequestMessage(HttpMethod.Post, $"/hooks/{eventTrigger.GetProperty("id").GetGuid()}")
-        {
-            Content = new StringContent(hookBody),
-        };
-        hook.Headers.Add(
-            "X-Skein-Signature",
-            Core.Triggers.WebhookSignature.Compute(SigningSecret, System.Text.Encoding.UTF8.GetBytes(hookBody))
-        );
+        var hook = Webhooks.Signed($"/hooks/{eventTrigger.GetProperty("id").GetGuid()}", SigningSecret, hookBody);
         Assert.Equal(HttpStatusCode.Accepted, (await _factory.CreateClient().SendAsync(hook, Ct)).StatusCode);
         var test = await SendAsync(_admin, HttpMethod.Post, $"/api/providers/{providerId}/test");
         Assert.True(test.GetProperty("ok").GetBoolean());

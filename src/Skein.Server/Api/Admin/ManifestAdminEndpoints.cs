@@ -15,6 +15,17 @@ public static class ManifestAdminEndpoints
 {
     public const string YamlContentType = "application/yaml";
 
+    /// <summary>Largest apply body: a manifest of <see cref="YamlBounds.MaxChars"/> plus a values file.</summary>
+    public const int MaxBodyBytes = 2 * YamlBounds.MaxChars + 64 * 1024;
+
+    private static readonly Microsoft.AspNetCore.Http.Features.FormOptions FormLimits = new()
+    {
+        MultipartBodyLengthLimit = MaxBodyBytes,
+        ValueLengthLimit = YamlBounds.MaxChars,
+        ValueCountLimit = 16,
+        MultipartHeadersCountLimit = 8,
+    };
+
     public sealed record ProblemItem(string Path, int? Line, string Message);
 
     /// <summary>The plan (SPEC section 8); <c>applied</c> is false for a dry run, which writes nothing.</summary>
@@ -35,7 +46,8 @@ public static class ManifestAdminEndpoints
             )
             .Accepts<string>(YamlContentType, "application/x-yaml", "text/yaml", "text/plain", "multipart/form-data")
             .Produces<ApplyResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapGet("/agents/{agentId}/manifest", ExportAsync)
             .WithName("AdminExportManifest")
             .WithSummary(
@@ -59,17 +71,42 @@ public static class ManifestAdminEndpoints
         CancellationToken cancellationToken
     )
     {
+        // Bounded before any work: the size here, depth, node count and aliases in the parser (YamlBounds).
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return TooLarge();
+        }
+
         string? yaml;
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(cancellationToken);
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(FormLimits, cancellationToken);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
+            {
+                return e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
+                    ? TooLarge()
+                    : Problems.Of("bad_request", "the multipart body could not be read: " + e.Message.Split('\n')[0]);
+            }
+
             yaml = await PartAsync(form, "manifest", cancellationToken);
             values = await PartAsync(form, "values", cancellationToken) ?? values;
         }
         else
         {
-            using var reader = new StreamReader(request.Body, Encoding.UTF8);
-            yaml = await reader.ReadToEndAsync(cancellationToken);
+            yaml = await ReadBoundedAsync(request.Body, cancellationToken);
+            if (yaml is null)
+            {
+                return TooLarge();
+            }
+        }
+
+        if (yaml is { Length: > YamlBounds.MaxChars } || values is { Length: > YamlBounds.MaxChars })
+        {
+            return TooLarge();
         }
 
         if (string.IsNullOrWhiteSpace(yaml))
@@ -142,6 +179,31 @@ public static class ManifestAdminEndpoints
 
     private static List<ProblemItem> Items(IReadOnlyList<ManifestProblem> problems) =>
         [.. problems.Select(p => new ProblemItem(p.Path, p.Line, p.Message))];
+
+    private static ProblemHttpResult TooLarge() =>
+        Problems.Of(
+            "payload_too_large",
+            $"a manifest (and a values file) is at most {YamlBounds.MaxChars} characters each"
+        );
+
+    /// <summary>The body as UTF-8 text, or null when it is longer than <see cref="MaxBodyBytes"/>.</summary>
+    private static async Task<string?> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
 
     private static async Task<string?> PartAsync(IFormCollection form, string name, CancellationToken cancellationToken)
     {

@@ -30,7 +30,8 @@ public static class TriggerAdminEndpoints
         api.MapGet("/agents/{agentId}/triggers/{triggerId:guid}/ingress", IngressAsync)
             .WithName("AdminTriggerIngress")
             .WithSummary(
-                "The trigger's ingress log, newest first: every start attempt with its outcome and redacted payload"
+                "The trigger's ingress log, newest first: every authenticated start attempt with its outcome and "
+                    + "redacted payload, and the count of refused unauthenticated deliveries"
             );
         api.MapPost("/agents/{agentId}/triggers/{triggerId:guid}/ingress/{entryId:guid}/retry", RetryAsync)
             .WithName("AdminRetryIngress")
@@ -50,7 +51,11 @@ public static class TriggerAdminEndpoints
         bool Retryable
     );
 
-    public sealed record IngressList(IReadOnlyList<IngressItem> Items);
+    /// <summary>Deliveries refused before authentication (bad signature, stale timestamp, over-long delivery id):
+    /// only counted, never logged one by one.</summary>
+    public sealed record RefusedDeliveries(long Count, DateTime LastRefusedAt, string LastReason);
+
+    public sealed record IngressList(IReadOnlyList<IngressItem> Items, RefusedDeliveries? Refused);
 
     public sealed record RetryResponse(Guid SessionId, Guid RunId, string Status);
 
@@ -117,7 +122,10 @@ public static class TriggerAdminEndpoints
             return Problems.From(entries.Error);
         }
 
-        return TypedResults.Ok(new IngressList([.. entries.Value.Select(Item)]));
+        var refused = entries.Value.Refusals is { } r
+            ? new RefusedDeliveries(r.Refused, r.LastRefusedAt, r.LastReason)
+            : null;
+        return TypedResults.Ok(new IngressList([.. entries.Value.Entries.Select(Item)], refused));
     }
 
     private static async Task<Results<Accepted<RetryResponse>, ProblemHttpResult>> RetryAsync(

@@ -7,7 +7,8 @@ namespace Skein.Server.Api.Hooks;
 
 /// <summary>
 /// Event trigger ingress (SPEC section 8): <c>POST /hooks/{triggerId}</c>, authenticated by the HMAC-SHA256
-/// signature of the raw body, not by a key. Unknown and inactive triggers are both 404, to leak nothing.
+/// signature of "timestamp.delivery id.raw body", not by a key. Unknown and inactive triggers are both 404, to leak
+/// nothing.
 /// </summary>
 public static class HookEndpoints
 {
@@ -20,8 +21,10 @@ public static class HookEndpoints
             .WithName("ReceiveWebhook")
             .WithTags("Webhooks")
             .WithSummary(
-                "Event trigger delivery: X-Skein-Signature: sha256=<hex HMAC of the body>, "
-                    + "optional X-Skein-Delivery id (202, or 200 for a duplicate)"
+                "Event trigger delivery: X-Skein-Timestamp: <unix seconds> and X-Skein-Signature: sha256=<hex HMAC "
+                    + "of \"<timestamp>.<delivery id or empty>.<raw body>\">, optional X-Skein-Delivery id (at most "
+                    + "200 characters); 202, or 200 for a duplicate; 401 for a bad signature or a timestamp more "
+                    + "than 5 minutes off"
             )
             .AllowAnonymous();
         return app;
@@ -54,15 +57,13 @@ public static class HookEndpoints
             buffer.Write(chunk, 0, read);
         }
 
-        var signature = request.Headers[WebhookSignature.HeaderName].FirstOrDefault();
         var delivery = request.Headers[WebhookSignature.DeliveryHeaderName].FirstOrDefault();
-        var result = await ingress.ReceiveAsync(
-            triggerId,
-            buffer.ToArray(),
-            signature,
-            string.IsNullOrWhiteSpace(delivery) ? null : delivery.Trim(),
-            cancellationToken
+        var headers = new WebhookHeaders(
+            request.Headers[WebhookSignature.TimestampHeaderName].FirstOrDefault()?.Trim(),
+            request.Headers[WebhookSignature.HeaderName].FirstOrDefault(),
+            string.IsNullOrWhiteSpace(delivery) ? null : delivery.Trim()
         );
+        var result = await ingress.ReceiveAsync(triggerId, buffer.ToArray(), headers, cancellationToken);
         return result switch
         {
             { Kind: IngressResultKind.Started, SessionId: { } s, RunId: { } r } => TypedResults.Accepted(
