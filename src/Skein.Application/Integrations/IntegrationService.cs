@@ -1,7 +1,10 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Skein.Application.Audit;
 using Skein.Core;
+using Skein.Core.Egress;
 using Skein.Core.Integrations;
+using Skein.Engine.Egress;
 using Skein.Store;
 using Skein.Store.Rows;
 using Skein.Store.Workspaces;
@@ -12,7 +15,11 @@ namespace Skein.Application.Integrations;
 /// HTTP integrations (base URL, auth from a secret) and their operations. Each write is one transaction with its
 /// audit entry; the overloads taking a <see cref="SkeinDbContext"/> join the caller's transaction.
 /// </summary>
-public sealed partial class IntegrationService(IDbContextFactory<SkeinDbContext> contexts, AuditTrail audit)
+public sealed partial class IntegrationService(
+    IDbContextFactory<SkeinDbContext> contexts,
+    AuditTrail audit,
+    IOptions<EgressOptions> egress
+)
 {
     public async Task<IReadOnlyList<IntegrationView>> ListAsync(CancellationToken cancellationToken)
     {
@@ -102,6 +109,15 @@ public sealed partial class IntegrationService(IDbContextFactory<SkeinDbContext>
         if (IntegrationRules.Check(settings, body.Name is not null, body.BaseUrl is not null) is { } invalid)
         {
             return invalid;
+        }
+
+        // Only a base URL this change sets is judged; a stored one is refused again when a call connects.
+        if (
+            body.BaseUrl is not null
+            && EgressRules.CheckBaseUrl(settings.BaseUrl, egress.Value.AllowPrivateNetworks) is { } refused
+        )
+        {
+            return refused;
         }
 
         integration.Name = settings.Name;

@@ -1,9 +1,12 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Skein.Application.Audit;
 using Skein.Core;
+using Skein.Core.Egress;
 using Skein.Core.Providers;
 using Skein.Core.Secrets;
+using Skein.Engine.Egress;
 using Skein.Engine.Models;
 using Skein.Store;
 using Skein.Store.Rows;
@@ -22,7 +25,8 @@ public sealed class ProviderService(
     SecretStore secrets,
     ProviderConnectionTest connectionTest,
     AuditTrail audit,
-    TimeProvider time
+    TimeProvider time,
+    IOptions<EgressOptions> egress
 )
 {
     public async Task<IReadOnlyList<ProviderView>> ListAsync(CancellationToken cancellationToken)
@@ -93,6 +97,14 @@ public sealed class ProviderService(
         if (ProviderRules.Check(change.Name, change.Kind, change.BaseUrl, change.Models) is { } invalid)
         {
             return invalid;
+        }
+
+        if (
+            change.BaseUrl is { Length: > 0 }
+            && EgressRules.CheckBaseUrl(change.BaseUrl, egress.Value.AllowPrivateNetworks) is { } refused
+        )
+        {
+            return refused;
         }
 
         if (change.ApiKeySecretName is { Length: > 0 } secretName && !SecretRules.IsValidName(secretName))

@@ -105,6 +105,9 @@ public class SkeinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("SKEIN_DEMO_API_KEY", DemoApiKey);
         builder.UseSetting("SKEIN_ADMIN_PASSWORD", AdminPassword);
         builder.UseSetting("Skein:Engine:TimerPollInterval", "00:00:00.050");
+
+        // The tests' integrations and model fakes listen on 127.0.0.1 (a test of the egress policy turns it off).
+        builder.UseSetting("Skein:Egress:AllowPrivateNetworks", "true");
     }
 
     public HttpClient CreateAdminClient()
