@@ -4,9 +4,11 @@ using Skein.Application.Audit;
 using Skein.Core;
 using Skein.Core.Egress;
 using Skein.Core.Integrations;
+using Skein.Core.Secrets;
 using Skein.Engine.Egress;
 using Skein.Store;
 using Skein.Store.Rows;
+using Skein.Store.Secrets;
 using Skein.Store.Workspaces;
 
 namespace Skein.Application.Integrations;
@@ -120,10 +122,16 @@ public sealed partial class IntegrationService(
             return refused;
         }
 
+        var previousSecret = integration.AuthSecretName;
         integration.Name = settings.Name;
         integration.BaseUrl = settings.BaseUrl;
         integration.AuthType = authType;
         integration.AuthSecretName = authType == IntegrationAuthTypes.None ? null : settings.AuthSecretName;
+        if (await BindSecretAsync(db, integration, previousSecret, cancellationToken) is { } notOwned)
+        {
+            return notOwned;
+        }
+
         integration.AuthHeaderName = authType == IntegrationAuthTypes.Header ? settings.AuthHeaderName : null;
         if (
             await db.Integrations.AnyAsync(
@@ -176,6 +184,13 @@ public sealed partial class IntegrationService(
                 // The tool is simply no longer offered to versions that allowlist a deleted operation.
                 await db.Operations.Where(o => o.IntegrationId == id).ExecuteDeleteAsync(cancellationToken);
                 await db.Integrations.Where(i => i.Id == id).ExecuteDeleteAsync(cancellationToken);
+                await SecretStore.ReleaseAsync(
+                    db,
+                    integration.TenantId,
+                    null,
+                    SecretOwner.Integration(id),
+                    cancellationToken
+                );
                 audit.Record(
                     db,
                     integration.TenantId,
@@ -189,6 +204,28 @@ public sealed partial class IntegrationService(
             },
             cancellationToken
         );
+
+    /// <summary>
+    /// The integration's auth secret must be its own (bound to it here when unbound); a secret it stopped naming is
+    /// released for others.
+    /// </summary>
+    private static async Task<DomainError?> BindSecretAsync(
+        SkeinDbContext db,
+        IntegrationRow integration,
+        string? previousSecret,
+        CancellationToken cancellationToken
+    )
+    {
+        var owner = SecretOwner.Integration(integration.Id);
+        if (previousSecret is not null && previousSecret != integration.AuthSecretName)
+        {
+            await SecretStore.ReleaseAsync(db, integration.TenantId, previousSecret, owner, cancellationToken);
+        }
+
+        return integration.AuthSecretName is { } name
+            ? await SecretStore.BindAsync(db, integration.TenantId, name, owner, cancellationToken)
+            : null;
+    }
 
     private static async Task<IntegrationView> ViewAsync(
         SkeinDbContext db,

@@ -46,6 +46,9 @@ public class SkeinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public TempDirectory Data { get; } = new("skein-api");
 
+    /// <summary>Settings applied after the kit's own (set them before the server's first use).</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     /// <summary>One admin client (bearer token) shared by whoever uses this server.</summary>
     public HttpClient Admin => _admin.Value;
 
@@ -108,6 +111,10 @@ public class SkeinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
         // The tests' integrations and model fakes listen on 127.0.0.1 (a test of the egress policy turns it off).
         builder.UseSetting("Skein:Egress:AllowPrivateNetworks", "true");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public HttpClient CreateAdminClient()
