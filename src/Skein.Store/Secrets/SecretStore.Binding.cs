@@ -9,7 +9,8 @@ namespace Skein.Store.Secrets;
 /// <summary>A secret's value for its consumer, or why the consumer may not have it.</summary>
 public sealed record SecretUse(string? Value, string? Refusal);
 
-/// <summary>Secrets are bound to one owner (<see cref="SecretOwner"/>), checked on configuration writes and on use.</summary>
+/// <summary>Secrets are bound to one owner (<see cref="SecretOwner"/>), checked on configuration writes and on
+/// use.</summary>
 public sealed partial class SecretStore
 {
     /// <summary>
