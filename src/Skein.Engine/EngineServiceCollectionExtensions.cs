@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
 using Polly;
+using Skein.Engine.Egress;
 using Skein.Engine.Models;
 using Skein.Engine.Runs;
 using Skein.Engine.Sessions;
@@ -46,10 +48,13 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<RetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
 
+        services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.Section);
+
         // Model calls: retry transient failures (429, 5xx, timeouts) a couple of times; the per-call
         // timeout is the engine's ModelCallTimeout, so the pipeline's own timeouts are generous.
         services
             .AddHttpClient(ModelClientFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(EgressHandler)
             .AddResilienceHandler("models", b => b.AddRetry(
                     new HttpRetryStrategyOptions
                     {
@@ -58,11 +63,14 @@ public static class EngineServiceCollectionExtensions
                         BackoffType = DelayBackoffType.Exponential,
                     }
                 ));
-        services.AddHttpClient(ToolCatalog.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services
+            .AddHttpClient(ToolCatalog.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(EgressHandler);
 
         // Only operations flagged idempotent are retried: repeating a non-idempotent call could act twice.
         services
             .AddHttpClient(ToolCatalog.IdempotentHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(EgressHandler)
             .AddResilienceHandler("operations", b => b.AddRetry(
                     new HttpRetryStrategyOptions
                     {
@@ -82,4 +90,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ProviderConnectionTest>();
         return services;
     }
+
+    // Egress policy and no automatic redirects on every client that carries a credential out (tools, models).
+    private static HttpMessageHandler EgressHandler(IServiceProvider sp) =>
+        EgressHttpHandler.Create(sp.GetRequiredService<IOptions<EgressOptions>>().Value);
 }

@@ -80,6 +80,9 @@ public sealed class EngineTestHost : IAsyncDisposable
             .PersistKeysToFileSystem(new DirectoryInfo(keyRingDirectory));
         builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddSkeinEngine();
+
+        // The tests' integrations and model fakes listen on 127.0.0.1: they opt in to private destinations.
+        builder.Services.Configure<Skein.Engine.Egress.EgressOptions>(o => o.AllowPrivateNetworks = true);
         builder.Services.Configure<EngineOptions>(o =>
         {
             // With a fake clock the tests drive timers themselves (RunSupervisor.WakeDueAsync).

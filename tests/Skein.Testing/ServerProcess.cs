@@ -94,6 +94,7 @@ public sealed class ServerProcess : IDisposable
         info.Environment["SKEIN_ADMIN_TOKEN"] = adminToken;
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        info.Environment["Skein__Egress__AllowPrivateNetworks"] = "true";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

@@ -87,18 +87,31 @@ public static class TestData
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var tenant = await EnsureWorkspaceAsync(db, cancellationToken);
-        var integration = new IntegrationRow
-        {
-            Id = Ids.New(),
-            TenantId = tenant,
-            Name = "integration-" + spec.Name,
-            BaseUrl = spec.BaseUrl,
-            AuthType = spec.AuthType,
-            AuthHeaderName = spec.AuthHeaderName,
-            AuthSecretName = spec.AuthSecretName,
-        };
+
+        // Operations of one service (same base URL and auth) share its integration, as configured ones do: a
+        // secret is usable by one integration only.
+        var integration = await db.Integrations.FirstOrDefaultAsync(
+            i =>
+                i.TenantId == tenant
+                && i.BaseUrl == spec.BaseUrl
+                && i.AuthType == spec.AuthType
+                && i.AuthHeaderName == spec.AuthHeaderName
+                && i.AuthSecretName == spec.AuthSecretName,
+            cancellationToken
+        )
+            ?? db.Integrations.Add(
+                new IntegrationRow
+                {
+                    Id = Ids.New(),
+                    TenantId = tenant,
+                    Name = "integration-" + spec.Name,
+                    BaseUrl = spec.BaseUrl,
+                    AuthType = spec.AuthType,
+                    AuthHeaderName = spec.AuthHeaderName,
+                    AuthSecretName = spec.AuthSecretName,
+                }
+            ).Entity;
         db.AddRange(
-            integration,
             new OperationRow
             {
                 Id = Ids.New(),

@@ -1,9 +1,14 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Skein.Application.Audit;
 using Skein.Core;
+using Skein.Core.Egress;
 using Skein.Core.Integrations;
+using Skein.Core.Secrets;
+using Skein.Engine.Egress;
 using Skein.Store;
 using Skein.Store.Rows;
+using Skein.Store.Secrets;
 using Skein.Store.Workspaces;
 
 namespace Skein.Application.Integrations;
@@ -12,7 +17,11 @@ namespace Skein.Application.Integrations;
 /// HTTP integrations (base URL, auth from a secret) and their operations. Each write is one transaction with its
 /// audit entry; the overloads taking a <see cref="SkeinDbContext"/> join the caller's transaction.
 /// </summary>
-public sealed partial class IntegrationService(IDbContextFactory<SkeinDbContext> contexts, AuditTrail audit)
+public sealed partial class IntegrationService(
+    IDbContextFactory<SkeinDbContext> contexts,
+    AuditTrail audit,
+    IOptions<EgressOptions> egress
+)
 {
     public async Task<IReadOnlyList<IntegrationView>> ListAsync(CancellationToken cancellationToken)
     {
@@ -104,10 +113,25 @@ public sealed partial class IntegrationService(IDbContextFactory<SkeinDbContext>
             return invalid;
         }
 
+        // Only a base URL this change sets is judged; a stored one is refused again when a call connects.
+        if (
+            body.BaseUrl is not null
+            && EgressRules.CheckBaseUrl(settings.BaseUrl, egress.Value.AllowPrivateNetworks) is { } refused
+        )
+        {
+            return refused;
+        }
+
+        var previousSecret = integration.AuthSecretName;
         integration.Name = settings.Name;
         integration.BaseUrl = settings.BaseUrl;
         integration.AuthType = authType;
         integration.AuthSecretName = authType == IntegrationAuthTypes.None ? null : settings.AuthSecretName;
+        if (await BindSecretAsync(db, integration, previousSecret, cancellationToken) is { } notOwned)
+        {
+            return notOwned;
+        }
+
         integration.AuthHeaderName = authType == IntegrationAuthTypes.Header ? settings.AuthHeaderName : null;
         if (
             await db.Integrations.AnyAsync(
@@ -160,6 +184,13 @@ public sealed partial class IntegrationService(IDbContextFactory<SkeinDbContext>
                 // The tool is simply no longer offered to versions that allowlist a deleted operation.
                 await db.Operations.Where(o => o.IntegrationId == id).ExecuteDeleteAsync(cancellationToken);
                 await db.Integrations.Where(i => i.Id == id).ExecuteDeleteAsync(cancellationToken);
+                await SecretStore.ReleaseAsync(
+                    db,
+                    integration.TenantId,
+                    null,
+                    SecretOwner.Integration(id),
+                    cancellationToken
+                );
                 audit.Record(
                     db,
                     integration.TenantId,
@@ -173,6 +204,28 @@ public sealed partial class IntegrationService(IDbContextFactory<SkeinDbContext>
             },
             cancellationToken
         );
+
+    /// <summary>
+    /// The integration's auth secret must be its own (bound to it here when unbound); a secret it stopped naming is
+    /// released for others.
+    /// </summary>
+    private static async Task<DomainError?> BindSecretAsync(
+        SkeinDbContext db,
+        IntegrationRow integration,
+        string? previousSecret,
+        CancellationToken cancellationToken
+    )
+    {
+        var owner = SecretOwner.Integration(integration.Id);
+        if (previousSecret is not null && previousSecret != integration.AuthSecretName)
+        {
+            await SecretStore.ReleaseAsync(db, integration.TenantId, previousSecret, owner, cancellationToken);
+        }
+
+        return integration.AuthSecretName is { } name
+            ? await SecretStore.BindAsync(db, integration.TenantId, name, owner, cancellationToken)
+            : null;
+    }
 
     private static async Task<IntegrationView> ViewAsync(
         SkeinDbContext db,

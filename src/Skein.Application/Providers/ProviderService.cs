@@ -1,9 +1,12 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Skein.Application.Audit;
 using Skein.Core;
+using Skein.Core.Egress;
 using Skein.Core.Providers;
 using Skein.Core.Secrets;
+using Skein.Engine.Egress;
 using Skein.Engine.Models;
 using Skein.Store;
 using Skein.Store.Rows;
@@ -22,7 +25,8 @@ public sealed class ProviderService(
     SecretStore secrets,
     ProviderConnectionTest connectionTest,
     AuditTrail audit,
-    TimeProvider time
+    TimeProvider time,
+    IOptions<EgressOptions> egress
 )
 {
     public async Task<IReadOnlyList<ProviderView>> ListAsync(CancellationToken cancellationToken)
@@ -95,6 +99,14 @@ public sealed class ProviderService(
             return invalid;
         }
 
+        if (
+            change.BaseUrl is { Length: > 0 }
+            && EgressRules.CheckBaseUrl(change.BaseUrl, egress.Value.AllowPrivateNetworks) is { } refused
+        )
+        {
+            return refused;
+        }
+
         if (change.ApiKeySecretName is { Length: > 0 } secretName && !SecretRules.IsValidName(secretName))
         {
             return DomainError.Invalid("apiKeySecretName is not a valid secret name");
@@ -128,12 +140,26 @@ public sealed class ProviderService(
         }
 
         var changed = UnitOfWork.Changed(db, provider) || change.ApiKey is { Length: > 0 };
+        var owner = SecretOwner.Provider(provider.Id);
+        if (
+            provider.ApiKeySecretName is { } keyName
+            && await SecretStore.BindAsync(db, provider.TenantId, keyName, owner, cancellationToken) is { } notOwned
+        )
+        {
+            return notOwned;
+        }
+
         await UnitOfWork.SaveAsync(db, cancellationToken);
         if (change.ApiKey is { Length: > 0 } key)
         {
             // A key given inline is written to a secret the provider points at: stored once, encrypted, never echoed.
             provider.ApiKeySecretName ??= ProviderRules.GeneratedKeySecretName(provider.Id);
-            await secrets.StageAsync(db, provider.TenantId, provider.ApiKeySecretName, key, cancellationToken);
+            await secrets.StageAsync(db, provider.TenantId, provider.ApiKeySecretName, key, owner, cancellationToken);
+        }
+
+        if (previousSecret is not null && previousSecret != provider.ApiKeySecretName)
+        {
+            await SecretStore.ReleaseAsync(db, provider.TenantId, previousSecret, owner, cancellationToken);
         }
 
         var generated = ProviderRules.GeneratedKeySecretName(provider.Id);
@@ -189,6 +215,13 @@ public sealed class ProviderService(
                 }
 
                 await db.LlmProviders.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
+                await SecretStore.ReleaseAsync(
+                    db,
+                    provider.TenantId,
+                    null,
+                    SecretOwner.Provider(id),
+                    cancellationToken
+                );
                 await SecretStore.RemoveAsync(
                     db,
                     provider.TenantId,
@@ -216,9 +249,18 @@ public sealed class ProviderService(
             return DomainError.NotFound("llm provider", id);
         }
 
-        var key = provider.ApiKeySecretName is { } name
-            ? await secrets.GetAsync(provider.TenantId, name, cancellationToken)
-            : null;
+        var use = provider.ApiKeySecretName is { } name
+            ? await secrets.GetForAsync(provider.TenantId, name, SecretOwner.Provider(provider.Id), cancellationToken)
+            : new SecretUse(null, null);
+        if (use.Refusal is { } refusal)
+        {
+            return new ProviderTestOutcome(
+                provider.Name,
+                new ConnectionTestResult(false, provider.Kind, [], refusal, 0)
+            );
+        }
+
+        var key = use.Value;
         var result = await connectionTest.RunAsync(provider, key, cancellationToken);
 
         // An endpoint's own error text could quote what it was sent; the key stays out of the answer.

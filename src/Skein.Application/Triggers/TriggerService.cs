@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Skein.Application.Audit;
 using Skein.Core;
 using Skein.Core.Agents;
+using Skein.Core.Secrets;
 using Skein.Core.Triggers;
 using Skein.Engine.Runs;
 using Skein.Engine.Triggers;
@@ -515,7 +516,14 @@ public sealed class TriggerService(
                 return badSecret;
             }
 
-            await secrets.StageAsync(db, trigger.TenantId, name, given, cancellationToken);
+            await secrets.StageAsync(
+                db,
+                trigger.TenantId,
+                name,
+                given,
+                SecretOwner.Trigger(trigger.Id),
+                cancellationToken
+            );
         }
         else if (
             body.RotateSigningSecret == true
@@ -526,7 +534,14 @@ public sealed class TriggerService(
         )
         {
             generated = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-            await secrets.StageAsync(db, trigger.TenantId, name, generated, cancellationToken);
+            await secrets.StageAsync(
+                db,
+                trigger.TenantId,
+                name,
+                generated,
+                SecretOwner.Trigger(trigger.Id),
+                cancellationToken
+            );
         }
         else if (!await SecretExistsAsync(db, trigger.TenantId, name, cancellationToken))
         {

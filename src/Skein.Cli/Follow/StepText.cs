@@ -15,6 +15,8 @@ public static class StepText
             "llm_request_prepared" => $"model request ({Text(content, "model")})",
             "reasoning" => $"model: {Text(content, "message")}",
             "ToolCall" => $"tool call {Text(content, "name")} {Compact(content, "arguments")}",
+            "ToolResult" when content.TryGetProperty("result", out var r) && Text(r, "outcome") == "may_have_run" =>
+                $"tool call may have run: {Text(r, "error")}",
             "ToolResult"
                 when content.TryGetProperty("result", out var r)
                     && r.TryGetProperty("successful", out var ok)

@@ -27,6 +27,8 @@ public static class DomainErrorCodes
     public const string NotFound = "not_found";
     public const string InvalidInput = "invalid_input";
     public const string Conflict = "conflict";
+    public const string EgressRefused = "egress_refused";
+    public const string SecretBoundElsewhere = "secret_bound_elsewhere";
 
     /// <summary>An answer to a user task that was already answered or cancelled.</summary>
     public const string TaskClosed = "task_closed";

@@ -7,8 +7,10 @@ namespace Skein.Core.Guards;
 /// <summary>Evaluates one <see cref="ArgumentCondition"/> against a call's arguments.</summary>
 internal static class ArgumentMatcher
 {
-    /// <summary>False with an <paramref name="error"/> when the condition could not be evaluated (bad or slow
-    /// pattern).</summary>
+    /// <summary>
+    /// Whether the condition holds. When it could not be evaluated (a pattern that timed out or does not compile, an
+    /// unknown op) <paramref name="error"/> says why and the result is false; the caller fails closed on it.
+    /// </summary>
     public static bool Matches(ArgumentCondition condition, JsonElement arguments, out string? error)
     {
         error = null;
@@ -197,13 +199,12 @@ internal static class ArgumentMatcher
         }
         catch (RegexMatchTimeoutException)
         {
-            error =
-                $"pattern timed out after {GuardEvaluator.RegexTimeout.TotalMilliseconds:0} ms; treated as no match";
+            error = $"pattern timed out after {GuardEvaluator.RegexTimeout.TotalMilliseconds:0} ms";
             return false;
         }
         catch (ArgumentException e)
         {
-            error = $"pattern is not a valid regular expression ({e.Message}); treated as no match";
+            error = $"pattern is not a valid regular expression ({e.Message})";
             return false;
         }
     }

@@ -3,7 +3,15 @@ using System.Text.Json.Serialization;
 namespace Skein.Core.Guards;
 
 /// <summary>One rule that matched an attempt, as recorded on the step.</summary>
-public sealed record GuardMatch(string RuleId, GuardAction Then, string Reason);
+public sealed record GuardMatch(string RuleId, GuardAction Then, string Reason)
+{
+    /// <summary>
+    /// Set when the rule counts as matched because one of its conditions could not be evaluated (a pattern that
+    /// timed out or does not compile): fail closed, and this says which condition and why.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? FailedClosed { get; init; }
+}
 
 /// <summary>
 /// The result of evaluating guard rules on one attempt: every matching rule in rule order, and the applied
@@ -20,7 +28,7 @@ public sealed record GuardDecision(GuardAction Outcome, IReadOnlyList<GuardMatch
 
     /// <summary>
     /// Conditions that could not be evaluated (a pattern that timed out or does not compile). Such a condition
-    /// counts as not matching; these texts are for logs and the step record.
+    /// counts as matching (fail closed); these texts are for logs and the step record.
     /// </summary>
     public IReadOnlyList<string> Errors { get; init; } = [];
 }

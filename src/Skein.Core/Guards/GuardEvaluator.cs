@@ -13,8 +13,9 @@ public sealed record ToolAttempt(string ToolName, JsonElement Arguments, int Run
 public static class GuardEvaluator
 {
     /// <summary>
-    /// The most time one <c>matches</c> pattern may take on one argument. A pattern that runs out of it does not
-    /// match and is reported in <see cref="GuardDecision.Errors"/>, so a catastrophic pattern cannot stall the engine.
+    /// The most time one <c>matches</c> pattern may take on one argument. A pattern that runs out of it counts as
+    /// matching (fail closed: a slow pattern must not let the call through) and is reported in
+    /// <see cref="GuardDecision.Errors"/> and on the rule's <see cref="GuardMatch.FailedClosed"/>.
     /// </summary>
     public static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
 
@@ -30,12 +31,12 @@ public static class GuardEvaluator
 
         foreach (var rule in rules)
         {
-            if (!Matches(rule, attempt, errors))
+            if (!Matches(rule, attempt, errors, out var failedClosed))
             {
                 continue;
             }
 
-            matched.Add(new GuardMatch(rule.Id, rule.Then, rule.Reason));
+            matched.Add(new GuardMatch(rule.Id, rule.Then, rule.Reason) { FailedClosed = failedClosed });
             if (Precedence(rule.Then) > Precedence(outcome))
             {
                 outcome = rule.Then;
@@ -55,8 +56,9 @@ public static class GuardEvaluator
             _ => 0,
         };
 
-    private static bool Matches(GuardRule rule, ToolAttempt attempt, List<string> errors)
+    private static bool Matches(GuardRule rule, ToolAttempt attempt, List<string> errors, out string? failedClosed)
     {
+        failedClosed = null;
         var when = rule.When;
         if (when.IsEmpty)
         {
@@ -79,19 +81,26 @@ public static class GuardEvaluator
             return false;
         }
 
+        // A condition that cannot be evaluated counts as holding (fail closed); the others still have to hold.
+        var unevaluated = new List<string>();
         for (var i = 0; i < when.Arguments.Count; i++)
         {
-            if (!ArgumentMatcher.Matches(when.Arguments[i], attempt.Arguments, out var error))
+            if (ArgumentMatcher.Matches(when.Arguments[i], attempt.Arguments, out var error))
             {
-                if (error is not null)
-                {
-                    errors.Add($"guard rule '{rule.Id}': when.arguments[{i}] ({when.Arguments[i].Path}): {error}");
-                }
+                continue;
+            }
 
+            if (error is null)
+            {
                 return false;
             }
+
+            var why = $"when.arguments[{i}] ({when.Arguments[i].Path}): {error}; treated as a match (fail closed)";
+            errors.Add($"guard rule '{rule.Id}': {why}");
+            unevaluated.Add(why);
         }
 
+        failedClosed = unevaluated.Count > 0 ? string.Join("; ", unevaluated) : null;
         return true;
     }
 }

@@ -62,9 +62,22 @@ public sealed record ToolResultStep(string ToolCallId, ToolResultBody Result) : 
 
 public sealed record ToolResultBody(JsonElement? Data, string? Error, bool Successful)
 {
+    /// <summary>The <see cref="Outcome"/> of a call whose result is unknown: it may have run.</summary>
+    public const string MayHaveRun = "may_have_run";
+
+    /// <summary>
+    /// Null for a call whose outcome is known (see <see cref="Successful"/>); <see cref="MayHaveRun"/> when a crash
+    /// cut the call off after it was sent, so it is not <c>successful</c> but not known to have failed either.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Outcome { get; init; }
+
     public static ToolResultBody Ok(JsonElement data) => new(data, null, true);
 
     public static ToolResultBody Fail(string error) => new(null, error, false);
+
+    /// <summary>A non-idempotent call interrupted by a crash after it was sent: its effect is unknown.</summary>
+    public static ToolResultBody Interrupted(string error) => new(null, error, false) { Outcome = MayHaveRun };
 }
 
 public sealed record OutputStep(JsonElement Output, long TokensUsed, long TotalTokensUsed) : StepPayload;

@@ -8,9 +8,14 @@ public static class ToolPolicy
     public const string ApprovalNeedsHitl =
         "this operation requires approval, and approval needs a HITL agent; the call was not executed";
 
+    /// <summary>
+    /// A non-idempotent call cut off by a crash: it was sent, so it may have reached the server and acted. Its
+    /// outcome is unknown (not "failed"), and repeating it could act twice.
+    /// </summary>
     public const string InterruptedNotRetried =
-        "the tool call was interrupted by a restart before its result was recorded; the operation is not idempotent, "
-        + "so it was not retried";
+        "the tool call may have run: it was interrupted by a restart after it was sent and before its result was "
+        + "recorded, so the server may have acted on it; the operation is not idempotent, so it was not retried. "
+        + "Check whether it took effect before calling it again";
 
     public const string AskNeedsHitl = "asking a person needs a HITL agent; this agent runs in Request mode";
 
@@ -18,10 +23,15 @@ public static class ToolPolicy
         $"the call was rejected by {by}{(string.IsNullOrWhiteSpace(comment) ? "" : ": " + comment)}; it was not "
         + $"executed";
 
-    public static string BlockedByGuard(string ruleId, string reason) => $"blocked by guard rule '{ruleId}': {reason}";
+    /// <param name="failedClosed">Why the rule was applied without its condition proven (fail closed), or null.</param>
+    public static string BlockedByGuard(string ruleId, string reason, string? failedClosed = null) =>
+        $"blocked by guard rule '{ruleId}': {reason}{FailedClosedNote(failedClosed)}";
 
-    public static string TerminatedByGuard(string ruleId, string reason) =>
-        $"terminated by guard rule '{ruleId}': {reason}";
+    public static string TerminatedByGuard(string ruleId, string reason, string? failedClosed = null) =>
+        $"terminated by guard rule '{ruleId}': {reason}{FailedClosedNote(failedClosed)}";
+
+    private static string FailedClosedNote(string? failedClosed) =>
+        failedClosed is null ? "" : $" (its condition could not be evaluated: {failedClosed})";
 
     public static string UnknownTool(string name) =>
         $"unknown tool '{name}': it is not in this agent version's operations";

@@ -48,16 +48,20 @@ public sealed partial class RunExecutor
             switch (guard)
             {
                 case { Outcome: GuardAction.TerminateSession, Applied: { } rule }:
-                    terminate = ToolPolicy.TerminatedByGuard(rule.RuleId, rule.Reason);
+                    terminate = ToolPolicy.TerminatedByGuard(rule.RuleId, rule.Reason, rule.FailedClosed);
                     refused = ToolResultBody.Fail(terminate);
                     break;
                 case { Outcome: GuardAction.Block, Applied: { } rule }:
-                    refused = ToolResultBody.Fail(ToolPolicy.BlockedByGuard(rule.RuleId, rule.Reason));
+                    refused = ToolResultBody.Fail(
+                        ToolPolicy.BlockedByGuard(rule.RuleId, rule.Reason, rule.FailedClosed)
+                    );
                     break;
                 case { Outcome: GuardAction.Pause, Applied: { } rule }
                     when _version.ExecutionMode == ExecutionMode.Request:
                     // A pause needs a person; Request agents cannot save such rules, so refuse rather than run.
-                    refused = ToolResultBody.Fail(ToolPolicy.BlockedByGuard(rule.RuleId, rule.Reason));
+                    refused = ToolResultBody.Fail(
+                        ToolPolicy.BlockedByGuard(rule.RuleId, rule.Reason, rule.FailedClosed)
+                    );
                     break;
                 case { Outcome: GuardAction.Pause, Applied: { } rule }:
                     switch (Review(state, call, UserTaskKinds.AnomalyReview, out refused))
@@ -66,7 +70,8 @@ public sealed partial class RunExecutor
                             Ask(
                                 c,
                                 UserTaskKinds.AnomalyReview,
-                                $"Guard rule '{rule.RuleId}' paused {call.Name}: {rule.Reason}",
+                                $"Guard rule '{rule.RuleId}' paused {call.Name}: {rule.Reason}"
+                                    + (rule.FailedClosed is { } why ? $" (fail closed: {why})" : ""),
                                 tool,
                                 call,
                                 guard,
@@ -239,7 +244,7 @@ public sealed partial class RunExecutor
                 ? await ExecuteToolAsync(tool, call, cancellationToken)
                 : await RecordResultAsync(
                     call,
-                    ToolResultBody.Fail(ToolPolicy.InterruptedNotRetried),
+                    ToolResultBody.Interrupted(ToolPolicy.InterruptedNotRetried),
                     cancellationToken
                 );
         }

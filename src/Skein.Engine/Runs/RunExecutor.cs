@@ -173,7 +173,9 @@ public sealed partial class RunExecutor
                 lease,
                 settings.PlanLimits,
                 tools,
-                x.models.Create(version, settings.Provider, settings.ApiKey)
+                settings.KeyRefusal is { } refusal
+                    ? new RefusedChatClient(refusal)
+                    : x.models.Create(version, settings.Provider, settings.ApiKey)
             );
         }
 

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Skein.Core;
+using Skein.Core.Integrations;
 using Skein.Store.Rows;
 
 namespace Skein.Engine.Tools;
@@ -38,48 +39,51 @@ public sealed class HttpOperationTool(
             return ToolOutcome.Fail(authError);
         }
 
-        var (path, rest) = FillPath(operation.Path, invocation.Arguments);
         var method = new HttpMethod(operation.Method.ToUpperInvariant());
         var bodyless = method == HttpMethod.Get || method == HttpMethod.Delete;
-        var url = integration.BaseUrl.TrimEnd('/') + "/" + path.TrimStart('/');
-        if (bodyless && rest.Count > 0)
+        var target = OperationUrl.Build(integration.BaseUrl, operation.Path, invocation.Arguments, bodyless);
+        if (target is not { Url: { } url })
         {
-            url +=
-                (url.Contains('?') ? "&" : "?")
-                + string.Join(
-                    "&",
-                    rest.Select(kv => $"{Uri.EscapeDataString(kv.Key)}={Uri.EscapeDataString(kv.Value)}")
-                );
-        }
-
-        using var request = new HttpRequestMessage(method, url);
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", invocation.IdempotencyKey);
-        if (auth.HeaderName is { } header)
-        {
-            request.Headers.TryAddWithoutValidation(header, auth.HeaderValue);
-        }
-
-        if (!bodyless)
-        {
-            request.Content = new StringContent(invocation.Arguments.GetRawText(), Encoding.UTF8, "application/json");
+            return ToolOutcome.Fail($"{operation.Name}: {target.Error}; the request was not sent");
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(operation.TimeoutSec));
+        var root = new Uri(integration.BaseUrl);
+        var withBody = !bodyless;
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var body = auth.Scrub(await ReadCappedAsync(response.Content, timeout.Token));
-            if (!response.IsSuccessStatusCode)
+            for (var followed = 0; ; followed++)
             {
-                return ToolOutcome.Fail($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {body}");
-            }
+                using var request = NewRequest(method, url, withBody, invocation);
+                using var response = await http.SendAsync(
+                    request,
+                    HttpCompletionOption.ResponseHeadersRead,
+                    timeout.Token
+                );
+                var status = (int)response.StatusCode;
+                var next = OperationRedirect.IsRedirect(status)
+                    ? OperationRedirect.Next(root, url, status, method.Method, response.Headers.Location, followed)
+                    : null;
+                if (next is { Url: { } redirected })
+                {
+                    (url, method, withBody) = (redirected, new HttpMethod(next.Method), withBody && next.KeepBody);
+                    continue;
+                }
 
-            return ToolOutcome.Ok(
-                IsJson(response.Content.Headers.ContentType) && TryParse(body, out var json)
-                    ? json
-                    : JsonSerializer.SerializeToElement(body)
-            );
+                var body = auth.Scrub(await ReadCappedAsync(response.Content, timeout.Token));
+                if (!response.IsSuccessStatusCode)
+                {
+                    var why = next?.Refusal is { } refusal ? $" ({refusal})" : "";
+                    return ToolOutcome.Fail($"HTTP {status} {response.ReasonPhrase}{why}: {body}");
+                }
+
+                return ToolOutcome.Ok(
+                    IsJson(response.Content.Headers.ContentType) && TryParse(body, out var json)
+                        ? json
+                        : JsonSerializer.SerializeToElement(body)
+                );
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -89,6 +93,23 @@ public sealed class HttpOperationTool(
         {
             return ToolOutcome.Fail(auth.Scrub($"{operation.Name} failed: {ex.Message}"));
         }
+    }
+
+    private HttpRequestMessage NewRequest(HttpMethod method, Uri url, bool withBody, ToolInvocation invocation)
+    {
+        var request = new HttpRequestMessage(method, url);
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", invocation.IdempotencyKey);
+        if (auth.HeaderName is { } header)
+        {
+            request.Headers.TryAddWithoutValidation(header, auth.HeaderValue);
+        }
+
+        if (withBody)
+        {
+            request.Content = new StringContent(invocation.Arguments.GetRawText(), Encoding.UTF8, "application/json");
+        }
+
+        return request;
     }
 
     private async Task<string> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
@@ -105,31 +126,6 @@ public sealed class HttpOperationTool(
 
         var text = Encoding.UTF8.GetString(buffer, 0, Math.Min(read, maxResultBytes));
         return read > maxResultBytes ? text + $"… [truncated at {maxResultBytes} bytes]" : text;
-    }
-
-    private static (string Path, Dictionary<string, string> Leftover) FillPath(string template, JsonElement args)
-    {
-        var rest = new Dictionary<string, string>(StringComparer.Ordinal);
-        var path = template;
-        if (args.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var p in args.EnumerateObject())
-            {
-                var value =
-                    p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : p.Value.GetRawText();
-                var placeholder = "{" + p.Name + "}";
-                if (path.Contains(placeholder, StringComparison.Ordinal))
-                {
-                    path = path.Replace(placeholder, Uri.EscapeDataString(value), StringComparison.Ordinal);
-                }
-                else
-                {
-                    rest[p.Name] = value;
-                }
-            }
-        }
-
-        return (path, rest);
     }
 
     private static bool IsJson(MediaTypeHeaderValue? type) =>

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Skein.Core.Integrations;
+using Skein.Core.Secrets;
 using Skein.Store;
 using Skein.Store.Rows;
 using Skein.Store.Secrets;
@@ -97,8 +98,18 @@ public sealed class ToolCatalog(
             return IntegrationAuth.None;
         }
 
-        var value = await secrets.GetAsync(integration.TenantId, integration.AuthSecretName, cancellationToken);
-        if (value is null)
+        var use = await secrets.GetForAsync(
+            integration.TenantId,
+            integration.AuthSecretName,
+            SecretOwner.Integration(integration.Id),
+            cancellationToken
+        );
+        if (use.Refusal is { } refusal)
+        {
+            return IntegrationAuth.Missing($"integration '{integration.Name}': {refusal}");
+        }
+
+        if (use.Value is not { } value)
         {
             return IntegrationAuth.Missing(
                 $"integration '{integration.Name}': its auth secret '{integration.AuthSecretName}' is not set"

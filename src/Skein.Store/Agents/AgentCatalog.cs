@@ -131,12 +131,11 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
         }
 
         // The run's driver needs provider and plan limits next: read with the version, they save it a round trip.
-        var apiKey = rows.Provider.ApiKeySecretName is { } name
-            ? await secrets.GetAsync(rows.Provider.TenantId, name, cancellationToken)
-            : null;
+        var key = await ProviderKeyAsync(rows.Provider, cancellationToken);
         var driver = new DriverSettings(rows.Provider, WorkspaceSettings.PlanLimitsOf(rows.Workspace))
         {
-            ApiKey = apiKey,
+            ApiKey = key.Value,
+            KeyRefusal = key.Refusal,
         };
         return new ResolvedVersion(
             rows.Agent,
@@ -175,11 +174,23 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
         var limits = await WorkspaceSettings.PlanLimitsAsync(db, tenantId, cancellationToken);
 
         // The key is read per run driver, not cached: a rotated secret takes effect on the next run.
-        var apiKey = provider.ApiKeySecretName is { } name
-            ? await secrets.GetAsync(provider.TenantId, name, cancellationToken)
-            : null;
-        return new DriverSettings(provider, limits) { ApiKey = apiKey };
+        var key = await ProviderKeyAsync(provider, cancellationToken);
+        return new DriverSettings(provider, limits) { ApiKey = key.Value, KeyRefusal = key.Refusal };
     }
+
+    /// <summary>The provider's key, if its secret is the provider's own (SecretOwner).</summary>
+    private async Task<Secrets.SecretUse> ProviderKeyAsync(
+        LlmProviderRow provider,
+        CancellationToken cancellationToken
+    ) =>
+        provider.ApiKeySecretName is { } name
+            ? await secrets.GetForAsync(
+                provider.TenantId,
+                name,
+                Core.Secrets.SecretOwner.Provider(provider.Id),
+                cancellationToken
+            )
+            : new Secrets.SecretUse(null, null);
 
     private static async Task<ResolvedRows> ExplainMissingAsync(
         SkeinDbContext db,
@@ -247,6 +258,10 @@ public sealed record DriverSettings(LlmProviderRow Provider, PlanLimits PlanLimi
 {
     /// <summary>The provider's API key from its secret; null when it has none.</summary>
     public string? ApiKey { get; init; }
+
+    /// <summary>Why the provider may not use the secret it names (it belongs to another); its calls then fail with
+    /// this.</summary>
+    public string? KeyRefusal { get; init; }
 
     // Records print their members; the key must never reach a log line.
     private bool PrintMembers(System.Text.StringBuilder builder)

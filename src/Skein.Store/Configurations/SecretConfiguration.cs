@@ -11,5 +11,6 @@ internal sealed class SecretConfiguration : IEntityTypeConfiguration<SecretRow>
         b.ToTable("secrets");
         b.HasKey(x => new { x.TenantId, x.Name });
         b.Property(x => x.Name).HasMaxLength(200);
+        b.Property(x => x.OwnerKind).HasMaxLength(Core.Secrets.SecretOwner.MaxKindLength);
     }
 }

@@ -9,4 +9,11 @@ public sealed class SecretRow
     public required string ProtectedValue { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>The owner's kind (<c>integration</c>, <c>llm_provider</c>, <c>trigger</c>); null while
+    /// unbound.</summary>
+    public string? OwnerKind { get; set; }
+
+    /// <summary>The owner's id; null while unbound.</summary>
+    public Guid? OwnerId { get; set; }
 }

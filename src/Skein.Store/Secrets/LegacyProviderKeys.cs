@@ -16,7 +16,14 @@ public sealed class LegacyProviderKeys(IDbContextFactory<SkeinDbContext> context
         foreach (var provider in providers)
         {
             var name = provider.ApiKeySecretName ?? $"provider-{provider.Id}-key";
-            await secrets.StageAsync(db, provider.TenantId, name, provider.LegacyApiKey ?? "", cancellationToken);
+            await secrets.StageAsync(
+                db,
+                provider.TenantId,
+                name,
+                provider.LegacyApiKey ?? "",
+                Core.Secrets.SecretOwner.Provider(provider.Id),
+                cancellationToken
+            );
             provider.ApiKeySecretName = name;
             provider.LegacyApiKey = null;
             await db.SaveChangesAsync(cancellationToken);

@@ -10,7 +10,7 @@ namespace Skein.Store.Secrets;
 /// database, so a copied database alone reveals nothing). Values go in and come out only through here;
 /// listings carry names and times, never values.
 /// </summary>
-public sealed class SecretStore(
+public sealed partial class SecretStore(
     IDbContextFactory<SkeinDbContext> contexts,
     IDataProtectionProvider protection,
     TimeProvider time
@@ -67,24 +67,37 @@ public sealed class SecretStore(
 
     /// <summary>
     /// Creates or replaces the secret inside the caller's context and transaction, so a manifest apply commits its
-    /// secrets atomically with the rows that name them.
+    /// secrets atomically with the rows that name them. With an <paramref name="owner"/> (a key given inline for a
+    /// provider, a trigger's signing secret) the secret is created for, and bound to, that owner.
     /// </summary>
     public async Task StageAsync(
         SkeinDbContext db,
         Guid tenantId,
         string name,
         string value,
+        SecretOwner? owner,
         CancellationToken cancellationToken
     )
     {
         var now = time.GetUtcNow().UtcDateTime;
         var protectedValue = _protector.Protect(value);
-        var updated = await db
-            .Secrets.Where(s => s.TenantId == tenantId && s.Name == name)
-            .ExecuteUpdateAsync(
-                u => u.SetProperty(s => s.ProtectedValue, protectedValue).SetProperty(s => s.UpdatedAt, now),
-                cancellationToken
-            );
+        var updated = owner is null
+            ? await db
+                .Secrets.Where(s => s.TenantId == tenantId && s.Name == name)
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(s => s.ProtectedValue, protectedValue).SetProperty(s => s.UpdatedAt, now),
+                    cancellationToken
+                )
+            : await db
+                .Secrets.Where(s => s.TenantId == tenantId && s.Name == name)
+                .ExecuteUpdateAsync(
+                    u =>
+                        u.SetProperty(s => s.ProtectedValue, protectedValue)
+                            .SetProperty(s => s.UpdatedAt, now)
+                            .SetProperty(s => s.OwnerKind, owner.Kind)
+                            .SetProperty(s => s.OwnerId, owner.Id),
+                    cancellationToken
+                );
         if (updated == 0)
         {
             db.Secrets.Add(
@@ -95,11 +108,23 @@ public sealed class SecretStore(
                     ProtectedValue = protectedValue,
                     CreatedAt = now,
                     UpdatedAt = now,
+                    OwnerKind = owner?.Kind,
+                    OwnerId = owner?.Id,
                 }
             );
             await db.SaveChangesAsync(cancellationToken);
         }
     }
+
+    /// <summary>Creates or replaces an unbound secret in the caller's transaction (see the overload with an
+    /// owner).</summary>
+    public Task StageAsync(
+        SkeinDbContext db,
+        Guid tenantId,
+        string name,
+        string value,
+        CancellationToken cancellationToken
+    ) => StageAsync(db, tenantId, name, value, null, cancellationToken);
 
     /// <summary>The plaintext value, or null when there is no such secret.</summary>
     public async Task<string?> GetAsync(Guid tenantId, string name, CancellationToken cancellationToken)

@@ -327,7 +327,7 @@ public sealed class GuardEvaluatorTests
     }
 
     [Fact]
-    public void A_catastrophic_pattern_times_out_as_no_match_with_a_recorded_error()
+    public void A_catastrophic_pattern_that_times_out_applies_the_rule_fail_closed_and_says_why()
     {
         var args = SkeinJson.Element(new { text = new string('a', 5_000) + "!" });
         var rule = Rule(
@@ -341,15 +341,17 @@ public sealed class GuardEvaluatorTests
         clock.Stop();
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"evaluation took {clock.Elapsed}");
-        Assert.Equal(GuardAction.Allow, decision.Outcome);
-        Assert.Empty(decision.Matched);
+        Assert.Equal(GuardAction.TerminateSession, decision.Outcome);
+        var match = Assert.Single(decision.Matched);
+        Assert.Contains("timed out", match.FailedClosed);
+        Assert.Contains("fail closed", match.FailedClosed);
         var error = Assert.Single(decision.Errors);
         Assert.Contains("redos", error);
         Assert.Contains("timed out", error);
     }
 
     [Fact]
-    public void An_invalid_pattern_is_no_match_with_a_recorded_error()
+    public void An_invalid_pattern_applies_the_rule_fail_closed_with_a_recorded_error()
     {
         var rule = Rule(
             "bad",
@@ -359,7 +361,26 @@ public sealed class GuardEvaluatorTests
 
         var decision = GuardEvaluator.Evaluate([rule], Attempt(args: """{"text":"(unclosed"}"""));
 
-        Assert.Empty(decision.Matched);
+        Assert.Equal(GuardAction.Block, decision.Outcome);
+        Assert.Contains("not a valid regular expression", Assert.Single(decision.Matched).FailedClosed);
         Assert.Contains("not a valid regular expression", Assert.Single(decision.Errors));
+    }
+
+    [Fact]
+    public void A_pattern_that_cannot_be_evaluated_does_not_match_when_another_condition_fails()
+    {
+        var rule = Rule(
+            "bad",
+            GuardAction.Block,
+            new GuardCondition
+            {
+                Arguments = [Arg("text", ArgumentOps.Matches, "\"(unclosed\""), Arg("amount", ArgumentOps.Gt, "100")],
+            }
+        );
+
+        var decision = GuardEvaluator.Evaluate([rule], Attempt(args: """{"text":"x","amount":5}"""));
+
+        Assert.True(decision.IsAllowed);
+        Assert.Empty(decision.Matched);
     }
 }

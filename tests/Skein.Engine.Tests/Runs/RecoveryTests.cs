@@ -108,6 +108,24 @@ public class RecoveryTests : EngineTestBase
     }
 
     [Fact]
+    public async Task An_interrupted_non_idempotent_call_is_reported_as_may_have_run_not_as_failed()
+    {
+        await Host.AddOperationAsync(new OperationSpec("pay", Unreachable) { Idempotent = false });
+        var agent = await Host.CreateAgentAsync(
+            new AgentSpec { Operations = ["pay"], Script = [Calls(("pay", new { amount = 5 })), Says("recovered")] }
+        );
+        var (sessionId, _) = await LeaveInterruptedToolCallAsync(agent.AgentId, "pay");
+
+        await RestartAsync();
+        var detail = await Host.WaitForStatusAsync(sessionId, "Completed");
+
+        var result = Content(detail.Steps.Single(s => s.Type == "ToolResult")).GetProperty("result");
+        Assert.Equal(ToolResultBody.MayHaveRun, result.GetProperty("outcome").GetString());
+        Assert.StartsWith("the tool call may have run", result.GetProperty("error").GetString());
+        Assert.DoesNotContain("failed", result.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task An_interrupted_idempotent_call_is_retried()
     {
         var agent = await Host.CreateAgentAsync(

@@ -46,6 +46,9 @@ public class SkeinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public TempDirectory Data { get; } = new("skein-api");
 
+    /// <summary>Settings applied after the kit's own (set them before the server's first use).</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     /// <summary>One admin client (bearer token) shared by whoever uses this server.</summary>
     public HttpClient Admin => _admin.Value;
 
@@ -105,6 +108,13 @@ public class SkeinApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("SKEIN_DEMO_API_KEY", DemoApiKey);
         builder.UseSetting("SKEIN_ADMIN_PASSWORD", AdminPassword);
         builder.UseSetting("Skein:Engine:TimerPollInterval", "00:00:00.050");
+
+        // The tests' integrations and model fakes listen on 127.0.0.1 (a test of the egress policy turns it off).
+        builder.UseSetting("Skein:Egress:AllowPrivateNetworks", "true");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public HttpClient CreateAdminClient()
