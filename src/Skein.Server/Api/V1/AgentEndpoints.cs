@@ -171,6 +171,7 @@ public static class AgentEndpoints
         string? status,
         HttpContext http,
         SessionQueries queries,
+        V1Access access,
         CancellationToken cancellationToken
     )
     {
@@ -203,10 +204,14 @@ public static class AgentEndpoints
             AgentVersionId = versionId,
             Status = status,
             Skip = skip ?? 0,
+            TriggerIds = caller.TriggersOf(agentId),
         };
         var rows = await queries.ListAsync(filter, cancellationToken);
         var total = await queries.CountAsync(filter, cancellationToken);
-        return TypedResults.Ok(new SessionList([.. rows.Select(SessionDto.From)], total));
+        var hidesWork = await access.HidesTimelineAsync(agentId, cancellationToken);
+        return TypedResults.Ok(
+            new SessionList([.. rows.Select(r => SessionDto.From(r).ForApiCaller(hidesWork))], total)
+        );
     }
 
     private static async Task<Ok<AgentList>> ListAgentsAsync(
