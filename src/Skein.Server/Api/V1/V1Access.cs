@@ -1,4 +1,6 @@
 using Skein.Core.Redaction;
+using Skein.Core.Triggers;
+using Skein.Core.UserTasks;
 using Skein.Server.Auth;
 using Skein.Store.Agents;
 using Skein.Store.Rows;
@@ -28,9 +30,15 @@ public sealed class V1Access(SessionQueries sessions, TriggerQueries triggers)
 
     /// <summary>Output-only: the agent's api trigger turned the step timeline off for API clients.</summary>
     public async Task<bool> HidesTimelineAsync(Guid agentId, CancellationToken cancellationToken) =>
-        OutputOnlyRedaction.HidesWork(
-            await triggers.ApiTriggerAsync(agentId, cancellationToken) is { } trigger
-                ? TriggerQueries.ApiSettings(trigger)
-                : null
-        );
+        OutputOnlyRedaction.HidesWork(await ApiSettingsAsync(agentId, cancellationToken));
+
+    /// <summary>Which user tasks of the agent's sessions an API key may answer (its api trigger's
+    /// <c>apiCanAnswerApprovals</c>).</summary>
+    public async Task<AnswerPolicy> AnswerPolicyAsync(Guid agentId, CancellationToken cancellationToken) =>
+        AnswerPolicy.ApiKey((await ApiSettingsAsync(agentId, cancellationToken))?.ApiCanAnswerApprovals ?? true);
+
+    private async Task<ApiTriggerSettings?> ApiSettingsAsync(Guid agentId, CancellationToken cancellationToken) =>
+        await triggers.ApiTriggerAsync(agentId, cancellationToken) is { } trigger
+            ? TriggerQueries.ApiSettings(trigger)
+            : null;
 }
