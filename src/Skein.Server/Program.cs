@@ -15,6 +15,7 @@ using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
 using Skein.Server.Dashboard;
 using Skein.Server.Hosting;
+using Skein.Server.Security;
 using Skein.Store;
 using Skein.Store.Postgres;
 using Skein.Store.Sqlite;
@@ -55,6 +56,7 @@ builder.Services.AddSingleton<ApiKeyAuthenticator>();
 builder.Services.AddSingleton<ApiTriggerGate>();
 builder.Services.AddSingleton<IdempotentStarts>();
 builder.Services.AddSingleton<V1Access>();
+builder.Services.AddSkeinWebSecurity(builder.Configuration);
 
 // Upload URLs are signed and secrets encrypted with the Data Protection key ring; it survives restarts. On PostgreSQL
 // it lives in the database, so every node decrypts what any node protected; on SQLite (one node) in the data folder,
@@ -112,6 +114,7 @@ app.UseDashboardServerTiming();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseSkeinWebSecurity();
 
 app.MapHealthChecks("/healthz");
 app.MapSkeinApiReference();

@@ -26,6 +26,7 @@ public static class ErrorTypes
         new("upload_url_invalid", 403, "The upload URL is invalid or has expired"),
         new("review_needs_operator", 403, "Anomaly reviews are answered by dashboard users, not API keys"),
         new("approval_needs_operator", 403, "The api trigger does not let API keys answer approvals"),
+        new("cross_origin_refused", 403, "A dashboard-cookie write came from another origin"),
         new("not_found", 404, "Not found"),
         new("illegal_transition", 409, "The move is not allowed from the current status"),
         new("conflict", 409, "The request conflicts with the current state"),

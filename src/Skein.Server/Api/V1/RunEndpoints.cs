@@ -4,6 +4,7 @@ using Skein.Core;
 using Skein.Engine.Sessions;
 using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
+using Skein.Server.Security;
 using Skein.Store.Sessions;
 
 namespace Skein.Server.Api.V1;
@@ -23,6 +24,7 @@ public static class RunEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         v1.MapPost("/runs/{runId}/messages", SendMessageAsync)
+            .WithInputLimit(InputLimitScope.RunSession)
             .WithName("SendRunMessage")
             .WithSummary("Answer a user task or continue a conversational run (202)")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -30,6 +32,7 @@ public static class RunEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         v1.MapPost("/runs/{runId}/input", SendMessageAsync)
+            .WithInputLimit(InputLimitScope.RunSession)
             .WithName("SendRunInput")
             .WithSummary("Same as /messages")
             .ProducesProblem(StatusCodes.Status400BadRequest)
