@@ -30,7 +30,8 @@ public static class WebSecurity
         return app;
     }
 
-    /// <summary>Bounds the route's body by its trigger's <c>maxInputBytes</c> (see <see cref="InputSizeLimit"/>).</summary>
+    /// <summary>Bounds the route's body by its trigger's <c>maxInputBytes</c> (see <see
+    /// cref="InputSizeLimit"/>).</summary>
     public static TBuilder WithInputLimit<TBuilder>(this TBuilder builder, InputLimitScope scope)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new InputLimitMetadata(scope));
 

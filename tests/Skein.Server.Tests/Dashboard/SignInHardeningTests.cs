@@ -12,7 +12,7 @@ namespace Skein.Server.Tests.Dashboard;
 /// changing the password ends every cookie issued before.</summary>
 public sealed partial class SignInHardeningTests(ApiServers servers) : ApiTests(servers)
 {
-    /// <summary>A cookie-less client: this test keeps the cookies itself, so it can copy one as a thief would.</summary>
+    /// <summary>A cookie-less client: the test keeps the cookies itself, to copy one as a thief would.</summary>
     private static HttpClient Plain(SkeinApiFactory server) =>
         server.CreateClient(
             new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
