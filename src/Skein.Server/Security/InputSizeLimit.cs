@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 using Skein.Core.Limits;
 using Skein.Core.Triggers;
@@ -64,35 +65,42 @@ public sealed class InputSizeLimit(RequestDelegate next)
 
         // Chunked: read what fits under the smallest limit; only a longer body looks its limit up.
         var buffer = new MemoryStream();
+        context.Response.RegisterForDispose(buffer);
         var limitOrSmallest = InputLimits.SmallestMaxInputBytes;
         var looked = false;
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length <= limitOrSmallest)
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                continue;
-            }
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length <= limitOrSmallest)
+                {
+                    continue;
+                }
 
-            if (!looked)
-            {
-                limitOrSmallest = await limits.ForAsync(metadata.Scope, request.RouteValues, cancellationToken);
-                looked = true;
-            }
+                if (!looked)
+                {
+                    limitOrSmallest = await limits.ForAsync(metadata.Scope, request.RouteValues, cancellationToken);
+                    looked = true;
+                }
 
-            if (InputLimits.Check(buffer.Length, limitOrSmallest) is { } tooLarge)
-            {
-                await Problems.From(tooLarge).ExecuteAsync(context);
-                return;
+                if (InputLimits.Check(buffer.Length, limitOrSmallest) is { } tooLarge)
+                {
+                    await Problems.From(tooLarge).ExecuteAsync(context);
+                    return;
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         buffer.Position = 0;
         request.Body = buffer;
         request.ContentLength = buffer.Length;
-        context.Response.RegisterForDispose(buffer);
         await next(context);
     }
 }
