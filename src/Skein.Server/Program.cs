@@ -2,6 +2,7 @@ using Skein.Application;
 using Skein.Engine;
 using Skein.Server.Auth;
 using Skein.Server.Hosting;
+using Skein.Server.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 var options = SkeinHostOptions.From(builder.Configuration);
@@ -20,10 +21,12 @@ builder.Services.AddSkeinApplication();
 builder.Services.AddSkeinApi();
 builder.Services.AddSkeinDataProtection(options, builder.Configuration);
 builder.Services.AddSkeinAuth();
+builder.Services.AddSkeinWebSecurity(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
 var app = builder.Build();
 app.UseSkeinPipeline();
+app.UseSkeinWebSecurity();
 app.MapHealthChecks("/healthz");
 app.MapSkeinEndpoints();
 

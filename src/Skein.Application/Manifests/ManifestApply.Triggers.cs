@@ -70,6 +70,8 @@ public sealed partial class ManifestApply
                     MaxConcurrentRuns = api.MaxConcurrentRuns,
                     IpAllowlist = api.IpAllowlist,
                     ExposeStepTimeline = api.ExposeStepTimeline,
+                    ApiCanAnswerApprovals = api.ApiCanAnswerApprovals,
+                    MaxInputBytes = api.MaxInputBytes,
                 };
             case TriggerTypes.Scheduled:
                 var scheduled = JsonSerializer.Deserialize<ScheduledTriggerSettings>(spec.Settings, SkeinJson.Options)
@@ -78,7 +80,12 @@ public sealed partial class ManifestApply
             case TriggerTypes.Event:
                 var hook = JsonSerializer.Deserialize<EventTriggerSettings>(spec.Settings, SkeinJson.Options)
                     ?? new EventTriggerSettings();
-                return empty with { SigningSecretName = hook.SigningSecretName, InputPath = hook.InputPath };
+                return empty with
+                {
+                    SigningSecretName = hook.SigningSecretName,
+                    InputPath = hook.InputPath,
+                    MaxInputBytes = hook.MaxInputBytes,
+                };
             default:
                 return empty;
         }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Skein.Application.Audit;
 using Skein.Core;
 using Skein.Core.Agents;
+using Skein.Core.Limits;
 using Skein.Core.Secrets;
 using Skein.Core.Triggers;
 using Skein.Engine.Runs;
@@ -422,7 +423,9 @@ public sealed class TriggerService(
                     body.RpmLimit,
                     body.MaxConcurrentRuns,
                     body.IpAllowlist,
-                    body.ExposeStepTimeline
+                    body.ExposeStepTimeline,
+                    body.ApiCanAnswerApprovals,
+                    body.MaxInputBytes
                 );
                 if (!api.IsSuccess)
                 {
@@ -492,9 +495,9 @@ public sealed class TriggerService(
     )
     {
         var current = creating ? new EventTriggerSettings() : TriggerQueries.Settings<EventTriggerSettings>(trigger);
-        if (TriggerRules.CheckInputPath(body.InputPath) is { } badPath)
+        if ((TriggerRules.CheckInputPath(body.InputPath) ?? InputLimits.CheckSetting(body.MaxInputBytes)) is { } bad)
         {
-            return badPath;
+            return bad;
         }
 
         var name = body.SigningSecretName
@@ -553,6 +556,7 @@ public sealed class TriggerService(
             {
                 SigningSecretName = name,
                 InputPath = body.InputPath ?? current.InputPath,
+                MaxInputBytes = body.MaxInputBytes ?? current.MaxInputBytes,
             }
         );
         return generated;

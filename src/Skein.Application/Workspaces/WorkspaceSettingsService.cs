@@ -30,11 +30,36 @@ public sealed class WorkspaceSettingsService(
         Actor actor,
         CancellationToken cancellationToken
     ) =>
+        UpdateAsync(
+            retentionDays,
+            maxActiveSessionSeconds,
+            agentWaitBudgetSeconds,
+            maxInputBytes: null,
+            actor,
+            cancellationToken
+        );
+
+    /// <summary>As above, also setting the workspace's <c>maxInputBytes</c> (null keeps it).</summary>
+    public Task<Result<WorkspaceRow>> UpdateAsync(
+        int retentionDays,
+        int maxActiveSessionSeconds,
+        int agentWaitBudgetSeconds,
+        int? maxInputBytes,
+        Actor actor,
+        CancellationToken cancellationToken
+    ) =>
         UnitOfWork.RunAsync<WorkspaceRow>(
             contexts,
             async db =>
             {
-                var problems = WorkspaceRules.Check(retentionDays, maxActiveSessionSeconds, agentWaitBudgetSeconds);
+                var problems = WorkspaceRules
+                    .Check(retentionDays, maxActiveSessionSeconds, agentWaitBudgetSeconds)
+                    .ToList();
+                if (InputLimits.CheckSetting(maxInputBytes) is { } badInput)
+                {
+                    problems.Add("max input size: " + badInput.Message);
+                }
+
                 if (problems.Count > 0)
                 {
                     return DomainError.Invalid(string.Join('\n', problems));
@@ -54,6 +79,10 @@ public sealed class WorkspaceSettingsService(
                     return DomainError.NotFound("workspace", tenant);
                 }
 
+                row.MaxInputBytes = maxInputBytes ?? row.MaxInputBytes;
+                var maxInput = row.MaxInputBytes is { } bytes
+                    ? bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " B"
+                    : "default";
                 audit.Record(
                     db,
                     tenant,
@@ -61,7 +90,9 @@ public sealed class WorkspaceSettingsService(
                     "workspace.limits_updated",
                     "workspace",
                     tenant,
-                    $"retention {retentionDays} d, active {maxActiveSessionSeconds} s, wait {agentWaitBudgetSeconds} s"
+                    $"retention {retentionDays} d, active {maxActiveSessionSeconds} s, "
+                        + $"wait {agentWaitBudgetSeconds} s, "
+                        + $"max input {maxInput}"
                 );
                 return row;
             },

@@ -8,6 +8,15 @@ public static class OutputOnlyRedaction
 {
     public const string SubagentSpawnedSubject = "engine.subagent.spawned";
 
+    /// <summary>
+    /// Whether an API-key caller sees output only for a session, given its agent's api trigger settings (null when
+    /// the agent has none). Then the session's <c>input</c> and <c>startContext</c> (which holds the instructions)
+    /// are null wherever the session is shown (conversation and session list), and so are every run's
+    /// <c>input</c>, <c>output</c> and <c>error</c> in the conversation.
+    /// </summary>
+    public static bool HidesWork(Triggers.ApiTriggerSettings? apiTrigger) =>
+        apiTrigger is { ExposeStepTimeline: false };
+
     /// <summary>Conversation items kept: SessionCompleted, and RunCompleted of the root run only.</summary>
     public static bool KeepsConversationItem(string itemType, bool isRootRun) =>
         itemType == ConversationItemTypes.SessionCompleted

@@ -13,6 +13,14 @@ public sealed record ApiTriggerSettings
     /// <summary>When false, API-key callers see output only (see <see
     /// cref="Redaction.OutputOnlyRedaction"/>).</summary>
     public bool ExposeStepTimeline { get; init; } = true;
+
+    /// <summary>When false, <c>approval</c> tasks of this agent's runs are answered in the dashboard only (see
+    /// <see cref="UserTasks.AnswerPolicy"/>).</summary>
+    public bool ApiCanAnswerApprovals { get; init; } = true;
+
+    /// <summary>The largest run input or message body accepted, in bytes; null uses the workspace's (see <see
+    /// cref="Limits.InputLimits"/>).</summary>
+    public int? MaxInputBytes { get; init; }
 }
 
 public static class TriggerTypes

@@ -27,4 +27,8 @@ public sealed record EventTriggerSettings
     /// <summary>Dotted path (e.g. <c>data.order</c>) selecting the run input inside the payload; empty means the whole
     /// payload.</summary>
     public string? InputPath { get; init; }
+
+    /// <summary>The largest delivery body accepted, in bytes; null uses the workspace's (see <see
+    /// cref="Limits.InputLimits"/>).</summary>
+    public int? MaxInputBytes { get; init; }
 }

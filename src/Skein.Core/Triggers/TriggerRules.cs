@@ -99,10 +99,19 @@ public static class TriggerRules
         int? rpmLimit,
         int? maxConcurrentRuns,
         IReadOnlyList<string?>? ipAllowlist,
-        bool? exposeStepTimeline
+        bool? exposeStepTimeline,
+        bool? apiCanAnswerApprovals = null,
+        int? maxInputBytes = null
     )
     {
-        if ((CheckLimits(rpmLimit, maxConcurrentRuns) ?? CheckAllowlist(ipAllowlist)) is { } error)
+        if (
+            (
+                CheckLimits(rpmLimit, maxConcurrentRuns)
+                ?? CheckAllowlist(ipAllowlist)
+                ?? Limits.InputLimits.CheckSetting(maxInputBytes)
+            ) is
+            { } error
+        )
         {
             return error;
         }
@@ -113,6 +122,8 @@ public static class TriggerRules
             MaxConcurrentRuns = maxConcurrentRuns ?? current.MaxConcurrentRuns,
             IpAllowlist = ipAllowlist is null ? current.IpAllowlist : [.. ipAllowlist.Select(e => e!)],
             ExposeStepTimeline = exposeStepTimeline ?? current.ExposeStepTimeline,
+            ApiCanAnswerApprovals = apiCanAnswerApprovals ?? current.ApiCanAnswerApprovals,
+            MaxInputBytes = maxInputBytes ?? current.MaxInputBytes,
         };
     }
 

@@ -64,11 +64,22 @@ public sealed class SessionActions(
     /// task that is no longer Pending refuses the rest (409). With <paramref name="runId"/>, the task must
     /// belong to that run (else 404, as for an unknown task).
     /// </summary>
+    public Task<CommandResult> AnswerTaskAsync(
+        Guid taskId,
+        Guid? runId,
+        UserTaskAnswer answer,
+        string actor,
+        CancellationToken cancellationToken
+    ) => AnswerTaskAsync(taskId, runId, answer, actor, AnswerPolicy.Operator, cancellationToken);
+
+    /// <summary>Answers a user task as <see cref="AnswerTaskAsync(Guid, Guid?, UserTaskAnswer, string,
+    /// CancellationToken)"/> does, after <paramref name="policy"/> allowed this caller to answer its kind.</summary>
     public async Task<CommandResult> AnswerTaskAsync(
         Guid taskId,
         Guid? runId,
         UserTaskAnswer answer,
         string actor,
+        AnswerPolicy policy,
         CancellationToken cancellationToken
     )
     {
@@ -76,6 +87,11 @@ public sealed class SessionActions(
         if (task is null || (runId is { } expected && task.RunId != expected))
         {
             return new CommandResult(null, DomainError.NotFound("user task", taskId), []);
+        }
+
+        if (policy.Refuses(task.Kind) is { } refused)
+        {
+            return new CommandResult(null, refused, []);
         }
 
         return await RunThenDispatchAsync(

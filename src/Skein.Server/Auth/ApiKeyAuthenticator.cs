@@ -140,6 +140,15 @@ public sealed record ApiCaller(
 
     public bool CanUseTrigger(Guid agentId, Guid triggerId) =>
         Scopes.Any(s => s.AgentId == agentId && s.TriggerId == triggerId);
+
+    /// <summary>Reads follow the same (agent, trigger) pairs as starts: a key sees the sessions its triggers
+    /// started, never those of the agent's other triggers or of dashboard test runs.</summary>
+    public bool CanReadSession(Guid agentId, Guid? triggerId) =>
+        triggerId is { } trigger && CanUseTrigger(agentId, trigger);
+
+    /// <summary>The agent's triggers this key is scoped to.</summary>
+    public IReadOnlyList<Guid> TriggersOf(Guid agentId) =>
+        [.. Scopes.Where(s => s.AgentId == agentId).Select(s => s.TriggerId).Distinct()];
 }
 
 /// <summary>Registration of <c>X-API-Key</c> authentication's services.</summary>

@@ -39,8 +39,11 @@ public static class ApiReference
     public static WebApplication MapSkeinApiReference(this WebApplication app)
     {
         app.MapOpenApi(DocumentPath).AllowAnonymous();
-        app.MapScalarApiReference(DocsPath, o =>
-                o.WithTitle("Skein API reference").WithOpenApiRoutePattern(DocumentPath)
+        app.MapScalarApiReference(
+                DocsPath,
+                o =>
+                    // No fonts from Scalar's CDN: the page loads nothing from another origin (its CSP forbids it).
+                    o.WithTitle("Skein API reference").WithOpenApiRoutePattern(DocumentPath).DisableDefaultFonts()
             )
             .AllowAnonymous();
         return app;

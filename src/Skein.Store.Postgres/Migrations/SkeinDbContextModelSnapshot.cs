@@ -1303,6 +1303,10 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("max_active_session_seconds");
 
+                    b.Property<int?>("MaxInputBytes")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_input_bytes");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)

@@ -1294,6 +1294,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("max_active_session_seconds");
 
+                    b.Property<int?>("MaxInputBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_input_bytes");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)

@@ -9,4 +9,8 @@ public sealed class WorkspaceRow
     public int MaxActiveSessionSeconds { get; set; } = 3600;
     public int AgentWaitBudgetSeconds { get; set; } = 300;
     public int RetentionDays { get; set; } = 30;
+
+    /// <summary>The largest run input, message or webhook body accepted, in bytes, unless a trigger sets its own;
+    /// null means <see cref="Skein.Core.Limits.InputLimits.DefaultMaxInputBytes"/>.</summary>
+    public int? MaxInputBytes { get; set; }
 }

@@ -127,6 +127,14 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
     public async Task<int> CountAsync(SessionFilter filter, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+
+        // The maintained counts have no trigger dimension: a trigger-scoped list counts its sessions (index on
+        // trigger_id, status).
+        if (filter.TriggerIds is not null)
+        {
+            return await Filtered(db, filter).CountAsync(cancellationToken);
+        }
+
         var q = db.SessionCounts.AsNoTracking().Where(c => c.TenantId == filter.TenantId);
         if (filter.AgentId is { } agentId)
         {
@@ -166,6 +174,11 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
             q = q.Where(s => s.Status == status);
         }
 
+        if (filter.TriggerIds is { } triggerIds)
+        {
+            q = q.Where(s => s.TriggerId != null && triggerIds.Contains(s.TriggerId.Value));
+        }
+
         return q;
     }
 
@@ -190,6 +203,9 @@ public sealed record SessionFilter(Guid TenantId, int Take = 50)
     public Guid? AgentVersionId { get; init; }
     public string? Status { get; init; }
     public int Skip { get; init; }
+
+    /// <summary>When set, only sessions started by one of these triggers (an API key's scope).</summary>
+    public IReadOnlyList<Guid>? TriggerIds { get; init; }
 }
 
 /// <summary>A session's stream version (last event sequence) and status: what a live view compares.</summary>

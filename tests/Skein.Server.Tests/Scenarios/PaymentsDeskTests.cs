@@ -162,29 +162,20 @@ public sealed class PaymentsDeskTests(ApiServers servers, PaymentsDeskTests.Desk
         await Runs.WaitForAsync(_desk.Client, runId, "WaitingForHITL");
         Assert.Equal(0, Received(beneficiary));
 
+        // An anomaly review is answered by an operator (management API or dashboard), never by the API key.
         var taskId = await PendingTaskAsync(runId);
-        var answer = await _desk.Client.PostAsJsonAsync(
-            $"/v1/runs/{runId}/messages",
-            new
-            {
-                runId,
-                userTaskId = taskId,
-                approved = true,
-            },
+        var answer = await Admin.PostAsJsonAsync(
+            $"/api/tasks/{taskId}/answer",
+            new { approved = true },
             TestContext.Current.CancellationToken
         );
-        Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
 
         await Runs.WaitForAsync(_desk.Client, runId, "Completed");
         Assert.Equal(1, Received(beneficiary));
-        var stale = await _desk.Client.PostAsJsonAsync(
-            $"/v1/runs/{runId}/messages",
-            new
-            {
-                runId,
-                userTaskId = taskId,
-                approved = false,
-            },
+        var stale = await Admin.PostAsJsonAsync(
+            $"/api/tasks/{taskId}/answer",
+            new { approved = false },
             TestContext.Current.CancellationToken
         );
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
@@ -197,17 +188,12 @@ public sealed class PaymentsDeskTests(ApiServers servers, PaymentsDeskTests.Desk
         await Runs.WaitForAsync(_desk.Client, runId, "WaitingForHITL");
 
         var taskId = await PendingTaskAsync(runId);
-        await _desk.Client.PostAsJsonAsync(
-            $"/v1/runs/{runId}/messages",
-            new
-            {
-                runId,
-                userTaskId = taskId,
-                approved = false,
-                text = "not today",
-            },
+        var answer = await Admin.PostAsJsonAsync(
+            $"/api/tasks/{taskId}/answer",
+            new { approved = false, comment = "not today" },
             TestContext.Current.CancellationToken
         );
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
 
         await Runs.WaitForAsync(_desk.Client, runId, "Completed");
         Assert.Equal(0, Received(beneficiary));

@@ -50,6 +50,11 @@ public sealed record SessionDto(
             s.StartedAt,
             s.FinishedAt
         );
+
+    /// <summary>The session as an API-key caller sees it, nulling what <see
+    /// cref="Core.Redaction.OutputOnlyRedaction.HidesWork"/> hides when <paramref name="hidesWork"/>.</summary>
+    public SessionDto ForApiCaller(bool hidesWork) =>
+        hidesWork ? this with { Input = null, StartContext = null } : this;
 }
 
 public sealed record RunDto(

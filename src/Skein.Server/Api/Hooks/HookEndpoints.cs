@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Core;
 using Skein.Core.Triggers;
 using Skein.Engine.Triggers;
+using Skein.Server.Security;
 
 namespace Skein.Server.Api.Hooks;
 
@@ -12,8 +13,9 @@ namespace Skein.Server.Api.Hooks;
 /// </summary>
 public static class HookEndpoints
 {
-    /// <summary>Largest webhook body accepted.</summary>
-    public const int MaxBodyBytes = 1024 * 1024;
+    /// <summary>Largest webhook body accepted; the trigger's own <c>maxInputBytes</c> is enforced before the handler
+    /// runs (<see cref="InputSizeLimit"/>).</summary>
+    public const int MaxBodyBytes = Core.Limits.InputLimits.LargestMaxInputBytes;
 
     public static IEndpointRouteBuilder MapHooks(this IEndpointRouteBuilder app)
     {
@@ -26,6 +28,7 @@ public static class HookEndpoints
                     + "200 characters); 202, or 200 for a duplicate; 401 for a bad signature or a timestamp more "
                     + "than 5 minutes off"
             )
+            .WithInputLimit(InputLimitScope.Trigger)
             .AllowAnonymous();
         return app;
     }

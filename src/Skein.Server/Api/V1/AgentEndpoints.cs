@@ -8,6 +8,7 @@ using Skein.Engine.Triggers;
 using Skein.Server.Api.Contracts;
 using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
+using Skein.Server.Security;
 using Skein.Store.Agents;
 using Skein.Store.Rows;
 using Skein.Store.Sessions;
@@ -21,6 +22,7 @@ public static class AgentEndpoints
     public static RouteGroupBuilder MapV1Agents(this RouteGroupBuilder v1)
     {
         v1.MapPost("/agents/{agentId}/runs", StartRunAsync)
+            .WithInputLimit(InputLimitScope.AgentApiTrigger)
             .WithName("StartRun")
             .WithSummary("Start a run of the agent's Deployed version through its api trigger (202)");
         v1.MapGet("/agents/{agentId}/sessions", ListSessionsAsync)
@@ -171,6 +173,7 @@ public static class AgentEndpoints
         string? status,
         HttpContext http,
         SessionQueries queries,
+        V1Access access,
         CancellationToken cancellationToken
     )
     {
@@ -203,10 +206,14 @@ public static class AgentEndpoints
             AgentVersionId = versionId,
             Status = status,
             Skip = skip ?? 0,
+            TriggerIds = caller.TriggersOf(agentId),
         };
         var rows = await queries.ListAsync(filter, cancellationToken);
         var total = await queries.CountAsync(filter, cancellationToken);
-        return TypedResults.Ok(new SessionList([.. rows.Select(SessionDto.From)], total));
+        var hidesWork = await access.HidesTimelineAsync(agentId, cancellationToken);
+        return TypedResults.Ok(
+            new SessionList([.. rows.Select(r => SessionDto.From(r).ForApiCaller(hidesWork))], total)
+        );
     }
 
     private static async Task<Ok<AgentList>> ListAgentsAsync(

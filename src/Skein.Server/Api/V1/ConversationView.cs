@@ -127,11 +127,7 @@ public static class ConversationView
         }
 
         var items = ordered.Select((make, index) => make(index + 1)).ToList();
-        var sessionDto = SessionDto.From(session);
-        if (redact)
-        {
-            sessionDto = sessionDto with { Input = null, StartContext = null };
-        }
+        var sessionDto = SessionDto.From(session).ForApiCaller(redact);
 
         return new Response(sessionDto, [.. detail.Runs.Select(r => RunSummary(r, session, redact))], items);
     }

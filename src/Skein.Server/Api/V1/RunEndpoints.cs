@@ -4,6 +4,7 @@ using Skein.Core;
 using Skein.Engine.Sessions;
 using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
+using Skein.Server.Security;
 using Skein.Store.Sessions;
 
 namespace Skein.Server.Api.V1;
@@ -23,15 +24,19 @@ public static class RunEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         v1.MapPost("/runs/{runId}/messages", SendMessageAsync)
+            .WithInputLimit(InputLimitScope.RunSession)
             .WithName("SendRunMessage")
             .WithSummary("Answer a user task or continue a conversational run (202)")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         v1.MapPost("/runs/{runId}/input", SendMessageAsync)
+            .WithInputLimit(InputLimitScope.RunSession)
             .WithName("SendRunInput")
             .WithSummary("Same as /messages")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         v1.MapPost("/runs/{runId}/skip-agent-wait", SkipWaitAsync)
@@ -157,7 +162,7 @@ public static class RunEndpoints
             return Problems.Invalid("runId in the body must match the run in the path");
         }
 
-        if (await access.RunAsync(caller, runId, cancellationToken) is null)
+        if (await access.RunAsync(caller, runId, cancellationToken) is not { } found)
         {
             return Problems.NotFound("run", runId);
         }
@@ -178,6 +183,7 @@ public static class RunEndpoints
                 runId,
                 answer,
                 Actor.ApiKey(caller.KeyId).Value,
+                await access.AnswerPolicyAsync(found.Session.AgentId, cancellationToken),
                 cancellationToken
             );
             return answered.Error is { } answerError ? Problems.From(answerError) : Accepted(answered, runId);

@@ -7,7 +7,8 @@ namespace Skein.Server.Dashboard.Auth;
 
 /// <summary>
 /// Cookie sign-in for the dashboard. The management API accepts the admin Bearer token or this cookie
-/// (SPEC section 8); the cookie is SameSite=Strict, so another site cannot ride it into <c>/api</c>.
+/// (SPEC section 8); the cookie is SameSite=Strict, and cookie writes from another origin are refused
+/// (<see cref="Security.CrossOriginWrites"/>).
 /// </summary>
 public static class DashboardAuth
 {
@@ -16,6 +17,9 @@ public static class DashboardAuth
 
     /// <summary>Sign-in attempts (POST /signin) allowed per client address and minute; more get 429.</summary>
     public const int SignInAttemptsPerMinute = 20;
+
+    /// <summary>The rate-limiting policy of the sign-in page.</summary>
+    public const string SignInRateLimit = "signin";
 
     /// <summary>The actor recorded on events an operator causes from the dashboard.</summary>
     public static Core.Actor Actor(System.Security.Claims.ClaimsPrincipal user) =>
@@ -38,6 +42,9 @@ public static class DashboardAuth
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.SlidingExpiration = true;
 
+                // Sign-out and a password change rotate the operator's stamp; older cookies stop working.
+                o.Events.OnValidatePrincipal = SecurityStamps.ValidateAsync;
+
                 // API and live-feed callers get a 401 problem, not a redirect to the sign-in page.
                 o.Events.OnRedirectToLogin = context =>
                 {
@@ -54,13 +61,15 @@ public static class DashboardAuth
                 };
             });
 
-        // Slows password guessing: only sign-in posts are limited, per client address.
+        // Slows password guessing: sign-in posts are limited per client address. The policy is attached to the
+        // sign-in page's endpoint, so every spelling of its path (/signin/, /SignIn) shares the limit.
+        services.AddSingleton<SignInLockout>();
+        services.AddSingleton<SecurityStamps>();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            o.AddPolicy(SignInRateLimit, context =>
                 HttpMethods.IsPost(context.Request.Method)
-                && context.Request.Path.Equals("/signin", StringComparison.OrdinalIgnoreCase)
                     ? RateLimitPartition.GetFixedWindowLimiter(
                         "signin:" + context.Connection.RemoteIpAddress,
                         _ => new FixedWindowRateLimiterOptions
@@ -70,7 +79,7 @@ public static class DashboardAuth
                             QueueLimit = 0,
                         }
                     )
-                    : RateLimitPartition.GetNoLimiter("unlimited")
+                    : RateLimitPartition.GetNoLimiter("signin:read")
             );
         });
         services

@@ -16,4 +16,11 @@ internal static partial class DashboardLog
         Message = "Failed dashboard sign-in for {User} from {Remote}"
     )]
     public static partial void SignInFailed(ILogger logger, string? user, string? remote);
+
+    [LoggerMessage(
+        EventId = 5103,
+        Level = LogLevel.Warning,
+        Message = "Dashboard sign-in for {User} from {Remote} refused: the account is locked for {Seconds} s"
+    )]
+    public static partial void SignInLocked(ILogger logger, string? user, string? remote, int seconds);
 }

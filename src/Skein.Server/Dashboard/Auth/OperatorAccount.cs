@@ -8,12 +8,15 @@ namespace Skein.Server.Dashboard.Auth;
 /// The dashboard's operator account <c>admin</c>. Only a salted PBKDF2 hash (ASP.NET Core Identity's
 /// <see cref="PasswordHasher{TUser}"/>) is stored, in <c>server_settings</c>, so every node shares it.
 /// </summary>
-public sealed class OperatorAccount(ServerSettings settings)
+public sealed class OperatorAccount(ServerSettings settings, SecurityStamps stamps)
 {
     public const string AdminName = "admin";
     public const string HashKey = "dashboard.admin.password_hash";
 
     private static readonly PasswordHasher<string> Hasher = new();
+
+    /// <summary>Whether <paramref name="name"/> names an account (only those are locked out after failures).</summary>
+    public static bool Exists(string? name) => name == AdminName;
 
     /// <summary>True when the name is the admin's and the password matches the stored hash.</summary>
     public async Task<bool> VerifyAsync(string? name, string? password, CancellationToken cancellationToken)
@@ -56,6 +59,9 @@ public sealed class OperatorAccount(ServerSettings settings)
         {
             return null;
         }
+
+        // A new password ends every cookie issued under the old one.
+        await stamps.RotateAsync(AdminName, cancellationToken);
 
         return configured is null ? password : null;
     }

@@ -1,3 +1,5 @@
+using Skein.Core.Operators;
+
 namespace Skein.Server.Dashboard.Auth;
 
 /// <summary>Creates the <c>admin</c> account at start (after migrations) and prints a generated password
@@ -7,6 +9,14 @@ public sealed class OperatorAccountSeeder(OperatorAccount account, IConfiguratio
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var configured = configuration["SKEIN_ADMIN_PASSWORD"] is { Length: > 0 } value ? value : null;
+        if (configured is not null && PasswordRules.Check(configured) is { } tooShort)
+        {
+            throw new InvalidOperationException(
+                $"SKEIN_ADMIN_PASSWORD is too short: {tooShort.Message}; set a longer one (or unset it to keep the "
+                    + "current password)"
+            );
+        }
+
         if (await account.EnsureAsync(configured, cancellationToken) is { } generated)
         {
             Console.WriteLine(

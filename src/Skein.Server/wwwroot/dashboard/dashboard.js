@@ -77,6 +77,12 @@
     $$("details.menu[open]").forEach(d => { if (!d.contains(ev.target)) d.open = false; });
   });
 
+  // Filters submit when changed (instead of inline onchange handlers, which the Content-Security-Policy forbids).
+  document.addEventListener("change", (ev) => {
+    const field = ev.target.closest("[data-autosubmit]");
+    if (field && field.form) field.form.requestSubmit();
+  });
+
   document.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape") $$("details.menu[open]").forEach(d => { d.open = false; $("summary", d).focus(); });
     // Arrow keys move between the items of an open ⋯ menu (Tab works too).

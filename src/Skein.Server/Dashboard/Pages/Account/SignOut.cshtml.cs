@@ -5,12 +5,18 @@ using Skein.Server.Dashboard.Auth;
 
 namespace Skein.Server.Dashboard.Pages.Account;
 
-public sealed class SignOutModel : PageModel
+public sealed class SignOutModel(SecurityStamps stamps) : PageModel
 {
     public IActionResult OnGet() => Redirect("/");
 
-    public async Task<IActionResult> OnPostAsync()
+    /// <summary>Rotates the operator's security stamp first, so a copy of the cookie stops working too.</summary>
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
+        if (User.Identity?.Name is { } user)
+        {
+            await stamps.RotateAsync(user, cancellationToken);
+        }
+
         await HttpContext.SignOutAsync(DashboardAuth.Scheme);
         return Redirect("/signin");
     }

@@ -44,6 +44,8 @@ public sealed partial class DetailModel
         string? maxConcurrentRuns,
         string? ipAllowlist,
         bool exposeStepTimeline,
+        bool apiCanAnswerApprovals,
+        string? maxInputBytes,
         CancellationToken cancellationToken
     )
     {
@@ -54,7 +56,11 @@ public sealed partial class DetailModel
             Int(maxConcurrentRuns),
             (ipAllowlist ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             exposeStepTimeline
-        );
+        )
+        {
+            ApiCanAnswerApprovals = apiCanAnswerApprovals,
+            MaxInputBytes = Int(maxInputBytes),
+        };
         var saved = await triggerService.PutApiAsync(Id, body, Operator, cancellationToken);
         TempData["Notice"] = saved.IsSuccess ? "api trigger saved." : saved.Error.Message;
         return Redirect($"/agents/{Id}?tab=triggers");

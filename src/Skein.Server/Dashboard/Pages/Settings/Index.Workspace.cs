@@ -14,6 +14,7 @@ public sealed partial class IndexModel
         int retentionDays,
         int maxActiveSessionSeconds,
         int agentWaitBudgetSeconds,
+        int? maxInputBytes,
         CancellationToken cancellationToken
     )
     {
@@ -21,6 +22,7 @@ public sealed partial class IndexModel
             retentionDays,
             maxActiveSessionSeconds,
             agentWaitBudgetSeconds,
+            maxInputBytes,
             DashboardAuth.Actor(User),
             cancellationToken
         );
