@@ -163,6 +163,13 @@ public sealed class AgentService(IDbContextFactory<SkeinDbContext> contexts, Aud
                 return refused;
             }
 
+            var listedBy = await VersionService.ListedByAsync(db, agentId, cancellationToken);
+            var from = Enum.Parse<ExecutionMode>(agent.ExecutionMode);
+            if (SubAgentRules.CheckModeChange(from, to, listedBy) is { } stillListed)
+            {
+                return stillListed;
+            }
+
             var detail = JsonSerializer.Serialize(new { from = agent.ExecutionMode, to = to.ToString() });
             agent.ExecutionMode = to.ToString();
             audit.Record(db, agent.TenantId, actor, "agent.execution_mode_changed", "agent", agentId, detail);
@@ -208,6 +215,14 @@ public sealed class AgentService(IDbContextFactory<SkeinDbContext> contexts, Aud
                 if (AgentRules.CheckDeletable(live is null ? null : VersionService.ToLine(live)) is { } refused)
                 {
                     return refused;
+                }
+
+                var listedBy = await VersionService.ListedByAsync(db, agentId, cancellationToken);
+                if (listedBy.Count > 0)
+                {
+                    return DomainError.Conflict(
+                        $"the agent is an allowed sub-agent of {string.Join(", ", listedBy)}: remove it there first"
+                    );
                 }
 
                 await db.ApiKeyScopes.Where(s => s.AgentId == agentId).ExecuteDeleteAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Skein.Application.Audit;
 using Skein.Core;
+using Skein.Core.Agents;
 using Skein.Core.Limits;
 using Skein.Store;
 using Skein.Store.Agents;
@@ -29,12 +30,27 @@ public sealed class WorkspaceSettingsService(
         int agentWaitBudgetSeconds,
         Actor actor,
         CancellationToken cancellationToken
+    ) => UpdateAsync(retentionDays, maxActiveSessionSeconds, agentWaitBudgetSeconds, null, actor, cancellationToken);
+
+    /// <summary>The same, with the run tree's depth cap (SPEC section 9); null keeps the current one.</summary>
+    public Task<Result<WorkspaceRow>> UpdateAsync(
+        int retentionDays,
+        int maxActiveSessionSeconds,
+        int agentWaitBudgetSeconds,
+        int? maxSubAgentDepth,
+        Actor actor,
+        CancellationToken cancellationToken
     ) =>
         UnitOfWork.RunAsync<WorkspaceRow>(
             contexts,
             async db =>
             {
                 var problems = WorkspaceRules.Check(retentionDays, maxActiveSessionSeconds, agentWaitBudgetSeconds);
+                if (maxSubAgentDepth is { } depth && SubAgentRules.CheckMaxDepth(depth) is { } badDepth)
+                {
+                    problems = [.. problems, badDepth];
+                }
+
                 if (problems.Count > 0)
                 {
                     return DomainError.Invalid(string.Join('\n', problems));
@@ -54,6 +70,8 @@ public sealed class WorkspaceSettingsService(
                     return DomainError.NotFound("workspace", tenant);
                 }
 
+                row.MaxSubAgentDepth = maxSubAgentDepth ?? row.MaxSubAgentDepth;
+
                 audit.Record(
                     db,
                     tenant,
@@ -61,7 +79,8 @@ public sealed class WorkspaceSettingsService(
                     "workspace.limits_updated",
                     "workspace",
                     tenant,
-                    $"retention {retentionDays} d, active {maxActiveSessionSeconds} s, wait {agentWaitBudgetSeconds} s"
+                    $"retention {retentionDays} d, active {maxActiveSessionSeconds} s, "
+                        + $"wait {agentWaitBudgetSeconds} s, depth {row.MaxSubAgentDepth}"
                 );
                 return row;
             },

@@ -16,6 +16,7 @@ public static class ErrorTypes
     {
         new("invalid_input", 400, "The request is not valid"),
         new("bad_request", 400, "The request could not be read"),
+        new("subagent_not_startable", 400, "SubAgent agents are started by their parent agents only"),
         new("unauthorized", 401, "Missing or unknown credentials"),
         new("invalid_signature", 401, "The delivery signature does not match"),
         new("forbidden", 403, "The caller may not do this"),

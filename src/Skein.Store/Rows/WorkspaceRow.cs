@@ -9,4 +9,7 @@ public sealed class WorkspaceRow
     public int MaxActiveSessionSeconds { get; set; } = 3600;
     public int AgentWaitBudgetSeconds { get; set; } = 300;
     public int RetentionDays { get; set; } = 30;
+
+    /// <summary>The deepest run a session's tree may hold (root = 0; SPEC section 9).</summary>
+    public int MaxSubAgentDepth { get; set; } = 5;
 }

@@ -14,6 +14,7 @@ public sealed partial class IndexModel
         int retentionDays,
         int maxActiveSessionSeconds,
         int agentWaitBudgetSeconds,
+        int? maxSubAgentDepth,
         CancellationToken cancellationToken
     )
     {
@@ -21,6 +22,7 @@ public sealed partial class IndexModel
             retentionDays,
             maxActiveSessionSeconds,
             agentWaitBudgetSeconds,
+            maxSubAgentDepth,
             DashboardAuth.Actor(User),
             cancellationToken
         );
