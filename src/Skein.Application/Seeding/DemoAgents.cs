@@ -135,7 +135,7 @@ public static class DemoAgents
                         ),
                     ],
                 },
-                new() { Text = "My researcher reports: {{tool_result}}" },
+                new() { Text = "Done: my researcher found the answer; its SubAgentResult step holds it." },
             ]
         )
         {
