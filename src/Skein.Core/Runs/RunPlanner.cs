@@ -91,7 +91,7 @@ public static class RunPlanner
 
         if (session is not null)
         {
-            var toStart = RunTree.ChildrenToStart(outstanding, session);
+            var toStart = RunTree.ChildrenToStart(run, outstanding, session);
             if (toStart.Count > 0)
             {
                 return new NextAction.StartChildren(toStart);

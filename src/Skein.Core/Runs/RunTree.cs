@@ -101,10 +101,12 @@ public static class RunTree
     }
 
     /// <summary>
-    /// Which outstanding dispatches start now. Calls to the same sub-agent run together; different sub-agents run one
-    /// after another, in the order the model named them: the batch is the first agent with an unfinished call.
+    /// Which outstanding dispatches start now. Calls of one turn to the same sub-agent run together; different
+    /// sub-agents run one after another, in the order the model first named them: the batch is the first of those
+    /// agents with a call still outstanding, and only its calls without a child yet start.
     /// </summary>
     public static IReadOnlyList<SubAgentCallStep> ChildrenToStart(
+        RunState run,
         IReadOnlyList<SubAgentCallStep> outstanding,
         SessionState session
     )
@@ -114,15 +116,23 @@ public static class RunTree
             return [];
         }
 
-        var batchAgent = outstanding[0].AgentId;
-        return
-        [
-            .. outstanding.Where(c =>
-                c.AgentId == batchAgent
-                && c.GroupId == outstanding[0].GroupId
-                && !session.Runs.ContainsKey(c.ChildRunId)
-            ),
-        ];
+        var group = outstanding[0].GroupId;
+        var agents = run
+            .Steps.Select(s => s.Payload)
+            .OfType<SubAgentCallStep>()
+            .Where(c => c.GroupId == group)
+            .Select(c => c.AgentId)
+            .Distinct();
+        foreach (var agent in agents)
+        {
+            var batch = outstanding.Where(c => c.GroupId == group && c.AgentId == agent).ToList();
+            if (batch.Count > 0)
+            {
+                return [.. batch.Where(c => !session.Runs.ContainsKey(c.ChildRunId))];
+            }
+        }
+
+        return [];
     }
 
     /// <summary>

@@ -94,12 +94,25 @@ public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string 
             return text;
         }
 
-        var result = history
-            .LastOrDefault(m => m.Role == ChatRole.Tool)
-            ?.Contents.OfType<FunctionResultContent>()
-            .LastOrDefault()
-            ?.Result;
-        var value = result is JsonElement j ? ResultText(j) : result?.ToString() ?? "";
+        var value = "";
+        for (var i = history.Count - 1; i >= 0; i--)
+        {
+            var message = history[i];
+            if (message.Role == ChatRole.Tool)
+            {
+                var result = message.Contents.OfType<FunctionResultContent>().LastOrDefault()?.Result;
+                value = result is JsonElement j ? ResultText(j) : result?.ToString() ?? "";
+                break;
+            }
+
+            // A result that came after its call was answered for now (a run tree) is a user message.
+            if (message.Role == ChatRole.User && Runs.ConversationBuilder.LateResult(message.Text) is { } late)
+            {
+                value = ResultText(late);
+                break;
+            }
+        }
+
         return text.Replace(ToolResultPlaceholder, value, StringComparison.Ordinal);
     }
 

@@ -99,7 +99,7 @@ public static class ConversationBuilder
             }
             else
             {
-                messages.Add(new ChatMessage(ChatRole.User, $"Result of tool call {toolCallId}: {data.GetRawText()}"));
+                messages.Add(new ChatMessage(ChatRole.User, $"{LatePrefix}{toolCallId}: {data.GetRawText()}"));
             }
         }
 
@@ -127,6 +127,28 @@ public static class ConversationBuilder
             {
                 Result(messages, id, id == asking ? question : SkeinJson.Element(new { status = "running" }));
             }
+        }
+    }
+
+    private const string LatePrefix = "Result of tool call ";
+
+    /// <summary>The result a user message carries when it reports a call answered earlier (see
+    /// <see cref="TreeCalls"/>).</summary>
+    public static JsonElement? LateResult(string text)
+    {
+        var at = text.IndexOf(": ", StringComparison.Ordinal);
+        if (!text.StartsWith(LatePrefix, StringComparison.Ordinal) || at < 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return SkeinJson.Parse(text[(at + 2)..]);
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 
