@@ -2,7 +2,8 @@ using Skein.Server.Dashboard.Sessions;
 
 namespace Skein.Server.Tests.MultiAgent;
 
-/// <summary>Home rows say when a sub-agent waits for its parent (a WaitingForAITL session: only a child can ask).</summary>
+/// <summary>Home rows say when a sub-agent waits for its parent (a WaitingForAITL session: only a child
+/// asks).</summary>
 public sealed class SessionRowChildWaitingTests
 {
     private static SessionRowView Row(string status) =>
