@@ -235,6 +235,32 @@ public sealed class AgentService(IDbContextFactory<SkeinDbContext> contexts, Aud
             cancellationToken
         );
 
+    /// <summary>
+    /// The agents whose unarchived versions list <paramref name="agentId"/> as a sub-agent, when it is a SubAgent;
+    /// null when it is not one (or does not exist). Callers scoped to a parent may learn that the sub-agent exists.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>?> SubAgentParentsAsync(Guid agentId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var mode = await db
+            .Agents.AsNoTracking()
+            .Where(a => a.Id == agentId)
+            .Select(a => a.ExecutionMode)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (mode != nameof(ExecutionMode.SubAgent))
+        {
+            return null;
+        }
+
+        var id = agentId.ToString();
+        return await db
+            .AgentVersions.AsNoTracking()
+            .Where(v => v.State != nameof(VersionState.Archived) && v.AllowedSubAgents.Contains(id))
+            .Select(v => v.AgentId)
+            .Distinct()
+            .ToListAsync(cancellationToken);
+    }
+
     private static AgentView View(AgentRow a) =>
         new(a.Id, a.TenantId, a.Name, a.ExecutionMode, a.LlmProviderId, a.CreatedAt);
 

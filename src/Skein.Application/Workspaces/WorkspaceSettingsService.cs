@@ -14,9 +14,37 @@ namespace Skein.Application.Workspaces;
 public sealed class WorkspaceSettingsService(
     IDbContextFactory<SkeinDbContext> contexts,
     WorkspaceSettings settings,
-    AuditTrail audit
+    AuditTrail audit,
+    TimeProvider time
 )
 {
+    /// <summary>The default workspace's id, creating it (named <c>default</c>) on the first start.</summary>
+    public async Task<Guid> EnsureDefaultAsync(Actor actor, CancellationToken cancellationToken)
+    {
+        var created = await UnitOfWork.RunAsync<Guid>(
+            contexts,
+            async db =>
+            {
+                if (await DefaultWorkspace.FindIdAsync(db, cancellationToken) is { } id)
+                {
+                    return id;
+                }
+
+                var row = new WorkspaceRow
+                {
+                    Id = Ids.New(),
+                    Name = "default",
+                    CreatedAt = time.GetUtcNow().UtcDateTime,
+                };
+                db.Workspaces.Add(row);
+                audit.Record(db, row.Id, actor, "workspace.created", "workspace", row.Id, row.Name);
+                return row.Id;
+            },
+            cancellationToken
+        );
+        return created.IsSuccess ? created.Value : throw new DomainException(created.Error);
+    }
+
     public async Task<WorkspaceRow> GetAsync(CancellationToken cancellationToken) =>
         await settings.GetAsync(await DefaultWorkspace.IdAsync(contexts, cancellationToken), cancellationToken);
 

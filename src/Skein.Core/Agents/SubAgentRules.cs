@@ -23,12 +23,15 @@ public static class SubAgentRules
     /// mode (<paramref name="modes"/> maps each listed id that exists to its mode), never the version's own agent,
     /// and at most <see cref="MaxAllowedSubAgents"/> of them.
     /// </summary>
-    public static IReadOnlyList<string> CheckWiring(
-        Guid agentId,
+    /// <remarks>Agents are named by <typeparamref name="TKey"/>: ids in the API, <c>manifestKey</c>s in
+    /// manifests.</remarks>
+    public static IReadOnlyList<string> CheckWiring<TKey>(
+        TKey agentId,
         bool canExecuteSubAgents,
-        IReadOnlyList<Guid> allowedSubAgents,
-        IReadOnlyDictionary<Guid, (string Name, ExecutionMode Mode)> modes
+        IReadOnlyList<TKey> allowedSubAgents,
+        IReadOnlyDictionary<TKey, (string Name, ExecutionMode Mode)> modes
     )
+        where TKey : notnull
     {
         var problems = new List<string>();
         if (!canExecuteSubAgents && allowedSubAgents.Count > 0)
@@ -48,7 +51,7 @@ public static class SubAgentRules
 
         foreach (var id in allowedSubAgents.Distinct())
         {
-            if (id == agentId)
+            if (EqualityComparer<TKey>.Default.Equals(id, agentId))
             {
                 problems.Add("allowedSubAgents: an agent cannot call itself");
             }
