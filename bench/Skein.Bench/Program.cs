@@ -13,6 +13,7 @@ try
     {
         "engine-throughput" => await ThroughputCommand.RunAsync(ThroughputOptions.Parse(rest), CancellationToken.None),
         "micro" => MicroCommand.Run(rest),
+        "tree-throughput" => await Skein.Bench.Trees.TreeThroughput.RunAsync(rest, CancellationToken.None),
         _ => Usage(),
     };
 }

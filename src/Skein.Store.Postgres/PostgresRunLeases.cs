@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Skein.Store.Leases;
+using Skein.Store.Sessions;
 
 namespace Skein.Store.Postgres;
 
@@ -51,12 +52,22 @@ public sealed class PostgresRunLeases(
         return claimed.Count == 1 ? claimed[0] : null;
     }
 
+    // A parent parked on a child at work has nothing to do: the child's report gets it a driver
+    // (RunQueries.ChildAtWork).
+    private static readonly string NotParked =
+        "NOT EXISTS (SELECT 1 FROM runs c WHERE c.session_id = r.session_id AND c.parent_run_id = r.id "
+        + "AND c.status IN ("
+        + string.Join(", ", RunQueries.ChildAtWork.Select(s => $"'{s}'"))
+        + "))";
+
     public async Task<IReadOnlyList<RunLease>> ClaimOrphansAsync(int take, CancellationToken cancellationToken)
     {
         // Expired leases of Running runs: their node died or stopped.
         var claimed = await ClaimAsync(
             "WITH expired AS (SELECT l.run_id FROM run_leases l JOIN runs r ON r.id = l.run_id "
-                + "WHERE l.expires_at <= now() AND r.status = 'Running' ORDER BY l.run_id LIMIT @take "
+                + "WHERE l.expires_at <= now() AND r.status = 'Running' AND "
+                + NotParked
+                + " ORDER BY l.run_id LIMIT @take "
                 + "FOR UPDATE OF l SKIP LOCKED) "
                 + "UPDATE run_leases SET owner = @owner, lease_version = run_leases.lease_version + 1, "
                 + "expires_at = now() + @ttl FROM expired WHERE run_leases.run_id = expired.run_id "
@@ -74,7 +85,9 @@ public sealed class PostgresRunLeases(
         var unclaimed = await ClaimAsync(
             Upsert
                 + "SELECT r.id, r.session_id, @owner, 1, now() + @ttl FROM runs r "
-                + "WHERE r.status = 'Running' AND r.started_at < now() - @ttl "
+                + "WHERE r.status = 'Running' AND r.started_at < now() - @ttl AND "
+                + NotParked
+                + " "
                 + "AND NOT EXISTS (SELECT 1 FROM run_leases l WHERE l.run_id = r.id) ORDER BY r.id LIMIT @take "
                 + "ON CONFLICT (run_id) DO NOTHING RETURNING session_id, run_id, lease_version",
             c => c.Parameters.AddWithValue("take", take - claimed.Count),

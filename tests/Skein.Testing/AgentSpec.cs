@@ -28,6 +28,15 @@ public sealed record AgentSpec
     public int ConversationIdleTimeoutSec { get; init; } = 1800;
     public VersionState State { get; init; } = VersionState.Deployed;
 
+    /// <summary>The version's description: a sub-agent's tool description.</summary>
+    public string Description { get; init; } = "";
+
+    /// <summary>Sub-agents this version may call (written as is, with the switch on when any; validation is the
+    /// API's job).</summary>
+    public IReadOnlyList<Guid> AllowedSubAgents { get; init; } = [];
+
+    public SubAgentExecutionModel SubAgentExecutionModel { get; init; } = SubAgentExecutionModel.Sequential;
+
     /// <summary>Guard rules as their JSON document (written as is; validation is the API's job).</summary>
     public string GuardRules { get; init; } = "[]";
 }

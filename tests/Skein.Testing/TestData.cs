@@ -72,6 +72,10 @@ public static class TestData
             ConversationIdleTimeoutSec = spec.ConversationIdleTimeoutSec,
             Script = JsonSerializer.Serialize(spec.Script, SkeinJson.Options),
             GuardRules = spec.GuardRules,
+            Description = spec.Description,
+            CanExecuteSubAgents = spec.AllowedSubAgents.Count > 0,
+            AllowedSubAgents = JsonSerializer.Serialize(spec.AllowedSubAgents),
+            SubAgentExecutionModel = spec.SubAgentExecutionModel.ToString(),
             CreatedAt = DateTime.UtcNow,
         };
         db.AddRange(provider, agent, version);

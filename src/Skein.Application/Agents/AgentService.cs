@@ -163,6 +163,13 @@ public sealed class AgentService(IDbContextFactory<SkeinDbContext> contexts, Aud
                 return refused;
             }
 
+            var listedBy = await VersionService.ListedByAsync(db, agentId, cancellationToken);
+            var from = Enum.Parse<ExecutionMode>(agent.ExecutionMode);
+            if (SubAgentRules.CheckModeChange(from, to, listedBy) is { } stillListed)
+            {
+                return stillListed;
+            }
+
             var detail = JsonSerializer.Serialize(new { from = agent.ExecutionMode, to = to.ToString() });
             agent.ExecutionMode = to.ToString();
             audit.Record(db, agent.TenantId, actor, "agent.execution_mode_changed", "agent", agentId, detail);
@@ -210,6 +217,14 @@ public sealed class AgentService(IDbContextFactory<SkeinDbContext> contexts, Aud
                     return refused;
                 }
 
+                var listedBy = await VersionService.ListedByAsync(db, agentId, cancellationToken);
+                if (listedBy.Count > 0)
+                {
+                    return DomainError.Conflict(
+                        $"the agent is an allowed sub-agent of {string.Join(", ", listedBy)}: remove it there first"
+                    );
+                }
+
                 await db.ApiKeyScopes.Where(s => s.AgentId == agentId).ExecuteDeleteAsync(cancellationToken);
                 await db.Triggers.Where(t => t.AgentId == agentId).ExecuteDeleteAsync(cancellationToken);
                 await db.AgentVersions.Where(v => v.AgentId == agentId).ExecuteDeleteAsync(cancellationToken);
@@ -219,6 +234,32 @@ public sealed class AgentService(IDbContextFactory<SkeinDbContext> contexts, Aud
             },
             cancellationToken
         );
+
+    /// <summary>
+    /// The agents whose unarchived versions list <paramref name="agentId"/> as a sub-agent, when it is a SubAgent;
+    /// null when it is not one (or does not exist). Callers scoped to a parent may learn that the sub-agent exists.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>?> SubAgentParentsAsync(Guid agentId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var mode = await db
+            .Agents.AsNoTracking()
+            .Where(a => a.Id == agentId)
+            .Select(a => a.ExecutionMode)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (mode != nameof(ExecutionMode.SubAgent))
+        {
+            return null;
+        }
+
+        var id = agentId.ToString();
+        return await db
+            .AgentVersions.AsNoTracking()
+            .Where(v => v.State != nameof(VersionState.Archived) && v.AllowedSubAgents.Contains(id))
+            .Select(v => v.AgentId)
+            .Distinct()
+            .ToListAsync(cancellationToken);
+    }
 
     private static AgentView View(AgentRow a) =>
         new(a.Id, a.TenantId, a.Name, a.ExecutionMode, a.LlmProviderId, a.CreatedAt);

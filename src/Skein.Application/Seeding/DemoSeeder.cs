@@ -1,15 +1,17 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Skein.Application.Agents;
+using Skein.Application.Providers;
+using Skein.Application.Triggers;
+using Skein.Application.Versions;
+using Skein.Application.Workspaces;
 using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Triggers;
 using Skein.Engine.Models;
-using Skein.Engine.Tools;
 using Skein.Store;
 using Skein.Store.ApiKeys;
-using Skein.Store.Rows;
 
 namespace Skein.Application.Seeding;
 
@@ -17,193 +19,117 @@ namespace Skein.Application.Seeding;
 public sealed record DemoSeedOptions(string DataDirectory);
 
 /// <summary>
-/// First start: the default workspace, the built-in scripted provider, the <c>demo</c> agent (Request
-/// mode: calls phrony_wait once, then answers) and the <c>demo-hitl</c> agent (HITL: asks a person to
-/// approve a refund), each with a Deployed version and an api trigger, and a demo API key for both.
+/// First start: the default workspace, the built-in scripted provider, the demo agents of <see cref="DemoAgents"/>
+/// (<c>demo</c>, <c>demo-hitl</c>, and the <c>demo-team</c> / <c>demo-researcher</c> pair), each with a Deployed
+/// version and, unless a sub-agent, an api trigger, and a demo API key for those triggers. Every write goes through
+/// the application services (so the seed obeys the same rules and leaves the same audit trail as an operator).
 /// Idempotent: anything already there by name is left as it is. The server registers it after the migrator and
 /// before the engine (hosted services start in registration order).
 /// </summary>
 public sealed class DemoSeeder(
     IDbContextFactory<SkeinDbContext> contexts,
+    WorkspaceSettingsService workspaces,
+    ProviderService providers,
+    AgentService agents,
+    VersionService versions,
+    TriggerService triggers,
     ApiKeyStore keys,
     IConfiguration configuration,
-    DemoSeedOptions options,
-    TimeProvider time
+    DemoSeedOptions options
 ) : IHostedService
 {
-    public const string DemoAgentName = "demo";
+    public const string DemoAgentName = DemoAgents.Demo;
     public const string ScriptedProviderName = "scripted";
     public const string DemoKeyName = "demo";
-    public const string DemoHitlAgentName = "demo-hitl";
+    public const string DemoHitlAgentName = DemoAgents.DemoHitl;
+
+    private static readonly Actor Seed = Actor.Seed;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var now = time.GetUtcNow().UtcDateTime;
-        var workspace = await db.Workspaces.OrderBy(w => w.CreatedAt).FirstOrDefaultAsync(cancellationToken);
-        if (workspace is null)
+        var tenantId = await workspaces.EnsureDefaultAsync(Seed, cancellationToken);
+        var providerId = await EnsureScriptedProviderAsync(cancellationToken);
+        var ids = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        var scopes = new List<ApiKeyStore.Scope>();
+
+        // Sub-agents first: a parent's version lists them by id.
+        foreach (var demo in DemoAgents.All)
         {
-            workspace = new WorkspaceRow
+            var agentId = await EnsureAgentAsync(demo, providerId, ids, cancellationToken);
+            ids[demo.Name] = agentId;
+            if (demo.Mode != ExecutionMode.SubAgent)
             {
-                Id = Ids.New(),
-                Name = "default",
-                CreatedAt = now,
-            };
-            db.Workspaces.Add(workspace);
+                scopes.Add(await EnsureApiTriggerAsync(agentId, cancellationToken));
+            }
         }
 
-        var provider = await db.LlmProviders.FirstOrDefaultAsync(
-            p => p.TenantId == workspace.Id && p.Name == ScriptedProviderName,
-            cancellationToken
-        );
-        if (provider is null)
-        {
-            provider = new LlmProviderRow
-            {
-                Id = Ids.New(),
-                TenantId = workspace.Id,
-                Name = ScriptedProviderName,
-                Kind = ModelClientFactory.Scripted,
-                CreatedAt = now,
-            };
-            db.LlmProviders.Add(provider);
-        }
-
-        var demo = await EnsureAgentAsync(
-            db,
-            workspace.Id,
-            provider.Id,
-            DemoAgentName,
-            ExecutionMode.Request,
-            "Demo: waits one second with phrony_wait, then answers.",
-            "You are Skein's demo agent. Take a short pause, then greet the user.",
-            [PhronyWaitTool.ToolName],
-            [
-                new()
-                {
-                    Text = "Let me take a one-second pause first.",
-                    ToolCalls = [new ScriptToolCall(PhronyWaitTool.ToolName, SkeinJson.Parse("""{"seconds":1}"""))],
-                },
-                new()
-                {
-                    Text = "Hello from Skein's demo agent: I paused for a second with phrony_wait and now I'm done.",
-                },
-            ],
-            now,
-            cancellationToken
-        );
-        var hitl = await EnsureAgentAsync(
-            db,
-            workspace.Id,
-            provider.Id,
-            DemoHitlAgentName,
-            ExecutionMode.HITL,
-            "Demo: asks a person to approve a refund, then reports what happened.",
-            "You are Skein's refunds demo agent. Refunds need a person's approval.",
-            [DemoRefundTool.ToolName],
-            [
-                new()
-                {
-                    Text = "The customer asked for a refund of 25 EUR for a damaged item; issuing it needs approval.",
-                    ToolCalls =
-                    [
-                        new ScriptToolCall(
-                            DemoRefundTool.ToolName,
-                            SkeinJson.Parse("""{"amount":25,"currency":"EUR","reason":"damaged item"}""")
-                        ),
-                    ],
-                },
-            ],
-            now,
-            cancellationToken
-        );
-
-        await db.SaveChangesAsync(cancellationToken);
-        await EnsureDemoKeyAsync(db, workspace.Id, [demo, hitl], cancellationToken);
+        await EnsureDemoKeyAsync(tenantId, scopes, cancellationToken);
     }
 
-    /// <summary>An agent with a Deployed v1 and an api trigger, unless an agent of that name exists.</summary>
-    private static async Task<ApiKeyStore.Scope> EnsureAgentAsync(
-        SkeinDbContext db,
-        Guid tenantId,
+    private async Task<Guid> EnsureScriptedProviderAsync(CancellationToken cancellationToken)
+    {
+        var existing = (await providers.ListAsync(cancellationToken)).FirstOrDefault(p =>
+            p.Name == ScriptedProviderName
+        );
+        return existing?.Id
+            ?? Must(
+                await providers.CreateAsync(
+                    Seed,
+                    new ProviderChange(ScriptedProviderName, ModelClientFactory.Scripted, null, null, null, null),
+                    cancellationToken
+                )
+            ).Id;
+    }
+
+    /// <summary>The agent with a Deployed v1, unless an agent of that name exists (then it is left as it is).</summary>
+    private async Task<Guid> EnsureAgentAsync(
+        DemoAgent demo,
         Guid providerId,
-        string name,
-        ExecutionMode mode,
-        string description,
-        string instructions,
-        string[] operations,
-        ScriptTurn[] script,
-        DateTime now,
+        IReadOnlyDictionary<string, Guid> ids,
         CancellationToken cancellationToken
     )
     {
-        var agent = await db.Agents.FirstOrDefaultAsync(
-            a => a.TenantId == tenantId && a.Name == name,
-            cancellationToken
-        );
-        if (agent is null)
+        if ((await agents.ListAsync(cancellationToken)).FirstOrDefault(a => a.Name == demo.Name) is { } existing)
         {
-            agent = new AgentRow
-            {
-                Id = Ids.New(),
-                TenantId = tenantId,
-                Name = name,
-                ExecutionMode = mode.ToString(),
-                LlmProviderId = providerId,
-                CreatedAt = now,
-            };
-            db.Agents.Add(agent);
-            db.AgentVersions.Add(
-                new AgentVersionRow
-                {
-                    Id = Ids.New(),
-                    AgentId = agent.Id,
-                    TenantId = tenantId,
-                    Label = "v1",
-                    Description = description,
-                    State = nameof(VersionState.Deployed),
-                    Model = "skein-scripted",
-                    Instructions = instructions,
-                    Operations = JsonSerializer.Serialize(operations),
-                    Script = JsonSerializer.Serialize(script, SkeinJson.Options),
-                    CreatedAt = now,
-                    DeployedAt = now,
-                }
+            return existing.Id;
+        }
+
+        var agent = Must(
+            await agents.CreateAsync(Seed, new NewAgent(demo.Name, demo.Mode.ToString(), providerId), cancellationToken)
+        );
+        var version = Must(await versions.CreateAsync(Seed, agent.Id, null, demo.Version(ids), cancellationToken));
+        Must(await versions.DeployAsync(Seed, agent.Id, version.Id, cancellationToken));
+        return agent.Id;
+    }
+
+    private async Task<ApiKeyStore.Scope> EnsureApiTriggerAsync(Guid agentId, CancellationToken cancellationToken)
+    {
+        var existing = Must(await triggers.ListAsync(agentId, cancellationToken))
+            .FirstOrDefault(t => t.Type == TriggerTypes.Api);
+        var trigger = existing
+            ?? Must(
+                await triggers.PutApiAsync(
+                    agentId,
+                    new ApiTriggerBody("api", null, null, null, null, null),
+                    Seed,
+                    cancellationToken
+                )
             );
-        }
-
-        var trigger = await db.Triggers.FirstOrDefaultAsync(
-            t => t.AgentId == agent.Id && t.Type == TriggerTypes.Api,
-            cancellationToken
-        );
-        if (trigger is null)
-        {
-            trigger = new TriggerRow
-            {
-                Id = Ids.New(),
-                TenantId = tenantId,
-                AgentId = agent.Id,
-                Name = "api",
-                Type = TriggerTypes.Api,
-                CreatedAt = now,
-            };
-            db.Triggers.Add(trigger);
-        }
-
-        return new ApiKeyStore.Scope(agent.Id, trigger.Id);
+        return new ApiKeyStore.Scope(agentId, trigger.Id);
     }
 
     /// <summary>
     /// The demo key: <c>SKEIN_DEMO_API_KEY</c> when set (so automated set-ups know it), otherwise one
-    /// generated on first start, printed once and saved in the data folder for the README's examples.
+    /// generated on first start, printed once and saved in the data folder for the README's examples. Kept on the
+    /// key store: only the seed chooses a key's secret.
     /// </summary>
     private async Task EnsureDemoKeyAsync(
-        SkeinDbContext db,
         Guid tenantId,
-        ApiKeyStore.Scope[] scopes,
+        IReadOnlyList<ApiKeyStore.Scope> scopes,
         CancellationToken cancellationToken
     )
     {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var configured = configuration["SKEIN_DEMO_API_KEY"] is { Length: > 0 } value ? value : null;
         var existing = configured is not null
             ? await keys.FindAsync(configured, cancellationToken)
@@ -245,6 +171,12 @@ public sealed class DemoSeeder(
             $"Demo API key for agent '{DemoAgentName}' (shown once; also saved in {file}): {created.Secret}"
         );
     }
+
+    /// <summary>A seed the services refuse is a bug in the seed, not a state to run in.</summary>
+    private static T Must<T>(Result<T> result) =>
+        result.IsSuccess
+            ? result.Value
+            : throw new InvalidOperationException($"demo seed refused: {result.Error.Code}: {result.Error.Message}");
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

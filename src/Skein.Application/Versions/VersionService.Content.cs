@@ -23,6 +23,18 @@ public sealed partial class VersionService
         CancellationToken cancellationToken
     )
     {
+        var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
+        if (agent is null)
+        {
+            return DomainError.NotFound("agent", agentId);
+        }
+
+        var allowed = await AllowedIdsAsync(db, agent.TenantId, spec.AllowedSubAgents, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error;
+        }
+
         AgentVersionRow version;
         if (versionId is { } id)
         {
@@ -36,12 +48,6 @@ public sealed partial class VersionService
         }
         else
         {
-            var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken);
-            if (agent is null)
-            {
-                return DomainError.NotFound("agent", agentId);
-            }
-
             version = new AgentVersionRow
             {
                 Id = Ids.New(),
@@ -70,6 +76,14 @@ public sealed partial class VersionService
         version.ConversationIdleTimeoutSec = spec.ConversationIdleTimeoutSec;
         version.GuardRules = spec.GuardRules;
         version.Script = spec.Script;
+        version.CanExecuteSubAgents = spec.CanExecuteSubAgents;
+        version.AllowedSubAgents = allowed.Value;
+        version.SubAgentExecutionModel = spec.SubAgentExecutionModel;
+        if (await CheckWiringAsync(db, agent, version, cancellationToken) is { } unwired)
+        {
+            return unwired;
+        }
+
         Audit(db, actor, version, versionId is null ? "version.created" : "version.updated");
         return VersionView.From(version);
     }

@@ -89,9 +89,18 @@ public sealed partial class VersionService(
                     ConversationIdleTimeoutSec = source?.ConversationIdleTimeoutSec ?? 1800,
                     GuardRules = source?.GuardRules ?? "[]",
                     Script = source?.Script ?? "[]",
+                    CanExecuteSubAgents = source?.CanExecuteSubAgents ?? false,
+                    AllowedSubAgents = source?.AllowedSubAgents ?? "[]",
+                    SubAgentExecutionModel = source?.SubAgentExecutionModel
+                        ?? nameof(SubAgentExecutionModel.Sequential),
                     CreatedAt = clock.GetUtcNow().UtcDateTime,
                 };
                 Apply(version, draft);
+                if (await CheckWiringAsync(db, agent, version, cancellationToken) is { } unwired)
+                {
+                    return unwired;
+                }
+
                 db.AgentVersions.Add(version);
                 audit.Record(db, agent.TenantId, actor, "version.created", "agent_version", version.Id, version.Label);
                 return VersionView.From(version);
@@ -123,6 +132,12 @@ public sealed partial class VersionService(
                 }
 
                 Apply(version.Value, draft);
+                var agent = await db.Agents.AsNoTracking().FirstAsync(a => a.Id == agentId, cancellationToken);
+                if (await CheckWiringAsync(db, agent, version.Value, cancellationToken) is { } unwired)
+                {
+                    return unwired;
+                }
+
                 Audit(db, actor, version.Value, "version.updated");
                 return VersionView.From(version.Value);
             },
@@ -185,15 +200,25 @@ public sealed partial class VersionService(
         Guid agentId,
         Guid versionId,
         CancellationToken cancellationToken
+    ) => DeployCheckedAsync(db, actor, agentId, versionId, cancellationToken);
+
+    private async Task<Result<IReadOnlyList<VersionView>>> DeployCheckedAsync(
+        SkeinDbContext db,
+        Actor actor,
+        Guid agentId,
+        Guid versionId,
+        CancellationToken cancellationToken
     ) =>
-        MoveAsync(
-            db,
-            actor,
-            agentId,
-            "version.deployed",
-            (lines, now) => VersionLifecycle.Deploy(lines, versionId, now),
-            cancellationToken
-        );
+        await CheckDeployableAsync(db, agentId, versionId, cancellationToken) is { } refused
+            ? refused
+            : await MoveAsync(
+                db,
+                actor,
+                agentId,
+                "version.deployed",
+                (lines, now) => VersionLifecycle.Deploy(lines, versionId, now),
+                cancellationToken
+            );
 
     public Task<Result<IReadOnlyList<VersionView>>> RollbackAsync(
         Actor actor,
@@ -340,6 +365,7 @@ public sealed partial class VersionService(
         version.Conversation = draft.Conversation ?? version.Conversation;
         version.ConversationIdleTimeoutSec = draft.ConversationIdleTimeoutSec ?? version.ConversationIdleTimeoutSec;
         version.Script = draft.Script is { } s ? JsonSerializer.Serialize(s, SkeinJson.Options) : version.Script;
+        ApplyWiring(version, draft);
     }
 
     // An explicit JSON null clears a schema; an absent field keeps it.

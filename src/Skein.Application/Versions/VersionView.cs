@@ -23,6 +23,12 @@ public sealed record VersionView
     public required int ConversationIdleTimeoutSec { get; init; }
     public required string GuardRules { get; init; }
     public required string Script { get; init; }
+    public required bool CanExecuteSubAgents { get; init; }
+
+    /// <summary>JSON array of agent ids.</summary>
+    public required string AllowedSubAgents { get; init; }
+
+    public required string SubAgentExecutionModel { get; init; }
     public required DateTime CreatedAt { get; init; }
     public DateTime? DeployedAt { get; init; }
 
@@ -47,6 +53,9 @@ public sealed record VersionView
             ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec,
             GuardRules = v.GuardRules,
             Script = v.Script,
+            CanExecuteSubAgents = v.CanExecuteSubAgents,
+            AllowedSubAgents = v.AllowedSubAgents,
+            SubAgentExecutionModel = v.SubAgentExecutionModel,
             CreatedAt = v.CreatedAt,
             DeployedAt = v.DeployedAt,
         };

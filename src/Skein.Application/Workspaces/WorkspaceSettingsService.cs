@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Skein.Application.Audit;
 using Skein.Core;
+using Skein.Core.Agents;
 using Skein.Core.Limits;
 using Skein.Store;
 using Skein.Store.Agents;
@@ -13,40 +14,53 @@ namespace Skein.Application.Workspaces;
 public sealed class WorkspaceSettingsService(
     IDbContextFactory<SkeinDbContext> contexts,
     WorkspaceSettings settings,
-    AuditTrail audit
+    AuditTrail audit,
+    TimeProvider time
 )
 {
+    /// <summary>The default workspace's id, creating it (named <c>default</c>) on the first start.</summary>
+    public async Task<Guid> EnsureDefaultAsync(Actor actor, CancellationToken cancellationToken)
+    {
+        var created = await UnitOfWork.RunAsync<Guid>(
+            contexts,
+            async db =>
+            {
+                if (await DefaultWorkspace.FindIdAsync(db, cancellationToken) is { } id)
+                {
+                    return id;
+                }
+
+                var row = new WorkspaceRow
+                {
+                    Id = Ids.New(),
+                    Name = "default",
+                    CreatedAt = time.GetUtcNow().UtcDateTime,
+                };
+                db.Workspaces.Add(row);
+                audit.Record(db, row.Id, actor, "workspace.created", "workspace", row.Id, row.Name);
+                return row.Id;
+            },
+            cancellationToken
+        );
+        return created.IsSuccess ? created.Value : throw new DomainException(created.Error);
+    }
+
     public async Task<WorkspaceRow> GetAsync(CancellationToken cancellationToken) =>
         await settings.GetAsync(await DefaultWorkspace.IdAsync(contexts, cancellationToken), cancellationToken);
 
     /// <summary>
-    /// Saves retention and plan limits after <see cref="WorkspaceRules"/>; a refusal is <c>invalid_input</c> whose
-    /// message lists every problem as <c>field: problem</c>, one per line.
+    /// Saves retention and plan limits after <see cref="WorkspaceRules"/>, with the run tree's depth cap (SPEC
+    /// section 9) and the workspace's <c>maxInputBytes</c> when given (null keeps the current value); a refusal is
+    /// <c>invalid_input</c> whose message lists every problem as <c>field: problem</c>, one per line.
     /// </summary>
     public Task<Result<WorkspaceRow>> UpdateAsync(
         int retentionDays,
         int maxActiveSessionSeconds,
         int agentWaitBudgetSeconds,
         Actor actor,
-        CancellationToken cancellationToken
-    ) =>
-        UpdateAsync(
-            retentionDays,
-            maxActiveSessionSeconds,
-            agentWaitBudgetSeconds,
-            maxInputBytes: null,
-            actor,
-            cancellationToken
-        );
-
-    /// <summary>As above, also setting the workspace's <c>maxInputBytes</c> (null keeps it).</summary>
-    public Task<Result<WorkspaceRow>> UpdateAsync(
-        int retentionDays,
-        int maxActiveSessionSeconds,
-        int agentWaitBudgetSeconds,
-        int? maxInputBytes,
-        Actor actor,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        int? maxSubAgentDepth = null,
+        int? maxInputBytes = null
     ) =>
         UnitOfWork.RunAsync<WorkspaceRow>(
             contexts,
@@ -55,6 +69,11 @@ public sealed class WorkspaceSettingsService(
                 var problems = WorkspaceRules
                     .Check(retentionDays, maxActiveSessionSeconds, agentWaitBudgetSeconds)
                     .ToList();
+                if (maxSubAgentDepth is { } depth && SubAgentRules.CheckMaxDepth(depth) is { } badDepth)
+                {
+                    problems.Add(badDepth);
+                }
+
                 if (InputLimits.CheckSetting(maxInputBytes) is { } badInput)
                 {
                     problems.Add("max input size: " + badInput.Message);
@@ -79,6 +98,7 @@ public sealed class WorkspaceSettingsService(
                     return DomainError.NotFound("workspace", tenant);
                 }
 
+                row.MaxSubAgentDepth = maxSubAgentDepth ?? row.MaxSubAgentDepth;
                 row.MaxInputBytes = maxInputBytes ?? row.MaxInputBytes;
                 var maxInput = row.MaxInputBytes is { } bytes
                     ? bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " B"
@@ -91,8 +111,7 @@ public sealed class WorkspaceSettingsService(
                     "workspace",
                     tenant,
                     $"retention {retentionDays} d, active {maxActiveSessionSeconds} s, "
-                        + $"wait {agentWaitBudgetSeconds} s, "
-                        + $"max input {maxInput}"
+                        + $"wait {agentWaitBudgetSeconds} s, depth {row.MaxSubAgentDepth}, max input {maxInput}"
                 );
                 return row;
             },

@@ -17,6 +17,7 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
     private const int MaxReconnects = 5;
 
     private readonly Lock _lock = new();
+    private readonly Dictionary<string, int> _depths = new(StringComparer.Ordinal);
     private readonly Stopwatch _elapsed = Stopwatch.StartNew();
     private string _status = "Running";
     private int _steps;
@@ -119,12 +120,15 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
             e.TryGetProperty("ts", out var t) && t.TryGetDateTimeOffset(out var at)
                 ? at.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)
                 : "";
+        var indent = Indent(data);
         string? text = subject switch
         {
             "engine.session.started" => null,
-            "engine.run.started" or "engine.subagent.spawned" =>
-                $"run {StepText.Text(data, "run_id")} started: {StepText.Text(data, "agent_name")} "
-                    + $"{StepText.Text(data, "version_label")}",
+            "engine.run.started" => $"run {StepText.Text(data, "run_id")} started: {StepText.Text(data, "agent_name")} "
+                + $"{StepText.Text(data, "version_label")}",
+            "engine.subagent.spawned" => $"sub-agent run {RunId(data)} started: {StepText.Text(data, "agent_name")} "
+                + $"{StepText.Text(data, "version_label")} (depth {StepText.Text(data, "depth")}, parent "
+                + $"{StepText.Text(data, "parent_run_id")}{StepText.Text(data, "parentRunId")})",
             "engine.run.status_changed" or "engine.run.completed" =>
                 $"run → {StepText.Text(data, "status")}{Suffix(data, "error")}",
             "engine.session.status_changed" or "engine.session.completed" =>
@@ -136,6 +140,8 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
             "engine.user_task.completed" =>
                 $"task {StepText.Text(data, "user_task_id")} answered {StepText.Compact(data, "outcome")}",
             "engine.user_task.cancelled" => $"task {StepText.Text(data, "user_task_id")} cancelled",
+            "engine.aitl.requested" => StepText.Truncate(StepText.Describe("AitlRequest", data)),
+            "engine.aitl.resolved" => StepText.Truncate(StepText.Describe("AitlResolved", data)),
             _ when subject.StartsWith("engine.step.", StringComparison.Ordinal) => Step(
                 subject["engine.step.".Length..],
                 data
@@ -156,13 +162,36 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
 
         if (text is not null)
         {
-            Write($"{ts}  {text}");
+            Write($"{ts}  {indent}{text}");
         }
 
         // A multi_turn agent has answered once it waits for the next message: following ends there too.
         return subject == "engine.session.completed"
             || (subject == "engine.session.status_changed" && StepText.Text(data, "status") == "WaitingForResponse");
     }
+
+    /// <summary>Child runs print indented under their parent: two spaces per level of the run tree.</summary>
+    private string Indent(JsonElement data)
+    {
+        var runId = RunId(data);
+        lock (_lock)
+        {
+            if (
+                runId.Length > 0
+                && data.TryGetProperty("depth", out var d)
+                && d.ValueKind == JsonValueKind.Number
+                && d.TryGetInt32(out var depth)
+            )
+            {
+                _depths[runId] = depth;
+            }
+
+            return runId.Length > 0 && _depths.TryGetValue(runId, out var known) ? new string(' ', 2 * known) : "";
+        }
+    }
+
+    private static string RunId(JsonElement data) =>
+        StepText.Text(data, "run_id") is { Length: > 0 } id ? id : StepText.Text(data, "runId");
 
     private string Step(string type, JsonElement data)
     {

@@ -25,6 +25,14 @@ public static class StepText
                 $"tool result {Compact(content.TryGetProperty("result", out var r2) ? r2 : default, "data")}",
             "UserTaskReq" => $"waiting for a person: {Text(content, "summary")} (task {Text(content, "user_task_id")})",
             "user_message" => $"user: {Text(content, "text")}",
+            "SubAgentCall" => $"sub-agent call {Text(content, "agent_name")} → run {Text(content, "child_run_id")} "
+                + Compact(content, "input"),
+            "SubAgentResult" =>
+                $"sub-agent result ({Text(content, "status")}) {Compact(content, "output")}{Text(content, "error")}",
+            "AitlRequest" => $"asks its parent: {Text(content, "question")}",
+            "AitlReceived" => $"question from sub-agent: {Text(content, "question")}",
+            "AitlResponse" => $"answer from {Text(content, "answered_by")}: {Text(content, "answer")}",
+            "AitlResolved" => $"question answered: {Text(content, "answer")}",
             "output" => $"output {Compact(content, "output")}",
             _ => type,
         };

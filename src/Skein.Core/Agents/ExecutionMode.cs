@@ -22,3 +22,11 @@ public enum ConversationMode
     Single,
     MultiTurn,
 }
+
+/// <summary>How a parent runs the sub-agent calls of one model turn (SPEC section 9). Wire strings
+/// <c>Sequential</c> (the default: one call per turn) and <c>Parallel</c>.</summary>
+public enum SubAgentExecutionModel
+{
+    Sequential,
+    Parallel,
+}

@@ -23,6 +23,12 @@ public sealed record VersionDraft
     public int? ConversationIdleTimeoutSec { get; init; }
     public IReadOnlyList<ScriptTurn>? Script { get; init; }
 
+    /// <summary>Multi-agent wiring (SPEC section 9), checked with <see cref="SubAgentRules"/> once merged.</summary>
+    public bool? CanExecuteSubAgents { get; init; }
+
+    public IReadOnlyList<Guid>? AllowedSubAgents { get; init; }
+    public SubAgentExecutionModel? SubAgentExecutionModel { get; init; }
+
     public const int MaxDescriptionLength = 512;
 
     /// <summary>Every rule a draft breaks, as <c>field: problem</c> lines (empty when valid).</summary>

@@ -29,6 +29,12 @@ public sealed record VersionSnapshot
     public TimeSpan ConversationIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
     public IReadOnlyList<ScriptTurn> Script { get; init; } = [];
     public IReadOnlyList<Guards.GuardRule> GuardRules { get; init; } = [];
+
+    /// <summary>Multi-agent wiring (SPEC section 9): the agents this version may dispatch, and how.</summary>
+    public bool CanExecuteSubAgents { get; init; }
+
+    public IReadOnlyList<Guid> AllowedSubAgents { get; init; } = [];
+    public SubAgentExecutionModel SubAgentExecutionModel { get; init; } = SubAgentExecutionModel.Sequential;
 }
 
 /// <summary>Wire shape of <c>startContext</c>: the frozen version plus the user input.</summary>

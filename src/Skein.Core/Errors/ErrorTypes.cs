@@ -18,6 +18,7 @@ public static class ErrorTypes
         new("bad_request", 400, "The request could not be read"),
         new("egress_refused", 400, "The destination is not a public address (Skein:Egress:AllowPrivateNetworks)"),
         new("secret_bound_elsewhere", 400, "The secret belongs to another integration or provider"),
+        new("subagent_not_startable", 400, "SubAgent agents are started by their parent agents only"),
         new("unauthorized", 401, "Missing or unknown credentials"),
         new("invalid_signature", 401, "The delivery signature does not match"),
         new("forbidden", 403, "The caller may not do this"),

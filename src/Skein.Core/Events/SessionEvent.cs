@@ -76,6 +76,10 @@ public sealed record RunStarted : SessionEvent
     public required string LlmModel { get; init; }
     public JsonElement? Input { get; init; }
 
+    /// <summary>A child run's frozen version (its agent's Deployed one at dispatch); a root run executes the session's
+    /// start context.</summary>
+    public VersionSnapshot? Version { get; init; }
+
     public override string TypeName => EventTypes.RunStarted;
     public override Guid? RunIdOrNull => RunId;
 }

@@ -107,6 +107,7 @@ public static class SessionFold
             AgentName = r.AgentName,
             VersionLabel = r.VersionLabel,
             LlmModel = r.LlmModel,
+            Version = r.Version,
         };
 
     private static SessionState ApplyStep(SessionState state, StepRecord step)

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Skein.Core.Redaction;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
+using Skein.Core.Steps;
 
 namespace Skein.Core.Events;
 
@@ -21,6 +22,12 @@ public static class StreamEventMapping
     public const string UserTaskCreatedSubject = "engine.user_task.created";
     public const string UserTaskCompletedSubject = "engine.user_task.completed";
     public const string UserTaskCancelledSubject = "engine.user_task.cancelled";
+
+    /// <summary>A child asked its parent (the child's AitlRequest step), as a <c>kind: aitl</c> event.</summary>
+    public const string AitlRequested = "engine.aitl.requested";
+
+    /// <summary>The parent's AitlResolved step, as a <c>kind: aitl</c> event.</summary>
+    public const string AitlResolved = "engine.aitl.resolved";
 
     public static StreamEventView Map(Guid sessionId, SessionEvent e) =>
         e switch
@@ -75,6 +82,18 @@ public static class StreamEventMapping
                     c.RunId,
                     Status(c.From.ToString(), c.To.ToString(), c.Reason, c.Output, c.Error, e.Actor)
                 )
+            ),
+            StepAppended { Step.Payload: AitlRequestStep } s => new(
+                StreamKinds.Aitl,
+                AitlRequested,
+                e.At,
+                StepData(sessionId, s)
+            ),
+            StepAppended { Step.Payload: AitlResolvedStep } s => new(
+                StreamKinds.Aitl,
+                AitlResolved,
+                e.At,
+                StepData(sessionId, s)
             ),
             StepAppended s => new(StreamKinds.Step, "engine.step." + s.Step.Type, e.At, StepData(sessionId, s)),
             UserTaskCreated t => new(

@@ -1,3 +1,4 @@
+using Skein.Core.Sessions;
 using Skein.Core.Steps;
 
 namespace Skein.Core.Runs;
@@ -8,7 +9,9 @@ namespace Skein.Core.Runs;
 /// </summary>
 public static class RunPlanner
 {
-    public static NextAction Next(RunState run)
+    /// <summary>The next action of <paramref name="run"/>; <paramref name="session"/> tells which of its dispatched
+    /// children have started (without it, every dispatched child counts as started).</summary>
+    public static NextAction Next(RunState run, SessionState? session = null)
     {
         if (run.Status != RunStatus.Running)
         {
@@ -28,16 +31,28 @@ public static class RunPlanner
                 return new NextAction.Idle();
             case UserMessageStep:
                 return new NextAction.PrepareModelRequest(run.Iteration + 1);
-            case ReasoningStep or ToolResultStep or UserTaskRequestStep:
+            case ReasoningStep
+            or ToolResultStep
+            or UserTaskRequestStep
+            or SubAgentCallStep
+            or SubAgentResultStep
+            or AitlRequestStep
+            or AitlReceivedStep
+            or AitlResponseStep
+            or AitlResolvedStep:
                 return PendingToolCall(run) is { } pending
                     ? new NextAction.StartToolCall(pending)
-                    : new NextAction.PrepareModelRequest(run.Iteration + 1);
+                    : AfterCalls(run, session);
             default:
                 throw new InvalidOperationException($"no plan after a {last.Type} step");
         }
     }
 
-    /// <summary>The first tool call the latest model turn asked for that has no ToolCall step yet.</summary>
+    /// <summary>True when the run is Running but has nothing to do until a child finishes (it holds no
+    /// driver).</summary>
+    public static bool IsParked(RunState run, SessionState session) => Next(run, session) is NextAction.AwaitChildren;
+
+    /// <summary>The first tool call the latest model turn asked for that has no step of its own yet.</summary>
     public static RequestedToolCall? PendingToolCall(RunState run)
     {
         var started = new HashSet<string>(StringComparer.Ordinal);
@@ -48,12 +63,42 @@ public static class RunPlanner
                 case ToolCallStep call:
                     started.Add(call.ToolCallId);
                     break;
+                case SubAgentCallStep dispatch:
+                    started.Add(dispatch.ToolCallId);
+                    break;
+                case AitlRequestStep ask:
+                    started.Add(ask.ToolCallId);
+                    break;
                 case ReasoningStep reasoning:
                     return reasoning.ToolCalls.FirstOrDefault(c => !started.Contains(c.ToolCallId));
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Every call of the turn has its step: with children outstanding the run answers their questions, starts the
+    /// children whose turn it is, or waits; otherwise the model gets the results.
+    /// </summary>
+    private static NextAction AfterCalls(RunState run, SessionState? session)
+    {
+        var outstanding = RunTree.OutstandingCalls(run);
+        if (outstanding.Count == 0 || RunTree.PendingQuestions(run, session).Count > 0)
+        {
+            return new NextAction.PrepareModelRequest(run.Iteration + 1);
+        }
+
+        if (session is not null)
+        {
+            var toStart = RunTree.ChildrenToStart(run, outstanding, session);
+            if (toStart.Count > 0)
+            {
+                return new NextAction.StartChildren(toStart);
+            }
+        }
+
+        return new NextAction.AwaitChildren();
     }
 }
 
@@ -71,4 +116,11 @@ public abstract record NextAction
 
     /// <summary>A ToolCall was committed but its result never was: the process stopped mid-call.</summary>
     public sealed record ResolveInterruptedToolCall(ToolCallStep Call, int Sequence) : NextAction;
+
+    /// <summary>Dispatches committed without a child run yet: start these children (their ids are in the
+    /// steps).</summary>
+    public sealed record StartChildren(IReadOnlyList<SubAgentCallStep> Calls) : NextAction;
+
+    /// <summary>The run waits for its children; the last one to finish gets it moving again.</summary>
+    public sealed record AwaitChildren : NextAction;
 }

@@ -28,6 +28,10 @@ public sealed record RunState
     public string? CompletionNote { get; init; }
     public ImmutableList<StepRecord> Steps { get; init; } = [];
 
+    /// <summary>A child run's own frozen version; null for the root run, which executes the session's start
+    /// context.</summary>
+    public Agents.VersionSnapshot? Version { get; init; }
+
     /// <summary>The model turn in progress: the iteration of the latest <c>llm_request_prepared</c>.</summary>
     public int Iteration { get; init; }
 

@@ -57,6 +57,19 @@ public static class SessionDecider
         StepDraft draft,
         DateTimeOffset at,
         string actor
+    ) => AppendStep(change, runId, draft, at, actor, anyStatus: false);
+
+    /// <summary>
+    /// As above; with <paramref name="anyStatus"/> the run may also be waiting (not finished): a child's report to
+    /// its parent (a result, a question) lands whatever the parent waits for, and is handled when it resumes.
+    /// </summary>
+    public static StepRecord? AppendStep(
+        SessionChange change,
+        Guid runId,
+        StepDraft draft,
+        DateTimeOffset at,
+        string actor,
+        bool anyStatus
     )
     {
         if (RequireRun(change, runId) is not { } run)
@@ -64,7 +77,7 @@ public static class SessionDecider
             return null;
         }
 
-        if (run.Status != RunStatus.Running)
+        if (anyStatus ? run.IsTerminal : run.Status != RunStatus.Running)
         {
             change.Reject(
                 new DomainError(
@@ -96,7 +109,11 @@ public static class SessionDecider
         return step;
     }
 
-    /// <summary>Moves a run; a root run drags the session along (its status follows the root run).</summary>
+    /// <summary>
+    /// Moves a run and, unless <paramref name="sessionFollows"/> is off (operator actions that settle every run
+    /// themselves), its tree: a finished run reports to its parent and ends its unfinished children, and the session
+    /// takes the status the tree implies (<see cref="RunTree.SessionStatusOf"/>; the root's own when it finished).
+    /// </summary>
     public static void MoveRun(
         SessionChange change,
         Guid runId,
@@ -135,11 +152,30 @@ public static class SessionDecider
             }
         );
 
-        var session = change.Current;
-        if (sessionFollows && runId == session.EntryRunId)
+        if (!sessionFollows)
         {
-            MoveSession(change, RunStatusMachine.ToSessionStatus(t.To), at, actor, t.Reason, t.Output, t.Error);
+            return;
         }
+
+        if (RunStatusMachine.IsTerminal(t.To))
+        {
+            SubAgentDecider.OnRunFinished(change, runId, at, actor);
+        }
+
+        SyncSession(change, runId == change.Current.RootRunId ? t : null, at, actor);
+    }
+
+    /// <summary>Moves the session to the status its tree implies; <paramref name="root"/> is the root's transition
+    /// when that is what moved (its reason, output and error become the session's).</summary>
+    public static void SyncSession(SessionChange change, RunTransition? root, DateTimeOffset at, string actor)
+    {
+        if (change.Rejected || change.Current.IsTerminal)
+        {
+            return;
+        }
+
+        var to = RunTree.SessionStatusOf(change.Current);
+        MoveSession(change, to, at, actor, root?.Reason, root?.Output, root?.Error);
     }
 
     /// <summary>The next model request of a run (iteration <paramref name="iteration"/>), or its failure when that

@@ -17,6 +17,9 @@ public static class SessionStatusMachine
             [
                 .. Waiting.Select(w => (SessionStatus.Running, w)),
                 .. Waiting.Select(w => (w, SessionStatus.Running)),
+                // A tree's status can move from one wait to another (a child's HITL pause ends while another child
+                // still sleeps).
+                .. Waiting.SelectMany(a => Waiting.Where(b => b != a).Select(b => (a, b))),
                 (SessionStatus.Running, SessionStatus.Completed),
                 (SessionStatus.Running, SessionStatus.Failed),
                 (SessionStatus.Running, SessionStatus.Terminated),

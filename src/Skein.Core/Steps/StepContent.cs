@@ -16,6 +16,8 @@ public static class StepContent
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = SkeinJson.Options.Encoder };
 
+    private const string SubAgentCallPrefix = "{\"step_kind\":\"" + StepType.SubAgentCall + "\"";
+
     public static string ToJson(StepRecord step, SessionState session, RunState run) =>
         WithEnvelope(PayloadJson(step.Payload), StepEnvelope.Of(step, session, run));
 
@@ -32,7 +34,12 @@ public static class StepContent
             writer.WriteString("session_id", envelope.SessionId);
             writer.WriteString("run_id", envelope.RunId);
             writer.WriteString("tenant_id", envelope.TenantId);
-            writer.WriteString("agent_id", envelope.AgentId);
+            if (!payloadJson.StartsWith(SubAgentCallPrefix, StringComparison.Ordinal))
+            {
+                // A SubAgentCall's own agent_id (the sub-agent, SPEC section 9) is the one its content keeps.
+                writer.WriteString("agent_id", envelope.AgentId);
+            }
+
             writer.WriteString("agent_version_id", envelope.AgentVersionId);
             writer.WriteString("event_id", envelope.StepId);
             writer.WriteNumber("sequence", envelope.Sequence);

@@ -12,6 +12,12 @@ namespace Skein.Core.Steps;
 [JsonDerivedType(typeof(OutputStep), StepType.Output)]
 [JsonDerivedType(typeof(UserMessageStep), StepType.UserMessage)]
 [JsonDerivedType(typeof(UserTaskRequestStep), StepType.UserTaskReq)]
+[JsonDerivedType(typeof(SubAgentCallStep), StepType.SubAgentCall)]
+[JsonDerivedType(typeof(SubAgentResultStep), StepType.SubAgentResult)]
+[JsonDerivedType(typeof(AitlRequestStep), StepType.AitlRequest)]
+[JsonDerivedType(typeof(AitlReceivedStep), StepType.AitlReceived)]
+[JsonDerivedType(typeof(AitlResponseStep), StepType.AitlResponse)]
+[JsonDerivedType(typeof(AitlResolvedStep), StepType.AitlResolved)]
 public abstract record StepPayload
 {
     /// <summary>The wire step type; the same string is the JSON discriminator <c>step_kind</c>.</summary>
@@ -26,6 +32,12 @@ public abstract record StepPayload
             OutputStep => StepType.Output,
             UserMessageStep => StepType.UserMessage,
             UserTaskRequestStep => StepType.UserTaskReq,
+            SubAgentCallStep => StepType.SubAgentCall,
+            SubAgentResultStep => StepType.SubAgentResult,
+            AitlRequestStep => StepType.AitlRequest,
+            AitlReceivedStep => StepType.AitlReceived,
+            AitlResponseStep => StepType.AitlResponse,
+            AitlResolvedStep => StepType.AitlResolved,
             _ => throw new InvalidOperationException($"unmapped step payload {GetType().Name}"),
         };
 

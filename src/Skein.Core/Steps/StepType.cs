@@ -12,4 +12,22 @@ public static class StepType
 
     /// <summary>Skein extension: a conversational follow-up message from the user.</summary>
     public const string UserMessage = "user_message";
+
+    /// <summary>A parent dispatched a child run (SPEC section 9); the child's id is fixed by this step.</summary>
+    public const string SubAgentCall = "SubAgentCall";
+
+    /// <summary>A child run finished; its outcome is the parent's tool result.</summary>
+    public const string SubAgentResult = "SubAgentResult";
+
+    /// <summary>A child asked its parent (<c>ask_parent</c>); the child waits in WaitingForAITL.</summary>
+    public const string AitlRequest = "AitlRequest";
+
+    /// <summary>The parent received a child's question; it answers with <c>aitl_answer</c> or escalates.</summary>
+    public const string AitlReceived = "AitlReceived";
+
+    /// <summary>The child got its answer and continues.</summary>
+    public const string AitlResponse = "AitlResponse";
+
+    /// <summary>The parent's record that a child's question was answered (by its model or a person).</summary>
+    public const string AitlResolved = "AitlResolved";
 }

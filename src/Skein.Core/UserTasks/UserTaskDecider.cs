@@ -116,6 +116,11 @@ public static class UserTaskDecider
                 Outcome = outcome,
             }
         );
+        if (task.Kind == UserTaskKinds.AitlEscalation)
+        {
+            AitlDecider.OnEscalationAnswered(change, task, outcome, at, actor);
+        }
+
         Resume(change, task, outcome, at, actor);
     }
 
@@ -244,8 +249,8 @@ public static class UserTaskDecider
                     task,
                     answer.NumberValue ?? double.Parse(answer.TextValue!, CultureInfo.InvariantCulture)
                 ),
-            UserTaskKinds.Text => string.IsNullOrWhiteSpace(answer.TextValue)
-                ? "a text task is answered with a non-empty textValue"
+            UserTaskKinds.Text or UserTaskKinds.AitlEscalation => string.IsNullOrWhiteSpace(answer.TextValue)
+                ? $"a {task.Kind} task is answered with a non-empty textValue"
                 : null,
             _ => null,
         };

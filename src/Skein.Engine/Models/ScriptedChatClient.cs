@@ -37,7 +37,7 @@ public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string 
         var contents = new List<AIContent>();
         if (!string.IsNullOrEmpty(turn.Text))
         {
-            contents.Add(new TextContent(turn.Text));
+            contents.Add(new TextContent(Fill(turn.Text, history)));
         }
 
         for (var i = 0; i < turn.ToolCalls.Count; i++)
@@ -83,9 +83,83 @@ public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string 
 
     public void Dispose() { }
 
+    /// <summary>
+    /// <c>{{tool_result}}</c> in a scripted text becomes the latest tool result (a sub-agent's output, a parent's
+    /// answer to <c>ask_parent</c>), so a script can use what it got back.
+    /// </summary>
+    private static string Fill(string text, IReadOnlyList<ChatMessage> history)
+    {
+        if (!text.Contains(ToolResultPlaceholder, StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var value = "";
+        for (var i = history.Count - 1; i >= 0; i--)
+        {
+            var message = history[i];
+            if (message.Role == ChatRole.Tool)
+            {
+                var result = message.Contents.OfType<FunctionResultContent>().LastOrDefault()?.Result;
+                value = result is JsonElement j ? ResultText(j) : result?.ToString() ?? "";
+                break;
+            }
+
+            // A result that came after its call was answered for now (a run tree) is a user message.
+            if (message.Role == ChatRole.User && Runs.ConversationBuilder.LateResult(message.Text) is { } late)
+            {
+                value = ResultText(late);
+                break;
+            }
+        }
+
+        return text.Replace(ToolResultPlaceholder, value, StringComparison.Ordinal);
+    }
+
+    /// <summary>The useful part of a result: a sub-agent's output, an answer, a tool's data; else the JSON.</summary>
+    private static string ResultText(JsonElement result)
+    {
+        if (result.ValueKind != JsonValueKind.Object)
+        {
+            return result.GetRawText();
+        }
+
+        foreach (var name in new[] { "output", "answer", "data" })
+        {
+            if (result.TryGetProperty(name, out var part) && part.ValueKind != JsonValueKind.Null)
+            {
+                return part.ValueKind == JsonValueKind.String ? part.GetString() ?? "" : part.GetRawText();
+            }
+        }
+
+        return result.GetRawText();
+    }
+
+    public const string ToolResultPlaceholder = "{{tool_result}}";
+
     private static ScriptTurn DefaultTurn(IReadOnlyList<ChatMessage> history, ChatOptions? options)
     {
         var last = history.Count > 0 ? history[^1] : null;
+
+        // Past its script a parent answers a sub-agent's question itself, so a tree never stalls on one.
+        if (
+            last?.Role == ChatRole.Tool
+            && options?.Tools?.Any(t => t.Name == Core.Sessions.AitlDecider.AnswerTool) == true
+            && last.Contents.OfType<FunctionResultContent>().Any(r => r.Result is JsonElement j && IsQuestion(j))
+        )
+        {
+            return new ScriptTurn
+            {
+                ToolCalls =
+                [
+                    new ScriptToolCall(
+                        Core.Sessions.AitlDecider.AnswerTool,
+                        SkeinJson.Element(new { answer = "Use your best judgement." })
+                    ),
+                ],
+            };
+        }
+
         if (last?.Role == ChatRole.Tool)
         {
             var results = last
@@ -102,6 +176,12 @@ public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string 
 
         return new ScriptTurn { Text = "Echo: " + text };
     }
+
+    private static bool IsQuestion(JsonElement result) =>
+        result.ValueKind == JsonValueKind.Object
+        && result.TryGetProperty("status", out var status)
+        && status.ValueKind == JsonValueKind.String
+        && status.GetString() == "waiting_for_parent";
 
     private static ScriptToolCall? RequestedTool(string input, ChatOptions? options)
     {

@@ -152,7 +152,10 @@ public sealed partial class RunDispatcher(
             try
             {
                 var state = await commands.GetAsync(active.SessionId, CancellationToken.None);
-                if (state?.Runs.GetValueOrDefault(runId)?.Status == RunStatus.Running)
+                if (
+                    state?.Runs.GetValueOrDefault(runId) is { Status: RunStatus.Running } run
+                    && !RunPlanner.IsParked(run, state)
+                )
                 {
                     Dispatch(active.SessionId, runId);
                 }

@@ -36,13 +36,17 @@ public sealed partial class RunExecutor
                 return false;
             }
 
+            if (DecideTreeCall(c, call) is { } handled)
+            {
+                return handled;
+            }
+
             var tool = _tools.GetValueOrDefault(call.Name);
+            var rootMode = RunTree.RootMode(state);
+            var rules = RunTree.GuardRules(state, run);
 
             // Guard rules first: they may end the session, refuse the call, or hold it for review.
-            GuardDecision? guard =
-                _version.GuardRules.Count > 0
-                    ? GuardEvaluator.Evaluate(_version.GuardRules, Attempt(state, call))
-                    : null;
+            GuardDecision? guard = rules.Count > 0 ? GuardEvaluator.Evaluate(rules, Attempt(state, call)) : null;
             ToolResultBody? refused = null;
             string? terminate = null;
             switch (guard)
@@ -56,8 +60,7 @@ public sealed partial class RunExecutor
                         ToolPolicy.BlockedByGuard(rule.RuleId, rule.Reason, rule.FailedClosed)
                     );
                     break;
-                case { Outcome: GuardAction.Pause, Applied: { } rule }
-                    when _version.ExecutionMode == ExecutionMode.Request:
+                case { Outcome: GuardAction.Pause, Applied: { } rule } when rootMode == ExecutionMode.Request:
                     // A pause needs a person; Request agents cannot save such rules, so refuse rather than run.
                     refused = ToolResultBody.Fail(
                         ToolPolicy.BlockedByGuard(rule.RuleId, rule.Reason, rule.FailedClosed)
@@ -86,11 +89,8 @@ public sealed partial class RunExecutor
                     break;
             }
 
-            if (
-                refused is null
-                && tool is { RequiresApproval: true }
-                && _version.ExecutionMode != ExecutionMode.Request
-            )
+            // Human input anywhere in the tree follows the root's mode (SPEC section 9).
+            if (refused is null && tool is { RequiresApproval: true } && rootMode != ExecutionMode.Request)
             {
                 switch (Review(state, call, UserTaskKinds.Approval, out refused))
                 {
@@ -256,7 +256,7 @@ public sealed partial class RunExecutor
             {
                 outcome = ToolOutcome.Fail(ToolPolicy.UnknownTool(call.Name));
             }
-            else if (ToolPolicy.Refusal(_version.ExecutionMode, tool.RequiresApproval) is { } refusal)
+            else if (ToolPolicy.Refusal(_rootMode, tool.RequiresApproval) is { } refusal)
             {
                 outcome = ToolOutcome.Fail(refusal);
             }
@@ -316,7 +316,7 @@ public sealed partial class RunExecutor
                 case ToolOutcome.Completed done:
                     return await RecordResultAsync(call, done.Result, cancellationToken);
                 case ToolOutcome.AskUser ask:
-                    if (_version.ExecutionMode == ExecutionMode.Request)
+                    if (_rootMode == ExecutionMode.Request)
                     {
                         return await RecordResultAsync(
                             call,

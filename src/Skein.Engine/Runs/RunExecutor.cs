@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Skein.Core;
@@ -29,6 +30,8 @@ public sealed partial class RunExecutor
     private readonly ToolCatalog toolCatalog;
     private readonly ModelClientFactory models;
     private readonly ToolArgumentValidator arguments;
+    private readonly InputValidator inputs;
+    private readonly IServiceProvider services;
     private readonly IOptions<EngineOptions> options;
     private readonly TimeProvider time;
     private readonly ILogger<RunExecutor> logger;
@@ -39,11 +42,15 @@ public sealed partial class RunExecutor
         ToolCatalog toolCatalog,
         ModelClientFactory models,
         ToolArgumentValidator arguments,
+        InputValidator inputs,
+        IServiceProvider services,
         IOptions<EngineOptions> options,
         TimeProvider time,
         ILogger<RunExecutor> logger
     )
     {
+        this.inputs = inputs;
+        this.services = services;
         this.commands = commands;
         this.catalog = catalog;
         this.toolCatalog = toolCatalog;
@@ -53,6 +60,42 @@ public sealed partial class RunExecutor
         this.time = time;
         this.logger = logger;
     }
+
+    /// <summary>The error of a parent whose model answered with text while its children still run.</summary>
+    public const string AitlUnresolved =
+        "aitl_unresolved: the model answered with text while its sub-agents still run; a sub-agent's question is "
+        + "resolved with aitl_answer or aitl_escalate";
+
+    /// <summary>
+    /// After a commit: every other run it made ready to work (a child it started, a parent a result or question
+    /// reached, a child an answer resumed) gets a driver. Missing one is safe: the run supervisor finds it.
+    /// </summary>
+    internal void DispatchTouched(CommandResult result, Guid? except)
+    {
+        if (result.State is not { } state || result.Events.Count == 0)
+        {
+            return;
+        }
+
+        HashSet<Guid>? seen = null;
+        foreach (var e in result.Events)
+        {
+            if (
+                e.RunIdOrNull is not { } id
+                || id == except
+                || !(seen ??= []).Add(id)
+                || state.Runs.GetValueOrDefault(id) is not { Status: RunStatus.Running } run
+                || RunPlanner.Next(run, state) is NextAction.Idle or NextAction.AwaitChildren
+            )
+            {
+                continue;
+            }
+
+            (_dispatcher ??= services.GetRequiredService<RunDispatcher>()).Dispatch(state.Id, id);
+        }
+    }
+
+    private RunDispatcher? _dispatcher;
 
     /// <summary>The actor of every step and transition a driver records (<see cref="Actor.Engine"/>).</summary>
     public static readonly string EngineActor = Actor.Engine.Value;
@@ -79,9 +122,15 @@ public sealed partial class RunExecutor
             new Dictionary<string, object> { ["SessionId"] = sessionId, ["RunId"] = runId }
         );
         var state = await commands.GetAsync(sessionId, cancellationToken);
-        if (state?.Runs.GetValueOrDefault(runId) is not { Status: RunStatus.Running })
+        if (state?.Runs.GetValueOrDefault(runId) is not { Status: RunStatus.Running } current)
         {
             return new DriveOutcome(state?.Runs.GetValueOrDefault(runId)?.Status, LeaseReleased: false);
+        }
+
+        if (RunPlanner.IsParked(current, state))
+        {
+            // Waiting for its children: nothing to drive, and nothing to read for it.
+            return new DriveOutcome(RunStatus.Running, LeaseReleased: false);
         }
 
         var run = await RunScope.CreateAsync(this, state, runId, lease, driver, cancellationToken);
@@ -97,8 +146,10 @@ public sealed partial class RunExecutor
         private readonly Guid _sessionId;
         private readonly Guid _runId;
         private readonly VersionSnapshot _version;
+        private readonly ExecutionMode _rootMode;
         private readonly PlanLimits _plan;
         private readonly IReadOnlyDictionary<string, ITool> _tools;
+        private readonly IReadOnlyDictionary<string, SubAgentTool> _subAgents;
         private readonly IChatClient _chat;
         private readonly ChatOptions _chatOptions;
         private RunLease? _lease;
@@ -114,6 +165,7 @@ public sealed partial class RunExecutor
             RunLease? lease,
             PlanLimits plan,
             IReadOnlyDictionary<string, ITool> tools,
+            IReadOnlyDictionary<string, SubAgentTool> subAgents,
             IChatClient chat
         )
         {
@@ -121,9 +173,11 @@ public sealed partial class RunExecutor
             _lease = lease;
             _sessionId = state.Id;
             _runId = runId;
-            _version = state.StartContext.Version;
+            _version = RunTree.VersionOf(state, state.Runs[runId]);
+            _rootMode = RunTree.RootMode(state);
             _plan = plan;
             _tools = tools;
+            _subAgents = subAgents;
             _chat = chat;
             _chatOptions = new ChatOptions
             {
@@ -136,11 +190,15 @@ public sealed partial class RunExecutor
                     .. tools.Values.Select(t =>
                         AIFunctionFactory.CreateDeclaration(t.Name, t.Description, t.ParametersSchema)
                     ),
+                    .. SubAgentTool.Declarations(subAgents.Values, state.Runs[runId].Depth > 0),
                 ],
             };
         }
 
         private RunLimits Limits => _version.Limits;
+
+        /// <summary>Session limits are the root version's and count the whole tree.</summary>
+        private static RunLimits SessionLimits(SessionState state) => state.StartContext.Version.Limits;
 
         /// <summary>The run's status in the latest state this driver read or committed.</summary>
         public RunStatus LastStatus { get; private set; } = RunStatus.Running;
@@ -158,7 +216,7 @@ public sealed partial class RunExecutor
             CancellationToken cancellationToken
         )
         {
-            var version = state.StartContext.Version;
+            var version = RunTree.VersionOf(state, state.Runs[runId]);
 
             // A run started a moment ago comes with the settings its start read; a resumed run reads them now.
             var settings =
@@ -166,6 +224,7 @@ public sealed partial class RunExecutor
                     ? driver
                     : await x.catalog.DriverSettingsAsync(state.TenantId, version.LlmProviderId, cancellationToken);
             var tools = await x.toolCatalog.ResolveAsync(state.TenantId, version.Operations, cancellationToken);
+            var subAgents = await SubAgentTool.ResolveAsync(x.catalog, version, cancellationToken);
             return new RunScope(
                 x,
                 state,
@@ -173,6 +232,7 @@ public sealed partial class RunExecutor
                 lease,
                 settings.PlanLimits,
                 tools,
+                subAgents,
                 settings.KeyRefusal is { } refusal
                     ? new RefusedChatClient(refusal)
                     : x.models.Create(version, settings.Provider, settings.ApiKey)
@@ -192,12 +252,12 @@ public sealed partial class RunExecutor
             }
 
             var now = _x.time.GetUtcNow();
-            if (LimitRules.CheckSession(state, Limits, _plan, now) is { } exceeded)
+            if (LimitRules.CheckSession(state, SessionLimits(state), _plan, now) is { } exceeded)
             {
                 return await FailAsync(exceeded, cancellationToken);
             }
 
-            return RunPlanner.Next(run) switch
+            return RunPlanner.Next(run, state) switch
             {
                 NextAction.PrepareModelRequest or NextAction.StartToolCall => await DecideAsync(
                     Advance,
@@ -205,6 +265,7 @@ public sealed partial class RunExecutor
                 ),
                 NextAction.CallModel c => await CallModelAsync(run, c.Iteration, cancellationToken),
                 NextAction.ResolveInterruptedToolCall i => await ExecuteOrResolveAsync(i.Call, cancellationToken),
+                NextAction.StartChildren s => await StartChildrenAsync(s.Calls, cancellationToken),
                 _ => false,
             };
         }
@@ -219,7 +280,7 @@ public sealed partial class RunExecutor
         {
             while (!c.Rejected && c.Current.Runs[_runId] is { Status: RunStatus.Running } run)
             {
-                switch (RunPlanner.Next(run))
+                switch (RunPlanner.Next(run, c.Current))
                 {
                     case NextAction.PrepareModelRequest p:
                         SessionDecider.PrepareModelRequest(c, _runId, p.Iteration, _version, Now, EngineActor);
@@ -318,7 +379,7 @@ public sealed partial class RunExecutor
                     if (
                         (
                             LimitRules.CheckRunTokens(after, Limits)
-                            ?? LimitRules.CheckSession(c.Current, Limits, _plan, at)
+                            ?? LimitRules.CheckSession(c.Current, SessionLimits(c.Current), _plan, at)
                         ) is
                         { } exceeded
                     )
@@ -330,6 +391,13 @@ public sealed partial class RunExecutor
                     if (calls.Count > 0)
                     {
                         Advance(c);
+                        return;
+                    }
+
+                    if (RunTree.OutstandingCalls(after).Count > 0)
+                    {
+                        // Children still run: a turn taken for their questions must resolve them, not finish.
+                        SessionDecider.FailRun(c, _runId, AitlUnresolved, at, EngineActor);
                         return;
                     }
 
@@ -388,6 +456,11 @@ public sealed partial class RunExecutor
             _toExecute = null;
             var result = await _x.commands.ExecuteAsync(_sessionId, decide, _lease, cancellationToken);
             LastStatus = result.State?.Runs.GetValueOrDefault(_runId)?.Status ?? LastStatus;
+            if (result.Ok)
+            {
+                _x.DispatchTouched(result, _runId);
+            }
+
             if (result.Ok && result.Events.Count > 0 && _lease is not null)
             {
                 // Committed under the lease: a first lease is now written, and an append that took the run off

@@ -24,14 +24,9 @@ public sealed class RunStarter(
     {
         var resolved = await catalog.ResolveAsync(request.AgentId, request.VersionId, cancellationToken);
         var version = resolved.Snapshot;
-        if (version.ExecutionMode == ExecutionMode.SubAgent)
+        if (SubAgentRules.CheckStartable(version.ExecutionMode, version.AgentName) is { } notStartable)
         {
-            throw new DomainException(
-                new DomainError(
-                    DomainErrorCodes.InvalidInput,
-                    $"agent '{version.AgentName}' is a SubAgent: it is started by its parent agents, not directly"
-                )
-            );
+            throw new DomainException(notStartable);
         }
 
         if (request.Input is { } input && input.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))

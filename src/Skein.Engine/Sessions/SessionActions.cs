@@ -13,6 +13,7 @@ public sealed class SessionActions(
     SessionQueries queries,
     UserTaskQueries tasks,
     RunDispatcher dispatcher,
+    RunExecutor executor,
     TimeProvider time
 )
 {
@@ -33,12 +34,25 @@ public sealed class SessionActions(
         return result;
     }
 
-    public Task<CommandResult> MarkCompleteAsync(Guid sessionId, string actor, CancellationToken cancellationToken) =>
-        commands.ExecuteAsync(
+    public async Task<CommandResult> MarkCompleteAsync(
+        Guid sessionId,
+        string actor,
+        CancellationToken cancellationToken
+    )
+    {
+        var result = await commands.ExecuteAsync(
             sessionId,
             c => SessionDecider.MarkComplete(c, time.GetUtcNow(), actor),
             cancellationToken
         );
+        if (result.Ok)
+        {
+            // A tree may still have a child at work (the session waits on another one): it stops now.
+            dispatcher.CancelSession(sessionId);
+        }
+
+        return result;
+    }
 
     public Task<CommandResult> SendMessageAsync(
         Guid runId,
@@ -159,6 +173,12 @@ public sealed class SessionActions(
         if (result.Ok && result.State?.Runs.GetValueOrDefault(runId)?.Status == RunStatus.Running)
         {
             dispatcher.Dispatch(sessionId, runId);
+        }
+
+        if (result.Ok)
+        {
+            // An answer can resume other runs of the tree too (an escalated question's child).
+            executor.DispatchTouched(result, runId);
         }
 
         return result;

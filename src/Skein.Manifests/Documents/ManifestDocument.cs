@@ -92,6 +92,15 @@ public sealed record ManifestVersion
     public int? ConversationIdleTimeoutSec { get; init; }
     public JsonElement? GuardRules { get; init; }
 
+    /// <summary>Multi-agent wiring (SPEC section 9); the switch defaults to on when sub-agents are listed.</summary>
+    public bool? CanExecuteSubAgents { get; init; }
+
+    /// <summary><c>sequential</c> (default) or <c>parallel</c>.</summary>
+    public string? SubAgentExecutionModel { get; init; }
+
+    /// <summary>The <c>manifestKey</c>s of agents of this manifest in <c>sub_agent</c> mode.</summary>
+    public IReadOnlyList<string> AllowedSubAgents { get; init; } = [];
+
     [JsonPropertyName("x-skein")]
     public ManifestVersionExtensions? Skein { get; init; }
 }

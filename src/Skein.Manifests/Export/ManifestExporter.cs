@@ -25,12 +25,16 @@ public static class ManifestExporter
 
     public static string Export(WorkspaceState state, string agentName)
     {
-        var agent = state.Agents.First(a => a.Spec.Name == agentName).Spec;
-        var versions = state
-            .Versions.Where(v => v.Spec.AgentName == agentName)
-            .OrderBy(v => v.CreatedAt)
-            .ThenBy(v => LabelNumber(v.Spec.Label))
-            .ThenBy(v => v.Spec.Label, StringComparer.Ordinal)
+        // The subtree includes the sub-agents the versions may dispatch (and theirs), so the file applies alone.
+        var agents = SubTree(state, agentName);
+        var versions = agents
+            .SelectMany(a =>
+                state
+                    .Versions.Where(v => v.Spec.AgentName == a.Name)
+                    .OrderBy(v => v.CreatedAt)
+                    .ThenBy(v => LabelNumber(v.Spec.Label))
+                    .ThenBy(v => v.Spec.Label, StringComparer.Ordinal)
+            )
             .ToList();
         var used = versions
             .SelectMany(v => JsonSerializer.Deserialize<List<string>>(v.Spec.Operations) ?? [])
@@ -46,12 +50,20 @@ public static class ManifestExporter
             .Select(s => s.Spec)
             .OrderBy(s => s.Name, StringComparer.Ordinal)
             .ToList();
-        var triggers = state
-            .Triggers.Where(t => t.Spec.AgentName == agentName)
-            .Select(t => t.Spec)
-            .OrderBy(t => t.Name, StringComparer.Ordinal)
+        var triggers = agents
+            .SelectMany(a =>
+                state
+                    .Triggers.Where(t => t.Spec.AgentName == a.Name)
+                    .Select(t => t.Spec)
+                    .OrderBy(t => t.Name, StringComparer.Ordinal)
+            )
             .ToList();
-        var provider = state.Providers.FirstOrDefault(p => p.Spec.Name == agent.ProviderName)?.Spec;
+        var providers = agents
+            .Select(a => a.ProviderName)
+            .Distinct()
+            .Select(name => state.Providers.FirstOrDefault(p => p.Spec.Name == name)?.Spec)
+            .OfType<ProviderSpec>()
+            .ToList();
         var inputs = new List<object>();
 
         var root = YamlTree.Map();
@@ -59,9 +71,9 @@ public static class ManifestExporter
         root["version"] = 1;
         root["metadata"] = new OrderedDictionary<string, object?> { ["label"] = agentName };
         root["inputs"] = inputs;
-        if (provider is not null)
+        if (providers.Count > 0)
         {
-            root["llmProviders"] = new List<object> { Provider(provider, inputs) };
+            root["llmProviders"] = providers.Select(p => Provider(p, inputs)).ToList();
         }
 
         if (services.Count > 0)
@@ -71,7 +83,7 @@ public static class ManifestExporter
                 .ToList();
         }
 
-        root["agents"] = new List<object> { Agent(agent) };
+        root["agents"] = agents.Select(Agent).ToList();
         root["versions"] = versions.Select(v => Version(v, operations)).ToList();
         if (triggers.Count > 0)
         {
@@ -84,6 +96,31 @@ public static class ManifestExporter
         }
 
         return YamlTree.Write(root);
+    }
+
+    /// <summary>The agent, then the sub-agents its versions list, breadth first, each once.</summary>
+    private static List<AgentSpec> SubTree(WorkspaceState state, string agentName)
+    {
+        var result = new List<AgentSpec>();
+        var queue = new Queue<string>([agentName]);
+        while (queue.TryDequeue(out var name))
+        {
+            if (result.Any(a => a.Name == name) || state.Agents.FirstOrDefault(a => a.Spec.Name == name) is not { } a)
+            {
+                continue;
+            }
+
+            result.Add(a.Spec);
+            foreach (var v in state.Versions.Where(v => v.Spec.AgentName == name))
+            {
+                foreach (var child in JsonSerializer.Deserialize<List<string>>(v.Spec.AllowedSubAgents) ?? [])
+                {
+                    queue.Enqueue(child);
+                }
+            }
+        }
+
+        return result;
     }
 
     private static object Provider(ProviderSpec p, List<object> inputs)
@@ -188,6 +225,17 @@ public static class ManifestExporter
             .ToList();
         map["conversation"] = v.Conversation;
         map["conversationIdleTimeoutSec"] = v.ConversationIdleTimeoutSec;
+        if (v.CanExecuteSubAgents)
+        {
+            map["canExecuteSubAgents"] = true;
+            map["subAgentExecutionModel"] = ManifestMapping.ManifestSubAgentModel(v.SubAgentExecutionModel);
+            map["allowedSubAgents"] = JsonSerializer.Deserialize<List<string>>(v.AllowedSubAgents) ?? [];
+        }
+        else if (v.SubAgentExecutionModel != nameof(SubAgentExecutionModel.Sequential))
+        {
+            map["subAgentExecutionModel"] = ManifestMapping.ManifestSubAgentModel(v.SubAgentExecutionModel);
+        }
+
         if (JsonNode.Parse(v.GuardRules) is JsonArray { Count: > 0 } rules)
         {
             map["guardRules"] = YamlTree.FromJson(rules);

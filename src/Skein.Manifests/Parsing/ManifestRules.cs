@@ -185,6 +185,7 @@ public static partial class ManifestRules
 
             CheckOperationRefs(manifest, version, path, lines, errors);
             CheckGuardRules(version, ManifestMapping.ModeOf(agent.ExecutionMode), path, lines, errors);
+            CheckSubAgents(manifest, version, agent, path, lines, errors);
             CheckScript(version, path, lines, errors);
         }
     }

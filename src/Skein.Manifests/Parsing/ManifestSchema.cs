@@ -140,6 +140,9 @@ public static class ManifestSchema
                   "conversation": { "type": ["string", "null"], "enum": ["single", "multi_turn", null] },
                   "conversationIdleTimeoutSec": { "type": ["integer", "null"] },
                   "guardRules": { "type": ["array", "null"] },
+                  "canExecuteSubAgents": { "type": ["boolean", "null"] },
+                  "subAgentExecutionModel": { "type": ["string", "null"], "enum": ["sequential", "parallel", null] },
+                  "allowedSubAgents": { "type": "array", "items": { "type": "string", "minLength": 1 } },
                   "x-skein": {
                     "type": "object", "additionalProperties": false,
                     "properties": { "script": { "type": ["array", "null"], "items": { "type": "object" } } }

@@ -95,7 +95,24 @@ public static class ManifestMapping
     public static AgentSpec Agent(ManifestAgent a) =>
         new(a.Name, ModeOf(a.ExecutionMode).ToString(), a.LlmProviderName ?? "");
 
-    public static VersionSpec Version(ManifestVersion v, string agentName) =>
+    /// <summary>The switch as the file states it, on by default when the file lists sub-agents.</summary>
+    public static bool CanExecuteSubAgents(ManifestVersion v) => v.CanExecuteSubAgents ?? v.AllowedSubAgents.Count > 0;
+
+    public static string SubAgentModel(string? manifestModel) =>
+        manifestModel == "parallel"
+            ? nameof(Core.Agents.SubAgentExecutionModel.Parallel)
+            : nameof(Core.Agents.SubAgentExecutionModel.Sequential);
+
+    public static string ManifestSubAgentModel(string storedModel) =>
+        storedModel == nameof(Core.Agents.SubAgentExecutionModel.Parallel) ? "parallel" : "sequential";
+
+    /// <summary>The version as the store would hold it; <paramref name="agentNames"/> maps the file's
+    /// <c>manifestKey</c>s to agent names (sub-agents are listed by key).</summary>
+    public static VersionSpec Version(
+        ManifestVersion v,
+        string agentName,
+        IReadOnlyDictionary<string, string>? agentNames = null
+    ) =>
         new()
         {
             AgentName = agentName,
@@ -124,7 +141,13 @@ public static class ManifestMapping
                     : [],
                 SkeinJson.Options
             ),
+            CanExecuteSubAgents = CanExecuteSubAgents(v),
+            AllowedSubAgents = SubAgentsJson(v.AllowedSubAgents.Select(k => agentNames?.GetValueOrDefault(k) ?? k)),
+            SubAgentExecutionModel = SubAgentModel(v.SubAgentExecutionModel),
         };
+
+    /// <summary>Allowed sub-agents by name, in order: how specs hold and compare them.</summary>
+    public static string SubAgentsJson(IEnumerable<string> names) => JsonSerializer.Serialize(names.ToList());
 
     public static TriggerSpec Trigger(ManifestTrigger t, string agentName) =>
         new(

@@ -17,7 +17,7 @@ public enum ChangeAction
 }
 
 /// <summary>One line of a plan (SPEC section 8): <c>resource</c> (llmProvider, service, operation, agent, version,
-/// trigger), its <c>key</c> and the action.</summary>
+/// subAgent, trigger), its <c>key</c> and the action.</summary>
 public sealed record PlannedChange(string Resource, string Key, ChangeAction Action);
 
 /// <summary>A resource to write: <see cref="ExistingId"/> is null for a create.</summary>
@@ -30,7 +30,24 @@ public sealed record PlannedVersion(
     bool WriteContent,
     bool Deploy,
     ChangeAction Action
-);
+)
+{
+    /// <summary>The existing version's allowed sub-agents (JSON array of names), to tell new links from kept
+    /// ones.</summary>
+    public string PreviousSubAgents { get; init; } = "[]";
+
+    /// <summary>One plan line per allowed sub-agent: <c>agent/label -> sub-agent</c>, created or unchanged.</summary>
+    public IEnumerable<PlannedChange> SubAgentLinks()
+    {
+        var before = System.Text.Json.JsonSerializer.Deserialize<List<string>>(PreviousSubAgents) ?? [];
+        var after = System.Text.Json.JsonSerializer.Deserialize<List<string>>(Spec.AllowedSubAgents) ?? [];
+        return after.Select(name => new PlannedChange(
+            "subAgent",
+            $"{Spec.AgentName}/{Spec.Label} -> {name}",
+            before.Contains(name) ? ChangeAction.Unchanged : ChangeAction.Create
+        ));
+    }
+}
 
 /// <summary>What applying a manifest would do. Nothing here has been written; <see cref="Problems"/> stop the
 /// apply.</summary>
@@ -57,6 +74,7 @@ public sealed record ManifestPlan
             .. Operations.Select(o => new PlannedChange("operation", $"{o.Spec.ServiceName}/{o.Spec.Name}", o.Action)),
             .. Agents.Select(a => new PlannedChange("agent", a.Spec.Name, a.Action)),
             .. Versions.Select(v => new PlannedChange("version", $"{v.Spec.AgentName}/{v.Spec.Label}", v.Action)),
+            .. Versions.SelectMany(v => v.SubAgentLinks()),
             .. Triggers.Select(t => new PlannedChange("trigger", $"{t.Spec.AgentName}/{t.Spec.Name}", t.Action)),
         ];
 }

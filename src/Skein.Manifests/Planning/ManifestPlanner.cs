@@ -75,9 +75,7 @@ public static class ManifestPlanner
             .ToList();
 
         var versions = manifest
-            .Versions.Select(
-                (v, i) => PlanVersion(v, i, agentNames[v.AgentManifestKey], manifest, state, lines, problems)
-            )
+            .Versions.Select((v, i) => PlanVersion(v, i, agentNames, manifest, state, lines, problems))
             .ToList();
 
         var triggers = manifest
@@ -120,13 +118,14 @@ public static class ManifestPlanner
     private static PlannedVersion PlanVersion(
         ManifestVersion v,
         int i,
-        string agentName,
+        IReadOnlyDictionary<string, string> agentNames,
         ManifestDocument manifest,
         WorkspaceState state,
         LineMap lines,
         List<ManifestProblem> problems
     )
     {
+        var agentName = agentNames[v.AgentManifestKey];
         for (var j = 0; j < v.AllowedOperations.Count; j++)
         {
             var r = v.AllowedOperations[j];
@@ -147,7 +146,7 @@ public static class ManifestPlanner
             }
         }
 
-        var spec = ManifestMapping.Version(v, agentName);
+        var spec = ManifestMapping.Version(v, agentName, agentNames);
         var deployed = v.Status == "deployed";
         var existing = state.Versions.FirstOrDefault(x =>
             x.Spec.AgentName == agentName && x.Spec.Label == v.VersionLabel
@@ -176,7 +175,10 @@ public static class ManifestPlanner
             changed,
             deploy,
             changed || deploy ? ChangeAction.Update : ChangeAction.Unchanged
-        );
+        )
+        {
+            PreviousSubAgents = existing.Spec.AllowedSubAgents,
+        };
     }
 
     private static Planned<T> Match<T>(IReadOnlyList<Existing<T>> existing, T spec, Func<T, bool> sameName)

@@ -69,6 +69,13 @@ public sealed record VersionSpec
     public int ConversationIdleTimeoutSec { get; init; } = 1800;
     public string GuardRules { get; init; } = "[]";
     public string Script { get; init; } = "[]";
+    public bool CanExecuteSubAgents { get; init; }
+
+    /// <summary>JSON array of the allowed sub-agents' names, in the file's order (manifests name them by
+    /// <c>manifestKey</c>, mapped to names by the planner; the store holds ids).</summary>
+    public string AllowedSubAgents { get; init; } = "[]";
+
+    public string SubAgentExecutionModel { get; init; } = "Sequential";
 }
 
 /// <summary>Settings is the trigger's normalized settings JSON (snake_case, as the store holds it).</summary>

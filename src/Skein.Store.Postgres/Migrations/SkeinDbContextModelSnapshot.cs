@@ -72,6 +72,15 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("agent_id");
 
+                    b.Property<string>("AllowedSubAgents")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("allowed_sub_agents");
+
+                    b.Property<bool>("CanExecuteSubAgents")
+                        .HasColumnType("boolean")
+                        .HasColumnName("can_execute_sub_agents");
+
                     b.Property<string>("Conversation")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -146,6 +155,12 @@ namespace Skein.Store.Postgres.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("state");
+
+                    b.Property<string>("SubAgentExecutionModel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("sub_agent_execution_model");
 
                     b.Property<double>("Temperature")
                         .HasColumnType("double precision")
@@ -1306,6 +1321,10 @@ namespace Skein.Store.Postgres.Migrations
                     b.Property<int?>("MaxInputBytes")
                         .HasColumnType("integer")
                         .HasColumnName("max_input_bytes");
+
+                    b.Property<int>("MaxSubAgentDepth")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_sub_agent_depth");
 
                     b.Property<string>("Name")
                         .IsRequired()

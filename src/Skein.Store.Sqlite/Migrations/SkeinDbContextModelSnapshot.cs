@@ -67,6 +67,15 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("agent_id");
 
+                    b.Property<string>("AllowedSubAgents")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("allowed_sub_agents");
+
+                    b.Property<bool>("CanExecuteSubAgents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("can_execute_sub_agents");
+
                     b.Property<string>("Conversation")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -141,6 +150,12 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("state");
+
+                    b.Property<string>("SubAgentExecutionModel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sub_agent_execution_model");
 
                     b.Property<double>("Temperature")
                         .HasColumnType("REAL")
@@ -1297,6 +1312,10 @@ namespace Skein.Store.Sqlite.Migrations
                     b.Property<int?>("MaxInputBytes")
                         .HasColumnType("INTEGER")
                         .HasColumnName("max_input_bytes");
+
+                    b.Property<int>("MaxSubAgentDepth")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_sub_agent_depth");
 
                     b.Property<string>("Name")
                         .IsRequired()

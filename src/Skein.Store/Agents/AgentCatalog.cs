@@ -240,6 +240,10 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
             Script = JsonSerializer.Deserialize<List<ScriptTurn>>(version.Script, SkeinJson.Options) ?? [],
             GuardRules = JsonSerializer.Deserialize<List<Core.Guards.GuardRule>>(version.GuardRules, SkeinJson.Options)
                 ?? [],
+            CanExecuteSubAgents = version.CanExecuteSubAgents,
+            AllowedSubAgents = JsonSerializer.Deserialize<List<Guid>>(version.AllowedSubAgents, SkeinJson.Options)
+                ?? [],
+            SubAgentExecutionModel = Enum.Parse<SubAgentExecutionModel>(version.SubAgentExecutionModel),
         };
 }
 

@@ -72,7 +72,7 @@ public static class WorkspaceStateLoader
                     .Where(v => agentNames.ContainsKey(v.AgentId))
                     .Select(v => new ExistingVersion(
                         v.Id,
-                        Version(v, agentNames[v.AgentId]),
+                        Version(v, agentNames[v.AgentId], agentNames),
                         v.State,
                         v.CreatedAt,
                         v.DeployedAt
@@ -99,7 +99,11 @@ public static class WorkspaceStateLoader
     private static ServiceSpec Service(IntegrationRow i) =>
         new(i.Name, i.BaseUrl, i.AuthType, i.AuthHeaderName, i.AuthSecretName);
 
-    public static VersionSpec Version(AgentVersionRow v, string agentName) =>
+    public static VersionSpec Version(
+        AgentVersionRow v,
+        string agentName,
+        IReadOnlyDictionary<Guid, string>? agentNames = null
+    ) =>
         new()
         {
             AgentName = agentName,
@@ -129,6 +133,13 @@ public static class WorkspaceStateLoader
                 Read<List<ScriptTurn>>(v.Script, SkeinJson.Options) ?? [],
                 SkeinJson.Options
             ),
+            CanExecuteSubAgents = v.CanExecuteSubAgents,
+            AllowedSubAgents = ManifestMapping.SubAgentsJson(
+                (Read<List<Guid>>(v.AllowedSubAgents, SkeinJson.Options) ?? []).Select(id =>
+                    agentNames?.GetValueOrDefault(id) ?? id.ToString()
+                )
+            ),
+            SubAgentExecutionModel = v.SubAgentExecutionModel,
         };
 
     private static T? Read<T>(string json, JsonSerializerOptions options) =>

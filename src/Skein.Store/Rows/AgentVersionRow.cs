@@ -33,6 +33,16 @@ public sealed class AgentVersionRow
     /// <summary>JSON array of scripted-model turns (Skein extension).</summary>
     public string Script { get; set; } = "[]";
 
+    /// <summary>Multi-agent master switch (SPEC section 9); off means <see cref="AllowedSubAgents"/> is
+    /// empty.</summary>
+    public bool CanExecuteSubAgents { get; set; }
+
+    /// <summary>JSON array of the agent ids (SubAgent mode) this version may dispatch, at most five.</summary>
+    public string AllowedSubAgents { get; set; } = "[]";
+
+    /// <summary><c>Sequential</c> (default) or <c>Parallel</c>.</summary>
+    public string SubAgentExecutionModel { get; set; } = "Sequential";
+
     public DateTime CreatedAt { get; set; }
     public DateTime? DeployedAt { get; set; }
 }

@@ -13,4 +13,7 @@ public sealed class WorkspaceRow
     /// <summary>The largest run input, message or webhook body accepted, in bytes, unless a trigger sets its own;
     /// null means <see cref="Skein.Core.Limits.InputLimits.DefaultMaxInputBytes"/>.</summary>
     public int? MaxInputBytes { get; set; }
+
+    /// <summary>The deepest run a session's tree may hold (root = 0; SPEC section 9).</summary>
+    public int MaxSubAgentDepth { get; set; } = 5;
 }

@@ -8,12 +8,30 @@ public sealed class RunQueries(IDbContextFactory<SkeinDbContext> contexts)
 {
     private static readonly string[] Timed = [nameof(RunStatus.WaitingForTimer), nameof(RunStatus.WaitingForResponse)];
 
+    /// <summary>
+    /// A child in one of these keeps its parent parked (SPEC section 9): the parent has nothing to do until the child
+    /// reports, and that report gets it a driver. A child asking its parent (WaitingForAITL) is not among them.
+    /// </summary>
+    public static readonly string[] ChildAtWork =
+    [
+        nameof(RunStatus.Running),
+        nameof(RunStatus.WaitingForHITL),
+        nameof(RunStatus.WaitingForTimer),
+        nameof(RunStatus.WaitingForResponse),
+    ];
+
+    /// <summary>Running runs, except parents parked on a child at work.</summary>
     public async Task<IReadOnlyList<RunRef>> RunningAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db
             .Runs.AsNoTracking()
-            .Where(r => r.Status == nameof(RunStatus.Running))
+            .Where(r =>
+                r.Status == nameof(RunStatus.Running)
+                && !db.Runs.Any(c =>
+                    c.SessionId == r.SessionId && c.ParentRunId == r.Id && ChildAtWork.Contains(c.Status)
+                )
+            )
             .Select(r => new RunRef(r.SessionId, r.Id))
             .ToListAsync(cancellationToken);
     }

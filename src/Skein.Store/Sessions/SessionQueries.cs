@@ -29,7 +29,9 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
             .ToListAsync(cancellationToken);
 
         // The store keeps each step's payload; its wire content adds the envelope of ids from the step's own rows.
+        // A child run started between the two reads has steps but no row here yet: its steps wait for the next read.
         var runById = runs.ToDictionary(r => r.Id);
+        steps.RemoveAll(s => !runById.ContainsKey(s.RunId));
         foreach (var step in steps)
         {
             var run = runById[step.RunId];

@@ -67,7 +67,7 @@ public class StartValidationTests : EngineTestBase
 
         var error = await Assert.ThrowsAsync<DomainException>(() => Host.StartRunAsync(agent.AgentId));
 
-        Assert.Equal(DomainErrorCodes.InvalidInput, error.Error.Code);
+        Assert.Equal(SubAgentRules.NotStartable, error.Error.Code);
         Assert.Contains("SubAgent", error.Error.Message);
         Assert.Equal(0, await SessionCountAsync());
     }

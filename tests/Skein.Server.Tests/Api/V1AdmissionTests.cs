@@ -145,7 +145,7 @@ public sealed class V1AdmissionTests(ApiServers servers) : ApiTests(servers)
         var client = Server.CreateApiClient();
         var agents = await client.GetFromJsonAsync<JsonElement>("/v1/agents", TestContext.Current.CancellationToken);
         var items = agents.GetProperty("items").EnumerateArray().ToList();
-        Assert.Equal(["demo", "demo-hitl"], items.Select(a => a.GetProperty("name").GetString()));
+        Assert.Equal(["demo", "demo-hitl", "demo-team"], items.Select(a => a.GetProperty("name").GetString()));
         var demo = items[0];
         Assert.Equal("v1", demo.GetProperty("versionLabel").GetString());
         var started = await Runs.StartAsync(client, demo.GetProperty("id").GetGuid());

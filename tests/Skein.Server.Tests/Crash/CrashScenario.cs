@@ -45,8 +45,7 @@ internal sealed class CrashScenario : IAsyncDisposable
 
     public ServerProcess Server => _servers[^1];
 
-    private IDbContextFactory<SkeinDbContext> Contexts =>
-        _store.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
+    public IDbContextFactory<SkeinDbContext> Contexts => _store.GetRequiredService<IDbContextFactory<SkeinDbContext>>();
 
     /// <summary>Starts the receiver and a first server; the server migrates the database file.</summary>
     public static async Task<CrashScenario> StartAsync(CancellationToken cancellationToken)

@@ -52,7 +52,7 @@ public sealed class NodeClientTests
         Assert.True(exitCode == 0, $"node --test exited with {exitCode}:\n{output}");
     }
 
-    private static async Task<(int ExitCode, string Output)> RunNodeAsync(
+    internal static async Task<(int ExitCode, string Output)> RunNodeAsync(
         string node,
         string script,
         IReadOnlyDictionary<string, string> environment,
@@ -116,14 +116,14 @@ public sealed class NodeClientTests
         }
     }
 
-    private static string? FindOnPath(string command) =>
+    internal static string? FindOnPath(string command) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, command))
             .FirstOrDefault(File.Exists);
 
     /// <summary>The folder holding Skein.slnx, found by walking up from the test assembly.</summary>
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

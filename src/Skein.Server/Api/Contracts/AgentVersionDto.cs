@@ -25,6 +25,13 @@ public sealed record AgentVersionDto
     public required int ConversationIdleTimeoutSec { get; init; }
     public required JsonElement GuardRules { get; init; }
     public required JsonElement Script { get; init; }
+
+    /// <summary>Multi-agent wiring (SPEC section 9): the switch, the allowed sub-agents' ids and the
+    /// execution model (<c>Sequential</c> | <c>Parallel</c>).</summary>
+    public required bool CanExecuteSubAgents { get; init; }
+
+    public required IReadOnlyList<Guid> AllowedSubAgents { get; init; }
+    public required string SubAgentExecutionModel { get; init; }
     public required DateTime CreatedAt { get; init; }
     public DateTime? DeployedAt { get; init; }
 
@@ -49,6 +56,9 @@ public sealed record AgentVersionDto
             ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec,
             GuardRules = SkeinJson.Parse(v.GuardRules),
             Script = SkeinJson.Parse(v.Script),
+            CanExecuteSubAgents = v.CanExecuteSubAgents,
+            AllowedSubAgents = JsonSerializer.Deserialize<List<Guid>>(v.AllowedSubAgents, SkeinJson.Options) ?? [],
+            SubAgentExecutionModel = v.SubAgentExecutionModel,
             CreatedAt = v.CreatedAt,
             DeployedAt = v.DeployedAt,
         };

@@ -61,6 +61,24 @@ public static class AgentEndpoints
     public sealed record AgentList(IReadOnlyList<AgentItem> Items);
 
     /// <summary>
+    /// A SubAgent is started by its parents only (400 <c>subagent_not_startable</c>), said to a key scoped to the
+    /// agent or to one of its parents; any other key learns nothing (404).
+    /// </summary>
+    private static async Task<ProblemHttpResult?> NotStartableAsync(
+        ApiCaller caller,
+        Guid agentId,
+        Application.Agents.AgentService agents,
+        CancellationToken cancellationToken
+    ) =>
+        await agents.SubAgentParentsAsync(agentId, cancellationToken) is { } parents
+        && (caller.CanUseAgent(agentId) || parents.Any(caller.CanUseAgent))
+            ? Problems.Of(
+                Core.Agents.SubAgentRules.NotStartable,
+                "a SubAgent agent is started by its parent agents, not directly"
+            )
+            : null;
+
+    /// <summary>
     /// <c>POST /v1/agents/{agentId}/runs</c>: scope and trigger checks, the api trigger's admission (allowlist,
     /// requests per minute, concurrent runs), then <see cref="TriggerStarts"/> with the api policy, once per
     /// <c>Idempotency-Key</c>. Every attempt that reaches the trigger is in its ingress log.
@@ -74,17 +92,23 @@ public static class AgentEndpoints
         IdempotentStarts idempotency,
         FileReferences files,
         TriggerStarts starts,
+        Application.Agents.AgentService agents,
         TimeProvider time,
         CancellationToken cancellationToken
     )
     {
         var caller = ApiKeyAuthenticationHandler.Caller(http);
+        var trigger = caller.CanUseAgent(agentId) ? await triggers.ApiTriggerAsync(agentId, cancellationToken) : null;
+        if (trigger is null && await NotStartableAsync(caller, agentId, agents, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         if (!caller.CanUseAgent(agentId))
         {
             return Problems.NotFound("agent", agentId);
         }
 
-        var trigger = await triggers.ApiTriggerAsync(agentId, cancellationToken);
         if (trigger is null || !caller.CanUseTrigger(agentId, trigger.Id))
         {
             return Problems.Of("key_not_scoped", "this API key is not scoped to the agent's api trigger");

@@ -36,7 +36,10 @@ public static class SessionRowHtml
             .Append("\">")
             .Append(E(row.AgentName))
             .Append("</a></td>");
-        b.Append("<td data-label=\"Status\">").Append(Badge(row.Status)).Append("</td>");
+        b.Append("<td data-label=\"Status\">")
+            .Append(Badge(row.Status))
+            .Append(ChildWaiting(row.Status))
+            .Append("</td>");
         b.Append("<td data-label=\"Started\"><time datetime=\"")
             .Append(Format.Iso(row.StartedAt))
             .Append("\">")
@@ -52,6 +55,14 @@ public static class SessionRowHtml
         b.Append("<td class=\"actions\">").Append(Menu(row)).Append("</td></tr>");
         return b.ToString();
     }
+
+    /// <summary>Only a sub-agent run waits for its parent, so a WaitingForAITL session has a child waiting (the
+    /// session status is derived from the whole run tree).</summary>
+    private static string ChildWaiting(string status) =>
+        status == nameof(Core.Runs.RunStatus.WaitingForAITL)
+            ? " <span class=\"chip\" data-child-waiting title=\"a sub-agent run waits for its parent agent\">"
+                + "sub-agent waiting</span>"
+            : "";
 
     public static string Badge(string status) => $"<span class=\"badge st-{E(status)}\">{E(status)}</span>";
 

@@ -144,6 +144,9 @@ public sealed partial class DetailModel(
         string? temperature,
         string? instructions,
         string? inputSchema,
+        bool canExecuteSubAgents,
+        List<Guid>? allowedSubAgents,
+        string? subAgentExecutionModel,
         CancellationToken cancellationToken
     )
     {
@@ -170,6 +173,7 @@ public sealed partial class DetailModel(
                 : null,
             InputSchema = schema,
         };
+        draft = WithWiring(draft, canExecuteSubAgents, allowedSubAgents, subAgentExecutionModel);
         return Moved(
             await versions.UpdateAsync(DashboardAuth.Actor(User), Id, versionId, draft, cancellationToken),
             "Saved."
@@ -202,6 +206,7 @@ public sealed partial class DetailModel(
             ?? (Versions.Count > 0 ? Versions[0] : null)
         )?.Id;
         Triggers = await triggerService.RowsOfAgentAsync(Id, cancellationToken);
+        await LoadSubAgentChoicesAsync(cancellationToken);
         if (Tab == "sessions")
         {
             var head = await feed.HeadAsync(cancellationToken);

@@ -32,6 +32,10 @@ public sealed class DetailModel(
 
     public bool Advanced => Mode == "advanced";
 
+    /// <summary>"Open run": the timeline shows one run of the tree.</summary>
+    [FromQuery(Name = "run")]
+    public Guid? RunFilter { get; set; }
+
     public SessionPageData Data { get; private set; } = null!;
 
     public DateTime Now { get; private set; }

@@ -14,6 +14,7 @@ public sealed partial class IndexModel
         int retentionDays,
         int maxActiveSessionSeconds,
         int agentWaitBudgetSeconds,
+        int? maxSubAgentDepth,
         int? maxInputBytes,
         CancellationToken cancellationToken
     )
@@ -22,9 +23,10 @@ public sealed partial class IndexModel
             retentionDays,
             maxActiveSessionSeconds,
             agentWaitBudgetSeconds,
-            maxInputBytes,
             DashboardAuth.Actor(User),
-            cancellationToken
+            cancellationToken,
+            maxSubAgentDepth,
+            maxInputBytes
         );
         if (saved.IsSuccess)
         {
