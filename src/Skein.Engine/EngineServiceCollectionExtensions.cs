@@ -1,10 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Skein.Engine.Models;
 using Skein.Engine.Runs;
 using Skein.Engine.Sessions;
+using Skein.Engine.Telemetry;
 using Skein.Engine.Timers;
 using Skein.Engine.Tools;
 using Skein.Engine.Triggers;
@@ -23,6 +23,9 @@ public static class EngineServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<SkeinMetrics>();
+        services.AddHostedService<StatusGauges>();
         services.AddSingleton<SessionCommands>();
         services.AddSingleton<SessionActions>();
         services.AddSingleton<ModelClientFactory>();
@@ -50,27 +53,17 @@ public static class EngineServiceCollectionExtensions
         // timeout is the engine's ModelCallTimeout, so the pipeline's own timeouts are generous.
         services
             .AddHttpClient(ModelClientFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("models", b => b.AddRetry(
-                    new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = 2,
-                        Delay = TimeSpan.FromMilliseconds(200),
-                        BackoffType = DelayBackoffType.Exponential,
-                    }
-                ));
+            .AddResilienceHandler("models", (b, context) =>
+                b.AddRetry(RetryLog.Options(context.ServiceProvider, "Model"))
+            );
         services.AddHttpClient(ToolCatalog.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
 
         // Only operations flagged idempotent are retried: repeating a non-idempotent call could act twice.
         services
             .AddHttpClient(ToolCatalog.IdempotentHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("operations", b => b.AddRetry(
-                    new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = 2,
-                        Delay = TimeSpan.FromMilliseconds(200),
-                        BackoffType = DelayBackoffType.Exponential,
-                    }
-                ));
+            .AddResilienceHandler("operations", (b, context) =>
+                b.AddRetry(RetryLog.Options(context.ServiceProvider, "Tool"))
+            );
         services.AddSingleton<ScheduleService>();
         services.AddHostedService(sp => sp.GetRequiredService<ScheduleService>());
         services.AddSingleton<TriggerStarts>();

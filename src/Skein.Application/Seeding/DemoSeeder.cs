@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Triggers;
@@ -23,12 +24,13 @@ public sealed record DemoSeedOptions(string DataDirectory);
 /// Idempotent: anything already there by name is left as it is. The server registers it after the migrator and
 /// before the engine (hosted services start in registration order).
 /// </summary>
-public sealed class DemoSeeder(
+public sealed partial class DemoSeeder(
     IDbContextFactory<SkeinDbContext> contexts,
     ApiKeyStore keys,
     IConfiguration configuration,
     DemoSeedOptions options,
-    TimeProvider time
+    TimeProvider time,
+    ILogger<DemoSeeder> logger
 ) : IHostedService
 {
     public const string DemoAgentName = "demo";
@@ -241,10 +243,18 @@ public sealed class DemoSeeder(
             File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        Console.WriteLine(
-            $"Demo API key for agent '{DemoAgentName}' (shown once; also saved in {file}): {created.Secret}"
-        );
+        Log.DemoKeyGenerated(logger, DemoAgentName, file);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static partial class Log
+    {
+        [LoggerMessage(
+            EventId = 1005,
+            Level = LogLevel.Information,
+            Message = "Demo API key for agent '{Agent}' generated and saved in {File} (owner-only)"
+        )]
+        public static partial void DemoKeyGenerated(ILogger logger, string agent, string file);
+    }
 }

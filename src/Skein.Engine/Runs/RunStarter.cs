@@ -3,6 +3,7 @@ using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Sessions;
 using Skein.Engine.Sessions;
+using Skein.Engine.Telemetry;
 using Skein.Store.Agents;
 using Skein.Store.Leases;
 
@@ -51,7 +52,7 @@ public sealed class RunStarter(
                 request.TriggeredBy,
                 request.TriggerId,
                 request.TriggerName,
-                new StartContext(version, userInput),
+                new StartContext(version, userInput) { TraceParent = SkeinTelemetry.CurrentTraceParent() },
                 now
             )
         );
