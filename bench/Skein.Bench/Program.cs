@@ -13,6 +13,10 @@ try
     {
         "engine-throughput" => await ThroughputCommand.RunAsync(ThroughputOptions.Parse(rest), CancellationToken.None),
         "micro" => MicroCommand.Run(rest),
+        "telemetry-overhead" => await Skein.Bench.Telemetry.TelemetryOverheadCommand.RunAsync(
+            rest,
+            CancellationToken.None
+        ),
         _ => Usage(),
     };
 }

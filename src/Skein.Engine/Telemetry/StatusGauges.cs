@@ -44,22 +44,29 @@ public sealed partial class StatusGauges(
         );
         var totals = services.GetRequiredService<StatusTotals>();
         using var timer = new PeriodicTimer(Interval, time);
-        do
+        try
         {
-            if (time.GetElapsedTime(Interlocked.Read(ref _observedAt)) > Interval * 12)
+            do
             {
-                continue;
-            }
+                if (time.GetElapsedTime(Interlocked.Read(ref _observedAt)) > Interval * 12)
+                {
+                    continue;
+                }
 
-            try
-            {
-                _latest = await totals.ReadAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Log.RefreshFailed(logger, ex.Message);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+                try
+                {
+                    _latest = await totals.ReadAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.RefreshFailed(logger, ex.Message);
+                }
+            } while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping (or a start that failed and stops the host): nothing to report.
+        }
     }
 
     private StatusTotals.Totals Observe()
