@@ -58,7 +58,8 @@ internal static class TelemetryOverheadCommand
     }
 
     private static string Line(PhaseCost c) =>
-        $"{c.RunsPerSecond:N0} runs/s, CPU {c.CpuMillisecondsPerRun:0.00} ms/run, {c.AllocatedKilobytesPerRun:N0} KB/run";
+        $"{c.RunsPerSecond:N0} runs/s, CPU {c.CpuMillisecondsPerRun:0.00} ms/run, "
+        + $"{c.AllocatedKilobytesPerRun:N0} KB/run";
 
     private static async Task<PhaseCost> MeasureAsync(
         Uri? endpoint,

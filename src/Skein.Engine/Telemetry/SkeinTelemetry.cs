@@ -19,7 +19,8 @@ public static class SkeinTelemetry
     public static string? CurrentTraceParent() =>
         Activity.Current is { IdFormat: ActivityIdFormat.W3C, Recorded: true } current ? current.Id : null;
 
-    /// <summary>One executing segment of a run: from its (re)start until it parks, finishes or is handed over.</summary>
+    /// <summary>One executing segment of a run: from its (re)start until it parks, finishes or is handed
+    /// over.</summary>
     public static Activity? StartRun(
         string agentName,
         Guid agentId,

@@ -45,7 +45,8 @@ public static partial class StartupBanner
         [LoggerMessage(
             EventId = 1003,
             Level = LogLevel.Warning,
-            Message = "Management API token generated and saved in {File} (owner-only); set SKEIN_ADMIN_TOKEN to choose it"
+            Message = "Management API token generated and saved in {File} (owner-only); "
+                + "set SKEIN_ADMIN_TOKEN to choose it"
         )]
         public static partial void TokenGenerated(ILogger logger, string file);
     }
