@@ -86,7 +86,7 @@ public sealed partial class RunExecutor
         }
 
         var run = await RunScope.CreateAsync(this, state, runId, lease, driver, cancellationToken);
-        using var activity = run.StartActivity(state.StartContext.TraceParent);
+        using var activity = run.StartActivity(state.StartContext.TraceParent, state.Runs[runId].ParentRunId);
         while (await run.StepAsync(cancellationToken)) { }
 
         return new DriveOutcome(run.LastStatus, run.LeaseReleased);
@@ -146,7 +146,7 @@ public sealed partial class RunExecutor
         private RunLimits Limits => _version.Limits;
 
         /// <summary>This segment's <c>invoke_agent</c> span (see <see cref="SkeinTelemetry.StartRun"/>).</summary>
-        public System.Diagnostics.Activity? StartActivity(string? traceParent) =>
+        public System.Diagnostics.Activity? StartActivity(string? traceParent, Guid? parentRunId) =>
             SkeinTelemetry.StartRun(
                 _version.AgentName,
                 _version.AgentId,
@@ -154,6 +154,7 @@ public sealed partial class RunExecutor
                 _providerKind,
                 _sessionId,
                 _runId,
+                parentRunId,
                 traceParent
             );
 

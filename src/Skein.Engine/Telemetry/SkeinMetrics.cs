@@ -135,11 +135,6 @@ public sealed class SkeinMetrics
     public void Committed(IReadOnlyList<SessionEvent> events, long startTimestamp)
     {
         _appendDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
-        if (!_runsStarted.Enabled && !_runsFinished.Enabled)
-        {
-            return;
-        }
-
         foreach (var e in events)
         {
             switch (e)
@@ -149,6 +144,7 @@ public sealed class SkeinMetrics
                     break;
                 case RunStatusChanged c when RunStatusMachine.IsTerminal(c.To):
                     _runsFinished.Add(1, new KeyValuePair<string, object?>("skein.run.status", StatusName(c.To)));
+                    SkeinTelemetry.RunFinished(c.RunId);
                     break;
             }
         }

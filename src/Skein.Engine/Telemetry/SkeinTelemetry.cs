@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Skein.Engine.Telemetry;
@@ -14,6 +15,12 @@ public static class SkeinTelemetry
 
     public static readonly ActivitySource Source = new(Name);
 
+    /// <summary>The span of each traced run's latest segment on this node, until the run finishes: a child run's
+    /// segment nests under its parent's (a restart loses it; the child then hangs under the session's parent).
+    /// Bounded: cleared whole past <see cref="MaxRememberedRuns"/>.</summary>
+    private static readonly ConcurrentDictionary<Guid, ActivityContext> RunContexts = new();
+    private const int MaxRememberedRuns = 100_000;
+
     /// <summary>The current span's W3C <c>traceparent</c>, stored in a run's start context so every later segment
     /// of the run (after a park, a restart, on another node) is a child of the span that started it.</summary>
     public static string? CurrentTraceParent() =>
@@ -28,6 +35,7 @@ public static class SkeinTelemetry
         string providerKind,
         Guid sessionId,
         Guid runId,
+        Guid? parentRunId,
         string? traceParent
     )
     {
@@ -36,7 +44,10 @@ public static class SkeinTelemetry
             return null;
         }
 
-        var parent = traceParent is not null && ActivityContext.TryParse(traceParent, null, out var p) ? p : default;
+        var parent =
+            parentRunId is { } parentRun && RunContexts.TryGetValue(parentRun, out var ofParent) ? ofParent
+            : traceParent is not null && ActivityContext.TryParse(traceParent, null, out var p) ? p
+            : default;
         var activity = Source.StartActivity($"{GenAi.InvokeAgent} {agentName}", ActivityKind.Internal, parent);
         if (activity is { IsAllDataRequested: true })
         {
@@ -51,7 +62,26 @@ public static class SkeinTelemetry
                 .SetTag(GenAi.RunId, runId.ToString());
         }
 
+        if (activity is not null)
+        {
+            if (RunContexts.Count >= MaxRememberedRuns)
+            {
+                RunContexts.Clear();
+            }
+
+            RunContexts[runId] = activity.Context;
+        }
+
         return activity;
+    }
+
+    /// <summary>A finished run's span is no parent any more.</summary>
+    public static void RunFinished(Guid runId)
+    {
+        if (!RunContexts.IsEmpty)
+        {
+            RunContexts.TryRemove(runId, out _);
+        }
     }
 
     /// <summary>A tool call's execution (not its decision, which commits with the model turn before it).</summary>
