@@ -251,7 +251,7 @@ public sealed partial class DemoSeeder(
     private static partial class Log
     {
         [LoggerMessage(
-            EventId = 1005,
+            EventId = 1031,
             Level = LogLevel.Information,
             Message = "Demo API key for agent '{Agent}' generated and saved in {File} (owner-only)"
         )]

@@ -36,12 +36,12 @@ public static partial class RetryLog
     }
 
     [LoggerMessage(
-        EventId = 3501,
+        EventId = 3511,
         Level = LogLevel.Warning,
         Message = "{What} call attempt {Attempt} failed: {Reason}; retrying in {Delay}"
     )]
     private static partial void AttemptFailed(ILogger logger, string what, int attempt, string reason, TimeSpan delay);
 
-    [LoggerMessage(EventId = 3502, Level = LogLevel.Debug, Message = "{What} call attempt {Attempt} failed")]
+    [LoggerMessage(EventId = 3512, Level = LogLevel.Debug, Message = "{What} call attempt {Attempt} failed")]
     private static partial void AttemptFailedDetail(ILogger logger, string what, int attempt, Exception exception);
 }

@@ -33,17 +33,17 @@ public static partial class StartupBanner
     private static partial class Log
     {
         [LoggerMessage(
-            EventId = 1001,
+            EventId = 1011,
             Level = LogLevel.Information,
             Message = "Skein is running: dashboard {Address}/"
         )]
         public static partial void Listening(ILogger logger, string address);
 
-        [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Store: {Store} at {Location}")]
+        [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Store: {Store} at {Location}")]
         public static partial void Store(ILogger logger, string store, string location);
 
         [LoggerMessage(
-            EventId = 1003,
+            EventId = 1013,
             Level = LogLevel.Warning,
             Message = "Management API token generated and saved in {File} (owner-only); "
                 + "set SKEIN_ADMIN_TOKEN to choose it"

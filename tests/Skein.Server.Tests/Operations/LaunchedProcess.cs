@@ -101,7 +101,7 @@ internal sealed class LaunchedProcess : IDisposable
     public async Task WaitForAsync(string url, CancellationToken cancellationToken)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(180);
         while (true)
         {
             if (_process.HasExited)

@@ -19,7 +19,7 @@ namespace Skein.Server.Tests.Operations;
 internal sealed class OpsScenario : IAsyncDisposable
 {
     public const string AdminToken = "skein-ops-test-token";
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
     private static readonly string[] Finished = ["Completed", "Failed", "Terminated"];
 
     private readonly TempDirectory _dir = new("skein-ops");

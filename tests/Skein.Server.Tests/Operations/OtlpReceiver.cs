@@ -41,6 +41,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
             receiver.ToolTraceParents.Enqueue(request.Headers["traceparent"].FirstOrDefault());
             return Results.Json(new { found = true });
         });
+        app.MapPost("/unavailable/{**rest}", () => Results.StatusCode(503));
         await app.StartAsync(cancellationToken);
         return receiver;
     }

@@ -34,7 +34,7 @@ public sealed partial class OperatorAccountSeeder(
     private static partial class Log
     {
         [LoggerMessage(
-            EventId = 1004,
+            EventId = 1021,
             Level = LogLevel.Warning,
             Message = "Dashboard sign-in: user {User}, password generated and saved in {File} (owner-only); "
                 + "set SKEIN_ADMIN_PASSWORD to choose it"
