@@ -14,6 +14,10 @@ try
         "engine-throughput" => await ThroughputCommand.RunAsync(ThroughputOptions.Parse(rest), CancellationToken.None),
         "micro" => MicroCommand.Run(rest),
         "tree-throughput" => await Skein.Bench.Trees.TreeThroughput.RunAsync(rest, CancellationToken.None),
+        "telemetry-overhead" => await Skein.Bench.Telemetry.TelemetryOverheadCommand.RunAsync(
+            rest,
+            CancellationToken.None
+        ),
         _ => Usage(),
     };
 }

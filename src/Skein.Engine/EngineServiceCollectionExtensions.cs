@@ -1,12 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using Skein.Engine.Egress;
 using Skein.Engine.Models;
 using Skein.Engine.Runs;
 using Skein.Engine.Sessions;
+using Skein.Engine.Telemetry;
 using Skein.Engine.Timers;
 using Skein.Engine.Tools;
 using Skein.Engine.Triggers;
@@ -25,6 +25,9 @@ public static class EngineServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<SkeinMetrics>();
+        services.AddHostedService<StatusGauges>();
         services.AddSingleton<SessionCommands>();
         services.AddSingleton<SessionActions>();
         services.AddSingleton<ModelClientFactory>();
@@ -55,14 +58,9 @@ public static class EngineServiceCollectionExtensions
         services
             .AddHttpClient(ModelClientFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(EgressHandler)
-            .AddResilienceHandler("models", b => b.AddRetry(
-                    new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = 2,
-                        Delay = TimeSpan.FromMilliseconds(200),
-                        BackoffType = DelayBackoffType.Exponential,
-                    }
-                ));
+            .AddResilienceHandler("models", (b, context) =>
+                b.AddRetry(RetryLog.Options(context.ServiceProvider, "Model"))
+            );
         services
             .AddHttpClient(ToolCatalog.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(EgressHandler);
@@ -71,14 +69,9 @@ public static class EngineServiceCollectionExtensions
         services
             .AddHttpClient(ToolCatalog.IdempotentHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(EgressHandler)
-            .AddResilienceHandler("operations", b => b.AddRetry(
-                    new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = 2,
-                        Delay = TimeSpan.FromMilliseconds(200),
-                        BackoffType = DelayBackoffType.Exponential,
-                    }
-                ));
+            .AddResilienceHandler("operations", (b, context) =>
+                b.AddRetry(RetryLog.Options(context.ServiceProvider, "Tool"))
+            );
         services.AddSingleton<ScheduleService>();
         services.AddHostedService(sp => sp.GetRequiredService<ScheduleService>());
         services.AddSingleton<TriggerStarts>();

@@ -23,6 +23,7 @@ public static class StoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RunQueries>();
         services.AddSingleton<SessionQueries>();
+        services.AddSingleton<StatusTotals>();
         services.AddSingleton<SessionListPage>();
         services.AddSingleton<SessionChangeFeed>();
         services.AddSingleton<SessionPurge>();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Skein.Application.Agents;
 using Skein.Application.Providers;
 using Skein.Application.Triggers;
@@ -26,7 +27,7 @@ public sealed record DemoSeedOptions(string DataDirectory);
 /// Idempotent: anything already there by name is left as it is. The server registers it after the migrator and
 /// before the engine (hosted services start in registration order).
 /// </summary>
-public sealed class DemoSeeder(
+public sealed partial class DemoSeeder(
     IDbContextFactory<SkeinDbContext> contexts,
     WorkspaceSettingsService workspaces,
     ProviderService providers,
@@ -35,7 +36,8 @@ public sealed class DemoSeeder(
     TriggerService triggers,
     ApiKeyStore keys,
     IConfiguration configuration,
-    DemoSeedOptions options
+    DemoSeedOptions options,
+    ILogger<DemoSeeder> logger
 ) : IHostedService
 {
     public const string DemoAgentName = DemoAgents.Demo;
@@ -167,9 +169,7 @@ public sealed class DemoSeeder(
             File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        Console.WriteLine(
-            $"Demo API key for agent '{DemoAgentName}' (shown once; also saved in {file}): {created.Secret}"
-        );
+        Log.DemoKeyGenerated(logger, DemoAgentName, file);
     }
 
     /// <summary>A seed the services refuse is a bug in the seed, not a state to run in.</summary>
@@ -179,4 +179,14 @@ public sealed class DemoSeeder(
             : throw new InvalidOperationException($"demo seed refused: {result.Error.Code}: {result.Error.Message}");
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static partial class Log
+    {
+        [LoggerMessage(
+            EventId = 1031,
+            Level = LogLevel.Information,
+            Message = "Demo API key for agent '{Agent}' generated and saved in {File} (owner-only)"
+        )]
+        public static partial void DemoKeyGenerated(ILogger logger, string agent, string file);
+    }
 }

@@ -38,4 +38,10 @@ public sealed record VersionSnapshot
 }
 
 /// <summary>Wire shape of <c>startContext</c>: the frozen version plus the user input.</summary>
-public sealed record StartContext(VersionSnapshot Version, JsonElement? UserInput);
+public sealed record StartContext(VersionSnapshot Version, JsonElement? UserInput)
+{
+    /// <summary>The W3C <c>traceparent</c> of the span that started the session (an API request carrying one, or
+    /// the server's own span), so each segment of its runs, also after a restart, joins that trace; null when no
+    /// tracing was on.</summary>
+    public string? TraceParent { get; init; }
+}

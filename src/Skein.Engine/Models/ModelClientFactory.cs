@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
 using OpenAI;
 using Skein.Core.Agents;
+using Skein.Engine.Telemetry;
 using Skein.Store.Rows;
 
 namespace Skein.Engine.Models;
@@ -13,7 +14,7 @@ namespace Skein.Engine.Models;
 /// <c>openai</c> is any OpenAI-compatible chat completions endpoint, over the named HttpClient that
 /// carries the resilience pipeline (the SDK's own retries are off so there is one retry policy).
 /// </summary>
-public sealed class ModelClientFactory(IHttpClientFactory http, TimeProvider time)
+public sealed class ModelClientFactory(IHttpClientFactory http, TimeProvider time, SkeinMetrics metrics)
 {
     public const string HttpClientName = "skein-models";
     public const string Scripted = Core.Providers.ProviderKinds.Scripted;
@@ -31,6 +32,24 @@ public sealed class ModelClientFactory(IHttpClientFactory http, TimeProvider tim
             ),
             _ => throw new InvalidOperationException($"unknown model provider kind '{provider.Kind}'"),
         };
+
+    /// <summary>As <see cref="Create"/>, for one run: model calls are traced (<c>chat &lt;model&gt;</c>) and
+    /// measured (GenAI client metrics) with the run's ids.</summary>
+    public IChatClient CreateForRun(
+        VersionSnapshot version,
+        LlmProviderRow provider,
+        string? apiKey,
+        Guid sessionId,
+        Guid runId
+    ) =>
+        new TelemetryChatClient(
+            Create(version, provider, apiKey),
+            metrics,
+            provider.Kind,
+            Uri.TryCreate(provider.BaseUrl, UriKind.Absolute, out var endpoint) ? endpoint : null,
+            sessionId,
+            runId
+        );
 
     private IChatClient CreateOpenAi(LlmProviderRow provider, string model, string? apiKey)
     {

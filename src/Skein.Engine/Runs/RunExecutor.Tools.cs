@@ -7,6 +7,7 @@ using Skein.Core.Sessions;
 using Skein.Core.Steps;
 using Skein.Core.Tools;
 using Skein.Core.UserTasks;
+using Skein.Engine.Telemetry;
 using Skein.Engine.Tools;
 
 namespace Skein.Engine.Runs;
@@ -251,6 +252,7 @@ public sealed partial class RunExecutor
 
         private async Task<bool> ExecuteToolAsync(ITool? tool, ToolCallStep call, CancellationToken cancellationToken)
         {
+            using var activity = SkeinTelemetry.StartTool(call.OperationName, call.ToolCallId, _sessionId, _runId);
             ToolOutcome outcome;
             if (tool is null)
             {
@@ -285,6 +287,11 @@ public sealed partial class RunExecutor
                 {
                     outcome = ToolOutcome.Fail($"{tool.Name} failed: {ex.Message}");
                 }
+            }
+
+            if (outcome is ToolOutcome.Completed { Result.Error: { } toolError })
+            {
+                SkeinTelemetry.Fail(activity, "tool_error", toolError);
             }
 
             switch (outcome)

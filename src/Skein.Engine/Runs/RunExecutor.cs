@@ -12,6 +12,7 @@ using Skein.Core.Sessions;
 using Skein.Core.Steps;
 using Skein.Engine.Models;
 using Skein.Engine.Sessions;
+using Skein.Engine.Telemetry;
 using Skein.Engine.Tools;
 using Skein.Store.Agents;
 using Skein.Store.Leases;
@@ -134,6 +135,7 @@ public sealed partial class RunExecutor
         }
 
         var run = await RunScope.CreateAsync(this, state, runId, lease, driver, cancellationToken);
+        using var activity = run.StartActivity(state.StartContext.TraceParent, state.Runs[runId].ParentRunId);
         while (await run.StepAsync(cancellationToken)) { }
 
         return new DriveOutcome(run.LastStatus, run.LeaseReleased);
@@ -153,6 +155,7 @@ public sealed partial class RunExecutor
         private readonly IChatClient _chat;
         private readonly ChatOptions _chatOptions;
         private RunLease? _lease;
+        private string _providerKind = "";
 
         /// <summary>The ToolCall this driver committed and has yet to execute (set inside a decision, used after its
         /// commit).</summary>
@@ -200,6 +203,19 @@ public sealed partial class RunExecutor
         /// <summary>Session limits are the root version's and count the whole tree.</summary>
         private static RunLimits SessionLimits(SessionState state) => state.StartContext.Version.Limits;
 
+        /// <summary>This segment's <c>invoke_agent</c> span (see <see cref="SkeinTelemetry.StartRun"/>).</summary>
+        public System.Diagnostics.Activity? StartActivity(string? traceParent, Guid? parentRunId) =>
+            SkeinTelemetry.StartRun(
+                _version.AgentName,
+                _version.AgentId,
+                _version.Model,
+                _providerKind,
+                _sessionId,
+                _runId,
+                parentRunId,
+                traceParent
+            );
+
         /// <summary>The run's status in the latest state this driver read or committed.</summary>
         public RunStatus LastStatus { get; private set; } = RunStatus.Running;
 
@@ -235,8 +251,11 @@ public sealed partial class RunExecutor
                 subAgents,
                 settings.KeyRefusal is { } refusal
                     ? new RefusedChatClient(refusal)
-                    : x.models.Create(version, settings.Provider, settings.ApiKey)
-            );
+                    : x.models.CreateForRun(version, settings.Provider, settings.ApiKey, state.Id, runId)
+            )
+            {
+                _providerKind = settings.Provider.Kind,
+            };
         }
 
         /// <summary>One pass of the loop; false when the run stopped being Running (finished, waiting, or taken
@@ -509,8 +528,18 @@ public sealed partial class RunExecutor
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Model call failed")]
-        public static partial void ModelCallFailed(ILogger logger, Exception exception);
+        /// <summary>One Warning line with the reason; the stack trace at Debug.</summary>
+        public static void ModelCallFailed(ILogger logger, Exception exception)
+        {
+            ModelCallFailedReason(logger, exception.Message);
+            ModelCallFailedDetail(logger, exception);
+        }
+
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Model call failed: {Reason}")]
+        private static partial void ModelCallFailedReason(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Model call failed")]
+        private static partial void ModelCallFailedDetail(ILogger logger, Exception exception);
 
         [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Run failed: {Error}")]
         public static partial void RunFailed(ILogger logger, string error);

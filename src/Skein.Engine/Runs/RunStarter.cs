@@ -4,6 +4,7 @@ using Skein.Core.Agents;
 using Skein.Core.Limits;
 using Skein.Core.Sessions;
 using Skein.Engine.Sessions;
+using Skein.Engine.Telemetry;
 using Skein.Store.Agents;
 using Skein.Store.Leases;
 
@@ -52,7 +53,7 @@ public sealed class RunStarter(
                 request.TriggeredBy,
                 request.TriggerId,
                 request.TriggerName,
-                new StartContext(version, userInput),
+                new StartContext(version, userInput) { TraceParent = SkeinTelemetry.CurrentTraceParent() },
                 now
             )
         );

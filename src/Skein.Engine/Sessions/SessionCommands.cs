@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Skein.Core;
 using Skein.Core.Sessions;
+using Skein.Engine.Telemetry;
 using Skein.Store.EventLog;
 using Skein.Store.Leases;
 
@@ -11,7 +13,7 @@ namespace Skein.Engine.Sessions;
 /// lock so decisions never race inside this node. Only Running sessions stay cached; a waiting or
 /// finished session costs no memory here. A lost race with another node reloads and decides again.
 /// </summary>
-public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer)
+public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer, SkeinMetrics metrics)
 {
     private const int Stripes = 1024;
     private const int MaxConflictRetries = 3;
@@ -33,7 +35,9 @@ public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer
         CancellationToken cancellationToken
     )
     {
+        var started = Stopwatch.GetTimestamp();
         await writer.AppendAsync(start, lease, cancellationToken);
+        metrics.Committed(start.Events, started);
         Remember(start.Current);
         return start.Current;
     }
@@ -74,6 +78,7 @@ public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer
                     return new CommandResult(state, change.Error, []);
                 }
 
+                var appendStarted = Stopwatch.GetTimestamp();
                 try
                 {
                     await writer.AppendAsync(change, fence, CancellationToken.None);
@@ -89,6 +94,7 @@ public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer
                     throw;
                 }
 
+                metrics.Committed(change.Events, appendStarted);
                 Remember(change.Current);
                 return new CommandResult(change.Current, null, change.Events);
             }

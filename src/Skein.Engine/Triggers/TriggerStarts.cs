@@ -4,6 +4,7 @@ using Skein.Core;
 using Skein.Core.Sessions;
 using Skein.Core.Triggers;
 using Skein.Engine.Runs;
+using Skein.Engine.Telemetry;
 using Skein.Store.Agents;
 using Skein.Store.Rows;
 using Skein.Store.Triggers;
@@ -62,6 +63,7 @@ public sealed partial class TriggerStarts(
     IngressLog log,
     IngressRecorder recorder,
     TriggerQueries triggers,
+    SkeinMetrics metrics,
     ILogger<TriggerStarts> logger
 )
 {
@@ -147,6 +149,7 @@ public sealed partial class TriggerStarts(
         CancellationToken cancellationToken
     )
     {
+        metrics.TriggerIngress(entry.Outcome);
         if (policy.QueueEntry)
         {
             await recorder.RecordAsync(entry, cancellationToken);

@@ -18,6 +18,9 @@ public sealed class AdminToken
         _hash = SHA256.HashData(Encoding.UTF8.GetBytes(value));
     }
 
+    /// <summary>The file in the data folder that keeps a generated token.</summary>
+    public const string FileName = "admin-token";
+
     public string Value { get; }
 
     public bool Generated { get; }
@@ -29,7 +32,7 @@ public sealed class AdminToken
             return new AdminToken(configured, generated: false);
         }
 
-        var file = Path.Combine(dataDirectory, "admin-token");
+        var file = Path.Combine(dataDirectory, FileName);
         if (File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } saved)
         {
             return new AdminToken(saved, generated: false);

@@ -63,6 +63,7 @@ public static class SseStream
         Func<SseBatchStream, IAsyncEnumerable<SseItem<T>>> feed
     )
     {
+        SseLifetime.Attach(http);
         var batch = SseBatchStream.Open(http);
         return TypedResults.ServerSentEvents(feed(batch));
     }

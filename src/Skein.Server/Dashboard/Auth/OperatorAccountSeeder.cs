@@ -1,11 +1,19 @@
 using Skein.Core.Operators;
+using Skein.Server.Hosting;
 
 namespace Skein.Server.Dashboard.Auth;
 
-/// <summary>Creates the <c>admin</c> account at start (after migrations) and prints a generated password
-/// once.</summary>
-public sealed class OperatorAccountSeeder(OperatorAccount account, IConfiguration configuration) : IHostedService
+/// <summary>Creates the <c>admin</c> account at start (after migrations); a generated password goes to an
+/// owner-only file in the data folder and one log line says where (never the password itself).</summary>
+public sealed partial class OperatorAccountSeeder(
+    OperatorAccount account,
+    IConfiguration configuration,
+    SkeinHostOptions host,
+    ILogger<OperatorAccountSeeder> logger
+) : IHostedService
 {
+    public const string PasswordFile = "admin-password";
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var configured = configuration["SKEIN_ADMIN_PASSWORD"] is { Length: > 0 } value ? value : null;
@@ -19,12 +27,27 @@ public sealed class OperatorAccountSeeder(OperatorAccount account, IConfiguratio
 
         if (await account.EnsureAsync(configured, cancellationToken) is { } generated)
         {
-            Console.WriteLine(
-                $"Dashboard sign-in (shown once; set SKEIN_ADMIN_PASSWORD to choose it): user "
-                    + $"{OperatorAccount.AdminName}, password {generated}"
-            );
+            var file = Path.Combine(host.DataDirectory, PasswordFile);
+            await File.WriteAllTextAsync(file, generated, cancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            Log.PasswordGenerated(logger, OperatorAccount.AdminName, file);
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static partial class Log
+    {
+        [LoggerMessage(
+            EventId = 1021,
+            Level = LogLevel.Warning,
+            Message = "Dashboard sign-in: user {User}, password generated and saved in {File} (owner-only); "
+                + "set SKEIN_ADMIN_PASSWORD to choose it"
+        )]
+        public static partial void PasswordGenerated(ILogger logger, string user, string file);
+    }
 }
