@@ -3,7 +3,6 @@ using Skein.Engine;
 using Skein.Server.Auth;
 using Skein.Server.Hosting;
 using Skein.Server.Security;
-using Skein.Server.Security;
 
 try
 {

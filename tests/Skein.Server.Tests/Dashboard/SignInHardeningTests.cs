@@ -2,8 +2,10 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Skein.Core.Operators;
 using Skein.Server.Dashboard.Auth;
+using Skein.Server.Hosting;
 
 namespace Skein.Server.Tests.Dashboard;
 
@@ -115,7 +117,12 @@ public sealed partial class SignInHardeningTests(ApiServers servers) : ApiTests(
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["SKEIN_ADMIN_PASSWORD"] = "short-pass1" })
             .Build();
-        var seeder = new OperatorAccountSeeder(Server.Services.GetRequiredService<OperatorAccount>(), configuration);
+        var seeder = new OperatorAccountSeeder(
+            Server.Services.GetRequiredService<OperatorAccount>(),
+            configuration,
+            Server.Services.GetRequiredService<SkeinHostOptions>(),
+            NullLogger<OperatorAccountSeeder>.Instance
+        );
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => seeder.StartAsync(Ct));
 

@@ -583,7 +583,8 @@ public sealed partial class HostileInputFuzzTests(ApiServers servers) : ApiTests
                     ?.StackTrace?.Split('\n')
                     .FirstOrDefault(l => l.Contains("Skein.", StringComparison.Ordinal));
                 var line =
-                    $"{formatter(state, exception)} | {exception?.GetType().Name}: {exception?.Message.Split('\n')[0]} @ {frame?.Trim()}";
+                    $"{formatter(state, exception)} | {exception?.GetType().Name}: "
+                    + $"{exception?.Message.Split('\n')[0]} @ {frame?.Trim()}";
                 lock (log._lines)
                 {
                     log._lines.Add(line);
