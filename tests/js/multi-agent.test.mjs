@@ -76,6 +76,11 @@ test('demo-team: the stream of the root run carries the child, and the child run
   assert.equal(spawned.kind, 'run');
   const childRunId = runOf(spawned);
   assert.ok(childRunId && childRunId !== rootRunId, JSON.stringify(spawned));
+  // SPEC section 9 names the spawned event's fields: runId (the child), parentRunId, depth, agentId.
+  assert.equal(spawned.data.runId, childRunId, JSON.stringify(spawned));
+  assert.equal(spawned.data.parentRunId, rootRunId, JSON.stringify(spawned));
+  assert.equal(spawned.data.depth, 1, JSON.stringify(spawned));
+  assert.ok(spawned.data.agentId, JSON.stringify(spawned));
   const childEvents = events.filter((e) => runOf(e) === childRunId && e !== spawned);
   assert.ok(childEvents.some((e) => e.kind === 'step'), 'the child\'s own steps are on the root\'s stream');
   assert.ok(events.some((e) => e.kind === 'aitl' && e.subject === 'engine.aitl.requested'), subjects.join(', '));

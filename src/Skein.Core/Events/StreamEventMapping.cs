@@ -59,19 +59,7 @@ public static class StreamEventMapping
                 StreamKinds.Run,
                 r.Depth > 0 ? OutputOnlyRedaction.SubagentSpawnedSubject : RunStarted,
                 e.At,
-                Data(
-                    sessionId,
-                    r.RunId,
-                    new JsonObject
-                    {
-                        ["parent_run_id"] = r.ParentRunId,
-                        ["depth"] = r.Depth,
-                        ["agent_id"] = r.AgentId,
-                        ["agent_name"] = r.AgentName,
-                        ["version_label"] = r.VersionLabel,
-                        ["status"] = nameof(RunStatus.Running),
-                    }
-                )
+                Data(sessionId, r.RunId, RunStartedData(r))
             ),
             Events.RunStatusChanged c => new(
                 StreamKinds.Run,
@@ -175,6 +163,29 @@ public static class StreamEventMapping
             ["error"] = error,
             ["actor"] = actor,
         };
+
+    private static JsonObject RunStartedData(Events.RunStarted r)
+    {
+        var data = new JsonObject
+        {
+            ["parent_run_id"] = r.ParentRunId,
+            ["depth"] = r.Depth,
+            ["agent_id"] = r.AgentId,
+            ["agent_name"] = r.AgentName,
+            ["version_label"] = r.VersionLabel,
+            ["status"] = nameof(RunStatus.Running),
+        };
+        if (r.Depth > 0)
+        {
+            // SPEC section 9 names engine.subagent.spawned's fields in camelCase; the snake_case ones above stay
+            // for clients that read every run event the same way.
+            data["runId"] = r.RunId;
+            data["parentRunId"] = r.ParentRunId;
+            data["agentId"] = r.AgentId;
+        }
+
+        return data;
+    }
 
     private static JsonObject Data(Guid sessionId, Guid? runId, JsonObject rest)
     {
