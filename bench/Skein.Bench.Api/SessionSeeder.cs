@@ -12,7 +12,7 @@ namespace Skein.Bench.Api;
 public static class SessionSeeder
 {
     private const string Columns =
-        "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, triggered_by, "
+        "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, trigger_id, triggered_by, "
         + "status, total_tokens_used, "
         + "output, input, root_run_id, entry_run_id, run_count, started_at, finished_at) ";
 
@@ -22,11 +22,14 @@ public static class SessionSeeder
     public static async Task SeedAsync(BenchServer server, Guid agentId, int count, CancellationToken cancellationToken)
     {
         await using var db = await server.Contexts.CreateDbContextAsync(cancellationToken);
-        var startContext = await db
+        // The template's trigger too: a key reads only sessions its (agent, trigger) pairs started.
+        var template = await db
             .Sessions.AsNoTracking()
             .Where(x => x.AgentId == agentId)
-            .Select(x => x.StartContext)
+            .Select(x => new { x.StartContext, x.TriggerId })
             .FirstAsync(cancellationToken);
+        var startContext = template.StartContext;
+        var trigger = template.TriggerId ?? throw new InvalidOperationException("the template session has no trigger");
         var agent = await db.Agents.AsNoTracking().SingleAsync(a => a.Id == agentId, cancellationToken);
         var version = await db
             .AgentVersions.AsNoTracking()
@@ -41,7 +44,7 @@ public static class SessionSeeder
         {
             command.CommandText =
                 Columns
-                + "SELECT gen_random_uuid(), @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', "
+                + "SELECT gen_random_uuid(), @tenant, @agent, @version, 'skein-scripted', 'api', @trigger, 'bench', "
                 + Status
                 + ", 20, '\"ok\"', '{}', "
                 + "gen_random_uuid(), gen_random_uuid(), 1, timestamptz '2020-01-01' + i * interval '1 second', "
@@ -50,6 +53,7 @@ public static class SessionSeeder
             Add(command, "tenant", agent.TenantId);
             Add(command, "agent", agentId);
             Add(command, "version", version);
+            Add(command, "trigger", trigger);
         }
         else
         {
@@ -62,11 +66,12 @@ public static class SessionSeeder
             command.CommandText =
                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count) "
                 + Columns
-                + $"SELECT {uuid}, @tenant, @agent, @version, 'skein-scripted', 'api', 'bench', {Status}, 20, "
+                + $"SELECT {uuid}, @tenant, @agent, @version, 'skein-scripted', 'api', @trigger, 'bench', {Status}, 20, "
                 + $"'\"ok\"', '{{}}', {uuid}, {uuid}, 1, {at}, {at} FROM n";
             Add(command, "tenant", agent.TenantId.ToString("D").ToUpperInvariant());
             Add(command, "agent", agentId.ToString("D").ToUpperInvariant());
             Add(command, "version", version.ToString("D").ToUpperInvariant());
+            Add(command, "trigger", trigger.ToString("D").ToUpperInvariant());
         }
 
         Add(command, "count", count);
