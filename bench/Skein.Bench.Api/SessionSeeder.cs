@@ -12,7 +12,8 @@ namespace Skein.Bench.Api;
 public static class SessionSeeder
 {
     private const string Columns =
-        "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, trigger_id, triggered_by, "
+        "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, trigger_id, "
+        + "triggered_by, "
         + "status, total_tokens_used, "
         + "output, input, root_run_id, entry_run_id, run_count, started_at, finished_at) ";
 
@@ -66,7 +67,8 @@ public static class SessionSeeder
             command.CommandText =
                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count) "
                 + Columns
-                + $"SELECT {uuid}, @tenant, @agent, @version, 'skein-scripted', 'api', @trigger, 'bench', {Status}, 20, "
+                + $"SELECT {uuid}, @tenant, @agent, @version, 'skein-scripted', 'api', @trigger, 'bench', "
+                + $"{Status}, 20, "
                 + $"'\"ok\"', '{{}}', {uuid}, {uuid}, 1, {at}, {at} FROM n";
             Add(command, "tenant", agent.TenantId.ToString("D").ToUpperInvariant());
             Add(command, "agent", agentId.ToString("D").ToUpperInvariant());
