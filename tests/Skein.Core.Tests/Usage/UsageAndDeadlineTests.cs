@@ -1,7 +1,6 @@
 using Skein.Core.Agents;
 using Skein.Core.Events;
 using Skein.Core.Limits;
-using Skein.Core.Runs;
 using Skein.Core.Sessions;
 using Skein.Core.Steps;
 using Skein.Core.Usage;
