@@ -513,6 +513,11 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("Prices")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prices");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
@@ -701,6 +706,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
 
+                    b.Property<decimal>("TotalCostUsd")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("total_cost_usd");
+
                     b.Property<long>("TotalTokensUsed")
                         .HasColumnType("INTEGER")
                         .HasColumnName("total_tokens_used");
@@ -718,6 +727,8 @@ namespace Skein.Store.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("SessionId");
+
+                    b.HasIndex("AgentId", "StartedAt");
 
                     b.HasIndex("Status", "WakeAt");
 
@@ -874,6 +885,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("agent_version_id");
 
+                    b.Property<DateTime?>("DeadlineAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline_at");
+
                     b.Property<Guid>("EntryRunId")
                         .HasColumnType("TEXT")
                         .HasColumnName("entry_run_id");
@@ -927,6 +942,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
 
+                    b.Property<decimal>("TotalCostUsd")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("total_cost_usd");
+
                     b.Property<long>("TotalTokensUsed")
                         .HasColumnType("INTEGER")
                         .HasColumnName("total_tokens_used");
@@ -953,6 +972,8 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnName("triggered_by");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeadlineAt");
 
                     b.HasIndex("TriggerId", "Status");
 
@@ -1320,6 +1341,10 @@ namespace Skein.Store.Sqlite.Migrations
                     b.Property<int>("MaxSubAgentDepth")
                         .HasColumnType("INTEGER")
                         .HasColumnName("max_sub_agent_depth");
+
+                    b.Property<int?>("MaxToolCallsPerRun")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_tool_calls_per_run");
 
                     b.Property<string>("Name")
                         .IsRequired()
