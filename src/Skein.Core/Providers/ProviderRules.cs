@@ -14,7 +14,7 @@ public static class ProviderKinds
 
     public static bool IsKnown(string kind) => kind is Scripted or OpenAI or Anthropic;
 
-    /// <summary>The kinds as a sentence fragment for error messages: <c>'openai', 'anthropic' or 'scripted'</c>.</summary>
+    /// <summary>The kinds as a fragment for error messages: <c>'openai', 'anthropic' or 'scripted'</c>.</summary>
     public static string Listed => "'openai', 'anthropic' or 'scripted'";
 }
 

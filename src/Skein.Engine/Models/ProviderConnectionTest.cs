@@ -7,7 +7,8 @@ namespace Skein.Engine.Models;
 /// <summary>
 /// The settings page's "Test connection": lists the endpoint's models with the provider's key: <c>openai</c> asks
 /// <c>GET {baseUrl}/models</c> (Bearer key), <c>anthropic</c> asks <c>GET {root}/v1/models</c> (<c>x-api-key</c> and
-/// <c>anthropic-version</c>). Both answer <c>{data: [{id}]}</c>. Every outcome is a result, never an exception; the key never appears in it.
+/// <c>anthropic-version</c>). Both answer <c>{data: [{id}]}</c>. Every outcome is a result, never an exception; the
+/// key never appears in it.
 /// </summary>
 public sealed class ProviderConnectionTest(IHttpClientFactory http, TimeProvider time)
 {
