@@ -97,6 +97,8 @@ public sealed class ModelClientFactory(IHttpClientFactory http, TimeProvider tim
             // The engine's ModelCallTimeout bounds each call; this only keeps the SDK from cutting in first.
             Timeout = TimeSpan.FromHours(1),
         };
-        return new AnthropicClient(options).AsIChatClient(model, AnthropicMaxOutputTokens);
+        return new AnthropicErrorChatClient(
+            new AnthropicClient(options).AsIChatClient(model, AnthropicMaxOutputTokens)
+        );
     }
 }

@@ -214,8 +214,7 @@ public sealed class AnthropicProviderTests : IAsyncLifetime
 
         Assert.Equal("Failed", detail.Session.Status);
         var error = Assert.Single(detail.Runs).Error ?? "";
-        Assert.StartsWith("model provider error:", error);
-        Assert.Contains("529", error);
+        Assert.Equal("model provider error: HTTP 529 overloaded_error: scripted failure 529", error);
         Assert.Equal(3, _server.Requests.Count);
     }
 
