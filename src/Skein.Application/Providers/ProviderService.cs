@@ -82,7 +82,7 @@ public sealed class ProviderService(
         {
             if (change.Name is null || change.Kind is null)
             {
-                return DomainError.Invalid("a provider needs a name and a kind ('scripted' or 'openai')");
+                return DomainError.Invalid($"a provider needs a name and a kind ({ProviderKinds.Listed})");
             }
 
             provider = new LlmProviderRow

@@ -38,7 +38,7 @@ public static class ManifestSchema
                 "type": "object", "additionalProperties": false, "required": ["name", "type"],
                 "properties": {
                   "name": { "type": "string", "minLength": 1, "maxLength": 200 },
-                  "type": { "type": "string", "enum": ["scripted", "openai"] },
+                  "type": { "type": "string", "enum": ["scripted", "openai", "anthropic"] },
                   "baseUrl": { "type": ["string", "null"] },
                   "apiKey": { "type": ["string", "null"] },
                   "prices": {
