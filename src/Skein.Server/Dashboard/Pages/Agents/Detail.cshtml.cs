@@ -144,6 +144,7 @@ public sealed partial class DetailModel(
         string? temperature,
         string? instructions,
         string? inputSchema,
+        string? midRunMessages,
         bool canExecuteSubAgents,
         List<Guid>? allowedSubAgents,
         string? subAgentExecutionModel,
@@ -172,6 +173,7 @@ public sealed partial class DetailModel(
                 ? t
                 : null,
             InputSchema = schema,
+            MidRunMessages = string.IsNullOrEmpty(midRunMessages) ? null : midRunMessages,
         };
         draft = WithWiring(draft, canExecuteSubAgents, allowedSubAgents, subAgentExecutionModel);
         return Moved(
