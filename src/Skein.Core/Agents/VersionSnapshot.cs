@@ -27,6 +27,9 @@ public sealed record VersionSnapshot
     public RunLimits Limits { get; init; } = new();
     public ConversationMode Conversation { get; init; } = ConversationMode.Single;
     public TimeSpan ConversationIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>What a message sent while a run of this version works does (SPEC section 12).</summary>
+    public MidRunMessages MidRunMessages { get; init; } = MidRunMessages.Enqueue;
     public IReadOnlyList<ScriptTurn> Script { get; init; } = [];
     public IReadOnlyList<Guards.GuardRule> GuardRules { get; init; } = [];
 

@@ -37,7 +37,11 @@ public sealed partial class RunExecutor
                 return false;
             }
 
-            if (DecideTreeCall(c, call) is { } handled)
+            // Arguments the model garbled never reach a tool (nor a guard rule): the model reads why instead.
+            var malformed = call.ArgumentsError is { } problem
+                ? ToolResultBody.Fail(ToolPolicy.MalformedArguments(call.Name, problem))
+                : null;
+            if (malformed is null && DecideTreeCall(c, call) is { } handled)
             {
                 return handled;
             }
@@ -47,8 +51,9 @@ public sealed partial class RunExecutor
             var rules = RunTree.GuardRules(state, run);
 
             // Guard rules first: they may end the session, refuse the call, or hold it for review.
-            GuardDecision? guard = rules.Count > 0 ? GuardEvaluator.Evaluate(rules, Attempt(state, call)) : null;
-            ToolResultBody? refused = null;
+            GuardDecision? guard =
+                malformed is null && rules.Count > 0 ? GuardEvaluator.Evaluate(rules, Attempt(state, call)) : null;
+            ToolResultBody? refused = malformed;
             string? terminate = null;
             switch (guard)
             {

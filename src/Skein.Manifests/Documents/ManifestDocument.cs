@@ -96,6 +96,9 @@ public sealed record ManifestVersion
     public IReadOnlyList<ManifestOperationRef> AllowedOperations { get; init; } = [];
     public string? Conversation { get; init; }
     public int? ConversationIdleTimeoutSec { get; init; }
+
+    /// <summary><c>enqueue</c> (default), <c>interrupt</c> or <c>reject</c> (SPEC section 12).</summary>
+    public string? MidRunMessages { get; init; }
     public JsonElement? GuardRules { get; init; }
 
     /// <summary>Multi-agent wiring (SPEC section 9); the switch defaults to on when sub-agents are listed.</summary>

@@ -243,6 +243,11 @@ public static class ManifestExporter
             .ToList();
         map["conversation"] = v.Conversation;
         map["conversationIdleTimeoutSec"] = v.ConversationIdleTimeoutSec;
+        if (v.MidRunMessages != MidRunMessagesWire.Enqueue)
+        {
+            map["midRunMessages"] = v.MidRunMessages;
+        }
+
         if (v.CanExecuteSubAgents)
         {
             map["canExecuteSubAgents"] = true;

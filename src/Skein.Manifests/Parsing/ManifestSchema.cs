@@ -150,6 +150,7 @@ public static class ManifestSchema
                   },
                   "conversation": { "type": ["string", "null"], "enum": ["single", "multi_turn", null] },
                   "conversationIdleTimeoutSec": { "type": ["integer", "null"] },
+                  "midRunMessages": { "type": ["string", "null"], "enum": ["enqueue", "interrupt", "reject", null] },
                   "guardRules": { "type": ["array", "null"] },
                   "canExecuteSubAgents": { "type": ["boolean", "null"] },
                   "subAgentExecutionModel": { "type": ["string", "null"], "enum": ["sequential", "parallel", null] },

@@ -72,6 +72,7 @@ public sealed record VersionSpec
     public string Limits { get; init; } = "{}";
     public string Conversation { get; init; } = "single";
     public int ConversationIdleTimeoutSec { get; init; } = 1800;
+    public string MidRunMessages { get; init; } = Core.Agents.MidRunMessagesWire.Enqueue;
     public string GuardRules { get; init; } = "[]";
     public string Script { get; init; } = "[]";
     public bool CanExecuteSubAgents { get; init; }

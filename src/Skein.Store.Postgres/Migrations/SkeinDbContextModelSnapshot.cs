@@ -130,6 +130,12 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("text")
                         .HasColumnName("limits");
 
+                    b.Property<string>("MidRunMessages")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("mid_run_messages");
+
                     b.Property<string>("Model")
                         .IsRequired()
                         .HasMaxLength(200)

@@ -125,6 +125,12 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("limits");
 
+                    b.Property<string>("MidRunMessages")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mid_run_messages");
+
                     b.Property<string>("Model")
                         .IsRequired()
                         .HasMaxLength(200)

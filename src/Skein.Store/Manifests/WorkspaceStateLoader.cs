@@ -128,6 +128,7 @@ public static class WorkspaceStateLoader
             ),
             Conversation = v.Conversation,
             ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec,
+            MidRunMessages = v.MidRunMessages,
             GuardRules = JsonSerializer.Serialize(
                 Read<List<GuardRule>>(v.GuardRules, SkeinJson.Options) ?? [],
                 SkeinJson.Options

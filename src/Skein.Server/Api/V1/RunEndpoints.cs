@@ -1,6 +1,9 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Core;
+using Skein.Core.Runs;
+using Skein.Core.Sessions;
 using Skein.Engine.Sessions;
 using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
@@ -83,7 +86,12 @@ public static class RunEndpoints
         JsonElement? Files
     );
 
-    public sealed record AcceptedStatus(string Status);
+    /// <summary>The 202 body: the run's status; <c>queued: true</c> when the run was at work and the message waits
+    /// for its next model turn (SPEC section 12), absent otherwise.</summary>
+    public sealed record AcceptedStatus(
+        string Status,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Queued = null
+    );
 
     private static async Task<Results<Ok<RunResponse>, ProblemHttpResult>> GetRunAsync(
         Guid runId,
@@ -211,7 +219,14 @@ public static class RunEndpoints
         }
 
         var result = await actions.SendMessageAsync(runId, text, Actor.ApiKey(caller.KeyId).Value, cancellationToken);
-        return result.Error is { } error ? Problems.From(error) : Accepted(result, runId);
+        if (result.Error is { } error)
+        {
+            return Problems.From(error);
+        }
+
+        return SessionDeciderInputs.MidRun(result.Events, runId) is null
+            ? Accepted(result, runId)
+            : TypedResults.Accepted((string?)null, new AcceptedStatus(nameof(RunStatus.Running), Queued: true));
     }
 
     private static async Task<Results<Accepted<AcceptedStatus>, ProblemHttpResult>> SkipWaitAsync(

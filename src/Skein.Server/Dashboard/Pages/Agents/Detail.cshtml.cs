@@ -148,6 +148,7 @@ public sealed partial class DetailModel(
         string? temperature,
         string? instructions,
         string? inputSchema,
+        string? midRunMessages,
         bool canExecuteSubAgents,
         List<Guid>? allowedSubAgents,
         string? subAgentExecutionModel,
@@ -176,6 +177,7 @@ public sealed partial class DetailModel(
                 ? t
                 : null,
             InputSchema = schema,
+            MidRunMessages = string.IsNullOrEmpty(midRunMessages) ? null : midRunMessages,
         };
         draft = WithWiring(draft, canExecuteSubAgents, allowedSubAgents, subAgentExecutionModel);
         return Moved(
