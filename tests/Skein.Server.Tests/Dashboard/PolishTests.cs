@@ -75,6 +75,7 @@ public sealed class PolishTests(DashboardFixture fx)
         await page.Locator("#secrets").GetByRole(AriaRole.Button, new() { Name = "Save secret" }).ClickAsync();
         await Expect(page.Locator("p.notice[role=status]")).ToContainTextAsync($"Secret {secret} saved.");
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync(key);
+        await page.GetByLabel("demo", new() { Exact = true }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
         await Expect(page.Locator("[data-created-secret]")).ToBeVisibleAsync();
 

@@ -43,12 +43,19 @@ public sealed class StatusAndStepViewTests
     {
         var run = Guid.NewGuid();
         var call = Step(run, 1, StepType.ToolCall, T0, T0);
-        var result = Step(run, 2, StepType.ToolResult, T0.AddSeconds(1.2), T0.AddSeconds(1.2), error: "boom");
-        var model = Step(run, 3, StepType.Reasoning, T0.AddSeconds(2), T0.AddSeconds(2.5));
+        var result = Step(
+            run,
+            2,
+            StepType.ToolResult,
+            T0.AddMilliseconds(1200),
+            T0.AddMilliseconds(1200),
+            error: "boom"
+        );
+        var model = Step(run, 3, StepType.Reasoning, T0.AddSeconds(2), T0.AddMilliseconds(2500));
         var data = new SessionPageData(Session(), [], [call, result, model], [], [], 3);
 
-        Assert.Equal(TimeSpan.FromSeconds(1.2), data.StepDuration(result));
-        Assert.Equal(TimeSpan.FromSeconds(0.5), data.StepDuration(model));
+        Assert.Equal(TimeSpan.FromMilliseconds(1200), data.StepDuration(result));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), data.StepDuration(model));
         Assert.Equal("1.2 s", Format.Span(data.StepDuration(result)));
         Assert.Equal(1, data.FailedToolCalls);
     }

@@ -21,6 +21,16 @@ public sealed class NotFoundModel(SessionQueries sessions, ShortIds ids) : PageM
     {
         var original = HttpContext.Features.Get<IStatusCodeReExecuteFeature>();
         Requested = original?.OriginalPath ?? Request.Path.Value ?? "";
+        var status = original?.OriginalStatusCode ?? StatusCodes.Status404NotFound;
+        if (status != StatusCodes.Status404NotFound)
+        {
+            // Any other error without a body that a browser met (e.g. 405) is said plainly, with its status.
+            Heading = $"Something went wrong ({status})";
+            Explanation = "The dashboard could not answer this request.";
+            Response.StatusCode = status;
+            return Page();
+        }
+
         var segments = Requested.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (segments is ["sessions", var id, ..])
         {
