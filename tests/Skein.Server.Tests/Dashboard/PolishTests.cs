@@ -37,11 +37,12 @@ public sealed class PolishTests(DashboardFixture fx)
         await Expect(count).ToBeVisibleAsync();
         await ShotAsync(page, "approvals-live.png");
 
-        // Answered elsewhere: the card leaves and the count goes down, still without a reload.
+        // Answered elsewhere: the count goes down and the card says so (it stays, so an answer typed into it gets the
+        // clear "already answered" message rather than vanishing), still without a reload.
         var taskId = (await fx.SessionAsync(sessionId)).GetProperty("tasks")[0].GetProperty("id").GetGuid();
         var answer = await fx.Admin.PostAsJsonAsync($"/api/tasks/{taskId}/answer", new { approved = false }, Ct);
         answer.EnsureSuccessStatusCode();
-        await Expect(card).ToHaveCountAsync(0, new() { Timeout = 20_000 });
+        await Expect(card.Locator("[data-stale]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Expect(count).ToHaveAttributeAsync("data-pending-count", (await PendingAsync()).ToString());
         Assert.True(await page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the page reloaded");
 
@@ -98,19 +99,26 @@ public sealed class PolishTests(DashboardFixture fx)
         await Expect(page.Locator($"tr[data-secret='{secret}']")).ToHaveCountAsync(0);
 
         // Versions: no Rollback while nothing was live before; then rollback and retract both ask.
-        var agent = await fx.QuickAgentAsync();
+        var agent = await fx.AgentAsync(
+            new AgentSpec { State = VersionState.Testing, Script = [new ScriptTurn { Text = "Hi." }] }
+        );
+        var live = page.Locator(".title-line .muted").First;
         await page.GotoAsync($"/agents/{agent.AgentId}");
-        await Expect(page.Locator("li[data-version]")).ToHaveCountAsync(1);
+        await page.Locator("li[data-version]", new() { HasText = "v1" })
+            .GetByRole(AriaRole.Button, new() { Name = "Deploy" })
+            .ClickAsync();
+        await Expect(live).ToContainTextAsync("live version: v1");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Rollback" })).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Button, new() { Name = "New Testing version" }).ClickAsync();
         var v2 = page.Locator("li[data-version]", new() { HasText = "v2" });
         await v2.GetByRole(AriaRole.Button, new() { Name = "Deploy" }).ClickAsync();
+        await Expect(live).ToContainTextAsync("live version: v2");
         await Expect(page.Locator("p.notice[data-notice]")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Rollback to v1" }).ClickAsync();
         await CancelAsync("Roll back to v1?");
         await v2.GetByRole(AriaRole.Button, new() { Name = "Retract" }).ClickAsync();
         await CancelAsync("Retract v2?");
-        await Expect(page.Locator(".title-line .muted").First).ToContainTextAsync("live version: v2");
+        await Expect(live).ToContainTextAsync("live version: v2");
 
         // Triggers: delete a scheduled trigger.
         await page.GotoAsync($"/agents/{agent.AgentId}?tab=triggers");

@@ -210,7 +210,8 @@
   }
 
   // The pending user tasks, live (one feed per page): the navigation's count, and on Approvals' pending tab the
-  // list itself, merged card by card so a comment being typed is never wiped.
+  // list itself, merged card by card so a comment being typed is never wiped. A card answered elsewhere stays,
+  // marked: an answer given to it gets the clear "already answered" message instead of vanishing under the click.
   function liveTasks(link) {
     const count = $("[data-pending-count]", link);
     const list = $("ul[data-live-approvals=true]");
@@ -238,7 +239,12 @@
       if (!fresh) return;
       const ids = new Set($$("li[data-task-card]", fresh).map(li => li.dataset.taskCard));
       $$("li[data-task-card]", list).forEach(li => {
-        if (!ids.has(li.dataset.taskCard) && !li.contains(document.activeElement)) li.remove();
+        if (ids.has(li.dataset.taskCard) || $("[data-stale]", li)) return;
+        const note = document.createElement("p");
+        note.className = "hint";
+        note.dataset.stale = "";
+        note.textContent = "Answered or cancelled elsewhere; reload to see its outcome.";
+        li.prepend(note);
       });
       let before = list.firstElementChild;
       $$("li[data-task-card]", fresh).forEach(li => {
