@@ -29,6 +29,8 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<SessionChangeFeed>();
         services.AddSingleton<SessionPurge>();
         services.AddSingleton<UserTaskQueries>();
+        services.AddSingleton<ToolFailureCounts>();
+        services.AddSingleton<ShortIds>();
         services.AddSingleton<WorkspaceSettings>();
         services.AddSingleton<TriggerQueries>();
         services.AddSingleton<SecretStore>();

@@ -11,9 +11,11 @@ public static class Format
     public static string Iso(DateTime at) =>
         DateTime.SpecifyKind(at, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture);
 
-    public static string Duration(DateTime started, DateTime? finished, DateTime now)
+    public static string Duration(DateTime started, DateTime? finished, DateTime now) =>
+        Span((finished ?? now) - started);
+
+    public static string Span(TimeSpan span)
     {
-        var span = (finished ?? now) - started;
         if (span < TimeSpan.Zero)
         {
             span = TimeSpan.Zero;

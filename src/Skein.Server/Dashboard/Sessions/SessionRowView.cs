@@ -1,5 +1,6 @@
 using Skein.Core.Sessions;
 using Skein.Store.Rows;
+using Skein.Store.Sessions;
 
 namespace Skein.Server.Dashboard.Sessions;
 
@@ -40,6 +41,21 @@ public sealed record SessionRowView(
         Enum.TryParse<SessionStatus>(Status, out var s) && SessionStatusMachine.AllowsMarkComplete(s);
 
     public bool CanTerminate => Enum.TryParse<SessionStatus>(Status, out var s) && !SessionStatusMachine.IsTerminal(s);
+
+    /// <summary>Tool calls that failed in the session (a warning badge on the row).</summary>
+    public int FailedToolCalls { get; init; }
+
+    /// <summary>The rows with their failed tool call counts (<see cref="ToolFailureCounts"/>), in one
+    /// query.</summary>
+    public static async Task<IReadOnlyList<SessionRowView>> WithFailuresAsync(
+        IReadOnlyList<SessionRowView> rows,
+        ToolFailureCounts failures,
+        CancellationToken cancellationToken
+    )
+    {
+        var counts = await failures.OfAsync([.. rows.Select(r => r.Id)], cancellationToken);
+        return [.. rows.Select(r => r with { FailedToolCalls = counts.GetValueOrDefault(r.Id) })];
+    }
 
     public string Trigger => TriggerName is { Length: > 0 } name ? $"{TriggerType} · {name}" : TriggerType;
 }

@@ -28,7 +28,8 @@ public sealed partial class DetailModel(
     SessionChangeFeed feed,
     TriggerService triggerService,
     Store.Usage.AgentCosts costs,
-    TimeProvider time
+    TimeProvider time,
+    ToolFailureCounts failures
 ) : PageModel
 {
     [FromRoute(Name = "id")]
@@ -45,6 +46,21 @@ public sealed partial class DetailModel(
     public IReadOnlyList<VersionView> Versions { get; private set; } = [];
 
     public VersionView? Live => Versions.FirstOrDefault(v => v.State == nameof(VersionState.Deployed));
+
+    /// <summary>What Rollback would put live (Core's rule); the button is shown only when there is one.</summary>
+    public VersionView? RollbackTarget =>
+        VersionLifecycle.RollbackTarget([
+            .. Versions.Select(v => new VersionLine(
+                v.Id,
+                v.Label,
+                Enum.Parse<VersionState>(v.State),
+                v.CreatedAt,
+                v.DeployedAt
+            )),
+        ])
+            is { } target
+            ? Versions.First(v => v.Id == target.Id)
+            : null;
 
     public IReadOnlyList<TriggerRow> Triggers { get; private set; } = [];
 
@@ -191,7 +207,8 @@ public sealed partial class DetailModel(
 
     private RedirectResult Moved<T>(Result<T> result, string done)
     {
-        TempData["Notice"] = result.IsSuccess ? done : result.Error.Message;
+        // Success and refusal are told apart (a green notice, a red alert).
+        TempData[result.IsSuccess ? "Notice" : "Problem"] = result.IsSuccess ? done : result.Error.Message;
         return Redirect($"/agents/{Id}");
     }
 
@@ -224,7 +241,11 @@ public sealed partial class DetailModel(
             var names = new Dictionary<Guid, string> { [Agent.Id] = Agent.Name };
             OlderSessions = page.HasOlder && page.Rows.Count > 0 ? ListCursor.Of(page.Rows[^1]).ToString() : null;
             Sessions = new SessionTableModel(
-                [.. page.Rows.Select(r => SessionRowView.From(r, names))],
+                await SessionRowView.WithFailuresAsync(
+                    [.. page.Rows.Select(r => SessionRowView.From(r, names))],
+                    failures,
+                    cancellationToken
+                ),
                 time.GetUtcNow().UtcDateTime,
                 head
             )

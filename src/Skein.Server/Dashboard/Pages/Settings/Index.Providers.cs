@@ -31,7 +31,7 @@ public sealed partial class IndexModel
     public async Task<IActionResult> OnPostTestProviderAsync(Guid providerId, CancellationToken cancellationToken)
     {
         var tested = await providers.TestAsync(providerId, cancellationToken);
-        TempData["Notice"] = tested switch
+        TempData[tested is { IsSuccess: true, Value.Result.Ok: true } ? "Notice" : "Problem"] = tested switch
         {
             { IsSuccess: false, Error.Code: DomainErrorCodes.NotFound } => "That provider does not exist.",
             { IsSuccess: false } => tested.Error?.Message,
