@@ -57,7 +57,7 @@ public static class LiveEndpoints
 
         var tenant = await queries.DefaultTenantAsync(cancellationToken);
         return SseStream.Write(http, batch =>
-            Rows(batch, tenant, resume.Value, feed, agents, notifier, time, http.RequestAborted)
+            Rows(batch, tenant, resume.Value, feed, queries, agents, notifier, time, http.RequestAborted)
         );
     }
 
@@ -83,6 +83,7 @@ public static class LiveEndpoints
         Guid tenant,
         long start,
         SessionChangeFeed feed,
+        SessionQueries queries,
         AgentDirectory agents,
         SessionEventNotifier notifier,
         TimeProvider time,
@@ -102,9 +103,10 @@ public static class LiveEndpoints
             {
                 var names = await agents.NamesAsync(cancellationToken);
                 var now = time.GetUtcNow().UtcDateTime;
+                var waiting = await queries.ChildrenWaitingOnPersonAsync(batch.Sessions, cancellationToken);
                 foreach (var row in batch.Sessions.OrderBy(s => s.StartedAt))
                 {
-                    var view = SessionRowView.From(row, names);
+                    var view = SessionRowView.From(row, names, waiting);
                     yield return SseStream.Item<LiveRow?>(
                         new LiveRow(view.Id, view.AgentId, view.Status, SessionRowHtml.Render(view, now)),
                         "session",

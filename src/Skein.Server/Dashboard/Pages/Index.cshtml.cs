@@ -73,7 +73,12 @@ public sealed class IndexModel(
             cancellationToken
         );
         var now = time.GetUtcNow().UtcDateTime;
-        Table = new SessionTableModel([.. Sessions.Rows.Select(r => SessionRowView.From(r, Agents))], now, head)
+        var waiting = await queries.ChildrenWaitingOnPersonAsync(Sessions.Rows, cancellationToken);
+        Table = new SessionTableModel(
+            [.. Sessions.Rows.Select(r => SessionRowView.From(r, Agents, waiting))],
+            now,
+            head
+        )
         {
             StatusFilter = Status,
             AgentFilter = AgentId,

@@ -16,7 +16,15 @@ public sealed record SessionRowView(
     string? TriggerName
 )
 {
-    public static SessionRowView From(SessionRow s, IReadOnlyDictionary<Guid, string> agentNames) =>
+    /// <summary>A sub-agent run of the session waits on a person (<see
+    /// cref="Store.Sessions.SessionQueries.ChildrenWaitingOnPersonAsync"/>).</summary>
+    public bool ChildWaitsOnPerson { get; init; }
+
+    public static SessionRowView From(
+        SessionRow s,
+        IReadOnlyDictionary<Guid, string> agentNames,
+        IReadOnlySet<Guid>? childrenWaitingOnPerson = null
+    ) =>
         new(
             s.Id,
             s.AgentId,
@@ -27,7 +35,10 @@ public sealed record SessionRowView(
             s.TotalTokensUsed,
             s.TriggerType,
             s.TriggerName
-        );
+        )
+        {
+            ChildWaitsOnPerson = childrenWaitingOnPerson?.Contains(s.Id) == true,
+        };
 
     /// <summary>Asks Core: Mark complete is offered only where the session status machine allows it.</summary>
     public bool CanMarkComplete =>
