@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Core;
 using Skein.Engine.Sessions;
@@ -51,7 +52,7 @@ public static class RunEndpoints
         Guid RunId,
         string Status,
         JsonElement? Output,
-        string? Error,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
         Guid SessionId,
         Guid AgentId,
         Guid AgentVersionId,
