@@ -26,6 +26,7 @@ public sealed partial class DetailModel(
     RunStarter starter,
     SessionListPage list,
     SessionChangeFeed feed,
+    SessionQueries queries,
     TriggerService triggerService,
     TimeProvider time
 ) : PageModel
@@ -216,8 +217,9 @@ public sealed partial class DetailModel(
             );
             var names = new Dictionary<Guid, string> { [Agent.Id] = Agent.Name };
             OlderSessions = page.HasOlder && page.Rows.Count > 0 ? ListCursor.Of(page.Rows[^1]).ToString() : null;
+            var waiting = await queries.ChildrenWaitingOnPersonAsync(page.Rows, cancellationToken);
             Sessions = new SessionTableModel(
-                [.. page.Rows.Select(r => SessionRowView.From(r, names))],
+                [.. page.Rows.Select(r => SessionRowView.From(r, names, waiting))],
                 time.GetUtcNow().UtcDateTime,
                 head
             )
