@@ -89,12 +89,6 @@ public static class UserTaskDecider
             return;
         }
 
-        // SPEC section 4 (Phrony's default): an approval answered without `approved` is approved.
-        if (task.Kind == UserTaskKinds.Approval && answer.Approved is null)
-        {
-            answer = answer with { Approved = true };
-        }
-
         if (Invalid(task, answer) is { } problem)
         {
             change.Reject(new DomainError(DomainErrorCodes.InvalidInput, problem));
