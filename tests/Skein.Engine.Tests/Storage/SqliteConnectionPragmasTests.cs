@@ -6,7 +6,8 @@ using Skein.Testing.Stores;
 namespace Skein.Engine.Tests.Storage;
 
 /// <summary>Every SQLite connection of the store, not only the event-log writer's, commits without an fsync and
-/// leaves checkpoints to the checkpointer: a commit that fsyncs holds the one write lock the event log waits on.</summary>
+/// leaves checkpoints to the checkpointer: a commit that fsyncs holds the one write lock the event log waits
+/// on.</summary>
 public sealed class SqliteConnectionPragmasTests
 {
     [Fact]
