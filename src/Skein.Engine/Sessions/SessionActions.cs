@@ -122,6 +122,8 @@ public sealed class SessionActions(
             return new CommandResult(null, refused, []);
         }
 
+        answer = policy.Complete(task.Kind, answer);
+
         return await RunThenDispatchAsync(
             task.SessionId,
             task.RunId,

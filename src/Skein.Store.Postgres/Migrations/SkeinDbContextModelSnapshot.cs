@@ -1131,6 +1131,10 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("text")
                         .HasColumnName("retry_input");
 
+                    b.Property<Guid?>("RetryOf")
+                        .HasColumnType("uuid")
+                        .HasColumnName("retry_of");
+
                     b.Property<Guid?>("RunId")
                         .HasColumnType("uuid")
                         .HasColumnName("run_id");

@@ -1122,6 +1122,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("retry_input");
 
+                    b.Property<Guid?>("RetryOf")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retry_of");
+
                     b.Property<Guid?>("RunId")
                         .HasColumnType("TEXT")
                         .HasColumnName("run_id");

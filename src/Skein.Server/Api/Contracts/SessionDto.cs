@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Skein.Store.Rows;
 
 namespace Skein.Server.Api.Contracts;
@@ -17,7 +18,7 @@ public sealed record SessionDto(
     string Status,
     long TotalTokensUsed,
     JsonElement? Output,
-    string? Error,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
     JsonElement? Input,
     System.Text.Json.Nodes.JsonObject? StartContext,
     Guid RootRunId,
@@ -74,7 +75,7 @@ public sealed record RunDto(
     string Status,
     long TotalTokensUsed,
     JsonElement? Output,
-    string? Error,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
     JsonElement? Input,
     DateTime StartedAt,
     DateTime? FinishedAt,

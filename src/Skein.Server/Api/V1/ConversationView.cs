@@ -135,7 +135,7 @@ public static class ConversationView
     }
 
     private static JsonObject RunSummary(RunRow r, SessionRow s, bool redact) =>
-        new()
+        new JsonObject
         {
             ["id"] = r.Id,
             ["sessionId"] = r.SessionId,
@@ -147,7 +147,6 @@ public static class ConversationView
             ["totalTokensUsed"] = r.TotalTokensUsed,
             ["totalCostUsd"] = r.TotalCostUsd,
             ["output"] = redact ? null : Parse(r.Output),
-            ["error"] = redact ? null : r.Error,
             ["input"] = redact ? null : Parse(r.Input),
             ["startedAt"] = r.StartedAt,
             ["finishedAt"] = r.FinishedAt,
@@ -160,7 +159,7 @@ public static class ConversationView
             ["llmModel"] = r.LlmModel,
             ["completedBy"] = r.CompletedBy,
             ["completionNote"] = r.CompletionNote,
-        };
+        }.WithOptional("error", redact ? null : r.Error);
 
     private static bool IsFinished(string status) =>
         Enum.TryParse<RunStatus>(status, out var s) && RunStatusMachine.IsTerminal(s);

@@ -54,7 +54,7 @@ public static class RunEndpoints
         Guid RunId,
         string Status,
         JsonElement? Output,
-        string? Error,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
         Guid SessionId,
         Guid AgentId,
         Guid AgentVersionId,

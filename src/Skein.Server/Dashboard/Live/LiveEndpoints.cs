@@ -59,7 +59,7 @@ public static class LiveEndpoints
 
         var tenant = await queries.DefaultTenantAsync(cancellationToken);
         return SseStream.Write(http, batch =>
-            Rows(batch, tenant, resume.Value, feed, new(agents, failures), notifier, time, http.RequestAborted)
+            Rows(batch, tenant, resume.Value, feed, new(agents, failures, queries), notifier, time, http.RequestAborted)
         );
     }
 
@@ -104,8 +104,13 @@ public static class LiveEndpoints
             {
                 var names = await readers.Agents.NamesAsync(cancellationToken);
                 var now = time.GetUtcNow().UtcDateTime;
+                var waiting = await readers.Queries.ChildrenWaitingOnPersonAsync(batch.Sessions, cancellationToken);
                 var views = await SessionRowView.WithFailuresAsync(
-                    [.. batch.Sessions.OrderBy(s => s.StartedAt).Select(row => SessionRowView.From(row, names))],
+                    [
+                        .. batch
+                            .Sessions.OrderBy(s => s.StartedAt)
+                            .Select(row => SessionRowView.From(row, names, waiting)),
+                    ],
                     readers.Failures,
                     cancellationToken
                 );
@@ -173,7 +178,7 @@ public static class LiveEndpoints
 
     /// <summary>What a row of the live feed is rendered from besides the session: agent names, failed tool
     /// calls.</summary>
-    private sealed record RowReaders(AgentDirectory Agents, ToolFailureCounts Failures);
+    private sealed record RowReaders(AgentDirectory Agents, ToolFailureCounts Failures, SessionQueries Queries);
 
     public sealed record LiveRow(Guid Id, Guid AgentId, string Status, string Html);
 

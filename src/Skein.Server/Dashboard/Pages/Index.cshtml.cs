@@ -74,8 +74,9 @@ public sealed class IndexModel(
             cancellationToken
         );
         var now = time.GetUtcNow().UtcDateTime;
+        var waiting = await queries.ChildrenWaitingOnPersonAsync(Sessions.Rows, cancellationToken);
         var rows = await SessionRowView.WithFailuresAsync(
-            [.. Sessions.Rows.Select(r => SessionRowView.From(r, Agents))],
+            [.. Sessions.Rows.Select(r => SessionRowView.From(r, Agents, waiting))],
             failures,
             cancellationToken
         );

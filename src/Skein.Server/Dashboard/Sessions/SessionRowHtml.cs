@@ -38,7 +38,7 @@ public static class SessionRowHtml
             .Append("</a></td>");
         b.Append("<td data-label=\"Status\">")
             .Append(Badge(row.Status))
-            .Append(ChildWaiting(row.Status))
+            .Append(ChildWaiting(row))
             .Append(FailedToolCall.Badge(row.FailedToolCalls))
             .Append("</td>");
         b.Append("<td data-label=\"Started\"><time datetime=\"")
@@ -59,12 +59,16 @@ public static class SessionRowHtml
     }
 
     /// <summary>Only a sub-agent run waits for its parent, so a WaitingForAITL session has a child waiting (the
-    /// session status is derived from the whole run tree).</summary>
-    private static string ChildWaiting(string status) =>
-        status == nameof(Core.Runs.RunStatus.WaitingForAITL)
+    /// session status is derived from the whole run tree); a child waiting on a person is looked up with the
+    /// row.</summary>
+    private static string ChildWaiting(SessionRowView row) =>
+        row.ChildWaitsOnPerson
+            ? " <span class=\"chip\" data-child-waiting=\"person\" title=\"a sub-agent run waits on a person "
+                + "(an approval or an escalated question)\">sub-agent waits on a person</span>"
+        : row.Status == nameof(Core.Runs.RunStatus.WaitingForAITL)
             ? " <span class=\"chip\" data-child-waiting title=\"a sub-agent run waits for its parent agent\">"
                 + "sub-agent waiting</span>"
-            : "";
+        : "";
 
     /// <summary>A status badge: the human label (<see cref="StatusLabels"/>), the raw value as its tooltip.</summary>
     public static string Badge(string status) =>

@@ -17,7 +17,15 @@ public sealed record SessionRowView(
     string? TriggerName
 )
 {
-    public static SessionRowView From(SessionRow s, IReadOnlyDictionary<Guid, string> agentNames) =>
+    /// <summary>A sub-agent run of the session waits on a person (<see
+    /// cref="Store.Sessions.SessionQueries.ChildrenWaitingOnPersonAsync"/>).</summary>
+    public bool ChildWaitsOnPerson { get; init; }
+
+    public static SessionRowView From(
+        SessionRow s,
+        IReadOnlyDictionary<Guid, string> agentNames,
+        IReadOnlySet<Guid>? childrenWaitingOnPerson = null
+    ) =>
         new(
             s.Id,
             s.AgentId,
@@ -30,6 +38,7 @@ public sealed record SessionRowView(
             s.TriggerName
         )
         {
+            ChildWaitsOnPerson = childrenWaitingOnPerson?.Contains(s.Id) == true,
             CostUsd = s.TotalCostUsd,
         };
 

@@ -26,6 +26,7 @@ public sealed partial class DetailModel(
     RunStarter starter,
     SessionListPage list,
     SessionChangeFeed feed,
+    SessionQueries queries,
     TriggerService triggerService,
     Store.Usage.AgentCosts costs,
     TimeProvider time,
@@ -240,9 +241,10 @@ public sealed partial class DetailModel(
             );
             var names = new Dictionary<Guid, string> { [Agent.Id] = Agent.Name };
             OlderSessions = page.HasOlder && page.Rows.Count > 0 ? ListCursor.Of(page.Rows[^1]).ToString() : null;
+            var waiting = await queries.ChildrenWaitingOnPersonAsync(page.Rows, cancellationToken);
             Sessions = new SessionTableModel(
                 await SessionRowView.WithFailuresAsync(
-                    [.. page.Rows.Select(r => SessionRowView.From(r, names))],
+                    [.. page.Rows.Select(r => SessionRowView.From(r, names, waiting))],
                     failures,
                     cancellationToken
                 ),
