@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Skein.Core;
 using Skein.Core.Agents;
+using Skein.Core.Events;
 using Skein.Core.Limits;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
@@ -15,6 +16,7 @@ using Skein.Engine.Sessions;
 using Skein.Engine.Telemetry;
 using Skein.Engine.Tools;
 using Skein.Store.Agents;
+using Skein.Store.EventLog;
 using Skein.Store.Leases;
 
 namespace Skein.Engine.Runs;
@@ -97,6 +99,7 @@ public sealed partial class RunExecutor
     }
 
     private RunDispatcher? _dispatcher;
+    private SessionEventNotifier? _notifier;
 
     /// <summary>The actor of every step and transition a driver records (<see cref="Actor.Engine"/>).</summary>
     public static readonly string EngineActor = Actor.Engine.Value;
@@ -282,7 +285,7 @@ public sealed partial class RunExecutor
                     Advance,
                     cancellationToken
                 ),
-                NextAction.CallModel c => await CallModelAsync(run, c.Iteration, cancellationToken),
+                NextAction.CallModel c => await CallModelAsync(run, c.Iteration, state.Version, cancellationToken),
                 NextAction.ResolveInterruptedToolCall i => await ExecuteOrResolveAsync(i.Call, cancellationToken),
                 NextAction.StartChildren s => await StartChildrenAsync(s.Calls, cancellationToken),
                 _ => false,
@@ -312,7 +315,12 @@ public sealed partial class RunExecutor
             }
         }
 
-        private async Task<bool> CallModelAsync(RunState run, int iteration, CancellationToken cancellationToken)
+        private async Task<bool> CallModelAsync(
+            RunState run,
+            int iteration,
+            long version,
+            CancellationToken cancellationToken
+        )
         {
             var messages = ConversationBuilder.Build(_version, run);
             var startedAt = Now;
@@ -321,7 +329,13 @@ public sealed partial class RunExecutor
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(_x.options.Value.ModelCallTimeout);
-                response = await _chat.GetResponseAsync(messages, _chatOptions, timeout.Token);
+                response = await StreamingModelCall.GetResponseAsync(
+                    _chat,
+                    messages,
+                    _chatOptions,
+                    DeltaSink(iteration, version),
+                    timeout.Token
+                );
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -445,6 +459,23 @@ public sealed partial class RunExecutor
                 },
                 cancellationToken
             );
+        }
+
+        /// <summary>
+        /// Where a streamed call's text goes as it arrives: the session's live subscribers on this node, as transient
+        /// deltas (never stored: a crash mid-stream loses them, and the turn is planned again from committed steps).
+        /// </summary>
+        private Action<string>? DeltaSink(int iteration, long version)
+        {
+            if (!_x.options.Value.StreamModelCalls)
+            {
+                return null;
+            }
+
+            var notifier = _x._notifier ??= _x.services.GetRequiredService<SessionEventNotifier>();
+            var index = 0;
+            return text =>
+                notifier.PublishDelta(_sessionId, new StepDelta(_runId, iteration, index++, text, Now, version));
         }
 
         /// <summary>
