@@ -16,7 +16,8 @@ public sealed class V1StepDeltaTests(ApiServers servers) : ApiTests(servers)
     private static CancellationTokenSource Deadline()
     {
         var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        // Generous: it also covers the store's first start (migrations) on a busy machine.
+        deadline.CancelAfter(TimeSpan.FromSeconds(90));
         return deadline;
     }
 
@@ -75,6 +76,7 @@ public sealed class V1StepDeltaTests(ApiServers servers) : ApiTests(servers)
         var reasoning = afterPrepared[deltas.Count];
         Assert.Equal(Reasoning, reasoning.Subject);
         Assert.Equal("Hello streaming world.", reasoning.Data.GetProperty("message").GetString());
+        Assert.Equal(15, reasoning.Data.GetProperty("tokens_used").GetInt64()); // the final usage chunk
         Assert.Equal(prepared.Id + 1, reasoning.Id);
         Assert.DoesNotContain(afterPrepared.Skip(deltas.Count), e => e.Subject == Delta || e.Id is null);
         Assert.Equal("engine.session.completed", afterPrepared[^1].Subject);
