@@ -57,6 +57,7 @@ public static class StartContextWire
             ["maxSessionDurationSec"] = v.Limits.MaxSessionDurationSec,
             ["operations"] = new JsonArray([.. v.Operations.Select(o => (JsonNode?)o)]),
             ["conversation"] = v.Conversation == ConversationMode.MultiTurn ? "multi_turn" : "single",
+            ["midRunMessages"] = v.MidRunMessages.ToWire(),
         };
     }
 }

@@ -39,6 +39,7 @@ public static class SessionRowHtml
         b.Append("<td data-label=\"Status\">")
             .Append(Badge(row.Status))
             .Append(ChildWaiting(row.Status))
+            .Append(FailedToolCall.Badge(row.FailedToolCalls))
             .Append("</td>");
         b.Append("<td data-label=\"Started\"><time datetime=\"")
             .Append(Format.Iso(row.StartedAt))
@@ -51,6 +52,7 @@ public static class SessionRowHtml
             .Append(Format.Duration(row.StartedAt, row.FinishedAt, now))
             .Append("</td>");
         b.Append("<td data-label=\"Tokens\" class=\"num\">").Append(Format.Tokens(row.Tokens)).Append("</td>");
+        b.Append("<td data-label=\"Cost\" class=\"num\" data-cost>").Append(Format.Cost(row.CostUsd)).Append("</td>");
         b.Append("<td data-label=\"Trigger\">").Append(E(row.Trigger)).Append("</td>");
         b.Append("<td class=\"actions\">").Append(Menu(row)).Append("</td></tr>");
         return b.ToString();
@@ -64,7 +66,9 @@ public static class SessionRowHtml
                 + "sub-agent waiting</span>"
             : "";
 
-    public static string Badge(string status) => $"<span class=\"badge st-{E(status)}\">{E(status)}</span>";
+    /// <summary>A status badge: the human label (<see cref="StatusLabels"/>), the raw value as its tooltip.</summary>
+    public static string Badge(string status) =>
+        $"<span class=\"badge st-{E(status)}\" title=\"{E(status)}\">{E(StatusLabels.Of(status))}</span>";
 
     /// <summary>The ⋯ Session actions menu; Mark complete appears only when Core allows it.</summary>
     public static string Menu(SessionRowView row)
