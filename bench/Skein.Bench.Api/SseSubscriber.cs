@@ -87,7 +87,8 @@ public sealed class SseSubscriber
                 }
             }
 
-            if (ts is { } sent)
+            // Transient events (step deltas) carry no id: they are not part of the stored stream this measures.
+            if (ts is { } sent && id > 0)
             {
                 _events.Add((id, (received - sent).TotalMilliseconds));
                 Interlocked.Exchange(ref _lastId, id);

@@ -10,6 +10,12 @@ public sealed class EngineOptions
     /// <summary>How long one model call may take before the run fails with a provider timeout.</summary>
     public TimeSpan ModelCallTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Model calls stream (<c>stream: true</c>), and the text goes to live stream subscribers as it arrives
+    /// (<c>engine.step.delta</c>, SPEC section 12). Off: one whole answer per call, no deltas.
+    /// </summary>
+    public bool StreamModelCalls { get; set; } = true;
+
     /// <summary>How many times a model call failing with 429 or 5xx is retried at once, in process, before the run
     /// parks (see <see cref="ProviderRetryBudget"/>).</summary>
     [Range(0, 10)]

@@ -80,6 +80,7 @@ internal static class EngineThroughput
     private static void Configure(EngineOptions o, ThroughputOptions options)
     {
         o.MaxConcurrentRuns = Math.Max(o.MaxConcurrentRuns, options.Concurrency);
+        o.StreamModelCalls = options.StreamModelCalls;
 
         // The product default: the test host polls for due timers 20 times faster than a server does.
         o.TimerPollInterval = new EngineOptions().TimerPollInterval;

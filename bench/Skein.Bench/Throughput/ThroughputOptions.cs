@@ -11,6 +11,9 @@ internal sealed record ThroughputOptions(int Runs, int Concurrency, int Warmup, 
     /// (implies <c>--store postgres</c>).</summary>
     public string? PostgresConnection { get; init; }
 
+    /// <summary>Model calls stream (the product default) or not: <c>streaming-overhead</c> measures both.</summary>
+    public bool StreamModelCalls { get; init; } = true;
+
     public static ThroughputOptions Parse(IReadOnlyList<string> args)
     {
         var smoke = args.Contains("--smoke");

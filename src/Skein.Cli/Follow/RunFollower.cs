@@ -25,6 +25,10 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
     private int _frame;
     private bool _progressShown;
 
+    /// <summary>The run and iteration whose model text is printed as it arrives (the line is still open).</summary>
+    private string? _streaming;
+    private string? _streamed;
+
     public async Task<int> FollowAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken)
     {
         Write($"following session {sessionId} (run {runId})");
@@ -116,6 +120,12 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
     {
         var subject = e.GetProperty("subject").GetString() ?? "";
         var data = e.GetProperty("data");
+        if (subject == "engine.step.delta")
+        {
+            Delta(e, data);
+            return false;
+        }
+
         var ts =
             e.TryGetProperty("ts", out var t) && t.TryGetDateTimeOffset(out var at)
                 ? at.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)
@@ -160,6 +170,13 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
             }
         }
 
+        if (subject == "engine.step.reasoning" && StreamKey(data, "run_id", "iteration") == _streamed)
+        {
+            // Its text was printed as it arrived: end that line instead of repeating it.
+            text = null;
+            EndStream();
+        }
+
         if (text is not null)
         {
             Write($"{ts}  {indent}{text}");
@@ -190,6 +207,54 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
         }
     }
 
+    /// <summary>Model text as it is generated (<c>engine.step.delta</c>): printed on one open line per model call,
+    /// which the committed reasoning step closes.</summary>
+    private void Delta(JsonElement e, JsonElement data)
+    {
+        var key = StreamKey(data, "runId", "iteration");
+        // Control characters (terminal escapes) in model text are not the terminal's business.
+        var piece = string.Concat(StepText.Text(data, "text").Where(c => !char.IsControl(c) || c is '\n' or '\t'));
+        lock (_lock)
+        {
+            if (_streaming != key)
+            {
+                if (_streaming is not null)
+                {
+                    output.WriteLine();
+                }
+
+                ClearProgressLocked();
+                var ts =
+                    e.TryGetProperty("ts", out var t) && t.TryGetDateTimeOffset(out var at)
+                        ? at.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)
+                        : "";
+                var indent = _depths.TryGetValue(StepText.Text(data, "runId"), out var depth)
+                    ? new string(' ', 2 * depth)
+                    : "";
+                output.Write($"{ts}  {indent}model: ");
+                _streaming = _streamed = key;
+            }
+
+            output.Write(piece);
+            output.Flush();
+        }
+    }
+
+    private void EndStream()
+    {
+        lock (_lock)
+        {
+            if (_streaming is not null)
+            {
+                output.WriteLine();
+                _streaming = null;
+            }
+        }
+    }
+
+    private static string StreamKey(JsonElement data, string runProperty, string iterationProperty) =>
+        StepText.Text(data, runProperty) + ":" + StepText.Text(data, iterationProperty);
+
     private static string RunId(JsonElement data) =>
         StepText.Text(data, "run_id") is { Length: > 0 } id ? id : StepText.Text(data, "runId");
 
@@ -214,6 +279,12 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
     {
         lock (_lock)
         {
+            if (_streaming is not null)
+            {
+                output.WriteLine();
+                _streaming = null;
+            }
+
             ClearProgressLocked();
             output.WriteLine(line);
             RenderLocked();
@@ -242,7 +313,8 @@ public sealed class RunFollower(SkeinApi api, TextWriter output, bool interactiv
 
     private void RenderLocked()
     {
-        if (!interactive)
+        // The progress line would overwrite model text still arriving on the open line.
+        if (!interactive || _streaming is not null)
         {
             return;
         }

@@ -14,6 +14,10 @@ public sealed record ScriptTurn
     public int? OutputTokens { get; init; }
     public int DelayMs { get; init; }
 
+    /// <summary>When the call is streamed, the text comes word by word with this pause between words, so demos and
+    /// tests see it arrive (0: all words at once, still one piece each).</summary>
+    public int WordDelayMs { get; init; }
+
     /// <summary>When set, the model call fails with this message (a provider error).</summary>
     public string? Error { get; init; }
 }

@@ -19,6 +19,12 @@ public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string 
         IEnumerable<ChatMessage> messages,
         ChatOptions? options = null,
         CancellationToken cancellationToken = default
+    ) => (await AnswerAsync(messages, options, cancellationToken)).Response;
+
+    private async Task<(ChatResponse Response, ScriptTurn Turn)> AnswerAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options,
+        CancellationToken cancellationToken
     )
     {
         var history = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
@@ -52,7 +58,7 @@ public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string 
                 (turn.Text?.Length ?? 0)
                     + turn.ToolCalls.Sum(c => c.Name.Length + (c.Arguments?.GetRawText().Length ?? 2))
             );
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, contents))
+        var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, contents))
         {
             ModelId = modelId,
             FinishReason = turn.ToolCalls.Count > 0 ? ChatFinishReason.ToolCalls : ChatFinishReason.Stop,
@@ -63,18 +69,64 @@ public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string 
                 TotalTokenCount = inputTokens + outputTokens,
             },
         };
+        return (response, turn);
     }
 
+    /// <summary>The same answer as <see cref="GetResponseAsync"/>, its text word by word (see <see
+    /// cref="ScriptTurn.WordDelayMs"/>), then the tool calls, usage and finish reason in one last update.</summary>
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages,
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default
     )
     {
-        var response = await GetResponseAsync(messages, options, cancellationToken);
-        foreach (var update in response.ToChatResponseUpdates())
+        var (response, turn) = await AnswerAsync(messages, options, cancellationToken);
+        var contents = response.Messages.SelectMany(m => m.Contents).ToList();
+        var first = true;
+        foreach (var word in Words(response.Text))
         {
-            yield return update;
+            if (!first && turn.WordDelayMs > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(turn.WordDelayMs), time, cancellationToken);
+            }
+
+            first = false;
+            yield return new ChatResponseUpdate(ChatRole.Assistant, word) { ModelId = modelId };
+        }
+
+        List<AIContent> rest = [.. contents.Where(c => c is not TextContent)];
+        if (response.Usage is { } usage)
+        {
+            rest.Add(new UsageContent(usage));
+        }
+
+        yield return new ChatResponseUpdate(ChatRole.Assistant, rest)
+        {
+            ModelId = modelId,
+            FinishReason = response.FinishReason,
+        };
+    }
+
+    /// <summary>Each word with the whitespace after it (leading whitespace goes with the first).</summary>
+    private static IEnumerable<string> Words(string text)
+    {
+        var start = 0;
+        var hasWord = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var space = char.IsWhiteSpace(text[i]);
+            if (!space && hasWord && char.IsWhiteSpace(text[i - 1]))
+            {
+                yield return text[start..i];
+                start = i;
+            }
+
+            hasWord |= !space;
+        }
+
+        if (start < text.Length)
+        {
+            yield return text[start..];
         }
     }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Skein.Core;
 using Skein.Core.Agents;
+using Skein.Core.Events;
 using Skein.Core.Limits;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
@@ -16,6 +17,7 @@ using Skein.Engine.Sessions;
 using Skein.Engine.Telemetry;
 using Skein.Engine.Tools;
 using Skein.Store.Agents;
+using Skein.Store.EventLog;
 using Skein.Store.Leases;
 
 namespace Skein.Engine.Runs;
@@ -101,6 +103,7 @@ public sealed partial class RunExecutor
     }
 
     private RunDispatcher? _dispatcher;
+    private SessionEventNotifier? _notifier;
 
     /// <summary>The actor of every step and transition a driver records (<see cref="Actor.Engine"/>).</summary>
     public static readonly string EngineActor = Actor.Engine.Value;
@@ -288,7 +291,7 @@ public sealed partial class RunExecutor
                     Advance,
                     cancellationToken
                 ),
-                NextAction.CallModel c => await CallModelAsync(run, c.Iteration, cancellationToken),
+                NextAction.CallModel c => await CallModelAsync(run, c.Iteration, state.Version, cancellationToken),
                 NextAction.ResolveInterruptedToolCall i => await ExecuteOrResolveAsync(i.Call, cancellationToken),
                 NextAction.StartChildren s => await StartChildrenAsync(s.Calls, cancellationToken),
                 _ => false,
@@ -318,7 +321,12 @@ public sealed partial class RunExecutor
             }
         }
 
-        private async Task<bool> CallModelAsync(RunState run, int iteration, CancellationToken cancellationToken)
+        private async Task<bool> CallModelAsync(
+            RunState run,
+            int iteration,
+            long version,
+            CancellationToken cancellationToken
+        )
         {
             var messages = ConversationBuilder.Build(_version, run);
             var startedAt = Now;
@@ -328,7 +336,7 @@ public sealed partial class RunExecutor
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, interrupt.Token);
                 timeout.CancelAfter(_x.options.Value.ModelCallTimeout);
-                response = await AskModelAsync(messages, timeout.Token);
+                response = await AskModelAsync(messages, DeltaSink(iteration, version), timeout.Token);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -444,8 +452,11 @@ public sealed partial class RunExecutor
         }
 
         /// <summary>The one model call of a turn (the provider's whole answer).</summary>
-        private Task<ChatResponse> AskModelAsync(List<ChatMessage> messages, CancellationToken cancellationToken) =>
-            _chat.GetResponseAsync(messages, _chatOptions, cancellationToken);
+        private Task<ChatResponse> AskModelAsync(
+            List<ChatMessage> messages,
+            Action<string>? onText,
+            CancellationToken cancellationToken
+        ) => StreamingModelCall.GetResponseAsync(_chat, messages, _chatOptions, onText, cancellationToken);
 
         /// <summary>
         /// A model call failed: a provider fault (429, 5xx) parks the run until its next attempt while the retry
@@ -492,6 +503,23 @@ public sealed partial class RunExecutor
                 cancellationToken
             );
             return false;
+        }
+
+        /// <summary>
+        /// Where a streamed call's text goes as it arrives: the session's live subscribers on this node, as transient
+        /// deltas (never stored: a crash mid-stream loses them, and the turn is planned again from committed steps).
+        /// </summary>
+        private Action<string>? DeltaSink(int iteration, long version)
+        {
+            if (!_x.options.Value.StreamModelCalls)
+            {
+                return null;
+            }
+
+            var notifier = _x._notifier ??= _x.services.GetRequiredService<SessionEventNotifier>();
+            var index = 0;
+            return text =>
+                notifier.PublishDelta(_sessionId, new StepDelta(_runId, iteration, index++, text, Now, version));
         }
 
         /// <summary>

@@ -16,7 +16,8 @@ namespace Skein.Server.Sse;
 /// read after the last id sent, so a slow client falls behind but never loses one. Live events come from the
 /// notifier's shared tail when it holds all of them (serialized once for every subscriber), otherwise from the
 /// store; other nodes' commits are not signalled, so the store is read first and after every quiet wait. The
-/// stream ends after <c>engine.session.completed</c>.
+/// stream ends after <c>engine.session.completed</c>. Model text being generated on this node goes out as transient
+/// <c>engine.step.delta</c> items without an id (<see cref="DeltaOrder"/>); output-only streams get none.
 /// </summary>
 public sealed class SessionEventStream(EventLogReader reader, SessionQueries queries, SessionEventNotifier notifier)
 {
@@ -31,14 +32,35 @@ public sealed class SessionEventStream(EventLogReader reader, SessionQueries que
         [EnumeratorCancellation] CancellationToken cancellationToken
     )
     {
-        using var signals = notifier.Subscribe(sessionId);
+        // Deltas are steps: an output-only stream never subscribes to them.
+        using var signals = notifier.Subscribe(sessionId, deltas: !redact);
+        var deltas = new DeltaOrder();
         var fromStore = true;
+        var readEvents = true;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var shared = fromStore ? null : signals.RecentAfter(last);
-            var events = shared ?? await reader.ReadAfterAsync(sessionId, last, cancellationToken);
+            IReadOnlyList<StoredEvent>? shared = null;
+            IReadOnlyList<StoredEvent> events = [];
+            if (readEvents)
+            {
+                shared = fromStore ? null : signals.RecentAfter(last);
+                events = shared ?? await reader.ReadAfterAsync(sessionId, last, cancellationToken);
+            }
+
+            // Taken after the read: every delta of a reasoning step just read is already here.
+            deltas.Receive(signals.TakeDeltas());
             foreach (var stored in events)
             {
+                if (StepDelta.Ends(stored.Event, out var runId, out var iteration))
+                {
+                    foreach (var delta in deltas.Ready(stored.Sequence - 1) ?? [])
+                    {
+                        yield return SseStream.Transient(StreamFrame.Delta(delta), StepDelta.Kind);
+                    }
+
+                    deltas.End(runId, iteration);
+                }
+
                 last = stored.Sequence;
                 var frame = shared is null
                     ? StreamFrame.Create(sessionId, stored)
@@ -56,7 +78,17 @@ public sealed class SessionEventStream(EventLogReader reader, SessionQueries que
                 }
             }
 
-            if (shared is null && events.Count == 0 && await IsFinishedAsync(sessionId, cancellationToken))
+            foreach (var delta in deltas.Ready(last) ?? [])
+            {
+                yield return SseStream.Transient(StreamFrame.Delta(delta), StepDelta.Kind);
+            }
+
+            if (
+                readEvents
+                && shared is null
+                && events.Count == 0
+                && await IsFinishedAsync(sessionId, cancellationToken)
+            )
             {
                 await batch.SendAsync(cancellationToken);
                 yield break;
@@ -68,6 +100,9 @@ public sealed class SessionEventStream(EventLogReader reader, SessionQueries que
             {
                 yield return SseStream.Ping<byte[]>();
             }
+
+            // A wake-up that brought only deltas reads no events.
+            readEvents = fromStore || signals.TakeCommitSignal();
         }
     }
 

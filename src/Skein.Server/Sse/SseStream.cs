@@ -53,6 +53,9 @@ public static class SseStream
     public static SseItem<T> Item<T>(T data, string eventType, string position) =>
         new(data, eventType) { EventId = position };
 
+    /// <summary>A transient item (a step delta): no id, so it is never a resume position and never replayed.</summary>
+    public static SseItem<T> Transient<T>(T data, string eventType) => new(data, eventType);
+
     /// <summary>The heartbeat: no id (resuming is unaffected), empty data.</summary>
     public static SseItem<T> Ping<T>() => new(default!, PingEvent);
 

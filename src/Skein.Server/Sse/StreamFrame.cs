@@ -36,6 +36,36 @@ public sealed record StreamFrame(string Kind, string Subject, byte[] Json)
         };
     }
 
+    private static readonly ConditionalWeakTable<StepDelta, byte[]> Deltas = new();
+
+    /// <summary>
+    /// A <see cref="StepDelta"/> as the data of an SSE item, <c>{ts, kind: "step", subject: "engine.step.delta",
+    /// data: {runId, iteration, index, text}}</c>, serialized once for all the session's subscribers.
+    /// </summary>
+    public static byte[] Delta(StepDelta delta) =>
+        Deltas.TryGetValue(delta, out var json) ? json : Deltas.GetOrAdd(delta, DeltaJson(delta));
+
+    private static byte[] DeltaJson(StepDelta delta)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128 + delta.Text.Length * 2);
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("ts", delta.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            json.WriteString("kind", StepDelta.Kind);
+            json.WriteString("subject", StepDelta.Subject);
+            json.WriteStartObject("data");
+            json.WriteString("runId", delta.RunId);
+            json.WriteNumber("iteration", delta.Iteration);
+            json.WriteNumber("index", delta.Index);
+            json.WriteString("text", delta.Text);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
     public static string Text(StreamEventView view)
     {
         var json = new JsonObject

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
+using Skein.Core.Events;
 
 namespace Skein.Store.EventLog;
 
@@ -10,6 +11,9 @@ namespace Skein.Store.EventLog;
 /// pending signal, not a growing buffer. While a session has subscribers it also keeps the tail of what
 /// this node committed to it, so many readers of one live session share those events instead of each
 /// querying the store for them (<see cref="Subscription.RecentAfter"/>).
+/// It also carries the transient side channel of model text being generated (<see cref="StepDelta"/>): never
+/// stored, held per subscriber in a small bounded queue that drops its oldest piece when the reader is slow, so
+/// publishing never waits for a reader.
 /// </summary>
 /// <remarks>
 /// A wait's timeout costs no timer of its own: a thousand subscribers of a live session each wait once per commit,
@@ -31,13 +35,18 @@ public sealed class SessionEventNotifier : IDisposable
     private static readonly Guid AllSessions = Guid.Empty;
     private readonly ConcurrentDictionary<Guid, Feed> _feeds = new();
 
-    /// <summary>Signals for one session; <see cref="Guid.Empty"/> means every session (for list views).</summary>
-    public Subscription Subscribe(Guid sessionId)
+    /// <summary>Step deltas held per subscriber; a reader further behind loses the oldest (its indexes show the
+    /// gap).</summary>
+    public const int DeltaCapacity = 1024;
+
+    /// <summary>Signals for one session; <see cref="Guid.Empty"/> means every session (for list views). With
+    /// <paramref name="deltas"/> the subscription also receives the session's <see cref="StepDelta"/>s.</summary>
+    public Subscription Subscribe(Guid sessionId, bool deltas = false)
     {
         while (true)
         {
             var feed = _feeds.GetOrAdd(sessionId, _ => new Feed());
-            var subscription = new Subscription(this, sessionId, feed);
+            var subscription = new Subscription(this, sessionId, feed, deltas);
             if (feed.TryAdd(subscription))
             {
                 return subscription;
@@ -62,6 +71,18 @@ public sealed class SessionEventNotifier : IDisposable
         if (_feeds.TryGetValue(AllSessions, out var all))
         {
             all.Signal();
+        }
+    }
+
+    /// <summary>
+    /// A piece of model text being generated for the session: handed to its delta subscribers on this node and
+    /// forgotten. Costs a lookup when nobody watches; never blocks (see <see cref="DeltaCapacity"/>).
+    /// </summary>
+    public void PublishDelta(Guid sessionId, StepDelta delta)
+    {
+        if (_feeds.TryGetValue(sessionId, out var feed))
+        {
+            feed.Offer(delta);
         }
     }
 
@@ -222,7 +243,15 @@ public sealed class SessionEventNotifier : IDisposable
         {
             foreach (var subscriber in Volatile.Read(ref _snapshot))
             {
-                subscriber.Writer.TryWrite(true);
+                subscriber.SignalCommit();
+            }
+        }
+
+        public void Offer(StepDelta delta)
+        {
+            foreach (var subscriber in Volatile.Read(ref _snapshot))
+            {
+                subscriber.Offer(delta);
             }
         }
 
@@ -247,18 +276,74 @@ public sealed class SessionEventNotifier : IDisposable
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true }
         );
 
-        internal Subscription(SessionEventNotifier owner, Guid sessionId, Feed feed)
+        private readonly Queue<StepDelta>? _deltas;
+        private int _committed;
+
+        internal Subscription(SessionEventNotifier owner, Guid sessionId, Feed feed, bool deltas)
         {
             _owner = owner;
             SessionId = sessionId;
             Feed = feed;
+            _deltas = deltas ? new Queue<StepDelta>() : null;
         }
 
         public Guid SessionId { get; }
 
         internal Feed Feed { get; }
 
-        internal ChannelWriter<bool> Writer => _channel.Writer;
+        internal void SignalCommit()
+        {
+            Volatile.Write(ref _committed, 1);
+            _channel.Writer.TryWrite(true);
+        }
+
+        internal void Offer(StepDelta delta)
+        {
+            if (_deltas is null)
+            {
+                return;
+            }
+
+            lock (_deltas)
+            {
+                if (_deltas.Count >= DeltaCapacity)
+                {
+                    _deltas.Dequeue();
+                }
+
+                _deltas.Enqueue(delta);
+            }
+
+            _channel.Writer.TryWrite(true);
+        }
+
+        /// <summary>
+        /// Whether a commit was signalled since the last call: a wake-up that brought only
+        /// deltas needs no read of events. A commit signalled while the caller reads is reported again next time.
+        /// </summary>
+        public bool TakeCommitSignal() => Interlocked.Exchange(ref _committed, 0) == 1;
+
+        /// <summary>The deltas received since the last call, oldest first (empty without a delta
+        /// subscription).</summary>
+        public StepDelta[] TakeDeltas()
+        {
+            if (_deltas is null)
+            {
+                return [];
+            }
+
+            lock (_deltas)
+            {
+                if (_deltas.Count == 0)
+                {
+                    return [];
+                }
+
+                var taken = _deltas.ToArray();
+                _deltas.Clear();
+                return taken;
+            }
+        }
 
         /// <summary>
         /// True when something was appended since the last wait (at once if it already was); false when

@@ -63,7 +63,7 @@ public static class LiveEndpoints
         );
     }
 
-    private static Results<ServerSentEventsResult<LiveVersion?>, ProblemHttpResult> SessionAsync(
+    private static Results<ServerSentEventsResult<object?>, ProblemHttpResult> SessionAsync(
         Guid sessionId,
         HttpContext http,
         string? after,
@@ -137,8 +137,11 @@ public static class LiveEndpoints
         }
     }
 
-    /// <summary>The session's stream version each time it grows; ends once the session has finished.</summary>
-    private static async IAsyncEnumerable<SseItem<LiveVersion?>> Versions(
+    /// <summary>
+    /// The session's stream version each time it grows, and the model text being generated as <c>delta</c> items
+    /// (transient, no id: the page shows them until the committed step arrives); ends once the session has finished.
+    /// </summary>
+    private static async IAsyncEnumerable<SseItem<object?>> Versions(
         SseBatchStream sse,
         Guid sessionId,
         long start,
@@ -147,32 +150,48 @@ public static class LiveEndpoints
         [EnumeratorCancellation] CancellationToken cancellationToken
     )
     {
-        using var wake = notifier.Subscribe(sessionId);
+        using var wake = notifier.Subscribe(sessionId, deltas: true);
         var sent = start;
-        yield return new SseItem<LiveVersion?>(null, "ready");
+        var read = true;
+        yield return new SseItem<object?>(null, "ready");
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (await queries.VersionAsync(sessionId, cancellationToken) is not { } current)
+            if (read)
             {
-                await sse.SendAsync(cancellationToken);
-                yield break;
+                if (await queries.VersionAsync(sessionId, cancellationToken) is not { } current)
+                {
+                    await sse.SendAsync(cancellationToken);
+                    yield break;
+                }
+
+                if (current.Version > sent)
+                {
+                    sent = current.Version;
+                    yield return SseStream.Item<object?>(
+                        new LiveVersion(current.Version, current.Status),
+                        "version",
+                        sent
+                    );
+                }
             }
 
-            if (current.Version > sent)
+            foreach (var d in wake.TakeDeltas())
             {
-                sent = current.Version;
-                yield return SseStream.Item<LiveVersion?>(
-                    new LiveVersion(current.Version, current.Status),
-                    "version",
-                    sent
+                yield return SseStream.Transient<object?>(
+                    new LiveDelta(d.RunId, d.Iteration, d.Index, d.Text),
+                    "delta"
                 );
             }
 
             await sse.SendAsync(cancellationToken);
-            if (!await wake.WaitAsync(Poll, cancellationToken) && sse.HeartbeatDue)
+            var woke = await wake.WaitAsync(Poll, cancellationToken);
+            if (!woke && sse.HeartbeatDue)
             {
-                yield return SseStream.Ping<LiveVersion?>();
+                yield return SseStream.Ping<object?>();
             }
+
+            // A wake-up that brought only model text needs no query.
+            read = !woke || wake.TakeCommitSignal();
         }
     }
 
@@ -183,4 +202,6 @@ public static class LiveEndpoints
     public sealed record LiveRow(Guid Id, Guid AgentId, string Status, string Html);
 
     public sealed record LiveVersion(long Version, string Status);
+
+    public sealed record LiveDelta(Guid RunId, int Iteration, int Index, string Text);
 }

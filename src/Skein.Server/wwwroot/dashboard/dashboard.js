@@ -193,20 +193,60 @@
       return;
     }
     refreshing = fetch(region.dataset.refresh, { credentials: "same-origin" }).then(r => r.ok ? r.text() : null).then(html => {
-      if (html !== null) region.innerHTML = html;
+      if (html !== null) { region.innerHTML = html; placeStreams(region); }
     }).finally(() => {
       refreshing = null;
       if (pending) { pending = false; refreshSession(); }
     });
   }
 
+  // Model text as it is generated (engine.step.delta): one card per run and iteration at the end of the timeline,
+  // until the committed reasoning step of that call (data-step-key) replaces it.
+  const streams = new Map();
+  const settled = new Set();
+  function placeStreams(region) {
+    const timeline = $("ol.timeline", region);
+    for (const [key, card] of streams) {
+      if ($('li[data-step-type="reasoning"][data-step-key="' + key + '"]', region)) {
+        streams.delete(key);
+        settled.add(key);
+        card.remove();
+      } else if (timeline) {
+        timeline.appendChild(card);
+      }
+    }
+  }
+
+  function streamDelta(region, delta) {
+    const key = delta.runId + ":" + delta.iteration;
+    if (settled.has(key)) return;
+    let card = streams.get(key);
+    if (!card) {
+      card = document.createElement("li");
+      card.className = "step step-streaming";
+      card.dataset.streaming = key;
+      const who = document.createElement("p");
+      who.className = "who";
+      who.textContent = "Model (generating…)";
+      const text = document.createElement("p");
+      text.className = "model-text";
+      card.append(who, text);
+      streams.set(key, card);
+      placeStreams(region);
+    }
+    card.lastElementChild.textContent += delta.text;
+  }
+
   function liveSession(region) {
     const source = new EventSource(region.dataset.liveSession);
     source.onopen = () => { region.dataset.live = "open"; };
     source.addEventListener("version", (ev) => {
-      region.dataset.version = JSON.parse(ev.data).version;
+      const version = JSON.parse(ev.data);
+      region.dataset.version = version.version;
+      if (version.status !== "Running") { streams.forEach(card => card.remove()); streams.clear(); }
       refreshSession();
     });
+    source.addEventListener("delta", (ev) => streamDelta(region, JSON.parse(ev.data)));
   }
 
   // The pending user tasks, live (one feed per page): the navigation's count, and on Approvals' pending tab the

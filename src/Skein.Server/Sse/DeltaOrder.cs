@@ -1,0 +1,63 @@
+using Skein.Core.Events;
+
+namespace Skein.Server.Sse;
+
+/// <summary>
+/// Puts one subscriber's <see cref="StepDelta"/>s in stream order: a delta waits until the reader has sent every
+/// event up to the model request it answers (<see cref="StepDelta.After"/>), goes out before the committed
+/// <c>reasoning</c> step of its call, and is dropped once that step was sent (the step is the record).
+/// </summary>
+public sealed class DeltaOrder
+{
+    private readonly List<StepDelta> _held = [];
+    private Dictionary<Guid, int>? _ended;
+
+    public void Receive(StepDelta[] deltas)
+    {
+        foreach (var delta in deltas)
+        {
+            if (!IsEnded(delta))
+            {
+                _held.Add(delta);
+            }
+        }
+    }
+
+    /// <summary>The held deltas the reader may send once it has sent every event up to <paramref name="last"/>,
+    /// oldest first; empty when there are none.</summary>
+    public List<StepDelta>? Ready(long last)
+    {
+        if (_held.Count == 0)
+        {
+            return null;
+        }
+
+        List<StepDelta>? ready = null;
+        _held.RemoveAll(d =>
+        {
+            if (d.After > last)
+            {
+                return false;
+            }
+
+            (ready ??= []).Add(d);
+            return true;
+        });
+        return ready;
+    }
+
+    /// <summary>The reasoning step of the run's call <paramref name="iteration"/> was sent: its deltas, and older
+    /// ones, are history.</summary>
+    public void End(Guid runId, int iteration)
+    {
+        var ended = _ended ??= [];
+        ended[runId] = Math.Max(iteration, ended.GetValueOrDefault(runId));
+        if (_held.Count > 0)
+        {
+            _held.RemoveAll(IsEnded);
+        }
+    }
+
+    private bool IsEnded(StepDelta delta) =>
+        _ended is not null && _ended.TryGetValue(delta.RunId, out var ended) && delta.Iteration <= ended;
+}
