@@ -10,12 +10,14 @@ public static class DashboardServiceCollectionExtensions
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
         services.AddDashboardAuth();
-        services.AddRazorPages(o =>
-        {
-            o.RootDirectory = "/Dashboard/Pages";
-            o.Conventions.AuthorizeFolder("/", DashboardAuth.Policy);
-            o.Conventions.AllowAnonymousToPage("/Account/SignIn");
-        });
+        services
+            .AddRazorPages(o =>
+            {
+                o.RootDirectory = "/Dashboard/Pages";
+                o.Conventions.AuthorizeFolder("/", DashboardAuth.Policy);
+                o.Conventions.AllowAnonymousToPage("/Account/SignIn");
+            })
+            .AddMvcOptions(o => o.Filters.Add<PageAccessFilter>());
         return services;
     }
 

@@ -28,13 +28,14 @@ public static class SkeinEndpoints
     public static WebApplication MapSkeinEndpoints(this WebApplication app)
     {
         app.MapSkeinApiReference();
-        app.MapGroup("/api")
-            .RequireAuthorization()
-            .WithTags("Management")
+        // Every /api route checks the caller's role (SPEC section 10): reads are open to every role, writes need the
+        // capability of the route's group (RouteAccess); a route mapped outside these groups is Admin-only.
+        var api = app.MapGroup("/api").RequireAuthorization().WithTags("Management");
+        api.MapGroup("").WithMetadata(RouteAccess.Operate).MapSessionAdmin().MapUserTaskAdmin();
+        api.MapGroup("")
+            .WithMetadata(RouteAccess.Develop)
             .MapAgentAdmin()
-            .MapSessionAdmin()
             .MapAccessAdmin()
-            .MapUserTaskAdmin()
             .MapVersionAdmin()
             .MapManifestAdmin()
             .MapAgentLifecycleAdmin()
@@ -42,6 +43,8 @@ public static class SkeinEndpoints
             .MapSecretAdmin()
             .MapIntegrationAdmin()
             .MapProviderAdmin();
+        api.MapGroup("").WithMetadata(RouteAccess.Administer).MapUserAdmin();
+        api.MapGroup("").WithMetadata(RouteAccess.ReadOnly).MapAuditAdmin();
         app.MapHooks();
         app.MapGroup("/v1")
             .RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName)
