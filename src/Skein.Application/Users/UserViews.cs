@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Skein.Core.Users;
 using Skein.Store.Rows;
 
@@ -23,7 +24,8 @@ public sealed record UserView(
             Stamp = row.Stamp,
         };
 
-    /// <summary>The stamp a sign-in cookie carries.</summary>
+    /// <summary>The stamp a sign-in cookie carries (never in an answer).</summary>
+    [JsonIgnore]
     public string SessionStamp => Stamp;
 }
 

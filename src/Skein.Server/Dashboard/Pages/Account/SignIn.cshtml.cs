@@ -56,9 +56,9 @@ public sealed class SignInModel(
         if (user is null)
         {
             // Only names of real accounts are locked, so the lockout holds at most one entry per account.
-            if (username is not null && (await users.FindAsync(username, cancellationToken)) is { } known)
+            if (username is not null && await IsAccountAsync(username, cancellationToken))
             {
-                lockout.Failed(known.Email);
+                lockout.Failed(UserRules.NormalizeEmail(username));
             }
 
             DashboardLog.SignInFailed(logger, username, remote);
@@ -80,6 +80,10 @@ public sealed class SignInModel(
         // Only local paths: a crafted returnUrl must not send the operator to another site.
         return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/");
     }
+
+    private async Task<bool> IsAccountAsync(string username, CancellationToken cancellationToken) =>
+        UserRules.NormalizeEmail(username) == UserRules.BuiltInAdmin
+        || await users.FindAsync(username, cancellationToken) is not null;
 
     /// <summary>The built-in admin's password is <see cref="OperatorAccount"/>'s; every other user's is in the
     /// users table.</summary>
