@@ -33,14 +33,16 @@ public static class UserRules
         }
 
         var at = trimmed.IndexOf('@', StringComparison.Ordinal);
-        return at <= 0 || at == trimmed.Length - 1 || trimmed.Any(char.IsWhiteSpace)
+        return at <= 0 || at == trimmed.Length - 1 || trimmed.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))
             ? DomainError.Invalid($"'{trimmed}' is not an email address")
             : null;
     }
 
     public static DomainError? CheckDisplayName(string? displayName) =>
-        string.IsNullOrWhiteSpace(displayName) || displayName.Trim().Length > MaxDisplayNameLength
-            ? DomainError.Invalid($"a display name has 1 to {MaxDisplayNameLength} characters")
+        string.IsNullOrWhiteSpace(displayName)
+        || displayName.Trim().Length > MaxDisplayNameLength
+        || displayName.Any(char.IsControl)
+            ? DomainError.Invalid($"a display name has 1 to {MaxDisplayNameLength} characters, none a control one")
             : null;
 
     public static DomainError? CheckPassword(string? password) =>
@@ -58,9 +60,10 @@ public static class UserRules
     /// <summary>A token's lifetime in days (default <see cref="DefaultTokenDays"/>), or why it is refused.</summary>
     public static Result<int> TokenDays(string? name, int? expiresInDays)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > MaxTokenNameLength)
+        // Control characters (NUL) are refused here: PostgreSQL cannot store them in text (a 500 otherwise).
+        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > MaxTokenNameLength || name.Any(char.IsControl))
         {
-            return DomainError.Invalid($"a token name has 1 to {MaxTokenNameLength} characters");
+            return DomainError.Invalid($"a token name has 1 to {MaxTokenNameLength} characters, none a control one");
         }
 
         var days = expiresInDays ?? DefaultTokenDays;

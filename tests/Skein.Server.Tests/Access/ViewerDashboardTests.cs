@@ -70,7 +70,8 @@ public sealed class ViewerDashboardTests(DashboardFixture fx)
                     method: "POST",
                     body: new URLSearchParams({ __RequestVerificationToken: token }),
                 });
-                return { status: response.status, type: response.headers.get("content-type"), body: await response.text() };
+                const type = response.headers.get("content-type");
+                return { status: response.status, type, body: await response.text() };
             }
             """,
             sessionId.ToString()
