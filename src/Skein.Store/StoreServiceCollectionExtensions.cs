@@ -22,6 +22,7 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<AgentDirectory>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RunQueries>();
+        services.AddSingleton<Usage.AgentCosts>();
         services.AddSingleton<SessionQueries>();
         services.AddSingleton<StatusTotals>();
         services.AddSingleton<SessionListPage>();

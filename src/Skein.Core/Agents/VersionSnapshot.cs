@@ -44,4 +44,12 @@ public sealed record StartContext(VersionSnapshot Version, JsonElement? UserInpu
     /// the server's own span), so each segment of its runs, also after a restart, joins that trace; null when no
     /// tracing was on.</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>The plan's max active session time when the session started, in seconds: frozen with the version
+    /// so the session's durable deadline (<see cref="Limits.SessionDeadline"/>) is a pure function of its
+    /// events.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
+    )]
+    public int? MaxActiveSessionSec { get; init; }
 }

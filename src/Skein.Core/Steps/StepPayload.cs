@@ -52,7 +52,39 @@ public sealed record ReasoningStep(
     string Preview,
     long TokensUsed,
     IReadOnlyList<RequestedToolCall> ToolCalls
-) : StepPayload;
+) : StepPayload
+{
+    /// <summary>Input (prompt) tokens the provider reported; absent when it reported none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? InputTokens { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? OutputTokens { get; init; }
+
+    /// <summary>The part of <see cref="InputTokens"/> served from the provider's prompt cache, when reported.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? CachedInputTokens { get; init; }
+
+    /// <summary>The provider reported no usage: the step's token count is unknown, not 0.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool UsageMissing { get; init; }
+
+    /// <summary>The call's cost from the provider's prices; absent when the model has no price or usage is
+    /// missing.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public decimal? CostUsd { get; init; }
+
+    /// <summary>This step with the usage of its model call and that call's cost.</summary>
+    public ReasoningStep WithUsage(Usage.StepUsage usage, decimal? costUsd) =>
+        this with
+        {
+            InputTokens = usage.InputTokens,
+            OutputTokens = usage.OutputTokens,
+            CachedInputTokens = usage.CachedInputTokens,
+            UsageMissing = usage.Missing,
+            CostUsd = costUsd,
+        };
+}
 
 public sealed record RequestedToolCall(string ToolCallId, string Name, JsonElement Arguments);
 

@@ -31,7 +31,7 @@ public sealed partial class RunExecutor
         {
             var state = c.Current;
             var run = state.Runs[_runId];
-            if (LimitRules.CheckToolCall(run, Limits) is { } exceeded)
+            if (LimitRules.CheckToolCall(run, Limits, _plan) is { } exceeded)
             {
                 SessionDecider.FailRun(c, _runId, exceeded, Now, EngineActor);
                 return false;

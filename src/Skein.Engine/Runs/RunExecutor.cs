@@ -10,6 +10,7 @@ using Skein.Core.Limits;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
 using Skein.Core.Steps;
+using Skein.Core.Usage;
 using Skein.Engine.Models;
 using Skein.Engine.Sessions;
 using Skein.Engine.Telemetry;
@@ -150,6 +151,7 @@ public sealed partial class RunExecutor
         private readonly VersionSnapshot _version;
         private readonly ExecutionMode _rootMode;
         private readonly PlanLimits _plan;
+        private ModelPrices _prices = ModelPrices.Empty;
         private readonly IReadOnlyDictionary<string, ITool> _tools;
         private readonly IReadOnlyDictionary<string, SubAgentTool> _subAgents;
         private readonly IChatClient _chat;
@@ -255,6 +257,7 @@ public sealed partial class RunExecutor
             )
             {
                 _providerKind = settings.Provider.Kind,
+                _prices = ModelPrices.Parse(settings.Provider.Prices),
             };
         }
 
@@ -353,8 +356,8 @@ public sealed partial class RunExecutor
                 return await FailAsync($"model provider error: {ex.Message}", cancellationToken);
             }
 
-            var usage = response.Usage;
-            var tokens = usage?.TotalTokenCount ?? ((usage?.InputTokenCount ?? 0) + (usage?.OutputTokenCount ?? 0));
+            var usage = ResponseUsage.Read(response.Usage);
+            var tokens = usage.Tokens;
             var calls = response
                 .Messages.SelectMany(m => m.Contents)
                 .OfType<FunctionCallContent>()
@@ -376,7 +379,7 @@ public sealed partial class RunExecutor
             )
             {
                 Iteration = iteration,
-            };
+            }.WithUsage(usage, _prices.CostOf(_version.Model, usage));
 
             return await DecideAsync(
                 c =>

@@ -1,4 +1,5 @@
 using Skein.Core;
+using Skein.Core.Limits;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
 using Skein.Core.UserTasks;
@@ -196,6 +197,40 @@ public sealed class SessionActions(
                 c => UserTaskDecider.TimeOut(c, taskId, time.GetUtcNow()),
                 cancellationToken
             );
+    }
+
+    /// <summary>
+    /// A session past its durable deadline (<see cref="SessionDeadline"/>): its root run fails with the limit's error,
+    /// which ends the tree, cancels pending tasks and fails the session; work in flight on this node is cancelled.
+    /// Nothing when it finished meanwhile or is within its limits after all.
+    /// </summary>
+    public async Task<CommandResult> ExpireAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var failed = false;
+        var result = await commands.ExecuteAsync(
+            sessionId,
+            c =>
+            {
+                failed = false;
+                if (c.State is { } s && SessionDeadline.Exceeded(s, time.GetUtcNow()) is { } exceeded)
+                {
+                    SessionDecider.FailRun(c, s.RootRunId, exceeded, time.GetUtcNow(), TimerActor);
+                    failed = true;
+                }
+                else
+                {
+                    // Finished meanwhile, or within its limits after all: nothing to append.
+                    c.Reject(DomainError.Conflict("the session is within its time limits"));
+                }
+            },
+            cancellationToken
+        );
+        if (result.Ok && failed)
+        {
+            dispatcher.CancelSession(sessionId);
+        }
+
+        return result;
     }
 
     /// <summary>A due timer: end the phrony_wait, or complete a conversation that went idle.</summary>

@@ -38,9 +38,20 @@ public static class ManifestSchema
                 "type": "object", "additionalProperties": false, "required": ["name", "type"],
                 "properties": {
                   "name": { "type": "string", "minLength": 1, "maxLength": 200 },
-                  "type": { "type": "string", "enum": ["scripted", "openai"] },
+                  "type": { "type": "string", "enum": ["scripted", "openai", "anthropic"] },
                   "baseUrl": { "type": ["string", "null"] },
-                  "apiKey": { "type": ["string", "null"] }
+                  "apiKey": { "type": ["string", "null"] },
+                  "prices": {
+                    "type": ["object", "null"], "maxProperties": 200,
+                    "additionalProperties": {
+                      "type": "object", "additionalProperties": false, "required": ["inputPerMTok", "outputPerMTok"],
+                      "properties": {
+                        "inputPerMTok": { "type": "number", "minimum": 0, "maximum": 100000 },
+                        "outputPerMTok": { "type": "number", "minimum": 0, "maximum": 100000 },
+                        "cachedInputPerMTok": { "type": ["number", "null"], "minimum": 0, "maximum": 100000 }
+                      }
+                    }
+                  }
                 }
               }
             },

@@ -60,7 +60,8 @@ public static class ManifestMapping
         };
     }
 
-    public static ProviderSpec Provider(ManifestProvider p) => new(p.Name, p.Type, NullIfEmpty(p.BaseUrl));
+    public static ProviderSpec Provider(ManifestProvider p) =>
+        new(p.Name, p.Type, NullIfEmpty(p.BaseUrl)) { PricesJson = Core.Usage.ModelPrices.Of(p.Prices).ToJson() };
 
     public static ServiceSpec Service(ManifestService s)
     {

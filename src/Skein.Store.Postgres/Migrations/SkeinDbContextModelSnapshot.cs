@@ -532,6 +532,11 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.Property<string>("Prices")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("prices");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
@@ -720,6 +725,10 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
 
+                    b.Property<decimal>("TotalCostUsd")
+                        .HasColumnType("numeric")
+                        .HasColumnName("total_cost_usd");
+
                     b.Property<long>("TotalTokensUsed")
                         .HasColumnType("bigint")
                         .HasColumnName("total_tokens_used");
@@ -737,6 +746,8 @@ namespace Skein.Store.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("SessionId");
+
+                    b.HasIndex("AgentId", "StartedAt");
 
                     b.HasIndex("Status", "WakeAt");
 
@@ -895,6 +906,10 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("agent_version_id");
 
+                    b.Property<DateTime?>("DeadlineAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deadline_at");
+
                     b.Property<Guid>("EntryRunId")
                         .HasColumnType("uuid")
                         .HasColumnName("entry_run_id");
@@ -948,6 +963,10 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
 
+                    b.Property<decimal>("TotalCostUsd")
+                        .HasColumnType("numeric")
+                        .HasColumnName("total_cost_usd");
+
                     b.Property<long>("TotalTokensUsed")
                         .HasColumnType("bigint")
                         .HasColumnName("total_tokens_used");
@@ -974,6 +993,8 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnName("triggered_by");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeadlineAt");
 
                     b.HasIndex("TriggerId", "Status");
 
@@ -1449,6 +1470,10 @@ namespace Skein.Store.Postgres.Migrations
                     b.Property<int>("MaxSubAgentDepth")
                         .HasColumnType("integer")
                         .HasColumnName("max_sub_agent_depth");
+
+                    b.Property<int?>("MaxToolCallsPerRun")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_tool_calls_per_run");
 
                     b.Property<string>("Name")
                         .IsRequired()

@@ -525,6 +525,11 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("Prices")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prices");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
@@ -713,6 +718,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
 
+                    b.Property<decimal>("TotalCostUsd")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("total_cost_usd");
+
                     b.Property<long>("TotalTokensUsed")
                         .HasColumnType("INTEGER")
                         .HasColumnName("total_tokens_used");
@@ -730,6 +739,8 @@ namespace Skein.Store.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("SessionId");
+
+                    b.HasIndex("AgentId", "StartedAt");
 
                     b.HasIndex("Status", "WakeAt");
 
@@ -886,6 +897,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("agent_version_id");
 
+                    b.Property<DateTime?>("DeadlineAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline_at");
+
                     b.Property<Guid>("EntryRunId")
                         .HasColumnType("TEXT")
                         .HasColumnName("entry_run_id");
@@ -939,6 +954,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
 
+                    b.Property<decimal>("TotalCostUsd")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("total_cost_usd");
+
                     b.Property<long>("TotalTokensUsed")
                         .HasColumnType("INTEGER")
                         .HasColumnName("total_tokens_used");
@@ -965,6 +984,8 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnName("triggered_by");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeadlineAt");
 
                     b.HasIndex("TriggerId", "Status");
 
@@ -1440,6 +1461,10 @@ namespace Skein.Store.Sqlite.Migrations
                     b.Property<int>("MaxSubAgentDepth")
                         .HasColumnType("INTEGER")
                         .HasColumnName("max_sub_agent_depth");
+
+                    b.Property<int?>("MaxToolCallsPerRun")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_tool_calls_per_run");
 
                     b.Property<string>("Name")
                         .IsRequired()

@@ -1,3 +1,4 @@
+using Skein.Core.Limits;
 using Skein.Core.Sessions;
 using Skein.Store.EventLog;
 using static Skein.Store.EventLog.RowColumn<Skein.Core.Sessions.SessionState>;
@@ -22,6 +23,7 @@ public sealed class SessionRow
         Fixed("trigger_name", s => s.TriggerName),
         Changing("status", s => s.Status.ToString()),
         Changing("total_tokens_used", s => s.TotalTokensUsed),
+        Changing("total_cost_usd", s => s.TotalCostUsd),
         Changing("output", s => ColumnValue.Json(s.Output)),
         Changing("error", s => s.Error),
         Fixed("input", s => ColumnValue.Json(s.Input)),
@@ -29,7 +31,8 @@ public sealed class SessionRow
         Changing("entry_run_id", s => s.EntryRunId),
         Changing("run_count", s => s.RunCount),
         Fixed("started_at", s => s.StartedAt),
-        Changing("finished_at", s => s.FinishedAt)
+        Changing("finished_at", s => s.FinishedAt),
+        Changing("deadline_at", s => SessionDeadline.Of(s))
     );
 
     /// <summary>The frozen start context, in its own table (<c>session_start_contexts</c>): written once.</summary>
@@ -50,6 +53,7 @@ public sealed class SessionRow
     public string? TriggerName { get; set; }
     public required string Status { get; set; }
     public long TotalTokensUsed { get; set; }
+    public decimal TotalCostUsd { get; set; }
     public string? Output { get; set; }
     public string? Error { get; set; }
     public string? Input { get; set; }
@@ -59,4 +63,8 @@ public sealed class SessionRow
     public int RunCount { get; set; }
     public DateTime StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
+
+    /// <summary>When the session runs out of time even if nothing runs (<see cref="SessionDeadline"/>); null once
+    /// finished. The run supervisor fails sessions whose deadline passed.</summary>
+    public DateTime? DeadlineAt { get; set; }
 }

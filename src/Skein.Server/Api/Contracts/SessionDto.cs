@@ -49,7 +49,14 @@ public sealed record SessionDto(
             s.RunCount,
             s.StartedAt,
             s.FinishedAt
-        );
+        )
+        {
+            TotalCostUsd = s.TotalCostUsd,
+        };
+
+    /// <summary>The session's cost in US dollars: the sum of its model steps' <c>cost_usd</c> (SPEC section
+    /// 12).</summary>
+    public decimal TotalCostUsd { get; init; }
 
     /// <summary>The session as an API-key caller sees it, nulling what <see
     /// cref="Core.Redaction.OutputOnlyRedaction.HidesWork"/> hides when <paramref name="hidesWork"/>.</summary>
@@ -98,7 +105,13 @@ public sealed record RunDto(
             r.LlmModel,
             r.CompletedBy,
             r.CompletionNote
-        );
+        )
+        {
+            TotalCostUsd = r.TotalCostUsd,
+        };
+
+    /// <summary>The run's cost in US dollars (SPEC section 12).</summary>
+    public decimal TotalCostUsd { get; init; }
 }
 
 public sealed record StepDto(

@@ -70,6 +70,7 @@ public static class ConversationView
                 ["output"] = Parse(run.Output),
                 ["error"] = run.Error,
                 ["total_tokens_used"] = run.TotalTokensUsed,
+                ["total_cost_usd"] = run.TotalCostUsd,
                 ["completed_by"] = run.CompletedBy,
                 ["completion_note"] = run.CompletionNote,
             };
@@ -99,6 +100,7 @@ public static class ConversationView
                 ["output"] = Parse(session.Output),
                 ["error"] = session.Error,
                 ["total_tokens_used"] = session.TotalTokensUsed,
+                ["total_cost_usd"] = session.TotalCostUsd,
             };
             rows.Add(
                 (double.MaxValue, ordinal => new Item(
@@ -143,6 +145,7 @@ public static class ConversationView
             ["depth"] = r.Depth,
             ["status"] = r.Status,
             ["totalTokensUsed"] = r.TotalTokensUsed,
+            ["totalCostUsd"] = r.TotalCostUsd,
             ["output"] = redact ? null : Parse(r.Output),
             ["error"] = redact ? null : r.Error,
             ["input"] = redact ? null : Parse(r.Input),

@@ -63,7 +63,11 @@ public static class RunEndpoints
         string AgentName,
         string VersionLabel,
         string LlmModel
-    );
+    )
+    {
+        /// <summary>The run's cost in US dollars (SPEC section 12).</summary>
+        public decimal TotalCostUsd { get; init; }
+    }
 
     /// <summary>The message body of SPEC section 4: a user-task answer, or a follow-up text.</summary>
     public sealed record MessageBody(
@@ -112,6 +116,9 @@ public static class RunEndpoints
                 r.VersionLabel,
                 r.LlmModel
             )
+            {
+                TotalCostUsd = r.TotalCostUsd,
+            }
         );
     }
 

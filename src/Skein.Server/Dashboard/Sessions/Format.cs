@@ -27,6 +27,10 @@ public static class Format
 
     public static string Tokens(long tokens) => tokens.ToString("N0", CultureInfo.InvariantCulture);
 
+    /// <summary>A cost in US dollars: cents for most, up to six decimals for the fractions of a cent one call
+    /// costs.</summary>
+    public static string Cost(decimal usd) => "$" + usd.ToString("0.00####", CultureInfo.InvariantCulture);
+
     /// <summary>The last 8 hex digits: ids are time-ordered UUIDv7, so their first digits repeat within
     /// seconds.</summary>
     public static string Short(Guid id) => id.ToString("N")[^8..];

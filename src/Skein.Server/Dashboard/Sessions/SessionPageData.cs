@@ -30,7 +30,10 @@ public sealed record SessionPageData(
             Session.TotalTokensUsed,
             Session.TriggerType,
             Session.TriggerName
-        );
+        )
+        {
+            CostUsd = Session.TotalCostUsd,
+        };
 
     /// <summary>Who finished the session and when, when an operator (or anyone) did.</summary>
     public AuditNote? Ending =>

@@ -51,6 +51,7 @@ public static class SessionRowHtml
             .Append(Format.Duration(row.StartedAt, row.FinishedAt, now))
             .Append("</td>");
         b.Append("<td data-label=\"Tokens\" class=\"num\">").Append(Format.Tokens(row.Tokens)).Append("</td>");
+        b.Append("<td data-label=\"Cost\" class=\"num\" data-cost>").Append(Format.Cost(row.CostUsd)).Append("</td>");
         b.Append("<td data-label=\"Trigger\">").Append(E(row.Trigger)).Append("</td>");
         b.Append("<td class=\"actions\">").Append(Menu(row)).Append("</td></tr>");
         return b.ToString();

@@ -27,7 +27,13 @@ public sealed record SessionRowView(
             s.TotalTokensUsed,
             s.TriggerType,
             s.TriggerName
-        );
+        )
+        {
+            CostUsd = s.TotalCostUsd,
+        };
+
+    /// <summary>The session's cost in US dollars, shown next to its tokens.</summary>
+    public decimal CostUsd { get; init; }
 
     /// <summary>Asks Core: Mark complete is offered only where the session status machine allows it.</summary>
     public bool CanMarkComplete =>

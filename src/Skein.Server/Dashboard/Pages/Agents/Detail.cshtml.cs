@@ -29,6 +29,7 @@ public sealed partial class DetailModel(
     SessionListPage list,
     SessionChangeFeed feed,
     TriggerService triggerService,
+    Store.Usage.AgentCosts costs,
     TimeProvider time
 ) : PageModel
 {
@@ -55,6 +56,9 @@ public sealed partial class DetailModel(
     public string? OlderSessions { get; private set; }
 
     public Guid? SelectedVersionId { get; private set; }
+
+    /// <summary>The agent's runs' cost per UTC day, newest first (SPEC section 12).</summary>
+    public IReadOnlyList<Store.Usage.DailyCost> DailyCosts { get; private set; } = [];
 
     public string TestInput { get; private set; } = "{}";
 
@@ -208,6 +212,7 @@ public sealed partial class DetailModel(
             ?? (Versions.Count > 0 ? Versions[0] : null)
         )?.Id;
         Triggers = await triggerService.RowsOfAgentAsync(Id, cancellationToken);
+        DailyCosts = await costs.DailyAsync(Id, time.GetUtcNow(), Tab == "sessions" ? 14 : 1, cancellationToken);
         await LoadSubAgentChoicesAsync(cancellationToken);
         if (Tab == "sessions")
         {

@@ -18,6 +18,7 @@ public sealed partial class IndexModel
         int agentWaitBudgetSeconds,
         int? maxSubAgentDepth,
         int? maxInputBytes,
+        int? maxToolCallsPerRun,
         CancellationToken cancellationToken
     )
     {
@@ -28,7 +29,8 @@ public sealed partial class IndexModel
             DashboardAuth.Actor(User),
             cancellationToken,
             maxSubAgentDepth,
-            maxInputBytes
+            maxInputBytes,
+            maxToolCallsPerRun ?? 0
         );
         if (saved.IsSuccess)
         {
