@@ -7,6 +7,7 @@ using Skein.Application.Manifests;
 using Skein.Application.Providers;
 using Skein.Application.Secrets;
 using Skein.Application.Triggers;
+using Skein.Application.Users;
 using Skein.Application.Versions;
 using Skein.Application.Workspaces;
 
@@ -27,6 +28,7 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<TriggerService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<WorkspaceSettingsService>();
+        services.AddSingleton<UserService>();
         return services;
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Skein.Cli;
 
-/// <summary>The management API (<c>/api</c>) with the admin bearer token. Problem responses become <see
+/// <summary>The management API (<c>/api</c>) with a bearer token (personal or admin). Problem responses become <see
 /// cref="CliException"/>s.</summary>
 public sealed class SkeinApi(HttpClient http) : IDisposable
 {
@@ -133,7 +133,7 @@ public sealed class SkeinApi(HttpClient http) : IDisposable
     {
         if (status == 401)
         {
-            return "401 unauthorized: pass --token or set SKEIN_ADMIN_TOKEN";
+            return "401 unauthorized: pass --token or set SKEIN_TOKEN (a personal token) or SKEIN_ADMIN_TOKEN";
         }
 
         try
@@ -153,6 +153,12 @@ public sealed class SkeinApi(HttpClient http) : IDisposable
 
     private static string? TokenFromEnvironment()
     {
+        // A personal token (skt_…, from the dashboard's profile page) acts as its user with their role.
+        if (Environment.GetEnvironmentVariable("SKEIN_TOKEN") is { Length: > 0 } personal)
+        {
+            return personal;
+        }
+
         if (Environment.GetEnvironmentVariable("SKEIN_ADMIN_TOKEN") is { Length: > 0 } env)
         {
             return env;

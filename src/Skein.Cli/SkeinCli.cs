@@ -5,7 +5,8 @@ namespace Skein.Cli;
 
 /// <summary>
 /// The <c>skein</c> command tree. <c>--server</c> (or <c>SKEIN_SERVER</c>, default http://127.0.0.1:5080) and
-/// <c>--token</c> (or <c>SKEIN_ADMIN_TOKEN</c>, else the server's <c>data/admin-token</c> file) apply to every command.
+/// <c>--token</c> (a personal <c>skt_…</c> token, or the admin token; else <c>SKEIN_TOKEN</c>,
+/// <c>SKEIN_ADMIN_TOKEN</c>, else the server's <c>data/admin-token</c> file) apply to every command.
 /// </summary>
 public static class SkeinCli
 {
@@ -22,7 +23,8 @@ public static class SkeinCli
     public static readonly Option<string?> Token = new("--token")
     {
         Description =
-            "Admin token (env SKEIN_ADMIN_TOKEN; else read from $SKEIN_DATA_DIR/admin-token or ./data/admin-token)",
+            "Personal token skt_… or admin token (env SKEIN_TOKEN, SKEIN_ADMIN_TOKEN; else read from "
+            + "$SKEIN_DATA_DIR/admin-token or ./data/admin-token)",
         Recursive = true,
     };
 
@@ -42,6 +44,7 @@ public static class SkeinCli
         root.Subcommands.Add(TaskCommands.List());
         root.Subcommands.Add(TaskCommands.Create("approve", approved: true));
         root.Subcommands.Add(TaskCommands.Create("reject", approved: false));
+        root.Subcommands.Add(WhoAmICommand.Create());
         return root;
     }
 

@@ -18,6 +18,9 @@ public sealed record Actor(string Value)
 
     public static Actor Operator(string name) => new("operator:" + name);
 
+    /// <summary>A user acting with a personal management token: the user and which token.</summary>
+    public static Actor Token(string user, Guid tokenId) => new("operator:" + user + "/token:" + tokenId);
+
     public static Actor ApiKey(Guid keyId) => new("api-key:" + keyId);
 
     public static Actor Trigger(Guid triggerId) => new("trigger:" + triggerId);

@@ -38,6 +38,8 @@ public sealed class SkeinDbContext : DbContext
     public DbSet<SessionEventRow> SessionEvents => Set<SessionEventRow>();
     public DbSet<UserTaskRow> UserTasks => Set<UserTaskRow>();
     public DbSet<AuditRow> AuditLog => Set<AuditRow>();
+    public DbSet<UserRow> Users => Set<UserRow>();
+    public DbSet<UserTokenRow> UserTokens => Set<UserTokenRow>();
     public DbSet<ApiKeyRow> ApiKeys => Set<ApiKeyRow>();
     public DbSet<ApiKeyScopeRow> ApiKeyScopes => Set<ApiKeyScopeRow>();
     public DbSet<IdempotencyRecordRow> IdempotencyRecords => Set<IdempotencyRecordRow>();

@@ -40,6 +40,7 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<Files.LibraryFiles>();
         services.AddSingleton<Idempotency.IdempotencyRecords>();
         services.AddSingleton<ServerSettings>();
+        services.AddSingleton<Audit.AuditLog>();
 
         // Secrets need a key ring; the server points it at the data folder, hosts without one get the default.
         services.AddDataProtection();

@@ -4,11 +4,14 @@ using Skein.Core.Runs;
 using Skein.Core.Sessions;
 using Skein.Core.UserTasks;
 using Skein.Engine.Runs;
+using Skein.Store.Audit;
+using Skein.Store.Rows;
 using Skein.Store.Sessions;
 
 namespace Skein.Engine.Sessions;
 
-/// <summary>Everything that acts on a session from outside its run loop: operators, users, timers.</summary>
+/// <summary>Everything that acts on a session from outside its run loop: operators, users, timers. Each action
+/// of an operator, user or API key is recorded in the audit log with its outcome (timers' are not).</summary>
 public sealed class SessionActions(
     SessionCommands commands,
     SessionQueries queries,
@@ -16,12 +19,33 @@ public sealed class SessionActions(
     RunDispatcher dispatcher,
     RunExecutor executor,
     ModelCallInterrupts interrupts,
-    TimeProvider time
+    TimeProvider time,
+    AuditLog audit
 )
 {
     public static readonly string TimerActor = Actor.Timer.Value;
 
     public async Task<CommandResult> TerminateAsync(Guid sessionId, string actor, CancellationToken cancellationToken)
+    {
+        var result = await TerminateUnauditedAsync(sessionId, actor, cancellationToken);
+        return await AuditAsync(actor, "session.terminated", "session", sessionId, "", result);
+    }
+
+    public async Task<CommandResult> MarkCompleteAsync(
+        Guid sessionId,
+        string actor,
+        CancellationToken cancellationToken
+    )
+    {
+        var result = await MarkCompleteUnauditedAsync(sessionId, actor, cancellationToken);
+        return await AuditAsync(actor, "session.marked_complete", "session", sessionId, "", result);
+    }
+
+    private async Task<CommandResult> TerminateUnauditedAsync(
+        Guid sessionId,
+        string actor,
+        CancellationToken cancellationToken
+    )
     {
         var result = await commands.ExecuteAsync(
             sessionId,
@@ -36,7 +60,7 @@ public sealed class SessionActions(
         return result;
     }
 
-    public async Task<CommandResult> MarkCompleteAsync(
+    private async Task<CommandResult> MarkCompleteUnauditedAsync(
         Guid sessionId,
         string actor,
         CancellationToken cancellationToken
@@ -77,14 +101,21 @@ public sealed class SessionActions(
             interrupts.Interrupt(runId);
         }
 
-        return result;
+        return await AuditAsync(actor, "run.message_sent", "run", runId, "", result);
     }
 
-    public Task<CommandResult> SkipWaitAsync(Guid runId, string actor, CancellationToken cancellationToken) =>
-        OnRunAsync(
+    public async Task<CommandResult> SkipWaitAsync(Guid runId, string actor, CancellationToken cancellationToken) =>
+        await AuditAsync(
+            actor,
+            "run.wait_skipped",
+            "run",
             runId,
-            c => SessionDeciderInputs.CompleteWait(c, runId, time.GetUtcNow(), actor, skipped: true),
-            cancellationToken
+            "",
+            await OnRunAsync(
+                runId,
+                c => SessionDeciderInputs.CompleteWait(c, runId, time.GetUtcNow(), actor, skipped: true),
+                cancellationToken
+            )
         );
 
     /// <summary>
@@ -117,19 +148,49 @@ public sealed class SessionActions(
             return new CommandResult(null, DomainError.NotFound("user task", taskId), []);
         }
 
+        var action = answer.Approved switch
+        {
+            true => "user_task.approved",
+            false => "user_task.rejected",
+            null => "user_task.answered",
+        };
         if (policy.Refuses(task.Kind) is { } refused)
         {
-            return new CommandResult(null, refused, []);
+            return await AuditAsync(actor, action, "user_task", taskId, "", new CommandResult(null, refused, []));
         }
 
         answer = policy.Complete(task.Kind, answer);
 
-        return await RunThenDispatchAsync(
+        var result = await RunThenDispatchAsync(
             task.SessionId,
             task.RunId,
             c => UserTaskDecider.Answer(c, taskId, answer, time.GetUtcNow(), actor),
             cancellationToken
         );
+        return await AuditAsync(actor, action, "user_task", taskId, answer.Comment ?? "", result);
+    }
+
+    /// <summary>Records an outside actor's action with its outcome. After the action's own commit, and not
+    /// cancelled with the request: an action that happened is always in the log.</summary>
+    private async Task<CommandResult> AuditAsync(
+        string actor,
+        string action,
+        string subjectType,
+        Guid subjectId,
+        string note,
+        CommandResult result
+    )
+    {
+        if (actor == TimerActor || actor == Actor.Engine.Value)
+        {
+            return result;
+        }
+
+        var (outcome, detail) = result.Error is { } error
+            ? (AuditOutcomes.Failed, error.Message)
+            : (AuditOutcomes.Succeeded, note);
+        await audit.AppendAsync(actor, action, subjectType, subjectId, outcome, detail, CancellationToken.None);
+        return result;
     }
 
     /// <summary>An approval nobody answered in time resolves by its default.</summary>

@@ -10,13 +10,15 @@ public static class DashboardServiceCollectionExtensions
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
         services.AddDashboardAuth();
-        services.AddRazorPages(o =>
-        {
-            o.RootDirectory = "/Dashboard/Pages";
-            o.Conventions.AuthorizeFolder("/", DashboardAuth.Policy);
-            o.Conventions.AllowAnonymousToPage("/Account/SignIn");
-            o.Conventions.AllowAnonymousToPage("/NotFound");
-        });
+        services
+            .AddRazorPages(o =>
+            {
+                o.RootDirectory = "/Dashboard/Pages";
+                o.Conventions.AuthorizeFolder("/", DashboardAuth.Policy);
+                o.Conventions.AllowAnonymousToPage("/Account/SignIn");
+                o.Conventions.AllowAnonymousToPage("/NotFound");
+            })
+            .AddMvcOptions(o => o.Filters.Add<PageAccessFilter>());
         return services;
     }
 

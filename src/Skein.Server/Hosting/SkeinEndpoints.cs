@@ -29,21 +29,23 @@ public static class SkeinEndpoints
     public static WebApplication MapSkeinEndpoints(this WebApplication app)
     {
         app.MapSkeinApiReference();
-        app.MapGroup("/api")
-            .RequireAuthorization()
-            .WithTags("Management")
+        // Every /api route checks the caller's role (SPEC section 10): reads are open to every role, writes need the
+        // capability of the route's group (RouteAccess); a route mapped outside these groups is Admin-only.
+        var api = app.MapGroup("/api").RequireAuthorization().WithTags("Management");
+        api.MapGroup("").WithMetadata(RouteAccess.Operate).MapSessionAdmin().MapUserTaskAdmin();
+        api.MapGroup("")
+            .WithMetadata(RouteAccess.Develop)
             .MapAgentAdmin()
-            .MapSessionAdmin()
             .MapAccessAdmin()
-            .MapUserTaskAdmin()
             .MapVersionAdmin()
             .MapManifestAdmin()
             .MapAgentLifecycleAdmin()
             .MapTriggerAdmin()
             .MapSecretAdmin()
             .MapIntegrationAdmin()
-            .MapProviderAdmin()
-            .MapShortIdAdmin();
+            .MapProviderAdmin();
+        api.MapGroup("").WithMetadata(RouteAccess.Administer).MapUserAdmin();
+        api.MapGroup("").WithMetadata(RouteAccess.ReadOnly).MapAuditAdmin().MapShortIdAdmin();
         app.MapHooks();
         app.MapGroup("/v1")
             .RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName)

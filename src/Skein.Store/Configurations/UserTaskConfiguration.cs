@@ -37,6 +37,11 @@ internal sealed class AuditConfiguration : IEntityTypeConfiguration<AuditRow>
         b.Property(x => x.Actor).HasMaxLength(200);
         b.Property(x => x.Action).HasMaxLength(64);
         b.Property(x => x.SubjectType).HasMaxLength(32);
+        b.Property(x => x.Outcome).HasMaxLength(16).HasDefaultValue(AuditOutcomes.Succeeded);
+
+        // GET /api/audit pages by id (newest first), filtered by actor prefix or by time.
+        b.HasIndex(x => new { x.Actor, x.Id });
+        b.HasIndex(x => x.At);
         b.HasIndex(x => new
         {
             x.SubjectType,

@@ -1,7 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Application.ApiKeys;
 using Skein.Application.Triggers;
-using Skein.Core;
+using Skein.Server.Auth;
 using Skein.Store.ApiKeys;
 
 namespace Skein.Server.Api.Admin;
@@ -49,6 +50,7 @@ public static class AccessAdminEndpoints
     private static async Task<Results<Created<CreatedKey>, ProblemHttpResult>> CreateKeyAsync(
         CreateKeyBody? body,
         ApiKeyService keys,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
@@ -56,7 +58,7 @@ public static class AccessAdminEndpoints
             body?.Name,
             body?.Scopes?.Select(s => s is null ? null : new ApiKeyStore.Scope(s.AgentId, s.TriggerId)).ToList(),
             body?.AllowFileUploads ?? false,
-            Actor.Admin,
+            SkeinUser.ActorOf(user),
             cancellationToken
         );
         return created.IsSuccess
@@ -88,10 +90,11 @@ public static class AccessAdminEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKeyAsync(
         Guid keyId,
         ApiKeyService keys,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
-        var revoked = await keys.RevokeAsync(keyId, Actor.Admin, cancellationToken);
+        var revoked = await keys.RevokeAsync(keyId, SkeinUser.ActorOf(user), cancellationToken);
         return revoked.IsSuccess ? TypedResults.NoContent() : Problems.From(revoked.Error);
     }
 
@@ -99,13 +102,14 @@ public static class AccessAdminEndpoints
         Guid agentId,
         ApiTriggerBody? body,
         TriggerService triggers,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     ) =>
         TriggerAdminEndpoints.OkOrProblem(
             await triggers.PutApiAsync(
                 agentId,
                 body ?? new ApiTriggerBody(null, null, null, null, null, null),
-                Actor.Admin,
+                SkeinUser.ActorOf(user),
                 cancellationToken
             )
         );

@@ -1,9 +1,10 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Application.Agents;
-using Skein.Core;
 using Skein.Core.Sessions;
 using Skein.Engine.Runs;
+using Skein.Server.Auth;
 
 namespace Skein.Server.Api.Admin;
 
@@ -40,11 +41,12 @@ public static class AgentAdminEndpoints
         Guid agentId,
         StartRunBody? body,
         RunStarter starter,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
         var started = await starter.StartAsync(
-            new StartRunRequest(agentId, body?.Input, TriggerType.Console, Actor.Admin.Value)
+            new StartRunRequest(agentId, body?.Input, TriggerType.Console, SkeinUser.ActorOf(user).Value)
             {
                 VersionId = body?.VersionId,
             },

@@ -1,6 +1,7 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Application.Agents;
-using Skein.Core;
+using Skein.Server.Auth;
 
 namespace Skein.Server.Api.Admin;
 
@@ -33,11 +34,12 @@ public static class AgentLifecycleEndpoints
     private static async Task<Results<Created<AgentSummary>, ProblemHttpResult>> CreateAsync(
         CreateAgentBody? body,
         AgentService agents,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
         var created = await agents.CreateAsync(
-            Actor.Admin,
+            SkeinUser.ActorOf(user),
             new NewAgent(body?.Name, body?.ExecutionMode, body?.LlmProviderId),
             cancellationToken
         );
@@ -59,10 +61,11 @@ public static class AgentLifecycleEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid agentId,
         AgentService agents,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
-        var deleted = await agents.DeleteAsync(Actor.Admin, agentId, cancellationToken);
+        var deleted = await agents.DeleteAsync(SkeinUser.ActorOf(user), agentId, cancellationToken);
         return deleted.IsSuccess ? TypedResults.NoContent() : Problems.From(deleted.Error);
     }
 }

@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Application.Integrations;
 using Skein.Core;
+using Skein.Server.Auth;
 
 namespace Skein.Server.Api.Admin;
 
@@ -56,10 +58,15 @@ public static class IntegrationAdminEndpoints
     private static async Task<Results<Created<IntegrationView>, ProblemHttpResult>> CreateAsync(
         IntegrationBody? body,
         IntegrationService integrations,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
-        var created = await integrations.CreateAsync(Actor.Admin, body ?? NoIntegrationChange, cancellationToken);
+        var created = await integrations.CreateAsync(
+            SkeinUser.ActorOf(user),
+            body ?? NoIntegrationChange,
+            cancellationToken
+        );
         return created.IsSuccess
             ? TypedResults.Created($"/api/integrations/{created.Value.Id}", created.Value)
             : Problems.From(created.Error);
@@ -69,24 +76,30 @@ public static class IntegrationAdminEndpoints
         Guid id,
         IntegrationBody? body,
         IntegrationService integrations,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
-    ) => Answer(await integrations.UpdateAsync(Actor.Admin, id, body ?? NoIntegrationChange, cancellationToken));
+    ) =>
+        Answer(
+            await integrations.UpdateAsync(SkeinUser.ActorOf(user), id, body ?? NoIntegrationChange, cancellationToken)
+        );
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid id,
         IntegrationService integrations,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
-    ) => Done(await integrations.DeleteAsync(Actor.Admin, id, cancellationToken));
+    ) => Done(await integrations.DeleteAsync(SkeinUser.ActorOf(user), id, cancellationToken));
 
     private static async Task<Results<Created<OperationView>, ProblemHttpResult>> CreateOperationAsync(
         Guid id,
         OperationBody? body,
         IntegrationService integrations,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
         var created = await integrations.CreateOperationAsync(
-            Actor.Admin,
+            SkeinUser.ActorOf(user),
             id,
             body ?? NoOperationChange,
             cancellationToken
@@ -101,11 +114,12 @@ public static class IntegrationAdminEndpoints
         Guid operationId,
         OperationBody? body,
         IntegrationService integrations,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     ) =>
         Answer(
             await integrations.UpdateOperationAsync(
-                Actor.Admin,
+                SkeinUser.ActorOf(user),
                 id,
                 operationId,
                 body ?? NoOperationChange,
@@ -117,8 +131,9 @@ public static class IntegrationAdminEndpoints
         Guid id,
         Guid operationId,
         IntegrationService integrations,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
-    ) => Done(await integrations.DeleteOperationAsync(Actor.Admin, id, operationId, cancellationToken));
+    ) => Done(await integrations.DeleteOperationAsync(SkeinUser.ActorOf(user), id, operationId, cancellationToken));
 
     private static Results<Ok<T>, ProblemHttpResult> Answer<T>(Result<T> result) =>
         result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error);

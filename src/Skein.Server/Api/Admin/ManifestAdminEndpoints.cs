@@ -1,9 +1,10 @@
+using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Application.Manifests;
-using Skein.Core;
 using Skein.Manifests.Parsing;
 using Skein.Manifests.Planning;
+using Skein.Server.Auth;
 using Skein.Server.Sse;
 using Skein.Store.Sessions;
 
@@ -68,6 +69,7 @@ public static class ManifestAdminEndpoints
         bool? dryRun,
         string? values,
         ManifestApply manifests,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
@@ -120,7 +122,7 @@ public static class ManifestAdminEndpoints
             return Invalid(parsed.Errors, parsed.Warnings);
         }
 
-        var applied = await manifests.ApplyAsync(Actor.Admin, parsed, dryRun ?? false, cancellationToken);
+        var applied = await manifests.ApplyAsync(SkeinUser.ActorOf(user), parsed, dryRun ?? false, cancellationToken);
         if (!applied.IsSuccess)
         {
             return Problems.From(applied.Error);

@@ -1,7 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Application.Providers;
-using Skein.Core;
 using Skein.Engine.Models;
+using Skein.Server.Auth;
 
 namespace Skein.Server.Api.Admin;
 
@@ -37,10 +38,11 @@ public static class ProviderAdminEndpoints
     private static async Task<Results<Created<ProviderView>, ProblemHttpResult>> CreateAsync(
         ProviderChange? body,
         ProviderService providers,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
-        var created = await providers.CreateAsync(Actor.Admin, body ?? Empty, cancellationToken);
+        var created = await providers.CreateAsync(SkeinUser.ActorOf(user), body ?? Empty, cancellationToken);
         return created.IsSuccess
             ? TypedResults.Created($"/api/providers/{created.Value.Id}", created.Value)
             : Problems.From(created.Error);
@@ -51,10 +53,11 @@ public static class ProviderAdminEndpoints
         Guid id,
         ProviderChange? body,
         ProviderService providers,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
-        var updated = await providers.UpdateAsync(Actor.Admin, id, body ?? Empty, cancellationToken);
+        var updated = await providers.UpdateAsync(SkeinUser.ActorOf(user), id, body ?? Empty, cancellationToken);
         return updated.IsSuccess ? TypedResults.Ok(updated.Value) : Problems.From(updated.Error);
     }
 
@@ -62,10 +65,11 @@ public static class ProviderAdminEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid id,
         ProviderService providers,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
-        var deleted = await providers.DeleteAsync(Actor.Admin, id, cancellationToken);
+        var deleted = await providers.DeleteAsync(SkeinUser.ActorOf(user), id, cancellationToken);
         return deleted.IsSuccess ? TypedResults.NoContent() : Problems.From(deleted.Error);
     }
 

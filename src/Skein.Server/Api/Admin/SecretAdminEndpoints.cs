@@ -1,6 +1,7 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Application.Secrets;
-using Skein.Core;
+using Skein.Server.Auth;
 using Skein.Store.Secrets;
 
 namespace Skein.Server.Api.Admin;
@@ -29,10 +30,11 @@ public static class SecretAdminEndpoints
         string name,
         SecretBody? body,
         SecretService secrets,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
-        var set = await secrets.SetAsync(Actor.Admin, name, body?.Value, cancellationToken);
+        var set = await secrets.SetAsync(SkeinUser.ActorOf(user), name, body?.Value, cancellationToken);
         return set.IsSuccess ? TypedResults.NoContent() : Problems.From(set.Error);
     }
 
@@ -42,10 +44,11 @@ public static class SecretAdminEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         string name,
         SecretService secrets,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
-        var deleted = await secrets.DeleteAsync(Actor.Admin, name, cancellationToken);
+        var deleted = await secrets.DeleteAsync(SkeinUser.ActorOf(user), name, cancellationToken);
         return deleted.IsSuccess ? TypedResults.NoContent() : Problems.From(deleted.Error);
     }
 }

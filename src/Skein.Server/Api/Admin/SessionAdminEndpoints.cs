@@ -1,7 +1,9 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Core;
 using Skein.Engine.Sessions;
 using Skein.Server.Api.Contracts;
+using Skein.Server.Auth;
 using Skein.Store.Sessions;
 
 namespace Skein.Server.Api.Admin;
@@ -9,8 +11,6 @@ namespace Skein.Server.Api.Admin;
 /// <summary>Operator access to sessions: read, Terminate, Mark complete, and the inputs a run may wait for.</summary>
 public static class SessionAdminEndpoints
 {
-    private static readonly string Operator = Actor.Admin.Value;
-
     public static RouteGroupBuilder MapSessionAdmin(this RouteGroupBuilder api)
     {
         api.MapGet("/sessions", ListAsync)
@@ -108,19 +108,22 @@ public static class SessionAdminEndpoints
     private static async Task<Results<Ok<StatusResponse>, ProblemHttpResult>> TerminateAsync(
         Guid sessionId,
         SessionActions actions,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
-    ) => Answer(await actions.TerminateAsync(sessionId, Operator, cancellationToken));
+    ) => Answer(await actions.TerminateAsync(sessionId, SkeinUser.ActorOf(user).Value, cancellationToken));
 
     private static async Task<Results<Ok<StatusResponse>, ProblemHttpResult>> CompleteAsync(
         Guid sessionId,
         SessionActions actions,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
-    ) => Answer(await actions.MarkCompleteAsync(sessionId, Operator, cancellationToken));
+    ) => Answer(await actions.MarkCompleteAsync(sessionId, SkeinUser.ActorOf(user).Value, cancellationToken));
 
     private static async Task<Results<Accepted<StatusResponse>, ProblemHttpResult>> MessageAsync(
         Guid runId,
         MessageBody? body,
         SessionActions actions,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
@@ -130,14 +133,15 @@ public static class SessionAdminEndpoints
             return Problems.Invalid("a message needs non-empty 'text' (or 'message')");
         }
 
-        return Accept(await actions.SendMessageAsync(runId, text, Operator, cancellationToken));
+        return Accept(await actions.SendMessageAsync(runId, text, SkeinUser.ActorOf(user).Value, cancellationToken));
     }
 
     private static async Task<Results<Accepted<StatusResponse>, ProblemHttpResult>> SkipWaitAsync(
         Guid runId,
         SessionActions actions,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
-    ) => Accept(await actions.SkipWaitAsync(runId, Operator, cancellationToken));
+    ) => Accept(await actions.SkipWaitAsync(runId, SkeinUser.ActorOf(user).Value, cancellationToken));
 
     private static Results<Ok<StatusResponse>, ProblemHttpResult> Answer(CommandResult result) =>
         result.Error is { } error

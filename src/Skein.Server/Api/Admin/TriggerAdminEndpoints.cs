@@ -1,7 +1,9 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Application.Triggers;
 using Skein.Core;
+using Skein.Server.Auth;
 using Skein.Store.Rows;
 
 namespace Skein.Server.Api.Admin;
@@ -64,6 +66,7 @@ public static class TriggerAdminEndpoints
         Guid agentId,
         TriggerBody? body,
         TriggerService triggers,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
@@ -72,7 +75,7 @@ public static class TriggerAdminEndpoints
             return Problems.Invalid("type must be 'api', 'scheduled' or 'event'");
         }
 
-        var created = await triggers.CreateAsync(agentId, body, Actor.Admin, cancellationToken);
+        var created = await triggers.CreateAsync(agentId, body, SkeinUser.ActorOf(user), cancellationToken);
         return created.IsSuccess
             ? TypedResults.Created($"/api/agents/{agentId}/triggers/{created.Value.Id}", created.Value)
             : Problems.From(created.Error);
@@ -91,20 +94,24 @@ public static class TriggerAdminEndpoints
         Guid triggerId,
         TriggerBody? body,
         TriggerService triggers,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     ) =>
         body is null
             ? Problems.Invalid("a JSON body is required")
-            : OkOrProblem(await triggers.UpdateAsync(agentId, triggerId, body, Actor.Admin, cancellationToken));
+            : OkOrProblem(
+                await triggers.UpdateAsync(agentId, triggerId, body, SkeinUser.ActorOf(user), cancellationToken)
+            );
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid agentId,
         Guid triggerId,
         TriggerService triggers,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
-        var deleted = await triggers.DeleteAsync(agentId, triggerId, Actor.Admin, cancellationToken);
+        var deleted = await triggers.DeleteAsync(agentId, triggerId, SkeinUser.ActorOf(user), cancellationToken);
         return deleted.IsSuccess ? TypedResults.NoContent() : Problems.From(deleted.Error);
     }
 
@@ -134,10 +141,17 @@ public static class TriggerAdminEndpoints
         Guid triggerId,
         Guid entryId,
         TriggerService triggers,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
-        var retried = await triggers.RetryAsync(agentId, triggerId, entryId, Actor.Admin, cancellationToken);
+        var retried = await triggers.RetryAsync(
+            agentId,
+            triggerId,
+            entryId,
+            SkeinUser.ActorOf(user),
+            cancellationToken
+        );
         return retried.IsSuccess
             ? TypedResults.Accepted(
                 $"/api/sessions/{retried.Value.SessionId}",

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -7,6 +8,7 @@ using Skein.Core.Events;
 using Skein.Core.UserTasks;
 using Skein.Engine.Sessions;
 using Skein.Server.Api.Contracts;
+using Skein.Server.Auth;
 using Skein.Store.EventLog;
 using Skein.Store.Sessions;
 
@@ -34,7 +36,8 @@ public static class UserTaskAdminEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPut("/agents/{agentId}/execution-mode", ChangeModeAsync)
             .WithName("AdminChangeExecutionMode")
-            .WithSummary("Change an agent's execution mode (Request, HITL, SubAgent); recorded in the audit log");
+            .WithSummary("Change an agent's execution mode (Request, HITL, SubAgent); recorded in the audit log")
+            .WithMetadata(Auth.RouteAccess.Develop);
         return api;
     }
 
@@ -98,6 +101,7 @@ public static class UserTaskAdminEndpoints
         Guid taskId,
         AnswerBody? body,
         SessionActions actions,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
@@ -106,7 +110,13 @@ public static class UserTaskAdminEndpoints
             return Problems.Invalid("a JSON body with the answer is required");
         }
 
-        var result = await actions.AnswerTaskAsync(taskId, null, ToAnswer(body), Actor.Admin.Value, cancellationToken);
+        var result = await actions.AnswerTaskAsync(
+            taskId,
+            null,
+            ToAnswer(body),
+            SkeinUser.ActorOf(user).Value,
+            cancellationToken
+        );
         return result.Error is { } error
             ? Problems.From(error)
             : TypedResults.Ok(new AnswerResponse(result.State!.Tasks[taskId].Status.ToString()));
@@ -160,10 +170,16 @@ public static class UserTaskAdminEndpoints
         Guid agentId,
         ModeBody? body,
         AgentService agents,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
-        var changed = await agents.ChangeModeAsync(Actor.Admin, agentId, body?.ExecutionMode, cancellationToken);
+        var changed = await agents.ChangeModeAsync(
+            SkeinUser.ActorOf(user),
+            agentId,
+            body?.ExecutionMode,
+            cancellationToken
+        );
         return changed.IsSuccess ? TypedResults.Ok(changed.Value) : Problems.From(changed.Error);
     }
 }

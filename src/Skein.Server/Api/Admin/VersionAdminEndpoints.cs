@@ -1,9 +1,11 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Application.Versions;
 using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Server.Api.Contracts;
+using Skein.Server.Auth;
 
 namespace Skein.Server.Api.Admin;
 
@@ -35,20 +37,22 @@ public static class VersionAdminEndpoints
             );
         api.MapPost(
                 "/agents/{agentId}/versions/{versionId}/deploy",
-                (Guid agentId, Guid versionId, VersionService versions, CancellationToken ct) =>
-                    MovedAsync(versions.DeployAsync(Actor.Admin, agentId, versionId, ct))
+                (Guid agentId, Guid versionId, VersionService versions, ClaimsPrincipal user, CancellationToken ct) =>
+                    MovedAsync(versions.DeployAsync(SkeinUser.ActorOf(user), agentId, versionId, ct))
             )
             .WithName("AdminDeployVersion")
             .WithSummary("Make this version the live one; the previous live version is archived");
         api.MapPost(
                 "/agents/{agentId}/versions/{versionId}/retract",
-                (Guid agentId, Guid versionId, VersionService versions, CancellationToken ct) =>
-                    MovedAsync(versions.RetractAsync(Actor.Admin, agentId, versionId, ct))
+                (Guid agentId, Guid versionId, VersionService versions, ClaimsPrincipal user, CancellationToken ct) =>
+                    MovedAsync(versions.RetractAsync(SkeinUser.ActorOf(user), agentId, versionId, ct))
             )
             .WithName("AdminRetractVersion")
             .WithSummary("Take the live version down: the agent has no deployed version until the next deploy");
-        api.MapPost("/agents/{agentId}/rollback", (Guid agentId, VersionService versions, CancellationToken ct) =>
-                MovedAsync(versions.RollbackAsync(Actor.Admin, agentId, ct))
+        api.MapPost(
+                "/agents/{agentId}/rollback",
+                (Guid agentId, VersionService versions, ClaimsPrincipal user, CancellationToken ct) =>
+                    MovedAsync(versions.RollbackAsync(SkeinUser.ActorOf(user), agentId, ct))
             )
             .WithName("AdminRollbackVersion")
             .WithSummary("Redeploy the version that was live before the current one");
@@ -71,11 +75,12 @@ public static class VersionAdminEndpoints
         Guid agentId,
         CreateVersionBody? body,
         VersionService versions,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
         var created = await versions.CreateAsync(
-            Actor.Admin,
+            SkeinUser.ActorOf(user),
             agentId,
             body?.FromVersionId,
             body?.Settings ?? new VersionDraft(),
@@ -94,10 +99,11 @@ public static class VersionAdminEndpoints
         Guid versionId,
         VersionDraft draft,
         VersionService versions,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
-        var updated = await versions.UpdateAsync(Actor.Admin, agentId, versionId, draft, cancellationToken);
+        var updated = await versions.UpdateAsync(SkeinUser.ActorOf(user), agentId, versionId, draft, cancellationToken);
         return updated.IsSuccess ? TypedResults.Ok(AgentVersionDto.From(updated.Value)) : Problems.From(updated.Error);
     }
 
@@ -115,10 +121,17 @@ public static class VersionAdminEndpoints
         Guid versionId,
         JsonElement rules,
         VersionService versions,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
-        var saved = await versions.PutGuardRulesAsync(Actor.Admin, agentId, versionId, rules, cancellationToken);
+        var saved = await versions.PutGuardRulesAsync(
+            SkeinUser.ActorOf(user),
+            agentId,
+            versionId,
+            rules,
+            cancellationToken
+        );
         if (saved.IsSuccess)
         {
             return TypedResults.Ok(new GuardRulesResponse(agentId, versionId, SkeinJson.Parse(saved.Value.GuardRules)));

@@ -21,9 +21,8 @@ public static class DashboardAuth
     /// <summary>The rate-limiting policy of the sign-in page.</summary>
     public const string SignInRateLimit = "signin";
 
-    /// <summary>The actor recorded on events an operator causes from the dashboard.</summary>
-    public static Core.Actor Actor(System.Security.Claims.ClaimsPrincipal user) =>
-        Core.Actor.Operator(user.Identity?.Name ?? OperatorAccount.AdminName);
+    /// <summary>The actor recorded on events a signed-in user causes from the dashboard.</summary>
+    public static Core.Actor Actor(System.Security.Claims.ClaimsPrincipal user) => SkeinUser.ActorOf(user);
 
     public static IServiceCollection AddDashboardAuth(this IServiceCollection services)
     {
@@ -42,7 +41,8 @@ public static class DashboardAuth
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.SlidingExpiration = true;
 
-                // Sign-out and a password change rotate the operator's stamp; older cookies stop working.
+                // Sign-out and a password change rotate the operator's stamp; older cookies stop working. A disabled
+                // user's cookie stops too, and a changed role applies on the next request.
                 o.Events.OnValidatePrincipal = SecurityStamps.ValidateAsync;
 
                 // API and live-feed callers get a 401 problem, not a redirect to the sign-in page.
@@ -65,6 +65,12 @@ public static class DashboardAuth
         // sign-in page's endpoint, so every spelling of its path (/signin/, /SignIn) shares the limit.
         services.AddSingleton<SignInLockout>();
         services.AddSingleton<SecurityStamps>();
+        services.AddSingleton<UserCookies>();
+        services.AddSingleton<IAuthorizationHandler, RoleAuthorizationHandler>();
+        services.AddSingleton<
+            Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler,
+            RoleRefusalResultHandler
+        >();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -87,6 +93,7 @@ public static class DashboardAuth
             .SetDefaultPolicy(
                 new AuthorizationPolicyBuilder(AdminTokenAuthenticationHandler.SchemeName, Scheme)
                     .RequireAuthenticatedUser()
+                    .AddRequirements(RoleRequirement.Instance)
                     .Build()
             )
             .AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());

@@ -72,7 +72,10 @@ public sealed class SecurityStamps(ServerSettings settings, TimeProvider time)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(context.Scheme.Name);
+            return;
         }
+
+        await context.HttpContext.RequestServices.GetRequiredService<UserCookies>().ValidateAsync(context);
     }
 
     private void Remember(string user, string stamp)

@@ -3,15 +3,20 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
+using Skein.Application.Users;
+using Skein.Core.Users;
+using Skein.Server.Auth;
 using Skein.Server.Dashboard.Auth;
 
 namespace Skein.Server.Dashboard.Pages.Account;
 
 /// <summary>The sign-in form. Rate-limited per client address by endpoint (so <c>/signin/</c> and <c>/SIGNIN</c> are
 /// the same endpoint), and per account by <see cref="SignInLockout"/>.</summary>
+[Requires(Capability.Self)]
 [EnableRateLimiting(DashboardAuth.SignInRateLimit)]
 public sealed class SignInModel(
     OperatorAccount account,
+    UserService users,
     SignInLockout lockout,
     SecurityStamps stamps,
     ILogger<SignInModel> logger
@@ -36,7 +41,7 @@ public sealed class SignInModel(
         Username = username;
         ReturnUrl = returnUrl;
         var remote = HttpContext.Connection.RemoteIpAddress?.ToString();
-        if (username is not null && lockout.LockedFor(username) is { } locked)
+        if (username is not null && lockout.LockedFor(UserRules.NormalizeEmail(username)) is { } locked)
         {
             // Locked accounts are not checked at all, so guessing during the lock learns nothing.
             var seconds = Math.Max(1, (int)Math.Ceiling(locked.TotalSeconds));
@@ -47,11 +52,13 @@ public sealed class SignInModel(
             return Page();
         }
 
-        if (!await account.VerifyAsync(username, password, cancellationToken))
+        var user = await VerifyAsync(username, password, cancellationToken);
+        if (user is null)
         {
-            if (OperatorAccount.Exists(username))
+            // Only names of real accounts are locked, so the lockout holds at most one entry per account.
+            if (username is not null && await IsAccountAsync(username, cancellationToken))
             {
-                lockout.Failed(username!);
+                lockout.Failed(UserRules.NormalizeEmail(username));
             }
 
             DashboardLog.SignInFailed(logger, username, remote);
@@ -60,21 +67,35 @@ public sealed class SignInModel(
             return Page();
         }
 
-        lockout.Succeeded(OperatorAccount.AdminName);
-        var identity = new ClaimsIdentity(
-            [
-                new Claim(ClaimTypes.Name, OperatorAccount.AdminName),
-                new Claim(
-                    SecurityStamps.ClaimType,
-                    await stamps.CurrentAsync(OperatorAccount.AdminName, cancellationToken)
-                ),
-            ],
-            DashboardAuth.Scheme
+        lockout.Succeeded(user.Email);
+        var claims = SkeinUser.Claims(user.Id, user.Email, user.Role);
+        claims.Add(new Claim(SecurityStamps.ClaimType, await stamps.CurrentAsync(user.Email, cancellationToken)));
+        claims.Add(new Claim(SkeinUser.StampClaim, user.SessionStamp));
+        await HttpContext.SignInAsync(
+            DashboardAuth.Scheme,
+            new ClaimsPrincipal(new ClaimsIdentity(claims, DashboardAuth.Scheme))
         );
-        await HttpContext.SignInAsync(DashboardAuth.Scheme, new ClaimsPrincipal(identity));
-        DashboardLog.SignedIn(logger, OperatorAccount.AdminName, remote);
+        DashboardLog.SignedIn(logger, user.Email, remote);
 
         // Only local paths: a crafted returnUrl must not send the operator to another site.
         return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/");
+    }
+
+    private async Task<bool> IsAccountAsync(string username, CancellationToken cancellationToken) =>
+        UserRules.NormalizeEmail(username) == UserRules.BuiltInAdmin
+        || await users.FindAsync(username, cancellationToken) is not null;
+
+    /// <summary>The built-in admin's password is <see cref="OperatorAccount"/>'s; every other user's is in the
+    /// users table.</summary>
+    private async Task<UserView?> VerifyAsync(string? username, string? password, CancellationToken cancellationToken)
+    {
+        if (username is null || UserRules.NormalizeEmail(username) != UserRules.BuiltInAdmin)
+        {
+            return await users.VerifyPasswordAsync(username, password, cancellationToken);
+        }
+
+        return await account.VerifyAsync(UserRules.BuiltInAdmin, password, cancellationToken)
+            ? await users.EnsureBuiltInAdminAsync(cancellationToken)
+            : null;
     }
 }

@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Skein.Core.Users;
 using Skein.Server.Dashboard.Auth;
 
 namespace Skein.Server.Dashboard.Pages.Account;
 
+[Requires(Capability.Self)]
 public sealed class SignOutModel(SecurityStamps stamps) : PageModel
 {
     public IActionResult OnGet() => Redirect("/");

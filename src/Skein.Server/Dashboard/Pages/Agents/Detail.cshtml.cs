@@ -8,6 +8,7 @@ using Skein.Application.Versions;
 using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Sessions;
+using Skein.Core.Users;
 using Skein.Engine.Runs;
 using Skein.Server.Dashboard.Auth;
 using Skein.Server.Dashboard.Sessions;
@@ -20,6 +21,7 @@ namespace Skein.Server.Dashboard.Pages.Agents;
 /// An agent: versions (edit Testing, Deploy, Rollback, Retract through <see cref="VersionService"/>), Test run
 /// (through <see cref="RunStarter"/>, which validates the input schema), its sessions and its triggers.
 /// </summary>
+[Requires(Capability.Develop)]
 public sealed partial class DetailModel(
     AgentService agents,
     VersionService versions,

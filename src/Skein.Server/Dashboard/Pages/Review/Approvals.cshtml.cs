@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Skein.Core.Users;
 using Skein.Core.UserTasks;
+using Skein.Server.Dashboard.Auth;
 using Skein.Store.Agents;
 using Skein.Store.Rows;
 using Skein.Store.Sessions;
@@ -12,6 +14,7 @@ namespace Skein.Server.Dashboard.Pages.Review;
 /// Answers post to the task's session (the same handler the session view uses), so a stale answer gets the
 /// same clear 409 message in both places.
 /// </summary>
+[Requires(Capability.Operate)]
 public sealed class ApprovalsModel(SessionQueries sessions, UserTaskQueries tasks, AgentDirectory agents) : PageModel
 {
     public const int PageSize = 50;

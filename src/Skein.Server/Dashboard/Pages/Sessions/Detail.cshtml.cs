@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Skein.Core;
+using Skein.Core.Users;
 using Skein.Core.UserTasks;
 using Skein.Engine.Sessions;
 using Skein.Server.Dashboard.Auth;
@@ -16,6 +17,7 @@ namespace Skein.Server.Dashboard.Pages.Sessions;
 /// session: Terminate, Mark complete, answering a user task. Actions go through the engine's
 /// <see cref="SessionActions"/>, so the dashboard follows exactly the rules the API does.
 /// </summary>
+[Requires(Capability.Operate)]
 public sealed class DetailModel(
     SessionQueries sessions,
     UserTaskQueries tasks,

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Skein.Application.Workspaces;
+using Skein.Core.Users;
 using Skein.Server.Dashboard.Auth;
 using Skein.Store.Rows;
 
@@ -10,6 +11,7 @@ public sealed partial class IndexModel
 {
     public WorkspaceRow Workspace { get; private set; } = null!;
 
+    [Requires(Capability.Administer)]
     public async Task<IActionResult> OnPostWorkspaceAsync(
         int retentionDays,
         int maxActiveSessionSeconds,

@@ -3,6 +3,8 @@ using Skein.Application.ApiKeys;
 using Skein.Application.Providers;
 using Skein.Application.Secrets;
 using Skein.Application.Workspaces;
+using Skein.Core.Users;
+using Skein.Server.Dashboard.Auth;
 using Skein.Store.Secrets;
 
 namespace Skein.Server.Dashboard.Pages.Settings;
@@ -11,6 +13,7 @@ namespace Skein.Server.Dashboard.Pages.Settings;
 /// Settings: API keys (the secret is shown once, in the response to the create, and never stored in a cookie),
 /// retention and plan limits, providers, secrets; one partial file per card, each over its application service.
 /// </summary>
+[Requires(Capability.Develop)]
 public sealed partial class IndexModel(
     ApiKeyService keys,
     WorkspaceSettingsService workspace,
