@@ -7,8 +7,8 @@ public static class AgentRules
     public const int MaxNameLength = 200;
 
     public static DomainError? CheckName(string? name) =>
-        string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength
-            ? DomainError.Invalid($"name: 1 to {MaxNameLength} characters, not blank")
+        string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(char.IsControl)
+            ? DomainError.Invalid($"name: 1 to {MaxNameLength} characters, not blank, no control characters")
             : null;
 
     /// <summary>The wire strings <c>Request</c>, <c>HITL</c>, <c>SubAgent</c>, case-sensitive.</summary>

@@ -32,9 +32,14 @@ public static class IntegrationRules
     /// </summary>
     public static DomainError? Check(IntegrationSettings s, bool nameChanged = true, bool baseUrlChanged = true)
     {
-        if (nameChanged && (string.IsNullOrWhiteSpace(s.Name) || s.Name.Length > MaxNameLength))
+        if (
+            nameChanged
+            && (string.IsNullOrWhiteSpace(s.Name) || s.Name.Length > MaxNameLength || s.Name.Any(char.IsControl))
+        )
         {
-            return DomainError.Invalid($"an integration name is 1 to {MaxNameLength} characters, not blank");
+            return DomainError.Invalid(
+                $"an integration name is 1 to {MaxNameLength} characters, not blank, no control characters"
+            );
         }
 
         if (baseUrlChanged && !BaseUrl.IsValid(s.BaseUrl))

@@ -47,9 +47,14 @@ public static class ProviderRules
 
     public static DomainError? Check(string? name, string? kind, string? baseUrl, IReadOnlyList<string>? models)
     {
-        if (name is not null && (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength))
+        if (
+            name is not null
+            && (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(char.IsControl))
+        )
         {
-            return DomainError.Invalid($"a provider name is 1 to {MaxNameLength} characters, not blank");
+            return DomainError.Invalid(
+                $"a provider name is 1 to {MaxNameLength} characters, not blank, no control characters"
+            );
         }
 
         if (kind is not null && !ProviderKinds.IsKnown(kind))

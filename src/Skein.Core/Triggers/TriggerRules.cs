@@ -25,11 +25,17 @@ public static class TriggerRules
     public static DomainError? CheckType(string? type) =>
         IsKnownType(type) ? null : DomainError.Invalid("type must be 'api', 'scheduled' or 'event'");
 
-    /// <summary>A trigger name is 1 to <see cref="MaxNameLength"/> characters and not blank.</summary>
+    /// <summary>A trigger name is 1 to <see cref="MaxNameLength"/> characters, not blank, and has no control
+    /// characters (PostgreSQL cannot store a NUL in text).</summary>
     public static DomainError? CheckName(string? name) =>
-        name is not null && !string.IsNullOrWhiteSpace(name) && name.Length <= MaxNameLength
+        name is not null
+        && !string.IsNullOrWhiteSpace(name)
+        && name.Length <= MaxNameLength
+        && !name.Any(char.IsControl)
             ? null
-            : DomainError.Invalid($"a trigger name is 1 to {MaxNameLength} characters, not blank");
+            : DomainError.Invalid(
+                $"a trigger name is 1 to {MaxNameLength} characters, not blank, no control characters"
+            );
 
     /// <summary>Names are unique per agent.</summary>
     public static DomainError? CheckNameFree(string name, bool takenByAnother) =>
