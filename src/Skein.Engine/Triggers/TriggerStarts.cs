@@ -85,7 +85,8 @@ public sealed partial class TriggerStarts(
         Actor actor,
         TriggerStartPolicy policy,
         CancellationToken cancellationToken,
-        string? deliveryId = null
+        string? deliveryId = null,
+        IReadOnlyDictionary<string, string>? tags = null
     )
     {
         StartedRun run;
@@ -96,6 +97,7 @@ public sealed partial class TriggerStarts(
                 {
                     TriggerId = trigger.Id,
                     TriggerName = trigger.Name,
+                    Tags = tags,
                 },
                 cancellationToken
             );

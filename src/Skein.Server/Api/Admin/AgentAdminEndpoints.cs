@@ -21,7 +21,11 @@ public static class AgentAdminEndpoints
 
     public sealed record AgentList(IReadOnlyList<AgentSummary> Items);
 
-    public sealed record StartRunBody(JsonElement? Input, Guid? VersionId);
+    public sealed record StartRunBody(
+        JsonElement? Input,
+        Guid? VersionId,
+        IReadOnlyDictionary<string, string>? Tags = null
+    );
 
     public sealed record StartRunResponse(
         Guid SessionId,
@@ -47,6 +51,7 @@ public static class AgentAdminEndpoints
             new StartRunRequest(agentId, body?.Input, TriggerType.Console, Actor.Admin.Value)
             {
                 VersionId = body?.VersionId,
+                Tags = body?.Tags,
             },
             cancellationToken
         );
