@@ -63,7 +63,8 @@ public sealed class SessionRow
     public DateTime StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
 
-    /// <summary>The start body's tags as canonical JSON (<see cref="SessionTags.Json"/>); searched by substring.</summary>
+    /// <summary>The start body's tags as canonical JSON (<see cref="SessionTags.Json"/>); searched by
+    /// substring.</summary>
     public string? Tags { get; set; }
 
     public Guid? ForkedFromSessionId { get; set; }

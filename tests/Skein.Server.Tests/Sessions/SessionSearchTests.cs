@@ -33,7 +33,11 @@ public sealed class SessionSearchTests(ApiServers servers) : ApiTests(servers)
             }
         );
 
-    private static async Task<(Guid SessionId, Guid RunId)> StartAsync(ApiAgent agent, object input, object? tags = null)
+    private static async Task<(Guid SessionId, Guid RunId)> StartAsync(
+        ApiAgent agent,
+        object input,
+        object? tags = null
+    )
     {
         var response = await agent.Client.PostAsJsonAsync($"/v1/agents/{agent.AgentId}/runs", new { input, tags }, Ct);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
