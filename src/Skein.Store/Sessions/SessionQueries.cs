@@ -74,6 +74,24 @@ public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
         return (session, steps);
     }
 
+    /// <summary>How many root-run steps of <paramref name="sessionId"/> lie at or before session sequence
+    /// <paramref name="sequence"/>: the steps a fork from there copied (null when the session is gone).</summary>
+    public async Task<int?> RootStepsUpToAsync(Guid sessionId, long sequence, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var root = await db
+            .Sessions.AsNoTracking()
+            .Where(s => s.Id == sessionId)
+            .Select(s => (Guid?)s.RootRunId)
+            .FirstOrDefaultAsync(cancellationToken);
+        return root is { } rootRunId
+            ? await db.Steps.CountAsync(
+                s => s.SessionId == sessionId && s.RunId == rootRunId && s.EventSequence <= sequence,
+                cancellationToken
+            )
+            : null;
+    }
+
     /// <summary>The workspace created on first start; every row carries its id.</summary>
     public async Task<Guid> DefaultTenantAsync(CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ namespace Skein.Server.Dashboard.Pages.Sessions;
 /// session: Terminate, Mark complete, answering a user task. Actions go through the engine's
 /// <see cref="SessionActions"/>, so the dashboard follows exactly the rules the API does.
 /// </summary>
-public sealed class DetailModel(
+public sealed partial class DetailModel(
     SessionQueries sessions,
     UserTaskQueries tasks,
     EventLogReader events,
@@ -109,6 +109,7 @@ public sealed class DetailModel(
         }
 
         Data = data;
+        await LoadForkPointAsync(cancellationToken);
         return true;
     }
 
