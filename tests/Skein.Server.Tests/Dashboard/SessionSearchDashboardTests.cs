@@ -165,7 +165,8 @@ public sealed class SessionSearchDashboardTests(DashboardFixture fx)
                 + "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, "
                 + "triggered_by, status, total_tokens_used, output, input, root_run_id, entry_run_id, run_count, "
                 + $"started_at, finished_at) SELECT {uuid}, {{1}}, {{2}}, {{3}}, 'skein-scripted', 'console', 'seed', "
-                + $"'Completed', 1, '\"ok\"', '{{{{\"text\":\"routine check\"}}}}', {uuid}, {uuid}, 1, {at}, {at} FROM n",
+                + $"'Completed', 1, '\"ok\"', '{{{{\"text\":\"routine check\"}}}}', {uuid}, {uuid}, 1, {at}, {at} "
+                + "FROM n",
             [count, Id(template.TenantId), Id(agentId), Id(template.AgentVersionId)],
             ct
         );

@@ -67,8 +67,8 @@ public static class SessionRowHtml
 
     /// <summary>The row's checkbox for bulk actions (Terminate, Mark complete).</summary>
     private static string SelectCell(string id) =>
-        $"<td class=\"select\"><input type=\"checkbox\" data-select value=\"{id}\" aria-label=\"Select session {id}\" />"
-        + "</td>";
+        $"<td class=\"select\"><input type=\"checkbox\" data-select value=\"{id}\" "
+        + $"aria-label=\"Select session {id}\" /></td>";
 
     public static string Badge(string status) => $"<span class=\"badge st-{E(status)}\">{E(status)}</span>";
 
