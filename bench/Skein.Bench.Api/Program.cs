@@ -12,6 +12,8 @@ var benches = new Dictionary<string, Func<BenchArgs, BenchServer, CancellationTo
     ["sse-latency"] = SseLatencyBench.RunAsync,
     ["list-sessions"] = ListSessionsBench.RunAsync,
     ["parked-memory"] = ParkedMemoryBench.RunAsync,
+    ["search-sessions"] = SearchSessionsBench.SearchAsync,
+    ["bulk-terminate"] = SearchSessionsBench.BulkTerminateAsync,
 };
 
 if (parsed?.Command == "dashboard-home")
@@ -23,7 +25,8 @@ if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Co
 {
     Console.Error.WriteLine(
         "usage: Skein.Bench.Api "
-            + "<start-latency|conversation-latency|sse-latency|list-sessions|parked-memory|dashboard-home|all> "
+            + "<start-latency|conversation-latency|sse-latency|list-sessions|parked-memory|search-sessions|"
+            + "bulk-terminate|dashboard-home|all> "
             + "[--smoke] [--store sqlite|postgres]"
     );
     Console.Error.WriteLine(
@@ -36,6 +39,8 @@ if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Co
     );
     Console.Error.WriteLine("  list-sessions        [--sessions 1000000] [--requests 300]");
     Console.Error.WriteLine("  parked-memory        [--sessions 10000] [--settle 5]");
+    Console.Error.WriteLine("  search-sessions      [--sessions 1000000] [--requests 300]");
+    Console.Error.WriteLine("  bulk-terminate       [--sessions 1000]");
     Console.Error.WriteLine("  dashboard-home       [--sessions 1000000] [--requests 300]   (SQLite)");
     Console.Error.WriteLine("  warm-up values are seconds of the same load before measuring");
     return 2;
