@@ -165,9 +165,9 @@ public static class SearchSessionsBench
         var correct = done == count;
         var each = elapsed.TotalMilliseconds / count;
         Console.WriteLine(
-            FormattableString.Invariant(
-                $"bulk-terminate: {count:N0} sessions in {elapsed.TotalSeconds:0.00} s ({each:0.00} ms each); {done:N0} done"
-            ) + (correct ? "" : FormattableString.Invariant($" — WRONG, expected {count:N0}"))
+            FormattableString.Invariant($"bulk-terminate: {count:N0} sessions in {elapsed.TotalSeconds:0.00} s ")
+                + FormattableString.Invariant($"({each:0.00} ms each); {done:N0} done")
+                + (correct ? "" : FormattableString.Invariant($" — WRONG, expected {count:N0}"))
         );
         return correct;
     }
