@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Skein.Store.Sqlite;
 
 /// <summary>
-/// SQLite tuning: WAL (readers never block the writer) and synchronous=NORMAL on the writer, which in WAL
+/// SQLite tuning: WAL (readers never block the writer) and synchronous=NORMAL on every connection
+/// (<see cref="SqliteConnectionPragmas"/>), which in WAL
 /// mode loses nothing when the process is killed; only an OS crash can lose the last commits.
 /// </summary>
 public sealed class SqliteDialect : IStoreDialect
@@ -17,9 +18,7 @@ public sealed class SqliteDialect : IStoreDialect
     {
         await using var cmd = connection.CreateCommand();
         // Checkpoints are WalCheckpointer's; the writer runs one itself only if the WAL grows past the backstop.
-        cmd.CommandText =
-            $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA "
-            + $"wal_autocheckpoint={WalCheckpointer.WriterBackstopPages};";
+        cmd.CommandText = SqliteConnectionPragmas.Text + " PRAGMA busy_timeout=30000;";
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -35,6 +35,7 @@ public static class SqliteStoreExtensions
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
         SkeinDbContext
             .AddSkeinInterceptors(options)
+            .AddInterceptors(SqliteConnectionPragmas.Instance)
             .UseSqlite(connectionString, o =>
                 o.MigrationsAssembly(typeof(SqliteStoreExtensions).Assembly.GetName().Name)
             );

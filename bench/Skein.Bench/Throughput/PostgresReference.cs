@@ -167,4 +167,30 @@ internal static class PostgresReference
                 _ => (_, value) => value,
             };
     }
+
+    /// <summary>
+    /// Of the updates to <c>sessions</c> and <c>runs</c>, the share that stayed on their page (HOT: no index entry
+    /// written). Token and output updates can; status changes cannot (status is indexed).
+    /// </summary>
+    public static async Task<string> HotUpdatesAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT relname, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables "
+                + "WHERE relname IN ('sessions', 'runs') ORDER BY relname DESC",
+            connection
+        );
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var parts = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var (updates, hot) = (reader.GetInt64(1), reader.GetInt64(2));
+            parts.Add(
+                $"{reader.GetString(0)} {hot:N0} of {updates:N0} ({(updates == 0 ? 0 : (double)hot / updates):P0})"
+            );
+        }
+
+        return string.Join(", ", parts);
+    }
 }

@@ -84,6 +84,11 @@ internal static class ThroughputCommand
         Report("postgres", shape, engine, reference.Cost);
         Console.WriteLine($"engine server side:    {engine.Server?.Describe(options.Runs)}");
         Console.WriteLine($"reference server side: {reference.Server.Describe(options.Runs)}");
+        // Read after the reference phase: backends report their table counters to the statistics with a delay.
+        Console.WriteLine(
+            $"engine updates kept on their page (HOT): "
+                + await PostgresReference.HotUpdatesAsync(store.ConnectionString, cancellationToken)
+        );
         return 0;
     }
 

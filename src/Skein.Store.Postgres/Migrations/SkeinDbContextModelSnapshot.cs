@@ -800,6 +800,10 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("agent_version_id");
 
+                    b.Property<Guid>("TriggerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("trigger_id");
+
                     b.Property<string>("Status")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
@@ -809,7 +813,7 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("sessions");
 
-                    b.HasKey("TenantId", "AgentId", "AgentVersionId", "Status");
+                    b.HasKey("TenantId", "AgentId", "AgentVersionId", "TriggerId", "Status");
 
                     b.ToTable("session_counts", (string)null);
                 });

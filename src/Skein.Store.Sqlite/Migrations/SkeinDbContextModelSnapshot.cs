@@ -793,6 +793,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("agent_version_id");
 
+                    b.Property<Guid>("TriggerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger_id");
+
                     b.Property<string>("Status")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
@@ -802,7 +806,7 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("sessions");
 
-                    b.HasKey("TenantId", "AgentId", "AgentVersionId", "Status");
+                    b.HasKey("TenantId", "AgentId", "AgentVersionId", "TriggerId", "Status");
 
                     b.ToTable("session_counts", (string)null);
                 });

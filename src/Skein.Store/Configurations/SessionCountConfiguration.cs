@@ -16,6 +16,7 @@ internal sealed class SessionCountConfiguration : IEntityTypeConfiguration<Sessi
             x.TenantId,
             x.AgentId,
             x.AgentVersionId,
+            x.TriggerId,
             x.Status,
         });
         b.Property(x => x.Status).HasMaxLength(32);

@@ -12,9 +12,9 @@ internal sealed class AppendCommands(DbConnection connection, bool synchronous, 
 {
     /// <summary>Adds a delta to one session count (see <see cref="SessionCountDeltas"/>).</summary>
     public static readonly SqlText AddSessionCountSql = new(
-        "INSERT INTO session_counts (tenant_id, agent_id, agent_version_id, status, sessions) "
-            + "VALUES (@tenant_id, @agent_id, @agent_version_id, @status, @sessions) "
-            + "ON CONFLICT (tenant_id, agent_id, agent_version_id, status) "
+        "INSERT INTO session_counts (tenant_id, agent_id, agent_version_id, trigger_id, status, sessions) "
+            + "VALUES (@tenant_id, @agent_id, @agent_version_id, @trigger_id, @status, @sessions) "
+            + "ON CONFLICT (tenant_id, agent_id, agent_version_id, trigger_id, status) "
             + "DO UPDATE SET sessions = session_counts.sessions + excluded.sessions"
     );
 
@@ -62,7 +62,14 @@ internal sealed class AppendCommands(DbConnection connection, bool synchronous, 
     public static AppendRow AddSessionCount(RowValues v, SessionCountKey key, long delta) =>
         new(
             AddSessionCountSql,
-            [v.Id(key.TenantId), v.Id(key.AgentId), v.Id(key.AgentVersionId), key.Status.ToString(), delta]
+            [
+                v.Id(key.TenantId),
+                v.Id(key.AgentId),
+                v.Id(key.AgentVersionId),
+                v.Id(key.TriggerId),
+                key.Status.ToString(),
+                delta,
+            ]
         );
 
     private Statement StatementOf(SqlText sql)

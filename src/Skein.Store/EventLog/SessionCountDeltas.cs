@@ -3,9 +3,16 @@ using Skein.Core.Sessions;
 namespace Skein.Store.EventLog;
 
 /// <summary>Which session count one session's status sits in (see <see cref="Rows.SessionCountRow"/>).</summary>
-internal readonly record struct SessionCountKey(Guid TenantId, Guid AgentId, Guid AgentVersionId, SessionStatus Status)
+internal readonly record struct SessionCountKey(
+    Guid TenantId,
+    Guid AgentId,
+    Guid AgentVersionId,
+    Guid TriggerId,
+    SessionStatus Status
+)
 {
-    public static SessionCountKey Of(SessionState s) => new(s.TenantId, s.AgentId, s.AgentVersionId, s.Status);
+    public static SessionCountKey Of(SessionState s) =>
+        new(s.TenantId, s.AgentId, s.AgentVersionId, s.TriggerId ?? Guid.Empty, s.Status);
 }
 
 /// <summary>
@@ -42,6 +49,7 @@ internal static class SessionCountDeltas
             .OrderBy(m => m.Key.TenantId)
             .ThenBy(m => m.Key.AgentId)
             .ThenBy(m => m.Key.AgentVersionId)
+            .ThenBy(m => m.Key.TriggerId)
             .ThenBy(m => m.Key.Status)
             .Select(m => AppendCommands.AddSessionCount(values, m.Key, m.Value));
     }

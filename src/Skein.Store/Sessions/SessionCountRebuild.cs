@@ -10,9 +10,17 @@ public static class SessionCountRebuild
 {
     public const string Sql =
         "DELETE FROM session_counts; "
-        + "INSERT INTO session_counts (tenant_id, agent_id, agent_version_id, status, sessions) "
-        + "SELECT tenant_id, agent_id, agent_version_id, status, COUNT(*) FROM sessions GROUP BY tenant_id, agent_id, "
-        + "agent_version_id, status;";
+        + "INSERT INTO session_counts (tenant_id, agent_id, agent_version_id, trigger_id, status, sessions) "
+        + "SELECT tenant_id, agent_id, agent_version_id, COALESCE(trigger_id, '"
+        + NoTrigger
+        + "'), status, COUNT(*) "
+        + "FROM sessions GROUP BY tenant_id, agent_id, agent_version_id, COALESCE(trigger_id, '"
+        + NoTrigger
+        + "'), "
+        + "status;";
+
+    /// <summary>The trigger id of sessions no trigger started, as both stores read it.</summary>
+    private const string NoTrigger = "00000000-0000-0000-0000-000000000000";
 
     public static async Task RebuildAsync(SkeinDbContext db, CancellationToken cancellationToken)
     {

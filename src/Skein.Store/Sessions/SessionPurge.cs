@@ -39,6 +39,7 @@ public sealed class SessionPurge(IDbContextFactory<SkeinDbContext> contexts)
                 s.Id,
                 s.AgentId,
                 s.AgentVersionId,
+                TriggerId = s.TriggerId ?? Guid.Empty,
                 s.Status,
             })
             .ToListAsync(cancellationToken);
@@ -51,8 +52,8 @@ public sealed class SessionPurge(IDbContextFactory<SkeinDbContext> contexts)
 
         // A session another node deleted meanwhile is not counted twice: each count moves by the rows this delete
         // removed.
-        var removed = new List<((Guid AgentId, Guid VersionId, string Status) Key, int Count)>();
-        foreach (var group in expired.GroupBy(s => (s.AgentId, s.AgentVersionId, s.Status)))
+        var removed = new List<((Guid AgentId, Guid VersionId, Guid TriggerId, string Status) Key, int Count)>();
+        foreach (var group in expired.GroupBy(s => (s.AgentId, s.AgentVersionId, s.TriggerId, s.Status)))
         {
             removed.Add(
                 (
@@ -72,10 +73,11 @@ public sealed class SessionPurge(IDbContextFactory<SkeinDbContext> contexts)
 
         // Counts last and in the event-log writer's key order: live appends wait on these rows only until commit.
         foreach (
-            var ((agentId, versionId, status), count) in removed
+            var ((agentId, versionId, triggerId, status), count) in removed
                 .Where(r => r.Count > 0)
                 .OrderBy(r => r.Key.AgentId)
                 .ThenBy(r => r.Key.VersionId)
+                .ThenBy(r => r.Key.TriggerId)
                 .ThenBy(r => Enum.Parse<SessionStatus>(r.Key.Status))
         )
         {
@@ -84,6 +86,7 @@ public sealed class SessionPurge(IDbContextFactory<SkeinDbContext> contexts)
                     c.TenantId == tenantId
                     && c.AgentId == agentId
                     && c.AgentVersionId == versionId
+                    && c.TriggerId == triggerId
                     && c.Status == status
                 )
                 .ExecuteUpdateAsync(u => u.SetProperty(c => c.Sessions, c => c.Sessions - count), cancellationToken);
