@@ -80,6 +80,44 @@ public sealed class SkeinApi(HttpClient http) : IDisposable
             ?? throw new CliException($"no agent named '{agent}'");
     }
 
+    /// <summary>A session's or user task's full id from its id or its short id (the last hex digits, as the
+    /// dashboard and <c>skein tasks</c> show them), asking the server; a short id must name exactly one.</summary>
+    public async Task<Guid> IdAsync(string text, string kind, CancellationToken cancellationToken)
+    {
+        if (Guid.TryParse(text, out var id))
+        {
+            return id;
+        }
+
+        var found = await GetJsonAsync($"/api/ids/{Uri.EscapeDataString(text)}", cancellationToken);
+        var matches = found
+            .GetProperty("items")
+            .EnumerateArray()
+            .Where(m => m.GetProperty("kind").GetString() == kind)
+            .Select(m => m.GetProperty("id").GetGuid())
+            .ToList();
+        return matches switch
+        {
+            [var only] => only,
+            [] => throw new CliException($"no {kind} has an id ending in '{text}'"),
+            _ => throw new CliException($"'{text}' is the end of several {kind} ids: give more digits or the full id"),
+        };
+    }
+
+    /// <summary>Asks a yes/no question on the terminal (or reads the answer from redirected input); only "y" or
+    /// "yes" agrees, and no answer (end of input) is a no.</summary>
+    public static bool Confirm(string question)
+    {
+        Console.Write(question + " [y/N] ");
+        var answer = Console.ReadLine()?.Trim();
+        Console.WriteLine();
+        return answer is not null
+            && (
+                answer.Equals("y", StringComparison.OrdinalIgnoreCase)
+                || answer.Equals("yes", StringComparison.OrdinalIgnoreCase)
+            );
+    }
+
     public static async Task<JsonElement> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken);

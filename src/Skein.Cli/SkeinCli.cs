@@ -44,6 +44,7 @@ public static class SkeinCli
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(TaskCommands.List());
         root.Subcommands.Add(TaskCommands.Create("approve", approved: true));
         root.Subcommands.Add(TaskCommands.Create("reject", approved: false));
         return root;

@@ -10,6 +10,33 @@ public sealed class EngineOptions
     /// <summary>How long one model call may take before the run fails with a provider timeout.</summary>
     public TimeSpan ModelCallTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How many times a model call failing with 429 or 5xx is retried at once, in process, before the run
+    /// parks (see <see cref="ProviderRetryBudget"/>).</summary>
+    [Range(0, 10)]
+    public int ModelRetryAttempts { get; set; } = 2;
+
+    /// <summary>The first in-process retry's delay (doubling after it) when the provider sends no
+    /// <c>Retry-After</c>.</summary>
+    public TimeSpan ModelRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest <c>Retry-After</c> waited for in process; a provider asking for more parks the run
+    /// instead.</summary>
+    public TimeSpan ModelRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a run keeps trying a provider that fails with 429 or 5xx, from the first failure (SPEC section 12):
+    /// between attempts the run parks in WaitingForTimer with a <c>provider_backoff</c> step; past the budget it fails
+    /// with the provider's last error. Zero fails the run once the in-process retries are spent.
+    /// </summary>
+    public TimeSpan ProviderRetryBudget { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The first parked wait without a <c>Retry-After</c>; each further one doubles it, up to
+    /// <see cref="ProviderBackoffMaxDelay"/>.</summary>
+    public TimeSpan ProviderBackoffDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest single parked wait.</summary>
+    public TimeSpan ProviderBackoffMaxDelay { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Runs driven at once on this node; more wait their turn (their state is safe in the store).</summary>
     [Range(1, 100_000)]
     public int MaxConcurrentRuns { get; set; } = 512;

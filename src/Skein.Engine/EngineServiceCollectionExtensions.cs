@@ -35,6 +35,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ToolCatalog>();
         services.AddSingleton<ToolArgumentValidator>();
         services.AddSingleton<InputValidator>();
+        services.AddSingleton<ModelCallInterrupts>();
         services.AddSingleton<RunExecutor>();
         services.AddSingleton<RunStarter>();
         services.AddSingleton<RunDispatcher>();
@@ -54,14 +55,12 @@ public static class EngineServiceCollectionExtensions
 
         services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.Section);
 
-        // Model calls: retry transient failures (429, 5xx, timeouts) a couple of times; the per-call
-        // timeout is the engine's ModelCallTimeout, so the pipeline's own timeouts are generous.
+        // Model calls: retry transient failures (429, 5xx, timeouts) briefly (ModelRetry); then the run parks and its
+        // timer tries again (ProviderBackoff). The per-call timeout is the engine's ModelCallTimeout.
         services
             .AddHttpClient(ModelClientFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(EgressHandler)
-            .AddResilienceHandler("models", (b, context) =>
-                b.AddRetry(RetryLog.Options(context.ServiceProvider, "Model"))
-            );
+            .AddResilienceHandler("models", (b, context) => b.AddRetry(ModelRetry.Options(context.ServiceProvider)));
         services
             .AddHttpClient(ToolCatalog.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(EgressHandler);

@@ -13,10 +13,24 @@ public static partial class ProblemMapping
 {
     public static IServiceCollection AddSkeinProblems(this IServiceCollection services)
     {
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= Fallback(c));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<SkeinExceptionHandler>();
         return services;
+    }
+
+    /// <summary>A detail for the framework's own problems (status code pages), which come without one.</summary>
+    private static string Fallback(ProblemDetailsContext context)
+    {
+        var request = context.HttpContext.Request;
+        return context.ProblemDetails.Status switch
+        {
+            StatusCodes.Status401Unauthorized => "missing or unknown credentials",
+            StatusCodes.Status403Forbidden => "the caller may not do this",
+            StatusCodes.Status404NotFound => $"unknown route {request.Method} {request.Path}",
+            StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not accept {request.Method}",
+            _ => context.ProblemDetails.Title ?? "the request was refused",
+        };
     }
 
     private sealed class SkeinExceptionHandler(IProblemDetailsService problems, ILogger<SkeinExceptionHandler> logger)

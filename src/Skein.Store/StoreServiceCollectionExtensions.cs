@@ -22,12 +22,15 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<AgentDirectory>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RunQueries>();
+        services.AddSingleton<Usage.AgentCosts>();
         services.AddSingleton<SessionQueries>();
         services.AddSingleton<StatusTotals>();
         services.AddSingleton<SessionListPage>();
         services.AddSingleton<SessionChangeFeed>();
         services.AddSingleton<SessionPurge>();
         services.AddSingleton<UserTaskQueries>();
+        services.AddSingleton<ToolFailureCounts>();
+        services.AddSingleton<ShortIds>();
         services.AddSingleton<WorkspaceSettings>();
         services.AddSingleton<TriggerQueries>();
         services.AddSingleton<SecretStore>();

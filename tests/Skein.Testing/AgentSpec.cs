@@ -26,6 +26,7 @@ public sealed record AgentSpec
     public string? OutputSchema { get; init; }
     public ConversationMode Conversation { get; init; } = ConversationMode.Single;
     public int ConversationIdleTimeoutSec { get; init; } = 1800;
+    public MidRunMessages MidRunMessages { get; init; } = MidRunMessages.Enqueue;
     public VersionState State { get; init; } = VersionState.Deployed;
 
     /// <summary>The version's description: a sub-agent's tool description.</summary>

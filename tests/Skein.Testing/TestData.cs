@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Skein.Core;
+using Skein.Core.Agents;
 using Skein.Store;
 using Skein.Store.Rows;
 
@@ -70,6 +71,7 @@ public static class TestData
             Limits = JsonSerializer.Serialize(spec.Limits, SkeinJson.Options),
             Conversation = spec.Conversation == Core.Agents.ConversationMode.MultiTurn ? "multi_turn" : "single",
             ConversationIdleTimeoutSec = spec.ConversationIdleTimeoutSec,
+            MidRunMessages = spec.MidRunMessages.ToWire(),
             Script = JsonSerializer.Serialize(spec.Script, SkeinJson.Options),
             GuardRules = spec.GuardRules,
             Description = spec.Description,

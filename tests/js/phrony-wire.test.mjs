@@ -1,7 +1,8 @@
 // Wire check of Skein's public API from a non-.NET client: a small fetch-based client that talks the way
 // the @phrony/sdk TypeScript client does (X-API-Key header, JSON bodies, SSE split on "\n\n").
 // Run by tests/Skein.Server.Tests/Wire/NodeClientTests.cs; needs Node 18+ (fetch, node:test) and no npm packages.
-// Env: SKEIN_BASE_URL, SKEIN_API_KEY (scoped to `demo` and the chat agent), SKEIN_CHAT_AGENT_ID (multi_turn agent).
+// Env: SKEIN_BASE_URL, SKEIN_API_KEY (scoped to `demo` and the chat agent), SKEIN_CHAT_AGENT_ID (multi_turn agent),
+// SKEIN_DEMO_API_KEY (the seeded key, scoped to every demo agent: `demo-hitl` answers an approval).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 const baseUrl = requiredEnv('SKEIN_BASE_URL').replace(/\/+$/, '');
 const apiKey = requiredEnv('SKEIN_API_KEY');
 const chatAgentId = requiredEnv('SKEIN_CHAT_AGENT_ID');
+const demoApiKey = requiredEnv('SKEIN_DEMO_API_KEY');
 const deadlineMs = 30_000;
 
 const slimDropped = ['session_id', 'run_id', 'tenant_id', 'agent_id', 'agent_version_id', 'event_id'];
@@ -215,11 +217,37 @@ test('errors are JSON problems', async () => {
   assert.match(unknown.contentType, /^application\/problem\+json/);
   assert.equal(unknown.json.status, 404);
 
+  // SPEC section 4: errors always carry a detail saying what was wrong.
+  assert.match(unknown.json.detail, /^unknown run /);
+
   const anonymous = await client.call('GET', '/v1/agents', undefined, { key: undefined });
   assert.equal(anonymous.status, 401);
   assert.equal(anonymous.json.status, 401);
+  assert.match(anonymous.json.detail, /missing API key/);
+
+  const wrongKey = await client.call('GET', '/v1/agents', undefined, { key: 'phk_not_a_key_of_this_server' });
+  assert.equal(wrongKey.status, 401);
+  assert.equal(wrongKey.json.detail, 'unknown API key');
 
   const badInput = await client.call('POST', `/v1/agents/${chatAgentId}/runs`, { input: 42 });
   assert.equal(badInput.status, 400);
   assert.equal(badInput.json.status, 400);
+  assert.equal(typeof badInput.json.detail, 'string');
+});
+
+test('HITL demo: a userTaskId without approved approves (Phrony default)', async () => {
+  const demo = new WireClient(baseUrl, demoApiKey);
+  const { items: agents } = await demo.listAgents();
+  const hitl = agents.find((a) => a.name === 'demo-hitl');
+  assert.ok(hitl, `the demo key sees demo-hitl: ${JSON.stringify(agents)}`);
+
+  const { runId } = await demo.startRun(hitl.id, {});
+  await waitForStatus(demo, runId, ['WaitingForHITL']);
+  const conversation = await demo.getConversation(runId, 'full');
+  const request = conversation.items.find((i) => i.type === 'UserTaskReq');
+  assert.ok(request, `the run waits on a user task: ${conversation.items.map((i) => i.type).join(', ')}`);
+
+  const accepted = await demo.sendRunMessage(runId, { userTaskId: request.content.user_task_id });
+  assert.equal(typeof accepted.status, 'string');
+  await waitForStatus(demo, runId, ['Completed']);
 });

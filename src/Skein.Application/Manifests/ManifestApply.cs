@@ -94,7 +94,12 @@ public sealed partial class ManifestApply(
         var providerIds = IdsByName(state.Providers, p => p.Name);
         foreach (var p in plan.Providers.Where(p => p.Action != ChangeAction.Unchanged))
         {
-            var change = new ProviderChange(p.Spec.Name, p.Spec.Kind, p.Spec.BaseUrl ?? "", null, null, null);
+            var change = new ProviderChange(p.Spec.Name, p.Spec.Kind, p.Spec.BaseUrl ?? "", null, null, null)
+            {
+                Prices = Core
+                    .Usage.ModelPrices.Parse(p.Spec.PricesJson)
+                    .ByModel.ToDictionary(x => x.Key, x => (Core.Usage.ModelPrice?)x.Value),
+            };
             var saved = await providers.SaveAsync(db, actor, p.ExistingId, change, cancellationToken);
             if (!saved.IsSuccess)
             {

@@ -6,6 +6,7 @@ using Skein.Core;
 using Skein.Core.Egress;
 using Skein.Core.Providers;
 using Skein.Core.Secrets;
+using Skein.Core.Usage;
 using Skein.Engine.Egress;
 using Skein.Engine.Models;
 using Skein.Store;
@@ -81,7 +82,7 @@ public sealed class ProviderService(
         {
             if (change.Name is null || change.Kind is null)
             {
-                return DomainError.Invalid("a provider needs a name and a kind ('scripted' or 'openai')");
+                return DomainError.Invalid($"a provider needs a name and a kind ({ProviderKinds.Listed})");
             }
 
             provider = new LlmProviderRow
@@ -94,7 +95,13 @@ public sealed class ProviderService(
             };
         }
 
-        if (ProviderRules.Check(change.Name, change.Kind, change.BaseUrl, change.Models) is { } invalid)
+        if (
+            (
+                ProviderRules.Check(change.Name, change.Kind, change.BaseUrl, change.Models)
+                ?? ModelPrices.Check(change.Prices)
+            ) is
+            { } invalid
+        )
         {
             return invalid;
         }
@@ -124,6 +131,10 @@ public sealed class ProviderService(
             : change.ApiKeySecretName.Length == 0 ? null
             : change.ApiKeySecretName;
         provider.Models = change.Models is null ? provider.Models : JsonSerializer.Serialize(change.Models);
+        // ModelPrices.Check above refused null prices.
+        provider.Prices = change.Prices is null
+            ? provider.Prices
+            : ModelPrices.Of(change.Prices.ToDictionary(p => p.Key, p => p.Value!)).ToJson();
         if (
             await db.LlmProviders.AnyAsync(
                 p => p.TenantId == provider.TenantId && p.Name == provider.Name && p.Id != provider.Id,

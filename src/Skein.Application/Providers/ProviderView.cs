@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Skein.Core.Usage;
 using Skein.Engine.Models;
 using Skein.Store.Rows;
 
@@ -24,7 +25,13 @@ public sealed record ProviderView(
             p.ApiKeySecretName,
             JsonSerializer.Deserialize<List<string>>(p.Models) ?? [],
             p.CreatedAt
-        );
+        )
+        {
+            Prices = ModelPrices.Parse(p.Prices).ByModel,
+        };
+
+    /// <summary>Per-model prices in US dollars per million tokens (SPEC section 12).</summary>
+    public IReadOnlyDictionary<string, ModelPrice> Prices { get; init; } = new Dictionary<string, ModelPrice>();
 }
 
 /// <summary>
@@ -38,7 +45,11 @@ public sealed record ProviderChange(
     string? ApiKeySecretName,
     string? ApiKey,
     IReadOnlyList<string>? Models
-);
+)
+{
+    /// <summary>Replaces the per-model prices when set (an empty map clears them); a null price is refused.</summary>
+    public IReadOnlyDictionary<string, ModelPrice?>? Prices { get; init; }
+}
 
 /// <summary>A connection test's answer, with the provider it reached (the key never appears in it).</summary>
 public sealed record ProviderTestOutcome(string ProviderName, ConnectionTestResult Result);

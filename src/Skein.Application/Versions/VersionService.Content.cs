@@ -74,6 +74,7 @@ public sealed partial class VersionService
         version.Limits = spec.Limits;
         version.Conversation = spec.Conversation;
         version.ConversationIdleTimeoutSec = spec.ConversationIdleTimeoutSec;
+        version.MidRunMessages = spec.MidRunMessages;
         version.GuardRules = spec.GuardRules;
         version.Script = spec.Script;
         version.CanExecuteSubAgents = spec.CanExecuteSubAgents;

@@ -87,6 +87,7 @@ public sealed partial class VersionService(
                     Limits = source?.Limits ?? "{}",
                     Conversation = source?.Conversation ?? "single",
                     ConversationIdleTimeoutSec = source?.ConversationIdleTimeoutSec ?? 1800,
+                    MidRunMessages = source?.MidRunMessages ?? MidRunMessagesWire.Enqueue,
                     GuardRules = source?.GuardRules ?? "[]",
                     Script = source?.Script ?? "[]",
                     CanExecuteSubAgents = source?.CanExecuteSubAgents ?? false,
@@ -364,6 +365,7 @@ public sealed partial class VersionService(
         version.Limits = draft.Limits is { } l ? JsonSerializer.Serialize(l, SkeinJson.Options) : version.Limits;
         version.Conversation = draft.Conversation ?? version.Conversation;
         version.ConversationIdleTimeoutSec = draft.ConversationIdleTimeoutSec ?? version.ConversationIdleTimeoutSec;
+        version.MidRunMessages = draft.MidRunMessages ?? version.MidRunMessages;
         version.Script = draft.Script is { } s ? JsonSerializer.Serialize(s, SkeinJson.Options) : version.Script;
         ApplyWiring(version, draft);
     }

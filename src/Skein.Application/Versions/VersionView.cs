@@ -21,6 +21,7 @@ public sealed record VersionView
     public required string Limits { get; init; }
     public required string Conversation { get; init; }
     public required int ConversationIdleTimeoutSec { get; init; }
+    public required string MidRunMessages { get; init; }
     public required string GuardRules { get; init; }
     public required string Script { get; init; }
     public required bool CanExecuteSubAgents { get; init; }
@@ -51,6 +52,7 @@ public sealed record VersionView
             Limits = v.Limits,
             Conversation = v.Conversation,
             ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec,
+            MidRunMessages = v.MidRunMessages,
             GuardRules = v.GuardRules,
             Script = v.Script,
             CanExecuteSubAgents = v.CanExecuteSubAgents,

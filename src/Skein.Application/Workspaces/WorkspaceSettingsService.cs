@@ -60,7 +60,8 @@ public sealed class WorkspaceSettingsService(
         Actor actor,
         CancellationToken cancellationToken,
         int? maxSubAgentDepth = null,
-        int? maxInputBytes = null
+        int? maxInputBytes = null,
+        int? maxToolCallsPerRun = null
     ) =>
         UnitOfWork.RunAsync<WorkspaceRow>(
             contexts,
@@ -77,6 +78,11 @@ public sealed class WorkspaceSettingsService(
                 if (InputLimits.CheckSetting(maxInputBytes) is { } badInput)
                 {
                     problems.Add("max input size: " + badInput.Message);
+                }
+
+                if (maxToolCallsPerRun is { } cap && WorkspaceRules.CheckMaxToolCallsPerRun(cap) is { } badCap)
+                {
+                    problems.Add(badCap);
                 }
 
                 if (problems.Count > 0)
@@ -100,6 +106,13 @@ public sealed class WorkspaceSettingsService(
 
                 row.MaxSubAgentDepth = maxSubAgentDepth ?? row.MaxSubAgentDepth;
                 row.MaxInputBytes = maxInputBytes ?? row.MaxInputBytes;
+                row.MaxToolCallsPerRun = maxToolCallsPerRun switch
+                {
+                    null => row.MaxToolCallsPerRun,
+                    0 => null,
+                    { } perRun => perRun,
+                };
+                var toolCap = row.MaxToolCallsPerRun?.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var maxInput = row.MaxInputBytes is { } bytes
                     ? bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " B"
                     : "default";
@@ -111,7 +124,8 @@ public sealed class WorkspaceSettingsService(
                     "workspace",
                     tenant,
                     $"retention {retentionDays} d, active {maxActiveSessionSeconds} s, "
-                        + $"wait {agentWaitBudgetSeconds} s, depth {row.MaxSubAgentDepth}, max input {maxInput}"
+                        + $"wait {agentWaitBudgetSeconds} s, depth {row.MaxSubAgentDepth}, max input {maxInput}, "
+                        + $"tool calls per run {toolCap ?? "no cap"}"
                 );
                 return row;
             },

@@ -16,7 +16,8 @@ public static class SessionCommands
         yield return Action(
             "terminate",
             "terminate",
-            "Terminate a session: its runs fail, pending tasks are cancelled (irreversible)"
+            "Terminate a session: its runs fail, pending tasks are cancelled (irreversible; asks first unless --yes)",
+            "Terminate this session? In-progress runs fail and pending tasks are cancelled; this cannot be undone."
         );
         yield return Action("complete", "complete", "Mark a waiting session complete");
     }
@@ -111,7 +112,7 @@ public static class SessionCommands
 
     private static Command Show()
     {
-        var id = new Argument<Guid>("sessionId");
+        var id = new Argument<string>("sessionId") { Description = "Session id, or its short id" };
         var json = new Option<bool>("--json") { Description = "Print the raw JSON (session, runs, steps, tasks)" };
         var command = new Command("session", "A session: status, runs, timeline and user tasks") { id, json };
         command.SetAction(
@@ -120,7 +121,8 @@ public static class SessionCommands
                     parse,
                     async (api, token) =>
                     {
-                        var detail = await api.GetJsonAsync($"/api/sessions/{parse.GetValue(id)}", token);
+                        var sessionId = await api.IdAsync(parse.GetValue(id) ?? "", "session", token);
+                        var detail = await api.GetJsonAsync($"/api/sessions/{sessionId}", token);
                         if (parse.GetValue(json))
                         {
                             Console.WriteLine(detail.GetRawText());
@@ -182,22 +184,45 @@ public static class SessionCommands
         }
     }
 
-    private static Command Action(string name, string route, string description)
+    /// <summary>A session action; with <paramref name="confirm"/> (an irreversible one) it shows the session and asks
+    /// first, unless <c>--yes</c>.</summary>
+    private static Command Action(string name, string route, string description, string? confirm = null)
     {
-        var id = new Argument<Guid>("sessionId");
+        var id = new Argument<string>("sessionId") { Description = "Session id, or its short id" };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask first" };
         var command = new Command(name, description) { id };
+        if (confirm is not null)
+        {
+            command.Options.Add(yes);
+        }
+
         command.SetAction(
             (parse, ct) =>
                 SkeinCli.RunAsync(
                     parse,
                     async (api, token) =>
                     {
-                        var result = await api.PostJsonAsync(
-                            $"/api/sessions/{parse.GetValue(id)}/{route}",
-                            null,
-                            token
-                        );
-                        Console.WriteLine($"session {parse.GetValue(id)}: {result.GetProperty("status").GetString()}");
+                        var sessionId = await api.IdAsync(parse.GetValue(id) ?? "", "session", token);
+                        if (confirm is not null && !parse.GetValue(yes))
+                        {
+                            var session = (await api.GetJsonAsync($"/api/sessions/{sessionId}", token)).GetProperty(
+                                "session"
+                            );
+                            Console.WriteLine(
+                                $"session {sessionId}  {session.GetProperty("status").GetString()}  started "
+                                    + $"{Time(session.GetProperty("startedAt"))}"
+                            );
+                            if (!SkeinApi.Confirm(confirm))
+                            {
+                                await Console.Error.WriteLineAsync(
+                                    $"not {name}d: session {sessionId} is unchanged (--yes skips the question)"
+                                );
+                                return 1;
+                            }
+                        }
+
+                        var result = await api.PostJsonAsync($"/api/sessions/{sessionId}/{route}", null, token);
+                        Console.WriteLine($"session {sessionId}: {result.GetProperty("status").GetString()}");
                         return 0;
                     },
                     ct

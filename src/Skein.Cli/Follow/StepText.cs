@@ -25,6 +25,8 @@ public static class StepText
                 $"tool result {Compact(content.TryGetProperty("result", out var r2) ? r2 : default, "data")}",
             "UserTaskReq" => $"waiting for a person: {Text(content, "summary")} (task {Text(content, "user_task_id")})",
             "user_message" => $"user: {Text(content, "text")}",
+            "provider_backoff" => $"provider back-off: {Text(content, "reason")}; next attempt at "
+                + Text(content, "next_attempt_at"),
             "SubAgentCall" => $"sub-agent call {Text(content, "agent_name")} → run {Text(content, "child_run_id")} "
                 + Compact(content, "input"),
             "SubAgentResult" =>

@@ -21,6 +21,9 @@ public sealed record VersionDraft
     public RunLimits? Limits { get; init; }
     public string? Conversation { get; init; }
     public int? ConversationIdleTimeoutSec { get; init; }
+
+    /// <summary><c>enqueue</c>, <c>interrupt</c> or <c>reject</c> (see <see cref="Agents.MidRunMessages"/>).</summary>
+    public string? MidRunMessages { get; init; }
     public IReadOnlyList<ScriptTurn>? Script { get; init; }
 
     /// <summary>Multi-agent wiring (SPEC section 9), checked with <see cref="SubAgentRules"/> once merged.</summary>
@@ -63,6 +66,11 @@ public sealed record VersionDraft
         if (Conversation is not null and not ("single" or "multi_turn"))
         {
             problems.Add("conversation: must be single or multi_turn");
+        }
+
+        if (MidRunMessages is not null && MidRunMessagesWire.Parse(MidRunMessages) is null)
+        {
+            problems.Add("midRunMessages: must be enqueue, interrupt or reject");
         }
 
         if (ConversationIdleTimeoutSec is < 1)

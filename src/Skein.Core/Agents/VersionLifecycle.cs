@@ -31,6 +31,15 @@ public static class VersionLifecycle
         return [.. ArchiveLive(versions), new VersionStateChange(target.Id, VersionState.Deployed, now)];
     }
 
+    /// <summary>The version a rollback would put live again (the last one deployed before the live one), or null
+    /// when there is nothing to roll back to: no live version, or none deployed before it.</summary>
+    public static VersionLine? RollbackTarget(IReadOnlyList<VersionLine> versions) =>
+        versions.FirstOrDefault(v => v.State == VersionState.Deployed) is not { } live
+            ? null
+            : versions
+                .Where(v => v.State == VersionState.Archived && v.DeployedAt is not null && v.Id != live.Id)
+                .MaxBy(v => v.DeployedAt);
+
     /// <summary>Redeploy the version that was live before the current one; the current one is archived.</summary>
     public static IReadOnlyList<VersionStateChange> Rollback(IReadOnlyList<VersionLine> versions, DateTime now)
     {
@@ -38,9 +47,7 @@ public static class VersionLifecycle
             ?? throw new DomainException(
                 new DomainError(DomainErrorCodes.Conflict, "no version is deployed: nothing to roll back")
             );
-        var previous = versions
-            .Where(v => v.State == VersionState.Archived && v.DeployedAt is not null && v.Id != live.Id)
-            .MaxBy(v => v.DeployedAt)
+        var previous = RollbackTarget(versions)
             ?? throw new DomainException(
                 new DomainError(
                     DomainErrorCodes.Conflict,

@@ -27,6 +27,9 @@ public sealed record VersionSnapshot
     public RunLimits Limits { get; init; } = new();
     public ConversationMode Conversation { get; init; } = ConversationMode.Single;
     public TimeSpan ConversationIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>What a message sent while a run of this version works does (SPEC section 12).</summary>
+    public MidRunMessages MidRunMessages { get; init; } = MidRunMessages.Enqueue;
     public IReadOnlyList<ScriptTurn> Script { get; init; } = [];
     public IReadOnlyList<Guards.GuardRule> GuardRules { get; init; } = [];
 
@@ -44,4 +47,12 @@ public sealed record StartContext(VersionSnapshot Version, JsonElement? UserInpu
     /// the server's own span), so each segment of its runs, also after a restart, joins that trace; null when no
     /// tracing was on.</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>The plan's max active session time when the session started, in seconds: frozen with the version
+    /// so the session's durable deadline (<see cref="Limits.SessionDeadline"/>) is a pure function of its
+    /// events.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
+    )]
+    public int? MaxActiveSessionSec { get; init; }
 }

@@ -12,8 +12,7 @@ public sealed record DomainError(string Code, string Message)
     public static DomainError IllegalTransition(string machine, object from, object to) =>
         new(DomainErrorCodes.IllegalTransition, $"{machine} cannot move from {from} to {to}");
 
-    public static DomainError NotFound(string what, Guid id) =>
-        new(DomainErrorCodes.NotFound, $"{what} {id} was not found");
+    public static DomainError NotFound(string what, Guid id) => new(DomainErrorCodes.NotFound, $"unknown {what} {id}");
 
     public static DomainError Invalid(string message) => new(DomainErrorCodes.InvalidInput, message);
 

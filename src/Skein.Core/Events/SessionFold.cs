@@ -115,10 +115,12 @@ public static class SessionFold
     private static SessionState ApplyStep(SessionState state, StepRecord step)
     {
         var run = state.Runs[step.RunId];
+        var cost = step.Payload is ReasoningStep { CostUsd: { } c } ? c : 0m;
         var updated = run with
         {
             Steps = run.Steps.Add(step),
             TotalTokensUsed = run.TotalTokensUsed + step.TokensUsed,
+            TotalCostUsd = run.TotalCostUsd + cost,
             Iteration = step.Payload is LlmRequestPrepared ? step.Payload.Iteration : run.Iteration,
             ToolCallCount = run.ToolCallCount + (step.Payload is ToolCallStep ? 1 : 0),
         };
@@ -126,6 +128,7 @@ public static class SessionFold
         {
             Runs = state.Runs.SetItem(run.Id, updated),
             TotalTokensUsed = state.TotalTokensUsed + step.TokensUsed,
+            TotalCostUsd = state.TotalCostUsd + cost,
         };
     }
 

@@ -140,7 +140,9 @@ public static class StreamEventMapping
     {
         var data = JsonSerializer.SerializeToNode(s.Step.Payload, SkeinJson.Options)!.AsObject();
         data["step_id"] = s.Step.Id;
-        data["sequence"] = s.Step.Sequence;
+
+        // data.sequence is the event's (its SSE id, set where the event is framed); the step's own is step_sequence.
+        data["step_sequence"] = s.Step.Sequence;
         data["tokens_used"] = s.Step.TokensUsed;
         data["error"] = s.Step.Error;
         return Data(sessionId, s.Step.RunId, data);

@@ -44,10 +44,21 @@ public static class LimitRules
             : null;
 
     /// <summary>Before a tool call starts: the call about to start must be within maxToolCalls.</summary>
-    public static string? CheckToolCall(RunState run, RunLimits limits) =>
-        run.ToolCallCount + 1 > limits.MaxToolCalls
+    /// <summary>
+    /// Before a tool call starts: the call about to start must be within the stricter of the version's maxToolCalls
+    /// and the plan's cap on tool calls per run; the error names the limit that applied.
+    /// </summary>
+    public static string? CheckToolCall(RunState run, RunLimits limits, PlanLimits plan)
+    {
+        if (plan.MaxToolCallsPerRun is { } cap && cap < limits.MaxToolCalls && run.ToolCallCount + 1 > cap)
+        {
+            return $"{LimitCodes.MaxToolCalls}: run reached the plan's max tool calls per run ({cap})";
+        }
+
+        return run.ToolCallCount + 1 > limits.MaxToolCalls
             ? $"{LimitCodes.MaxToolCalls}: run reached maxToolCalls ({limits.MaxToolCalls})"
             : null;
+    }
 
     /// <summary>A wait that would push completed waits past the budget is refused with a tool error.</summary>
     public static string? CheckWait(SessionState session, TimeSpan requested, PlanLimits plan)

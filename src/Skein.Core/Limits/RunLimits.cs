@@ -16,6 +16,10 @@ public sealed record PlanLimits
     public TimeSpan MaxActiveSessionTime { get; init; } = TimeSpan.FromHours(1);
     public TimeSpan AgentWaitBudget { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>The plan's cap on tool calls per run; null for none. The stricter of it and the version's
+    /// maxToolCalls applies.</summary>
+    public int? MaxToolCallsPerRun { get; init; }
+
     /// <summary>The deepest run a tree may hold (root = 0); a dispatch beyond it fails (SPEC section 9).</summary>
     public int MaxDepth { get; init; } = Agents.SubAgentRules.DefaultMaxDepth;
 }

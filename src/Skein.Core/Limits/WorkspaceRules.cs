@@ -9,6 +9,13 @@ public static class WorkspaceRules
     public const int MinActiveSessionSeconds = 60;
     public const int MaxActiveSessionSeconds = 7 * 86400;
     public const int MaxAgentWaitBudgetSeconds = 30 * 86400;
+    public const int MaxToolCallsPerRunCap = 10_000;
+
+    /// <summary>The plan's cap on tool calls per run: 0 (no cap) up to <see cref="MaxToolCallsPerRunCap"/>.</summary>
+    public static string? CheckMaxToolCallsPerRun(int cap) =>
+        cap is < 0 or > MaxToolCallsPerRunCap
+            ? $"max tool calls per run: must be between 0 (no cap) and {MaxToolCallsPerRunCap}"
+            : null;
 
     public static IReadOnlyList<string> Check(
         int retentionDays,

@@ -6,7 +6,37 @@ public static class ProviderKinds
     public const string Scripted = "scripted";
     public const string OpenAI = "openai";
 
-    public static bool IsKnown(string kind) => kind is Scripted or OpenAI;
+    /// <summary>Anthropic's native Messages API (<c>POST {baseUrl}/v1/messages</c>).</summary>
+    public const string Anthropic = "anthropic";
+
+    /// <summary>Every kind, in the order forms list them.</summary>
+    public static readonly IReadOnlyList<string> All = [OpenAI, Anthropic, Scripted];
+
+    public static bool IsKnown(string kind) => kind is Scripted or OpenAI or Anthropic;
+
+    /// <summary>The kinds as a fragment for error messages: <c>'openai', 'anthropic' or 'scripted'</c>.</summary>
+    public static string Listed => "'openai', 'anthropic' or 'scripted'";
+}
+
+/// <summary>Where an <c>anthropic</c> provider's requests go.</summary>
+public static class AnthropicEndpoint
+{
+    public const string DefaultRoot = "https://api.anthropic.com";
+
+    /// <summary>
+    /// The API root the SDK appends <c>/v1/messages</c> to. A base URL written with its <c>/v1</c> (as OpenAI-style
+    /// base URLs are) is accepted too, so both <c>https://api.anthropic.com</c> and <c>…/v1</c> reach the same route.
+    /// </summary>
+    public static string Root(string? baseUrl)
+    {
+        if (string.IsNullOrWhiteSpace(baseUrl))
+        {
+            return DefaultRoot;
+        }
+
+        var root = baseUrl.TrimEnd('/');
+        return root.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? root[..^3] : root;
+    }
 }
 
 /// <summary>The rules of an LLM provider's settings; a null field is one the change leaves as it is.</summary>
@@ -24,7 +54,7 @@ public static class ProviderRules
 
         if (kind is not null && !ProviderKinds.IsKnown(kind))
         {
-            return DomainError.Invalid("kind must be 'scripted' or 'openai'");
+            return DomainError.Invalid($"kind must be {ProviderKinds.Listed}");
         }
 
         if (baseUrl is { Length: > 0 } url && !BaseUrl.IsValid(url))

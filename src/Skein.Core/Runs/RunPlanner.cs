@@ -18,13 +18,16 @@ public static class RunPlanner
             return new NextAction.Idle();
         }
 
-        var last = run.Steps.LastOrDefault();
+        var last = LastActive(run);
         switch (last?.Payload)
         {
             case null:
                 return new NextAction.PrepareModelRequest(1);
             case LlmRequestPrepared prepared:
                 return new NextAction.CallModel(prepared.Iteration);
+            case ProviderBackoffStep backoff:
+                // The back-off ended (the run is Running again): the same request is asked again.
+                return new NextAction.CallModel(backoff.Iteration);
             case ToolCallStep call:
                 return new NextAction.ResolveInterruptedToolCall(call, last.Sequence);
             case OutputStep:
@@ -46,6 +49,43 @@ public static class RunPlanner
             default:
                 throw new InvalidOperationException($"no plan after a {last.Type} step");
         }
+    }
+
+    /// <summary>
+    /// The latest step that plans the run: a message queued while the run worked waits for the next model turn
+    /// (which reads it) and plans nothing by itself.
+    /// </summary>
+    private static StepRecord? LastActive(RunState run)
+    {
+        for (var i = run.Steps.Count - 1; i >= 0; i--)
+        {
+            if (run.Steps[i].Payload is not UserMessageStep { Queued: true })
+            {
+                return run.Steps[i];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// True when a message queued while the run worked arrived after its latest model request was prepared: that
+    /// request did not carry it, so the run takes another turn before it may finish.
+    /// </summary>
+    public static bool HasUnreadMessages(RunState run)
+    {
+        for (var i = run.Steps.Count - 1; i >= 0; i--)
+        {
+            switch (run.Steps[i].Payload)
+            {
+                case UserMessageStep { Queued: true }:
+                    return true;
+                case LlmRequestPrepared:
+                    return false;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>True when the run is Running but has nothing to do until a child finishes (it holds no

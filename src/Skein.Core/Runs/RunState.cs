@@ -15,6 +15,9 @@ public sealed record RunState
     public int Depth { get; init; }
     public required RunStatus Status { get; init; }
     public long TotalTokensUsed { get; init; }
+
+    /// <summary>The sum of the run's model steps' <c>cost_usd</c> (SPEC section 12).</summary>
+    public decimal TotalCostUsd { get; init; }
     public JsonElement? Output { get; init; }
     public string? Error { get; init; }
     public JsonElement? Input { get; init; }

@@ -314,7 +314,10 @@ public static class SessionDecider
                 From = session.Status,
                 To = to,
                 Reason = reason,
-                Output = output,
+
+                // A finished session's last word is its output, however it ended (a Terminate after an answer keeps
+                // it), so the stream's session.completed says what the conversation's SessionCompleted says.
+                Output = output ?? (SessionStatusMachine.IsTerminal(to) ? session.Output : null),
                 Error = error,
             }
         );

@@ -71,6 +71,12 @@ public static class SessionDeciderInputs
             return;
         }
 
+        if (run.Status == RunStatus.Running && change.State is { } session)
+        {
+            ReceiveWhileRunning(change, session, run, text, at, actor);
+            return;
+        }
+
         if (run.Status != RunStatus.WaitingForResponse)
         {
             change.Reject(
@@ -98,6 +104,63 @@ public static class SessionDeciderInputs
         );
     }
 
+    /// <summary>
+    /// A message to a run at work, by its version's <c>midRunMessages</c> (SPEC section 12): queued for the next model
+    /// turn; with <c>interrupt</c> while the model is asked, a message that starts a new turn at once (the call in
+    /// flight is then discarded); refused with <c>reject</c>.
+    /// </summary>
+    private static void ReceiveWhileRunning(
+        SessionChange change,
+        SessionState session,
+        RunState run,
+        string text,
+        DateTimeOffset at,
+        string actor
+    )
+    {
+        var policy = RunTree.VersionOf(session, run).MidRunMessages;
+        if (policy == Agents.MidRunMessages.Reject)
+        {
+            change.Reject(
+                new DomainError(
+                    DomainErrorCodes.IllegalTransition,
+                    "run is Running and its version rejects messages while it works (midRunMessages: reject)"
+                )
+            );
+            return;
+        }
+
+        var interrupts =
+            policy == Agents.MidRunMessages.Interrupt && RunPlanner.Next(run, session) is NextAction.CallModel;
+        SessionDecider.AppendStep(
+            change,
+            run.Id,
+            new StepDraft(new UserMessageStep(text) { Iteration = run.Iteration, Queued = !interrupts }),
+            at,
+            actor
+        );
+    }
+
+    /// <summary>What a committed message did to a run that was at work: null when it was not at work (the message
+    /// resumed a waiting run); else whether it interrupts the model call in flight.</summary>
+    public static MidRunDelivery? MidRun(IEnumerable<Events.SessionEvent> events, Guid runId)
+    {
+        MidRunDelivery? delivery = null;
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case Events.RunStatusChanged moved when moved.RunId == runId:
+                    return null;
+                case Events.StepAppended { Step.Payload: UserMessageStep message } s when s.Step.RunId == runId:
+                    delivery = new MidRunDelivery(Interrupts: !message.Queued);
+                    break;
+            }
+        }
+
+        return delivery;
+    }
+
     /// <summary>A conversational run that got no message before its idle deadline completes.</summary>
     public static void ExpireIdle(SessionChange change, Guid runId, DateTimeOffset at, string actor)
     {
@@ -120,3 +183,6 @@ public static class SessionDeciderInputs
         );
     }
 }
+
+/// <summary>A message taken while its run worked: queued for the next turn, or interrupting the model call.</summary>
+public sealed record MidRunDelivery(bool Interrupts);

@@ -19,6 +19,9 @@ public sealed record SessionState
     public string? TriggerName { get; init; }
     public required SessionStatus Status { get; init; }
     public long TotalTokensUsed { get; init; }
+
+    /// <summary>The sum of every run's <see cref="RunState.TotalCostUsd"/>: the whole tree.</summary>
+    public decimal TotalCostUsd { get; init; }
     public JsonElement? Output { get; init; }
     public string? Error { get; init; }
     public JsonElement? Input { get; init; }

@@ -11,6 +11,7 @@ namespace Skein.Core.Steps;
 [JsonDerivedType(typeof(ToolResultStep), StepType.ToolResult)]
 [JsonDerivedType(typeof(OutputStep), StepType.Output)]
 [JsonDerivedType(typeof(UserMessageStep), StepType.UserMessage)]
+[JsonDerivedType(typeof(ProviderBackoffStep), StepType.ProviderBackoff)]
 [JsonDerivedType(typeof(UserTaskRequestStep), StepType.UserTaskReq)]
 [JsonDerivedType(typeof(SubAgentCallStep), StepType.SubAgentCall)]
 [JsonDerivedType(typeof(SubAgentResultStep), StepType.SubAgentResult)]
@@ -31,6 +32,7 @@ public abstract record StepPayload
             ToolResultStep => StepType.ToolResult,
             OutputStep => StepType.Output,
             UserMessageStep => StepType.UserMessage,
+            ProviderBackoffStep => StepType.ProviderBackoff,
             UserTaskRequestStep => StepType.UserTaskReq,
             SubAgentCallStep => StepType.SubAgentCall,
             SubAgentResultStep => StepType.SubAgentResult,
@@ -52,9 +54,47 @@ public sealed record ReasoningStep(
     string Preview,
     long TokensUsed,
     IReadOnlyList<RequestedToolCall> ToolCalls
-) : StepPayload;
+) : StepPayload
+{
+    /// <summary>Input (prompt) tokens the provider reported; absent when it reported none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? InputTokens { get; init; }
 
-public sealed record RequestedToolCall(string ToolCallId, string Name, JsonElement Arguments);
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? OutputTokens { get; init; }
+
+    /// <summary>The part of <see cref="InputTokens"/> served from the provider's prompt cache, when reported.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? CachedInputTokens { get; init; }
+
+    /// <summary>The provider reported no usage: the step's token count is unknown, not 0.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool UsageMissing { get; init; }
+
+    /// <summary>The call's cost from the provider's prices; absent when the model has no price or usage is
+    /// missing.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public decimal? CostUsd { get; init; }
+
+    /// <summary>This step with the usage of its model call and that call's cost.</summary>
+    public ReasoningStep WithUsage(Usage.StepUsage usage, decimal? costUsd) =>
+        this with
+        {
+            InputTokens = usage.InputTokens,
+            OutputTokens = usage.OutputTokens,
+            CachedInputTokens = usage.CachedInputTokens,
+            UsageMissing = usage.Missing,
+            CostUsd = costUsd,
+        };
+}
+
+public sealed record RequestedToolCall(string ToolCallId, string Name, JsonElement Arguments)
+{
+    /// <summary>Why the model's arguments could not be read (e.g. truncated JSON); such a call never runs, the model
+    /// gets this as a tool error instead.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ArgumentsError { get; init; }
+}
 
 /// <summary>Recorded, and committed, immediately before the tool executes.</summary>
 public sealed record ToolCallStep(
@@ -94,7 +134,27 @@ public sealed record ToolResultBody(JsonElement? Data, string? Error, bool Succe
 
 public sealed record OutputStep(JsonElement Output, long TokensUsed, long TotalTokensUsed) : StepPayload;
 
-public sealed record UserMessageStep(string Text) : StepPayload;
+public sealed record UserMessageStep(string Text) : StepPayload
+{
+    /// <summary>
+    /// Sent while the run was working (<c>midRunMessages</c>): it waits in the timeline for the run's next model
+    /// turn instead of starting one, so tool calls in flight finish first (SPEC section 12).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Queued { get; init; }
+}
+
+/// <summary>
+/// The provider failed with a transient error (429, 5xx) after the in-process retries: the run waits until
+/// <see cref="NextAttemptAt"/>. <see cref="FailingSince"/> is the first failure of this streak, which the retry
+/// budget counts from.
+/// </summary>
+public sealed record ProviderBackoffStep(
+    string Reason,
+    DateTimeOffset NextAttemptAt,
+    DateTimeOffset FailingSince,
+    int Attempt
+) : StepPayload;
 
 /// <summary>A run asks a person: the task it now waits on.</summary>
 public sealed record UserTaskRequestStep(

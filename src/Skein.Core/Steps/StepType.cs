@@ -13,6 +13,10 @@ public static class StepType
     /// <summary>Skein extension: a conversational follow-up message from the user.</summary>
     public const string UserMessage = "user_message";
 
+    /// <summary>The provider kept failing (429, 5xx): the run parks in WaitingForTimer until the next attempt
+    /// (SPEC section 12).</summary>
+    public const string ProviderBackoff = "provider_backoff";
+
     /// <summary>A parent dispatched a child run (SPEC section 9); the child's id is fixed by this step.</summary>
     public const string SubAgentCall = "SubAgentCall";
 

@@ -33,6 +33,11 @@ public static class ToolPolicy
     private static string FailedClosedNote(string? failedClosed) =>
         failedClosed is null ? "" : $" (its condition could not be evaluated: {failedClosed})";
 
+    /// <summary>The model sent arguments that are not a JSON document (e.g. cut off): the call is not run.</summary>
+    public static string MalformedArguments(string name, string problem) =>
+        $"invalid_arguments: the arguments of '{name}' are not valid JSON ({problem}); the call was not executed. "
+        + "Send the call again with complete JSON arguments";
+
     public static string UnknownTool(string name) =>
         $"unknown tool '{name}': it is not in this agent version's operations";
 

@@ -23,6 +23,18 @@ public sealed record AnswerPolicy(AnswerChannel Channel, bool ApiCanAnswerApprov
 
     public static AnswerPolicy ApiKey(bool apiCanAnswerApprovals) => new(AnswerChannel.ApiKey, apiCanAnswerApprovals);
 
+    /// <summary>
+    /// The answer as this channel means it: on <c>/v1</c> an approval answered without <c>approved</c> is approved
+    /// (SPEC section 4, Phrony's default); a dashboard user always decides explicitly.
+    /// </summary>
+    public UserTaskAnswer Complete(string kind, UserTaskAnswer answer) =>
+        Channel == AnswerChannel.ApiKey && kind == UserTaskKinds.Approval && answer.Approved is null
+            ? answer with
+            {
+                Approved = true,
+            }
+            : answer;
+
     /// <summary>Why this caller may not answer a task of <paramref name="kind"/>, or null when it may.</summary>
     public DomainError? Refuses(string kind) =>
         (Channel, kind) switch

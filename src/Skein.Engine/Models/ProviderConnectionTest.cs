@@ -5,12 +5,17 @@ using Skein.Store.Rows;
 namespace Skein.Engine.Models;
 
 /// <summary>
-/// The settings page's "Test connection": for <c>openai</c>, lists the endpoint's models (<c>GET {baseUrl}/models</c>)
-/// with the provider's key. Every outcome is a result, never an exception; the key never appears in it.
+/// The settings page's "Test connection": lists the endpoint's models with the provider's key: <c>openai</c> asks
+/// <c>GET {baseUrl}/models</c> (Bearer key), <c>anthropic</c> asks <c>GET {root}/v1/models</c> (<c>x-api-key</c> and
+/// <c>anthropic-version</c>). Both answer <c>{data: [{id}]}</c>. Every outcome is a result, never an exception; the
+/// key never appears in it.
 /// </summary>
 public sealed class ProviderConnectionTest(IHttpClientFactory http, TimeProvider time)
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The Messages API version header every Anthropic request carries.</summary>
+    public const string AnthropicVersion = "2023-06-01";
 
     public async Task<ConnectionTestResult> RunAsync(
         LlmProviderRow provider,
@@ -23,7 +28,7 @@ public sealed class ProviderConnectionTest(IHttpClientFactory http, TimeProvider
             return new ConnectionTestResult(true, provider.Kind, ["skein-scripted"], null, 0);
         }
 
-        if (provider.Kind != ModelClientFactory.OpenAI)
+        if (provider.Kind is not (ModelClientFactory.OpenAI or ModelClientFactory.Anthropic))
         {
             return new ConnectionTestResult(false, provider.Kind, [], $"unknown provider kind '{provider.Kind}'", 0);
         }
@@ -33,14 +38,26 @@ public sealed class ProviderConnectionTest(IHttpClientFactory http, TimeProvider
             return new ConnectionTestResult(false, provider.Kind, [], $"the key secret '{name}' is not set", 0);
         }
 
-        var baseUrl = string.IsNullOrWhiteSpace(provider.BaseUrl) ? "https://api.openai.com/v1" : provider.BaseUrl;
+        var anthropic = provider.Kind == ModelClientFactory.Anthropic;
+        var baseUrl =
+            anthropic ? Core.Providers.AnthropicEndpoint.Root(provider.BaseUrl) + "/v1"
+            : string.IsNullOrWhiteSpace(provider.BaseUrl) ? "https://api.openai.com/v1"
+            : provider.BaseUrl;
         var started = time.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, baseUrl.TrimEnd('/') + "/models");
-            if (!string.IsNullOrEmpty(apiKey))
+            if (anthropic)
+            {
+                request.Headers.Add("anthropic-version", AnthropicVersion);
+                if (!string.IsNullOrEmpty(apiKey))
+                {
+                    request.Headers.Add("x-api-key", apiKey);
+                }
+            }
+            else if (!string.IsNullOrEmpty(apiKey))
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
             }

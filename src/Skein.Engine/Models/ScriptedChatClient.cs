@@ -84,8 +84,9 @@ public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string 
     public void Dispose() { }
 
     /// <summary>
-    /// <c>{{tool_result}}</c> in a scripted text becomes the latest tool result (a sub-agent's output, a parent's
-    /// answer to <c>ask_parent</c>), so a script can use what it got back.
+    /// <c>{{tool_result}}</c> in a scripted text becomes the result this turn answers (a sub-agent's output, a
+    /// parent's answer to <c>ask_parent</c>): the latest one after the previous assistant turn, never an older
+    /// turn's. Empty when the turn answers no tool call (a user message).
     /// </summary>
     private static string Fill(string text, IReadOnlyList<ChatMessage> history)
     {
@@ -98,6 +99,11 @@ public sealed class ScriptedChatClient(IReadOnlyList<ScriptTurn> script, string 
         for (var i = history.Count - 1; i >= 0; i--)
         {
             var message = history[i];
+            if (message.Role == ChatRole.Assistant)
+            {
+                break;
+            }
+
             if (message.Role == ChatRole.Tool)
             {
                 var result = message.Contents.OfType<FunctionResultContent>().LastOrDefault()?.Result;

@@ -21,10 +21,20 @@ public static class ConversationBuilder
 
         messages.Add(new ChatMessage(ChatRole.User, InputText(run.Input)));
         var tree = new TreeCalls();
+        List<string>? queued = null;
         foreach (var step in run.Steps)
         {
             switch (step.Payload)
             {
+                case LlmRequestPrepared when queued is not null:
+                    // Messages sent while the run worked are read at the turn after them, after the tool results of
+                    // the turn they interrupted (a chat model needs every call answered before a user message).
+                    messages.AddRange(queued.Select(text => new ChatMessage(ChatRole.User, text)));
+                    queued = null;
+                    break;
+                case UserMessageStep { Queued: true } q:
+                    (queued ??= []).Add(q.Text);
+                    break;
                 case ReasoningStep r:
                     var contents = new List<AIContent>();
                     if (!string.IsNullOrEmpty(r.Message))

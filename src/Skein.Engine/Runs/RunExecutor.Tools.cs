@@ -31,13 +31,17 @@ public sealed partial class RunExecutor
         {
             var state = c.Current;
             var run = state.Runs[_runId];
-            if (LimitRules.CheckToolCall(run, Limits) is { } exceeded)
+            if (LimitRules.CheckToolCall(run, Limits, _plan) is { } exceeded)
             {
                 SessionDecider.FailRun(c, _runId, exceeded, Now, EngineActor);
                 return false;
             }
 
-            if (DecideTreeCall(c, call) is { } handled)
+            // Arguments the model garbled never reach a tool (nor a guard rule): the model reads why instead.
+            var malformed = call.ArgumentsError is { } problem
+                ? ToolResultBody.Fail(ToolPolicy.MalformedArguments(call.Name, problem))
+                : null;
+            if (malformed is null && DecideTreeCall(c, call) is { } handled)
             {
                 return handled;
             }
@@ -47,8 +51,9 @@ public sealed partial class RunExecutor
             var rules = RunTree.GuardRules(state, run);
 
             // Guard rules first: they may end the session, refuse the call, or hold it for review.
-            GuardDecision? guard = rules.Count > 0 ? GuardEvaluator.Evaluate(rules, Attempt(state, call)) : null;
-            ToolResultBody? refused = null;
+            GuardDecision? guard =
+                malformed is null && rules.Count > 0 ? GuardEvaluator.Evaluate(rules, Attempt(state, call)) : null;
+            ToolResultBody? refused = malformed;
             string? terminate = null;
             switch (guard)
             {

@@ -10,6 +10,7 @@ using Skein.Core.Limits;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
 using Skein.Core.Steps;
+using Skein.Core.Usage;
 using Skein.Engine.Models;
 using Skein.Engine.Sessions;
 using Skein.Engine.Telemetry;
@@ -36,6 +37,7 @@ public sealed partial class RunExecutor
     private readonly IOptions<EngineOptions> options;
     private readonly TimeProvider time;
     private readonly ILogger<RunExecutor> logger;
+    private readonly ModelCallInterrupts interrupts;
 
     public RunExecutor(
         SessionCommands commands,
@@ -47,9 +49,11 @@ public sealed partial class RunExecutor
         IServiceProvider services,
         IOptions<EngineOptions> options,
         TimeProvider time,
-        ILogger<RunExecutor> logger
+        ILogger<RunExecutor> logger,
+        ModelCallInterrupts interrupts
     )
     {
+        this.interrupts = interrupts;
         this.inputs = inputs;
         this.services = services;
         this.commands = commands;
@@ -150,6 +154,7 @@ public sealed partial class RunExecutor
         private readonly VersionSnapshot _version;
         private readonly ExecutionMode _rootMode;
         private readonly PlanLimits _plan;
+        private ModelPrices _prices = ModelPrices.Empty;
         private readonly IReadOnlyDictionary<string, ITool> _tools;
         private readonly IReadOnlyDictionary<string, SubAgentTool> _subAgents;
         private readonly IChatClient _chat;
@@ -255,6 +260,7 @@ public sealed partial class RunExecutor
             )
             {
                 _providerKind = settings.Provider.Kind,
+                _prices = ModelPrices.Parse(settings.Provider.Prices),
             };
         }
 
@@ -317,56 +323,35 @@ public sealed partial class RunExecutor
             var messages = ConversationBuilder.Build(_version, run);
             var startedAt = Now;
             ChatResponse response;
+            using var interrupt = _x.interrupts.Begin(_runId);
             try
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, interrupt.Token);
                 timeout.CancelAfter(_x.options.Value.ModelCallTimeout);
-                response = await _chat.GetResponseAsync(messages, _chatOptions, timeout.Token);
+                response = await AskModelAsync(messages, timeout.Token);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 throw;
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (interrupt.Interrupted)
             {
-                var seconds = _x.options.Value.ModelCallTimeout.TotalSeconds;
-                return await FailAsync(
-                    string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"model provider error: the model call timed out after {seconds:0.###} s"
-                    ),
-                    cancellationToken
-                );
-            }
-            catch (JsonException ex)
-            {
-                // The SDK surfaces a malformed body as a bare parser message; say where it came from.
-                Log.ModelCallFailed(_x.logger, ex);
-                return await FailAsync(
-                    $"model provider error: the response is not valid JSON: {ex.Message}",
-                    cancellationToken
-                );
+                // A message interrupted the call (midRunMessages: interrupt): plan again, from the message's turn.
+                return true;
             }
             catch (Exception ex)
             {
-                Log.ModelCallFailed(_x.logger, ex);
-                return await FailAsync($"model provider error: {ex.Message}", cancellationToken);
+                return await ModelCallFailedAsync(ex, cancellationToken);
             }
 
-            var usage = response.Usage;
-            var tokens = usage?.TotalTokenCount ?? ((usage?.InputTokenCount ?? 0) + (usage?.OutputTokenCount ?? 0));
-            var calls = response
-                .Messages.SelectMany(m => m.Contents)
-                .OfType<FunctionCallContent>()
-                .Select(c => new RequestedToolCall(
-                    c.CallId,
-                    c.Name,
-                    JsonSerializer.SerializeToElement(
-                        c.Arguments ?? new Dictionary<string, object?>(),
-                        AIJsonUtilities.DefaultOptions
-                    )
-                ))
-                .ToList();
+            if (ModelReply.Problem(response) is { } problem)
+            {
+                return await FailAsync($"model provider error: {problem}", cancellationToken);
+            }
+
+            var usage = ResponseUsage.Read(response.Usage);
+            var tokens = usage.Tokens;
+            var calls = ModelReply.ToolCalls(response);
             var text = response.Text;
             var reasoning = new ReasoningStep(
                 text,
@@ -376,12 +361,22 @@ public sealed partial class RunExecutor
             )
             {
                 Iteration = iteration,
-            };
+            }.WithUsage(usage, _prices.CostOf(_version.Model, usage));
 
             return await DecideAsync(
                 c =>
                 {
                     var at = Now;
+                    if (
+                        RunPlanner.Next(c.Current.Runs[_runId], c.Current)
+                            is not NextAction.CallModel { Iteration: var asked }
+                        || asked != iteration
+                    )
+                    {
+                        // A message interrupted this turn while the model answered: the answer is not wanted.
+                        return;
+                    }
+
                     SessionDecider.AppendStep(
                         c,
                         _runId,
@@ -407,8 +402,9 @@ public sealed partial class RunExecutor
                         return;
                     }
 
-                    if (calls.Count > 0)
+                    if (calls.Count > 0 || RunPlanner.HasUnreadMessages(after))
                     {
+                        // A message queued during the turn gets a turn of its own before the run may finish.
                         Advance(c);
                         return;
                     }
@@ -445,6 +441,57 @@ public sealed partial class RunExecutor
                 },
                 cancellationToken
             );
+        }
+
+        /// <summary>The one model call of a turn (the provider's whole answer).</summary>
+        private Task<ChatResponse> AskModelAsync(List<ChatMessage> messages, CancellationToken cancellationToken) =>
+            _chat.GetResponseAsync(messages, _chatOptions, cancellationToken);
+
+        /// <summary>
+        /// A model call failed: a provider fault (429, 5xx) parks the run until its next attempt while the retry
+        /// budget lasts (<see cref="ProviderBackoff"/>); anything else fails the run with a model provider error.
+        /// </summary>
+        private async Task<bool> ModelCallFailedAsync(Exception ex, CancellationToken cancellationToken)
+        {
+            Log.ModelCallFailed(_x.logger, ex);
+            if (ex is OperationCanceledException)
+            {
+                var seconds = _x.options.Value.ModelCallTimeout.TotalSeconds;
+                return await FailAsync(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"model provider error: the model call timed out after {seconds:0.###} s"
+                    ),
+                    cancellationToken
+                );
+            }
+
+            if (ex is JsonException)
+            {
+                // The SDK surfaces a malformed body as a bare parser message; say where it came from.
+                return await FailAsync(
+                    $"model provider error: the response is not valid JSON: {ex.Message}",
+                    cancellationToken
+                );
+            }
+
+            if (ProviderFault.Transient(ex, Now) is not { } fault)
+            {
+                return await FailAsync($"model provider error: {ModelReply.Describe(ex)}", cancellationToken);
+            }
+
+            var engine = _x.options.Value;
+            var policy = new ProviderBackoffPolicy(
+                engine.ProviderRetryBudget,
+                engine.ProviderBackoffDelay,
+                engine.ProviderBackoffMaxDelay
+            );
+            // Parked (WaitingForTimer) or, past the budget, failed: either way this driver stops here.
+            await DecideAsync(
+                c => ProviderBackoff.Park(c, _runId, fault.Message, fault.RetryAfter, policy, Now, EngineActor),
+                cancellationToken
+            );
+            return false;
         }
 
         /// <summary>

@@ -60,7 +60,11 @@ public sealed partial class RunStarter(
                 request.TriggeredBy,
                 request.TriggerId,
                 request.TriggerName,
-                new StartContext(version, userInput) { TraceParent = SkeinTelemetry.CurrentTraceParent() },
+                new StartContext(version, userInput)
+                {
+                    TraceParent = SkeinTelemetry.CurrentTraceParent(),
+                    MaxActiveSessionSec = (int)resolved.Driver.PlanLimits.MaxActiveSessionTime.TotalSeconds,
+                },
                 now
             )
             {

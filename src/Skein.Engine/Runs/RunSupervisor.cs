@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Skein.Engine.Sessions;
 using Skein.Store.Leases;
+using Skein.Store.Sessions;
 
 namespace Skein.Engine.Runs;
 
@@ -24,6 +25,7 @@ namespace Skein.Engine.Runs;
 /// </summary>
 public sealed partial class RunSupervisor(
     IRunLeaseStore leases,
+    RunQueries runs,
     SessionActions actions,
     RunDispatcher dispatcher,
     IOptions<EngineOptions> engine,
@@ -108,6 +110,13 @@ public sealed partial class RunSupervisor(
             await UnderLeaseAsync(claimed.Lease, () =>
                 actions.TimeOutTaskAsync(claimed.Lease.SessionId, claimed.TaskId, cancellationToken)
             );
+        }
+
+        // Sessions past their time limits fail even when nothing runs (a wait on a person); the timer's append needs
+        // no lease (the session's version guard orders it), and a node that decides second finds it finished.
+        foreach (var sessionId in await runs.OverdueSessionsAsync(time.GetUtcNow(), Batch, cancellationToken))
+        {
+            await actions.ExpireAsync(sessionId, cancellationToken);
         }
     }
 

@@ -1,4 +1,5 @@
 using Skein.Core;
+using Skein.Core.Limits;
 using Skein.Core.Runs;
 using Skein.Core.Sessions;
 using Skein.Core.UserTasks;
@@ -14,6 +15,7 @@ public sealed class SessionActions(
     UserTaskQueries tasks,
     RunDispatcher dispatcher,
     RunExecutor executor,
+    ModelCallInterrupts interrupts,
     TimeProvider time
 )
 {
@@ -54,17 +56,29 @@ public sealed class SessionActions(
         return result;
     }
 
-    public Task<CommandResult> SendMessageAsync(
+    /// <summary>
+    /// A user message: it resumes a run waiting for one, or reaches a run at work by its version's
+    /// <c>midRunMessages</c> (SPEC section 12); an interrupting one cancels the model call in flight on this node.
+    /// </summary>
+    public async Task<CommandResult> SendMessageAsync(
         Guid runId,
         string text,
         string actor,
         CancellationToken cancellationToken
-    ) =>
-        OnRunAsync(
+    )
+    {
+        var result = await OnRunAsync(
             runId,
             c => SessionDeciderInputs.ReceiveMessage(c, runId, text, time.GetUtcNow(), actor),
             cancellationToken
         );
+        if (result.Ok && SessionDeciderInputs.MidRun(result.Events, runId) is { Interrupts: true })
+        {
+            interrupts.Interrupt(runId);
+        }
+
+        return result;
+    }
 
     public Task<CommandResult> SkipWaitAsync(Guid runId, string actor, CancellationToken cancellationToken) =>
         OnRunAsync(
@@ -108,6 +122,8 @@ public sealed class SessionActions(
             return new CommandResult(null, refused, []);
         }
 
+        answer = policy.Complete(task.Kind, answer);
+
         return await RunThenDispatchAsync(
             task.SessionId,
             task.RunId,
@@ -130,7 +146,42 @@ public sealed class SessionActions(
             );
     }
 
-    /// <summary>A due timer: end the phrony_wait, or complete a conversation that went idle.</summary>
+    /// <summary>
+    /// A session past its durable deadline (<see cref="SessionDeadline"/>): its root run fails with the limit's error,
+    /// which ends the tree, cancels pending tasks and fails the session; work in flight on this node is cancelled.
+    /// Nothing when it finished meanwhile or is within its limits after all.
+    /// </summary>
+    public async Task<CommandResult> ExpireAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var failed = false;
+        var result = await commands.ExecuteAsync(
+            sessionId,
+            c =>
+            {
+                failed = false;
+                if (c.State is { } s && SessionDeadline.Exceeded(s, time.GetUtcNow()) is { } exceeded)
+                {
+                    SessionDecider.FailRun(c, s.RootRunId, exceeded, time.GetUtcNow(), TimerActor);
+                    failed = true;
+                }
+                else
+                {
+                    // Finished meanwhile, or within its limits after all: nothing to append.
+                    c.Reject(DomainError.Conflict("the session is within its time limits"));
+                }
+            },
+            cancellationToken
+        );
+        if (result.Ok && failed)
+        {
+            dispatcher.CancelSession(sessionId);
+        }
+
+        return result;
+    }
+
+    /// <summary>A due timer: end the phrony_wait or a provider back-off, or complete a conversation that went
+    /// idle.</summary>
     public Task<CommandResult> WakeAsync(Guid sessionId, Guid runId, CancellationToken cancellationToken) =>
         RunThenDispatchAsync(
             sessionId,
@@ -138,9 +189,14 @@ public sealed class SessionActions(
             c =>
             {
                 var now = time.GetUtcNow();
-                if (c.State?.Runs.GetValueOrDefault(runId)?.Status == RunStatus.WaitingForResponse)
+                var run = c.State?.Runs.GetValueOrDefault(runId);
+                if (run?.Status == RunStatus.WaitingForResponse)
                 {
                     SessionDeciderInputs.ExpireIdle(c, runId, now, TimerActor);
+                }
+                else if (run is not null && ProviderBackoff.IsBackingOff(run))
+                {
+                    ProviderBackoff.Resume(c, runId, now, TimerActor);
                 }
                 else
                 {

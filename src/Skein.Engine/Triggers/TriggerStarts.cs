@@ -34,8 +34,9 @@ public sealed record TriggerStartPolicy
     /// log never slows a start.</summary>
     public static readonly TriggerStartPolicy Api = new() { QueueEntry = true };
 
-    /// <summary>A webhook delivery: the sender cannot fix much, so an operator may retry what failed.</summary>
-    public static readonly TriggerStartPolicy Event = new() { BadInputIsRetryable = true, MarkFired = true };
+    /// <summary>A webhook delivery: an operator may retry what failed, but an input the agent's schema refuses is the
+    /// sender's to fix (<c>rejected</c>), like every other unusable payload.</summary>
+    public static readonly TriggerStartPolicy Event = new() { MarkFired = true };
 
     /// <summary>A scheduled slot: the input is the trigger's own, kept for a retry once the cause is fixed.</summary>
     public static readonly TriggerStartPolicy Scheduled = new() { BadInputIsRetryable = true };
@@ -189,6 +190,7 @@ public sealed partial class TriggerStarts(
             Outcome = IngressOutcomes.Started,
             DeliveryId = failed.DeliveryId,
             RedactedPayload = failed.RedactedPayload,
+            RetryOf = failed.Id,
         };
         var outcome = await StartAsync(
             trigger,

@@ -26,9 +26,15 @@ public sealed record ManifestMetadata(string? Label, string? ExportedAt);
 /// <summary>A declared <c>{{inputs.key}}</c> placeholder; its value comes from the values file.</summary>
 public sealed record ManifestInput(string Key, string? Type, string? Description);
 
-/// <summary>An LLM provider: <c>type</c> is <c>scripted</c> or <c>openai</c>; <c>apiKey</c> is a secret (normally an
+/// <summary>An LLM provider: <c>type</c> is <c>scripted</c>, <c>openai</c> or <c>anthropic</c> (Phrony's
+/// <c>openai_azure</c> and <c>self_hosted</c> read as <c>openai</c>); <c>apiKey</c> is a secret (normally an
 /// input).</summary>
-public sealed record ManifestProvider(string Name, string Type, string? BaseUrl, string? ApiKey);
+public sealed record ManifestProvider(string Name, string Type, string? BaseUrl, string? ApiKey)
+{
+    /// <summary>Per-model prices, <c>{model: {inputPerMTok, outputPerMTok, cachedInputPerMTok}}</c> (SPEC section
+    /// 12); absent means none.</summary>
+    public IReadOnlyDictionary<string, Core.Usage.ModelPrice>? Prices { get; init; }
+}
 
 public sealed record ManifestService
 {
@@ -90,6 +96,9 @@ public sealed record ManifestVersion
     public IReadOnlyList<ManifestOperationRef> AllowedOperations { get; init; } = [];
     public string? Conversation { get; init; }
     public int? ConversationIdleTimeoutSec { get; init; }
+
+    /// <summary><c>enqueue</c> (default), <c>interrupt</c> or <c>reject</c> (SPEC section 12).</summary>
+    public string? MidRunMessages { get; init; }
     public JsonElement? GuardRules { get; init; }
 
     /// <summary>Multi-agent wiring (SPEC section 9); the switch defaults to on when sub-agents are listed.</summary>

@@ -129,6 +129,24 @@ public static class ManifestExporter
         map["name"] = p.Name;
         map["type"] = p.Kind;
         Add(map, "baseUrl", p.BaseUrl);
+        if (Core.Usage.ModelPrices.Parse(p.PricesJson).ByModel is { Count: > 0 } prices)
+        {
+            var priced = YamlTree.Map();
+            foreach (var (model, price) in prices)
+            {
+                var entry = YamlTree.Map();
+                entry["inputPerMTok"] = price.InputPerMTok;
+                entry["outputPerMTok"] = price.OutputPerMTok;
+                if (price.CachedInputPerMTok is { } cached)
+                {
+                    entry["cachedInputPerMTok"] = cached;
+                }
+
+                priced[model] = entry;
+            }
+
+            map["prices"] = priced;
+        }
         if (p.Kind != "scripted")
         {
             map["apiKey"] = Secret(
@@ -225,6 +243,11 @@ public static class ManifestExporter
             .ToList();
         map["conversation"] = v.Conversation;
         map["conversationIdleTimeoutSec"] = v.ConversationIdleTimeoutSec;
+        if (v.MidRunMessages != MidRunMessagesWire.Enqueue)
+        {
+            map["midRunMessages"] = v.MidRunMessages;
+        }
+
         if (v.CanExecuteSubAgents)
         {
             map["canExecuteSubAgents"] = true;

@@ -39,6 +39,24 @@ public sealed class LineMap
         }
     }
 
+    /// <summary>Makes <paramref name="to"/> and everything under it resolve to the lines of <paramref name="from"/>:
+    /// a key written in Phrony's spelling is checked under Skein's, and its problems point at the line
+    /// written.</summary>
+    public void Alias(string from, string to)
+    {
+        foreach (var (path, line) in _lines.ToList())
+        {
+            if (
+                path == from
+                || path.StartsWith(from + ".", StringComparison.Ordinal)
+                || path.StartsWith(from + "[", StringComparison.Ordinal)
+            )
+            {
+                _lines[to + path[from.Length..]] = line;
+            }
+        }
+    }
+
     public static string Child(string parent, string key) => parent.Length == 0 ? key : $"{parent}.{key}";
 
     public static string Index(string parent, int index) => $"{parent}[{index}]";

@@ -61,6 +61,8 @@ public static class ManifestParser
                 continue;
             }
 
+            PhronyFormat.Normalize(obj, lines, errors);
+
             foreach (var error in Flatten(schema.Validate(obj.ToJsonString())))
             {
                 var path = PathOf(error);

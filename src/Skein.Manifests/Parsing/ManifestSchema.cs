@@ -38,9 +38,20 @@ public static class ManifestSchema
                 "type": "object", "additionalProperties": false, "required": ["name", "type"],
                 "properties": {
                   "name": { "type": "string", "minLength": 1, "maxLength": 200 },
-                  "type": { "type": "string", "enum": ["scripted", "openai"] },
+                  "type": { "type": "string", "enum": ["scripted", "openai", "anthropic"] },
                   "baseUrl": { "type": ["string", "null"] },
-                  "apiKey": { "type": ["string", "null"] }
+                  "apiKey": { "type": ["string", "null"] },
+                  "prices": {
+                    "type": ["object", "null"], "maxProperties": 200,
+                    "additionalProperties": {
+                      "type": "object", "additionalProperties": false, "required": ["inputPerMTok", "outputPerMTok"],
+                      "properties": {
+                        "inputPerMTok": { "type": "number", "minimum": 0, "maximum": 100000 },
+                        "outputPerMTok": { "type": "number", "minimum": 0, "maximum": 100000 },
+                        "cachedInputPerMTok": { "type": ["number", "null"], "minimum": 0, "maximum": 100000 }
+                      }
+                    }
+                  }
                 }
               }
             },
@@ -139,6 +150,7 @@ public static class ManifestSchema
                   },
                   "conversation": { "type": ["string", "null"], "enum": ["single", "multi_turn", null] },
                   "conversationIdleTimeoutSec": { "type": ["integer", "null"] },
+                  "midRunMessages": { "type": ["string", "null"], "enum": ["enqueue", "interrupt", "reject", null] },
                   "guardRules": { "type": ["array", "null"] },
                   "canExecuteSubAgents": { "type": ["boolean", "null"] },
                   "subAgentExecutionModel": { "type": ["string", "null"], "enum": ["sequential", "parallel", null] },

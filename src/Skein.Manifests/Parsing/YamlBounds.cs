@@ -39,12 +39,13 @@ public static class YamlBounds
         var open = new Stack<Frame>();
         long total = 0;
         var parser = new Parser(new StringReader(yaml));
+        var line = 0;
         try
         {
             while (parser.MoveNext())
             {
                 var e = parser.Current;
-                int line = (int)(e?.Start.Line ?? 0);
+                line = (int)(e?.Start.Line ?? 0);
                 (long Nodes, int Height)? done = null;
                 AnchorName anchor = AnchorName.Empty;
                 switch (e)
@@ -106,6 +107,11 @@ public static class YamlBounds
         {
             var message = (ex.InnerException?.Message ?? ex.Message).Split('\n')[0];
             return new ManifestProblem(what, (int)ex.Start.Line, $"not valid YAML: {message}");
+        }
+        catch (ArgumentException)
+        {
+            // The scanner decodes escapes with the framework's checks: "\uD800" (a lone surrogate) throws out of it.
+            return new ManifestProblem(what, line + 1, "not valid YAML: an escape names no Unicode character");
         }
 
         return null;

@@ -44,6 +44,7 @@ public static class ManifestMapping
             OutputSchema = v.OutputSchema,
             Conversation = v.Conversation,
             ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec,
+            MidRunMessages = v.MidRunMessages,
             Limits = Limits(v),
         };
 
@@ -60,7 +61,8 @@ public static class ManifestMapping
         };
     }
 
-    public static ProviderSpec Provider(ManifestProvider p) => new(p.Name, p.Type, NullIfEmpty(p.BaseUrl));
+    public static ProviderSpec Provider(ManifestProvider p) =>
+        new(p.Name, p.Type, NullIfEmpty(p.BaseUrl)) { PricesJson = Core.Usage.ModelPrices.Of(p.Prices).ToJson() };
 
     public static ServiceSpec Service(ManifestService s)
     {
@@ -129,6 +131,7 @@ public static class ManifestMapping
             Limits = JsonSerializer.Serialize(Limits(v), SkeinJson.Options),
             Conversation = v.Conversation ?? "single",
             ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec ?? 1800,
+            MidRunMessages = v.MidRunMessages ?? MidRunMessagesWire.Enqueue,
             GuardRules = JsonSerializer.Serialize(
                 v.GuardRules is { ValueKind: JsonValueKind.Array } g
                     ? g.Deserialize<List<GuardRule>>(SkeinJson.Options)

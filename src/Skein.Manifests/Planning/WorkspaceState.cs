@@ -19,7 +19,12 @@ public sealed record Existing<T>(Guid Id, T Spec);
 /// <summary>A stored version: its spec plus where it stands in the live line.</summary>
 public sealed record ExistingVersion(Guid Id, VersionSpec Spec, string State, DateTime CreatedAt, DateTime? DeployedAt);
 
-public sealed record ProviderSpec(string Name, string Kind, string? BaseUrl);
+public sealed record ProviderSpec(string Name, string Kind, string? BaseUrl)
+{
+    /// <summary>The provider's prices in their canonical JSON (<see cref="Core.Usage.ModelPrices.ToJson"/>), so two
+    /// specs compare equal when their prices do.</summary>
+    public string PricesJson { get; init; } = Core.Usage.ModelPrices.Empty.ToJson();
+}
 
 /// <summary>An HTTP integration; the auth secret is stored under <see cref="AuthSecretName"/>, never here.</summary>
 public sealed record ServiceSpec(
@@ -67,6 +72,7 @@ public sealed record VersionSpec
     public string Limits { get; init; } = "{}";
     public string Conversation { get; init; } = "single";
     public int ConversationIdleTimeoutSec { get; init; } = 1800;
+    public string MidRunMessages { get; init; } = Core.Agents.MidRunMessagesWire.Enqueue;
     public string GuardRules { get; init; } = "[]";
     public string Script { get; init; } = "[]";
     public bool CanExecuteSubAgents { get; init; }

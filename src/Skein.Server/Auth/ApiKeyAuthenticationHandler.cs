@@ -36,6 +36,14 @@ public sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
+    /// <summary>A 401 says what was wrong with the key (SPEC section 4: errors always carry a detail).</summary>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        var detail = result.Failure?.Message ?? $"missing API key: send it in the {Header} header";
+        await Problems.Of("unauthorized", detail).ExecuteAsync(Context);
+    }
+
     public static ApiCaller Caller(HttpContext context) =>
         context.Items[CallerItem] as ApiCaller
         ?? throw new InvalidOperationException("the API-key policy did not run for this route");

@@ -15,6 +15,7 @@ public static class DashboardServiceCollectionExtensions
             o.RootDirectory = "/Dashboard/Pages";
             o.Conventions.AuthorizeFolder("/", DashboardAuth.Policy);
             o.Conventions.AllowAnonymousToPage("/Account/SignIn");
+            o.Conventions.AllowAnonymousToPage("/NotFound");
         });
         return services;
     }

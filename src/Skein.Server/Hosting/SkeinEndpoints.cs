@@ -15,6 +15,7 @@ public static class SkeinEndpoints
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDashboardNotFoundPage();
         app.UseJsonBodyPolicy();
         app.UseStaticFiles();
         app.UseDashboardServerTiming();
@@ -41,7 +42,8 @@ public static class SkeinEndpoints
             .MapTriggerAdmin()
             .MapSecretAdmin()
             .MapIntegrationAdmin()
-            .MapProviderAdmin();
+            .MapProviderAdmin()
+            .MapShortIdAdmin();
         app.MapHooks();
         app.MapGroup("/v1")
             .RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName)

@@ -27,6 +27,9 @@ public sealed record StreamFrame(string Kind, string Subject, byte[] Json)
     public static StreamFrame Create(Guid sessionId, StoredEvent stored)
     {
         var view = StreamEventMapping.Map(sessionId, stored.Event);
+
+        // The id again in the JSON: the Phrony client drops SSE id: lines and resumes from data.sequence.
+        view.Data["sequence"] = stored.Sequence;
         return new StreamFrame(view.Kind, view.Subject, Encoding.UTF8.GetBytes(Text(view)))
         {
             Id = stored.Sequence.ToString(CultureInfo.InvariantCulture),

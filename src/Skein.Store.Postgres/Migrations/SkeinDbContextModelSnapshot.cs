@@ -130,6 +130,12 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("text")
                         .HasColumnName("limits");
 
+                    b.Property<string>("MidRunMessages")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("mid_run_messages");
+
                     b.Property<string>("Model")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -520,6 +526,11 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.Property<string>("Prices")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("prices");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
@@ -708,6 +719,10 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
 
+                    b.Property<decimal>("TotalCostUsd")
+                        .HasColumnType("numeric")
+                        .HasColumnName("total_cost_usd");
+
                     b.Property<long>("TotalTokensUsed")
                         .HasColumnType("bigint")
                         .HasColumnName("total_tokens_used");
@@ -725,6 +740,8 @@ namespace Skein.Store.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("SessionId");
+
+                    b.HasIndex("AgentId", "StartedAt");
 
                     b.HasIndex("Status", "WakeAt");
 
@@ -883,6 +900,10 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("agent_version_id");
 
+                    b.Property<DateTime?>("DeadlineAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deadline_at");
+
                     b.Property<Guid>("EntryRunId")
                         .HasColumnType("uuid")
                         .HasColumnName("entry_run_id");
@@ -948,6 +969,10 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
 
+                    b.Property<decimal>("TotalCostUsd")
+                        .HasColumnType("numeric")
+                        .HasColumnName("total_cost_usd");
+
                     b.Property<long>("TotalTokensUsed")
                         .HasColumnType("bigint")
                         .HasColumnName("total_tokens_used");
@@ -974,6 +999,8 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnName("triggered_by");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeadlineAt");
 
                     b.HasIndex("TriggerId", "Status");
 
@@ -1115,6 +1142,10 @@ namespace Skein.Store.Postgres.Migrations
                     b.Property<string>("RetryInput")
                         .HasColumnType("text")
                         .HasColumnName("retry_input");
+
+                    b.Property<Guid?>("RetryOf")
+                        .HasColumnType("uuid")
+                        .HasColumnName("retry_of");
 
                     b.Property<Guid?>("RunId")
                         .HasColumnType("uuid")
@@ -1341,6 +1372,10 @@ namespace Skein.Store.Postgres.Migrations
                     b.Property<int>("MaxSubAgentDepth")
                         .HasColumnType("integer")
                         .HasColumnName("max_sub_agent_depth");
+
+                    b.Property<int?>("MaxToolCallsPerRun")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_tool_calls_per_run");
 
                     b.Property<string>("Name")
                         .IsRequired()

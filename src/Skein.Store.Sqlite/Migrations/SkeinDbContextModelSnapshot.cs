@@ -125,6 +125,12 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("limits");
 
+                    b.Property<string>("MidRunMessages")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mid_run_messages");
+
                     b.Property<string>("Model")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -513,6 +519,11 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("Prices")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prices");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
@@ -701,6 +712,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
 
+                    b.Property<decimal>("TotalCostUsd")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("total_cost_usd");
+
                     b.Property<long>("TotalTokensUsed")
                         .HasColumnType("INTEGER")
                         .HasColumnName("total_tokens_used");
@@ -718,6 +733,8 @@ namespace Skein.Store.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("SessionId");
+
+                    b.HasIndex("AgentId", "StartedAt");
 
                     b.HasIndex("Status", "WakeAt");
 
@@ -874,6 +891,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("agent_version_id");
 
+                    b.Property<DateTime?>("DeadlineAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline_at");
+
                     b.Property<Guid>("EntryRunId")
                         .HasColumnType("TEXT")
                         .HasColumnName("entry_run_id");
@@ -939,6 +960,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
 
+                    b.Property<decimal>("TotalCostUsd")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("total_cost_usd");
+
                     b.Property<long>("TotalTokensUsed")
                         .HasColumnType("INTEGER")
                         .HasColumnName("total_tokens_used");
@@ -965,6 +990,8 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnName("triggered_by");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeadlineAt");
 
                     b.HasIndex("TriggerId", "Status");
 
@@ -1106,6 +1133,10 @@ namespace Skein.Store.Sqlite.Migrations
                     b.Property<string>("RetryInput")
                         .HasColumnType("TEXT")
                         .HasColumnName("retry_input");
+
+                    b.Property<Guid?>("RetryOf")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retry_of");
 
                     b.Property<Guid?>("RunId")
                         .HasColumnType("TEXT")
@@ -1332,6 +1363,10 @@ namespace Skein.Store.Sqlite.Migrations
                     b.Property<int>("MaxSubAgentDepth")
                         .HasColumnType("INTEGER")
                         .HasColumnName("max_sub_agent_depth");
+
+                    b.Property<int?>("MaxToolCallsPerRun")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_tool_calls_per_run");
 
                     b.Property<string>("Name")
                         .IsRequired()

@@ -237,6 +237,7 @@ public sealed class AgentCatalog(IDbContextFactory<SkeinDbContext> contexts, Sec
             Limits = JsonSerializer.Deserialize<RunLimits>(version.Limits, SkeinJson.Options) ?? new RunLimits(),
             Conversation = version.Conversation == "multi_turn" ? ConversationMode.MultiTurn : ConversationMode.Single,
             ConversationIdleTimeout = TimeSpan.FromSeconds(version.ConversationIdleTimeoutSec),
+            MidRunMessages = MidRunMessagesWire.Parse(version.MidRunMessages) ?? MidRunMessages.Enqueue,
             Script = JsonSerializer.Deserialize<List<ScriptTurn>>(version.Script, SkeinJson.Options) ?? [],
             GuardRules = JsonSerializer.Deserialize<List<Core.Guards.GuardRule>>(version.GuardRules, SkeinJson.Options)
                 ?? [],

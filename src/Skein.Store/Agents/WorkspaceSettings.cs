@@ -69,5 +69,6 @@ public sealed class WorkspaceSettings(IDbContextFactory<SkeinDbContext> contexts
                 MaxActiveSessionTime = TimeSpan.FromSeconds(ws.MaxActiveSessionSeconds),
                 AgentWaitBudget = TimeSpan.FromSeconds(ws.AgentWaitBudgetSeconds),
                 MaxDepth = ws.MaxSubAgentDepth,
+                MaxToolCallsPerRun = ws.MaxToolCallsPerRun,
             };
 }

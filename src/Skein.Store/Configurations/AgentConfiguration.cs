@@ -27,6 +27,7 @@ internal sealed class AgentVersionConfiguration : IEntityTypeConfiguration<Agent
         b.Property(x => x.State).HasMaxLength(16);
         b.Property(x => x.Model).HasMaxLength(200);
         b.Property(x => x.Conversation).HasMaxLength(16);
+        b.Property(x => x.MidRunMessages).HasMaxLength(16);
         b.Property(x => x.SubAgentExecutionModel).HasMaxLength(16);
         b.HasIndex(x => new { x.AgentId, x.Label }).IsUnique();
         b.HasIndex(x => new { x.AgentId, x.State });

@@ -58,6 +58,9 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<SessionRow
 
         // Per-trigger concurrency limits count a trigger's unfinished sessions.
         b.HasIndex(x => new { x.TriggerId, x.Status });
+
+        // The run supervisor finds sessions past their deadline (only unfinished sessions have one).
+        b.HasIndex(x => x.DeadlineAt);
     }
 }
 
@@ -73,6 +76,9 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<RunRow>
         b.Property(x => x.LlmModel).HasMaxLength(200);
         b.Property(x => x.CompletedBy).HasMaxLength(200);
         b.HasIndex(x => x.SessionId);
+
+        // The agent page's daily cost reads an agent's runs by start time.
+        b.HasIndex(x => new { x.AgentId, x.StartedAt });
 
         // Recovery finds Running runs; the timer service finds due waiting runs.
         b.HasIndex(x => new { x.Status, x.WakeAt });

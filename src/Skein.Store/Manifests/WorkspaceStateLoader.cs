@@ -36,6 +36,9 @@ public static class WorkspaceStateLoader
                 .. providers.Select(p => new Existing<ProviderSpec>(
                     p.Id,
                     new ProviderSpec(p.Name, p.Kind, string.IsNullOrEmpty(p.BaseUrl) ? null : p.BaseUrl)
+                    {
+                        PricesJson = Core.Usage.ModelPrices.Parse(p.Prices).ToJson(),
+                    }
                 )),
             ],
             Services = [.. integrations.Select(i => new Existing<ServiceSpec>(i.Id, Service(i)))],
@@ -125,6 +128,7 @@ public static class WorkspaceStateLoader
             ),
             Conversation = v.Conversation,
             ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec,
+            MidRunMessages = v.MidRunMessages,
             GuardRules = JsonSerializer.Serialize(
                 Read<List<GuardRule>>(v.GuardRules, SkeinJson.Options) ?? [],
                 SkeinJson.Options

@@ -27,6 +27,9 @@ public sealed class AgentVersionRow
     public string Conversation { get; set; } = "single";
     public int ConversationIdleTimeoutSec { get; set; } = 1800;
 
+    /// <summary><c>enqueue</c>, <c>interrupt</c> or <c>reject</c>: what a message to a run at work does.</summary>
+    public string MidRunMessages { get; set; } = Core.Agents.MidRunMessagesWire.Enqueue;
+
     /// <summary>JSON array of guard rules (SPEC section 5), validated when saved.</summary>
     public string GuardRules { get; set; } = "[]";
 

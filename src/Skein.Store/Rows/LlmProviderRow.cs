@@ -21,5 +21,9 @@ public sealed class LlmProviderRow
     /// <summary>JSON array of the model ids offered for this provider.</summary>
     public string Models { get; set; } = "[]";
 
+    /// <summary>JSON object of per-model prices, <c>{model: {inputPerMTok, outputPerMTok, cachedInputPerMTok}}</c>
+    /// (SPEC section 12): a model step's <c>cost_usd</c> is computed from them.</summary>
+    public string Prices { get; set; } = "{}";
+
     public DateTime CreatedAt { get; set; }
 }

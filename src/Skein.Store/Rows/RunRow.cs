@@ -19,6 +19,7 @@ public sealed class RunRow
         Fixed("depth", x => x.Run.Depth),
         Changing("status", x => x.Run.Status.ToString()),
         Changing("total_tokens_used", x => x.Run.TotalTokensUsed),
+        Changing("total_cost_usd", x => x.Run.TotalCostUsd),
         Changing("output", x => ColumnValue.Json(x.Run.Output)),
         Changing("error", x => x.Run.Error),
         Fixed("input", x => ColumnValue.Json(x.Run.Input)),
@@ -41,6 +42,7 @@ public sealed class RunRow
     public int Depth { get; set; }
     public required string Status { get; set; }
     public long TotalTokensUsed { get; set; }
+    public decimal TotalCostUsd { get; set; }
     public string? Output { get; set; }
     public string? Error { get; set; }
     public string? Input { get; set; }

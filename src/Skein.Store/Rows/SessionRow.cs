@@ -1,3 +1,4 @@
+using Skein.Core.Limits;
 using Skein.Core.Sessions;
 using Skein.Store.EventLog;
 using static Skein.Store.EventLog.RowColumn<Skein.Core.Sessions.SessionState>;
@@ -22,6 +23,7 @@ public sealed class SessionRow
         Fixed("trigger_name", s => s.TriggerName),
         Changing("status", s => s.Status.ToString()),
         Changing("total_tokens_used", s => s.TotalTokensUsed),
+        Changing("total_cost_usd", s => s.TotalCostUsd),
         Changing("output", s => ColumnValue.Json(s.Output)),
         Changing("error", s => s.Error),
         Fixed("input", s => ColumnValue.Json(s.Input)),
@@ -30,6 +32,7 @@ public sealed class SessionRow
         Changing("run_count", s => s.RunCount),
         Fixed("started_at", s => s.StartedAt),
         Changing("finished_at", s => s.FinishedAt),
+        Changing("deadline_at", s => SessionDeadline.Of(s)),
         Fixed("tags", s => SessionTags.Json(s.Tags)),
         Fixed("forked_from_session_id", s => s.ForkedFrom?.SessionId),
         Fixed("forked_from_sequence", s => s.ForkedFrom?.Sequence)
@@ -53,6 +56,7 @@ public sealed class SessionRow
     public string? TriggerName { get; set; }
     public required string Status { get; set; }
     public long TotalTokensUsed { get; set; }
+    public decimal TotalCostUsd { get; set; }
     public string? Output { get; set; }
     public string? Error { get; set; }
     public string? Input { get; set; }
@@ -69,4 +73,8 @@ public sealed class SessionRow
 
     public Guid? ForkedFromSessionId { get; set; }
     public long? ForkedFromSequence { get; set; }
+
+    /// <summary>When the session runs out of time even if nothing runs (<see cref="SessionDeadline"/>); null once
+    /// finished. The run supervisor fails sessions whose deadline passed.</summary>
+    public DateTime? DeadlineAt { get; set; }
 }

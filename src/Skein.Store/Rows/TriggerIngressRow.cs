@@ -22,6 +22,9 @@ public sealed class TriggerIngressRow
     /// <summary>The payload as logged: credential-looking fields masked, length capped.</summary>
     public string? RedactedPayload { get; set; }
 
+    /// <summary>The failed entry this attempt retried (an operator's retry), so the log links the two.</summary>
+    public Guid? RetryOf { get; set; }
+
     /// <summary>The run input that was (or would have been) started, kept only for failed starts so they can be
     /// retried.</summary>
     public string? RetryInput { get; set; }

@@ -16,4 +16,8 @@ public sealed class WorkspaceRow
 
     /// <summary>The deepest run a session's tree may hold (root = 0; SPEC section 9).</summary>
     public int MaxSubAgentDepth { get; set; } = 5;
+
+    /// <summary>The plan's cap on tool calls per run; null for none (the version's maxToolCalls alone
+    /// applies).</summary>
+    public int? MaxToolCallsPerRun { get; set; }
 }

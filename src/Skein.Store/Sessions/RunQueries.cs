@@ -48,6 +48,25 @@ public sealed class RunQueries(IDbContextFactory<SkeinDbContext> contexts)
             .Select(r => new RunRef(r.SessionId, r.Id))
             .ToListAsync(cancellationToken);
     }
+
+    /// <summary>Unfinished sessions whose time limit passed at <paramref name="now"/> (their <c>deadline_at</c>),
+    /// oldest deadline first.</summary>
+    public async Task<IReadOnlyList<Guid>> OverdueSessionsAsync(
+        DateTimeOffset now,
+        int take,
+        CancellationToken cancellationToken
+    )
+    {
+        var at = now.UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db
+            .Sessions.AsNoTracking()
+            .Where(s => s.DeadlineAt != null && s.DeadlineAt <= at)
+            .OrderBy(s => s.DeadlineAt)
+            .Take(take)
+            .Select(s => s.Id)
+            .ToListAsync(cancellationToken);
+    }
 }
 
 public sealed record RunRef(Guid SessionId, Guid RunId);

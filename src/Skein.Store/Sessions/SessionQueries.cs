@@ -5,7 +5,7 @@ using Skein.Store.Rows;
 namespace Skein.Store.Sessions;
 
 /// <summary>Read side for sessions: rows as projected, never the event stream.</summary>
-public sealed class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
+public sealed partial class SessionQueries(IDbContextFactory<SkeinDbContext> contexts)
 {
     public async Task<SessionDetail?> GetAsync(Guid sessionId, CancellationToken cancellationToken)
     {

@@ -41,6 +41,47 @@ public sealed class UserTaskQueries(IDbContextFactory<SkeinDbContext> contexts)
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Several kinds at once (the Approvals kind filter groups them: anomaly review and alert), newest first.
+    /// </summary>
+    public async Task<IReadOnlyList<UserTaskRow>> ListKindsAsync(
+        Guid tenantId,
+        string status,
+        IReadOnlyList<string> kinds,
+        int skip,
+        int take,
+        CancellationToken cancellationToken
+    )
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db
+            .UserTasks.AsNoTracking()
+            .Where(t => t.TenantId == tenantId && t.Status == status && kinds.Contains(t.Kind))
+            .OrderByDescending(t => t.CreatedAt)
+            .ThenByDescending(t => t.Id)
+            .Skip(skip)
+            .Take(take)
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>What waits for a person: how many tasks are Pending and the newest one (the navigation's count and
+    /// the live Approvals list, which refreshes when either changes).</summary>
+    public async Task<PendingTasks> PendingAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        const string pending = nameof(UserTaskStatus.Pending);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var q = db.UserTasks.AsNoTracking().Where(t => t.TenantId == tenantId && t.Status == pending);
+        var count = await q.CountAsync(cancellationToken);
+        var newest =
+            count == 0
+                ? null
+                : await q.OrderByDescending(t => t.CreatedAt)
+                    .ThenByDescending(t => t.Id)
+                    .Select(t => (Guid?)t.Id)
+                    .FirstOrDefaultAsync(cancellationToken);
+        return new PendingTasks(count, newest);
+    }
+
     public async Task<IReadOnlyList<UserTaskRow>> ForSessionAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -69,3 +110,6 @@ public sealed class UserTaskQueries(IDbContextFactory<SkeinDbContext> contexts)
         return [.. rows.Select(r => (r.SessionId, r.Id))];
     }
 }
+
+/// <summary>The pending user tasks at a glance: their number and the newest one's id.</summary>
+public sealed record PendingTasks(int Count, Guid? Newest);

@@ -64,7 +64,8 @@ public sealed class ConfigurationRulesTests
     [InlineData(null, null, null, null)]
     [InlineData("p", "scripted", "", null)]
     [InlineData("", "openai", null, "name")]
-    [InlineData("p", "anthropic", null, "kind")]
+    [InlineData("p", "anthropic", null, null)]
+    [InlineData("p", "gemini", null, "kind")]
     [InlineData("p", "openai", "file:///etc", "baseUrl")]
     public void Provider_settings_follow_their_rules(string? name, string? kind, string? baseUrl, string? refused)
     {

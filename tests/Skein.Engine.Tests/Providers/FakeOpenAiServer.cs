@@ -108,6 +108,13 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
         else if (reply.Status != StatusCodes.Status200OK)
         {
+            if (reply.RetryAfterSeconds is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = retryAfter.ToString(
+                    System.Globalization.CultureInfo.InvariantCulture
+                );
+            }
+
             await WriteJsonAsync(
                 context.Response,
                 reply.Status,

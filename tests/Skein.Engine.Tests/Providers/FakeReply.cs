@@ -11,6 +11,9 @@ public sealed record FakeReply
     /// <summary>A non-200 status answers with an OpenAI error object.</summary>
     public int Status { get; init; } = 200;
 
+    /// <summary>Sent as the <c>Retry-After</c> header (seconds) of a non-200 answer.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     /// <summary>Server-side latency before the answer starts.</summary>
     public TimeSpan Delay { get; init; }
 

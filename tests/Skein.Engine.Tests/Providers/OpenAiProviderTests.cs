@@ -158,6 +158,11 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
     [Fact]
     public async Task A_provider_failing_with_500_every_time_fails_the_run_after_three_tries_and_the_engine_serves_on()
     {
+        // No retry budget: the run fails once the in-process retries are spent (ProviderFaultTests park it).
+        await _host.DisposeAsync();
+        _host = await EngineTestHost.StartAsync(_dir.File("skein.db"), configure: o =>
+            o.ProviderRetryBudget = TimeSpan.Zero
+        );
         _server.Enqueue(FakeReply.Error(500), FakeReply.Error(500), FakeReply.Error(500));
         var failing = await _host.CreateAgentAsync(OpenAiAgent());
 

@@ -270,6 +270,8 @@ public class ReplayEqualsRowsTests : EngineTestBase
             (int or long, _) => Convert.ToInt64(derived, CultureInfo.InvariantCulture)
                 == Convert.ToInt64(stored, CultureInfo.InvariantCulture),
             (string d, string s) => d == s,
+            (decimal d, string s) => decimal.Parse(s, CultureInfo.InvariantCulture) == d,
+            (decimal d, _) => Convert.ToDecimal(stored, CultureInfo.InvariantCulture) == d,
             _ => Equals(derived, stored),
         };
 

@@ -77,6 +77,14 @@ public sealed class CliFixture : IAsyncLifetime
     public async Task<CliProcess> StartAsync(params string[] args) =>
         CliProcess.Start((await ServerAsync()).BaseAddress, Token, Work.Path, args);
 
+    /// <summary>Runs the CLI to its end with <paramref name="input"/> on its standard input.</summary>
+    public async Task<(int Code, string Out, string Err)> RunWithInputAsync(string input, params string[] args)
+    {
+        using var cli = CliProcess.StartWithInput((await ServerAsync()).BaseAddress, Token, Work.Path, input, args);
+        var code = await cli.ExitAsync();
+        return (code, cli.Stdout, cli.Stderr);
+    }
+
     /// <summary>Runs the CLI to its end: exit code, stdout, stderr.</summary>
     public async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
     {

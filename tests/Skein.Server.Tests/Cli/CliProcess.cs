@@ -38,11 +38,23 @@ public sealed class CliProcess : IDisposable
         }
     }
 
-    public static CliProcess Start(Uri server, string? token, string workingDirectory, params string[] args)
+    public static CliProcess Start(Uri server, string? token, string workingDirectory, params string[] args) =>
+        StartWithInput(server, token, workingDirectory, "", args);
+
+    /// <summary>Starts the CLI with <paramref name="input"/> as its standard input (then closed: a question the CLI
+    /// asks after it reads end of input, never the test runner's own input).</summary>
+    public static CliProcess StartWithInput(
+        Uri server,
+        string? token,
+        string workingDirectory,
+        string input,
+        params string[] args
+    )
     {
         var info = new ProcessStartInfo(ServerProcess.DotnetHost())
         {
             WorkingDirectory = workingDirectory,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -69,6 +81,8 @@ public sealed class CliProcess : IDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        process.StandardInput.Write(input);
+        process.StandardInput.Close();
         return cli;
     }
 

@@ -138,7 +138,7 @@ public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         );
 
         var completed = await fx.RunAsync("complete", first);
-        var terminateFinished = await fx.RunAsync("terminate", first);
+        var terminateFinished = await fx.RunAsync("terminate", first, "--yes");
         var secondTask = TaskLinePattern().Match(waitingSecond.Out).Groups[1].Value;
         var rejected = await fx.RunAsync("reject", secondTask);
 

@@ -39,13 +39,15 @@ public sealed class AgentVersionTests(DashboardFixture fx)
             .ToHaveTextAsync("Archived");
         await Expect(page.Locator(".title-line .muted").First).ToContainTextAsync("live version: v2");
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Rollback" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rollback to v1" }).ClickAsync();
+        await ConfirmDialog.AcceptAsync(page, "Roll back to v1?");
         await Expect(page.Locator("li[data-version]", new() { HasText = "v1" }).Locator(".badge"))
             .ToHaveTextAsync("Deployed");
 
         await page.Locator("li[data-version]", new() { HasText = "v1" })
             .GetByRole(AriaRole.Button, new() { Name = "Retract" })
             .ClickAsync();
+        await ConfirmDialog.AcceptAsync(page, "Retract v1?");
         await Expect(page.Locator(".title-line .muted").First).ToContainTextAsync("live version: none");
     }
 

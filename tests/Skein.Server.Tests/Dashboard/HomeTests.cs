@@ -36,7 +36,7 @@ public sealed class HomeTests(DashboardFixture fx)
         await page.GotoAsync("/");
         await page.GetByLabel("Status").SelectOptionAsync("WaitingForTimer");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("status=WaitingForTimer"));
-        await Expect(Row(page, waiting).Locator(".badge")).ToHaveTextAsync("WaitingForTimer");
+        await Expect(Row(page, waiting).Locator(".badge")).ToHaveTextAsync("Waiting on timer");
         await Expect(Row(page, done)).ToHaveCountAsync(0);
         var statuses = await page.Locator("table.sessions tbody tr")
             .EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.status)");

@@ -80,6 +80,7 @@ public sealed class LayoutTests(DashboardFixture fx)
             new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = name, Exact = true }) }
         );
         await row.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await ConfirmDialog.AcceptAsync(page);
         await Expect(row).ToContainTextAsync("revoked");
     }
 
@@ -100,6 +101,7 @@ public sealed class LayoutTests(DashboardFixture fx)
         Assert.DoesNotContain(value, await page.ContentAsync());
 
         await row.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await ConfirmDialog.AcceptAsync(page);
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Secret {name} deleted.");
         await Expect(page.Locator($"tr[data-secret='{name}']")).ToHaveCountAsync(0);
     }

@@ -119,6 +119,7 @@ public sealed class ProviderFormTests(DashboardFixture fx)
 
         var row = page.Locator($"#providers tr[data-provider='{name}']");
         await row.GetByRole(AriaRole.Button, new() { Name = "Delete provider" }).ClickAsync();
+        await ConfirmDialog.AcceptAsync(page);
         await Expect(page.GetByRole(AriaRole.Alert))
             .ToContainTextAsync($"The provider was not deleted: agents use this provider (uses-{name})");
         await Expect(row).ToHaveCountAsync(1);
@@ -133,6 +134,7 @@ public sealed class ProviderFormTests(DashboardFixture fx)
         }
 
         await row.GetByRole(AriaRole.Button, new() { Name = "Delete provider" }).ClickAsync();
+        await ConfirmDialog.AcceptAsync(page);
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Provider {name} deleted.");
         await Expect(row).ToHaveCountAsync(0);
         var providers = await fx.Admin.GetFromJsonAsync<JsonElement>("/api/providers", Ct);

@@ -58,6 +58,7 @@ public sealed class TriggerFormTests(DashboardFixture fx)
         Assert.Equal(JsonValueKind.Null, inactive.GetProperty("nextFireAt").ValueKind);
 
         await early.GetByRole(AriaRole.Button, new() { Name = "Delete trigger" }).ClickAsync();
+        await ConfirmDialog.AcceptAsync(page, "Delete trigger early?");
         await Expect(page.Locator("[data-notice]")).ToHaveTextAsync("Trigger early deleted.");
         await Expect(early).ToHaveCountAsync(0);
         Assert.Empty(await TriggersAsync(agent.AgentId));
@@ -165,6 +166,7 @@ public sealed class TriggerFormTests(DashboardFixture fx)
         await page.Locator("tr[data-trigger-name='payments']")
             .GetByRole(AriaRole.Button, new() { Name = "Delete trigger" })
             .ClickAsync();
+        await ConfirmDialog.AcceptAsync(page);
         await Expect(page.Locator("[data-notice]")).ToHaveTextAsync("Trigger payments deleted.");
         Assert.Empty(await TriggersAsync(agent.AgentId));
         var secrets = await fx.Admin.GetFromJsonAsync<JsonElement>("/api/secrets", Ct);

@@ -126,7 +126,7 @@ public sealed class ProviderAdminTests(ApiServers servers) : ApiTests(servers), 
     }
 
     [StoreTheory]
-    [InlineData("""{"name":"x","kind":"anthropic"}""")]
+    [InlineData("""{"name":"x","kind":"gemini"}""")]
     [InlineData("""{"name":"x","kind":"openai","baseUrl":"ftp://host"}""")]
     [InlineData("""{"kind":"openai"}""")]
     [InlineData("""{"name":"x","kind":"openai","apiKeySecretName":"bad name!"}""")]

@@ -15,7 +15,11 @@ public sealed class RetryLoggingTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var receiver = await OtlpReceiver.StartAsync(ct);
-        await using var world = await OpsScenario.StartAsync(null, ct);
+        // No provider retry budget: the failing model fails its run at once instead of parking it (SPEC 12).
+        await using var world = await OpsScenario.StartAsync(
+            new Dictionary<string, string> { ["Skein__Engine__ProviderRetryBudget"] = "00:00:00" },
+            ct
+        );
         await TestData.AddOperationAsync(
             world.Contexts,
             new OperationSpec("flaky", receiver.BaseUrl, Path: "/unavailable/tool") { Idempotent = true },

@@ -45,6 +45,7 @@ public sealed class NodeClientTests
                 ["SKEIN_BASE_URL"] = baseUrl,
                 ["SKEIN_API_KEY"] = key,
                 ["SKEIN_CHAT_AGENT_ID"] = chat.AgentId.ToString(),
+                ["SKEIN_DEMO_API_KEY"] = SkeinApiFactory.DemoApiKey,
             },
             cancellationToken
         );

@@ -48,7 +48,8 @@ public static class TriggerAdminEndpoints
         Guid? SessionId,
         Guid? RunId,
         JsonElement? Payload,
-        bool Retryable
+        bool Retryable,
+        Guid? RetryOf
     );
 
     /// <summary>Deliveries refused before authentication (bad signature, stale timestamp, over-long delivery id):
@@ -158,7 +159,8 @@ public static class TriggerAdminEndpoints
             e.SessionId,
             e.RunId,
             Payload(e.RedactedPayload),
-            TriggerService.IsRetryable(e)
+            TriggerService.IsRetryable(e),
+            e.RetryOf
         );
 
     /// <summary>The logged payload as JSON when it still parses (it may have been cut), else as a string.</summary>

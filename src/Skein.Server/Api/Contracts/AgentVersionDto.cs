@@ -23,6 +23,10 @@ public sealed record AgentVersionDto
     public required JsonElement Limits { get; init; }
     public required string Conversation { get; init; }
     public required int ConversationIdleTimeoutSec { get; init; }
+
+    /// <summary>What a message sent while a run works does: <c>enqueue</c> | <c>interrupt</c> | <c>reject</c>
+    /// (SPEC section 12).</summary>
+    public required string MidRunMessages { get; init; }
     public required JsonElement GuardRules { get; init; }
     public required JsonElement Script { get; init; }
 
@@ -54,6 +58,7 @@ public sealed record AgentVersionDto
             Limits = SkeinJson.Parse(v.Limits),
             Conversation = v.Conversation,
             ConversationIdleTimeoutSec = v.ConversationIdleTimeoutSec,
+            MidRunMessages = v.MidRunMessages,
             GuardRules = SkeinJson.Parse(v.GuardRules),
             Script = SkeinJson.Parse(v.Script),
             CanExecuteSubAgents = v.CanExecuteSubAgents,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Skein.Store.Rows;
 
 namespace Skein.Server.Api.Contracts;
@@ -17,7 +18,7 @@ public sealed record SessionDto(
     string Status,
     long TotalTokensUsed,
     JsonElement? Output,
-    string? Error,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
     JsonElement? Input,
     System.Text.Json.Nodes.JsonObject? StartContext,
     Guid RootRunId,
@@ -53,7 +54,14 @@ public sealed record SessionDto(
             s.FinishedAt,
             Core.Sessions.SessionTags.Parse(s.Tags),
             s.ForkedFromSessionId is { } source ? new ForkOriginDto(source, s.ForkedFromSequence ?? 0) : null
-        );
+        )
+        {
+            TotalCostUsd = s.TotalCostUsd,
+        };
+
+    /// <summary>The session's cost in US dollars: the sum of its model steps' <c>cost_usd</c> (SPEC section
+    /// 12).</summary>
+    public decimal TotalCostUsd { get; init; }
 
     /// <summary>The session as an API-key caller sees it, nulling what <see
     /// cref="Core.Redaction.OutputOnlyRedaction.HidesWork"/> hides when <paramref name="hidesWork"/>.</summary>
@@ -75,7 +83,7 @@ public sealed record RunDto(
     string Status,
     long TotalTokensUsed,
     JsonElement? Output,
-    string? Error,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
     JsonElement? Input,
     DateTime StartedAt,
     DateTime? FinishedAt,
@@ -106,7 +114,13 @@ public sealed record RunDto(
             r.LlmModel,
             r.CompletedBy,
             r.CompletionNote
-        );
+        )
+        {
+            TotalCostUsd = r.TotalCostUsd,
+        };
+
+    /// <summary>The run's cost in US dollars (SPEC section 12).</summary>
+    public decimal TotalCostUsd { get; init; }
 }
 
 public sealed record StepDto(

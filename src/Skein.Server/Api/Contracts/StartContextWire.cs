@@ -48,15 +48,16 @@ public static class StartContextWire
             ["llmModel"] = v.Model,
             ["instructions"] = v.Instructions,
             ["temperature"] = v.Temperature,
-            ["topP"] = v.TopP,
-            ["topK"] = v.TopK,
             ["maxIterations"] = v.Limits.MaxIterations,
             ["maxTokensPerRun"] = v.Limits.MaxTokensPerRun,
             ["maxToolCalls"] = v.Limits.MaxToolCalls,
-            ["maxSessionTokens"] = v.Limits.MaxSessionTokens,
-            ["maxSessionDurationSec"] = v.Limits.MaxSessionDurationSec,
             ["operations"] = new JsonArray([.. v.Operations.Select(o => (JsonNode?)o)]),
             ["conversation"] = v.Conversation == ConversationMode.MultiTurn ? "multi_turn" : "single",
-        };
+            ["midRunMessages"] = v.MidRunMessages.ToWire(),
+        }
+            .WithOptional("topP", v.TopP)
+            .WithOptional("topK", v.TopK)
+            .WithOptional("maxSessionTokens", v.Limits.MaxSessionTokens)
+            .WithOptional("maxSessionDurationSec", v.Limits.MaxSessionDurationSec);
     }
 }

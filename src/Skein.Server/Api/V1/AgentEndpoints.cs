@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Core;
 using Skein.Core.Redaction;
@@ -44,7 +45,7 @@ public static class AgentEndpoints
         string Status,
         long TotalTokensUsed,
         JsonElement? Output,
-        string? Error,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
         Guid AgentId,
         Guid? TriggerId,
         bool DuplicateDelivery

@@ -70,6 +70,7 @@ public static class ConversationView
                 ["output"] = Parse(run.Output),
                 ["error"] = run.Error,
                 ["total_tokens_used"] = run.TotalTokensUsed,
+                ["total_cost_usd"] = run.TotalCostUsd,
                 ["completed_by"] = run.CompletedBy,
                 ["completion_note"] = run.CompletionNote,
             };
@@ -99,6 +100,7 @@ public static class ConversationView
                 ["output"] = Parse(session.Output),
                 ["error"] = session.Error,
                 ["total_tokens_used"] = session.TotalTokensUsed,
+                ["total_cost_usd"] = session.TotalCostUsd,
             };
             rows.Add(
                 (double.MaxValue, ordinal => new Item(
@@ -133,7 +135,7 @@ public static class ConversationView
     }
 
     private static JsonObject RunSummary(RunRow r, SessionRow s, bool redact) =>
-        new()
+        new JsonObject
         {
             ["id"] = r.Id,
             ["sessionId"] = r.SessionId,
@@ -143,8 +145,8 @@ public static class ConversationView
             ["depth"] = r.Depth,
             ["status"] = r.Status,
             ["totalTokensUsed"] = r.TotalTokensUsed,
+            ["totalCostUsd"] = r.TotalCostUsd,
             ["output"] = redact ? null : Parse(r.Output),
-            ["error"] = redact ? null : r.Error,
             ["input"] = redact ? null : Parse(r.Input),
             ["startedAt"] = r.StartedAt,
             ["finishedAt"] = r.FinishedAt,
@@ -157,7 +159,7 @@ public static class ConversationView
             ["llmModel"] = r.LlmModel,
             ["completedBy"] = r.CompletedBy,
             ["completionNote"] = r.CompletionNote,
-        };
+        }.WithOptional("error", redact ? null : r.Error);
 
     private static bool IsFinished(string status) =>
         Enum.TryParse<RunStatus>(status, out var s) && RunStatusMachine.IsTerminal(s);

@@ -1,6 +1,9 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Skein.Core;
+using Skein.Core.Runs;
+using Skein.Core.Sessions;
 using Skein.Engine.Sessions;
 using Skein.Server.Api.V1.FileLibrary;
 using Skein.Server.Auth;
@@ -51,7 +54,7 @@ public static class RunEndpoints
         Guid RunId,
         string Status,
         JsonElement? Output,
-        string? Error,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
         Guid SessionId,
         Guid AgentId,
         Guid AgentVersionId,
@@ -63,7 +66,11 @@ public static class RunEndpoints
         string AgentName,
         string VersionLabel,
         string LlmModel
-    );
+    )
+    {
+        /// <summary>The run's cost in US dollars (SPEC section 12).</summary>
+        public decimal TotalCostUsd { get; init; }
+    }
 
     /// <summary>The message body of SPEC section 4: a user-task answer, or a follow-up text.</summary>
     public sealed record MessageBody(
@@ -79,7 +86,12 @@ public static class RunEndpoints
         JsonElement? Files
     );
 
-    public sealed record AcceptedStatus(string Status);
+    /// <summary>The 202 body: the run's status; <c>queued: true</c> when the run was at work and the message waits
+    /// for its next model turn (SPEC section 12), absent otherwise.</summary>
+    public sealed record AcceptedStatus(
+        string Status,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Queued = null
+    );
 
     private static async Task<Results<Ok<RunResponse>, ProblemHttpResult>> GetRunAsync(
         Guid runId,
@@ -112,6 +124,9 @@ public static class RunEndpoints
                 r.VersionLabel,
                 r.LlmModel
             )
+            {
+                TotalCostUsd = r.TotalCostUsd,
+            }
         );
     }
 
@@ -204,7 +219,14 @@ public static class RunEndpoints
         }
 
         var result = await actions.SendMessageAsync(runId, text, Actor.ApiKey(caller.KeyId).Value, cancellationToken);
-        return result.Error is { } error ? Problems.From(error) : Accepted(result, runId);
+        if (result.Error is { } error)
+        {
+            return Problems.From(error);
+        }
+
+        return SessionDeciderInputs.MidRun(result.Events, runId) is null
+            ? Accepted(result, runId)
+            : TypedResults.Accepted((string?)null, new AcceptedStatus(nameof(RunStatus.Running), Queued: true));
     }
 
     private static async Task<Results<Accepted<AcceptedStatus>, ProblemHttpResult>> SkipWaitAsync(

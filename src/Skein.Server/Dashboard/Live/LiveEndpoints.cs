@@ -35,6 +35,7 @@ public static class LiveEndpoints
         live.MapGet("/sessions/{sessionId:guid}", SessionAsync)
             .WithName("DashboardLiveSession")
             .WithSummary("The session's stream version each time it grows");
+        live.MapDashboardTaskFeed();
         return app;
     }
 
@@ -46,6 +47,7 @@ public static class LiveEndpoints
         AgentDirectory agents,
         SessionEventNotifier notifier,
         TimeProvider time,
+        ToolFailureCounts failures,
         CancellationToken cancellationToken
     )
     {
@@ -57,7 +59,7 @@ public static class LiveEndpoints
 
         var tenant = await queries.DefaultTenantAsync(cancellationToken);
         return SseStream.Write(http, batch =>
-            Rows(batch, tenant, resume.Value, feed, agents, notifier, time, http.RequestAborted)
+            Rows(batch, tenant, resume.Value, feed, new(agents, failures, queries), notifier, time, http.RequestAborted)
         );
     }
 
@@ -83,7 +85,7 @@ public static class LiveEndpoints
         Guid tenant,
         long start,
         SessionChangeFeed feed,
-        AgentDirectory agents,
+        RowReaders readers,
         SessionEventNotifier notifier,
         TimeProvider time,
         [EnumeratorCancellation] CancellationToken cancellationToken
@@ -100,11 +102,20 @@ public static class LiveEndpoints
             position.Advance(batch.Sequences);
             if (batch.Sessions.Count > 0)
             {
-                var names = await agents.NamesAsync(cancellationToken);
+                var names = await readers.Agents.NamesAsync(cancellationToken);
                 var now = time.GetUtcNow().UtcDateTime;
-                foreach (var row in batch.Sessions.OrderBy(s => s.StartedAt))
+                var waiting = await readers.Queries.ChildrenWaitingOnPersonAsync(batch.Sessions, cancellationToken);
+                var views = await SessionRowView.WithFailuresAsync(
+                    [
+                        .. batch
+                            .Sessions.OrderBy(s => s.StartedAt)
+                            .Select(row => SessionRowView.From(row, names, waiting)),
+                    ],
+                    readers.Failures,
+                    cancellationToken
+                );
+                foreach (var view in views)
                 {
-                    var view = SessionRowView.From(row, names);
                     yield return SseStream.Item<LiveRow?>(
                         new LiveRow(view.Id, view.AgentId, view.Status, SessionRowHtml.Render(view, now)),
                         "session",
@@ -164,6 +175,10 @@ public static class LiveEndpoints
             }
         }
     }
+
+    /// <summary>What a row of the live feed is rendered from besides the session: agent names, failed tool
+    /// calls.</summary>
+    private sealed record RowReaders(AgentDirectory Agents, ToolFailureCounts Failures, SessionQueries Queries);
 
     public sealed record LiveRow(Guid Id, Guid AgentId, string Status, string Html);
 

@@ -15,7 +15,8 @@ public sealed class IndexModel(
     SessionChangeFeed feed,
     SessionQueries queries,
     AgentDirectory agents,
-    TimeProvider time
+    TimeProvider time,
+    ToolFailureCounts failures
 ) : PageModel
 {
     public const int PageSize = 25;
@@ -86,7 +87,13 @@ public sealed class IndexModel(
                 cancellationToken
             );
         var now = time.GetUtcNow().UtcDateTime;
-        Table = new SessionTableModel([.. Sessions.Rows.Select(r => SessionRowView.From(r, Agents))], now, head)
+        var waiting = await queries.ChildrenWaitingOnPersonAsync(Sessions.Rows, cancellationToken);
+        var rows = await SessionRowView.WithFailuresAsync(
+            [.. Sessions.Rows.Select(r => SessionRowView.From(r, Agents, waiting))],
+            failures,
+            cancellationToken
+        );
+        Table = new SessionTableModel(rows, now, head)
         {
             StatusFilter = Status,
             AgentFilter = AgentId,

@@ -11,9 +11,11 @@ public static class Format
     public static string Iso(DateTime at) =>
         DateTime.SpecifyKind(at, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture);
 
-    public static string Duration(DateTime started, DateTime? finished, DateTime now)
+    public static string Duration(DateTime started, DateTime? finished, DateTime now) =>
+        Span((finished ?? now) - started);
+
+    public static string Span(TimeSpan span)
     {
-        var span = (finished ?? now) - started;
         if (span < TimeSpan.Zero)
         {
             span = TimeSpan.Zero;
@@ -26,6 +28,10 @@ public static class Format
     }
 
     public static string Tokens(long tokens) => tokens.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>A cost in US dollars: cents for most, up to six decimals for the fractions of a cent one call
+    /// costs.</summary>
+    public static string Cost(decimal usd) => "$" + usd.ToString("0.00####", CultureInfo.InvariantCulture);
 
     /// <summary>The last 8 hex digits: ids are time-ordered UUIDv7, so their first digits repeat within
     /// seconds.</summary>

@@ -30,7 +30,10 @@ public sealed record SessionPageData(
             Session.TotalTokensUsed,
             Session.TriggerType,
             Session.TriggerName
-        );
+        )
+        {
+            CostUsd = Session.TotalCostUsd,
+        };
 
     /// <summary>Who finished the session and when, when an operator (or anyone) did.</summary>
     public AuditNote? Ending =>
@@ -42,6 +45,25 @@ public sealed record SessionPageData(
         Runs.Where(r => r.ParentRunId == parent).OrderBy(r => r.StartedAt);
 
     public UserTaskRow? Task(Guid id) => Tasks.FirstOrDefault(t => t.Id == id);
+
+    /// <summary>Tool calls whose result was an error: a session can complete after them, so the view warns.</summary>
+    public int FailedToolCalls => Steps.Count(FailedToolCall.Is);
+
+    /// <summary>
+    /// How long a step took: its own span when it has one (a model call), else the time since the step before it in
+    /// its run (a tool result: the call's execution), since most steps are recorded at one instant.
+    /// </summary>
+    public TimeSpan StepDuration(StepRow step)
+    {
+        if (step.FinishedAt > step.StartedAt)
+        {
+            return step.FinishedAt - step.StartedAt;
+        }
+
+        var previous = Steps.Where(s => s.RunId == step.RunId && s.Sequence < step.Sequence).MaxBy(s => s.Sequence);
+        var since = previous?.FinishedAt ?? Runs.FirstOrDefault(r => r.Id == step.RunId)?.StartedAt ?? step.StartedAt;
+        return step.FinishedAt > since ? step.FinishedAt - since : TimeSpan.Zero;
+    }
 
     public static async Task<SessionPageData?> LoadAsync(
         Guid sessionId,

@@ -39,7 +39,8 @@ public static class SessionRowHtml
             .Append("</a></td>");
         b.Append("<td data-label=\"Status\">")
             .Append(Badge(row.Status))
-            .Append(ChildWaiting(row.Status))
+            .Append(ChildWaiting(row))
+            .Append(FailedToolCall.Badge(row.FailedToolCalls))
             .Append("</td>");
         b.Append("<td data-label=\"Started\"><time datetime=\"")
             .Append(Format.Iso(row.StartedAt))
@@ -52,25 +53,32 @@ public static class SessionRowHtml
             .Append(Format.Duration(row.StartedAt, row.FinishedAt, now))
             .Append("</td>");
         b.Append("<td data-label=\"Tokens\" class=\"num\">").Append(Format.Tokens(row.Tokens)).Append("</td>");
+        b.Append("<td data-label=\"Cost\" class=\"num\" data-cost>").Append(Format.Cost(row.CostUsd)).Append("</td>");
         b.Append("<td data-label=\"Trigger\">").Append(E(row.Trigger)).Append("</td>");
         b.Append("<td class=\"actions\">").Append(Menu(row)).Append("</td></tr>");
         return b.ToString();
     }
 
     /// <summary>Only a sub-agent run waits for its parent, so a WaitingForAITL session has a child waiting (the
-    /// session status is derived from the whole run tree).</summary>
-    private static string ChildWaiting(string status) =>
-        status == nameof(Core.Runs.RunStatus.WaitingForAITL)
+    /// session status is derived from the whole run tree); a child waiting on a person is looked up with the
+    /// row.</summary>
+    private static string ChildWaiting(SessionRowView row) =>
+        row.ChildWaitsOnPerson
+            ? " <span class=\"chip\" data-child-waiting=\"person\" title=\"a sub-agent run waits on a person "
+                + "(an approval or an escalated question)\">sub-agent waits on a person</span>"
+        : row.Status == nameof(Core.Runs.RunStatus.WaitingForAITL)
             ? " <span class=\"chip\" data-child-waiting title=\"a sub-agent run waits for its parent agent\">"
                 + "sub-agent waiting</span>"
-            : "";
+        : "";
 
     /// <summary>The row's checkbox for bulk actions (Terminate, Mark complete).</summary>
     private static string SelectCell(string id) =>
         $"<td class=\"select\"><input type=\"checkbox\" data-select value=\"{id}\" "
         + $"aria-label=\"Select session {id}\" /></td>";
 
-    public static string Badge(string status) => $"<span class=\"badge st-{E(status)}\">{E(status)}</span>";
+    /// <summary>A status badge: the human label (<see cref="StatusLabels"/>), the raw value as its tooltip.</summary>
+    public static string Badge(string status) =>
+        $"<span class=\"badge st-{E(status)}\" title=\"{E(status)}\">{E(StatusLabels.Of(status))}</span>";
 
     /// <summary>The ⋯ Session actions menu; Mark complete appears only when Core allows it.</summary>
     public static string Menu(SessionRowView row)

@@ -36,6 +36,42 @@
     }
   }
 
+  // Destructive forms carry data-confirm (the question), data-confirm-detail and data-confirm-action: they ask in a
+  // dialog first. Capture phase, so the question comes before any other submit handling (data-async included).
+  let confirmed = null;
+  function confirmDialog() {
+    let dialog = $("#confirm-dialog");
+    if (dialog) return dialog;
+    dialog = document.createElement("dialog");
+    dialog.id = "confirm-dialog";
+    dialog.setAttribute("aria-labelledby", "confirm-title");
+    dialog.innerHTML = '<form method="dialog"><h2 id="confirm-title"></h2><p data-confirm-detail></p>'
+      + '<div class="buttons"><button type="submit" value="cancel" autofocus>Cancel</button>'
+      + '<button type="submit" value="ok" class="danger" data-confirm-ok></button></div></form>';
+    document.body.appendChild(dialog);
+    return dialog;
+  }
+
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-confirm")) return;
+    if (confirmed === form) { confirmed = null; return; }
+    ev.preventDefault();
+    ev.stopImmediatePropagation();
+    const submitter = ev.submitter;
+    const dialog = confirmDialog();
+    $("#confirm-title", dialog).textContent = form.dataset.confirm;
+    $("[data-confirm-detail]", dialog).textContent = form.dataset.confirmDetail || "";
+    $("[data-confirm-ok]", dialog).textContent = form.dataset.confirmAction || "Confirm";
+    dialog.returnValue = "";
+    dialog.addEventListener("close", () => {
+      if (dialog.returnValue !== "ok") return;
+      confirmed = form;
+      form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+    }, { once: true });
+    dialog.showModal();
+  }, true);
+
   document.addEventListener("submit", async (ev) => {
     const form = ev.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-async")) return;
@@ -173,11 +209,65 @@
     });
   }
 
-  // Running durations tick once a second.
+  // The pending user tasks, live (one feed per page): the navigation's count, and on Approvals' pending tab the
+  // list itself, merged card by card so a comment being typed is never wiped. A card answered elsewhere stays,
+  // marked: an answer given to it gets the clear "already answered" message instead of vanishing under the click.
+  function liveTasks(link) {
+    const count = $("[data-pending-count]", link);
+    const list = $("ul[data-live-approvals=true]");
+    const source = new EventSource(link.dataset.liveTasks);
+    source.addEventListener("pending", (ev) => {
+      const pending = JSON.parse(ev.data);
+      if (count) {
+        count.textContent = pending.count;
+        count.dataset.pendingCount = pending.count;
+        count.hidden = pending.count === 0;
+      }
+      if (list) mergeApprovals(list);
+    });
+  }
+
+  let merging = null;
+  async function mergeApprovals(list) {
+    if (merging) { merging.again = true; return; }
+    merging = { again: false };
+    try {
+      const response = await fetch(location.href, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+      const fresh = doc.getElementById(list.id);
+      if (!fresh) return;
+      const ids = new Set($$("li[data-task-card]", fresh).map(li => li.dataset.taskCard));
+      $$("li[data-task-card]", list).forEach(li => {
+        if (ids.has(li.dataset.taskCard) || $("[data-stale]", li)) return;
+        const note = document.createElement("p");
+        note.className = "hint";
+        note.dataset.stale = "";
+        note.textContent = "Answered or cancelled elsewhere; reload to see its outcome.";
+        li.prepend(note);
+      });
+      let before = list.firstElementChild;
+      $$("li[data-task-card]", fresh).forEach(li => {
+        const existing = list.querySelector('li[data-task-card="' + li.dataset.taskCard + '"]');
+        if (existing) { before = existing.nextElementSibling; return; }
+        list.insertBefore(document.importNode(li, true), before);
+      });
+      const empty = $("[data-approvals-empty]");
+      if (empty) empty.hidden = list.children.length > 0;
+    } finally {
+      const again = merging.again;
+      merging = null;
+      if (again) mergeApprovals(list);
+    }
+  }
+
+  // Running durations tick once a second (finished ones carry no data-running-since).
   function tick() {
     const now = Date.now();
     $$("[data-running-since]").forEach(td => {
-      const s = Math.max(0, (now - Date.parse(td.dataset.runningSince)) / 1000);
+      const since = Date.parse(td.dataset.runningSince);
+      if (Number.isNaN(since)) return;
+      const s = Math.max(0, (now - since) / 1000);
       td.textContent = s < 60 ? s.toFixed(1) + " s" : s < 3600 ? Math.floor(s / 60) + "m " + String(Math.floor(s % 60)).padStart(2, "0") + "s"
         : Math.floor(s / 3600) + "h " + String(Math.floor(s % 3600 / 60)).padStart(2, "0") + "m";
     });
@@ -187,6 +277,7 @@
     $$("table[data-live-sessions]").forEach(liveTable);
     const region = $("#session-live");
     if (region) liveSession(region);
+    $$("[data-live-tasks]").forEach(liveTasks);
     setInterval(tick, 1000);
   });
 })();

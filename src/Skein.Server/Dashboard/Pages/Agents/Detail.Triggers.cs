@@ -62,7 +62,7 @@ public sealed partial class DetailModel
             MaxInputBytes = Int(maxInputBytes),
         };
         var saved = await triggerService.PutApiAsync(Id, body, Operator, cancellationToken);
-        TempData["Notice"] = saved.IsSuccess ? "api trigger saved." : saved.Error.Message;
+        TempData[saved.IsSuccess ? "Notice" : "Problem"] = saved.IsSuccess ? "api trigger saved." : saved.Error.Message;
         return Redirect($"/agents/{Id}?tab=triggers");
     }
 
@@ -77,7 +77,7 @@ public sealed partial class DetailModel
     {
         if (!TryParseInput(runInput, out var input, out var error))
         {
-            return TriggerNotice("The trigger was not created: " + error);
+            return TriggerNotice("The trigger was not created: " + error, problem: true);
         }
 
         var body = NewBody(triggerName, TriggerTypes.Scheduled, active) with
@@ -138,7 +138,7 @@ public sealed partial class DetailModel
         {
             if (!TryParseInput(runInput, out var input, out var error))
             {
-                return TriggerNotice("The trigger was not saved: " + error);
+                return TriggerNotice("The trigger was not saved: " + error, problem: true);
             }
 
             // An emptied input field clears the input (JSON null), rather than keeping the old one.
@@ -225,7 +225,7 @@ public sealed partial class DetailModel
         var result = await call();
         if (!result.IsSuccess)
         {
-            return TriggerNotice($"The trigger was not {verb}: {result.Error.Message}");
+            return TriggerNotice($"The trigger was not {verb}: {result.Error.Message}", problem: true);
         }
 
         if (result.Value is not { } generated)
@@ -249,9 +249,9 @@ public sealed partial class DetailModel
     private static int? Int(string? text) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 
-    private RedirectResult TriggerNotice(string message)
+    private RedirectResult TriggerNotice(string message, bool problem = false)
     {
-        TempData["Notice"] = message;
+        TempData[problem ? "Problem" : "Notice"] = message;
         return Redirect($"/agents/{Id}?tab=triggers");
     }
 

@@ -26,8 +26,11 @@ public sealed partial class DetailModel(
     RunStarter starter,
     SessionListPage list,
     SessionChangeFeed feed,
+    SessionQueries queries,
     TriggerService triggerService,
-    TimeProvider time
+    Store.Usage.AgentCosts costs,
+    TimeProvider time,
+    ToolFailureCounts failures
 ) : PageModel
 {
     [FromRoute(Name = "id")]
@@ -45,6 +48,21 @@ public sealed partial class DetailModel(
 
     public VersionView? Live => Versions.FirstOrDefault(v => v.State == nameof(VersionState.Deployed));
 
+    /// <summary>What Rollback would put live (Core's rule); the button is shown only when there is one.</summary>
+    public VersionView? RollbackTarget =>
+        VersionLifecycle.RollbackTarget([
+            .. Versions.Select(v => new VersionLine(
+                v.Id,
+                v.Label,
+                Enum.Parse<VersionState>(v.State),
+                v.CreatedAt,
+                v.DeployedAt
+            )),
+        ])
+            is { } target
+            ? Versions.First(v => v.Id == target.Id)
+            : null;
+
     public IReadOnlyList<TriggerRow> Triggers { get; private set; } = [];
 
     public SessionTableModel Sessions { get; private set; } = null!;
@@ -58,6 +76,9 @@ public sealed partial class DetailModel(
     public string? OlderSessions { get; private set; }
 
     public Guid? SelectedVersionId { get; private set; }
+
+    /// <summary>The agent's runs' cost per UTC day, newest first (SPEC section 12).</summary>
+    public IReadOnlyList<Store.Usage.DailyCost> DailyCosts { get; private set; } = [];
 
     public string TestInput { get; private set; } = "{}";
 
@@ -149,6 +170,7 @@ public sealed partial class DetailModel(
         string? temperature,
         string? instructions,
         string? inputSchema,
+        string? midRunMessages,
         bool canExecuteSubAgents,
         List<Guid>? allowedSubAgents,
         string? subAgentExecutionModel,
@@ -177,6 +199,7 @@ public sealed partial class DetailModel(
                 ? t
                 : null,
             InputSchema = schema,
+            MidRunMessages = string.IsNullOrEmpty(midRunMessages) ? null : midRunMessages,
         };
         draft = WithWiring(draft, canExecuteSubAgents, allowedSubAgents, subAgentExecutionModel);
         return Moved(
@@ -190,7 +213,8 @@ public sealed partial class DetailModel(
 
     private RedirectResult Moved<T>(Result<T> result, string done)
     {
-        TempData["Notice"] = result.IsSuccess ? done : result.Error.Message;
+        // Success and refusal are told apart (a green notice, a red alert).
+        TempData[result.IsSuccess ? "Notice" : "Problem"] = result.IsSuccess ? done : result.Error.Message;
         return Redirect($"/agents/{Id}");
     }
 
@@ -211,6 +235,7 @@ public sealed partial class DetailModel(
             ?? (Versions.Count > 0 ? Versions[0] : null)
         )?.Id;
         Triggers = await triggerService.RowsOfAgentAsync(Id, cancellationToken);
+        DailyCosts = await costs.DailyAsync(Id, time.GetUtcNow(), Tab == "sessions" ? 14 : 1, cancellationToken);
         await LoadSubAgentChoicesAsync(cancellationToken);
         if (Tab == "sessions")
         {
@@ -231,8 +256,13 @@ public sealed partial class DetailModel(
                 );
             var names = new Dictionary<Guid, string> { [Agent.Id] = Agent.Name };
             OlderSessions = page.HasOlder && page.Rows.Count > 0 ? ListCursor.Of(page.Rows[^1]).ToString() : null;
+            var waiting = await queries.ChildrenWaitingOnPersonAsync(page.Rows, cancellationToken);
             Sessions = new SessionTableModel(
-                [.. page.Rows.Select(r => SessionRowView.From(r, names))],
+                await SessionRowView.WithFailuresAsync(
+                    [.. page.Rows.Select(r => SessionRowView.From(r, names, waiting))],
+                    failures,
+                    cancellationToken
+                ),
                 time.GetUtcNow().UtcDateTime,
                 head
             )

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Skein.Core.UserTasks;
+using Skein.Store.Agents;
 using Skein.Store.Rows;
 using Skein.Store.Sessions;
 
@@ -11,9 +12,26 @@ namespace Skein.Server.Dashboard.Pages.Review;
 /// Answers post to the task's session (the same handler the session view uses), so a stale answer gets the
 /// same clear 409 message in both places.
 /// </summary>
-public sealed class ApprovalsModel(SessionQueries sessions, UserTaskQueries tasks) : PageModel
+public sealed class ApprovalsModel(SessionQueries sessions, UserTaskQueries tasks, AgentDirectory agents) : PageModel
 {
     public const int PageSize = 50;
+
+    /// <summary>The kind filter: what an operator looks for (the SPEC's kinds grouped), each a set of kinds. A
+    /// single kind in the URL (<c>kind=text</c>) still filters by that kind alone.</summary>
+    public static readonly IReadOnlyList<KindFilter> KindFilters =
+    [
+        new("approval", "Approvals", [UserTaskKinds.Approval]),
+        new("aitl_escalation", "AITL escalations", [UserTaskKinds.AitlEscalation]),
+        new("anomaly", "Anomaly", [UserTaskKinds.AnomalyReview, UserTaskKinds.AnomalyAlert]),
+        new(
+            "question",
+            "Questions (choice, text, number)",
+            [UserTaskKinds.MultiOption, UserTaskKinds.Text, UserTaskKinds.Number]
+        ),
+    ];
+
+    /// <summary>Agent names by id, for each task's card.</summary>
+    public IReadOnlyDictionary<Guid, string> AgentNames { get; private set; } = new Dictionary<Guid, string>();
 
     [FromQuery(Name = "tab")]
     public string Tab { get; set; } = "pending";
@@ -31,7 +49,12 @@ public sealed class ApprovalsModel(SessionQueries sessions, UserTaskQueries task
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         Kind = string.IsNullOrEmpty(Kind) ? null : Kind;
-        if (Kind is not null && !UserTaskKinds.All.Contains(Kind))
+        IReadOnlyList<string>? kinds =
+            Kind is null ? null
+            : KindFilters.FirstOrDefault(f => f.Value == Kind) is { } group ? group.Kinds
+            : UserTaskKinds.All.Contains(Kind) ? [Kind]
+            : null;
+        if (Kind is not null && kinds is null)
         {
             return BadRequest($"unknown kind '{Kind}'");
         }
@@ -41,10 +64,10 @@ public sealed class ApprovalsModel(SessionQueries sessions, UserTaskQueries task
         var tenant = await sessions.DefaultTenantAsync(cancellationToken);
         if (Tab == "pending")
         {
-            Tasks = await tasks.ListAsync(
+            Tasks = await ListAsync(
                 tenant,
                 nameof(UserTaskStatus.Pending),
-                Kind,
+                kinds,
                 Skip,
                 PageSize + 1,
                 cancellationToken
@@ -53,20 +76,14 @@ public sealed class ApprovalsModel(SessionQueries sessions, UserTaskQueries task
         else
         {
             // Completed tab: answered and cancelled tasks, newest first.
-            var answered = await tasks.ListAsync(
-                tenant,
-                nameof(UserTaskStatus.Completed),
-                Kind,
-                0,
-                Skip + PageSize + 1,
-                cancellationToken
-            );
-            var cancelled = await tasks.ListAsync(
+            var upTo = Skip + PageSize + 1;
+            var answered = await ListAsync(tenant, nameof(UserTaskStatus.Completed), kinds, 0, upTo, cancellationToken);
+            var cancelled = await ListAsync(
                 tenant,
                 nameof(UserTaskStatus.Cancelled),
-                Kind,
+                kinds,
                 0,
-                Skip + PageSize + 1,
+                upTo,
                 cancellationToken
             );
             Tasks =
@@ -82,9 +99,28 @@ public sealed class ApprovalsModel(SessionQueries sessions, UserTaskQueries task
 
         HasMore = Tasks.Count > PageSize;
         Tasks = [.. Tasks.Take(PageSize)];
+        AgentNames = await agents.NamesAsync(cancellationToken);
         return Page();
     }
+
+    /// <summary>One status of the chosen kinds (all when none), newest first.</summary>
+    private Task<IReadOnlyList<UserTaskRow>> ListAsync(
+        Guid tenant,
+        string status,
+        IReadOnlyList<string>? kinds,
+        int skip,
+        int take,
+        CancellationToken cancellationToken
+    ) =>
+        kinds is null or { Count: 1 }
+            ? tasks.ListAsync(tenant, status, kinds?[0], skip, take, cancellationToken)
+            : tasks.ListKindsAsync(tenant, status, kinds, skip, take, cancellationToken);
+
+    public string AgentName(Guid agentId) => AgentNames.GetValueOrDefault(agentId, "(deleted agent)");
 
     public string Link(string tab, string? kind) =>
         $"/review/approvals?tab={tab}" + (kind is null ? "" : "&kind=" + Uri.EscapeDataString(kind));
 }
+
+/// <summary>One choice of the Approvals kind filter: its URL value, its label and the kinds it shows.</summary>
+public sealed record KindFilter(string Value, string Label, IReadOnlyList<string> Kinds);

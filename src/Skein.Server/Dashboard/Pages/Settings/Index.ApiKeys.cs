@@ -54,7 +54,9 @@ public sealed partial class IndexModel
     public async Task<IActionResult> OnPostRevokeAsync(Guid keyId, CancellationToken cancellationToken)
     {
         var revoked = await keys.RevokeAsync(keyId, KeyActor, cancellationToken);
-        TempData["Notice"] = revoked.IsSuccess ? "Key revoked." : "That key does not exist.";
+        TempData[revoked.IsSuccess ? "Notice" : "Problem"] = revoked.IsSuccess
+            ? "Key revoked."
+            : "That key does not exist.";
         return Redirect("/settings");
     }
 

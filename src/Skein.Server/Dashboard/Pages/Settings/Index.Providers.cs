@@ -19,14 +19,19 @@ public sealed partial class IndexModel
         bool HasKey,
         IReadOnlyList<string> Models,
         DateTime CreatedAt
-    );
+    )
+    {
+        /// <summary>The per-model prices as the form shows them: <c>model input output [cached]</c>, one per
+        /// line.</summary>
+        public string PriceLines { get; init; } = "";
+    }
 
     /// <summary>The connection test of <c>POST /api/providers/{id}/test</c>, answered as a notice; the key never
     /// appears in it.</summary>
     public async Task<IActionResult> OnPostTestProviderAsync(Guid providerId, CancellationToken cancellationToken)
     {
         var tested = await providers.TestAsync(providerId, cancellationToken);
-        TempData["Notice"] = tested switch
+        TempData[tested is { IsSuccess: true, Value.Result.Ok: true } ? "Notice" : "Problem"] = tested switch
         {
             { IsSuccess: false, Error.Code: DomainErrorCodes.NotFound } => "That provider does not exist.",
             { IsSuccess: false } => tested.Error?.Message,
@@ -44,9 +49,16 @@ public sealed partial class IndexModel
         string? providerBaseUrl,
         string? providerApiKey,
         string? providerModels,
+        string? providerPrices,
         CancellationToken cancellationToken
     )
     {
+        if (!PriceForm.TryParse(providerPrices, out var prices, out var bad))
+        {
+            TempData["Problem"] = "The provider was not added: " + bad;
+            return Redirect("/settings#providers");
+        }
+
         var change = new ProviderChange(
             providerName?.Trim(),
             providerKind,
@@ -54,7 +66,10 @@ public sealed partial class IndexModel
             null,
             Blank(providerApiKey),
             ModelList(providerModels)
-        );
+        )
+        {
+            Prices = prices,
+        };
         return ProviderOutcome(
             await providers.CreateAsync(DashboardAuth.Actor(User), change, cancellationToken),
             $"Provider {providerName?.Trim()} added.",
@@ -70,10 +85,17 @@ public sealed partial class IndexModel
         string? providerBaseUrl,
         string? providerApiKey,
         string? providerModels,
+        string? providerPrices,
         bool removeKey,
         CancellationToken cancellationToken
     )
     {
+        if (!PriceForm.TryParse(providerPrices, out var prices, out var bad))
+        {
+            TempData["Problem"] = "The provider was not saved: " + bad;
+            return Redirect("/settings#providers");
+        }
+
         var key = Blank(providerApiKey);
         var change = new ProviderChange(
             providerName?.Trim(),
@@ -82,7 +104,10 @@ public sealed partial class IndexModel
             removeKey && key is null ? "" : null,
             key,
             ModelList(providerModels)
-        );
+        )
+        {
+            Prices = prices,
+        };
         return ProviderOutcome(
             await providers.UpdateAsync(DashboardAuth.Actor(User), providerId, change, cancellationToken),
             $"Provider {providerName?.Trim()} saved.",
@@ -112,7 +137,10 @@ public sealed partial class IndexModel
                 p.ApiKeySecretName != null,
                 p.Models,
                 p.CreatedAt
-            )),
+            )
+            {
+                PriceLines = PriceForm.Format(p.Prices),
+            }),
         ];
 
     private RedirectResult ProviderOutcome<T>(Result<T> result, string done, string verb)

@@ -17,7 +17,7 @@ public sealed partial class IndexModel
     {
         var name = secretName?.Trim();
         var set = await secrets.SetAsync(DashboardAuth.Actor(User), name, secretValue, cancellationToken);
-        TempData["Notice"] =
+        TempData[set.IsSuccess ? "Notice" : "Problem"] =
             set.IsSuccess ? $"Secret {name} saved."
             : set.Error.Code == DomainErrorCodes.InvalidInput
                 ? $"A secret needs a name of 1 to {SecretRules.MaxNameLength} letters, digits, '.', '_' or '-', "
@@ -29,7 +29,9 @@ public sealed partial class IndexModel
     public async Task<IActionResult> OnPostDeleteSecretAsync(string? secretName, CancellationToken cancellationToken)
     {
         var deleted = await secrets.DeleteAsync(DashboardAuth.Actor(User), secretName, cancellationToken);
-        TempData["Notice"] = deleted.IsSuccess ? $"Secret {secretName} deleted." : "That secret does not exist.";
+        TempData[deleted.IsSuccess ? "Notice" : "Problem"] = deleted.IsSuccess
+            ? $"Secret {secretName} deleted."
+            : "That secret does not exist.";
         return Redirect("/settings#secrets");
     }
 }

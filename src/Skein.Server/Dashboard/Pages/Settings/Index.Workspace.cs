@@ -16,6 +16,7 @@ public sealed partial class IndexModel
         int agentWaitBudgetSeconds,
         int? maxSubAgentDepth,
         int? maxInputBytes,
+        int? maxToolCallsPerRun,
         CancellationToken cancellationToken
     )
     {
@@ -26,7 +27,8 @@ public sealed partial class IndexModel
             DashboardAuth.Actor(User),
             cancellationToken,
             maxSubAgentDepth,
-            maxInputBytes
+            maxInputBytes,
+            maxToolCallsPerRun ?? 0
         );
         if (saved.IsSuccess)
         {
