@@ -49,16 +49,28 @@ public class CompactEventLogMigrationTests
         {
             var connection = writer.Database.GetDbConnection();
             await connection.OpenAsync(ct);
-            Task InsertAsync(string table, IReadOnlyList<KeyValuePair<string, object?>> row, CancellationToken token) =>
-                InsertRowAsync(connection, dialect, table, row, token);
+            // Only the columns this older schema has: later migrations add columns (tags, fork origin, cost…).
+            async Task InsertAsync(
+                string table,
+                IReadOnlyList<KeyValuePair<string, object?>> row,
+                CancellationToken token
+            )
+            {
+                var existing = new HashSet<string>(StringComparer.Ordinal);
+                await using (var probe = connection.CreateCommand())
+                {
+                    probe.CommandText = $"SELECT * FROM {table} WHERE 1 = 0";
+                    await using var reader = await probe.ExecuteReaderAsync(token);
+                    for (var c = 0; c < reader.FieldCount; c++)
+                    {
+                        existing.Add(reader.GetName(c));
+                    }
+                }
 
-            // Null columns are left out: columns added by later migrations (tags, fork origin) are null here and do
-            // not exist yet in this schema.
-            await InsertAsync(
-                SessionRow.Map.Table,
-                [.. SessionRow.Map.Read(state).Where(c => c.Value is not null)],
-                ct
-            );
+                await InsertRowAsync(connection, dialect, table, [.. row.Where(c => existing.Contains(c.Key))], token);
+            }
+
+            await InsertAsync(SessionRow.Map.Table, SessionRow.Map.Read(state), ct);
             await InsertAsync(SessionRow.StartContextMap.Table, SessionRow.StartContextMap.Read(state), ct);
             await InsertAsync(RunRow.Map.Table, RunRow.Map.Read(new RunOf(state, state.RootRun)), ct);
             for (var i = 0; i < events.Count; i++)
