@@ -13,6 +13,8 @@ var benches = new Dictionary<string, Func<BenchArgs, BenchServer, CancellationTo
     ["list-sessions"] = ListSessionsBench.RunAsync,
     ["parked-memory"] = ParkedMemoryBench.RunAsync,
     ["delta-latency"] = DeltaLatencyBench.RunAsync,
+    ["search-sessions"] = SearchSessionsBench.SearchAsync,
+    ["bulk-terminate"] = SearchSessionsBench.BulkTerminateAsync,
 };
 
 if (parsed?.Command == "dashboard-home")
@@ -25,7 +27,7 @@ if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Co
     Console.Error.WriteLine(
         "usage: Skein.Bench.Api "
             + "<start-latency|conversation-latency|sse-latency|list-sessions|parked-memory|delta-latency|"
-            + "dashboard-home|all> "
+            + "search-sessions|bulk-terminate|dashboard-home|all> "
             + "[--smoke] [--store sqlite|postgres]"
     );
     Console.Error.WriteLine(
@@ -39,6 +41,8 @@ if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Co
     Console.Error.WriteLine("  list-sessions        [--sessions 1000000] [--requests 300]");
     Console.Error.WriteLine("  parked-memory        [--sessions 10000] [--settle 5]");
     Console.Error.WriteLine("  delta-latency        [--runs 200] [--chunks 40] [--pace-ms 25]");
+    Console.Error.WriteLine("  search-sessions      [--sessions 1000000] [--requests 300]");
+    Console.Error.WriteLine("  bulk-terminate       [--sessions 1000]");
     Console.Error.WriteLine("  dashboard-home       [--sessions 1000000] [--requests 300]   (SQLite)");
     Console.Error.WriteLine("  warm-up values are seconds of the same load before measuring");
     return 2;

@@ -20,7 +20,18 @@ public static class SessionSeeder
     private const string Status =
         "CASE WHEN i % 100 < 90 THEN 'Completed' WHEN i % 100 < 98 THEN 'Failed' ELSE 'Terminated' END";
 
-    public static async Task SeedAsync(BenchServer server, Guid agentId, int count, CancellationToken cancellationToken)
+    public static Task SeedAsync(BenchServer server, Guid agentId, int count, CancellationToken cancellationToken) =>
+        SeedAsync(server, agentId, count, "'{}'", cancellationToken);
+
+    /// <summary>As above, with each session's input computed by <paramref name="inputSql"/> (SQL over the row number
+    /// <c>i</c>, e.g. to give the search bench words to find).</summary>
+    public static async Task SeedAsync(
+        BenchServer server,
+        Guid agentId,
+        int count,
+        string inputSql,
+        CancellationToken cancellationToken
+    )
     {
         await using var db = await server.Contexts.CreateDbContextAsync(cancellationToken);
         // The template's trigger too: a key reads only sessions its (agent, trigger) pairs started.
@@ -47,7 +58,9 @@ public static class SessionSeeder
                 Columns
                 + "SELECT gen_random_uuid(), @tenant, @agent, @version, 'skein-scripted', 'api', @trigger, 'bench', "
                 + Status
-                + ", 20, '\"ok\"', '{}', "
+                + ", 20, '\"ok\"', "
+                + inputSql
+                + ", "
                 + "gen_random_uuid(), gen_random_uuid(), 1, timestamptz '2020-01-01' + i * interval '1 second', "
                 + "timestamptz '2020-01-01' + i * interval '1 second' "
                 + "FROM generate_series(1, @count) AS i";
@@ -69,7 +82,7 @@ public static class SessionSeeder
                 + Columns
                 + $"SELECT {uuid}, @tenant, @agent, @version, 'skein-scripted', 'api', @trigger, 'bench', "
                 + $"{Status}, 20, "
-                + $"'\"ok\"', '{{}}', {uuid}, {uuid}, 1, {at}, {at} FROM n";
+                + $"'\"ok\"', {inputSql}, {uuid}, {uuid}, 1, {at}, {at} FROM n";
             Add(command, "tenant", agent.TenantId.ToString("D").ToUpperInvariant());
             Add(command, "agent", agentId.ToString("D").ToUpperInvariant());
             Add(command, "version", version.ToString("D").ToUpperInvariant());

@@ -41,6 +41,11 @@ public static class SkeinCli
             root.Subcommands.Add(command);
         }
 
+        foreach (var command in ReplayCommands.Create())
+        {
+            root.Subcommands.Add(command);
+        }
+
         root.Subcommands.Add(TaskCommands.List());
         root.Subcommands.Add(TaskCommands.Create("approve", approved: true));
         root.Subcommands.Add(TaskCommands.Create("reject", approved: false));

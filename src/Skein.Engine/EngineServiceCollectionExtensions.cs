@@ -30,6 +30,7 @@ public static class EngineServiceCollectionExtensions
         services.AddHostedService<StatusGauges>();
         services.AddSingleton<SessionCommands>();
         services.AddSingleton<SessionActions>();
+        services.AddSingleton<SessionBulk>();
         services.AddSingleton<ModelClientFactory>();
         services.AddSingleton<ToolCatalog>();
         services.AddSingleton<ToolArgumentValidator>();

@@ -26,6 +26,12 @@ public sealed class PostgresDialect(NodeIdentity node) : IStoreDialect
         "SELECT 1 FROM run_leases WHERE run_id = @run_id AND owner IS NOT DISTINCT FROM @owner "
         + "AND lease_version = @lease_version FOR KEY SHARE";
 
+    // session_search is written by a trigger on sessions from input, output and error ('simple': no stemming).
+    public string SessionTextMatchSql =>
+        "SELECT session_id AS \"Value\" FROM session_search WHERE search_text @@ plainto_tsquery('simple', {0})";
+
+    public string SessionTextQuery(IReadOnlyList<string> words) => string.Join(' ', words);
+
     public Task PrepareWriterConnectionAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 

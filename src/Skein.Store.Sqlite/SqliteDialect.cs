@@ -30,6 +30,15 @@ public sealed class SqliteDialect : IStoreDialect
 
     public bool IsUniqueViolation(Exception exception) => exception is SqliteException { SqliteErrorCode: 19 };
 
+    // sessions_fts shares the sessions table's rowids (its triggers insert, update and delete with the row).
+    public string SessionTextMatchSql =>
+        "SELECT s.id AS \"Value\" FROM sessions_fts f JOIN sessions s ON s.rowid = f.rowid "
+        + "WHERE sessions_fts MATCH {0}";
+
+    // Each word quoted (a quote doubled): FTS5 reads it as a plain string, never as query syntax; words are ANDed.
+    public string SessionTextQuery(IReadOnlyList<string> words) =>
+        string.Join(' ', words.Select(w => "\"" + w.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
+
     public bool SynchronousWriter => true;
 
     // Exactly what Microsoft.Data.Sqlite (and EF Core) store for these types: TEXT, uppercase ids and invariant

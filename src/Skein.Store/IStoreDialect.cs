@@ -17,6 +17,17 @@ public interface IStoreDialect
     bool IsUniqueViolation(Exception exception);
 
     /// <summary>
+    /// SQL selecting, as <c>"Value"</c>, the ids of sessions whose input, output or error holds every word of the
+    /// parameter <c>{0}</c> (bound to <see cref="SessionTextQuery"/>): the store's full-text index, kept with the
+    /// session rows in their transaction (SQLite FTS5 through triggers, PostgreSQL a tsvector column and GIN index).
+    /// </summary>
+    string SessionTextMatchSql { get; }
+
+    /// <summary>The full-text query for <paramref name="words"/> (already split and bounded by the Core rule):
+    /// every word must occur, each as a whole word.</summary>
+    string SessionTextQuery(IReadOnlyList<string> words);
+
+    /// <summary>
     /// True where the provider's async ADO.NET calls complete synchronously anyway (SQLite): the writer, a dedicated
     /// loop, then calls the synchronous API and skips a Task and a continuation per statement.
     /// </summary>

@@ -31,7 +31,20 @@ public static class SessionCommands
         var agent = new Option<string?>("--agent") { Description = "Only sessions of this agent (name or id)" };
         var take = new Option<int>("--take") { Description = "How many (1-100)", DefaultValueFactory = _ => 20 };
         var json = new Option<bool>("--json") { Description = "Print the raw JSON" };
-        var command = new Command("sessions", "Recent sessions, newest first") { status, agent, take, json };
+        var search = new Option<string?>("--search")
+        {
+            Description = "Only sessions whose input, output or error holds every one of these words",
+        };
+        var tag = new Option<string?>("--tag") { Description = "Only sessions started with this tag (key:value)" };
+        var command = new Command("sessions", "Recent sessions, newest first")
+        {
+            status,
+            agent,
+            take,
+            json,
+            search,
+            tag,
+        };
         command.SetAction(
             (parse, ct) =>
                 SkeinCli.RunAsync(
@@ -47,6 +60,16 @@ public static class SessionCommands
                         if (parse.GetValue(agent) is { } a)
                         {
                             query.Add($"agentId={await api.AgentIdAsync(a, token)}");
+                        }
+
+                        if (parse.GetValue(search) is { } q)
+                        {
+                            query.Add("q=" + Uri.EscapeDataString(q));
+                        }
+
+                        if (parse.GetValue(tag) is { } t)
+                        {
+                            query.Add("tag=" + Uri.EscapeDataString(t));
                         }
 
                         var page = await api.GetJsonAsync("/api/sessions?" + string.Join("&", query), token);

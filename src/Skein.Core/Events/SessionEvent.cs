@@ -61,6 +61,12 @@ public sealed record SessionStarted : SessionEvent
     public required StartContext StartContext { get; init; }
     public required Guid RootRunId { get; init; }
 
+    /// <summary>The start body's <c>tags</c> (<see cref="SessionTags"/>), if any.</summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+
+    /// <summary>Set on a fork: the session and step it copied its timeline from.</summary>
+    public ForkOrigin? ForkedFrom { get; init; }
+
     public override string TypeName => EventTypes.SessionStarted;
 }
 

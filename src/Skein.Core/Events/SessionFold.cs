@@ -46,6 +46,8 @@ public static class SessionFold
                 Input = started.Input,
                 StartContext = started.StartContext,
                 RootRunId = started.RootRunId,
+                Tags = started.Tags,
+                ForkedFrom = started.ForkedFrom,
                 EntryRunId = started.RootRunId,
                 StartedAt = started.At,
                 RunningSince = started.At,

@@ -31,6 +31,8 @@ public static class SessionDecider
                 Input = command.Context.UserInput,
                 StartContext = command.Context,
                 RootRunId = command.RunId,
+                Tags = command.Tags is { Count: > 0 } tags ? tags : null,
+                ForkedFrom = command.ForkedFrom,
             }
         );
         change.Emit(
@@ -348,7 +350,11 @@ public sealed record StartSession(
     string? TriggerName,
     StartContext Context,
     DateTimeOffset At
-);
+)
+{
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+    public ForkOrigin? ForkedFrom { get; init; }
+}
 
 public sealed record StepDraft(
     StepPayload Payload,

@@ -27,6 +27,8 @@ public sealed record SessionState
     public JsonElement? Input { get; init; }
     public required StartContext StartContext { get; init; }
     public required Guid RootRunId { get; init; }
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+    public ForkOrigin? ForkedFrom { get; init; }
     public required Guid EntryRunId { get; init; }
     public int RunCount => Runs.Count;
     public required DateTimeOffset StartedAt { get; init; }

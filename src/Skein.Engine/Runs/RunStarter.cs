@@ -7,17 +7,19 @@ using Skein.Engine.Sessions;
 using Skein.Engine.Telemetry;
 using Skein.Store.Agents;
 using Skein.Store.Leases;
+using Skein.Store.Sessions;
 
 namespace Skein.Engine.Runs;
 
 /// <summary>Starts a session with its root run: resolve the version, check the mode and input, commit,
 /// dispatch.</summary>
-public sealed class RunStarter(
+public sealed partial class RunStarter(
     AgentCatalog catalog,
     InputValidator validator,
     SessionCommands commands,
     RunDispatcher dispatcher,
     IRunLeaseStore leases,
+    SessionQueries queries,
     TimeProvider time
 )
 {
@@ -40,6 +42,11 @@ public sealed class RunStarter(
             throw new DomainException(new DomainError(DomainErrorCodes.InvalidInput, unusable));
         }
 
+        if (SessionTags.Check(request.Tags) is { } badTags)
+        {
+            throw new DomainException(new DomainError(DomainErrorCodes.InvalidInput, badTags));
+        }
+
         var userInput = request.Input is { ValueKind: JsonValueKind.Object } ? request.Input : null;
         await validator.ValidateAsync(version, userInput);
 
@@ -60,11 +67,24 @@ public sealed class RunStarter(
                 },
                 now
             )
+            {
+                Tags = request.Tags,
+            }
         );
 
         // The first model request needs nothing from outside: it commits with the start instead of on its own.
         SessionDecider.PrepareModelRequest(start, start.Current.RootRunId, 1, version, now, RunExecutor.EngineActor);
 
+        return await CommitAndDispatchAsync(start, resolved, cancellationToken);
+    }
+
+    /// <summary>Commits a decided start with its run's first lease, then hands the run to its driver.</summary>
+    private async Task<StartedRun> CommitAndDispatchAsync(
+        SessionChange start,
+        ResolvedVersion resolved,
+        CancellationToken cancellationToken
+    )
+    {
         // The run's lease commits with its start (PostgreSQL; SQLite's needs no row), so its driver claims nothing.
         var lease = leases.LeaseForNewRun(start.Current.Id, start.Current.RootRunId);
         SessionState state;
@@ -89,6 +109,9 @@ public sealed record StartRunRequest(Guid AgentId, JsonElement? Input, TriggerTy
     public Guid? VersionId { get; init; }
     public Guid? TriggerId { get; init; }
     public string? TriggerName { get; init; }
+
+    /// <summary>The start body's <c>tags</c> (<see cref="SessionTags"/>), checked before anything is written.</summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
 }
 
 public sealed record StartedRun(Guid SessionId, Guid RunId, SessionState State);

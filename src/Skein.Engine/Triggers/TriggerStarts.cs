@@ -86,7 +86,8 @@ public sealed partial class TriggerStarts(
         Actor actor,
         TriggerStartPolicy policy,
         CancellationToken cancellationToken,
-        string? deliveryId = null
+        string? deliveryId = null,
+        IReadOnlyDictionary<string, string>? tags = null
     )
     {
         StartedRun run;
@@ -97,6 +98,7 @@ public sealed partial class TriggerStarts(
                 {
                     TriggerId = trigger.Id,
                     TriggerName = trigger.Name,
+                    Tags = tags,
                 },
                 cancellationToken
             );

@@ -928,6 +928,14 @@ namespace Skein.Store.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
 
+                    b.Property<long?>("ForkedFromSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("forked_from_sequence");
+
+                    b.Property<Guid?>("ForkedFromSessionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("forked_from_session_id");
+
                     b.Property<string>("Input")
                         .HasColumnType("text")
                         .HasColumnName("input");
@@ -964,6 +972,10 @@ namespace Skein.Store.Postgres.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("status");
+
+                    b.Property<string>("Tags")
+                        .HasColumnType("text")
+                        .HasColumnName("tags");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")

@@ -919,6 +919,14 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("finished_at");
 
+                    b.Property<long?>("ForkedFromSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("forked_from_sequence");
+
+                    b.Property<Guid?>("ForkedFromSessionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("forked_from_session_id");
+
                     b.Property<string>("Input")
                         .HasColumnType("TEXT")
                         .HasColumnName("input");
@@ -955,6 +963,10 @@ namespace Skein.Store.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("status");
+
+                    b.Property<string>("Tags")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT")

@@ -32,7 +32,10 @@ public sealed class SessionRow
         Changing("run_count", s => s.RunCount),
         Fixed("started_at", s => s.StartedAt),
         Changing("finished_at", s => s.FinishedAt),
-        Changing("deadline_at", s => SessionDeadline.Of(s))
+        Changing("deadline_at", s => SessionDeadline.Of(s)),
+        Fixed("tags", s => SessionTags.Json(s.Tags)),
+        Fixed("forked_from_session_id", s => s.ForkedFrom?.SessionId),
+        Fixed("forked_from_sequence", s => s.ForkedFrom?.Sequence)
     );
 
     /// <summary>The frozen start context, in its own table (<c>session_start_contexts</c>): written once.</summary>
@@ -63,6 +66,13 @@ public sealed class SessionRow
     public int RunCount { get; set; }
     public DateTime StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
+
+    /// <summary>The start body's tags as canonical JSON (<see cref="SessionTags.Json"/>); searched by
+    /// substring.</summary>
+    public string? Tags { get; set; }
+
+    public Guid? ForkedFromSessionId { get; set; }
+    public long? ForkedFromSequence { get; set; }
 
     /// <summary>When the session runs out of time even if nothing runs (<see cref="SessionDeadline"/>); null once
     /// finished. The run supervisor fails sessions whose deadline passed.</summary>

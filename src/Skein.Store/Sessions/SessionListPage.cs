@@ -7,7 +7,7 @@ namespace Skein.Store.Sessions;
 /// Keyset pages of the sessions list, newest first. A page is found by seeking the (started_at, id) index
 /// from a cursor, so the millionth page costs what the first does (no OFFSET, no COUNT).
 /// </summary>
-public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts)
+public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts, IStoreDialect dialect)
 {
     /// <summary>
     /// Sessions older than <see cref="ListQuery.After"/> (or the newest when null), or, with
@@ -21,6 +21,10 @@ public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts)
             db,
             new SessionFilter(query.TenantId) { AgentId = query.AgentId, Status = query.Status }
         );
+        if (query.Criteria is { IsEmpty: false } criteria)
+        {
+            q = q.Where(db, dialect, criteria);
+        }
 
         if (query.Before is { } before)
         {
@@ -43,8 +47,8 @@ public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts)
             );
         }
 
-        var page = await q.OrderByDescending(s => s.StartedAt)
-            .ThenByDescending(s => s.Id)
+        var ordered = q.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id);
+        var page = await (query.Skip > 0 ? ordered.Skip(query.Skip) : ordered)
             .Take(query.Take + 1)
             .ToListAsync(cancellationToken);
         return new ListResult(
@@ -52,6 +56,26 @@ public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts)
             HasNewer: query.After is not null,
             HasOlder: page.Count > query.Take
         );
+    }
+
+    /// <summary>The ids of the sessions <paramref name="criteria"/> matches, newest first, at most
+    /// <paramref name="limit"/> (a bulk action's filter).</summary>
+    public async Task<IReadOnlyList<Guid>> MatchingIdsAsync(
+        Guid tenantId,
+        Core.Sessions.SessionCriteria criteria,
+        int limit,
+        CancellationToken cancellationToken
+    )
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await SessionQueries
+            .Filtered(db, new SessionFilter(tenantId))
+            .Where(db, dialect, criteria)
+            .OrderByDescending(s => s.StartedAt)
+            .ThenByDescending(s => s.Id)
+            .Select(s => s.Id)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
     }
 }
 
@@ -83,6 +107,14 @@ public sealed record ListQuery(Guid TenantId, int Take)
     public string? Status { get; init; }
     public ListCursor? After { get; init; }
     public ListCursor? Before { get; init; }
+
+    /// <summary>Rows to pass over before the page (the management list's older <c>skip</c>); cursors are the way to
+    /// page.</summary>
+    public int Skip { get; init; }
+
+    /// <summary>The search and filters of SPEC section 10 (text, trigger type, time range, tags; agent and status
+    /// too), on top of <see cref="AgentId"/> and <see cref="Status"/>.</summary>
+    public Core.Sessions.SessionCriteria? Criteria { get; init; }
 }
 
 public sealed record ListResult(IReadOnlyList<SessionRow> Rows, bool HasNewer, bool HasOlder);

@@ -52,6 +52,46 @@ public sealed partial class SessionQueries(IDbContextFactory<SkeinDbContext> con
         return new SessionDetail(session, runs, steps);
     }
 
+    /// <summary>A session with its root run's steps as stored (payload content, no envelope of ids), in session
+    /// order: what a rerun or a fork starts from. Null for an unknown session.</summary>
+    public async Task<(SessionRow Session, IReadOnlyList<StepRow> RootSteps)?> SourceAsync(
+        Guid sessionId,
+        CancellationToken cancellationToken
+    )
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var session = await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
+        if (session is null)
+        {
+            return null;
+        }
+
+        var steps = await db
+            .Steps.AsNoTracking()
+            .Where(s => s.SessionId == sessionId && s.RunId == session.RootRunId)
+            .OrderBy(s => s.EventSequence)
+            .ToListAsync(cancellationToken);
+        return (session, steps);
+    }
+
+    /// <summary>How many root-run steps of <paramref name="sessionId"/> lie at or before session sequence
+    /// <paramref name="sequence"/>: the steps a fork from there copied (null when the session is gone).</summary>
+    public async Task<int?> RootStepsUpToAsync(Guid sessionId, long sequence, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var root = await db
+            .Sessions.AsNoTracking()
+            .Where(s => s.Id == sessionId)
+            .Select(s => (Guid?)s.RootRunId)
+            .FirstOrDefaultAsync(cancellationToken);
+        return root is { } rootRunId
+            ? await db.Steps.CountAsync(
+                s => s.SessionId == sessionId && s.RunId == rootRunId && s.EventSequence <= sequence,
+                cancellationToken
+            )
+            : null;
+    }
+
     /// <summary>The workspace created on first start; every row carries its id.</summary>
     public async Task<Guid> DefaultTenantAsync(CancellationToken cancellationToken)
     {

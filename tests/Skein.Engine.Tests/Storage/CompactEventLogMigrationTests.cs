@@ -49,8 +49,26 @@ public class CompactEventLogMigrationTests
         {
             var connection = writer.Database.GetDbConnection();
             await connection.OpenAsync(ct);
-            Task InsertAsync(string table, IReadOnlyList<KeyValuePair<string, object?>> row, CancellationToken token) =>
-                InsertRowAsync(connection, dialect, table, row, token);
+            // Only the columns this older schema has: later migrations add columns (tags, fork origin, cost…).
+            async Task InsertAsync(
+                string table,
+                IReadOnlyList<KeyValuePair<string, object?>> row,
+                CancellationToken token
+            )
+            {
+                var existing = new HashSet<string>(StringComparer.Ordinal);
+                await using (var probe = connection.CreateCommand())
+                {
+                    probe.CommandText = $"SELECT * FROM {table} WHERE 1 = 0";
+                    await using var reader = await probe.ExecuteReaderAsync(token);
+                    for (var c = 0; c < reader.FieldCount; c++)
+                    {
+                        existing.Add(reader.GetName(c));
+                    }
+                }
+
+                await InsertRowAsync(connection, dialect, table, [.. row.Where(c => existing.Contains(c.Key))], token);
+            }
 
             await InsertAsync(SessionRow.Map.Table, SessionRow.Map.Read(state), ct);
             await InsertAsync(SessionRow.StartContextMap.Table, SessionRow.StartContextMap.Read(state), ct);

@@ -22,7 +22,11 @@ public static class AgentAdminEndpoints
 
     public sealed record AgentList(IReadOnlyList<AgentSummary> Items);
 
-    public sealed record StartRunBody(JsonElement? Input, Guid? VersionId);
+    public sealed record StartRunBody(
+        JsonElement? Input,
+        Guid? VersionId,
+        IReadOnlyDictionary<string, string>? Tags = null
+    );
 
     public sealed record StartRunResponse(
         Guid SessionId,
@@ -49,6 +53,7 @@ public static class AgentAdminEndpoints
             new StartRunRequest(agentId, body?.Input, TriggerType.Console, SkeinUser.ActorOf(user).Value)
             {
                 VersionId = body?.VersionId,
+                Tags = body?.Tags,
             },
             cancellationToken
         );

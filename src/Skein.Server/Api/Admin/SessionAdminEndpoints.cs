@@ -13,9 +13,12 @@ public static class SessionAdminEndpoints
 {
     public static RouteGroupBuilder MapSessionAdmin(this RouteGroupBuilder api)
     {
-        api.MapGet("/sessions", ListAsync)
+        api.MapGet("/sessions", SessionSearchEndpoints.SearchAsync)
             .WithName("AdminListSessions")
-            .WithSummary("Sessions newest first, filtered by status and agent")
+            .WithSummary(
+                "Find sessions, newest first: text in input, output and errors (q), agent, status, trigger type, "
+                    + "time range and tags; keyset pages (after → next)"
+            )
             .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/sessions/{sessionId}", GetAsync)
             .WithName("AdminGetSession")
@@ -42,44 +45,12 @@ public static class SessionAdminEndpoints
             .WithSummary("End a phrony_wait now (WaitingForTimer only)")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        return api;
+        return api.MapSessionOperations();
     }
 
     public sealed record MessageBody(string? Text, string? Message);
 
     public sealed record StatusResponse(string Status);
-
-    private static async Task<Results<Ok<SessionPage>, ProblemHttpResult>> ListAsync(
-        SessionQueries queries,
-        Guid? agentId,
-        string? status,
-        int? skip,
-        int? take,
-        CancellationToken cancellationToken
-    )
-    {
-        if (status is not null && !Enum.TryParse<Core.Sessions.SessionStatus>(status, ignoreCase: false, out _))
-        {
-            return Problems.Invalid($"unknown status '{status}'");
-        }
-
-        if (skip is < 0 || take is < 1 or > 100)
-        {
-            return Problems.Invalid("skip must be >= 0 and take between 1 and 100");
-        }
-
-        var tenant = await queries.DefaultTenantAsync(cancellationToken);
-        var rows = await queries.ListAsync(
-            new SessionFilter(tenant, take ?? 50)
-            {
-                AgentId = agentId,
-                Status = status,
-                Skip = skip ?? 0,
-            },
-            cancellationToken
-        );
-        return TypedResults.Ok(new SessionPage([.. rows.Select(SessionDto.From)], skip ?? 0, take ?? 50));
-    }
 
     private static async Task<Results<Ok<SessionDetailDto>, ProblemHttpResult>> GetAsync(
         Guid sessionId,

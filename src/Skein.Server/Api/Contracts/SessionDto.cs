@@ -25,7 +25,9 @@ public sealed record SessionDto(
     Guid EntryRunId,
     int RunCount,
     DateTime StartedAt,
-    DateTime? FinishedAt
+    DateTime? FinishedAt,
+    IReadOnlyDictionary<string, string>? Tags,
+    ForkOriginDto? ForkedFrom
 )
 {
     public static SessionDto From(SessionRow s) =>
@@ -49,7 +51,9 @@ public sealed record SessionDto(
             s.EntryRunId,
             s.RunCount,
             s.StartedAt,
-            s.FinishedAt
+            s.FinishedAt,
+            Core.Sessions.SessionTags.Parse(s.Tags),
+            s.ForkedFromSessionId is { } source ? new ForkOriginDto(source, s.ForkedFromSequence ?? 0) : null
         )
         {
             TotalCostUsd = s.TotalCostUsd,
@@ -64,6 +68,10 @@ public sealed record SessionDto(
     public SessionDto ForApiCaller(bool hidesWork) =>
         hidesWork ? this with { Input = null, StartContext = null } : this;
 }
+
+/// <summary>A fork's source: the session and the session sequence (a step's <c>eventSequence</c>) it copied up
+/// to.</summary>
+public sealed record ForkOriginDto(Guid SessionId, long Sequence);
 
 public sealed record RunDto(
     Guid Id,
@@ -149,8 +157,6 @@ public sealed record SessionDetailDto(
     IReadOnlyList<StepDto> Steps,
     IReadOnlyList<UserTaskDto> Tasks
 );
-
-public sealed record SessionPage(IReadOnlyList<SessionDto> Items, int Skip, int Take);
 
 internal static class Json
 {

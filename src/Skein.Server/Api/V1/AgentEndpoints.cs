@@ -35,7 +35,9 @@ public static class AgentEndpoints
         return v1;
     }
 
-    public sealed record StartRunBody(JsonElement? Input);
+    /// <summary>A run start: <c>input</c>, and <c>tags</c> (a Skein extension, SPEC section 10) to find the session
+    /// by later.</summary>
+    public sealed record StartRunBody(JsonElement? Input, IReadOnlyDictionary<string, string>? Tags = null);
 
     public sealed record StartRunResponse(
         Guid SessionId,
@@ -120,6 +122,11 @@ public static class AgentEndpoints
             return Problems.Of("trigger_inactive", "the agent's api trigger is not active");
         }
 
+        if (SessionTags.Check(body?.Tags) is { } badTags)
+        {
+            return Problems.Invalid(badTags);
+        }
+
         var idempotencyKey = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
         var entry = new TriggerIngressRow
         {
@@ -167,7 +174,8 @@ public static class AgentEndpoints
                     input,
                     Actor.ApiKey(caller.KeyId),
                     TriggerStartPolicy.Api,
-                    cancellationToken
+                    cancellationToken,
+                    tags: body?.Tags
                 );
                 if (outcome.Run is not { State: var s })
                 {

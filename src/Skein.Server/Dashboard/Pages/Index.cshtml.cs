@@ -39,6 +39,12 @@ public sealed class IndexModel(
 
     public ListResult Sessions { get; private set; } = new([], false, false);
 
+    /// <summary>The search and filters of the URL (SPEC section 10).</summary>
+    public SessionFilters Filters { get; private set; } = new();
+
+    /// <summary>Why the filters could not be used, shown above an empty list.</summary>
+    public string? FilterError { get; private set; }
+
     public SessionTableModel Table { get; private set; } = null!;
 
     public string? OlderCursor => Sessions.Rows.Count > 0 ? ListCursor.Of(Sessions.Rows[^1]).ToString() : null;
@@ -59,20 +65,27 @@ public sealed class IndexModel(
             return new ObjectResult(problem) { StatusCode = problem.Status };
         }
 
+        Filters = SessionFilters.Read(Request.Query);
+        var criteria = Filters.Criteria();
+        FilterError = criteria.IsSuccess ? null : criteria.Error.Message;
+
         // The live feed starts where this page's data was read, so nothing committed in between is missed.
         var head = await feed.HeadAsync(cancellationToken);
         var tenant = await queries.DefaultTenantAsync(cancellationToken);
         Agents = await agents.NamesAsync(cancellationToken);
-        Sessions = await list.ReadAsync(
-            new ListQuery(tenant, PageSize)
-            {
-                Status = Status,
-                AgentId = AgentId,
-                After = ListCursor.Parse(After),
-                Before = ListCursor.Parse(Before),
-            },
-            cancellationToken
-        );
+        Sessions = FilterError is not null
+            ? new ListResult([], false, false)
+            : await list.ReadAsync(
+                new ListQuery(tenant, PageSize)
+                {
+                    Status = Status,
+                    AgentId = AgentId,
+                    After = ListCursor.Parse(After),
+                    Before = ListCursor.Parse(Before),
+                    Criteria = criteria.Value,
+                },
+                cancellationToken
+            );
         var now = time.GetUtcNow().UtcDateTime;
         var waiting = await queries.ChildrenWaitingOnPersonAsync(Sessions.Rows, cancellationToken);
         var rows = await SessionRowView.WithFailuresAsync(
@@ -84,7 +97,9 @@ public sealed class IndexModel(
         {
             StatusFilter = Status,
             AgentFilter = AgentId,
-            AcceptsNewRows = !Sessions.HasNewer,
+            AcceptsNewRows = !Sessions.HasNewer && Filters.LiveRowsMatchable,
+            ClearFiltersLink = Filters.IsActive ? "/" : null,
+            BulkFilterJson = Filters.BulkJson(),
         };
         Response.Headers.Append(
             "Server-Timing",
@@ -96,27 +111,7 @@ public sealed class IndexModel(
 
     public string PageLink(string? after, string? before)
     {
-        var query = new List<string>();
-        if (Status is not null)
-        {
-            query.Add("status=" + Uri.EscapeDataString(Status));
-        }
-
-        if (AgentId is { } agent)
-        {
-            query.Add("agentId=" + agent);
-        }
-
-        if (after is not null)
-        {
-            query.Add("after=" + after);
-        }
-
-        if (before is not null)
-        {
-            query.Add("before=" + before);
-        }
-
-        return query.Count == 0 ? "/" : "/?" + string.Join('&', query);
+        var query = Filters.QueryString(("after", after), ("before", before));
+        return query.Length == 0 ? "/" : "/?" + query;
     }
 }

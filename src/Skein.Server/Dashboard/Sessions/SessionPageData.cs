@@ -73,6 +73,9 @@ public sealed record SessionPageData(
         CancellationToken cancellationToken
     )
     {
+        // The log first: the page's stream version must not pass the rows it shows, else a change committed between
+        // the two reads never reaches the live view (a fast run finished while the page loaded looked stuck).
+        var log = await events.ReadAfterAsync(sessionId, 0, cancellationToken);
         var detail = await sessions.GetAsync(sessionId, cancellationToken);
         if (detail is null)
         {
@@ -80,7 +83,6 @@ public sealed record SessionPageData(
         }
 
         var userTasks = await tasks.ForSessionAsync(sessionId, cancellationToken);
-        var log = await events.ReadAfterAsync(sessionId, 0, cancellationToken);
         var audit = log.Where(e => e.Event is SessionStatusChanged or UserTaskAnswered or UserTaskCancelled)
             .Select(e => new AuditNote(
                 e.Sequence,

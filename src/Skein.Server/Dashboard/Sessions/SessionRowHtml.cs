@@ -24,6 +24,7 @@ public static class SessionRowHtml
             .Append("\" data-agent=\"")
             .Append(row.AgentId)
             .Append("\">");
+        b.Append(SelectCell(id));
         b.Append("<td data-label=\"Session\"><a class=\"mono\" href=\"/sessions/")
             .Append(id)
             .Append("\" title=\"")
@@ -69,6 +70,11 @@ public static class SessionRowHtml
             ? " <span class=\"chip\" data-child-waiting title=\"a sub-agent run waits for its parent agent\">"
                 + "sub-agent waiting</span>"
         : "";
+
+    /// <summary>The row's checkbox for bulk actions (Terminate, Mark complete).</summary>
+    private static string SelectCell(string id) =>
+        $"<td class=\"select\"><input type=\"checkbox\" data-select value=\"{id}\" "
+        + $"aria-label=\"Select session {id}\" /></td>";
 
     /// <summary>A status badge: the human label (<see cref="StatusLabels"/>), the raw value as its tooltip.</summary>
     public static string Badge(string status) =>

@@ -10,4 +10,11 @@ public sealed record SessionTableModel(IReadOnlyList<SessionRowView> Rows, DateT
     public bool AcceptsNewRows { get; init; } = true;
 
     public bool ShowAgent { get; init; } = true;
+
+    /// <summary>Set when the list is filtered: the empty state says "No sessions match" and links here.</summary>
+    public string? ClearFiltersLink { get; init; }
+
+    /// <summary>The list's filter as the bulk endpoint takes it, for "all matching the filter"; null offers only the
+    /// selected rows.</summary>
+    public string? BulkFilterJson { get; init; }
 }

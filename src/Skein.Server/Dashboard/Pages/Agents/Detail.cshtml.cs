@@ -69,6 +69,11 @@ public sealed partial class DetailModel(
 
     public SessionTableModel Sessions { get; private set; } = null!;
 
+    /// <summary>The Sessions tab's search and filters, from the URL.</summary>
+    public SessionFilters SessionFilters { get; private set; } = new();
+
+    public string? SessionFilterError { get; private set; }
+
     /// <summary>Cursor of the next (older) page of the Sessions tab, when there is one.</summary>
     public string? OlderSessions { get; private set; }
 
@@ -236,11 +241,21 @@ public sealed partial class DetailModel(
         await LoadSubAgentChoicesAsync(cancellationToken);
         if (Tab == "sessions")
         {
+            SessionFilters = Skein.Server.Dashboard.Sessions.SessionFilters.Read(Request.Query, Id);
+            var criteria = SessionFilters.Criteria();
+            SessionFilterError = criteria.IsSuccess ? null : criteria.Error.Message;
             var head = await feed.HeadAsync(cancellationToken);
-            var page = await list.ReadAsync(
-                new ListQuery(Agent.TenantId, 25) { AgentId = Id, After = ListCursor.Parse(After) },
-                cancellationToken
-            );
+            var page = SessionFilterError is not null
+                ? new ListResult([], false, false)
+                : await list.ReadAsync(
+                    new ListQuery(Agent.TenantId, 25)
+                    {
+                        AgentId = Id,
+                        After = ListCursor.Parse(After),
+                        Criteria = criteria.Value,
+                    },
+                    cancellationToken
+                );
             var names = new Dictionary<Guid, string> { [Agent.Id] = Agent.Name };
             OlderSessions = page.HasOlder && page.Rows.Count > 0 ? ListCursor.Of(page.Rows[^1]).ToString() : null;
             var waiting = await queries.ChildrenWaitingOnPersonAsync(page.Rows, cancellationToken);
@@ -255,7 +270,9 @@ public sealed partial class DetailModel(
             )
             {
                 AgentFilter = Id,
-                AcceptsNewRows = After is null,
+                AcceptsNewRows = After is null && SessionFilters.LiveRowsMatchable,
+                ClearFiltersLink = SessionFilters.IsActive ? $"/agents/{Id}?tab=sessions" : null,
+                BulkFilterJson = SessionFilters.BulkJson(),
             };
         }
 

@@ -18,7 +18,7 @@ namespace Skein.Server.Dashboard.Pages.Sessions;
 /// <see cref="SessionActions"/>, so the dashboard follows exactly the rules the API does.
 /// </summary>
 [Requires(Capability.Operate)]
-public sealed class DetailModel(
+public sealed partial class DetailModel(
     SessionQueries sessions,
     UserTaskQueries tasks,
     EventLogReader events,
@@ -111,6 +111,7 @@ public sealed class DetailModel(
         }
 
         Data = data;
+        await LoadForkPointAsync(cancellationToken);
         return true;
     }
 
