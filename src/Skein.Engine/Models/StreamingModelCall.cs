@@ -37,12 +37,13 @@ public static class StreamingModelCall
             }
         }
 
-        // A body that is not an event stream (a JSON answer, an error page) parses as no events at all: never an
-        // empty answer.
+        // A body that is not an event stream (a JSON answer without choices, an error page, garbage) parses as no
+        // events at all: never an empty answer. Which of them it was is not known here, so the reason names both.
         return updates.Count > 0
             ? updates.ToChatResponse()
-            : throw new System.Text.Json.JsonException(
-                "the streamed response has no server-sent events (the body is not text/event-stream)"
+            : throw new InvalidDataException(
+                "the reply is malformed: the streamed response has no server-sent events, so no choices "
+                    + "(the body is not text/event-stream, or not valid JSON)"
             );
     }
 }

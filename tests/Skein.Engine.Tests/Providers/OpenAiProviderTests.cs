@@ -208,7 +208,10 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
         var detail = await _host.RunToEndAsync(agent.AgentId);
 
         Assert.Equal("Failed", detail.Session.Status);
-        Assert.StartsWith("model provider error: the response is not valid JSON:", Assert.Single(detail.Runs).Error);
+        // Model calls stream: a body that is not an event stream at all is a malformed reply (no events, no
+        // choices), whatever it holds instead.
+        Assert.StartsWith("model provider error: the reply is malformed:", Assert.Single(detail.Runs).Error);
+        Assert.Contains("not valid JSON", detail.Runs[0].Error);
         Assert.Single(_server.Requests);
     }
 

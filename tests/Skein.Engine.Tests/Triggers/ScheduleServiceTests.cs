@@ -18,7 +18,13 @@ public sealed class ScheduleServiceTests : EngineTestBase
     {
         await base.InitializeAsync();
         await UseHostAsync(_clock, SlowPolls);
+        await Schedules.StopAsync(TestContext.Current.CancellationToken);
     }
+
+    // The tests poll with FireDueAsync themselves. A host's own schedule loop ticks once at start on a background
+    // thread, at a moment of its choosing: on the fake clock a late tick could read a time the test set later and
+    // fire a slot outside the test's awaited calls. Each host's loop is stopped (StopAsync waits for a tick in
+    // flight) before the clock moves.
 
     // The tests fire slots themselves; hour-long poll periods keep a fake clock that jumps by hours
     // from replaying thousands of 50 ms timer ticks.
@@ -120,6 +126,7 @@ public sealed class ScheduleServiceTests : EngineTestBase
         await Host.DisposeAsync();
         _clock.SetUtcNow(Utc(2026, 1, 1, 17, 30));
         await UseHostAsync(_clock, SlowPolls);
+        await Schedules.StopAsync(TestContext.Current.CancellationToken);
         await Schedules.FireDueAsync(TestContext.Current.CancellationToken);
         await Schedules.FireDueAsync(TestContext.Current.CancellationToken);
 
@@ -135,6 +142,7 @@ public sealed class ScheduleServiceTests : EngineTestBase
         await Schedules.FireDueAsync(TestContext.Current.CancellationToken);
         await using var second = await EngineTestHost.StartAsync(Store, _clock, SlowPolls);
         var otherNode = second.Services.GetRequiredService<ScheduleService>();
+        await otherNode.StopAsync(TestContext.Current.CancellationToken);
 
         for (var slot = 1; slot <= 3; slot++)
         {
@@ -148,10 +156,22 @@ public sealed class ScheduleServiceTests : EngineTestBase
         }
 
         var sessions = await SessionsOfAsync(trigger.Id);
-        Assert.Equal(3, sessions.Count);
-        Assert.Equal(
-            [Utc(2026, 1, 1, 12, 5), Utc(2026, 1, 1, 12, 10), Utc(2026, 1, 1, 12, 15)],
-            sessions.Select(s => s.StartedAt).Order()
+        await using var db = await Host.Contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        var log = string.Join(
+            "; ",
+            (
+                await db
+                    .TriggerIngress.AsNoTracking()
+                    .Where(e => e.TriggerId == trigger.Id)
+                    .ToListAsync(TestContext.Current.CancellationToken)
+            ).Select(e => $"{e.ReceivedAt:HH:mm} {e.DeliveryId} {e.Outcome} {e.Error}")
+        );
+        Assert.True(
+            sessions
+                .Select(s => s.StartedAt)
+                .Order()
+                .SequenceEqual([Utc(2026, 1, 1, 12, 5), Utc(2026, 1, 1, 12, 10), Utc(2026, 1, 1, 12, 15)]),
+            $"sessions at {string.Join(", ", sessions.Select(s => s.StartedAt.ToString("HH:mm")))}; ingress: {log}"
         );
     }
 

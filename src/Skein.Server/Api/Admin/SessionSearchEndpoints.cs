@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Skein.Core;
@@ -5,6 +6,7 @@ using Skein.Core.Sessions;
 using Skein.Engine.Runs;
 using Skein.Engine.Sessions;
 using Skein.Server.Api.Contracts;
+using Skein.Server.Auth;
 using Skein.Store.Sessions;
 
 namespace Skein.Server.Api.Admin;
@@ -17,8 +19,6 @@ namespace Skein.Server.Api.Admin;
 public static class SessionSearchEndpoints
 {
     public const int MaxTake = 100;
-
-    private static readonly string Operator = Actor.Admin.Value;
 
     public static RouteGroupBuilder MapSessionOperations(this RouteGroupBuilder api)
     {
@@ -124,6 +124,7 @@ public static class SessionSearchEndpoints
         SessionListPage list,
         SessionQueries queries,
         SessionBulk bulk,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
@@ -166,19 +167,23 @@ public static class SessionSearchEndpoints
             }
         }
 
-        return TypedResults.Ok(new BulkResponse(await bulk.ApplyAsync(action, ids, Operator, cancellationToken)));
+        return TypedResults.Ok(
+            new BulkResponse(await bulk.ApplyAsync(action, ids, SkeinUser.ActorOf(user).Value, cancellationToken))
+        );
     }
 
     private static async Task<Results<Accepted<StartedSession>, ProblemHttpResult>> RerunAsync(
         Guid sessionId,
         RunStarter starter,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
-    ) => Started(await starter.RerunAsync(sessionId, Operator, cancellationToken));
+    ) => Started(await starter.RerunAsync(sessionId, SkeinUser.ActorOf(user).Value, cancellationToken));
 
     private static async Task<Results<Accepted<StartedSession>, ProblemHttpResult>> ForkAsync(
         Guid sessionId,
         ForkBody? body,
         RunStarter starter,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken
     )
     {
@@ -187,7 +192,7 @@ public static class SessionSearchEndpoints
             return Problems.Invalid("fromSequence is required (the eventSequence of the step to fork from)");
         }
 
-        return Started(await starter.ForkAsync(sessionId, from, Operator, cancellationToken));
+        return Started(await starter.ForkAsync(sessionId, from, SkeinUser.ActorOf(user).Value, cancellationToken));
     }
 
     private static Results<Accepted<StartedSession>, ProblemHttpResult> Started(Result<StartedRun> started) =>

@@ -207,6 +207,11 @@ public sealed class AnthropicProviderTests : IAsyncLifetime
     [Fact]
     public async Task A_provider_overloaded_every_time_fails_the_run_with_the_providers_error()
     {
+        // No retry budget: the run fails once the in-process retries are spent (ProviderFaultTests park it).
+        await _host.DisposeAsync();
+        _host = await EngineTestHost.StartAsync(_dir.File("skein.db"), configure: o =>
+            o.ProviderRetryBudget = TimeSpan.Zero
+        );
         _server.Enqueue(AnthropicReply.Error(529), AnthropicReply.Error(529), AnthropicReply.Error(529));
         var agent = await _host.CreateAgentAsync(AnthropicAgent());
 
