@@ -136,13 +136,15 @@ public sealed partial class EventIngress(
         CancellationToken cancellationToken
     )
     {
+        // Once a delivery id is claimed the start must finish or release it: a sender that hangs up mid-start would
+        // otherwise leave the id "still being processed" and every retry of that delivery refused.
         var outcome = await starts.StartAsync(
             trigger,
             entry,
             input,
             Actor.Trigger(trigger.Id),
             TriggerStartPolicy.Event,
-            cancellationToken,
+            deliveryId is null ? cancellationToken : CancellationToken.None,
             deliveryId
         );
         return IngressResult.Of(outcome);

@@ -98,6 +98,9 @@ public sealed partial class ScheduleService(
         }
 
         // The slot is spent either way (fires are not queued up); a failed start is in the log and can be retried.
+        // From here the start ignores the caller's token: a shutdown between the claim and the start would otherwise
+        // spend the slot with no session and no log entry. A start is one short commit; the host's shutdown timeout
+        // bounds the wait.
         Log.Firing(logger, trigger.Id, due);
         var entry = new TriggerIngressRow
         {
@@ -113,7 +116,7 @@ public sealed partial class ScheduleService(
             settings.Input,
             Actor.Trigger(trigger.Id),
             TriggerStartPolicy.Scheduled,
-            cancellationToken
+            CancellationToken.None
         );
         return outcome.Run is not null;
     }

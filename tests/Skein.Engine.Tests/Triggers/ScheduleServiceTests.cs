@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Skein.Core;
 using Skein.Core.Triggers;
@@ -209,5 +211,59 @@ public sealed class ScheduleServiceTests : EngineTestBase
         );
         Assert.Equal(IngressOutcomes.Failed, entry.Outcome);
         Assert.Contains("no deployed version", entry.Error);
+    }
+
+    [Fact]
+    public async Task A_shutdown_right_after_a_slot_is_claimed_still_starts_its_session()
+    {
+        var agent = await Host.CreateAgentAsync(new AgentSpec());
+        var trigger = await AddScheduleAsync(agent.AgentId, agent.TenantId, "0 * * * *", "UTC");
+        await Schedules.FireDueAsync(TestContext.Current.CancellationToken);
+        _clock.SetUtcNow(Utc(2026, 1, 1, 13, 0));
+
+        // The node is told to stop the moment it has claimed the slot (its "firing" log line), before the start.
+        using var stopping = new CancellationTokenSource();
+        var node = new ScheduleService(
+            Host.Services.GetRequiredService<Store.Triggers.ScheduleClaims>(),
+            Host.Services.GetRequiredService<TriggerStarts>(),
+            Host.Services.GetRequiredService<IOptions<EngineOptions>>(),
+            _clock,
+            new CancelOnFiring(stopping)
+        );
+        try
+        {
+            await node.FireDueAsync(stopping.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // A tick cancelled after the start is allowed to say so; the session below is what counts.
+        }
+
+        Assert.True(stopping.IsCancellationRequested, "the slot was never claimed");
+        var session = Assert.Single(await SessionsOfAsync(trigger.Id));
+        Assert.Equal(Utc(2026, 1, 1, 13, 0), session.StartedAt);
+        Assert.Equal(Utc(2026, 1, 1, 14, 0), (await TriggerAsync(trigger.Id)).NextFireAt);
+    }
+
+    private sealed class CancelOnFiring(CancellationTokenSource stopping) : ILogger<ScheduleService>
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter
+        )
+        {
+            if (eventId.Id == 3444)
+            {
+                stopping.Cancel();
+            }
+        }
     }
 }
