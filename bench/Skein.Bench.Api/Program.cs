@@ -33,6 +33,9 @@ if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Co
     Console.Error.WriteLine(
         "  --store postgres     a fresh database on the server named by SKEIN_TEST_POSTGRES (admin connection string)"
     );
+    Console.Error.WriteLine(
+        "  --postgres <conn>    that server's admin connection string instead of SKEIN_TEST_POSTGRES"
+    );
     Console.Error.WriteLine("  start-latency        [--rate 200] [--seconds 20] [--warmup 30]");
     Console.Error.WriteLine("  conversation-latency [--turns 167] [--requests 300] [--warmup 15]   (warm-up per mode)");
     Console.Error.WriteLine(
@@ -54,6 +57,12 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
+
+// --postgres: the admin connection string of the server to create the bench's database on (else SKEIN_TEST_POSTGRES).
+if (parsed.Text("postgres", "") is { Length: > 0 } postgres)
+{
+    Environment.SetEnvironmentVariable(Skein.Testing.Stores.TestPostgres.Variable, postgres);
+}
 
 var store = parsed.Text("store", "sqlite") switch
 {

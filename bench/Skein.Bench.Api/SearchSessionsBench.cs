@@ -77,6 +77,7 @@ public static class SearchSessionsBench
 
             var latencies = new Latencies();
             var items = 0;
+            var cpu = server.CpuTime;
             for (var i = 0; i < requests; i++)
             {
                 var started = Stopwatch.GetTimestamp();
@@ -85,10 +86,12 @@ public static class SearchSessionsBench
                 items = body.GetProperty("items").GetArrayLength();
             }
 
+            var perRequest = (server.CpuTime - cpu).TotalMilliseconds / requests;
             var correct = items == expected;
             ok &= correct;
             Console.WriteLine(
-                $"search-sessions ({label}): {latencies.Summarize()}; {items} items"
+                $"search-sessions ({label}): {latencies.Summarize()}; "
+                    + FormattableString.Invariant($"server CPU {perRequest:0.0} ms/request; {items} items")
                     + (correct ? "" : $" — WRONG, expected {expected}")
             );
         }
@@ -151,6 +154,7 @@ public static class SearchSessionsBench
             $"{count} sessions to wait"
         );
 
+        var cpu = server.CpuTime;
         var clock = Stopwatch.StartNew();
         var response = await server.Admin.PostAsJsonAsync(
             "/api/sessions/bulk",
@@ -158,6 +162,7 @@ public static class SearchSessionsBench
             cancellationToken
         );
         var elapsed = clock.Elapsed;
+        var used = server.CpuTime - cpu;
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         var done = response.IsSuccessStatusCode
             ? body.GetProperty("results").EnumerateArray().Count(r => r.GetProperty("outcome").GetString() == "done")
@@ -166,7 +171,8 @@ public static class SearchSessionsBench
         var each = elapsed.TotalMilliseconds / count;
         Console.WriteLine(
             FormattableString.Invariant($"bulk-terminate: {count:N0} sessions in {elapsed.TotalSeconds:0.00} s ")
-                + FormattableString.Invariant($"({each:0.00} ms each); {done:N0} done")
+                + FormattableString.Invariant($"({each:0.00} ms each), server CPU {used.TotalSeconds:0.00} s; ")
+                + FormattableString.Invariant($"{done:N0} done")
                 + (correct ? "" : FormattableString.Invariant($" — WRONG, expected {count:N0}"))
         );
         return correct;

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Skein.Testing.Stores;
 
@@ -7,10 +9,13 @@ namespace Skein.Bench.Api;
 /// <summary>
 /// Bulk-inserts finished sessions for one agent with one set-based statement (generate_series on PostgreSQL, a
 /// recursive CTE on SQLite): 90 % Completed, 8 % Failed, 2 % Terminated, one second apart, older than any real
-/// session. Each copies the start context of a real session of the agent (the list shows parts of it).
+/// session, in transactions of 100,000 with progress. Each copies the start context of a real session of the agent
+/// (the list shows parts of it).
 /// </summary>
 public static class SessionSeeder
 {
+    private const int Chunk = 100_000;
+
     private const string Columns =
         "INSERT INTO sessions (id, tenant_id, agent_id, agent_version_id, llm_model, trigger_type, trigger_id, "
         + "triggered_by, "
@@ -52,6 +57,13 @@ public static class SessionSeeder
         await db.Database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandTimeout = 600;
+        if (server.Store == StoreKind.Sqlite)
+        {
+            // Random ids land all over the id index: a page cache that holds it keeps the inserts off the disk.
+            command.CommandText = "PRAGMA cache_size = -524288";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         if (server.Store == StoreKind.Postgres)
         {
             command.CommandText =
@@ -63,7 +75,7 @@ public static class SessionSeeder
                 + ", "
                 + "gen_random_uuid(), gen_random_uuid(), 1, timestamptz '2020-01-01' + i * interval '1 second', "
                 + "timestamptz '2020-01-01' + i * interval '1 second' "
-                + "FROM generate_series(1, @count) AS i";
+                + "FROM generate_series(@first, @last) AS i";
             Add(command, "tenant", agent.TenantId);
             Add(command, "agent", agentId);
             Add(command, "version", version);
@@ -78,7 +90,7 @@ public static class SessionSeeder
                 + "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
             const string at = "strftime('%Y-%m-%d %H:%M:%S', 1577836800 + i, 'unixepoch')";
             command.CommandText =
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count) "
+                "WITH RECURSIVE n(i) AS (SELECT @first UNION ALL SELECT i + 1 FROM n WHERE i < @last) "
                 + Columns
                 + $"SELECT {uuid}, @tenant, @agent, @version, 'skein-scripted', 'api', @trigger, 'bench', "
                 + $"{Status}, 20, "
@@ -89,8 +101,28 @@ public static class SessionSeeder
             Add(command, "trigger", trigger.ToString("D").ToUpperInvariant());
         }
 
-        Add(command, "count", count);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        // Large transactions of their own (the search index filled by the product's triggers in each), with
+        // progress: a million sessions take minutes.
+        var first = Add(command, "first", 1);
+        var last = Add(command, "last", 1);
+        var clock = Stopwatch.StartNew();
+        for (var from = 1; from <= count; from += Chunk)
+        {
+            first.Value = from;
+            last.Value = Math.Min(count, from + Chunk - 1);
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+            {
+                command.Transaction = transaction;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            command.Transaction = null;
+            if (count > Chunk)
+            {
+                Progress(clock, $"{(int)last.Value:N0} of {count:N0} sessions");
+            }
+        }
 
         // Each seeded session gets the real session's frozen start context (its own table, see docs/architecture.md).
         command.Parameters.Clear();
@@ -99,21 +131,39 @@ public static class SessionSeeder
             + "WHERE NOT EXISTS (SELECT 1 FROM session_start_contexts c WHERE c.session_id = s.id)";
         Add(command, "context", startContext);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        Progress(clock, "start contexts");
 
         // The sessions went in around the append path, so their counts (the lists' totals) are recomputed once.
         await Skein.Store.Sessions.SessionCountRebuild.RebuildAsync(db, cancellationToken);
+        Progress(clock, "session counts");
 
-        // Fresh statistics (and, on PostgreSQL, a visibility map for index-only counts), as a live database has.
+        // Fresh statistics (and, on PostgreSQL, a visibility map for index-only counts), as a live database has,
+        // the search index's too (on PostgreSQL the word frequencies the planner chooses a search plan by).
         command.Parameters.Clear();
-        command.CommandText = server.Store == StoreKind.Postgres ? "VACUUM ANALYZE sessions" : "ANALYZE sessions";
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        foreach (
+            var statement in server.Store == StoreKind.Postgres
+                ? new[] { "VACUUM ANALYZE sessions", "VACUUM ANALYZE session_search" }
+                : ["ANALYZE"]
+        )
+        {
+            command.CommandText = statement;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        Progress(clock, "statistics");
     }
 
-    private static void Add(DbCommand command, string name, object value)
+    private static void Progress(Stopwatch clock, string done) =>
+        Console.WriteLine(
+            string.Create(CultureInfo.InvariantCulture, $"  seeded {done} at {clock.Elapsed.TotalSeconds:0.0} s")
+        );
+
+    private static DbParameter Add(DbCommand command, string name, object value)
     {
         var p = command.CreateParameter();
         p.ParameterName = "@" + name;
         p.Value = value;
         command.Parameters.Add(p);
+        return p;
     }
 }

@@ -35,6 +35,15 @@ public sealed class SqliteDialect : IStoreDialect
         "SELECT s.id AS \"Value\" FROM sessions_fts f JOIN sessions s ON s.rowid = f.rowid "
         + "WHERE sessions_fts MATCH {0}";
 
+    // LIMIT inside: a common word stops counting at the bound instead of reading its whole doclist.
+    public string SessionTextCountSql =>
+        "SELECT count(*) AS \"Value\" FROM (SELECT rowid FROM sessions_fts WHERE sessions_fts MATCH {0} LIMIT {1})";
+
+    // EXISTS per row: FTS5 seeks each rowid in the word's doclist (MATCH with rowid =) instead of listing every match.
+    public string SessionTextProbeSql =>
+        "SELECT s.id AS \"Value\" FROM sessions s WHERE s.id IN (SELECT value FROM json_each({1})) "
+        + "AND EXISTS (SELECT 1 FROM sessions_fts f WHERE sessions_fts MATCH {0} AND f.rowid = s.rowid)";
+
     // Each word quoted (a quote doubled): FTS5 reads it as a plain string, never as query syntax; words are ANDed.
     public string SessionTextQuery(IReadOnlyList<string> words) =>
         string.Join(' ', words.Select(w => "\"" + w.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));

@@ -23,6 +23,20 @@ public interface IStoreDialect
     /// </summary>
     string SessionTextMatchSql { get; }
 
+    /// <summary>
+    /// For stores whose planner cannot walk the list's (status, started_at) index and test the words per row by
+    /// itself (SQLite: a set of matches from FTS5 is read whole before ordering): SQL selecting, as <c>"Value"</c>,
+    /// how many sessions match <c>{0}</c> (as in <see cref="SessionTextMatchSql"/>), counting at most <c>{1}</c>.
+    /// Null where the planner chooses between both ways itself (PostgreSQL, from the tsvector statistics).
+    /// </summary>
+    string? SessionTextCountSql => null;
+
+    /// <summary>
+    /// With <see cref="SessionTextCountSql"/>: SQL selecting, as <c>"Value"</c>, those of the session ids in
+    /// <c>{1}</c> (a JSON array of <see cref="IdValue"/>s) that match <c>{0}</c>, testing each id on its own.
+    /// </summary>
+    string? SessionTextProbeSql => null;
+
     /// <summary>The full-text query for <paramref name="words"/> (already split and bounded by the Core rule):
     /// every word must occur, each as a whole word.</summary>
     string SessionTextQuery(IReadOnlyList<string> words);

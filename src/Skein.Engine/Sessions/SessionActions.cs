@@ -41,6 +41,29 @@ public sealed class SessionActions(
         return await AuditAsync(actor, "session.marked_complete", "session", sessionId, "", result);
     }
 
+    /// <summary>
+    /// Terminate or Mark complete one session of a bulk action, as <see cref="TerminateAsync"/> and
+    /// <see cref="MarkCompleteAsync"/> do, but returning its audit entry instead of writing it: the bulk action
+    /// records its items' entries together, after their commits.
+    /// </summary>
+    public async Task<(CommandResult Result, AuditEntry? Audit)> BulkItemAsync(
+        BulkAction action,
+        Guid sessionId,
+        string actor,
+        CancellationToken cancellationToken
+    )
+    {
+        var (result, name) = action switch
+        {
+            BulkAction.Terminate => (
+                await TerminateUnauditedAsync(sessionId, actor, cancellationToken),
+                "session.terminated"
+            ),
+            _ => (await MarkCompleteUnauditedAsync(sessionId, actor, cancellationToken), "session.marked_complete"),
+        };
+        return (result, Audited(actor, name, "session", sessionId, "", result));
+    }
+
     private async Task<CommandResult> TerminateUnauditedAsync(
         Guid sessionId,
         string actor,
@@ -181,16 +204,41 @@ public sealed class SessionActions(
         CommandResult result
     )
     {
+        if (Audited(actor, action, subjectType, subjectId, note, result) is { } entry)
+        {
+            await audit.AppendAsync(
+                entry.Actor,
+                entry.Action,
+                entry.SubjectType,
+                entry.SubjectId,
+                entry.Outcome,
+                entry.Detail,
+                CancellationToken.None
+            );
+        }
+
+        return result;
+    }
+
+    /// <summary>The audit entry of an action with its outcome; none for the timer's and the engine's own.</summary>
+    private static AuditEntry? Audited(
+        string actor,
+        string action,
+        string subjectType,
+        Guid subjectId,
+        string note,
+        CommandResult result
+    )
+    {
         if (actor == TimerActor || actor == Actor.Engine.Value)
         {
-            return result;
+            return null;
         }
 
         var (outcome, detail) = result.Error is { } error
             ? (AuditOutcomes.Failed, error.Message)
             : (AuditOutcomes.Succeeded, note);
-        await audit.AppendAsync(actor, action, subjectType, subjectId, outcome, detail, CancellationToken.None);
-        return result;
+        return new AuditEntry(actor, action, subjectType, subjectId, outcome, detail);
     }
 
     /// <summary>An approval nobody answered in time resolves by its default.</summary>

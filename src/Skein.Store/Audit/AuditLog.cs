@@ -95,5 +95,43 @@ public sealed class AuditLog(IDbContextFactory<SkeinDbContext> contexts, TimePro
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>Appends <paramref name="entries"/> in one transaction of their own (a bulk action's items, each
+    /// recorded as its own action would be, after their commits).</summary>
+    public async Task AppendManyAsync(IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var tenant = await DefaultWorkspace.FindIdAsync(db, cancellationToken) ?? Guid.Empty;
+        var at = time.GetUtcNow().UtcDateTime;
+        db.AuditLog.AddRange(
+            entries.Select(e => new AuditRow
+            {
+                TenantId = tenant,
+                At = at,
+                Actor = Bound(e.Actor, 200),
+                Action = Bound(e.Action, 64),
+                SubjectType = Bound(e.SubjectType, 32),
+                SubjectId = e.SubjectId,
+                Detail = Bound(e.Detail, 2000),
+                Outcome = e.Outcome,
+            })
+        );
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     private static string Bound(string value, int max) => value.Length <= max ? value : value[..max];
 }
+
+/// <summary>One entry for <see cref="AuditLog.AppendManyAsync"/>.</summary>
+public sealed record AuditEntry(
+    string Actor,
+    string Action,
+    string SubjectType,
+    Guid SubjectId,
+    string Outcome,
+    string Detail
+);

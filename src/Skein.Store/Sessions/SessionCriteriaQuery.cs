@@ -5,14 +5,16 @@ using Skein.Store.Rows;
 namespace Skein.Store.Sessions;
 
 /// <summary>A <see cref="SessionCriteria"/> as conditions on the sessions rows: the one translation the API list, the
-/// dashboard lists and bulk actions share.</summary>
+/// dashboard lists and bulk actions share. Without <c>text</c> the words are left out, for
+/// <see cref="SessionTextSearch"/> to narrow by them its own way.</summary>
 internal static class SessionCriteriaQuery
 {
     public static IQueryable<SessionRow> Where(
         this IQueryable<SessionRow> q,
         SkeinDbContext db,
         IStoreDialect dialect,
-        SessionCriteria criteria
+        SessionCriteria criteria,
+        bool text = true
     )
     {
         if (criteria.AgentId is { } agentId)
@@ -22,8 +24,8 @@ internal static class SessionCriteriaQuery
 
         if (criteria.Status is { } status)
         {
-            var text = status.ToString();
-            q = q.Where(s => s.Status == text);
+            var wire = status.ToString();
+            q = q.Where(s => s.Status == wire);
         }
 
         if (criteria.TriggerType is { } type)
@@ -50,7 +52,7 @@ internal static class SessionCriteriaQuery
             q = q.Where(s => s.Tags != null && s.Tags.Contains(needle));
         }
 
-        if (criteria.Terms.Count > 0)
+        if (text && criteria.Terms.Count > 0)
         {
             var matching = db.Database.SqlQueryRaw<Guid>(
                 dialect.SessionTextMatchSql,

@@ -21,17 +21,31 @@ public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts, 
             db,
             new SessionFilter(query.TenantId) { AgentId = query.AgentId, Status = query.Status }
         );
-        if (query.Criteria is { IsEmpty: false } criteria)
+        var criteria = query.Criteria is { IsEmpty: false } c ? c : null;
+        if (criteria is not null)
         {
-            q = q.Where(db, dialect, criteria);
+            q = q.Where(db, dialect, criteria, text: false);
         }
 
         if (query.Before is { } before)
         {
-            var newer = await q.Where(s =>
-                    s.StartedAt > before.StartedAt || (s.StartedAt == before.StartedAt && s.Id.CompareTo(before.Id) > 0)
-                )
-                .OrderBy(s => s.StartedAt)
+            q = q.Where(s =>
+                s.StartedAt > before.StartedAt || (s.StartedAt == before.StartedAt && s.Id.CompareTo(before.Id) > 0)
+            );
+            if (criteria is not null)
+            {
+                q = await SessionTextSearch.NarrowAsync(
+                    db,
+                    dialect,
+                    q,
+                    criteria,
+                    x => x.OrderBy(s => s.StartedAt).ThenBy(s => s.Id),
+                    query.Take + 1,
+                    cancellationToken
+                );
+            }
+
+            var newer = await q.OrderBy(s => s.StartedAt)
                 .ThenBy(s => s.Id)
                 .Take(query.Take + 1)
                 .ToListAsync(cancellationToken);
@@ -44,6 +58,19 @@ public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts, 
         {
             q = q.Where(s =>
                 s.StartedAt < after.StartedAt || (s.StartedAt == after.StartedAt && s.Id.CompareTo(after.Id) < 0)
+            );
+        }
+
+        if (criteria is not null)
+        {
+            q = await SessionTextSearch.NarrowAsync(
+                db,
+                dialect,
+                q,
+                criteria,
+                x => x.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id),
+                query.Skip + query.Take + 1,
+                cancellationToken
             );
         }
 
@@ -68,10 +95,16 @@ public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts, 
     )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await SessionQueries
-            .Filtered(db, new SessionFilter(tenantId))
-            .Where(db, dialect, criteria)
-            .OrderByDescending(s => s.StartedAt)
+        var q = await SessionTextSearch.NarrowAsync(
+            db,
+            dialect,
+            SessionQueries.Filtered(db, new SessionFilter(tenantId)).Where(db, dialect, criteria, text: false),
+            criteria,
+            x => x.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id),
+            limit,
+            cancellationToken
+        );
+        return await q.OrderByDescending(s => s.StartedAt)
             .ThenByDescending(s => s.Id)
             .Select(s => s.Id)
             .Take(limit)
