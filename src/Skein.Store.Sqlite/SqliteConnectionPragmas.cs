@@ -18,7 +18,13 @@ public sealed class SqliteConnectionPragmas : DbConnectionInterceptor
     /// <summary>What every connection runs once: no fsync per commit in WAL mode, checkpoints left to the
     /// checkpointer unless the WAL passes the backstop.</summary>
     public static readonly string Text =
-        $"PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint={WalCheckpointer.WriterBackstopPages};";
+        $"PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint={WalCheckpointer.WriterBackstopPages}; "
+        + $"PRAGMA cache_size={CacheKibibytes};";
+
+    // Up to 64 MiB of pages per connection (the default is 2 MiB), filled only as pages are read: at a million
+    // sessions a search reads the full-text index's lists and the list indexes, which a 2 MiB cache re-reads from
+    // the OS on every query (a search took 2-3 times as long). A small database uses no more memory than before.
+    private const int CacheKibibytes = -65_536;
 
     public static readonly SqliteConnectionPragmas Instance = new();
 

@@ -32,6 +32,14 @@ public interface IStoreDialect
     string? SessionTextCountSql => null;
 
     /// <summary>
+    /// For stores whose planner misjudges rare words (PostgreSQL walks the (status, started_at) index and tests tens
+    /// of thousands of rows for a word a thousand sessions hold): SQL selecting, as <c>"Value"</c>, at most
+    /// <c>{1}</c> ids of sessions matching <c>{0}</c>. Fewer than the limit are every match, and the page is read
+    /// from those ids; a common word is left to the planner (which walks the index then, and rightly).
+    /// </summary>
+    string? SessionTextFewSql => null;
+
+    /// <summary>
     /// With <see cref="SessionTextCountSql"/>: SQL selecting, as <c>"Value"</c>, those of the session ids in
     /// <c>{1}</c> (a JSON array of <see cref="IdValue"/>s) that match <c>{0}</c>, testing each id on its own.
     /// </summary>
