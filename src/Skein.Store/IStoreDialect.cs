@@ -34,10 +34,11 @@ public interface IStoreDialect
     /// <summary>
     /// For stores whose planner misjudges rare words (PostgreSQL walks the (status, started_at) index and tests tens
     /// of thousands of rows for a word a thousand sessions hold): SQL selecting, as <c>"Value"</c>, at most
-    /// <c>{1}</c> ids of sessions matching <c>{0}</c>. Fewer than the limit are every match, and the page is read
-    /// from those ids; a common word is left to the planner (which walks the index then, and rightly).
+    /// <paramref name="limit"/> ids of sessions matching <paramref name="query"/> (a <see cref="SessionTextQuery"/>:
+    /// letters, digits and spaces only). Fewer than the limit are every match, and the page is read from those ids;
+    /// a common word is left to the planner (which walks the index then, and rightly).
     /// </summary>
-    string? SessionTextFewSql => null;
+    string? SessionTextFewSql(string query, int limit) => null;
 
     /// <summary>
     /// With <see cref="SessionTextCountSql"/>: SQL selecting, as <c>"Value"</c>, those of the session ids in

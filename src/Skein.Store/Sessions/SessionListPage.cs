@@ -45,10 +45,13 @@ public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts, 
                 );
             }
 
-            var newer = await q.OrderBy(s => s.StartedAt)
-                .ThenBy(s => s.Id)
-                .Take(query.Take + 1)
-                .ToListAsync(cancellationToken);
+            var newer = await PageAsync(
+                db,
+                q.OrderBy(s => s.StartedAt).ThenBy(s => s.Id),
+                query.Take + 1,
+                criteria?.Terms.Count > 0,
+                cancellationToken
+            );
             var more = newer.Count > query.Take;
             var rows = newer.Take(query.Take).Reverse().ToList();
             return new ListResult(rows, HasNewer: more, HasOlder: true);
@@ -75,14 +78,45 @@ public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts, 
         }
 
         var ordered = q.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id);
-        var page = await (query.Skip > 0 ? ordered.Skip(query.Skip) : ordered)
-            .Take(query.Take + 1)
-            .ToListAsync(cancellationToken);
+        var page = await PageAsync(
+            db,
+            query.Skip > 0 ? ordered.Skip(query.Skip) : ordered,
+            query.Take + 1,
+            criteria?.Terms.Count > 0,
+            cancellationToken
+        );
         return new ListResult(
             [.. page.Take(query.Take)],
             HasNewer: query.After is not null,
             HasOlder: page.Count > query.Take
         );
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> rows of <paramref name="ordered"/>. With <paramref name="keysFirst"/> (a
+    /// search, whose candidates are ordered before the page is cut) their ids come first and only those rows are
+    /// read whole: ordering whole rows, start contexts included, of a thousand matches cost more than finding them.
+    /// </summary>
+    private static async Task<List<SessionRow>> PageAsync(
+        SkeinDbContext db,
+        IQueryable<SessionRow> ordered,
+        int count,
+        bool keysFirst,
+        CancellationToken cancellationToken
+    )
+    {
+        if (!keysFirst)
+        {
+            return await ordered.Take(count).ToListAsync(cancellationToken);
+        }
+
+        var ids = await ordered.Select(s => s.Id).Take(count).ToListAsync(cancellationToken);
+        var rows = await db
+            .Sessions.AsNoTracking()
+            .Where(s => ids.Contains(s.Id))
+            .ToDictionaryAsync(s => s.Id, cancellationToken);
+        // In the store's order (its own id comparison), skipping a row deleted meanwhile.
+        return [.. ids.Where(rows.ContainsKey).Select(id => rows[id])];
     }
 
     /// <summary>The ids of the sessions <paramref name="criteria"/> matches, newest first, at most

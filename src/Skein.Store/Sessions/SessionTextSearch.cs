@@ -58,11 +58,9 @@ internal static class SessionTextSearch
                 }
             }
         }
-        else if (dialect.SessionTextFewSql is { } fewSql)
+        else if (dialect.SessionTextFewSql(words, CommonMatches + 1) is { } fewSql)
         {
-            var few = await db
-                .Database.SqlQueryRaw<Guid>(fewSql, words, CommonMatches + 1)
-                .ToListAsync(cancellationToken);
+            var few = await db.Database.SqlQueryRaw<Guid>(fewSql).ToListAsync(cancellationToken);
             if (few.Count <= CommonMatches)
             {
                 return q.Where(s => few.Contains(s.Id));
