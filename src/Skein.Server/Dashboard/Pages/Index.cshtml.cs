@@ -97,7 +97,8 @@ public sealed class IndexModel(
         {
             StatusFilter = Status,
             AgentFilter = AgentId,
-            AcceptsNewRows = !Sessions.HasNewer && Filters.LiveRowsMatchable,
+            AcceptsNewRows = !Sessions.HasNewer,
+            LiveFilter = Filters.LiveQuery(),
             ClearFiltersLink = Filters.IsActive ? "/" : null,
             BulkFilterJson = Filters.BulkJson(),
         };
