@@ -25,7 +25,8 @@ public static partial class DashboardPages
         return await Plain(server).SendAsync(request, TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Signs in as the admin through the form and returns the cookies to send (auth cookie included).</summary>
+    /// <summary>Signs in as the admin through the form and returns the cookies to send (auth cookie
+    /// included).</summary>
     public static async Task<string> SignedInCookiesAsync(SkeinApiFactory server)
     {
         var ct = TestContext.Current.CancellationToken;
