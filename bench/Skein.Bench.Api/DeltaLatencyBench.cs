@@ -86,6 +86,7 @@ public static class DeltaLatencyBench
             "every client to catch up with its run's model request"
         );
 
+        Console.WriteLine($"delta-latency: {settings.Runs} clients ready; the model starts streaming");
         var cpu = new CpuMeter(server);
         var streaming = Stopwatch.StartNew();
         go.SetResult();
