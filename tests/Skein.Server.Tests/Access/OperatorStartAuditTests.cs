@@ -110,6 +110,30 @@ public sealed class OperatorStartAuditTests(ApiServers servers) : ApiTests(serve
         );
     }
 
+    [StoreFact]
+    public async Task A_dashboard_test_run_is_audited_with_the_signed_in_user()
+    {
+        var agent = await Server.CreateApiAgentAsync(new AgentSpec { Script = [new ScriptTurn { Text = "hi" }] });
+        var cookies = await Polish.DashboardPages.SignedInCookiesAsync(Server);
+
+        var posted = await Polish.DashboardPages.PostFormAsync(
+            Server,
+            $"/agents/{agent.AgentId}",
+            $"/agents/{agent.AgentId}/testrun",
+            cookies,
+            new() { ["input"] = "{}" }
+        );
+
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        var sessionId = Guid.Parse(posted.Headers.Location!.OriginalString.Split('/')[^1]);
+        var entry = Assert.Single(await EntriesAsync($"target={agent.AgentId}"), e => Action(e) == "agent.test_run");
+        Assert.Equal("operator:admin", Actor(entry));
+        Assert.Equal("succeeded", Outcome(entry));
+        Assert.Contains(sessionId.ToString(), Note(entry), StringComparison.Ordinal);
+        var detail = await SessionAsync(sessionId);
+        Assert.Equal("operator:admin", detail.GetProperty("session").GetProperty("triggeredBy").GetString());
+    }
+
     private static async Task<Guid> StartedAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);

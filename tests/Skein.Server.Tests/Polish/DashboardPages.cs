@@ -50,6 +50,30 @@ public static partial class DashboardPages
         return string.Join("; ", SetCookies(signedIn).Select(c => c.Split(';')[0]));
     }
 
+    /// <summary>Posts a dashboard form as the page's browser would: the antiforgery token read from
+    /// <paramref name="pagePath"/>, the page's cookies plus the antiforgery cookie.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(
+        SkeinApiFactory server,
+        string pagePath,
+        string action,
+        string cookies,
+        Dictionary<string, string> fields
+    )
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var page = await GetAsync(server, pagePath, cookies);
+        var token = TokenPattern().Match(await page.Content.ReadAsStringAsync(ct)).Groups[1].Value;
+        var all = string.Join("; ", new[] { cookies }.Concat(SetCookies(page).Select(c => c.Split(';')[0])));
+        using var request = new HttpRequestMessage(HttpMethod.Post, action)
+        {
+            Content = new FormUrlEncodedContent(
+                new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token }
+            ),
+        };
+        request.Headers.Add("Cookie", all);
+        return await Plain(server).SendAsync(request, ct);
+    }
+
     private static IEnumerable<string> SetCookies(HttpResponseMessage response) =>
         response.Headers.TryGetValues("Set-Cookie", out var values) ? values : [];
 
