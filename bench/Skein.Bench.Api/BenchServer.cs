@@ -94,6 +94,8 @@ public sealed class BenchServer : IAsyncDisposable
             dataDirectory,
             AdminToken,
             cancellationToken,
+            // A busy machine (CI, parallel builds) can take well over the tests' default to start a server.
+            startupTimeout: TimeSpan.FromMinutes(3),
             environment: settings
         );
         Console.WriteLine(

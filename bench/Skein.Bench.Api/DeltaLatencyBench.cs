@@ -17,13 +17,22 @@ namespace Skein.Bench.Api;
 /// </summary>
 public static class DeltaLatencyBench
 {
-    public sealed record Settings(int Runs, int Chunks, TimeSpan Pace)
+    /// <param name="Staggered">Each run starts its chunks at its own offset within <paramref name="Pace"/>, as
+    /// independent streams do; otherwise every run sends at the same instants (bursts of one chunk per run, the worst
+    /// case).</param>
+    public sealed record Settings(int Runs, int Chunks, TimeSpan Pace, bool Staggered)
     {
         public static Settings For(BenchArgs args) =>
             new(
                 args.Int("runs", args.Smoke ? 10 : 200),
                 args.Int("chunks", args.Smoke ? 5 : 40),
-                TimeSpan.FromMilliseconds(args.Int("pace-ms", 25))
+                TimeSpan.FromMilliseconds(args.Int("pace-ms", 25)),
+                args.Text("phase", "aligned") switch
+                {
+                    "aligned" => false,
+                    "staggered" => true,
+                    var other => throw new ArgumentException($"--phase is aligned or staggered, not '{other}'"),
+                }
             );
     }
 
@@ -35,6 +44,11 @@ public static class DeltaLatencyBench
         model.Answer = async (call, ct) =>
         {
             await go.Task.WaitAsync(ct);
+            if (settings.Staggered)
+            {
+                await Task.Delay(TimeSpan.FromTicks(Random.Shared.NextInt64(settings.Pace.Ticks)), ct);
+            }
+
             for (var i = 0; i < settings.Chunks; i++)
             {
                 // The send time in the text itself: the client needs nothing else to measure.
@@ -86,6 +100,7 @@ public static class DeltaLatencyBench
             "every client to catch up with its run's model request"
         );
 
+        Console.WriteLine($"delta-latency: {settings.Runs} clients ready; the model starts streaming");
         var cpu = new CpuMeter(server);
         var streaming = Stopwatch.StartNew();
         go.SetResult();
@@ -109,7 +124,8 @@ public static class DeltaLatencyBench
             string.Create(
                 CultureInfo.InvariantCulture,
                 $"delta-latency: {settings.Runs} streaming runs × {settings.Chunks} chunks every "
-                    + $"{settings.Pace.TotalMilliseconds:0} ms in {streaming.Elapsed.TotalSeconds:0.0} s; "
+                    + $"{settings.Pace.TotalMilliseconds:0} ms ({(settings.Staggered ? "staggered" : "aligned")}) "
+                    + $"in {streaming.Elapsed.TotalSeconds:0.0} s; "
                     + $"{received} deltas received of {expected}, {broken} clients with gaps, disorder or errors"
             )
         );

@@ -46,6 +46,7 @@ public static class StartLatencyBench
         using var client = server.CreateClient(maxConnections: 1024, agent.ApiKey);
 
         await LoadAsync(client, agent, settings.Rate, settings.Warmup, cancellationToken);
+        Console.WriteLine("start-latency: warm-up done; measuring");
         var cpu = new CpuMeter(server);
         var load = await LoadAsync(client, agent, settings.Rate, settings.Duration, cancellationToken);
         var measured = cpu.Report("start (request + its run)", Requests(settings.Rate, settings.Duration));

@@ -132,7 +132,35 @@ public sealed record ToolResultBody(JsonElement? Data, string? Error, bool Succe
     public static ToolResultBody Interrupted(string error) => new(null, error, false) { Outcome = MayHaveRun };
 }
 
-public sealed record OutputStep(JsonElement Output, long TokensUsed, long TotalTokensUsed) : StepPayload;
+/// <summary>
+/// The run's final output. <see cref="TokensUsed"/> and <see cref="CostUsd"/> repeat those of the model call that
+/// produced it (its <c>reasoning</c> step holds them, and only that step counts toward the totals);
+/// <see cref="TotalTokensUsed"/> and <see cref="TotalCostUsd"/> are the run's totals at the output.
+/// </summary>
+public sealed record OutputStep(JsonElement Output, long TokensUsed, long TotalTokensUsed) : StepPayload
+{
+    /// <summary>The producing call's cost; absent when its model has no price or its usage is missing.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public decimal? CostUsd { get; init; }
+
+    /// <summary>The run's cost so far; absent when no model call of the run has a known cost.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public decimal? TotalCostUsd { get; init; }
+
+    /// <summary>The producing call reported no usage: <see cref="TokensUsed"/> is unknown, not 0.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool UsageMissing { get; init; }
+
+    /// <summary>The output of a model turn: that turn's usage and cost, and the run's totals after it.</summary>
+    public static OutputStep Of(JsonElement output, ReasoningStep producer, Runs.RunState run) =>
+        new(output, producer.TokensUsed, run.TotalTokensUsed)
+        {
+            Iteration = producer.Iteration,
+            CostUsd = producer.CostUsd,
+            TotalCostUsd = producer.CostUsd is not null || run.TotalCostUsd != 0 ? run.TotalCostUsd : null,
+            UsageMissing = producer.UsageMissing,
+        };
+}
 
 public sealed record UserMessageStep(string Text) : StepPayload
 {

@@ -428,7 +428,7 @@ public sealed partial class RunExecutor
                     SessionDecider.AppendStep(
                         c,
                         _runId,
-                        new StepDraft(new OutputStep(output, tokens, after.TotalTokensUsed) { Iteration = iteration }),
+                        new StepDraft(OutputStep.Of(output, reasoning, after)),
                         at,
                         EngineActor
                     );

@@ -10,8 +10,52 @@ namespace Skein.Engine.Runs;
 /// <summary>Rerun and Fork (SPEC section 10): new sessions made from an existing one.</summary>
 public sealed partial class RunStarter
 {
-    /// <summary>A new session with the source's input and tags on the agent's current Deployed version.</summary>
+    public const string RerunAction = "session.rerun";
+    public const string ForkAction = "session.forked";
+
+    /// <summary>A new session with the source's input and tags on the agent's current Deployed version; audited
+    /// on the source session, with the new one in the note.</summary>
     public async Task<Result<StartedRun>> RerunAsync(Guid sessionId, string actor, CancellationToken cancellationToken)
+    {
+        var result = await RerunUnauditedAsync(sessionId, actor, cancellationToken);
+        await AuditAsync(
+            actor,
+            RerunAction,
+            "session",
+            sessionId,
+            result.IsSuccess ? result.Value : null,
+            result.IsSuccess ? null : result.Error
+        );
+        return result;
+    }
+
+    /// <summary>A fork (<see cref="ForkUnauditedAsync"/>), audited on the source session with the new one and the
+    /// step it forked from in the note.</summary>
+    public async Task<Result<StartedRun>> ForkAsync(
+        Guid sessionId,
+        long fromSequence,
+        string actor,
+        CancellationToken cancellationToken
+    )
+    {
+        var result = await ForkUnauditedAsync(sessionId, fromSequence, actor, cancellationToken);
+        await AuditAsync(
+            actor,
+            ForkAction,
+            "session",
+            sessionId,
+            result.IsSuccess ? result.Value : null,
+            result.IsSuccess ? null : result.Error,
+            $" from sequence {fromSequence}"
+        );
+        return result;
+    }
+
+    private async Task<Result<StartedRun>> RerunUnauditedAsync(
+        Guid sessionId,
+        string actor,
+        CancellationToken cancellationToken
+    )
     {
         if (await queries.SourceAsync(sessionId, cancellationToken) is not { Session: var source })
         {
@@ -20,7 +64,7 @@ public sealed partial class RunStarter
 
         try
         {
-            return await StartAsync(
+            return await StartUnauditedAsync(
                 new StartRunRequest(
                     source.AgentId,
                     source.Input is null ? null : SkeinJson.Parse(source.Input),
@@ -44,7 +88,7 @@ public sealed partial class RunStarter
     /// steps up to the one at <paramref name="fromSequence"/> (<see cref="ForkRules"/>), with fresh ids; the run
     /// loop then plans the next action from those committed steps, as it would after a restart.
     /// </summary>
-    public async Task<Result<StartedRun>> ForkAsync(
+    private async Task<Result<StartedRun>> ForkUnauditedAsync(
         Guid sessionId,
         long fromSequence,
         string actor,

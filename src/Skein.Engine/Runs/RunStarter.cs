@@ -6,13 +6,16 @@ using Skein.Core.Sessions;
 using Skein.Engine.Sessions;
 using Skein.Engine.Telemetry;
 using Skein.Store.Agents;
+using Skein.Store.Audit;
 using Skein.Store.Leases;
+using Skein.Store.Rows;
 using Skein.Store.Sessions;
 
 namespace Skein.Engine.Runs;
 
 /// <summary>Starts a session with its root run: resolve the version, check the mode and input, commit,
-/// dispatch.</summary>
+/// dispatch. Starts by a person (console: a Test run, Rerun, Fork) are recorded in the audit log with their
+/// outcome; trigger starts are not (their sessions say which trigger started them).</summary>
 public sealed partial class RunStarter(
     AgentCatalog catalog,
     InputValidator validator,
@@ -20,10 +23,56 @@ public sealed partial class RunStarter(
     RunDispatcher dispatcher,
     IRunLeaseStore leases,
     SessionQueries queries,
-    TimeProvider time
+    TimeProvider time,
+    AuditLog audit
 )
 {
+    /// <summary>The audit action of a console start (a dashboard Test run or <c>POST /api/agents/{id}/runs</c>);
+    /// its target is the agent and its note the new session.</summary>
+    public const string TestRunAction = "agent.test_run";
+
     public async Task<StartedRun> StartAsync(StartRunRequest request, CancellationToken cancellationToken)
+    {
+        if (request.TriggerType != TriggerType.Console)
+        {
+            return await StartUnauditedAsync(request, cancellationToken);
+        }
+
+        try
+        {
+            var started = await StartUnauditedAsync(request, cancellationToken);
+            await AuditAsync(request.TriggeredBy, TestRunAction, "agent", request.AgentId, started, null);
+            return started;
+        }
+        catch (DomainException ex)
+        {
+            await AuditAsync(request.TriggeredBy, TestRunAction, "agent", request.AgentId, null, ex.Error);
+            throw;
+        }
+    }
+
+    /// <summary>Records a person's start with its outcome: the new session, or why it was refused. Not cancelled
+    /// with the request: a start that happened is always in the log.</summary>
+    private Task AuditAsync(
+        string actor,
+        string action,
+        string subjectType,
+        Guid subjectId,
+        StartedRun? started,
+        DomainError? error,
+        string note = ""
+    ) =>
+        audit.AppendAsync(
+            actor,
+            action,
+            subjectType,
+            subjectId,
+            error is null ? AuditOutcomes.Succeeded : AuditOutcomes.Failed,
+            error?.Message ?? $"session {started?.SessionId}{note}",
+            CancellationToken.None
+        );
+
+    private async Task<StartedRun> StartUnauditedAsync(StartRunRequest request, CancellationToken cancellationToken)
     {
         var resolved = await catalog.ResolveAsync(request.AgentId, request.VersionId, cancellationToken);
         var version = resolved.Snapshot;

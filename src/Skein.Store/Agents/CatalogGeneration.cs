@@ -8,9 +8,10 @@ using Skein.Store.Rows;
 namespace Skein.Store.Agents;
 
 /// <summary>
-/// Counts committed writes to what a run start resolves (agents, versions, providers, workspaces, secrets) in this
-/// process, so <see cref="AgentCatalog"/> can keep resolved versions between starts and drop them on the next such
-/// write. Writes made by other nodes are bounded by the cache's time to live instead.
+/// Counts committed writes to what a run start resolves (agents, versions, providers, workspaces, secrets; and apart,
+/// triggers) in this process, so <see cref="AgentCatalog"/> and <see cref="TriggerQueries"/> can keep what they read
+/// between starts and drop it on the next such write. Writes made by other nodes are bounded by the caches' time to
+/// live instead.
 /// </summary>
 /// <remarks>
 /// Nobody bumps it by hand: every <see cref="SkeinDbContext"/> carries <see cref="CatalogWrites"/>, which sees each
@@ -21,10 +22,35 @@ namespace Skein.Store.Agents;
 public static class CatalogGeneration
 {
     private static long _value;
+    private static long _triggers;
 
     public static long Current => Volatile.Read(ref _value);
 
-    internal static void Bump() => Interlocked.Increment(ref _value);
+    /// <summary>The same count for the <c>triggers</c> table, kept apart: event fires and schedule claims write
+    /// trigger rows often, and must not drop resolved versions each time.</summary>
+    public static long Triggers => Volatile.Read(ref _triggers);
+
+    internal static void Bump(CatalogTables tables)
+    {
+        if ((tables & CatalogTables.Catalog) != 0)
+        {
+            Interlocked.Increment(ref _value);
+        }
+
+        if ((tables & CatalogTables.Triggers) != 0)
+        {
+            Interlocked.Increment(ref _triggers);
+        }
+    }
+}
+
+/// <summary>Which generations a committed write moves.</summary>
+[Flags]
+internal enum CatalogTables
+{
+    None = 0,
+    Catalog = 1,
+    Triggers = 2,
 }
 
 /// <summary>
@@ -45,9 +71,10 @@ internal sealed partial class CatalogWrites : DbCommandInterceptor, IDbTransacti
         typeof(SecretRow),
     ];
 
-    // Transactions that wrote catalog rows and have yet to commit.
-    private readonly ConditionalWeakTable<DbTransaction, object> _pending = [];
+    // Transactions that wrote catalog or trigger rows and have yet to commit, with what they wrote.
+    private readonly ConditionalWeakTable<DbTransaction, StrongBox<CatalogTables>> _pending = [];
     private Regex? _writes;
+    private Regex? _triggerWrites;
 
     private CatalogWrites() { }
 
@@ -121,49 +148,55 @@ internal sealed partial class CatalogWrites : DbCommandInterceptor, IDbTransacti
 
     private void Committed(DbTransaction transaction)
     {
-        if (_pending.Remove(transaction))
+        if (_pending.TryGetValue(transaction, out var wrote) && _pending.Remove(transaction))
         {
-            CatalogGeneration.Bump();
+            CatalogGeneration.Bump(wrote.Value);
         }
     }
 
     private void Saw(DbCommand command, CommandExecutedEventData eventData)
     {
-        if (eventData.Context is not { } context || !Writes(context).IsMatch(command.CommandText))
+        if (eventData.Context is not { } context)
+        {
+            return;
+        }
+
+        var wrote =
+            (Writes(context).IsMatch(command.CommandText) ? CatalogTables.Catalog : CatalogTables.None)
+            | (TriggerWrites(context).IsMatch(command.CommandText) ? CatalogTables.Triggers : CatalogTables.None);
+        if (wrote == CatalogTables.None)
         {
             return;
         }
 
         if (command.Transaction is { } transaction)
         {
-            _pending.AddOrUpdate(transaction, this);
+            lock (_pending)
+            {
+                _pending.GetOrAdd(transaction, _ => new StrongBox<CatalogTables>()).Value |= wrote;
+            }
         }
         else
         {
-            CatalogGeneration.Bump();
+            CatalogGeneration.Bump(wrote);
         }
     }
 
-    /// <summary>INSERT INTO / UPDATE / DELETE FROM one of the catalog tables, quoted or not (names from the
-    /// model).</summary>
-    private Regex Writes(DbContext context)
-    {
-        if (_writes is { } known)
-        {
-            return known;
-        }
+    private Regex Writes(DbContext context) => _writes ??= WritesTo(context, CatalogRows);
 
-        var tables = CatalogRows
-            .Select(t => context.Model.FindEntityType(t)?.GetTableName())
+    private Regex TriggerWrites(DbContext context) => _triggerWrites ??= WritesTo(context, [typeof(TriggerRow)]);
+
+    /// <summary>INSERT INTO / UPDATE / DELETE FROM one of the tables of <paramref name="rows"/>, quoted or not (names
+    /// from the model).</summary>
+    private static Regex WritesTo(DbContext context, Type[] rows)
+    {
+        var tables = rows.Select(t => context.Model.FindEntityType(t)?.GetTableName())
             .OfType<string>()
             .Select(Regex.Escape);
         var pattern =
             @"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[""`\[]?(?:"
             + string.Join("|", tables)
             + @")[""`\]]?(?:\s|$|\()";
-        return _writes = new Regex(
-            pattern,
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled
-        );
+        return new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
     }
 }

@@ -18,4 +18,7 @@ public sealed class TriggerRow
     public DateTime? NextFireAt { get; set; }
     public string Settings { get; set; } = "{}";
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>A copy of every field (all are values or immutable strings), for a cached row handed out.</summary>
+    public TriggerRow Copy() => (TriggerRow)MemberwiseClone();
 }

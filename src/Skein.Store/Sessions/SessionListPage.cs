@@ -144,6 +144,25 @@ public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts, 
             .Take(limit)
             .ToListAsync(cancellationToken);
     }
+
+    /// <summary>Which of <paramref name="ids"/> <paramref name="criteria"/> matches now: the live feed of a filtered
+    /// list takes in a new session only when the whole filter (the text search included) matches it.</summary>
+    public async Task<IReadOnlySet<Guid>> MatchingAmongAsync(
+        Guid tenantId,
+        Core.Sessions.SessionCriteria criteria,
+        IReadOnlyList<Guid> ids,
+        CancellationToken cancellationToken
+    )
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var matching = await SessionQueries
+            .Filtered(db, new SessionFilter(tenantId))
+            .Where(s => ids.Contains(s.Id))
+            .Where(db, dialect, criteria)
+            .Select(s => s.Id)
+            .ToListAsync(cancellationToken);
+        return matching.ToHashSet();
+    }
 }
 
 /// <summary>A position in the newest-first order: the (started_at, id) of a row.</summary>

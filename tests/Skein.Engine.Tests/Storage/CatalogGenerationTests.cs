@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Skein.Core;
 using Skein.Store;
 using Skein.Store.Agents;
 using Skein.Store.Rows;
@@ -116,6 +117,44 @@ public class CatalogGenerationTests : IAsyncLifetime
         await db.SaveChangesAsync(ct);
         await db.AuditLog.Where(a => a.Action == "test.noop").ExecuteDeleteAsync(ct);
         Assert.Equal(before, CatalogGeneration.Current);
+    }
+
+    [Fact]
+    public async Task A_trigger_write_moves_only_the_trigger_generation_and_a_cached_api_trigger_is_read_again()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var agent = await TestData.CreateAgentAsync(Contexts, new AgentSpec(), ct);
+        await using (var db = await Contexts.CreateDbContextAsync(ct))
+        {
+            db.Triggers.Add(
+                new TriggerRow
+                {
+                    Id = Ids.New(),
+                    TenantId = agent.TenantId,
+                    AgentId = agent.AgentId,
+                    Name = "api",
+                    Type = Core.Triggers.TriggerTypes.Api,
+                    CreatedAt = DateTime.UtcNow,
+                }
+            );
+            await db.SaveChangesAsync(ct);
+        }
+
+        var triggers = new TriggerQueries(Contexts);
+        Assert.True((await triggers.ApiTriggerAsync(agent.AgentId, ct))?.Active);
+        var (catalog, before) = (CatalogGeneration.Current, CatalogGeneration.Triggers);
+        await using (var db = await Contexts.CreateDbContextAsync(ct))
+        {
+            await db
+                .Triggers.Where(t => t.AgentId == agent.AgentId)
+                .ExecuteUpdateAsync(u => u.SetProperty(t => t.Active, false), ct);
+        }
+
+        Assert.True(CatalogGeneration.Triggers > before, "a trigger write must bump the trigger generation");
+        Assert.Equal(catalog, CatalogGeneration.Current);
+        // Within the cache's time to live: only the generation tells the cache the row changed.
+        Assert.False((await triggers.ApiTriggerAsync(agent.AgentId, ct))?.Active);
+        Assert.Null(await triggers.ApiTriggerAsync(Guid.NewGuid(), ct));
     }
 }
 

@@ -180,8 +180,12 @@ public sealed class FileLibraryTests(ApiServers servers) : ApiTests(servers)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var own = await SkeinApiFactory.FreshAsync();
+        // Hour-long polls: advancing the fake clock by 15 minutes would otherwise replay a poll (a store query) for
+        // every second of it, which took most of a minute on a busy machine.
         await using var app = own.WithWebHostBuilder(b =>
-            b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(time))
+            b.UseSetting("Skein:Engine:TimerPollInterval", "01:00:00")
+                .UseSetting("Skein:Engine:SchedulePollInterval", "01:00:00")
+                .ConfigureTestServices(s => s.AddSingleton<TimeProvider>(time))
         );
         var api = app.CreateClient();
         api.DefaultRequestHeaders.Add("X-API-Key", SkeinApiFactory.DemoApiKey);

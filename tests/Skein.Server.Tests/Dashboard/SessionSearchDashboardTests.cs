@@ -51,6 +51,7 @@ public sealed class SessionSearchDashboardTests(DashboardFixture fx)
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"tag=batch%3A{batch}"));
         await Expect(page.Locator("table.sessions tbody tr")).ToHaveCountAsync(3);
+        await ShotAsync(page, "home-search.png");
 
         await Row(page, ids[0]).Locator("input[data-select]").CheckAsync();
         await Row(page, ids[1]).Locator("input[data-select]").CheckAsync();
@@ -59,6 +60,7 @@ public sealed class SessionSearchDashboardTests(DashboardFixture fx)
         var dialog = page.Locator("#bulk-dialog");
         await Expect(dialog).ToBeVisibleAsync();
         await Expect(dialog.Locator("[data-bulk-question]")).ToHaveTextAsync("Terminate 2 sessions?");
+        await ShotAsync(page, "bulk-confirm.png");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
 
         await Expect(page.Locator("[data-bulk-summary]")).ToHaveTextAsync("Terminate: 2 done, 0 skipped, 0 failed");
@@ -75,6 +77,10 @@ public sealed class SessionSearchDashboardTests(DashboardFixture fx)
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
         await Expect(page.Locator("[data-bulk-summary]")).ToHaveTextAsync("Mark complete: 1 done, 2 skipped, 0 failed");
         await Expect(page.Locator("[data-bulk-results] li[data-outcome=skipped]")).ToHaveCountAsync(2);
+        // Each result names its session as the list does (the last 8 hex digits).
+        var named = await page.Locator("[data-bulk-results] li[data-outcome=skipped] a").AllInnerTextsAsync();
+        Assert.Equal(ids.Take(2).Select(id => id.ToString("N")[^8..]).Order(), named.Order());
+        await ShotAsync(page, "bulk-results.png");
         await fx.SessionInStatusAsync(ids[2], "Completed");
 
         // A filter nothing matches says so and offers a way back.
@@ -124,6 +130,7 @@ public sealed class SessionSearchDashboardTests(DashboardFixture fx)
         // The divergence sits right after the copied ToolResult: the model's second turn ran live.
         await Expect(page.Locator("li[data-fork-point] + li"))
             .ToHaveAttributeAsync("data-step-type", "llm_request_prepared");
+        await ShotAsync(page, "session-forked.png");
     }
 
     [Fact]
@@ -176,6 +183,22 @@ public sealed class SessionSearchDashboardTests(DashboardFixture fx)
             [template.StartContext],
             ct
         );
+    }
+
+    /// <summary>Keeps a screenshot for docs/dashboard.md when SKEIN_SCREENSHOT_DIR is set (see LayoutTests).</summary>
+    private static async Task ShotAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("SKEIN_SCREENSHOT_DIR") is { Length: > 0 } dir)
+        {
+            await page.ScreenshotAsync(
+                new()
+                {
+                    Path = Path.Combine(dir, name),
+                    FullPage = false,
+                    Type = ScreenshotType.Png,
+                }
+            );
+        }
     }
 
     private static string Id(Guid id) => id.ToString("D").ToUpperInvariant();

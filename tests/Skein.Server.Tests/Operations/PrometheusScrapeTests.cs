@@ -94,16 +94,18 @@ public sealed class PrometheusScrapeTests
                 Assert.Equal("Completed", (await world.WaitForEndAsync(run.SessionId, ct)).Session.Status);
             }
 
-            var tokens = await QueryAsync(api, "sum(gen_ai_client_token_usage_sum)", log, ct);
+            // Each query waits for a scrape taken after the five runs: one taken while they ran holds smaller sums.
+            var tokens = await QueryAsync(api, "sum(gen_ai_client_token_usage_sum)", 5 * 150, log, ct);
             var finished = await QueryAsync(
                 api,
                 "sum(skein_runs_finished_total{skein_run_status=\"Completed\"})",
+                5,
                 log,
                 ct
             );
             Assert.True(tokens >= 5 * 150, $"token usage sum {tokens}");
             Assert.True(finished >= 5, $"runs finished {finished}");
-            Assert.True(await QueryAsync(api, "sum(gen_ai_client_operation_duration_seconds_count)", log, ct) >= 5);
+            Assert.True(await QueryAsync(api, "sum(gen_ai_client_operation_duration_seconds_count)", 5, log, ct) >= 5);
         }
         finally
         {
@@ -112,10 +114,12 @@ public sealed class PrometheusScrapeTests
         }
     }
 
-    /// <summary>Polls an instant query until its one value is positive.</summary>
+    /// <summary>Polls an instant query until its one value reaches <paramref name="atLeast"/> (a timeout carries
+    /// Prometheus's log).</summary>
     private static async Task<double> QueryAsync(
         HttpClient api,
         string query,
+        double atLeast,
         System.Text.StringBuilder log,
         CancellationToken ct
     )
@@ -144,7 +148,7 @@ public sealed class PrometheusScrapeTests
                         return 0; // not listening yet
                     }
                 },
-                v => v > 0,
+                v => v >= atLeast,
                 TimeSpan.FromSeconds(60),
                 query
             );

@@ -48,6 +48,7 @@ public static class LiveEndpoints
         SessionEventNotifier notifier,
         TimeProvider time,
         ToolFailureCounts failures,
+        SessionListPage list,
         CancellationToken cancellationToken
     )
     {
@@ -57,9 +58,18 @@ public static class LiveEndpoints
             return Problems.From(resume.Error);
         }
 
+        // The list's own filter (q, status, agentId, triggerType, from, to, tag, as in its URL) decides which new
+        // sessions its rows take in.
+        var criteria = SessionFilters.Read(http.Request.Query).Criteria();
+        if (!criteria.IsSuccess)
+        {
+            return Problems.From(criteria.Error);
+        }
+
         var tenant = await queries.DefaultTenantAsync(cancellationToken);
+        var readers = new RowReaders(agents, failures, queries, list, criteria.Value.IsEmpty ? null : criteria.Value);
         return SseStream.Write(http, batch =>
-            Rows(batch, tenant, resume.Value, feed, new(agents, failures, queries), notifier, time, http.RequestAborted)
+            Rows(batch, tenant, resume.Value, feed, readers, notifier, time, http.RequestAborted)
         );
     }
 
@@ -79,7 +89,8 @@ public static class LiveEndpoints
             : Problems.From(resume.Error);
     }
 
-    /// <summary>Every session that changed (new, status, tokens) after the position, as its rendered row.</summary>
+    /// <summary>Every session that changed (new, status, tokens) after the position, as its rendered row, and whether
+    /// the list's filter matches it.</summary>
     private static async IAsyncEnumerable<SseItem<LiveRow?>> Rows(
         SseBatchStream sse,
         Guid tenant,
@@ -114,10 +125,19 @@ public static class LiveEndpoints
                     readers.Failures,
                     cancellationToken
                 );
+                var matching = readers.Criteria is { } criteria
+                    ? await readers.List.MatchingAmongAsync(
+                        tenant,
+                        criteria,
+                        [.. batch.Sessions.Select(s => s.Id)],
+                        cancellationToken
+                    )
+                    : null;
                 foreach (var view in views)
                 {
+                    var matches = matching?.Contains(view.Id) ?? true;
                     yield return SseStream.Item<LiveRow?>(
-                        new LiveRow(view.Id, view.AgentId, view.Status, SessionRowHtml.Render(view, now)),
+                        new LiveRow(view.Id, view.AgentId, view.Status, SessionRowHtml.Render(view, now), matches),
                         "session",
                         position.Value
                     );
@@ -196,10 +216,18 @@ public static class LiveEndpoints
     }
 
     /// <summary>What a row of the live feed is rendered from besides the session: agent names, failed tool
-    /// calls.</summary>
-    private sealed record RowReaders(AgentDirectory Agents, ToolFailureCounts Failures, SessionQueries Queries);
+    /// calls; and the list's filter (null: none) that new rows must match.</summary>
+    private sealed record RowReaders(
+        AgentDirectory Agents,
+        ToolFailureCounts Failures,
+        SessionQueries Queries,
+        SessionListPage List,
+        Core.Sessions.SessionCriteria? Criteria
+    );
 
-    public sealed record LiveRow(Guid Id, Guid AgentId, string Status, string Html);
+    /// <summary>A changed session's row; <c>Matches</c> says whether the list's filter matches it now (a list adds a
+    /// new row only then).</summary>
+    public sealed record LiveRow(Guid Id, Guid AgentId, string Status, string Html, bool Matches);
 
     public sealed record LiveVersion(long Version, string Status);
 

@@ -97,7 +97,8 @@ public sealed class IndexModel(
         {
             StatusFilter = Status,
             AgentFilter = AgentId,
-            AcceptsNewRows = !Sessions.HasNewer && Filters.LiveRowsMatchable,
+            AcceptsNewRows = !Sessions.HasNewer && FilterError is null,
+            LiveFilter = FilterError is null ? Filters.LiveQuery() : "",
             ClearFiltersLink = Filters.IsActive ? "/" : null,
             BulkFilterJson = Filters.BulkJson(),
         };

@@ -1,23 +1,27 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Skein.Store.Sessions;
 
 namespace Skein.Server.Dashboard.Pages;
 
 /// <summary>
 /// The dashboard's 404 page (see <see cref="NotFoundPage"/>), always answered with status 404. A session URL with a
-/// short id as the dashboard shows it (<c>/sessions/1a2b3c4d</c>) is sent on to the session when it is unique.
+/// short id as the dashboard shows it (<c>/sessions/1a2b3c4d</c>) has its own page (<c>Sessions/ShortId</c>), which
+/// comes here when no session, or more than one, matches.
 /// </summary>
-public sealed class NotFoundModel(SessionQueries sessions, ShortIds ids) : PageModel
+public sealed class NotFoundModel : PageModel
 {
+    /// <summary>Set in <see cref="HttpContext.Items"/> by the short-id page when more than one session matches.
+    /// </summary>
+    public const string AmbiguousShortId = "skein.short-id-ambiguous";
+
     public string Requested { get; private set; } = "";
 
     public string Heading { get; private set; } = "Page not found";
 
     public string Explanation { get; private set; } = "There is no page at this address.";
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    public IActionResult OnGet()
     {
         var original = HttpContext.Features.Get<IStatusCodeReExecuteFeature>();
         Requested = original?.OriginalPath ?? Request.Path.Value ?? "";
@@ -32,26 +36,12 @@ public sealed class NotFoundModel(SessionQueries sessions, ShortIds ids) : PageM
         }
 
         var segments = Requested.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments is ["sessions", var id, ..])
+        if (segments is ["sessions", ..])
         {
-            if (
-                User.Identity?.IsAuthenticated == true
-                && ShortIds.Normalize(id) is { } hex
-                && !Guid.TryParse(id, out _)
-            )
-            {
-                var tenant = await sessions.DefaultTenantAsync(cancellationToken);
-                var found = (await ids.FindAsync(tenant, hex, 2, cancellationToken))
-                    .Where(m => m.Kind == "session")
-                    .ToList();
-                if (found is [var only])
-                {
-                    return Redirect($"/sessions/{only.Id}");
-                }
-            }
-
             Heading = "Session not found";
-            Explanation = "No session has this id. It may have been removed by retention, or the link is mistyped.";
+            Explanation = HttpContext.Items.ContainsKey(AmbiguousShortId)
+                ? "More than one session's id ends with these digits: use more of them, or the full id."
+                : "No session has this id. It may have been removed by retention, or the link is mistyped.";
         }
 
         Response.StatusCode = StatusCodes.Status404NotFound;

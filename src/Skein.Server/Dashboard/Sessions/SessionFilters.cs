@@ -49,8 +49,13 @@ public sealed record SessionFilters
         || To is not null
         || Tag is not null;
 
-    /// <summary>Only status and agent can be judged on a live row; other filters freeze the list's new rows.</summary>
-    public bool LiveRowsMatchable => Q is null && TriggerType is null && From is null && To is null && Tag is null;
+    /// <summary>The filters as the live feed's query (<c>&amp;q=…</c>, the page's fixed agent included), so it tells
+    /// the list which new sessions match; empty when nothing narrows the list.</summary>
+    public string LiveQuery()
+    {
+        var query = (this with { AgentFixed = false }).QueryString();
+        return query.Length == 0 ? "" : "&" + query;
+    }
 
     public Result<SessionCriteria> Criteria()
     {

@@ -11,6 +11,9 @@ public sealed record SessionTableModel(IReadOnlyList<SessionRowView> Rows, DateT
 
     public bool ShowAgent { get; init; } = true;
 
+    /// <summary>The list's filters as the live feed's query (<see cref="SessionFilters.LiveQuery"/>).</summary>
+    public string LiveFilter { get; init; } = "";
+
     /// <summary>Set when the list is filtered: the empty state says "No sessions match" and links here.</summary>
     public string? ClearFiltersLink { get; init; }
 

@@ -132,11 +132,10 @@
     }
   });
 
-  // Live sessions table: rows arrive rendered by the server; new ones are added when they match the filters.
+  // Live sessions table: rows arrive rendered by the server, which also says whether each matches the list's whole
+  // filter (the text search included; the feed URL carries it); new rows are added only when they match.
   function liveTable(table) {
     const body = $("tbody", table);
-    const status = table.dataset.filterStatus || "";
-    const agent = table.dataset.filterAgent || "";
     const acceptsNew = table.dataset.acceptsNew === "true";
     const state = $("[data-live-state]");
     const source = new EventSource(table.dataset.liveSessions);
@@ -152,7 +151,7 @@
         const open = existing.querySelector("details.menu[open]");
         if (open) return; // don't pull the menu away from under the operator; the next change will refresh it
         existing.replaceWith(fresh);
-      } else if (acceptsNew && (!status || row.status === status) && (!agent || row.agentId === agent)) {
+      } else if (acceptsNew && row.matches) {
         const first = body.firstElementChild;
         // Newest first: place by start time, so late notifications don't jump ahead.
         const started = $("time", fresh).getAttribute("datetime");

@@ -124,7 +124,8 @@
         const link = document.createElement("a");
         link.href = "/sessions/" + r.sessionId;
         link.className = "mono";
-        link.textContent = r.sessionId.slice(0, 8);
+        // As everywhere in the dashboard: the last 8 hex digits (time-ordered ids share their first ones).
+        link.textContent = r.sessionId.replace(/-/g, "").slice(-8);
         li.append(link, " " + r.outcome + (r.reason ? ": " + r.reason : ""));
         list.append(li);
       });

@@ -270,7 +270,8 @@ public sealed partial class DetailModel(
             )
             {
                 AgentFilter = Id,
-                AcceptsNewRows = After is null && SessionFilters.LiveRowsMatchable,
+                AcceptsNewRows = After is null && SessionFilterError is null,
+                LiveFilter = SessionFilterError is null ? SessionFilters.LiveQuery() : "",
                 ClearFiltersLink = SessionFilters.IsActive ? $"/agents/{Id}?tab=sessions" : null,
                 BulkFilterJson = SessionFilters.BulkJson(),
             };
