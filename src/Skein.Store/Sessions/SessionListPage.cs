@@ -155,13 +155,18 @@ public sealed class SessionListPage(IDbContextFactory<SkeinDbContext> contexts, 
     )
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        // Where the store tests rows one by one (SQLite), the words are tested on these few ids only: as a set, a
+        // common word would list every session that holds it first.
+        var probe = criteria.Terms.Count > 0 ? dialect.SessionTextProbeSql : null;
         var matching = await SessionQueries
             .Filtered(db, new SessionFilter(tenantId))
             .Where(s => ids.Contains(s.Id))
-            .Where(db, dialect, criteria)
+            .Where(db, dialect, criteria, text: probe is null)
             .Select(s => s.Id)
             .ToListAsync(cancellationToken);
-        return matching.ToHashSet();
+        return probe is null || matching.Count == 0
+            ? matching.ToHashSet()
+            : await SessionTextSearch.ProbeAsync(db, dialect, probe, criteria.Terms, matching, cancellationToken);
     }
 }
 

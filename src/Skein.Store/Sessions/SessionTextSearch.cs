@@ -98,6 +98,30 @@ internal static class SessionTextSearch
         return true;
     }
 
+    /// <summary>Those of <paramref name="ids"/> whose sessions hold <paramref name="terms"/>, each tested on its
+    /// own (<see cref="IStoreDialect.SessionTextProbeSql"/>).</summary>
+    public static Task<HashSet<Guid>> ProbeAsync(
+        SkeinDbContext db,
+        IStoreDialect dialect,
+        string probeSql,
+        IReadOnlyList<string> terms,
+        IEnumerable<Guid> ids,
+        CancellationToken cancellationToken
+    ) => ProbeAsync(db, dialect, probeSql, dialect.SessionTextQuery(terms), ids, cancellationToken);
+
+    private static async Task<HashSet<Guid>> ProbeAsync(
+        SkeinDbContext db,
+        IStoreDialect dialect,
+        string probeSql,
+        string words,
+        IEnumerable<Guid> ids,
+        CancellationToken cancellationToken
+    )
+    {
+        var list = JsonSerializer.Serialize(ids.Select(dialect.IdValue));
+        return (await db.Database.SqlQueryRaw<Guid>(probeSql, words, list).ToListAsync(cancellationToken)).ToHashSet();
+    }
+
     /// <summary>The first <paramref name="needed"/> matching ids in order (fewer when no more rows exist), or null
     /// when <see cref="MaxProbes"/> rows held fewer.</summary>
     private static async Task<List<Guid>?> WalkAsync(
@@ -118,10 +142,7 @@ internal static class SessionTextSearch
         {
             var slice = candidates.GetRange(tested, Math.Min(chunk, candidates.Count - tested));
             tested += slice.Count;
-            var ids = JsonSerializer.Serialize(slice.Select(dialect.IdValue));
-            var hits = (
-                await db.Database.SqlQueryRaw<Guid>(probeSql, words, ids).ToListAsync(cancellationToken)
-            ).ToHashSet();
+            var hits = await ProbeAsync(db, dialect, probeSql, words, slice, cancellationToken);
             found.AddRange(slice.Where(hits.Contains));
             if (found.Count >= needed)
             {
