@@ -35,12 +35,16 @@ public sealed class PostgresDialect(NodeIdentity node) : IStoreDialect
     // With the LIMIT the planner reads a common word's first rows by a scan that stops early, a rare word's by the
     // GIN index. The words are in the text, not a parameter: a prepared statement's generic plan cannot tell a common
     // word from a rare one and took the GIN index for both (a million-row bitmap for 'order': 150 ms). They are
-    // letters and digits only (the Core rule splits q on everything else); a quote would still be doubled.
-    public string SessionTextFewSql(string query, int limit) =>
-        "SELECT session_id AS \"Value\" FROM session_search WHERE search_text @@ plainto_tsquery('simple', '"
-        + query.Replace("'", "''", StringComparison.Ordinal)
-        + "') LIMIT "
-        + limit.ToString(CultureInfo.InvariantCulture);
+    // letters and digits only (the Core rule splits q on everything else), checked again here.
+    // Anything else (the rule changed, a caller bypassed it) gets no inlined statement: fail closed to the
+    // parameterized path.
+    public string? SessionTextFewSql(string query, int limit) =>
+        query.All(c => char.IsLetterOrDigit(c) || c == ' ')
+            ? "SELECT session_id AS \"Value\" FROM session_search WHERE search_text @@ plainto_tsquery('simple', '"
+                + query
+                + "') LIMIT "
+                + limit.ToString(CultureInfo.InvariantCulture)
+            : null;
 
     public Task PrepareWriterConnectionAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.CompletedTask;

@@ -21,10 +21,12 @@ public sealed class SqliteConnectionPragmas : DbConnectionInterceptor
         $"PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint={WalCheckpointer.WriterBackstopPages}; "
         + $"PRAGMA cache_size={CacheKibibytes};";
 
-    // Up to 64 MiB of pages per connection (the default is 2 MiB), filled only as pages are read: at a million
+    // Up to 16 MiB of pages per connection (the default is 2 MiB), filled only as pages are read: at a million
     // sessions a search reads the full-text index's lists and the list indexes, which a 2 MiB cache re-reads from
-    // the OS on every query (a search took 2-3 times as long). A small database uses no more memory than before.
-    private const int CacheKibibytes = -65_536;
+    // the OS on every query (a search took 2-3 times as long). The cache is per pooled connection and the pool grows
+    // with peak concurrency, so it stays modest (64 MiB each could hold gigabytes on a busy node); a small database
+    // uses no more memory than before.
+    private const int CacheKibibytes = -16_384;
 
     public static readonly SqliteConnectionPragmas Instance = new();
 
