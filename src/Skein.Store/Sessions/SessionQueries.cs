@@ -142,23 +142,19 @@ public sealed partial class SessionQueries(IDbContextFactory<SkeinDbContext> con
     /// unknown session.</summary>
     public async Task<SessionVersion?> VersionAsync(Guid sessionId, CancellationToken cancellationToken)
     {
+        // One statement, so one snapshot: read as two queries, a commit landing between them paired the new version
+        // with the old status, and a live feed that had sent that version never sent the final status.
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var status = await db
+        var row = await db
             .Sessions.AsNoTracking()
             .Where(s => s.Id == sessionId)
-            .Select(s => s.Status)
+            .Select(s => new
+            {
+                s.Status,
+                Version = db.SessionEvents.Where(e => e.SessionId == sessionId).Max(e => (long?)e.Sequence),
+            })
             .FirstOrDefaultAsync(cancellationToken);
-        if (status is null)
-        {
-            return null;
-        }
-
-        var version = await db
-            .SessionEvents.AsNoTracking()
-            .Where(e => e.SessionId == sessionId)
-            .MaxAsync(e => (long?)e.Sequence, cancellationToken)
-            ?? 0;
-        return new SessionVersion(version, status);
+        return row is null ? null : new SessionVersion(row.Version ?? 0, row.Status);
     }
 
     /// <summary>
