@@ -206,15 +206,7 @@ public sealed class SessionActions(
     {
         if (Audited(actor, action, subjectType, subjectId, note, result) is { } entry)
         {
-            await audit.AppendAsync(
-                entry.Actor,
-                entry.Action,
-                entry.SubjectType,
-                entry.SubjectId,
-                entry.Outcome,
-                entry.Detail,
-                CancellationToken.None
-            );
+            await audit.AppendManyAsync([entry], CancellationToken.None);
         }
 
         return result;

@@ -67,7 +67,7 @@ public sealed class AuditLog(IDbContextFactory<SkeinDbContext> contexts, TimePro
 
     /// <summary>Appends one entry in a transaction of its own (the action it records has committed, or was
     /// refused).</summary>
-    public async Task AppendAsync(
+    public Task AppendAsync(
         string actor,
         string action,
         string subjectType,
@@ -75,25 +75,7 @@ public sealed class AuditLog(IDbContextFactory<SkeinDbContext> contexts, TimePro
         string outcome,
         string detail,
         CancellationToken cancellationToken
-    )
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var tenant = await DefaultWorkspace.FindIdAsync(db, cancellationToken) ?? Guid.Empty;
-        db.AuditLog.Add(
-            new AuditRow
-            {
-                TenantId = tenant,
-                At = time.GetUtcNow().UtcDateTime,
-                Actor = Bound(actor, 200),
-                Action = Bound(action, 64),
-                SubjectType = Bound(subjectType, 32),
-                SubjectId = subjectId,
-                Detail = Bound(detail, 2000),
-                Outcome = outcome,
-            }
-        );
-        await db.SaveChangesAsync(cancellationToken);
-    }
+    ) => AppendManyAsync([new AuditEntry(actor, action, subjectType, subjectId, outcome, detail)], cancellationToken);
 
     /// <summary>Appends <paramref name="entries"/> in one transaction of their own (a bulk action's items, each
     /// recorded as its own action would be, after their commits).</summary>
@@ -126,7 +108,7 @@ public sealed class AuditLog(IDbContextFactory<SkeinDbContext> contexts, TimePro
     private static string Bound(string value, int max) => value.Length <= max ? value : value[..max];
 }
 
-/// <summary>One entry for <see cref="AuditLog.AppendManyAsync"/>.</summary>
+/// <summary>One entry of the audit log, before it is stored (<see cref="AuditLog.AppendManyAsync"/>).</summary>
 public sealed record AuditEntry(
     string Actor,
     string Action,
