@@ -14,6 +14,7 @@ namespace Skein.Server.Tests.Api;
 /// against a local server speaking the OpenAI wire format: <c>enqueue</c> gives the message to the model at its next
 /// turn, <c>interrupt</c> cancels the model call in flight and starts a turn with it, <c>reject</c> answers 409.
 /// </summary>
+[RunsLong(26)]
 public sealed class MidRunMessageTests(ApiServers servers) : ApiTests(servers), IAsyncLifetime
 {
     private FakeOpenAiServer _model = null!;

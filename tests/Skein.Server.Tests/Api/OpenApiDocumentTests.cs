@@ -12,6 +12,7 @@ namespace Skein.Server.Tests.Api;
 /// <c>/openapi/v1.json</c> over real HTTP: it declares who may call what, describes the public API's bodies and
 /// errors, passes <c>redocly lint</c> (pinned in tests/openapi), and the reference page at <c>/docs</c> is public.
 /// </summary>
+[RunsLong(25)]
 public sealed class OpenApiDocumentTests : IAsyncLifetime
 {
     private static readonly TimeSpan LintDeadline = TimeSpan.FromMinutes(3);

@@ -7,6 +7,7 @@ namespace Skein.Server.Tests.Cluster;
 
 /// <summary>Two nodes on one PostgreSQL database share their secrets: API keys and the Data Protection key
 /// ring.</summary>
+[RunsLong(25)]
 public sealed class SharedSecretsTests
 {
     [Fact]

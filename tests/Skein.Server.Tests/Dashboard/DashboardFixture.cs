@@ -187,6 +187,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     }
 }
 
+[RunsLong(110)]
 [CollectionDefinition(Name)]
 public sealed class DashboardCollection : ICollectionFixture<DashboardFixture>
 {

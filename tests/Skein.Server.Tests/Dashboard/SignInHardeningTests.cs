@@ -12,6 +12,7 @@ namespace Skein.Server.Tests.Dashboard;
 /// <summary>Sign-in guessing and cookie lifetime (issue #15 items 6 and 14): the rate limit holds for every
 /// spelling of the path, an account locks after repeated failures, short passwords are refused, and signing out or
 /// changing the password ends every cookie issued before.</summary>
+[RunsLong(21)]
 public sealed partial class SignInHardeningTests(ApiServers servers) : ApiTests(servers)
 {
     /// <summary>A cookie-less client: the test keeps the cookies itself, to copy one as a thief would.</summary>

@@ -6,6 +6,7 @@ namespace Skein.Server.Tests.Manifests;
 
 /// <summary>The shipped samples apply cleanly and run end to end with the scripted model; exports survive a fresh
 /// database.</summary>
+[RunsLong(28)]
 public sealed class SampleManifestTests
 {
     [StoreFact]

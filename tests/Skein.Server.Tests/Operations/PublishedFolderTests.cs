@@ -8,6 +8,7 @@ namespace Skein.Server.Tests.Operations;
 /// any directory: started from <c>/</c> it reads its appsettings (no SQL in the log at default settings) and
 /// serves the dashboard's assets.
 /// </summary>
+[RunsLong(15)]
 public sealed class PublishedFolderTests
 {
     [Fact]

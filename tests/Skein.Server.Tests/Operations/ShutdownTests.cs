@@ -8,6 +8,7 @@ namespace Skein.Server.Tests.Operations;
 /// SIGTERM ends open event streams at once and lets in-flight commits finish: with 50 streams open and runs in
 /// the middle of a model call, the server exits in under 5 s, and every run completes after a restart.
 /// </summary>
+[RunsLong(19)]
 public sealed class ShutdownTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Skein.Server.Tests.Operations;
 /// <c>invoke_agent</c> span under the start request's trace, with its model calls and tool call as children in
 /// order, carrying the GenAI attributes and the session/run ids; the tool's HTTP call carries the trace onward.
 /// </summary>
+[RunsLong(20)]
 public sealed class TraceExportTests
 {
     private const string Operation = "lookup";
