@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Skein.Server.Tests.Cli;
 
 /// <summary>The <c>skein</c> CLI as a process against a running server process.</summary>
-[RunsLong(80)]
+[RunsLong(80, Slots = 2)]
 public sealed partial class CliTests(CliFixture fx) : IClassFixture<CliFixture>
 {
     [StoreFact]

@@ -10,7 +10,7 @@ namespace Skein.Server.Tests.Cluster;
 /// completes, every session's timeline is gap-free, every tool call is executed once per idempotency key, and an
 /// SSE client saw every event of every session in order.
 /// </summary>
-[RunsLong(45)]
+[RunsLong(45, Slots = 2)]
 public sealed class NodeKillTests
 {
     private const int Runs = 200;

@@ -16,7 +16,7 @@ namespace Skein.Server.Tests.Cluster;
 /// node take over the orphaned leases. Every session finishes, each child is dispatched and reported exactly once,
 /// and no step or event is lost or repeated. The SQLite twin is <see cref="Crash.TreeCrashTests"/>.
 /// </summary>
-[RunsLong(55)]
+[RunsLong(55, Slots = 2)]
 public sealed class TreeNodeKillTests
 {
     private const int SessionsPerWave = 4;

@@ -10,7 +10,7 @@ namespace Skein.Server.Tests.Crash;
 /// resumes from its last committed step, and its tool call reaches the integration exactly once unless the
 /// operation is idempotent.
 /// </summary>
-[RunsLong(40)]
+[RunsLong(40, Slots = 2)]
 public sealed class CrashRecoveryTests
 {
     private const int SlowTurnMs = 4000;

@@ -12,7 +12,7 @@ namespace Skein.Server.Tests.Crash;
 /// server killed repeatedly while children run and started again on the same SQLite file. Every session finishes,
 /// no child is dispatched twice or lost, no step is lost or repeated.
 /// </summary>
-[RunsLong(25)]
+[RunsLong(25, Slots = 2)]
 public sealed class TreeCrashTests
 {
     private const int Sessions = 12;

@@ -49,9 +49,9 @@ public sealed class LongestFirstFramework : XunitTestFramework
     {
         public static new Runner Instance { get; } = new();
 
-        private static readonly Lazy<Dictionary<string, int>> SecondsByCollection = new(() =>
+        private static readonly Lazy<Dictionary<string, RunsLongAttribute>> Marks = new(() =>
         {
-            var seconds = new Dictionary<string, int>(StringComparer.Ordinal);
+            var marks = new Dictionary<string, RunsLongAttribute>(StringComparer.Ordinal);
             foreach (var type in typeof(RunsLongAttribute).Assembly.GetTypes())
             {
                 if (type.GetCustomAttribute<RunsLongAttribute>() is { } runsLong)
@@ -59,25 +59,23 @@ public sealed class LongestFirstFramework : XunitTestFramework
                     // A collection definition is named by its attribute; a class of its own collection by xunit.
                     var name = type.GetCustomAttribute<CollectionDefinitionAttribute>()?.Name
                         ?? CollectionAttribute.GetCollectionNameForType(type);
-                    seconds[name] = runsLong.Seconds;
+                    marks[name] = runsLong;
                 }
             }
 
-            return seconds;
+            return marks;
         });
+
+        private static RunsLongAttribute? MarkOf(IXunitTestCollection collection) =>
+            Marks.Value.GetValueOrDefault(collection.TestCollectionDisplayName);
 
         protected override List<(IXunitTestCollection Collection, List<IXunitTestCase> TestCases)> OrderTestCollections(
             XunitTestAssemblyRunnerContext ctxt
-        ) =>
-            [
-                .. base.OrderTestCollections(ctxt)
-                    .OrderByDescending(c =>
-                        SecondsByCollection.Value.GetValueOrDefault(c.Collection.TestCollectionDisplayName)
-                    ),
-            ];
+        ) => [.. base.OrderTestCollections(ctxt).OrderByDescending(c => MarkOf(c.Collection)?.Seconds ?? 0)];
 
-        /// <summary>Starts the parallel collections one by one in order as slots free up (xunit's own
-        /// conservative limit, one collection per slot), then the non-parallel ones alone.</summary>
+        /// <summary>Starts the parallel collections one by one in order as slots free up (xunit's
+        /// maxParallelThreads, <c>2x</c> the cores in xunit.runner.json; a collection takes one slot, or
+        /// <see cref="RunsLongAttribute.Slots"/>), then the non-parallel ones alone.</summary>
         protected override async ValueTask<RunSummary> RunTestCollections(
             XunitTestAssemblyRunnerContext ctxt,
             Exception? exception
@@ -104,12 +102,22 @@ public sealed class LongestFirstFramework : XunitTestFramework
             var running = new List<Task<RunSummary>>();
             foreach (var (collection, testCases) in ordered.Where(c => !c.Collection.DisableParallelization))
             {
+                var taken = 0;
+                var wanted = Math.Clamp(MarkOf(collection)?.Slots ?? 1, 1, ctxt.MaxParallelThreads);
                 try
                 {
-                    await slots.WaitAsync(ctxt.CancellationTokenSource.Token);
+                    for (; taken < wanted; taken++)
+                    {
+                        await slots.WaitAsync(ctxt.CancellationTokenSource.Token);
+                    }
                 }
                 catch (OperationCanceledException)
                 {
+                    if (taken > 0)
+                    {
+                        slots.Release(taken);
+                    }
+
                     break;
                 }
 
@@ -122,7 +130,7 @@ public sealed class LongestFirstFramework : XunitTestFramework
                         }
                         finally
                         {
-                            slots.Release();
+                            slots.Release(wanted);
                         }
                     })
                 );
