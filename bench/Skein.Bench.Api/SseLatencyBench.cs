@@ -194,12 +194,40 @@ public static class SseLatencyBench
             )
         );
         Console.WriteLine($"sse-latency: event-to-client {latency.Summarize()}");
+        Console.WriteLine($"sse-latency: {BurstSpans(subscribers[0].Events.Where(e => e.Id > baseline))}");
         foreach (var error in errors)
         {
             Console.WriteLine($"sse-latency: {error.Count()} × {error.Key}");
         }
 
         return expected > 0 && missing == 0 && broken == 0;
+    }
+
+    /// <summary>How long the server took to decide each message's events (first to last <c>ts</c>; a pause of 100 ms
+    /// or more starts the next message): when fan-out holds up the run that feeds it, bursts stretch.</summary>
+    private static string BurstSpans(IEnumerable<(long Id, double LatencyMs, DateTimeOffset Ts)> events)
+    {
+        var spans = new Latencies();
+        DateTimeOffset? first = null,
+            previous = null;
+        foreach (var (_, _, ts) in events)
+        {
+            if (previous is { } p && (ts - p).TotalMilliseconds >= 100)
+            {
+                spans.Add((p - first!.Value).TotalMilliseconds);
+                first = null;
+            }
+
+            first ??= ts;
+            previous = ts;
+        }
+
+        if (previous is { } last)
+        {
+            spans.Add((last - first!.Value).TotalMilliseconds);
+        }
+
+        return $"a message's events decided within (first to last ts) {spans.Summarize()}";
     }
 
     private static async Task WaitForReplyAsync(HttpClient client, Guid runId, CancellationToken cancellationToken)

@@ -10,13 +10,13 @@ namespace Skein.Bench.Api;
 public sealed class SseSubscriber
 {
     private static readonly byte[] TsField = "\"ts\":\""u8.ToArray();
-    private readonly List<(long Id, double LatencyMs)> _events = new(1024);
+    private readonly List<(long Id, double LatencyMs, DateTimeOffset Ts)> _events = new(1024);
     private long _lastId;
 
     /// <summary>The last event id received; read by the driver while the stream runs.</summary>
     public long LastId => Interlocked.Read(ref _lastId);
 
-    public IReadOnlyList<(long Id, double LatencyMs)> Events => _events;
+    public IReadOnlyList<(long Id, double LatencyMs, DateTimeOffset Ts)> Events => _events;
 
     public string? Error { get; private set; }
 
@@ -90,7 +90,7 @@ public sealed class SseSubscriber
             // Transient events (step deltas) carry no id: they are not part of the stored stream this measures.
             if (ts is { } sent && id > 0)
             {
-                _events.Add((id, (received - sent).TotalMilliseconds));
+                _events.Add((id, (received - sent).TotalMilliseconds, sent));
                 Interlocked.Exchange(ref _lastId, id);
             }
         }

@@ -35,6 +35,9 @@ public sealed class SessionEventNotifier : IDisposable
     private static readonly Guid AllSessions = Guid.Empty;
     private readonly ConcurrentDictionary<Guid, Feed> _feeds = new();
 
+    /// <summary>Subscribers of one session woken per thread-pool work item (see <see cref="Feed.Signal"/>).</summary>
+    public const int WakeSlice = 16;
+
     /// <summary>Step deltas held per subscriber; a reader further behind loses the oldest (its indexes show the
     /// gap).</summary>
     public const int DeltaCapacity = 1024;
@@ -239,13 +242,30 @@ public sealed class SessionEventNotifier : IDisposable
             }
         }
 
-        public void Signal()
+        public void Signal() => Wake(new WakePass(Volatile.Read(ref _snapshot), 0));
+
+        /// <summary>
+        /// Wakes up to <see cref="WakeSlice"/> subscribers, then queues the rest behind the work already waiting
+        /// for the thread pool. Each wake-up is a work item too: woken all at once, a thousand readers of one session
+        /// would queue ahead of the run that feeds them, whose next commit then waits for every one of them (its
+        /// burst of events stretched over the whole fan-out, and each reader woken once per commit instead of once
+        /// per burst).
+        /// </summary>
+        private static void Wake(WakePass pass)
         {
-            foreach (var subscriber in Volatile.Read(ref _snapshot))
+            var end = Math.Min(pass.From + WakeSlice, pass.Subscribers.Length);
+            for (var i = pass.From; i < end; i++)
             {
-                subscriber.SignalCommit();
+                pass.Subscribers[i].SignalCommit();
+            }
+
+            if (end < pass.Subscribers.Length)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(Wake, pass with { From = end }, preferLocal: false);
             }
         }
+
+        private readonly record struct WakePass(Subscription[] Subscribers, int From);
 
         public void Offer(StepDelta delta)
         {

@@ -50,6 +50,29 @@ public sealed class SharedStreamTailTests
     }
 
     [Fact]
+    public async Task Every_subscriber_of_a_widely_watched_session_is_woken_past_the_first_slice_too()
+    {
+        var notifier = new SessionEventNotifier();
+        var subscriptions = Enumerable
+            .Range(0, SessionEventNotifier.WakeSlice * 3 + 5)
+            .Select(_ => notifier.Subscribe(Session))
+            .ToList();
+        try
+        {
+            notifier.Publish(Session, Events(1, 1));
+
+            var woken = await Task.WhenAll(
+                subscriptions.Select(s => s.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken))
+            );
+            Assert.All(woken, Assert.True);
+        }
+        finally
+        {
+            subscriptions.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
     public void Events_committed_before_the_tail_began_are_not_claimed()
     {
         var notifier = new SessionEventNotifier();
