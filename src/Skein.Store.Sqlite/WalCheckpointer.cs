@@ -16,7 +16,10 @@ namespace Skein.Store.Sqlite;
 public sealed partial class WalCheckpointer(string connectionString, ILogger<WalCheckpointer> logger)
     : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    // Short, so each checkpoint copies and fsyncs little: while the WAL is fsynced, the writer's own WAL writes on this
+    // disk stall for a few ms each. Start-latency p99 on a quiet machine: 2 s between checkpoints 49.7 / 63.2 ms,
+    // 250 ms 4.6 to 8.8 ms, 100 ms 4.0 / 5.0 ms.
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Pages the WAL may reach before the writer checkpoints by itself (≈ 64 MB at 4 KiB pages).</summary>
     public const int WriterBackstopPages = 16_384;

@@ -94,6 +94,7 @@ public sealed class SessionEventStream(EventLogReader reader, SessionQueries que
                 yield break;
             }
 
+            signals.Seen(last);
             await batch.SendAsync(cancellationToken);
             fromStore = !await signals.WaitAsync(SseStream.Heartbeat, cancellationToken);
             if (fromStore && batch.HeartbeatDue)

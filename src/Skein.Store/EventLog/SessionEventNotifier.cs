@@ -68,12 +68,12 @@ public sealed class SessionEventNotifier : IDisposable
         if (_feeds.TryGetValue(sessionId, out var feed))
         {
             feed.Append(committed);
-            feed.Signal();
+            feed.Signal(committed.Count > 0 ? committed[^1].Sequence : long.MaxValue);
         }
 
         if (_feeds.TryGetValue(AllSessions, out var all))
         {
-            all.Signal();
+            all.Signal(long.MaxValue);
         }
     }
 
@@ -98,12 +98,12 @@ public sealed class SessionEventNotifier : IDisposable
         if (_feeds.TryGetValue(sessionId, out var feed))
         {
             feed.Invalidate();
-            feed.Signal();
+            feed.Signal(long.MaxValue);
         }
 
         if (_feeds.TryGetValue(AllSessions, out var all))
         {
-            all.Signal();
+            all.Signal(long.MaxValue);
         }
     }
 
@@ -113,7 +113,7 @@ public sealed class SessionEventNotifier : IDisposable
         foreach (var (_, feed) in _feeds)
         {
             feed.Invalidate();
-            feed.Signal();
+            feed.Signal(long.MaxValue);
         }
     }
 
@@ -242,7 +242,8 @@ public sealed class SessionEventNotifier : IDisposable
             }
         }
 
-        public void Signal() => Wake(new WakePass(Volatile.Read(ref _snapshot), 0));
+        /// <summary>Wakes the subscribers that have not read up to <paramref name="through"/> yet.</summary>
+        public void Signal(long through) => Wake(new WakePass(Volatile.Read(ref _snapshot), 0, through));
 
         /// <summary>
         /// Wakes up to <see cref="WakeSlice"/> subscribers, then queues the rest behind the work already waiting
@@ -256,7 +257,7 @@ public sealed class SessionEventNotifier : IDisposable
             var end = Math.Min(pass.From + WakeSlice, pass.Subscribers.Length);
             for (var i = pass.From; i < end; i++)
             {
-                pass.Subscribers[i].SignalCommit();
+                pass.Subscribers[i].SignalCommit(pass.Through);
             }
 
             if (end < pass.Subscribers.Length)
@@ -265,7 +266,7 @@ public sealed class SessionEventNotifier : IDisposable
             }
         }
 
-        private readonly record struct WakePass(Subscription[] Subscribers, int From);
+        private readonly record struct WakePass(Subscription[] Subscribers, int From, long Through);
 
         public void Offer(StepDelta delta)
         {
@@ -298,6 +299,7 @@ public sealed class SessionEventNotifier : IDisposable
 
         private readonly Queue<StepDelta>? _deltas;
         private int _committed;
+        private long _seen = -1;
 
         internal Subscription(SessionEventNotifier owner, Guid sessionId, Feed feed, bool deltas)
         {
@@ -311,8 +313,15 @@ public sealed class SessionEventNotifier : IDisposable
 
         internal Feed Feed { get; }
 
-        internal void SignalCommit()
+        internal void SignalCommit(long through)
         {
+            // A reader that already read past this commit (it woke for an earlier one and found this one too) would
+            // only wake to find nothing new.
+            if (Volatile.Read(ref _seen) >= through)
+            {
+                return;
+            }
+
             Volatile.Write(ref _committed, 1);
             _channel.Writer.TryWrite(true);
         }
@@ -409,6 +418,10 @@ public sealed class SessionEventNotifier : IDisposable
         /// reader still reads the store on its first pass and after a wait that timed out.
         /// </summary>
         public IReadOnlyList<StoredEvent>? RecentAfter(long sequence) => Feed.After(sequence);
+
+        /// <summary>The reader has every event up to <paramref name="sequence"/>: commits up to there need not wake
+        /// it. A reader that never says so is woken by every commit.</summary>
+        public void Seen(long sequence) => Volatile.Write(ref _seen, sequence);
 
         public void Dispose() => _owner.Unsubscribe(this);
     }

@@ -73,6 +73,24 @@ public sealed class SharedStreamTailTests
     }
 
     [Fact]
+    public async Task A_reader_that_already_read_a_commit_is_not_woken_for_it_but_is_for_the_next()
+    {
+        var notifier = new SessionEventNotifier();
+        using var subscription = notifier.Subscribe(Session);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        // It read through 5 (woken by an earlier commit, it found 4 and 5 too): their commit has nothing new for it.
+        subscription.Seen(5);
+        notifier.Publish(Session, Events(4, 5));
+        Assert.False(subscription.TakeCommitSignal());
+        Assert.False(await subscription.WaitAsync(TimeSpan.FromMilliseconds(1), cancellationToken));
+
+        notifier.Publish(Session, Events(6, 6));
+        Assert.True(subscription.TakeCommitSignal());
+        Assert.True(await subscription.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken));
+    }
+
+    [Fact]
     public void Events_committed_before_the_tail_began_are_not_claimed()
     {
         var notifier = new SessionEventNotifier();

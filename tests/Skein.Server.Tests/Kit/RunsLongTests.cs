@@ -2,8 +2,9 @@ using System.Reflection;
 
 namespace Skein.Server.Tests;
 
-/// <summary>The suite's schedule: <see cref="LongestFirstFramework"/> runs it, and every <see cref="RunsLongAttribute"/>
-/// sits where the framework looks for it (a mark anywhere else would be silently ignored).</summary>
+/// <summary>The suite's schedule: <see cref="LongestFirstFramework"/> runs it, and every
+/// <see cref="RunsLongAttribute"/> sits where the framework looks for it (a mark anywhere else would be silently
+/// ignored).</summary>
 public sealed class RunsLongTests
 {
     [Fact]
