@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Skein.Server.Tests.Polish;
 using Skein.Testing.Stores;
 
 namespace Skein.Server.Tests.Api;
@@ -22,29 +23,6 @@ public sealed partial class WebSurfaceTests(ApiServers servers) : ApiTests(serve
 
     private static IEnumerable<string> SetCookies(HttpResponseMessage response) =>
         response.Headers.TryGetValues("Set-Cookie", out var values) ? values : [];
-
-    /// <summary>Signs in through the form and returns the cookies to send (auth cookie included).</summary>
-    private async Task<string> SignedInCookiesAsync()
-    {
-        var client = Plain();
-        var form = await client.GetAsync("/signin", Ct);
-        var token = TokenPattern().Match(await form.Content.ReadAsStringAsync(Ct)).Groups[1].Value;
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/signin")
-        {
-            Content = new FormUrlEncodedContent(
-                new Dictionary<string, string>
-                {
-                    ["__RequestVerificationToken"] = token,
-                    ["username"] = "admin",
-                    ["password"] = SkeinApiFactory.AdminPassword,
-                }
-            ),
-        };
-        request.Headers.Add("Cookie", string.Join("; ", SetCookies(form).Select(c => c.Split(';')[0])));
-        var signedIn = await client.SendAsync(request, Ct);
-        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-        return string.Join("; ", SetCookies(signedIn).Select(c => c.Split(';')[0]));
-    }
 
     private async Task<HttpResponseMessage> TerminateAsync(
         Dictionary<string, string> headers,
@@ -77,7 +55,7 @@ public sealed partial class WebSurfaceTests(ApiServers servers) : ApiTests(serve
     [StoreFact]
     public async Task A_cookie_write_from_another_origin_is_refused_with_403()
     {
-        var cookies = await SignedInCookiesAsync();
+        var cookies = await DashboardPages.SignedInCookiesAsync(Server);
 
         var byOrigin = await TerminateAsync(new() { ["Origin"] = "http://evil.example" }, cookies);
         var byFetchSite = await TerminateAsync(new() { ["Sec-Fetch-Site"] = "cross-site" }, cookies);
@@ -120,7 +98,7 @@ public sealed partial class WebSurfaceTests(ApiServers servers) : ApiTests(serve
     [StoreFact]
     public async Task The_dashboard_pages_have_no_inline_script_or_style()
     {
-        var cookies = await SignedInCookiesAsync();
+        var cookies = await DashboardPages.SignedInCookiesAsync(Server);
         foreach (var path in new[] { "/", "/agents", "/review/approvals", "/settings", "/signin" })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -166,9 +144,6 @@ public sealed partial class WebSurfaceTests(ApiServers servers) : ApiTests(serve
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         }
     }
-
-    [GeneratedRegex(@"name=""__RequestVerificationToken"" type=""hidden"" value=""([^""]+)""")]
-    private static partial Regex TokenPattern();
 
     /// <summary>A script element without a src (inline code).</summary>
     [GeneratedRegex(@"<script(?![^>]*\bsrc=)[^>]*>", RegexOptions.IgnoreCase)]
