@@ -12,8 +12,8 @@ namespace Skein.Store.EventLog;
 /// this node committed to it, so many readers of one live session share those events instead of each
 /// querying the store for them (<see cref="Subscription.RecentAfter"/>).
 /// It also carries the transient side channel of model text being generated (<see cref="StepDelta"/>): never
-/// stored, held per subscriber in a small bounded queue that drops its oldest piece when the reader is slow, so
-/// publishing never waits for a reader.
+/// stored, held per session in a small shared ring that overwrites its oldest piece, so publishing never waits for a
+/// reader and a slow reader loses the oldest pieces.
 /// </summary>
 /// <remarks>
 /// A wait's timeout costs no timer of its own: a thousand subscribers of a live session each wait once per commit,
@@ -35,10 +35,10 @@ public sealed class SessionEventNotifier : IDisposable
     private static readonly Guid AllSessions = Guid.Empty;
     private readonly ConcurrentDictionary<Guid, Feed> _feeds = new();
 
-    /// <summary>Subscribers of one session woken per thread-pool work item (see <see cref="Feed.Signal"/>).</summary>
+    /// <summary>Subscribers of one session woken per thread-pool work item (see <see cref="Feed.Wake"/>).</summary>
     public const int WakeSlice = 16;
 
-    /// <summary>Step deltas held per subscriber; a reader further behind loses the oldest (its indexes show the
+    /// <summary>Step deltas held per watched session; a reader further behind loses the oldest (its indexes show the
     /// gap).</summary>
     public const int DeltaCapacity = 1024;
 
@@ -68,12 +68,19 @@ public sealed class SessionEventNotifier : IDisposable
         if (_feeds.TryGetValue(sessionId, out var feed))
         {
             feed.Append(committed);
-            feed.Signal(committed.Count > 0 ? committed[^1].Sequence : long.MaxValue);
+            if (committed.Count > 0)
+            {
+                feed.Signal(committed[^1].Sequence);
+            }
+            else
+            {
+                feed.SignalEveryone();
+            }
         }
 
         if (_feeds.TryGetValue(AllSessions, out var all))
         {
-            all.Signal(long.MaxValue);
+            all.SignalEveryone();
         }
     }
 
@@ -98,12 +105,12 @@ public sealed class SessionEventNotifier : IDisposable
         if (_feeds.TryGetValue(sessionId, out var feed))
         {
             feed.Invalidate();
-            feed.Signal(long.MaxValue);
+            feed.SignalEveryone();
         }
 
         if (_feeds.TryGetValue(AllSessions, out var all))
         {
-            all.Signal(long.MaxValue);
+            all.SignalEveryone();
         }
     }
 
@@ -113,7 +120,7 @@ public sealed class SessionEventNotifier : IDisposable
         foreach (var (_, feed) in _feeds)
         {
             feed.Invalidate();
-            feed.Signal(long.MaxValue);
+            feed.SignalEveryone();
         }
     }
 
@@ -160,13 +167,34 @@ public sealed class SessionEventNotifier : IDisposable
         }
     }
 
-    /// <summary>One watched session: its subscribers and the contiguous tail of events committed here.</summary>
+    /// <summary>One watched session: its subscribers, the contiguous tail of events committed here and the ring of
+    /// model text being generated.</summary>
     internal sealed class Feed
     {
         private readonly HashSet<Subscription> _subscribers = [];
         private Subscription[] _snapshot = [];
         private StoredEvent[] _tail = [];
         private bool _retired;
+        private int _deltaSubscribers;
+
+        // What wake-up rounds bring the subscribers up to: the last sequence committed here, the number of deltas
+        // offered, and how many times everyone had to be woken regardless.
+        private long _committed = -1;
+        private long _forced;
+        private readonly Lock _deltaLock = new();
+        private StepDelta[]? _deltas;
+        private long _deltaCount;
+
+        // One round at a time: 1 in _rounding while a round is queued or running; 1 in _again when something arrived
+        // since the running round began (it takes another).
+        private int _rounding;
+        private int _again;
+
+        public long Committed => Volatile.Read(ref _committed);
+
+        public long Forced => Volatile.Read(ref _forced);
+
+        public long DeltaCount => Volatile.Read(ref _deltaCount);
 
         public bool TryAdd(Subscription subscription)
         {
@@ -179,6 +207,11 @@ public sealed class SessionEventNotifier : IDisposable
 
                 _subscribers.Add(subscription);
                 _snapshot = [.. _subscribers];
+                if (subscription.WantsDeltas)
+                {
+                    _deltaSubscribers++;
+                }
+
                 return true;
             }
         }
@@ -191,6 +224,10 @@ public sealed class SessionEventNotifier : IDisposable
                 if (_subscribers.Remove(subscription))
                 {
                     _snapshot = [.. _subscribers];
+                    if (subscription.WantsDeltas)
+                    {
+                        _deltaSubscribers--;
+                    }
                 }
 
                 if (_subscribers.Count > 0 || _retired)
@@ -242,39 +279,130 @@ public sealed class SessionEventNotifier : IDisposable
             }
         }
 
-        /// <summary>Wakes the subscribers that have not read up to <paramref name="through"/> yet.</summary>
-        public void Signal(long through) => Wake(new WakePass(Volatile.Read(ref _snapshot), 0, through));
-
-        /// <summary>
-        /// Wakes up to <see cref="WakeSlice"/> subscribers, then queues the rest behind the work already waiting
-        /// for the thread pool. Each wake-up is a work item too: woken all at once, a thousand readers of one session
-        /// would queue ahead of the run that feeds them, whose next commit then waits for every one of them (its
-        /// burst of events stretched over the whole fan-out, and each reader woken once per commit instead of once
-        /// per burst).
-        /// </summary>
-        private static void Wake(WakePass pass)
+        /// <summary>Events up to <paramref name="through"/> were committed here (and appended to the tail): wakes the
+        /// subscribers that have not read them.</summary>
+        public void Signal(long through)
         {
-            var end = Math.Min(pass.From + WakeSlice, pass.Subscribers.Length);
-            for (var i = pass.From; i < end; i++)
+            var committed = Volatile.Read(ref _committed);
+            while (through > committed)
             {
-                pass.Subscribers[i].SignalCommit(pass.Through);
+                var seen = Interlocked.CompareExchange(ref _committed, through, committed);
+                if (seen == committed)
+                {
+                    break;
+                }
+
+                committed = seen;
             }
 
-            if (end < pass.Subscribers.Length)
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(Wake, pass with { From = end }, preferLocal: false);
-            }
+            StartRound();
         }
 
-        private readonly record struct WakePass(Subscription[] Subscribers, int From, long Through);
+        /// <summary>Wakes every subscriber once, whatever it has read (another node's commit, a missed one, any
+        /// session's commit for the all-sessions feed).</summary>
+        public void SignalEveryone()
+        {
+            Interlocked.Increment(ref _forced);
+            StartRound();
+        }
 
+        /// <summary>A piece of model text for the session's delta subscribers; nothing when there are none.</summary>
         public void Offer(StepDelta delta)
         {
-            foreach (var subscriber in Volatile.Read(ref _snapshot))
+            if (Volatile.Read(ref _deltaSubscribers) == 0)
             {
-                subscriber.Offer(delta);
+                return;
+            }
+
+            lock (_deltaLock)
+            {
+                var ring = _deltas ??= new StepDelta[DeltaCapacity];
+                ring[_deltaCount % DeltaCapacity] = delta;
+                Volatile.Write(ref _deltaCount, _deltaCount + 1);
+            }
+
+            StartRound();
+        }
+
+        /// <summary>The deltas after the <paramref name="cursor"/>-th one still in the ring, oldest first, and the
+        /// cursor after them.</summary>
+        public (StepDelta[] Deltas, long Cursor) DeltasAfter(long cursor)
+        {
+            lock (_deltaLock)
+            {
+                var from = Math.Max(cursor, _deltaCount - DeltaCapacity);
+                if (from >= _deltaCount)
+                {
+                    return ([], _deltaCount);
+                }
+
+                var taken = new StepDelta[_deltaCount - from];
+                for (var i = 0; i < taken.Length; i++)
+                {
+                    taken[i] = _deltas![(from + i) % DeltaCapacity];
+                }
+
+                return (taken, _deltaCount);
             }
         }
+
+        /// <summary>
+        /// Starts a wake-up round unless one is under way; a round under way takes another when it ends, so whatever
+        /// arrived while it ran reaches every subscriber. The first slice runs on the caller (a session with a few
+        /// readers costs no thread hop), the rest as thread-pool work items.
+        /// </summary>
+        private void StartRound()
+        {
+            Interlocked.Exchange(ref _again, 1);
+            if (Interlocked.CompareExchange(ref _rounding, 1, 0) == 0)
+            {
+                Wake(new Round(this, Volatile.Read(ref _snapshot), 0));
+            }
+        }
+
+        /// <summary>
+        /// Wakes up to <see cref="WakeSlice"/> subscribers, each only if it is behind what the feed holds now, then
+        /// queues the rest behind the work already waiting for the thread pool. One round at a time, each slice
+        /// reading the feed's latest state, so a burst of commits wakes each reader about once: started per commit,
+        /// rounds over a thousand readers would wake the first ones once per commit while the last waited behind every
+        /// round, and queued all at once the wake-ups would hold up the run that feeds them (its burst of events
+        /// stretched over the whole fan-out).
+        /// </summary>
+        private static void Wake(Round round)
+        {
+            var feed = round.Feed;
+            if (round.From == 0)
+            {
+                Interlocked.Exchange(ref feed._again, 0);
+            }
+
+            var (committed, forced, deltas) = (feed.Committed, feed.Forced, feed.DeltaCount);
+            var end = Math.Min(round.From + WakeSlice, round.Subscribers.Length);
+            for (var i = round.From; i < end; i++)
+            {
+                round.Subscribers[i].Wake(committed, forced, deltas);
+            }
+
+            if (end < round.Subscribers.Length)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(Wake, round with { From = end }, preferLocal: false);
+                return;
+            }
+
+            // The round is over; another if anything arrived since it began (a signal that comes after this
+            // exchange finds no round and starts one itself).
+            Interlocked.Exchange(ref feed._rounding, 0);
+            if (Volatile.Read(ref feed._again) == 1 && Interlocked.CompareExchange(ref feed._rounding, 1, 0) == 0)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(
+                    Wake,
+                    new Round(feed, Volatile.Read(ref feed._snapshot), 0),
+                    preferLocal: false
+                );
+            }
+        }
+
+        private readonly record struct Round(Feed Feed, Subscription[] Subscribers, int From);
 
         public IReadOnlyList<StoredEvent>? After(long sequence)
         {
@@ -297,53 +425,51 @@ public sealed class SessionEventNotifier : IDisposable
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true }
         );
 
-        private readonly Queue<StepDelta>? _deltas;
         private int _committed;
         private long _seen = -1;
+
+        // Written only by the feed's wake-up round (one at a time): what this subscriber was last woken for.
+        private long _signalled = -1;
+        private long _forced;
+
+        private long _deltaCursor;
 
         internal Subscription(SessionEventNotifier owner, Guid sessionId, Feed feed, bool deltas)
         {
             _owner = owner;
             SessionId = sessionId;
             Feed = feed;
-            _deltas = deltas ? new Queue<StepDelta>() : null;
+            WantsDeltas = deltas;
+            _forced = feed.Forced;
+            _deltaCursor = feed.DeltaCount;
         }
 
         public Guid SessionId { get; }
 
         internal Feed Feed { get; }
 
-        internal void SignalCommit(long through)
+        internal bool WantsDeltas { get; }
+
+        /// <summary>
+        /// Wakes this reader if the feed holds something it has not read or been woken for: a commit past what it
+        /// has seen (a reader that woke for an earlier commit and found this one too would only wake to find nothing
+        /// new), a forced wake-up, or, for a delta subscriber, deltas past its cursor.
+        /// </summary>
+        internal void Wake(long committed, long forced, long deltas)
         {
-            // A reader that already read past this commit (it woke for an earlier one and found this one too) would
-            // only wake to find nothing new.
-            if (Volatile.Read(ref _seen) >= through)
+            var commit = committed > Math.Max(Volatile.Read(ref _seen), _signalled) || forced > _forced;
+            var delta = WantsDeltas && deltas > Volatile.Read(ref _deltaCursor);
+            if (commit)
             {
-                return;
+                _signalled = committed;
+                _forced = forced;
+                Volatile.Write(ref _committed, 1);
             }
 
-            Volatile.Write(ref _committed, 1);
-            _channel.Writer.TryWrite(true);
-        }
-
-        internal void Offer(StepDelta delta)
-        {
-            if (_deltas is null)
+            if (commit || delta)
             {
-                return;
+                _channel.Writer.TryWrite(true);
             }
-
-            lock (_deltas)
-            {
-                if (_deltas.Count >= DeltaCapacity)
-                {
-                    _deltas.Dequeue();
-                }
-
-                _deltas.Enqueue(delta);
-            }
-
-            _channel.Writer.TryWrite(true);
         }
 
         /// <summary>
@@ -352,26 +478,18 @@ public sealed class SessionEventNotifier : IDisposable
         /// </summary>
         public bool TakeCommitSignal() => Interlocked.Exchange(ref _committed, 0) == 1;
 
-        /// <summary>The deltas received since the last call, oldest first (empty without a delta
-        /// subscription).</summary>
+        /// <summary>The deltas offered since the last call (or since subscribing), oldest first; empty without a
+        /// delta subscription.</summary>
         public StepDelta[] TakeDeltas()
         {
-            if (_deltas is null)
+            if (!WantsDeltas)
             {
                 return [];
             }
 
-            lock (_deltas)
-            {
-                if (_deltas.Count == 0)
-                {
-                    return [];
-                }
-
-                var taken = _deltas.ToArray();
-                _deltas.Clear();
-                return taken;
-            }
+            var (deltas, cursor) = Feed.DeltasAfter(Volatile.Read(ref _deltaCursor));
+            Volatile.Write(ref _deltaCursor, cursor);
+            return deltas;
         }
 
         /// <summary>
@@ -420,7 +538,8 @@ public sealed class SessionEventNotifier : IDisposable
         public IReadOnlyList<StoredEvent>? RecentAfter(long sequence) => Feed.After(sequence);
 
         /// <summary>The reader has every event up to <paramref name="sequence"/>: commits up to there need not wake
-        /// it. A reader that never says so is woken by every commit.</summary>
+        /// it. A reader that never says so is woken once for each commit it was not woken for yet (several at a time
+        /// when they come fast).</summary>
         public void Seen(long sequence) => Volatile.Write(ref _seen, sequence);
 
         public void Dispose() => _owner.Unsubscribe(this);

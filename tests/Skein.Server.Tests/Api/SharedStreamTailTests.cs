@@ -1,6 +1,7 @@
 using Skein.Core.Events;
 using Skein.Core.Runs;
 using Skein.Store.EventLog;
+using Skein.Testing;
 
 namespace Skein.Server.Tests.Api;
 
@@ -73,6 +74,63 @@ public sealed class SharedStreamTailTests
     }
 
     [Fact]
+    public async Task Commits_that_come_during_a_wake_up_round_reach_every_reader()
+    {
+        var notifier = new SessionEventNotifier();
+        var cancellationToken = TestContext.Current.CancellationToken;
+        const int commits = 200;
+        var subscriptions = Enumerable
+            .Range(0, SessionEventNotifier.WakeSlice * 64 + 3)
+            .Select(_ => notifier.Subscribe(Session))
+            .ToList();
+        try
+        {
+            // Each reader reads what the tail holds after its position, says so, and waits: as SSE streams do.
+            var positions = new long[subscriptions.Count];
+            var readers = subscriptions.Select(
+                (s, i) =>
+                    Task.Run(
+                        async () =>
+                        {
+                            while (Volatile.Read(ref positions[i]) < commits)
+                            {
+                                Assert.True(await s.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken));
+                                s.TakeCommitSignal();
+                                var last = Volatile.Read(ref positions[i]);
+                                last = s.RecentAfter(last) is { Count: > 0 } read ? read[^1].Sequence : last;
+                                s.Seen(last);
+                                Volatile.Write(ref positions[i], last);
+                            }
+
+                            return positions[i];
+                        },
+                        cancellationToken
+                    )
+            );
+            var all = Task.WhenAll(readers);
+
+            // Every reader waits for the next commit; then a burst comes while the first round is still under way.
+            notifier.Publish(Session, Events(1, 1));
+            await Eventually.Get(
+                () => Task.FromResult(positions.Count(p => Volatile.Read(ref p) == 1)),
+                read => read == positions.Length,
+                what: "every reader to read the first commit"
+            );
+            for (var sequence = 2; sequence <= commits; sequence++)
+            {
+                notifier.Publish(Session, Events(sequence, sequence));
+                await Task.Yield();
+            }
+
+            Assert.All(await all.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken), l => Assert.Equal(commits, l));
+        }
+        finally
+        {
+            subscriptions.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task A_reader_that_already_read_a_commit_is_not_woken_for_it_but_is_for_the_next()
     {
         var notifier = new SessionEventNotifier();
@@ -89,6 +147,93 @@ public sealed class SharedStreamTailTests
         Assert.True(subscription.TakeCommitSignal());
         Assert.True(await subscription.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken));
     }
+
+    [Fact]
+    public async Task Deltas_reach_each_delta_subscriber_once_and_wake_no_one_else()
+    {
+        var notifier = new SessionEventNotifier();
+        using var watcher = notifier.Subscribe(Session, deltas: true);
+        using var redacted = notifier.Subscribe(Session);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        notifier.PublishDelta(Session, Delta(0));
+        notifier.PublishDelta(Session, Delta(1));
+
+        Assert.True(await watcher.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken));
+        Assert.False(watcher.TakeCommitSignal());
+        Assert.Equal([0, 1], watcher.TakeDeltas().Select(d => d.Index));
+        Assert.Empty(watcher.TakeDeltas());
+        Assert.False(await redacted.WaitAsync(TimeSpan.FromMilliseconds(1), cancellationToken));
+        Assert.Empty(redacted.TakeDeltas());
+
+        // Taken: the next round has nothing for it, until another piece comes.
+        notifier.Publish(Session, Events(1, 1));
+        watcher.Seen(1);
+        notifier.PublishDelta(Session, Delta(2));
+        Assert.True(await watcher.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken));
+        Assert.Equal([2], watcher.TakeDeltas().Select(d => d.Index));
+    }
+
+    [Fact]
+    public void A_delta_reader_further_behind_than_the_ring_loses_the_oldest_pieces()
+    {
+        var notifier = new SessionEventNotifier();
+        using var slow = notifier.Subscribe(Session, deltas: true);
+
+        for (var i = 0; i < SessionEventNotifier.DeltaCapacity + 10; i++)
+        {
+            notifier.PublishDelta(Session, Delta(i));
+        }
+
+        var taken = slow.TakeDeltas();
+        Assert.Equal(SessionEventNotifier.DeltaCapacity, taken.Length);
+        Assert.Equal(10, taken[0].Index);
+        Assert.Equal(SessionEventNotifier.DeltaCapacity + 9, taken[^1].Index);
+
+        // A subscriber that comes later gets only what is offered after it came.
+        using var late = notifier.Subscribe(Session, deltas: true);
+        Assert.Empty(late.TakeDeltas());
+    }
+
+    [Fact]
+    public async Task A_reader_that_does_not_say_what_it_read_is_woken_once_per_commit_and_not_for_deltas()
+    {
+        var notifier = new SessionEventNotifier();
+        using var reader = notifier.Subscribe(Session, deltas: true);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        notifier.Publish(Session, Events(1, 1));
+        Assert.True(await reader.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken));
+        Assert.True(reader.TakeCommitSignal());
+
+        // Woken for the piece of text, but no commit is reported again: the page need not query.
+        notifier.PublishDelta(Session, Delta(0));
+        Assert.True(await reader.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken));
+        Assert.False(reader.TakeCommitSignal());
+
+        notifier.Publish(Session, Events(2, 2));
+        Assert.True(reader.TakeCommitSignal());
+    }
+
+    [Fact]
+    public async Task Another_nodes_commit_wakes_every_reader_whatever_it_read()
+    {
+        var notifier = new SessionEventNotifier();
+        using var reader = notifier.Subscribe(Session);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        notifier.Publish(Session, Events(1, 3));
+        reader.Seen(3);
+        Assert.True(await reader.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken));
+        Assert.True(reader.TakeCommitSignal());
+
+        notifier.PublishExternal(Session);
+
+        Assert.True(await reader.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken));
+        Assert.True(reader.TakeCommitSignal());
+        Assert.Null(reader.RecentAfter(3));
+    }
+
+    private static StepDelta Delta(int index) => new(Guid.Empty, 1, index, $"w{index} ", DateTimeOffset.UnixEpoch, 0);
 
     [Fact]
     public void Events_committed_before_the_tail_began_are_not_claimed()
