@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.Caching.Memory;
 using Skein.Core;
+using Skein.Core.Events;
 using Skein.Core.Sessions;
 using Skein.Engine.Telemetry;
 using Skein.Store.EventLog;
@@ -10,19 +12,62 @@ namespace Skein.Engine.Sessions;
 
 /// <summary>
 /// The single way to change a session: load its state, decide (pure), append, all under the session's
-/// lock so decisions never race inside this node. Only Running sessions stay cached; a waiting or
-/// finished session costs no memory here. A lost race with another node reloads and decides again.
+/// lock so decisions never race inside this node. Running sessions stay cached (their driver is the writer); a
+/// session waiting for a message, an answer or a timer is kept for a while in a bounded cache and brought up to date
+/// from the store on each use (only the events after it), so a long conversation is not replayed from its first
+/// event for every message. A finished session costs no memory here. A lost race with another node reloads and
+/// decides again.
 /// </summary>
-public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer, SkeinMetrics metrics)
+public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer, SkeinMetrics metrics) : IDisposable
 {
     private const int Stripes = 1024;
     private const int MaxConflictRetries = 3;
 
+    /// <summary>Events held by waiting sessions' cached states, all together (a state costs its event
+    /// count).</summary>
+    public const long WaitingCacheEvents = 200_000;
+
+    /// <summary>A waiting session unused this long leaves the cache.</summary>
+    public static readonly TimeSpan WaitingCacheIdle = TimeSpan.FromMinutes(5);
+
     private readonly SemaphoreSlim[] _locks = [.. Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly ConcurrentDictionary<Guid, SessionState> _running = new();
+    private readonly MemoryCache _waiting = new(new MemoryCacheOptions { SizeLimit = WaitingCacheEvents });
 
-    public async Task<SessionState?> GetAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        _running.TryGetValue(sessionId, out var cached) ? cached : await reader.LoadAsync(sessionId, cancellationToken);
+    public async Task<SessionState?> GetAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        if (_running.TryGetValue(sessionId, out var running))
+        {
+            return running;
+        }
+
+        if (_waiting.Get<SessionState>(sessionId) is not { } waiting)
+        {
+            var loaded = await reader.LoadAsync(sessionId, cancellationToken);
+            if (loaded is not null)
+            {
+                RememberWaiting(loaded);
+            }
+
+            return loaded;
+        }
+
+        // Whatever was appended since (here or on another node) is read and folded on: the store stays the truth.
+        var newer = await reader.ReadAfterAsync(sessionId, waiting.Version, cancellationToken);
+        if (newer.Count == 0)
+        {
+            return waiting;
+        }
+
+        var current = waiting;
+        foreach (var stored in newer)
+        {
+            current = SessionFold.Apply(current, stored.Event);
+        }
+
+        RememberWaiting(current);
+        return current;
+    }
 
     /// <summary>Appends a new session's first events (its start).</summary>
     public Task<SessionState> StartAsync(SessionChange start, CancellationToken cancellationToken) =>
@@ -85,12 +130,12 @@ public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer
                 }
                 catch (StreamConflictException) when (attempt < MaxConflictRetries)
                 {
-                    _running.TryRemove(sessionId, out _);
+                    Forget(sessionId);
                     continue;
                 }
                 catch (LeaseLostException)
                 {
-                    _running.TryRemove(sessionId, out _);
+                    Forget(sessionId);
                     throw;
                 }
 
@@ -105,19 +150,46 @@ public sealed class SessionCommands(EventLogReader reader, EventLogWriter writer
         }
     }
 
+    public void Dispose() => _waiting.Dispose();
+
     /// <summary>Drops the cached state of a session this node no longer drives (another node may change it).</summary>
-    public void Forget(Guid sessionId) => _running.TryRemove(sessionId, out _);
+    public void Forget(Guid sessionId)
+    {
+        _running.TryRemove(sessionId, out _);
+        _waiting.Remove(sessionId);
+    }
 
     private void Remember(SessionState state)
     {
         if (state.Status == SessionStatus.Running)
         {
             _running[state.Id] = state;
+            _waiting.Remove(state.Id);
         }
         else
         {
             _running.TryRemove(state.Id, out _);
+            RememberWaiting(state);
         }
+    }
+
+    /// <summary>
+    /// Keeps a state read from the store only while it waits: a Running session read here may be driven by another
+    /// node, so only this node's own commits make it the cached truth (<see cref="Remember"/>).
+    /// </summary>
+    private void RememberWaiting(SessionState state)
+    {
+        if (state.Status == SessionStatus.Running || SessionStatusMachine.IsTerminal(state.Status))
+        {
+            _waiting.Remove(state.Id);
+            return;
+        }
+
+        _waiting.Set(
+            state.Id,
+            state,
+            new MemoryCacheEntryOptions { Size = Math.Max(1, state.Version), SlidingExpiration = WaitingCacheIdle }
+        );
     }
 }
 

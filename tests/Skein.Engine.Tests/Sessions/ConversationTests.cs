@@ -1,4 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using Skein.Core.Agents;
+using Skein.Core.Sessions;
+using Skein.Engine.Sessions;
+using Skein.Engine.Telemetry;
+using Skein.Store.EventLog;
 using Skein.Testing;
 
 namespace Skein.Engine.Tests.Sessions;
@@ -61,6 +66,43 @@ public class ConversationTests : EngineTestBase
         );
         Assert.Equal("tell me more", Content(detail.Steps[3]).GetProperty("text").GetString());
         Assert.Equal(Enumerable.Range(1, 7), detail.Steps.Select(s => s.Sequence));
+    }
+
+    [Fact]
+    public async Task A_waiting_session_changed_by_another_node_is_read_at_its_latest_from_the_cache()
+    {
+        var agent = await MultiTurnAgentAsync();
+        var started = await Host.StartRunAsync(agent.AgentId);
+        await Host.WaitForStatusAsync(started.SessionId, "WaitingForResponse");
+        var commands = Host.Services.GetRequiredService<SessionCommands>();
+        var reader = Host.Services.GetRequiredService<EventLogReader>();
+        var cached = await commands.GetAsync(started.SessionId, CancellationToken.None);
+        Assert.Equal(SessionStatus.WaitingForResponse, cached?.Status);
+
+        // Another node (its own commands, the same store) takes the next message; this node never sees the append.
+        using var otherNode = new SessionCommands(
+            reader,
+            Host.Services.GetRequiredService<EventLogWriter>(),
+            Host.Services.GetRequiredService<SkeinMetrics>()
+        );
+        var sent = await otherNode.ExecuteAsync(
+            started.SessionId,
+            c => SessionDeciderInputs.ReceiveMessage(c, started.RunId, "from elsewhere", DateTimeOffset.UtcNow, "user"),
+            CancellationToken.None
+        );
+        Assert.True(sent.Ok);
+
+        var here = await commands.GetAsync(started.SessionId, CancellationToken.None);
+        var replayed = await reader.LoadAsync(started.SessionId, CancellationToken.None);
+        Assert.NotNull(here);
+        Assert.NotNull(replayed);
+        Assert.Equal(sent.State!.Version, here.Version);
+        Assert.Equal(replayed.Version, here.Version);
+        Assert.Equal(SessionStatus.Running, here.Status);
+        Assert.Equal(
+            replayed.Runs.Select(r => (r.Key, r.Value.Status, r.Value.Iteration)),
+            here.Runs.Select(r => (r.Key, r.Value.Status, r.Value.Iteration))
+        );
     }
 
     [Fact]
