@@ -482,7 +482,8 @@ public sealed class SessionEventNotifier : IDisposable
         /// delta subscription.</summary>
         public StepDelta[] TakeDeltas()
         {
-            if (!WantsDeltas)
+            // Most wake-ups are for commits: nothing new in the ring costs no lock.
+            if (!WantsDeltas || Volatile.Read(ref _deltaCursor) >= Feed.DeltaCount)
             {
                 return [];
             }
