@@ -24,26 +24,51 @@ public static class StreamingModelCall
             return await chat.GetResponseAsync(messages, options, cancellationToken);
         }
 
-        var updates = new List<ChatResponseUpdate>();
-        await foreach (
-            var update in chat.GetStreamingResponseAsync(messages, options, cancellationToken)
-                .WithCancellation(cancellationToken)
-        )
-        {
-            updates.Add(update);
-            if (update.Text is { Length: > 0 } text)
-            {
-                onText(text);
-            }
-        }
+        // Folded as they arrive: keeping every update until the end kept each chunk's parsed provider objects alive
+        // for the whole answer (about 2 KB a chunk), so a long answer, or many at once, promoted them all to gen2.
+        var streamed = new StreamedUpdates(
+            chat.GetStreamingResponseAsync(messages, options, cancellationToken),
+            onText
+        );
+        var response = await streamed.ToChatResponseAsync(cancellationToken: cancellationToken);
 
         // A body that is not an event stream (a JSON answer without choices, an error page, garbage) parses as no
         // events at all: never an empty answer. Which of them it was is not known here, so the reason names both.
-        return updates.Count > 0
-            ? updates.ToChatResponse()
+        return streamed.Count > 0
+            ? response
             : throw new InvalidDataException(
                 "the reply is malformed: the streamed response has no server-sent events, so no choices "
                     + "(the body is not text/event-stream, or not valid JSON)"
             );
+    }
+
+    /// <summary>The provider's updates passed on one by one, each piece of text told to the caller first; a text
+    /// piece's raw provider object is dropped (the answer's text is joined from the pieces, never from it).</summary>
+    private sealed class StreamedUpdates(IAsyncEnumerable<ChatResponseUpdate> updates, Action<string> onText)
+        : IAsyncEnumerable<ChatResponseUpdate>
+    {
+        public int Count { get; private set; }
+
+        public async IAsyncEnumerator<ChatResponseUpdate> GetAsyncEnumerator(CancellationToken cancellationToken)
+        {
+            await foreach (var update in updates.WithCancellation(cancellationToken))
+            {
+                Count++;
+                foreach (var content in update.Contents)
+                {
+                    if (content is TextContent text)
+                    {
+                        text.RawRepresentation = null;
+                    }
+                }
+
+                if (update.Text is { Length: > 0 } piece)
+                {
+                    onText(piece);
+                }
+
+                yield return update;
+            }
+        }
     }
 }
