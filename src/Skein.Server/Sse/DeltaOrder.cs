@@ -1,4 +1,5 @@
 using Skein.Core.Events;
+using Skein.Store.EventLog;
 
 namespace Skein.Server.Sse;
 
@@ -9,10 +10,10 @@ namespace Skein.Server.Sse;
 /// </summary>
 public sealed class DeltaOrder
 {
-    private readonly List<StepDelta> _held = [];
+    private readonly List<SharedDelta> _held = [];
     private Dictionary<Guid, int>? _ended;
 
-    public void Receive(StepDelta[] deltas)
+    public void Receive(SharedDelta[] deltas)
     {
         foreach (var delta in deltas)
         {
@@ -25,17 +26,17 @@ public sealed class DeltaOrder
 
     /// <summary>The held deltas the reader may send once it has sent every event up to <paramref name="last"/>,
     /// oldest first; empty when there are none.</summary>
-    public List<StepDelta>? Ready(long last)
+    public List<SharedDelta>? Ready(long last)
     {
         if (_held.Count == 0)
         {
             return null;
         }
 
-        List<StepDelta>? ready = null;
+        List<SharedDelta>? ready = null;
         _held.RemoveAll(d =>
         {
-            if (d.After > last)
+            if (d.Delta.After > last)
             {
                 return false;
             }
@@ -58,6 +59,6 @@ public sealed class DeltaOrder
         }
     }
 
-    private bool IsEnded(StepDelta delta) =>
-        _ended is not null && _ended.TryGetValue(delta.RunId, out var ended) && delta.Iteration <= ended;
+    private bool IsEnded(SharedDelta shared) =>
+        _ended is not null && _ended.TryGetValue(shared.Delta.RunId, out var ended) && shared.Delta.Iteration <= ended;
 }

@@ -36,14 +36,11 @@ public sealed record StreamFrame(string Kind, string Subject, byte[] Json)
         };
     }
 
-    private static readonly ConditionalWeakTable<StepDelta, byte[]> Deltas = new();
-
     /// <summary>
     /// A <see cref="StepDelta"/> as the data of an SSE item, <c>{ts, kind: "step", subject: "engine.step.delta",
     /// data: {runId, iteration, index, text}}</c>, serialized once for all the session's subscribers.
     /// </summary>
-    public static byte[] Delta(StepDelta delta) =>
-        Deltas.TryGetValue(delta, out var json) ? json : Deltas.GetOrAdd(delta, DeltaJson(delta));
+    public static byte[] Delta(SharedDelta shared) => shared.Encoded(DeltaJson);
 
     private static byte[] DeltaJson(StepDelta delta)
     {

@@ -182,7 +182,7 @@ public sealed class SessionEventNotifier : IDisposable
         private long _committed = -1;
         private long _forced;
         private readonly Lock _deltaLock = new();
-        private StepDelta[]? _deltas;
+        private SharedDelta[]? _deltas;
         private long _deltaCount;
 
         // One round at a time: 1 in _rounding while a round is queued or running; 1 in _again when something arrived
@@ -209,7 +209,12 @@ public sealed class SessionEventNotifier : IDisposable
                 _snapshot = [.. _subscribers];
                 if (subscription.WantsDeltas)
                 {
-                    _deltaSubscribers++;
+                    lock (_deltaLock)
+                    {
+                        // Counted and placed in one step: a lone reader's taking frees slots only it could read.
+                        _deltaSubscribers++;
+                        subscription.StartDeltasAt(_deltaCount);
+                    }
                 }
 
                 return true;
@@ -226,7 +231,10 @@ public sealed class SessionEventNotifier : IDisposable
                     _snapshot = [.. _subscribers];
                     if (subscription.WantsDeltas)
                     {
-                        _deltaSubscribers--;
+                        lock (_deltaLock)
+                        {
+                            _deltaSubscribers--;
+                        }
                     }
                 }
 
@@ -316,8 +324,8 @@ public sealed class SessionEventNotifier : IDisposable
 
             lock (_deltaLock)
             {
-                var ring = _deltas ??= new StepDelta[DeltaCapacity];
-                ring[_deltaCount % DeltaCapacity] = delta;
+                var ring = _deltas ??= new SharedDelta[DeltaCapacity];
+                ring[_deltaCount % DeltaCapacity] = new SharedDelta(delta);
                 Volatile.Write(ref _deltaCount, _deltaCount + 1);
             }
 
@@ -326,7 +334,7 @@ public sealed class SessionEventNotifier : IDisposable
 
         /// <summary>The deltas after the <paramref name="cursor"/>-th one still in the ring, oldest first, and the
         /// cursor after them.</summary>
-        public (StepDelta[] Deltas, long Cursor) DeltasAfter(long cursor)
+        public (SharedDelta[] Deltas, long Cursor) DeltasAfter(long cursor)
         {
             lock (_deltaLock)
             {
@@ -336,10 +344,18 @@ public sealed class SessionEventNotifier : IDisposable
                     return ([], _deltaCount);
                 }
 
-                var taken = new StepDelta[_deltaCount - from];
+                // The only reader (the usual API stream) frees what it took: a piece kept until the ring came round
+                // lived long enough to be promoted to gen2 and die there (a 1,024-piece ring per streaming session).
+                var lone = _deltaSubscribers == 1;
+                var taken = new SharedDelta[_deltaCount - from];
                 for (var i = 0; i < taken.Length; i++)
                 {
-                    taken[i] = _deltas![(from + i) % DeltaCapacity];
+                    ref var slot = ref _deltas![(from + i) % DeltaCapacity];
+                    taken[i] = slot;
+                    if (lone)
+                    {
+                        slot = null!;
+                    }
                 }
 
                 return (taken, _deltaCount);
@@ -441,7 +457,6 @@ public sealed class SessionEventNotifier : IDisposable
             Feed = feed;
             WantsDeltas = deltas;
             _forced = feed.Forced;
-            _deltaCursor = feed.DeltaCount;
         }
 
         public Guid SessionId { get; }
@@ -478,9 +493,12 @@ public sealed class SessionEventNotifier : IDisposable
         /// </summary>
         public bool TakeCommitSignal() => Interlocked.Exchange(ref _committed, 0) == 1;
 
+        /// <summary>Where this reader's deltas begin: the next one offered (set as the feed counts it).</summary>
+        internal void StartDeltasAt(long cursor) => Volatile.Write(ref _deltaCursor, cursor);
+
         /// <summary>The deltas offered since the last call (or since subscribing), oldest first; empty without a
         /// delta subscription.</summary>
-        public StepDelta[] TakeDeltas()
+        public SharedDelta[] TakeDeltas()
         {
             // Most wake-ups are for commits: nothing new in the ring costs no lock.
             if (!WantsDeltas || Volatile.Read(ref _deltaCursor) >= Feed.DeltaCount)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Skein.Core.Events;
 using Skein.Core.Runs;
 using Skein.Store.EventLog;
@@ -161,7 +162,7 @@ public sealed class SharedStreamTailTests
 
         Assert.True(await watcher.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken));
         Assert.False(watcher.TakeCommitSignal());
-        Assert.Equal([0, 1], watcher.TakeDeltas().Select(d => d.Index));
+        Assert.Equal([0, 1], watcher.TakeDeltas().Select(d => d.Delta.Index));
         Assert.Empty(watcher.TakeDeltas());
         Assert.False(await redacted.WaitAsync(TimeSpan.FromMilliseconds(1), cancellationToken));
         Assert.Empty(redacted.TakeDeltas());
@@ -171,7 +172,7 @@ public sealed class SharedStreamTailTests
         watcher.Seen(1);
         notifier.PublishDelta(Session, Delta(2));
         Assert.True(await watcher.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken));
-        Assert.Equal([2], watcher.TakeDeltas().Select(d => d.Index));
+        Assert.Equal([2], watcher.TakeDeltas().Select(d => d.Delta.Index));
     }
 
     [Fact]
@@ -187,12 +188,55 @@ public sealed class SharedStreamTailTests
 
         var taken = slow.TakeDeltas();
         Assert.Equal(SessionEventNotifier.DeltaCapacity, taken.Length);
-        Assert.Equal(10, taken[0].Index);
-        Assert.Equal(SessionEventNotifier.DeltaCapacity + 9, taken[^1].Index);
+        Assert.Equal(10, taken[0].Delta.Index);
+        Assert.Equal(SessionEventNotifier.DeltaCapacity + 9, taken[^1].Delta.Index);
 
         // A subscriber that comes later gets only what is offered after it came.
         using var late = notifier.Subscribe(Session, deltas: true);
         Assert.Empty(late.TakeDeltas());
+    }
+
+    [Fact]
+    public void Pieces_a_lone_delta_reader_took_are_let_go_and_pieces_another_reader_still_needs_are_kept()
+    {
+        var notifier = new SessionEventNotifier();
+        using var first = notifier.Subscribe(Session, deltas: true);
+        var alone = Offer(notifier, 0, 8);
+        Assert.Equal(8, Take(first));
+        Collect();
+        Assert.All(alone, piece => Assert.False(piece.IsAlive));
+
+        using var second = notifier.Subscribe(Session, deltas: true);
+        var shared = Offer(notifier, 8, 8);
+        Assert.Equal(8, Take(first));
+        Collect();
+        Assert.All(shared, piece => Assert.True(piece.IsAlive));
+        Assert.Equal(Enumerable.Range(8, 8), second.TakeDeltas().Select(d => d.Delta.Index));
+    }
+
+    // Not inlined: the pieces are referenced only from the notifier once this returns.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static List<WeakReference> Offer(SessionEventNotifier notifier, int from, int count)
+    {
+        var offered = new List<WeakReference>();
+        for (var i = from; i < from + count; i++)
+        {
+            var delta = Delta(i);
+            offered.Add(new WeakReference(delta));
+            notifier.PublishDelta(Session, delta);
+        }
+
+        return offered;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Take(SessionEventNotifier.Subscription reader) => reader.TakeDeltas().Length;
+
+    private static void Collect()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 
     [Fact]

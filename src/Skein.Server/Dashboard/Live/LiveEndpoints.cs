@@ -195,8 +195,9 @@ public static class LiveEndpoints
                 }
             }
 
-            foreach (var d in wake.TakeDeltas())
+            foreach (var shared in wake.TakeDeltas())
             {
+                var d = shared.Delta;
                 yield return SseStream.Transient<object?>(
                     new LiveDelta(d.RunId, d.Iteration, d.Index, d.Text),
                     "delta"
