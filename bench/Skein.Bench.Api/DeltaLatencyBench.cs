@@ -20,7 +20,9 @@ public static class DeltaLatencyBench
     /// <param name="Staggered">Each run starts its chunks at its own offset within <paramref name="Pace"/>, as
     /// independent streams do; otherwise every run sends at the same instants (bursts of one chunk per run, the worst
     /// case).</param>
-    public sealed record Settings(int Runs, int Chunks, TimeSpan Pace, bool Staggered)
+    /// <param name="Rounds">How many times the whole measurement runs on the same server; each round is reported, the
+    /// first one with the server's start-up JIT in it.</param>
+    public sealed record Settings(int Runs, int Chunks, TimeSpan Pace, bool Staggered, int Rounds)
     {
         public static Settings For(BenchArgs args) =>
             new(
@@ -32,7 +34,8 @@ public static class DeltaLatencyBench
                     "aligned" => false,
                     "staggered" => true,
                     var other => throw new ArgumentException($"--phase is aligned or staggered, not '{other}'"),
-                }
+                },
+                args.Int("rounds", args.Smoke ? 1 : 3)
             );
     }
 
@@ -71,14 +74,45 @@ public static class DeltaLatencyBench
         );
         using var control = server.CreateClient(maxConnections: 8, agent.ApiKey);
         using var streams = server.CreateClient(maxConnections: settings.Runs + 16, agent.ApiKey);
+        var ok = true;
+        for (var round = 1; round <= settings.Rounds; round++)
+        {
+            go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var release = go;
+            var label = settings.Rounds == 1 ? "" : $" (round {round} of {settings.Rounds})";
+            ok &= await RoundAsync(
+                settings,
+                server,
+                agent.AgentId,
+                control,
+                streams,
+                release,
+                label,
+                cancellationToken
+            );
+        }
 
+        return ok;
+    }
+
+    private static async Task<bool> RoundAsync(
+        Settings settings,
+        BenchServer server,
+        Guid agentId,
+        HttpClient control,
+        HttpClient streams,
+        TaskCompletionSource go,
+        string label,
+        CancellationToken cancellationToken
+    )
+    {
         var runIds = await Task.WhenAll(
             Enumerable
                 .Range(0, settings.Runs)
                 .Select(async _ =>
                 {
                     using var start = await control.PostAsJsonAsync(
-                        $"/v1/agents/{agent.AgentId}/runs",
+                        $"/v1/agents/{agentId}/runs",
                         new { input = new { bench = "delta" } },
                         cancellationToken
                     );
@@ -100,7 +134,7 @@ public static class DeltaLatencyBench
             "every client to catch up with its run's model request"
         );
 
-        Console.WriteLine($"delta-latency: {settings.Runs} clients ready; the model starts streaming");
+        Console.WriteLine($"delta-latency{label}: {settings.Runs} clients ready; the model starts streaming");
         var cpu = new CpuMeter(server);
         var streaming = Stopwatch.StartNew();
         go.SetResult();
@@ -123,14 +157,14 @@ public static class DeltaLatencyBench
         Console.WriteLine(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"delta-latency: {settings.Runs} streaming runs × {settings.Chunks} chunks every "
+                $"delta-latency{label}: {settings.Runs} streaming runs × {settings.Chunks} chunks every "
                     + $"{settings.Pace.TotalMilliseconds:0} ms ({(settings.Staggered ? "staggered" : "aligned")}) "
                     + $"in {streaming.Elapsed.TotalSeconds:0.0} s; "
                     + $"{received} deltas received of {expected}, {broken} clients with gaps, disorder or errors"
             )
         );
-        Console.WriteLine($"delta-latency: model-chunk-to-SSE-client (added by Skein) {latency.Summarize()}");
-        Console.WriteLine($"delta-latency: {cpu.Report("delta delivered", Math.Max(1, received))}");
+        Console.WriteLine($"delta-latency{label}: model-chunk-to-SSE-client (added by Skein) {latency.Summarize()}");
+        Console.WriteLine($"delta-latency{label}: {cpu.Report("delta delivered", Math.Max(1, received))}");
         foreach (var error in clients.Where(c => c.Error is not null).GroupBy(c => c.Error))
         {
             Console.WriteLine($"delta-latency: {error.Count()} × {error.Key}");
