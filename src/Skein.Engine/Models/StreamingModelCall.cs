@@ -25,7 +25,8 @@ public static class StreamingModelCall
         }
 
         // Folded as they arrive: keeping every update until the end kept each chunk's parsed provider objects alive
-        // for the whole answer (about 2 KB a chunk), so a long answer, or many at once, promoted them all to gen2.
+        // for the whole answer (about 2 KB a chunk with the OpenAI SDK, by gen2's growth in delta-latency), so long
+        // answers, or many at once, promoted them all to gen2.
         var streamed = new StreamedUpdates(
             chat.GetStreamingResponseAsync(messages, options, cancellationToken),
             onText

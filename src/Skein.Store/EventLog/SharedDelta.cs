@@ -4,9 +4,9 @@ namespace Skein.Store.EventLog;
 
 /// <summary>
 /// A <see cref="StepDelta"/> as a session's subscribers share it: the first reader that encodes it for its wire keeps
-/// the encoding here, so a piece of text is serialized once however many follow the session. It lives in the
-/// feed's ring, so it lives as long as the ring keeps the piece (a weak table did the same with a GC handle per piece,
-/// which every collection walked).
+/// the encoding here, so a piece of text is serialized once however many follow the session. The encoding lives
+/// exactly as long as the piece (a weak table keyed by the piece did that with a GC handle per piece, which every
+/// collection walked).
 /// </summary>
 public sealed class SharedDelta(StepDelta delta)
 {
