@@ -78,6 +78,39 @@ public sealed class ServerProcess : IDisposable
         IReadOnlyDictionary<string, string>? environment = null
     )
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = Launch(dataDirectory, adminToken, environment);
+            try
+            {
+                await server.WaitHealthyAsync(startupTimeout ?? DefaultStartupTimeout, cancellationToken);
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < PortAttempts && server.LostItsPort)
+            {
+                // The free port was taken between choosing it and the server binding it (tests start servers and
+                // listeners in parallel): start again on another.
+                server.Dispose();
+            }
+            catch
+            {
+                server.Dispose();
+                throw;
+            }
+        }
+    }
+
+    private const int PortAttempts = 3;
+
+    private bool LostItsPort =>
+        _process.HasExited && Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
+
+    private static ServerProcess Launch(
+        string dataDirectory,
+        string adminToken,
+        IReadOnlyDictionary<string, string>? environment
+    )
+    {
         var assembly = LocateServerAssembly();
         var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}");
         var info = new ProcessStartInfo(DotnetHost())
@@ -113,16 +146,7 @@ public sealed class ServerProcess : IDisposable
         Live.TryAdd(server, 0);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        try
-        {
-            await server.WaitHealthyAsync(startupTimeout ?? DefaultStartupTimeout, cancellationToken);
-            return server;
-        }
-        catch
-        {
-            server.Dispose();
-            throw;
-        }
+        return server;
     }
 
     /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
