@@ -25,10 +25,15 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private int _answered;
 
+    // This server's own path under its root. Ports are reused: a run of an earlier test (in this process or the other
+    // test process) still retrying against its own, stopped, fake must not land here, take a scripted answer and be
+    // counted as this test's request.
+    private readonly string _prefix = "/fake-" + Guid.NewGuid().ToString("N");
+
     private FakeOpenAiServer(WebApplication app) => _app = app;
 
-    /// <summary>The provider base URL to configure: the server root plus <c>/v1</c>.</summary>
-    public string BaseUrl => _app.Urls.Single() + "/v1";
+    /// <summary>The provider base URL to configure: the server root, this server's own prefix and <c>/v1</c>.</summary>
+    public string BaseUrl => _app.Urls.Single() + _prefix + "/v1";
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
@@ -66,7 +71,18 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             _app.Lifetime.ApplicationStopping
         );
         var cancellationToken = aborted.Token;
-        var request = await RecordAsync(context.Request, cancellationToken);
+        if (!context.Request.Path.StartsWithSegments(_prefix, out var path))
+        {
+            await WriteJsonAsync(
+                context.Response,
+                StatusCodes.Status404NotFound,
+                OpenAiWire.Error("another test's fake server", "invalid_request_error"),
+                cancellationToken
+            );
+            return;
+        }
+
+        var request = await RecordAsync(context.Request, path, cancellationToken);
         if (!HttpMethods.IsPost(request.Method) || request.Path != CompletionsPath)
         {
             await WriteJsonAsync(
@@ -141,13 +157,18 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
     }
 
-    private async Task<RecordedRequest> RecordAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <param name="path">The request's path below this server's prefix.</param>
+    private async Task<RecordedRequest> RecordAsync(
+        HttpRequest request,
+        PathString path,
+        CancellationToken cancellationToken
+    )
     {
         using var reader = new StreamReader(request.Body);
         var body = await reader.ReadToEndAsync(cancellationToken);
         var recorded = new RecordedRequest(
             request.Method,
-            request.Path,
+            path,
             request.Headers.Authorization.ToString(),
             body.Length == 0 ? default : SkeinJson.Parse(body)
         );
