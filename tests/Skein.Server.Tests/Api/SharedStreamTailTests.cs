@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Skein.Core.Events;
 using Skein.Core.Runs;
+using Skein.Server.Sse;
 using Skein.Store.EventLog;
 using Skein.Testing;
 
@@ -212,6 +213,21 @@ public sealed class SharedStreamTailTests
         Collect();
         Assert.All(shared, piece => Assert.True(piece.IsAlive));
         Assert.Equal(Enumerable.Range(8, 8), second.TakeDeltas().Select(d => d.Delta.Index));
+    }
+
+    [Fact]
+    public void A_piece_is_encoded_once_for_every_reader_of_the_session()
+    {
+        var notifier = new SessionEventNotifier();
+        using var first = notifier.Subscribe(Session, deltas: true);
+        using var second = notifier.Subscribe(Session, deltas: true);
+        notifier.PublishDelta(Session, Delta(0));
+
+        var mine = StreamFrame.Delta(Assert.Single(first.TakeDeltas()));
+        var theirs = StreamFrame.Delta(Assert.Single(second.TakeDeltas()));
+
+        Assert.Same(mine, theirs);
+        Assert.Contains("\"text\":\"w0 \"", System.Text.Encoding.UTF8.GetString(mine), StringComparison.Ordinal);
     }
 
     // Not inlined: the pieces are referenced only from the notifier once this returns.
