@@ -131,6 +131,18 @@ public sealed class EngineTestHost : IAsyncDisposable
             CancellationToken.None
         );
 
+    /// <summary>
+    /// Waits until no driver runs the run on this host. A parked run's status is visible once committed, a moment
+    /// before its driver gives its lease back, and a due wait is woken only by whoever can claim that lease: a test
+    /// that fires a wake-up by hand must wait for this first.
+    /// </summary>
+    public Task WaitForDriverToLeaveAsync(Guid runId) =>
+        Eventually.Get(
+            () => Task.FromResult(!Services.GetRequiredService<RunDispatcher>().IsActive(runId)),
+            left => left,
+            what: $"run {runId}'s driver to leave"
+        );
+
     public Task<SessionDetail> WaitForStatusAsync(Guid sessionId, params string[] statuses) =>
         Eventually.Get(
             async () => (await Queries.GetAsync(sessionId, CancellationToken.None))!,

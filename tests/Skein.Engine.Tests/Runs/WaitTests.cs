@@ -59,6 +59,7 @@ public class WaitTests : EngineTestBase
         );
         var started = await Host.StartRunAsync(agent.AgentId);
         await Host.WaitForStatusAsync(started.SessionId, "WaitingForTimer");
+        await Host.WaitForDriverToLeaveAsync(started.RunId);
 
         clock.Advance(TimeSpan.FromSeconds(59));
         await Host.Timers.WakeDueAsync(CancellationToken.None);

@@ -129,6 +129,7 @@ public class ConversationTests : EngineTestBase
         var agent = await MultiTurnAgentAsync(idleSeconds: 600);
         var started = await Host.StartRunAsync(agent.AgentId);
         await Host.WaitForStatusAsync(started.SessionId, "WaitingForResponse");
+        await Host.WaitForDriverToLeaveAsync(started.RunId);
 
         clock.Advance(TimeSpan.FromSeconds(601));
         await Host.Timers.WakeDueAsync(CancellationToken.None);
