@@ -39,7 +39,8 @@ if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Co
     Console.Error.WriteLine("  start-latency        [--rate 200] [--seconds 20] [--warmup 30]");
     Console.Error.WriteLine("  conversation-latency [--turns 167] [--requests 300] [--warmup 15]   (warm-up per mode)");
     Console.Error.WriteLine(
-        "  sse-latency          [--subscribers 1000] [--messages 30] [--pause-ms 200] [--warmup 20]"
+        "  sse-latency          [--subscribers 1000] [--messages 30] [--pause-ms 200] [--warmup 20] "
+            + "[--report summary|per-message]"
     );
     Console.Error.WriteLine("  list-sessions        [--sessions 1000000] [--requests 300]");
     Console.Error.WriteLine("  parked-memory        [--sessions 10000] [--settle 5]");

@@ -21,18 +21,30 @@ public static class SseLatencyBench
 {
     /// <summary>Warm-up messages are streamed to every subscriber but not measured: a fresh server is still
     /// JIT-compiling.</summary>
-    public sealed record Settings(int Subscribers, TimeSpan Warmup, int Messages, TimeSpan Pause)
+    /// <param name="PerMessage">Also print each message's latencies (<c>--report per-message</c>): a tail made by
+    /// one message stands out from one spread over all of them.</param>
+    public sealed record Settings(int Subscribers, TimeSpan Warmup, int Messages, TimeSpan Pause, bool PerMessage)
     {
         /// <summary>Script turns for warm-up messages; past the script the model only echoes (fewer events per
         /// message).</summary>
         public int MaxWarmupMessages => (int)(Warmup / Pause) + 1;
+
+        /// <summary>Room for every event a subscriber can receive: the history, about 12 per message, the
+        /// end.</summary>
+        public int ExpectedEvents => 16 * (MaxWarmupMessages + Messages) + 64;
 
         public static Settings For(BenchArgs args) =>
             new(
                 args.Int("subscribers", args.Smoke ? 20 : 1000),
                 TimeSpan.FromSeconds(args.Double("warmup", args.Smoke ? 0.3 : 20)),
                 args.Int("messages", args.Smoke ? 3 : 30),
-                TimeSpan.FromMilliseconds(args.Int("pause-ms", 200))
+                TimeSpan.FromMilliseconds(args.Int("pause-ms", 200)),
+                args.Text("report", args.Smoke ? "per-message" : "summary") switch
+                {
+                    "summary" => false,
+                    "per-message" => true,
+                    var other => throw new ArgumentException($"--report is summary or per-message, not '{other}'"),
+                }
             );
     }
 
@@ -78,7 +90,10 @@ public static class SseLatencyBench
         await WaitForReplyAsync(control, runId, cancellationToken);
 
         var connecting = Stopwatch.StartNew();
-        var subscribers = Enumerable.Range(0, settings.Subscribers).Select(_ => new SseSubscriber()).ToList();
+        var subscribers = Enumerable
+            .Range(0, settings.Subscribers)
+            .Select(_ => new SseSubscriber(settings.ExpectedEvents))
+            .ToList();
         var reading = subscribers
             .Select(s =>
                 Task.Run(() => s.RunAsync(streams, $"/v1/runs/{runId}/stream", cancellationToken), cancellationToken)
@@ -194,7 +209,12 @@ public static class SseLatencyBench
             )
         );
         Console.WriteLine($"sse-latency: event-to-client {latency.Summarize()}");
-        Console.WriteLine($"sse-latency: {BurstSpans(subscribers[0].Events.Where(e => e.Id > baseline))}");
+        var bursts = Bursts(subscribers[0].Events.Where(e => e.Id > baseline));
+        Console.WriteLine($"sse-latency: {BurstSpans(bursts)}");
+        if (settings.PerMessage)
+        {
+            PerMessage(subscribers, bursts);
+        }
         foreach (var error in errors)
         {
             Console.WriteLine($"sse-latency: {error.Count()} × {error.Key}");
@@ -203,31 +223,67 @@ public static class SseLatencyBench
         return expected > 0 && missing == 0 && broken == 0;
     }
 
-    /// <summary>How long the server took to decide each message's events (first to last <c>ts</c>; a pause of 100 ms
-    /// or more starts the next message): when fan-out holds up the run that feeds it, bursts stretch.</summary>
-    private static string BurstSpans(IEnumerable<(long Id, double LatencyMs, DateTimeOffset Ts)> events)
+    /// <summary>One message's events: the ids from one subscriber's stream and their first and last <c>ts</c>.
+    /// </summary>
+    private readonly record struct Burst(long FirstId, long LastId, DateTimeOffset FirstTs, DateTimeOffset LastTs);
+
+    /// <summary>Events split into messages: a pause of 100 ms or more between two <c>ts</c> starts the next
+    /// one.</summary>
+    private static List<Burst> Bursts(IEnumerable<(long Id, double LatencyMs, DateTimeOffset Ts)> events)
+    {
+        var bursts = new List<Burst>();
+        foreach (var (id, _, ts) in events)
+        {
+            if (bursts.Count > 0 && (ts - bursts[^1].LastTs).TotalMilliseconds < 100)
+            {
+                bursts[^1] = bursts[^1] with { LastId = id, LastTs = ts };
+            }
+            else
+            {
+                bursts.Add(new Burst(id, id, ts, ts));
+            }
+        }
+
+        return bursts;
+    }
+
+    /// <summary>How long the server took to decide each message's events (first to last <c>ts</c>): when fan-out
+    /// holds up the run that feeds it, bursts stretch.</summary>
+    private static string BurstSpans(List<Burst> bursts)
     {
         var spans = new Latencies();
-        DateTimeOffset? first = null,
-            previous = null;
-        foreach (var (_, _, ts) in events)
+        spans.AddRange(bursts.Select(b => (b.LastTs - b.FirstTs).TotalMilliseconds));
+        return $"a message's events decided within (first to last ts) {spans.Summarize()}";
+    }
+
+    /// <summary>Each message's latencies over every subscriber, and when its events arrived counted from its first
+    /// <c>ts</c>.</summary>
+    private static void PerMessage(List<SseSubscriber> subscribers, List<Burst> bursts)
+    {
+        foreach (var burst in bursts)
         {
-            if (previous is { } p && (ts - p).TotalMilliseconds >= 100)
+            var latency = new Latencies();
+            var arrived = new Latencies();
+            foreach (var subscriber in subscribers)
             {
-                spans.Add((p - first!.Value).TotalMilliseconds);
-                first = null;
+                foreach (var (id, ms, ts) in subscriber.Events)
+                {
+                    if (id >= burst.FirstId && id <= burst.LastId)
+                    {
+                        latency.Add(ms);
+                        arrived.Add((ts - burst.FirstTs).TotalMilliseconds + ms);
+                    }
+                }
             }
 
-            first ??= ts;
-            previous = ts;
+            Console.WriteLine(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"sse-latency: message of events {burst.FirstId}-{burst.LastId}: event-to-client "
+                        + $"{latency.Summarize()}; arrived after its first ts {arrived.Summarize()}"
+                )
+            );
         }
-
-        if (previous is { } last)
-        {
-            spans.Add((last - first!.Value).TotalMilliseconds);
-        }
-
-        return $"a message's events decided within (first to last ts) {spans.Summarize()}";
     }
 
     private static async Task WaitForReplyAsync(HttpClient client, Guid runId, CancellationToken cancellationToken)
