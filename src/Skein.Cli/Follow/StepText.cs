@@ -27,6 +27,7 @@ public static class StepText
             "user_message" => $"user: {Text(content, "text")}",
             "provider_backoff" => $"provider back-off: {Text(content, "reason")}; next attempt at "
                 + Text(content, "next_attempt_at"),
+            "model_call_discarded" => $"model call discarded: {Text(content, "reason")}",
             "SubAgentCall" => $"sub-agent call {Text(content, "agent_name")} → run {Text(content, "child_run_id")} "
                 + Compact(content, "input"),
             "SubAgentResult" =>

@@ -115,7 +115,7 @@ public static class SessionFold
     private static SessionState ApplyStep(SessionState state, StepRecord step)
     {
         var run = state.Runs[step.RunId];
-        var cost = step.Payload is ReasoningStep { CostUsd: { } c } ? c : 0m;
+        var cost = ModelCallDiscardedStep.CostOf(step.Payload);
         var updated = run with
         {
             Steps = run.Steps.Add(step),

@@ -53,13 +53,14 @@ public static class RunPlanner
 
     /// <summary>
     /// The latest step that plans the run: a message queued while the run worked waits for the next model turn
-    /// (which reads it) and plans nothing by itself.
+    /// (which reads it) and plans nothing by itself, and neither does the record of a model call that a message
+    /// interrupted.
     /// </summary>
     private static StepRecord? LastActive(RunState run)
     {
         for (var i = run.Steps.Count - 1; i >= 0; i--)
         {
-            if (run.Steps[i].Payload is not UserMessageStep { Queued: true })
+            if (run.Steps[i].Payload is not (UserMessageStep { Queued: true } or ModelCallDiscardedStep))
             {
                 return run.Steps[i];
             }

@@ -12,6 +12,7 @@ namespace Skein.Core.Steps;
 [JsonDerivedType(typeof(OutputStep), StepType.Output)]
 [JsonDerivedType(typeof(UserMessageStep), StepType.UserMessage)]
 [JsonDerivedType(typeof(ProviderBackoffStep), StepType.ProviderBackoff)]
+[JsonDerivedType(typeof(ModelCallDiscardedStep), StepType.ModelCallDiscarded)]
 [JsonDerivedType(typeof(UserTaskRequestStep), StepType.UserTaskReq)]
 [JsonDerivedType(typeof(SubAgentCallStep), StepType.SubAgentCall)]
 [JsonDerivedType(typeof(SubAgentResultStep), StepType.SubAgentResult)]
@@ -33,6 +34,7 @@ public abstract record StepPayload
             OutputStep => StepType.Output,
             UserMessageStep => StepType.UserMessage,
             ProviderBackoffStep => StepType.ProviderBackoff,
+            ModelCallDiscardedStep => StepType.ModelCallDiscarded,
             UserTaskRequestStep => StepType.UserTaskReq,
             SubAgentCallStep => StepType.SubAgentCall,
             SubAgentResultStep => StepType.SubAgentResult,
@@ -85,6 +87,30 @@ public sealed record ReasoningStep(
             CachedInputTokens = usage.CachedInputTokens,
             UsageMissing = usage.Missing,
             CostUsd = costUsd,
+        };
+}
+
+/// <summary>
+/// A model call of the turn a message interrupted (<c>midRunMessages: interrupt</c>): <see cref="Answer"/> is what
+/// the call gave, its usage and cost included, and the run's totals count it like a <c>reasoning</c> step's. It plans
+/// nothing and the model never sees it: its tool calls do not run and its text is not in the history.
+/// </summary>
+public sealed record ModelCallDiscardedStep(string Reason, ReasoningStep Answer) : StepPayload
+{
+    /// <summary>The call was cancelled before its answer came: nothing is known of what it used.</summary>
+    public const string Cancelled = "interrupted by a message: the model call was cancelled before it answered";
+
+    /// <summary>The answer came after the message had started a new turn.</summary>
+    public const string Superseded = "interrupted by a message: the answer came after the new turn started";
+
+    /// <summary>The cost the run's totals count for <paramref name="payload"/>: a model call's, answered or
+    /// discarded.</summary>
+    public static decimal CostOf(StepPayload payload) =>
+        payload switch
+        {
+            ReasoningStep { CostUsd: { } cost } => cost,
+            ModelCallDiscardedStep { Answer.CostUsd: { } cost } => cost,
+            _ => 0m,
         };
 }
 

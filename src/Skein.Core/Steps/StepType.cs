@@ -17,6 +17,10 @@ public static class StepType
     /// (SPEC section 12).</summary>
     public const string ProviderBackoff = "provider_backoff";
 
+    /// <summary>Skein extension: a model call whose answer the run did not use, because a message interrupted it
+    /// (<c>midRunMessages: interrupt</c>). It keeps what the call spent, so the run's totals count it.</summary>
+    public const string ModelCallDiscarded = "model_call_discarded";
+
     /// <summary>A parent dispatched a child run (SPEC section 9); the child's id is fixed by this step.</summary>
     public const string SubAgentCall = "SubAgentCall";
 

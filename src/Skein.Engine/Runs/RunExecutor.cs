@@ -344,8 +344,13 @@ public sealed partial class RunExecutor
             }
             catch (OperationCanceledException) when (interrupt.Interrupted)
             {
-                // A message interrupted the call (midRunMessages: interrupt): plan again, from the message's turn.
-                return true;
+                // A message interrupted the call (midRunMessages: interrupt): record the call (the provider may bill
+                // it, so its usage is unknown, not 0), then plan again from the message's turn.
+                var cut = new ReasoningStep("", "", 0, []) { Iteration = iteration, UsageMissing = true };
+                return await DecideAsync(
+                    c => RecordDiscarded(c, ModelCallDiscardedStep.Cancelled, cut, startedAt),
+                    cancellationToken
+                );
             }
             catch (Exception ex)
             {
@@ -381,7 +386,9 @@ public sealed partial class RunExecutor
                         || asked != iteration
                     )
                     {
-                        // A message interrupted this turn while the model answered: the answer is not wanted.
+                        // A message interrupted this turn while the model answered: the answer is not wanted, what
+                        // it cost still counts.
+                        RecordDiscarded(c, ModelCallDiscardedStep.Superseded, reasoning, startedAt);
                         return;
                     }
 
@@ -392,23 +399,12 @@ public sealed partial class RunExecutor
                         at,
                         EngineActor
                     );
-                    if (c.Rejected)
+                    if (c.Rejected || FailIfOverTokens(c, at))
                     {
                         return;
                     }
 
                     var after = c.Current.Runs[_runId];
-                    if (
-                        (
-                            LimitRules.CheckRunTokens(after, Limits)
-                            ?? LimitRules.CheckSession(c.Current, SessionLimits(c.Current), _plan, at)
-                        ) is
-                        { } exceeded
-                    )
-                    {
-                        SessionDecider.FailRun(c, _runId, exceeded, at, EngineActor);
-                        return;
-                    }
 
                     if (calls.Count > 0 || RunPlanner.HasUnreadMessages(after))
                     {
@@ -449,6 +445,53 @@ public sealed partial class RunExecutor
                 },
                 cancellationToken
             );
+        }
+
+        /// <summary>
+        /// Records a model call whose turn a message interrupted, with what it used, so the totals and token limits
+        /// count it; a run that stopped working meanwhile (terminated, failed) records nothing more.
+        /// </summary>
+        private void RecordDiscarded(SessionChange c, string reason, ReasoningStep answer, DateTimeOffset startedAt)
+        {
+            if (c.Current.Runs[_runId] is not { Status: RunStatus.Running })
+            {
+                return;
+            }
+
+            var at = Now;
+            SessionDecider.AppendStep(
+                c,
+                _runId,
+                new StepDraft(
+                    new ModelCallDiscardedStep(reason, answer) { Iteration = answer.Iteration },
+                    answer.TokensUsed,
+                    StartedAt: startedAt
+                ),
+                at,
+                EngineActor
+            );
+            if (!c.Rejected)
+            {
+                FailIfOverTokens(c, at);
+            }
+        }
+
+        /// <summary>Fails the run when the tokens just recorded put it or its session over a limit.</summary>
+        private bool FailIfOverTokens(SessionChange c, DateTimeOffset at)
+        {
+            if (
+                (
+                    LimitRules.CheckRunTokens(c.Current.Runs[_runId], Limits)
+                    ?? LimitRules.CheckSession(c.Current, SessionLimits(c.Current), _plan, at)
+                )
+                is not { } exceeded
+            )
+            {
+                return false;
+            }
+
+            SessionDecider.FailRun(c, _runId, exceeded, at, EngineActor);
+            return true;
         }
 
         /// <summary>The one model call of a turn (the provider's whole answer).</summary>

@@ -83,6 +83,16 @@ public sealed class MidRunPlanningTests
     }
 
     [Fact]
+    public void The_record_of_a_model_call_a_message_interrupted_plans_nothing_and_its_calls_never_run()
+    {
+        var late = new ModelCallDiscardedStep(ModelCallDiscardedStep.Superseded, Reasoning("a")) { Iteration = 1 };
+        var run = Run(Prepared, new UserMessageStep("stop") { Iteration = 1 }, late);
+
+        Assert.Equal(new NextAction.PrepareModelRequest(2), RunPlanner.Next(run));
+        Assert.Null(RunPlanner.PendingToolCall(run));
+    }
+
+    [Fact]
     public void After_a_provider_back_off_the_same_request_is_asked_again()
     {
         var backoff = new ProviderBackoffStep(

@@ -82,6 +82,21 @@ public sealed class UsageAndDeadlineTests
     }
 
     [Fact]
+    public void A_discarded_model_call_counts_in_the_totals_like_an_answered_one()
+    {
+        var change = Start(new RunLimits(), null);
+        var rootRunId = change.Current.RootRunId;
+        var answer = new ReasoningStep("late", "late", 10, []).WithUsage(new StepUsage(8, 2, null, 10), 0.001m);
+        var discarded = new ModelCallDiscardedStep(ModelCallDiscardedStep.Superseded, answer);
+        SessionDecider.AppendStep(change, rootRunId, new StepDraft(answer, 10), T0, "engine");
+        SessionDecider.AppendStep(change, rootRunId, new StepDraft(discarded, 10), T0, "engine");
+
+        Assert.Equal(0.002m, change.Current.TotalCostUsd);
+        Assert.Equal(20, change.Current.RootRun.TotalTokensUsed);
+        Assert.Equal(0.002m, SessionFold.Replay(change.Events).RootRun.TotalCostUsd);
+    }
+
+    [Fact]
     public void The_deadline_is_the_duration_limit_or_the_active_time_left_while_running_and_none_once_finished()
     {
         var s = Started(new RunLimits { MaxSessionDurationSec = 600 }, 120);

@@ -88,9 +88,31 @@ public sealed class MidRunMessageTests(ApiServers servers) : ApiTests(servers), 
         Assert.Equal("stop, do this instead", second[2].Content);
         var steps = await StepsAsync(runId);
         Assert.Equal(
-            ["llm_request_prepared", "user_message", "llm_request_prepared", "reasoning", "output"],
+            [
+                "llm_request_prepared",
+                "user_message",
+                "model_call_discarded",
+                "llm_request_prepared",
+                "reasoning",
+                "output",
+            ],
             steps.Select(s => s.Type)
         );
+
+        // The cancelled call is on record with its usage unknown (never a silent 0); the totals are the answer's.
+        var discarded = SkeinJsonContent(steps[2]);
+        Assert.Equal(Core.Steps.ModelCallDiscardedStep.Cancelled, discarded.GetProperty("reason").GetString());
+        Assert.True(discarded.GetProperty("answer").GetProperty("usage_missing").GetBoolean());
+        Assert.Equal(15, done.GetProperty("totalTokensUsed").GetInt64());
+
+        // The session view shows the call as discarded, with its usage flagged unknown.
+        var sessionId = done.GetProperty("sessionId").GetGuid();
+        var cookies = await Polish.DashboardPages.SignedInCookiesAsync(Server);
+        using var view = await Polish.DashboardPages.GetAsync(Server, $"/sessions/{sessionId}", cookies);
+        var html = WebUtility.HtmlDecode(await view.Content.ReadAsStringAsync(Ct));
+        Assert.Contains("Model call discarded", html);
+        Assert.Contains($"data-discard-reason>{Core.Steps.ModelCallDiscardedStep.Cancelled}</p>", html);
+        Assert.Contains("data-usage-missing", html);
     }
 
     [StoreFact]

@@ -71,7 +71,14 @@ public sealed class SubAgentMidRunMessageTests(ApiServers servers) : ApiTests(se
         Assert.Equal(HttpStatusCode.Accepted, toChild.StatusCode);
         var steps = await FinishedStepsAsync(tree);
         Assert.Equal(
-            ["llm_request_prepared", "user_message", "llm_request_prepared", "reasoning", "output"],
+            [
+                "llm_request_prepared",
+                "user_message",
+                "model_call_discarded",
+                "llm_request_prepared",
+                "reasoning",
+                "output",
+            ],
             steps.Child.Select(s => s.Type)
         );
         Assert.Equal("stop, do this instead", steps.Child[1].Content.GetProperty("text").GetString());

@@ -200,13 +200,16 @@
   }
 
   // Model text as it is generated (engine.step.delta): one card per run and iteration at the end of the timeline,
-  // until the committed reasoning step of that call (data-step-key) replaces it.
+  // until the committed step of that call (data-step-key) replaces it: its reasoning step, or the record of a call a
+  // message interrupted.
   const streams = new Map();
   const settled = new Set();
   function placeStreams(region) {
     const timeline = $("ol.timeline", region);
     for (const [key, card] of streams) {
-      if ($('li[data-step-type="reasoning"][data-step-key="' + key + '"]', region)) {
+      const committed = '[data-step-key="' + key + '"]';
+      const ended = 'li[data-step-type="reasoning"]' + committed + ', li[data-step-type="model_call_discarded"]' + committed;
+      if ($(ended, region)) {
         streams.delete(key);
         settled.add(key);
         card.remove();
