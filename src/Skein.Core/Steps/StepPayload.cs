@@ -97,8 +97,9 @@ public sealed record ReasoningStep(
 /// </summary>
 public sealed record ModelCallDiscardedStep(string Reason, ReasoningStep Answer) : StepPayload
 {
-    /// <summary>The call was cancelled before its answer came: nothing is known of what it used.</summary>
-    public const string Cancelled = "interrupted by a message: the model call was cancelled before it answered";
+    /// <summary>The call was cancelled before its answer was complete: <see cref="Answer"/> holds the text streamed
+    /// until then, and nothing is known of what it used.</summary>
+    public const string Cancelled = "interrupted by a message: the model call was cancelled before its answer ended";
 
     /// <summary>The answer came after the message had started a new turn.</summary>
     public const string Superseded = "interrupted by a message: the answer came after the new turn started";

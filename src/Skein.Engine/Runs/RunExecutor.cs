@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -332,11 +333,12 @@ public sealed partial class RunExecutor
             var startedAt = Now;
             ChatResponse response;
             using var interrupt = _x.interrupts.Begin(_runId);
+            var streamed = _x.options.Value.StreamModelCalls ? new StringBuilder() : null;
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, interrupt.Token);
                 timeout.CancelAfter(_x.options.Value.ModelCallTimeout);
-                response = await AskModelAsync(messages, DeltaSink(iteration, version), timeout.Token);
+                response = await AskModelAsync(messages, DeltaSink(iteration, version, streamed), timeout.Token);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -344,9 +346,15 @@ public sealed partial class RunExecutor
             }
             catch (OperationCanceledException) when (interrupt.Interrupted)
             {
-                // A message interrupted the call (midRunMessages: interrupt): record the call (the provider may bill
-                // it, so its usage is unknown, not 0), then plan again from the message's turn.
-                var cut = new ReasoningStep("", "", 0, []) { Iteration = iteration, UsageMissing = true };
+                // A message interrupted the call (midRunMessages: interrupt): record the call with the text its
+                // subscribers already saw (the provider may bill it, so its usage is unknown, not 0), then plan again
+                // from the message's turn.
+                var partial = streamed?.ToString() ?? "";
+                var cut = new ReasoningStep(partial, Preview(partial), 0, [])
+                {
+                    Iteration = iteration,
+                    UsageMissing = true,
+                };
                 return await DecideAsync(
                     c => RecordDiscarded(c, ModelCallDiscardedStep.Cancelled, cut, startedAt),
                     cancellationToken
@@ -366,15 +374,10 @@ public sealed partial class RunExecutor
             var tokens = usage.Tokens;
             var calls = ModelReply.ToolCalls(response);
             var text = response.Text;
-            var reasoning = new ReasoningStep(
-                text,
-                text.Length > PreviewLength ? text[..PreviewLength] : text,
-                tokens,
-                calls
-            )
-            {
-                Iteration = iteration,
-            }.WithUsage(usage, _prices.CostOf(_version.Model, usage));
+            var reasoning = new ReasoningStep(text, Preview(text), tokens, calls) { Iteration = iteration }.WithUsage(
+                usage,
+                _prices.CostOf(_version.Model, usage)
+            );
 
             return await DecideAsync(
                 c =>
@@ -549,12 +552,14 @@ public sealed partial class RunExecutor
         }
 
         /// <summary>
-        /// Where a streamed call's text goes as it arrives: the session's live subscribers on this node, as transient
-        /// deltas (never stored: a crash mid-stream loses them, and the turn is planned again from committed steps).
+        /// Where a streamed call's text goes as it arrives: <paramref name="streamed"/>, for the record of a call a
+        /// message cuts short, then the session's live subscribers on this node, as transient deltas (never stored: a
+        /// crash mid-stream loses them, and the turn is planned again from committed steps). Null when calls are not
+        /// streamed.
         /// </summary>
-        private Action<string>? DeltaSink(int iteration, long version)
+        private Action<string>? DeltaSink(int iteration, long version, StringBuilder? streamed)
         {
-            if (!_x.options.Value.StreamModelCalls)
+            if (streamed is null)
             {
                 return null;
             }
@@ -562,8 +567,13 @@ public sealed partial class RunExecutor
             var notifier = _x._notifier ??= _x.services.GetRequiredService<SessionEventNotifier>();
             var index = 0;
             return text =>
+            {
+                streamed.Append(text);
                 notifier.PublishDelta(_sessionId, new StepDelta(_runId, iteration, index++, text, Now, version));
+            };
         }
+
+        private static string Preview(string text) => text.Length > PreviewLength ? text[..PreviewLength] : text;
 
         /// <summary>
         /// Records the run's failure; false (the driver stops). When the failure itself cannot be recorded (the store

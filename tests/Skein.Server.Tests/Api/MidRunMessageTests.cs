@@ -116,6 +116,58 @@ public sealed class MidRunMessageTests(ApiServers servers) : ApiTests(servers), 
     }
 
     [StoreFact]
+    public async Task An_interrupted_streamed_answer_is_recorded_with_the_text_its_subscribers_already_saw()
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(90));
+        var ct = deadline.Token;
+        await using var model = await StreamingModelServer.StartAsync(ct);
+        var agent = await Server.CreateApiAgentAsync(
+            new AgentSpec
+            {
+                ProviderKind = "openai",
+                ProviderBaseUrl = model.BaseUrl,
+                Model = "gpt-stream",
+                MidRunMessages = MidRunMessages.Interrupt,
+            },
+            new { active = true }
+        );
+        var runId = (await Runs.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
+        var first = await model.Calls.ReadAsync(ct);
+        using var live = await SseEventReader.OpenAsync(agent.Client, $"/v1/runs/{runId}/stream", null, ct);
+        await live.UntilAsync(e => e.Subject == "engine.step.llm_request_prepared", ct);
+        await first.SendAsync("Half an ", ct);
+        await first.SendAsync("answer", ct);
+        await live.UntilAsync(e => e.Subject == "engine.step.delta" && e.Data.GetProperty("index").GetInt32() == 1, ct);
+
+        var accepted = await SendAsync(agent, runId, "stop, do this instead");
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var second = await model.Calls.ReadAsync(ct);
+        await second.SendAsync("switched", ct);
+        await second.FinishAsync(10, 5, ct);
+        var done = await Runs.WaitForAsync(agent.Client, runId, "Completed", "Failed");
+        Assert.Equal("switched", done.GetProperty("output").GetString());
+
+        // The stream showed the discarded call's text and then its record, not an answer that vanished.
+        var discardedEvent = await live.UntilAsync(e => e.Subject == "engine.step.model_call_discarded", ct);
+        var streamed = discardedEvent.Data.GetProperty("answer");
+        Assert.Equal("Half an answer", streamed.GetProperty("message").GetString());
+        Assert.True(streamed.GetProperty("usage_missing").GetBoolean());
+        var steps = await StepsAsync(runId);
+        var discarded = SkeinJsonContent(steps.Single(s => s.Type == "model_call_discarded"));
+        Assert.Equal(Core.Steps.ModelCallDiscardedStep.Cancelled, discarded.GetProperty("reason").GetString());
+        Assert.Equal("Half an answer", discarded.GetProperty("answer").GetProperty("message").GetString());
+
+        // Never shown to the model: the new turn has the message, not the cut answer.
+        Assert.Equal(
+            ["system", "user", "user"],
+            second.Request.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("role").GetString())
+        );
+        Assert.DoesNotContain("Half an answer", second.Request.GetRawText());
+    }
+
+    [StoreFact]
     public async Task A_rejecting_version_answers_409_and_the_run_goes_on_unchanged()
     {
         _model.Enqueue(FakeReply.Say("done") with { Delay = TimeSpan.FromSeconds(4) });
