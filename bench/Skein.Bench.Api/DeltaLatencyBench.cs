@@ -8,12 +8,14 @@ using Skein.Testing;
 namespace Skein.Bench.Api;
 
 /// <summary>
-/// <c>delta-latency</c>: many runs stream their model answers at once, each followed by one SSE client. The model is
-/// a local OpenAI-compatible server in this process (<see cref="StreamingModelServer"/>) that writes each chunk's send
-/// time into its text; a client's latency is its receive time minus that, i.e. what Skein adds between a provider's
-/// chunk and a subscriber's <c>engine.step.delta</c> (SDK parsing, the run loop, the notifier, the SSE writer and
-/// both loopback hops). The model starts answering once every client has caught up with its run's model request.
-/// Passes when every run completes and every client got every delta, in order, before its reasoning step.
+/// <c>delta-latency</c>: many runs stream their model answers at once, each followed by one SSE client. The model is a
+/// local OpenAI-compatible server in this process (<see cref="StreamingModelServer"/>) that writes each chunk's send
+/// time into its text; a client's latency is its receive time minus that: through Skein, what lies between a provider's
+/// chunk and a subscriber's <c>engine.step.delta</c> (SDK parsing, the run loop, the notifier, the SSE writer and both
+/// loopback hops, plus the driver's own share of the machine). The direct path measures that share: the same load with
+/// each client reading the fake's stream itself. The model starts answering once every client has caught up with its
+/// run's model request. Passes when every run completes and every client got every delta, in order, before its
+/// reasoning step.
 /// </summary>
 public static class DeltaLatencyBench
 {
@@ -22,7 +24,18 @@ public static class DeltaLatencyBench
     /// case).</param>
     /// <param name="Rounds">How many times the whole measurement runs on the same server; each round is reported, the
     /// first one with the server's start-up JIT in it.</param>
-    public sealed record Settings(int Runs, int Chunks, TimeSpan Pace, bool Staggered, int Rounds)
+    /// <param name="Paths">What the clients read, in order: Skein's session streams, or (direct) the harness alone,
+    /// each client reading its model stream straight from the fake with no Skein in between; the direct figure is the
+    /// floor the load driver puts under Skein's on this machine. Both by default, the direct rounds first (they also
+    /// take the driver's own start-up JIT out of Skein's rounds).</param>
+    public sealed record Settings(
+        int Runs,
+        int Chunks,
+        TimeSpan Pace,
+        bool Staggered,
+        int Rounds,
+        IReadOnlyList<bool> Paths
+    )
     {
         public static Settings For(BenchArgs args) =>
             new(
@@ -35,7 +48,14 @@ public static class DeltaLatencyBench
                     "staggered" => true,
                     var other => throw new ArgumentException($"--phase is aligned or staggered, not '{other}'"),
                 },
-                args.Int("rounds", args.Smoke ? 1 : 3)
+                args.Int("rounds", args.Smoke ? 1 : 3),
+                args.Text("path", "both") switch
+                {
+                    "both" => [true, false],
+                    "skein" => [false],
+                    "direct" => [true],
+                    var other => throw new ArgumentException($"--path is both, skein or direct, not '{other}'"),
+                }
             );
     }
 
@@ -74,35 +94,33 @@ public static class DeltaLatencyBench
         );
         using var control = server.CreateClient(maxConnections: 8, agent.ApiKey);
         using var streams = server.CreateClient(maxConnections: settings.Runs + 16, agent.ApiKey);
+        using var direct = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Runs + 16 });
         var ok = true;
-        for (var round = 1; round <= settings.Rounds; round++)
+        foreach (var toModel in settings.Paths)
         {
-            go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var release = go;
-            var label = settings.Rounds == 1 ? "" : $" (round {round} of {settings.Rounds})";
-            ok &= await RoundAsync(
-                settings,
-                server,
-                agent.AgentId,
-                control,
-                streams,
-                release,
-                label,
-                cancellationToken
-            );
+            for (var round = 1; round <= settings.Rounds; round++)
+            {
+                go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var release = go;
+                var label =
+                    (toModel ? " (direct)" : "")
+                    + (settings.Rounds == 1 ? "" : $" (round {round} of {settings.Rounds})");
+                var opens = toModel
+                    ? Enumerable.Range(0, settings.Runs).Select(_ => DirectStream(direct, model.BaseUrl)).ToList()
+                    : await SkeinStreamsAsync(settings, agent.AgentId, control, streams, cancellationToken);
+                ok &= await RoundAsync(settings, toModel, server, opens, release, label, cancellationToken);
+            }
         }
 
         return ok;
     }
 
-    private static async Task<bool> RoundAsync(
+    /// <summary>Starts the round's runs; for each, the request that follows its session stream.</summary>
+    private static async Task<List<Func<CancellationToken, Task<HttpResponseMessage>>>> SkeinStreamsAsync(
         Settings settings,
-        BenchServer server,
         Guid agentId,
         HttpClient control,
         HttpClient streams,
-        TaskCompletionSource go,
-        string label,
         CancellationToken cancellationToken
     )
     {
@@ -122,16 +140,57 @@ public static class DeltaLatencyBench
                         .GetGuid();
                 })
         );
-        var clients = runIds.Select(_ => new DeltaClient()).ToList();
+        return
+        [
+            .. runIds.Select(runId =>
+                (Func<CancellationToken, Task<HttpResponseMessage>>)(
+                    ct => streams.GetAsync($"/v1/runs/{runId}/stream", HttpCompletionOption.ResponseHeadersRead, ct)
+                )
+            ),
+        ];
+    }
+
+    /// <summary>A streamed chat completion asked of the fake itself, as Skein's provider client would.</summary>
+    private static Func<CancellationToken, Task<HttpResponseMessage>> DirectStream(HttpClient client, string baseUrl) =>
+        ct =>
+            client.SendAsync(
+                new HttpRequestMessage(HttpMethod.Post, $"{baseUrl}/chat/completions")
+                {
+                    Content = JsonContent.Create(
+                        new
+                        {
+                            model = "gpt-bench",
+                            stream = true,
+                            messages = new[] { new { role = "user", content = "delta" } },
+                        }
+                    ),
+                },
+                HttpCompletionOption.ResponseHeadersRead,
+                ct
+            );
+
+    private static async Task<bool> RoundAsync(
+        Settings settings,
+        bool direct,
+        BenchServer server,
+        List<Func<CancellationToken, Task<HttpResponseMessage>>> opens,
+        TaskCompletionSource go,
+        string label,
+        CancellationToken cancellationToken
+    )
+    {
+        var clients = opens.Select(_ => new DeltaClient(direct)).ToList();
         var reading = clients
-            .Zip(runIds)
-            .Select(p => Task.Run(() => p.First.RunAsync(streams, $"/v1/runs/{p.Second}/stream", cancellationToken)))
+            .Zip(opens)
+            .Select(p => Task.Run(() => p.First.RunAsync(p.Second, cancellationToken)))
             .ToList();
         await Eventually.Get(
             () => Task.FromResult(clients.Count(c => c.Ready.Task.IsCompleted || c.Error is not null)),
             n => n == clients.Count,
             TimeSpan.FromSeconds(120),
-            "every client to catch up with its run's model request"
+            direct
+                ? "every client to get its stream's first chunk"
+                : "every client to catch up with its run's model request"
         );
 
         Console.WriteLine($"delta-latency{label}: {settings.Runs} clients ready; the model starts streaming");
@@ -163,7 +222,11 @@ public static class DeltaLatencyBench
                     + $"{received} deltas received of {expected}, {broken} clients with gaps, disorder or errors"
             )
         );
-        Console.WriteLine($"delta-latency{label}: model-chunk-to-SSE-client (added by Skein) {latency.Summarize()}");
+        Console.WriteLine(
+            direct
+                ? $"delta-latency{label}: model-chunk-to-client (the harness alone, no Skein) {latency.Summarize()}"
+                : $"delta-latency{label}: model-chunk-to-SSE-client (through Skein) {latency.Summarize()}"
+        );
         Console.WriteLine($"delta-latency{label}: {cpu.Report("delta delivered", Math.Max(1, received))}");
         foreach (var error in clients.Where(c => c.Error is not null).GroupBy(c => c.Error))
         {
@@ -174,10 +237,12 @@ public static class DeltaLatencyBench
     }
 
     /// <summary>One SSE client of one run: ready once it has the model request, then records each delta's latency
-    /// (the chunk's send time is its text) until the session completes.</summary>
-    private sealed class DeltaClient
+    /// (the chunk's send time is its text) until the session completes. <paramref name="direct"/>: a client of the
+    /// fake's own stream instead, ready at its first chunk and reading each chunk's content.</summary>
+    private sealed class DeltaClient(bool direct)
     {
         private static readonly byte[] TextField = "\"text\":\"@"u8.ToArray();
+        private static readonly byte[] ContentField = "\"content\":\"@"u8.ToArray();
 
         public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -190,15 +255,14 @@ public static class DeltaLatencyBench
 
         private bool _reasoned;
 
-        public async Task RunAsync(HttpClient client, string path, CancellationToken cancellationToken)
+        public async Task RunAsync(
+            Func<CancellationToken, Task<HttpResponseMessage>> open,
+            CancellationToken cancellationToken
+        )
         {
             try
             {
-                using var response = await client.GetAsync(
-                    path,
-                    HttpCompletionOption.ResponseHeadersRead,
-                    cancellationToken
-                );
+                using var response = await open(cancellationToken);
                 response.EnsureSuccessStatusCode();
                 await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
                 var buffer = new byte[16 * 1024];
@@ -241,7 +305,17 @@ public static class DeltaLatencyBench
             {
                 var frame = data.Slice(consumed, end);
                 consumed += end + 2;
-                if (frame.IndexOf("\"engine.step.delta\""u8) >= 0)
+                if (direct)
+                {
+                    var at = frame.IndexOf(ContentField);
+                    if (at >= 0 && Utf8Parser.TryParse(frame[(at + ContentField.Length)..], out long sent, out _))
+                    {
+                        LatenciesMs.Add(Stopwatch.GetElapsedTime(sent, received).TotalMilliseconds);
+                    }
+
+                    Ready.TrySetResult();
+                }
+                else if (frame.IndexOf("\"engine.step.delta\""u8) >= 0)
                 {
                     var at = frame.IndexOf(TextField);
                     if (at < 0 || !Utf8Parser.TryParse(frame[(at + TextField.Length)..], out long sent, out _))

@@ -46,6 +46,7 @@ if (parsed is null || (parsed.Command != "all" && !benches.ContainsKey(parsed.Co
     Console.Error.WriteLine("  parked-memory        [--sessions 10000] [--settle 5]");
     Console.Error.WriteLine(
         "  delta-latency        [--runs 200] [--chunks 40] [--pace-ms 25] [--phase aligned|staggered] [--rounds 3]"
+            + " [--path both|skein|direct]"
     );
     Console.Error.WriteLine("  search-sessions      [--sessions 1000000] [--requests 300]");
     Console.Error.WriteLine("  bulk-terminate       [--sessions 1000]");
