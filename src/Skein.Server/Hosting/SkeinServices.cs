@@ -19,7 +19,8 @@ namespace Skein.Server.Hosting;
 public static class SkeinServices
 {
     /// <summary>The store, its migrator and the demo seed; hosted services start in registration order, so the
-    /// schema and seed data exist before the engine resumes runs.</summary>
+    /// schema and seed data exist before the engine resumes runs. On SQLite the first of them takes the store for this
+    /// server alone (<see cref="SingleServerLock"/>).</summary>
     public static IServiceCollection AddSkeinStorage(this IServiceCollection services, SkeinHostOptions options)
     {
         if (options.Store == "postgres")
@@ -28,6 +29,7 @@ public static class SkeinServices
         }
         else
         {
+            services.AddHostedService(_ => new SingleServerLock(options.SqlitePath));
             services.AddSkeinSqliteStore(options.SqlitePath);
         }
 

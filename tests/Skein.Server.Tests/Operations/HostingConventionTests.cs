@@ -74,6 +74,34 @@ public sealed class HostingConventionTests
     }
 
     [Fact]
+    public async Task SecondServerOnTheSameSqliteStoreExitsBeforeItResumesAnyRun()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var data = new TempDirectory("skein-twice");
+        using var first = await ServerProcess.StartAsync(data.Path, "first-admin-token", ct);
+
+        // Another port, so only the store is shared; logging at Information shows whether its run supervisor started.
+        using var second = LaunchedProcess.StartServerDll(
+            ["--urls", $"http://127.0.0.1:{LaunchedProcess.FreePort()}"],
+            data.Path,
+            new Dictionary<string, string>
+            {
+                ["SKEIN_DATA_DIR"] = data.Path,
+                ["Logging__LogLevel__Default"] = "Information",
+            }
+        );
+        var code = await second.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(second.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("another Skein server uses the database", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Resumed", second.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", second.Output, StringComparison.Ordinal);
+        using var health = await first.Client.GetAsync("/healthz", ct);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
     public async Task BadConfigurationExitsNonZeroWithOneReadableLine()
     {
         using var data = new TempDirectory("skein-badconfig");
