@@ -118,22 +118,16 @@ public sealed class MidRunMessageTests(ApiServers servers) : ApiTests(servers), 
     [StoreFact]
     public async Task An_interrupted_streamed_answer_is_recorded_with_the_text_its_subscribers_already_saw()
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        deadline.CancelAfter(TimeSpan.FromSeconds(90));
+        using var deadline = StreamingRun.Deadline();
         var ct = deadline.Token;
         await using var model = await StreamingModelServer.StartAsync(ct);
-        var agent = await Server.CreateApiAgentAsync(
-            new AgentSpec
-            {
-                ProviderKind = "openai",
-                ProviderBaseUrl = model.BaseUrl,
-                Model = "gpt-stream",
-                MidRunMessages = MidRunMessages.Interrupt,
-            },
-            new { active = true }
+        var (agent, runId, _, first) = await StreamingRun.StartAsync(
+            Server,
+            model,
+            ct,
+            new { active = true },
+            MidRunMessages.Interrupt
         );
-        var runId = (await Runs.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
-        var first = await model.Calls.ReadAsync(ct);
         using var live = await SseEventReader.OpenAsync(agent.Client, $"/v1/runs/{runId}/stream", null, ct);
         await live.UntilAsync(e => e.Subject == "engine.step.llm_request_prepared", ct);
         await first.SendAsync("Half an ", ct);

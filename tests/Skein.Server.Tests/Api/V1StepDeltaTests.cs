@@ -13,42 +13,13 @@ public sealed class V1StepDeltaTests(ApiServers servers) : ApiTests(servers)
     private const string Reasoning = "engine.step.reasoning";
     private const string Delta = "engine.step.delta";
 
-    private static CancellationTokenSource Deadline()
-    {
-        var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        // Generous: it also covers the store's first start (migrations) on a busy machine.
-        deadline.CancelAfter(TimeSpan.FromSeconds(90));
-        return deadline;
-    }
-
-    private async Task<(ApiAgent Agent, Guid RunId, StreamingCall Call)> StartAsync(
-        StreamingModelServer model,
-        object? trigger,
-        CancellationToken cancellationToken
-    )
-    {
-        var agent = await Server.CreateApiAgentAsync(
-            new AgentSpec
-            {
-                ProviderKind = "openai",
-                ProviderBaseUrl = model.BaseUrl,
-                Model = "gpt-stream",
-            },
-            trigger
-        );
-        var runId = (await Runs.StartAsync(agent.Client, agent.AgentId)).GetProperty("runId").GetGuid();
-        var call = await model.Calls.ReadAsync(cancellationToken);
-        Assert.True(call.Request.GetProperty("stream").GetBoolean());
-        return (agent, runId, call);
-    }
-
     [StoreFact]
     public async Task Deltas_reach_a_live_client_in_order_without_ids_before_the_reasoning_step_and_are_never_replayed()
     {
-        using var deadline = Deadline();
+        using var deadline = StreamingRun.Deadline();
         var ct = deadline.Token;
         await using var model = await StreamingModelServer.StartAsync(ct);
-        var (agent, runId, call) = await StartAsync(model, null, ct);
+        var (agent, runId, _, call) = await StreamingRun.StartAsync(Server, model, ct);
         using var live = await SseEventReader.OpenAsync(agent.Client, $"/v1/runs/{runId}/stream", null, ct);
         var prepared = await live.UntilAsync(e => e.Subject == "engine.step.llm_request_prepared", ct);
 
@@ -95,10 +66,15 @@ public sealed class V1StepDeltaTests(ApiServers servers) : ApiTests(servers)
     [StoreFact]
     public async Task An_output_only_key_gets_no_deltas_while_the_operator_stream_does()
     {
-        using var deadline = Deadline();
+        using var deadline = StreamingRun.Deadline();
         var ct = deadline.Token;
         await using var model = await StreamingModelServer.StartAsync(ct);
-        var (agent, runId, call) = await StartAsync(model, new { exposeStepTimeline = false }, ct);
+        var (agent, runId, _, call) = await StreamingRun.StartAsync(
+            Server,
+            model,
+            ct,
+            trigger: new { exposeStepTimeline = false }
+        );
         using var redacted = await SseEventReader.OpenAsync(agent.Client, $"/v1/runs/{runId}/stream", null, ct);
         using var operatorView = await SseEventReader.OpenAsync(Admin, $"/api/runs/{runId}/stream", null, ct);
 

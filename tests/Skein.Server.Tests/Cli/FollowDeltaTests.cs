@@ -11,27 +11,13 @@ public sealed class FollowDeltaTests(ApiServers servers) : ApiTests(servers)
     [StoreFact]
     public async Task The_follower_prints_model_text_as_it_arrives_and_once()
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        deadline.CancelAfter(TimeSpan.FromSeconds(90));
+        using var deadline = StreamingRun.Deadline();
         var ct = deadline.Token;
         await using var model = await StreamingModelServer.StartAsync(ct);
-        var agent = await Server.CreateApiAgentAsync(
-            new AgentSpec
-            {
-                ProviderKind = "openai",
-                ProviderBaseUrl = model.BaseUrl,
-                Model = "gpt-follow",
-            }
-        );
-        var started = await Runs.StartAsync(agent.Client, agent.AgentId);
-        var call = await model.Calls.ReadAsync(ct);
+        var (_, runId, sessionId, call) = await StreamingRun.StartAsync(Server, model, ct);
         using var output = new LockedWriter();
         var follower = new RunFollower(new SkeinApi(Admin), output.Writer, interactive: false);
-        var following = follower.FollowAsync(
-            started.GetProperty("sessionId").GetGuid(),
-            started.GetProperty("runId").GetGuid(),
-            ct
-        );
+        var following = follower.FollowAsync(sessionId, runId, ct);
 
         await Eventually.Get(() => Task.FromResult(output.Text), t => t.Contains("model request"), what: "the request");
         await call.SendAsync("Hello, ", ct);
