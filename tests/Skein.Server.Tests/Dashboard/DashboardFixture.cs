@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -31,6 +32,10 @@ public sealed class DashboardFixture : IAsyncLifetime
         "--disable-component-update",
         "--disable-sync",
     ];
+
+    /// <summary>The browser contexts the running test opened; <see cref="ClosesTestPagesAttribute"/> closes them when
+    /// it ends. Static because that attribute has no fixture instance (one fixture per test process).</summary>
+    private static readonly ConcurrentQueue<IBrowserContext> OpenContexts = new();
 
     private IPlaywright? _playwright;
     private string? _signedIn;
@@ -99,7 +104,17 @@ public sealed class DashboardFixture : IAsyncLifetime
             }
         );
         context.SetDefaultTimeout(15_000);
+        OpenContexts.Enqueue(context);
         return await context.NewPageAsync();
+    }
+
+    /// <summary>Closes every context opened since the last call (the ending test's pages).</summary>
+    public static async Task CloseTestPagesAsync()
+    {
+        while (OpenContexts.TryDequeue(out var context))
+        {
+            await context.CloseAsync();
+        }
     }
 
     public async Task<Guid> AgentIdAsync(string name)
@@ -188,6 +203,7 @@ public sealed class DashboardFixture : IAsyncLifetime
 }
 
 [RunsLong(110)]
+[ClosesTestPages]
 [CollectionDefinition(Name)]
 public sealed class DashboardCollection : ICollectionFixture<DashboardFixture>
 {
