@@ -33,17 +33,23 @@ public sealed class DeltaOrder
             return null;
         }
 
+        // Compacted in place: a predicate closing over last and the list cost an allocation per wake-up, per delta.
         List<SharedDelta>? ready = null;
-        _held.RemoveAll(d =>
+        var kept = 0;
+        for (var i = 0; i < _held.Count; i++)
         {
-            if (d.Delta.After > last)
+            var delta = _held[i];
+            if (delta.Delta.After > last)
             {
-                return false;
+                _held[kept++] = delta;
             }
+            else
+            {
+                (ready ??= []).Add(delta);
+            }
+        }
 
-            (ready ??= []).Add(d);
-            return true;
-        });
+        _held.RemoveRange(kept, _held.Count - kept);
         return ready;
     }
 

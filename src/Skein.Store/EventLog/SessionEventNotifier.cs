@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Skein.Core.Events;
 
@@ -450,6 +451,9 @@ public sealed class SessionEventNotifier : IDisposable
 
         private long _deltaCursor;
 
+        private CancellationToken _cancels;
+        private CancellationTokenRegistration _cancelled;
+
         internal Subscription(SessionEventNotifier owner, Guid sessionId, Feed feed, bool deltas)
         {
             _owner = owner;
@@ -513,15 +517,22 @@ public sealed class SessionEventNotifier : IDisposable
 
         /// <summary>
         /// True when something was appended since the last wait (at once if it already was); false when
-        /// <paramref name="timeout"/> passed first (up to <see cref="TimeoutResolution"/> later).
+        /// <paramref name="timeout"/> passed first (up to <see cref="TimeoutResolution"/> later). One reader waits at
+        /// a time.
         /// </summary>
-        public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        /// <remarks>Allocation-free per wait, since a streaming session's reader waits once per delta: the state
+        /// machine is pooled, and the read takes no token (a cancelable read allocates its waiter each time); the
+        /// token's one registration wakes it instead.</remarks>
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        public async ValueTask<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
         {
             if (_channel.Reader.TryRead(out var signalled))
             {
                 return signalled;
             }
 
+            cancellationToken.ThrowIfCancellationRequested();
+            WakeOnCancel(cancellationToken);
             Volatile.Write(
                 ref _timeoutAt,
                 Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency)
@@ -529,12 +540,30 @@ public sealed class SessionEventNotifier : IDisposable
             _owner.EnsureSweeping();
             try
             {
-                return await _channel.Reader.ReadAsync(cancellationToken);
+                var woke = await _channel.Reader.ReadAsync(CancellationToken.None);
+                cancellationToken.ThrowIfCancellationRequested();
+                return woke;
             }
             finally
             {
                 Volatile.Write(ref _timeoutAt, long.MaxValue);
             }
+        }
+
+        /// <summary>Registers the reader's token once (readers pass the same one, their request's, every time).</summary>
+        private void WakeOnCancel(CancellationToken cancellationToken)
+        {
+            if (!cancellationToken.CanBeCanceled || cancellationToken == _cancels)
+            {
+                return;
+            }
+
+            _cancelled.Dispose();
+            _cancels = cancellationToken;
+            _cancelled = cancellationToken.UnsafeRegister(
+                static state => ((Subscription)state!)._channel.Writer.TryWrite(false),
+                this
+            );
         }
 
         /// <summary>Ends a wait whose time is up. Never drops a pending signal; a timeout that races one only makes
@@ -561,6 +590,10 @@ public sealed class SessionEventNotifier : IDisposable
         /// when they come fast).</summary>
         public void Seen(long sequence) => Volatile.Write(ref _seen, sequence);
 
-        public void Dispose() => _owner.Unsubscribe(this);
+        public void Dispose()
+        {
+            _cancelled.Dispose();
+            _owner.Unsubscribe(this);
+        }
     }
 }

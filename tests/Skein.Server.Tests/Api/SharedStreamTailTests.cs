@@ -65,7 +65,9 @@ public sealed class SharedStreamTailTests
             notifier.Publish(Session, Events(1, 1));
 
             var woken = await Task.WhenAll(
-                subscriptions.Select(s => s.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken))
+                subscriptions.Select(s =>
+                    s.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken).AsTask()
+                )
             );
             Assert.All(woken, Assert.True);
         }
@@ -130,6 +132,30 @@ public sealed class SharedStreamTailTests
         {
             subscriptions.ForEach(s => s.Dispose());
         }
+    }
+
+    [Fact]
+    public async Task A_wait_ends_when_its_token_is_cancelled_and_the_next_signal_still_reaches_the_reader()
+    {
+        var notifier = new SessionEventNotifier();
+        using var subscription = notifier.Subscribe(Session);
+        using var first = new CancellationTokenSource();
+
+        var waiting = subscription.WaitAsync(TimeSpan.FromMinutes(5), first.Token).AsTask();
+        Assert.False(waiting.IsCompleted);
+        await first.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken)
+        );
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            subscription.WaitAsync(TimeSpan.FromMinutes(5), first.Token).AsTask()
+        );
+
+        // A reader with a new token is woken by commits as before; the old token's wake-up is not a commit.
+        Assert.False(await subscription.WaitAsync(TimeSpan.FromMilliseconds(1), TestContext.Current.CancellationToken));
+        var next = subscription.WaitAsync(TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken).AsTask();
+        notifier.Publish(Session, Events(1, 1));
+        Assert.True(await next.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
     }
 
     [Fact]
