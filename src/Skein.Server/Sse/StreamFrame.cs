@@ -53,7 +53,7 @@ public sealed record StreamFrame(string Kind, string Subject, byte[] Json)
     [ThreadStatic]
     private static Utf8JsonWriter? t_deltaJson;
 
-    /// <summary>A buffer grown past this by a long piece is dropped after use, so a thread keeps no large one.</summary>
+    /// <summary>A buffer grown past this by a long piece is dropped after use: a thread keeps no large one.</summary>
     private const int KeptDeltaBuffer = 16 * 1024;
 
     private static byte[] DeltaJson(StepDelta delta)

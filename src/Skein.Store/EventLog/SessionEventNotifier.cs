@@ -550,7 +550,8 @@ public sealed class SessionEventNotifier : IDisposable
             }
         }
 
-        /// <summary>Registers the reader's token once (readers pass the same one, their request's, every time).</summary>
+        /// <summary>Registers the reader's token once (readers pass the same one, their request's, each
+        /// time).</summary>
         private void WakeOnCancel(CancellationToken cancellationToken)
         {
             if (!cancellationToken.CanBeCanceled || cancellationToken == _cancels)
