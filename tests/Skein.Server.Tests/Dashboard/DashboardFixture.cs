@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -33,9 +32,9 @@ public sealed class DashboardFixture : IAsyncLifetime
         "--disable-sync",
     ];
 
-    /// <summary>The browser contexts the running test opened; <see cref="ClosesTestPagesAttribute"/> closes them when
-    /// it ends. Static because that attribute has no fixture instance (one fixture per test process).</summary>
-    private static readonly ConcurrentQueue<IBrowserContext> OpenContexts = new();
+    /// <summary>The one browser, for <see cref="ClosesTestPagesAttribute"/>, which has no fixture instance (one
+    /// fixture per test process).</summary>
+    private static IBrowser? _shared;
 
     private IPlaywright? _playwright;
     private string? _signedIn;
@@ -77,6 +76,7 @@ public sealed class DashboardFixture : IAsyncLifetime
                 Args = ChromiumArgs,
             }
         );
+        _shared = Browser;
 
         // Sign in once through the real form; every test context starts from this cookie.
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
@@ -104,14 +104,14 @@ public sealed class DashboardFixture : IAsyncLifetime
             }
         );
         context.SetDefaultTimeout(15_000);
-        OpenContexts.Enqueue(context);
         return await context.NewPageAsync();
     }
 
-    /// <summary>Closes every context opened since the last call (the ending test's pages).</summary>
+    /// <summary>Closes every open browser context: the ending test's pages, whoever opened them (the sign-in context
+    /// is closed once its cookie is kept).</summary>
     public static async Task CloseTestPagesAsync()
     {
-        while (OpenContexts.TryDequeue(out var context))
+        foreach (var context in _shared?.Contexts.ToList() ?? [])
         {
             await context.CloseAsync();
         }
