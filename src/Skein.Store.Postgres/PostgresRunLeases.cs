@@ -163,12 +163,15 @@ public sealed class PostgresRunLeases(
     public Task RenewAsync(CancellationToken cancellationToken)
     {
         // Sorted: rows are locked in run id order, as the writer's lease statements lock them.
+        // Live by clock_timestamp(), not now(): a renewal that waited on a row while the append parking its run
+        // committed sees that lease given up at the append's now(), which is later than this statement's now(); by
+        // now() it would still look live and be renewed, hiding the run's due wake-up from every node for a lease.
         var held = _held.Keys.Order().ToArray();
         return held.Length == 0
             ? Task.CompletedTask
             : ExecuteAsync(
                 "UPDATE run_leases SET expires_at = now() + @ttl "
-                    + "WHERE owner = @owner AND run_id = ANY(@runs) AND expires_at > now()",
+                    + "WHERE owner = @owner AND run_id = ANY(@runs) AND expires_at > clock_timestamp()",
                 c => c.Parameters.AddWithValue("runs", held),
                 cancellationToken
             );

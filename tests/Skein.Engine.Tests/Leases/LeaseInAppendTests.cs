@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Skein.Core;
 using Skein.Core.Agents;
 using Skein.Core.Runs;
@@ -156,6 +157,75 @@ public sealed class LeaseInAppendTests : IAsyncLifetime
                 )), lease, CancellationToken.None);
         Assert.Equal((lease.Owner, lease.Version, false), await LeaseRowAsync(parked.RootRunId));
     }
+
+    [Fact]
+    public async Task A_heartbeat_that_waited_behind_the_append_that_parked_a_run_does_not_renew_its_lease()
+    {
+        // The heartbeat renews every lease this node holds in one statement. Here it starts, then waits on another
+        // lease's row while the append that parks the second run commits: when it reaches that row, the parked lease
+        // must stay given up (a renewed one would keep the run's due wake-up from every node for a whole lease).
+        var node = Node();
+        // The statement meets rows in the store's uuid order (by index) or in the order they were written (by scan):
+        // the first run comes first both ways.
+        var (first, parked) = (await StartAsync(), await StartAsync());
+        if (UuidOrder(parked.RootRunId, first.RootRunId) < 0)
+        {
+            (first, parked) = (parked, first);
+        }
+
+        Assert.NotNull(await node.TryClaimAsync(first.Id, first.RootRunId, CancellationToken.None));
+        var lease = (await node.TryClaimAsync(parked.Id, parked.RootRunId, CancellationToken.None))!;
+
+        var ct = TestContext.Current.CancellationToken;
+        await using var holder = new NpgsqlConnection(_store.ConnectionString);
+        await holder.OpenAsync(ct);
+        await using var hold = await holder.BeginTransactionAsync(ct);
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM run_leases WHERE run_id = @id FOR UPDATE", holder))
+        {
+            lockRow.Parameters.AddWithValue("id", first.RootRunId);
+            await lockRow.ExecuteScalarAsync(ct);
+        }
+
+        var renewal = node.RenewAsync(CancellationToken.None);
+        await Eventually.Get(
+            async () =>
+            {
+                await using var probe = new NpgsqlConnection(_store.ConnectionString);
+                await probe.OpenAsync(ct);
+                await using var waiting = new NpgsqlCommand(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        + "AND wait_event_type = 'Lock' AND query LIKE 'UPDATE run_leases%'",
+                    probe
+                );
+                return (long)(await waiting.ExecuteScalarAsync(ct))!;
+            },
+            n => n == 1,
+            what: "the renewal to wait on the first run's lease"
+        );
+
+        var now = DateTimeOffset.UtcNow;
+        await Writer.AppendAsync(
+            Change(parked, c =>
+                SessionDecider.MoveRun(
+                    c,
+                    parked.RootRunId,
+                    new RunTransition(RunStatus.WaitingForTimer) { WakeAt = now.AddHours(1), Reason = "wait" },
+                    now,
+                    "engine"
+                )
+            ),
+            lease,
+            CancellationToken.None
+        );
+        await hold.CommitAsync(ct);
+        await renewal;
+
+        Assert.Equal((lease.Owner, lease.Version, false), await LeaseRowAsync(parked.RootRunId));
+        Assert.True((await LeaseRowAsync(first.RootRunId))!.Value.Live);
+    }
+
+    private static int UuidOrder(Guid a, Guid b) =>
+        a.ToByteArray(bigEndian: true).AsSpan().SequenceCompareTo(b.ToByteArray(bigEndian: true));
 
     [Fact]
     public async Task A_finishing_append_under_a_lost_lease_commits_nothing()
