@@ -104,6 +104,33 @@ public sealed class BenchServer : IAsyncDisposable
         return new BenchServer(process, data, store);
     }
 
+    /// <summary>The last <paramref name="max"/> lines of what the server logged at warning level or above (each entry
+    /// with its message and exception lines): printed when a benchmark finds a wrong answer, so CI's log says
+    /// why.</summary>
+    public IReadOnlyList<string> WarningsAndErrors(int max = 80)
+    {
+        var lines = new List<string>();
+        var inEntry = false;
+        foreach (var line in _process.Output.Split('\n'))
+        {
+            // The console logger starts an entry with its level ("warn: ", "fail: ", "crit: ") and indents the rest.
+            if (line.Length > 0 && !char.IsWhiteSpace(line[0]))
+            {
+                inEntry =
+                    line.StartsWith("warn:", StringComparison.Ordinal)
+                    || line.StartsWith("fail:", StringComparison.Ordinal)
+                    || line.StartsWith("crit:", StringComparison.Ordinal);
+            }
+
+            if (inEntry)
+            {
+                lines.Add(line);
+            }
+        }
+
+        return lines.Count > max ? lines[^max..] : lines;
+    }
+
     /// <summary>An HTTP/1.1 client with its own connection pool; each streaming response holds one
     /// connection.</summary>
     public HttpClient CreateClient(int maxConnections, string apiKey)

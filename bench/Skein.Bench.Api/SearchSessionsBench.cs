@@ -168,6 +168,28 @@ public static class SearchSessionsBench
             ? body.GetProperty("results").EnumerateArray().Count(r => r.GetProperty("outcome").GetString() == "done")
             : 0;
         var correct = done == count;
+        if (!correct)
+        {
+            // Say which sessions were not done and why, so a wrong count can be followed up.
+            foreach (var item in response.IsSuccessStatusCode ? body.GetProperty("results").EnumerateArray() : default)
+            {
+                if (item.GetProperty("outcome").GetString() != "done")
+                {
+                    Console.WriteLine($"bulk-terminate: not done: {item.GetRawText()}");
+                }
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                Console.WriteLine($"bulk-terminate: {(int)response.StatusCode}: {body.GetRawText()}");
+            }
+
+            foreach (var line in server.WarningsAndErrors())
+            {
+                Console.WriteLine($"bulk-terminate: server: {line}");
+            }
+        }
+
         var each = elapsed.TotalMilliseconds / count;
         Console.WriteLine(
             FormattableString.Invariant($"bulk-terminate: {count:N0} sessions in {elapsed.TotalSeconds:0.00} s ")
