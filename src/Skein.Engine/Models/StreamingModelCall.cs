@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.AI;
 
 namespace Skein.Engine.Models;
@@ -43,8 +44,14 @@ public static class StreamingModelCall
             );
     }
 
-    /// <summary>The provider's updates passed on one by one, each piece of text told to the caller first; a text
-    /// piece's raw provider object is dropped (the answer's text is joined from the pieces, never from it).</summary>
+    /// <summary>
+    /// The provider's updates passed on, each piece of text told to the caller first. A run of plain text updates
+    /// (one <see cref="TextContent"/> each, nothing else differing) is passed on as one update whose text is theirs
+    /// joined: the answer ends up with the same text content that joining them at the end would give, and meanwhile it
+    /// holds one growing text instead of an object and a string per piece (200 answers of 400 pieces each otherwise
+    /// promote about 2.7 MB of pieces a second into the older generations, lengthening every collection). A text
+    /// piece's raw provider object is not kept.
+    /// </summary>
     private sealed class StreamedUpdates(IAsyncEnumerable<ChatResponseUpdate> updates, Action<string> onText)
         : IAsyncEnumerable<ChatResponseUpdate>
     {
@@ -52,24 +59,88 @@ public static class StreamingModelCall
 
         public async IAsyncEnumerator<ChatResponseUpdate> GetAsyncEnumerator(CancellationToken cancellationToken)
         {
+            ChatResponseUpdate? held = null;
+            var text = new StringBuilder();
             await foreach (var update in updates.WithCancellation(cancellationToken))
             {
                 Count++;
-                foreach (var content in update.Contents)
+                var contents = update.Contents;
+                for (var i = 0; i < contents.Count; i++)
                 {
-                    if (content is TextContent text)
+                    if (contents[i] is TextContent piece)
                     {
-                        text.RawRepresentation = null;
+                        piece.RawRepresentation = null;
                     }
                 }
 
-                if (update.Text is { Length: > 0 } piece)
+                if (update.Text is { Length: > 0 } delta)
                 {
-                    onText(piece);
+                    onText(delta);
+                }
+
+                if (held is not null && IsPlainText(update) && SameMessage(held, update))
+                {
+                    text.Append(update.Text);
+                    continue;
+                }
+
+                if (held is not null)
+                {
+                    yield return Joined(held, text);
+                    held = null;
+                }
+
+                if (IsPlainText(update))
+                {
+                    held = Shell(update);
+                    text.Clear().Append(update.Text);
+                    continue;
                 }
 
                 yield return update;
             }
+
+            if (held is not null)
+            {
+                yield return Joined(held, text);
+            }
+        }
+
+        /// <summary>Only text, and nothing that the answer would take from this update rather than an earlier
+        /// one.</summary>
+        private static bool IsPlainText(ChatResponseUpdate update) =>
+            update.Contents is [TextContent { AdditionalProperties: null, Annotations: null } piece]
+            && piece.GetType() == typeof(TextContent)
+            && update.FinishReason is null
+            && update.AdditionalProperties is null
+            && update.ContinuationToken is null;
+
+        private static bool SameMessage(ChatResponseUpdate a, ChatResponseUpdate b) =>
+            a.Role == b.Role
+            && a.AuthorName == b.AuthorName
+            && a.MessageId == b.MessageId
+            && a.ResponseId == b.ResponseId
+            && a.ConversationId == b.ConversationId
+            && a.ModelId == b.ModelId
+            && a.CreatedAt == b.CreatedAt;
+
+        /// <summary>What the first update of a run of text says about its message, without its text or the
+        /// provider's object.</summary>
+        private static ChatResponseUpdate Shell(ChatResponseUpdate first) =>
+            new(first.Role, [])
+            {
+                AuthorName = first.AuthorName,
+                MessageId = first.MessageId,
+                ResponseId = first.ResponseId,
+                ConversationId = first.ConversationId,
+                ModelId = first.ModelId,
+                CreatedAt = first.CreatedAt,
+            };
+
+        private static ChatResponseUpdate Joined(ChatResponseUpdate shell, StringBuilder text)
+        {
+            shell.Contents = [new TextContent(text.ToString())];
+            return shell;
         }
     }
 }

@@ -42,10 +42,138 @@ public sealed class StreamingModelCallTests
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
     }
 
+    [Fact]
+    public async Task Earlier_pieces_of_text_are_not_kept_one_by_one_while_the_answer_streams()
+    {
+        const int Chunks = 50;
+        var provider = new ChunkedProvider(Chunks);
+        var count = 0;
+        var aliveAtTheEnd = -1;
+
+        await StreamingModelCall.GetResponseAsync(
+            provider,
+            [new ChatMessage(ChatRole.User, "go")],
+            new ChatOptions(),
+            _ =>
+            {
+                if (++count == Chunks)
+                {
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    GC.Collect();
+                    aliveAtTheEnd = provider.Pieces.Take(Chunks - 1).Count(piece => piece.IsAlive);
+                }
+            },
+            CancellationToken.None
+        );
+
+        // Folded one by one, every piece stays in the answer's content list until the answer ends.
+        Assert.Equal(0, aliveAtTheEnd);
+    }
+
+    [Fact]
+    public async Task The_answer_is_the_one_the_updates_make_unjoined()
+    {
+        // Text runs broken by a tool call, a second message, a role change and a piece with properties of its own.
+        static List<ChatResponseUpdate> Updates()
+        {
+            var at = new DateTimeOffset(2026, 12, 4, 10, 0, 0, TimeSpan.Zero);
+            ChatResponseUpdate Text(string text, string message = "m1", ChatRole? role = null) =>
+                new(role ?? ChatRole.Assistant, text)
+                {
+                    MessageId = message,
+                    ResponseId = "r1",
+                    ModelId = "model-a",
+                    CreatedAt = at,
+                };
+            return
+            [
+                Text("Hel"),
+                Text("lo, "),
+                Text("world"),
+                new ChatResponseUpdate(ChatRole.Assistant, [new FunctionCallContent("c1", "lookup")])
+                {
+                    MessageId = "m1",
+                },
+                Text(" after"),
+                Text(" the call"),
+                Text("second", "m2"),
+                Text(" message", "m2"),
+                Text(" tooled", "m2", ChatRole.Tool),
+                new ChatResponseUpdate(
+                    ChatRole.Assistant,
+                    [new TextContent(" noted") { AdditionalProperties = new() { ["k"] = "v" } }]
+                )
+                {
+                    MessageId = "m2",
+                },
+                Text(" end", "m2"),
+                new ChatResponseUpdate(
+                    ChatRole.Assistant,
+                    [new UsageContent(new UsageDetails { InputTokenCount = 5, OutputTokenCount = 9 })]
+                )
+                {
+                    FinishReason = ChatFinishReason.ToolCalls,
+                },
+            ];
+        }
+
+        var expected = await Stream(Updates()).ToChatResponseAsync(cancellationToken: CancellationToken.None);
+        var pieces = new List<string>();
+        var actual = await StreamingModelCall.GetResponseAsync(
+            new ListProvider(Updates()),
+            [new ChatMessage(ChatRole.User, "go")],
+            new ChatOptions(),
+            pieces.Add,
+            CancellationToken.None
+        );
+
+        Assert.Equal(
+            ["Hel", "lo, ", "world", " after", " the call", "second", " message", " tooled", " noted", " end"],
+            pieces
+        );
+        Assert.Equal(Json(expected), Json(actual));
+        Assert.Contains(actual.Messages.SelectMany(m => m.Contents), c => c is FunctionCallContent);
+    }
+
+    private static string Json(ChatResponse response) =>
+        System.Text.Json.JsonSerializer.Serialize(response, AIJsonUtilities.DefaultOptions);
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> Stream(IEnumerable<ChatResponseUpdate> updates)
+    {
+        foreach (var update in updates)
+        {
+            yield return update;
+            await Task.Yield();
+        }
+    }
+
+    private sealed class ListProvider(IEnumerable<ChatResponseUpdate> updates) : IChatClient
+    {
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+            IEnumerable<ChatMessage> messages,
+            ChatOptions? options = null,
+            CancellationToken cancellationToken = default
+        ) => Stream(updates);
+
+        public Task<ChatResponse> GetResponseAsync(
+            IEnumerable<ChatMessage> messages,
+            ChatOptions? options = null,
+            CancellationToken cancellationToken = default
+        ) => throw new NotSupportedException("the test streams");
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose() { }
+    }
+
     /// <summary>A provider whose every chunk carries its parsed wire object, as the OpenAI SDK's do.</summary>
     private sealed class ChunkedProvider(int chunks) : IChatClient
     {
         public List<WeakReference> Parsed { get; } = [];
+
+        /// <summary>Each chunk's text content, as handed out.</summary>
+        public List<WeakReference> Pieces { get; } = [];
 
         public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
             IEnumerable<ChatMessage> messages,
@@ -74,13 +202,9 @@ public sealed class StreamingModelCallTests
         {
             var parsed = new byte[4096];
             Parsed.Add(new WeakReference(parsed));
-            return new ChatResponseUpdate(
-                ChatRole.Assistant,
-                [new TextContent($"w{i} ") { RawRepresentation = parsed }]
-            )
-            {
-                RawRepresentation = parsed,
-            };
+            var piece = new TextContent($"w{i} ") { RawRepresentation = parsed };
+            Pieces.Add(new WeakReference(piece));
+            return new ChatResponseUpdate(ChatRole.Assistant, [piece]) { RawRepresentation = parsed };
         }
 
         public Task<ChatResponse> GetResponseAsync(
