@@ -86,9 +86,14 @@ public sealed class TelemetryChatClient(
             responseModel ??= update.ModelId;
             responseId ??= update.ResponseId;
             finish ??= update.FinishReason;
-            foreach (var u in update.Contents.OfType<UsageContent>())
+            // Indexed, not OfType: this runs for every streamed piece, and the iterator was an allocation each time.
+            var contents = update.Contents;
+            for (var i = 0; i < contents.Count; i++)
             {
-                (usage ??= new UsageDetails()).Add(u.Details);
+                if (contents[i] is UsageContent u)
+                {
+                    (usage ??= new UsageDetails()).Add(u.Details);
+                }
             }
 
             yield return update;

@@ -11,9 +11,10 @@ namespace Skein.Server.Sse;
 public sealed class DeltaOrder
 {
     private readonly List<SharedDelta> _held = [];
+    private readonly List<SharedDelta> _ready = [];
     private Dictionary<Guid, int>? _ended;
 
-    public void Receive(SharedDelta[] deltas)
+    public void Receive(List<SharedDelta> deltas)
     {
         foreach (var delta in deltas)
         {
@@ -25,16 +26,17 @@ public sealed class DeltaOrder
     }
 
     /// <summary>The held deltas the reader may send once it has sent every event up to <paramref name="last"/>,
-    /// oldest first; empty when there are none.</summary>
-    public List<SharedDelta>? Ready(long last)
+    /// oldest first. The list is this order's own, valid until the next call: a streaming reader asks once or more
+    /// per delta, and a new list each time was an allocation per delta.</summary>
+    public List<SharedDelta> Ready(long last)
     {
+        _ready.Clear();
         if (_held.Count == 0)
         {
-            return null;
+            return _ready;
         }
 
         // Compacted in place: a predicate closing over last and the list cost an allocation per wake-up, per delta.
-        List<SharedDelta>? ready = null;
         var kept = 0;
         for (var i = 0; i < _held.Count; i++)
         {
@@ -45,12 +47,12 @@ public sealed class DeltaOrder
             }
             else
             {
-                (ready ??= []).Add(delta);
+                _ready.Add(delta);
             }
         }
 
         _held.RemoveRange(kept, _held.Count - kept);
-        return ready;
+        return _ready;
     }
 
     /// <summary>The reasoning step of the run's call <paramref name="iteration"/> was sent: its deltas, and older

@@ -35,6 +35,7 @@ public sealed class SessionEventStream(EventLogReader reader, SessionQueries que
         // Deltas are steps: an output-only stream never subscribes to them.
         using var signals = notifier.Subscribe(sessionId, deltas: !redact);
         var deltas = new DeltaOrder();
+        var taken = new List<SharedDelta>();
         var fromStore = true;
         var readEvents = true;
         while (!cancellationToken.IsCancellationRequested)
@@ -48,12 +49,14 @@ public sealed class SessionEventStream(EventLogReader reader, SessionQueries que
             }
 
             // Taken after the read: every delta of a reasoning step just read is already here.
-            deltas.Receive(signals.TakeDeltas());
+            signals.TakeDeltas(taken);
+            deltas.Receive(taken);
+            taken.Clear();
             foreach (var stored in events)
             {
                 if (StepDelta.Ends(stored.Event, out var runId, out var iteration))
                 {
-                    foreach (var delta in deltas.Ready(stored.Sequence - 1) ?? [])
+                    foreach (var delta in deltas.Ready(stored.Sequence - 1))
                     {
                         yield return SseStream.Transient(StreamFrame.Delta(delta), StepDelta.Kind);
                     }
@@ -78,7 +81,7 @@ public sealed class SessionEventStream(EventLogReader reader, SessionQueries que
                 }
             }
 
-            foreach (var delta in deltas.Ready(last) ?? [])
+            foreach (var delta in deltas.Ready(last))
             {
                 yield return SseStream.Transient(StreamFrame.Delta(delta), StepDelta.Kind);
             }

@@ -335,31 +335,26 @@ public sealed class SessionEventNotifier : IDisposable
 
         /// <summary>The deltas after the <paramref name="cursor"/>-th one still in the ring, oldest first, and the
         /// cursor after them.</summary>
-        public (SharedDelta[] Deltas, long Cursor) DeltasAfter(long cursor)
+        public long DeltasAfter(long cursor, List<SharedDelta> into)
         {
             lock (_deltaLock)
             {
                 var from = Math.Max(cursor, _deltaCount - DeltaCapacity);
-                if (from >= _deltaCount)
-                {
-                    return ([], _deltaCount);
-                }
 
                 // The only reader (the usual API stream) frees what it took: a piece kept until the ring came round
                 // lived long enough to be promoted to gen2 and die there (a 1,024-piece ring per streaming session).
                 var lone = _deltaSubscribers == 1;
-                var taken = new SharedDelta[_deltaCount - from];
-                for (var i = 0; i < taken.Length; i++)
+                for (var i = from; i < _deltaCount; i++)
                 {
-                    ref var slot = ref _deltas![(from + i) % DeltaCapacity];
-                    taken[i] = slot;
+                    ref var slot = ref _deltas![i % DeltaCapacity];
+                    into.Add(slot);
                     if (lone)
                     {
                         slot = null!;
                     }
                 }
 
-                return (taken, _deltaCount);
+                return _deltaCount;
             }
         }
 
@@ -504,15 +499,22 @@ public sealed class SessionEventNotifier : IDisposable
         /// delta subscription.</summary>
         public SharedDelta[] TakeDeltas()
         {
+            var taken = new List<SharedDelta>();
+            TakeDeltas(taken);
+            return [.. taken];
+        }
+
+        /// <summary>As above, added to <paramref name="into"/>: a streaming reader takes a delta per wake-up, and
+        /// reuses its list.</summary>
+        public void TakeDeltas(List<SharedDelta> into)
+        {
             // Most wake-ups are for commits: nothing new in the ring costs no lock.
             if (!WantsDeltas || Volatile.Read(ref _deltaCursor) >= Feed.DeltaCount)
             {
-                return [];
+                return;
             }
 
-            var (deltas, cursor) = Feed.DeltasAfter(Volatile.Read(ref _deltaCursor));
-            Volatile.Write(ref _deltaCursor, cursor);
-            return deltas;
+            Volatile.Write(ref _deltaCursor, Feed.DeltasAfter(Volatile.Read(ref _deltaCursor), into));
         }
 
         /// <summary>

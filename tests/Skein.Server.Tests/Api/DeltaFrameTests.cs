@@ -62,10 +62,10 @@ public sealed class DeltaFrameTests
         var b1 = Delta("b1", 1, after: 9);
         order.Receive([a0, b0, a1, b1]);
 
-        Assert.Null(order.Ready(4));
+        Assert.Empty(order.Ready(4));
         Assert.Equal([a0, a1], order.Ready(5));
-        Assert.Null(order.Ready(8));
+        Assert.Empty(order.Ready(8));
         Assert.Equal([b0, b1], order.Ready(9));
-        Assert.Null(order.Ready(100));
+        Assert.Empty(order.Ready(100));
     }
 }
