@@ -333,8 +333,8 @@ public sealed class SessionEventNotifier : IDisposable
             StartRound();
         }
 
-        /// <summary>The deltas after the <paramref name="cursor"/>-th one still in the ring, oldest first, and the
-        /// cursor after them.</summary>
+        /// <summary>Adds the deltas after the <paramref name="cursor"/>-th one still in the ring to
+        /// <paramref name="into"/>, oldest first; returns the cursor after them.</summary>
         public long DeltasAfter(long cursor, List<SharedDelta> into)
         {
             lock (_deltaLock)
