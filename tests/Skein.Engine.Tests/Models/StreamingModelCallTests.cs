@@ -12,27 +12,8 @@ public sealed class StreamingModelCallTests
     {
         const int Chunks = 50;
         var provider = new ChunkedProvider(Chunks);
-        var pieces = new List<string>();
-        var aliveAtTheEnd = -1;
 
-        var response = await StreamingModelCall.GetResponseAsync(
-            provider,
-            [new ChatMessage(ChatRole.User, "go")],
-            new ChatOptions(),
-            text =>
-            {
-                pieces.Add(text);
-                if (pieces.Count == Chunks)
-                {
-                    // Every chunk but the one being handled is garbage by now, whatever the answer keeps of it.
-                    GC.Collect();
-                    GC.WaitForPendingFinalizers();
-                    GC.Collect();
-                    aliveAtTheEnd = provider.Parsed.Take(Chunks - 1).Count(chunk => chunk.IsAlive);
-                }
-            },
-            CancellationToken.None
-        );
+        var (response, pieces, aliveAtTheEnd) = await StreamCountingAliveAsync(provider, Chunks, provider.Parsed);
 
         Assert.Equal(0, aliveAtTheEnd);
         Assert.Equal(Chunks, pieces.Count);
@@ -47,28 +28,42 @@ public sealed class StreamingModelCallTests
     {
         const int Chunks = 50;
         var provider = new ChunkedProvider(Chunks);
-        var count = 0;
-        var aliveAtTheEnd = -1;
 
-        await StreamingModelCall.GetResponseAsync(
+        var (_, _, aliveAtTheEnd) = await StreamCountingAliveAsync(provider, Chunks, provider.Pieces);
+
+        // Folded one by one, every piece stays in the answer's content list until the answer ends.
+        Assert.Equal(0, aliveAtTheEnd);
+    }
+
+    /// <summary>Streams the provider's answer and, while its last piece is handled, collects garbage and counts how
+    /// many of the earlier <paramref name="tracked"/> objects are still alive.</summary>
+    private static async Task<(ChatResponse Response, List<string> Pieces, int AliveAtTheEnd)> StreamCountingAliveAsync(
+        ChunkedProvider provider,
+        int chunks,
+        List<WeakReference> tracked
+    )
+    {
+        var pieces = new List<string>();
+        var aliveAtTheEnd = -1;
+        var response = await StreamingModelCall.GetResponseAsync(
             provider,
             [new ChatMessage(ChatRole.User, "go")],
             new ChatOptions(),
-            _ =>
+            text =>
             {
-                if (++count == Chunks)
+                pieces.Add(text);
+                if (pieces.Count == chunks)
                 {
+                    // Every chunk but the one being handled is garbage by now, whatever the answer keeps of it.
                     GC.Collect();
                     GC.WaitForPendingFinalizers();
                     GC.Collect();
-                    aliveAtTheEnd = provider.Pieces.Take(Chunks - 1).Count(piece => piece.IsAlive);
+                    aliveAtTheEnd = tracked.Take(chunks - 1).Count(chunk => chunk.IsAlive);
                 }
             },
             CancellationToken.None
         );
-
-        // Folded one by one, every piece stays in the answer's content list until the answer ends.
-        Assert.Equal(0, aliveAtTheEnd);
+        return (response, pieces, aliveAtTheEnd);
     }
 
     [Fact]
